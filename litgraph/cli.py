@@ -1,0 +1,334 @@
+"""The ``litgraph`` command: a thin click layer over the stage modules.
+
+Each command parses its options, calls library functions and prints.  Library
+code raises LitgraphError subclasses; ``main`` turns them into one line on
+stderr and the error's exit code (1 for a failed run, 2 for bad input).
+"""
+
+import json
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import LitgraphError
+
+NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+DEFAULT_DB = "db/litgraph.db"
+DEFAULT_REFERENCES = "references.yaml"
+DEFAULT_DOCUMENTS = "documents"
+
+log = logging.getLogger("litgraph")
+
+
+class LitgraphGroup(click.Group):
+    """A click group that reports LitgraphError as one line on stderr, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LitgraphError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            # A disk, permission or network problem outside the library's own
+            # checks: still one line, naming the file when the OS gives one.
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            click.echo(f"Error:{where} {exc.strerror or exc}", err=True)
+            ctx.exit(1)
+
+
+# ---------------------------------------------------------------- shared options
+
+def db_option(f):
+    return click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+                        type=click.Path(dir_okay=False), help="The SQLite database to build or read.")(f)
+
+
+def references_option(f):
+    return click.option("--references", "references_path", default=DEFAULT_REFERENCES,
+                        show_default=True, type=click.Path(dir_okay=False),
+                        help="The curated reference set (YAML).")(f)
+
+
+def entrez_options(f):
+    f = click.option("--cache", "cache_path", default=None, type=click.Path(dir_okay=False),
+                     help="HTTP cache (SQLite). Default: http-cache.sqlite beside the database.")(f)
+    f = click.option("--offline", is_flag=True,
+                     help="Start the E-utilities stand-in in-process on a free loopback port and use it.")(f)
+    f = click.option("--eutils-url", default=None, metavar="URL",
+                     help=f"E-utilities base URL. Default: NCBI's ({NCBI_EUTILS_URL}).")(f)
+    return f
+
+
+def verbosity_options(f):
+    f = click.option("-q", "--quiet", is_flag=True, help="Print only errors and final results.")(f)
+    f = click.option("-v", "--verbose", count=True, help="Log more (-vv for every request).")(f)
+    return f
+
+
+def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
+                                         logging.INFO if verbose == 1 else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
+                        force=True)
+
+
+def default_cache_path(db_path: str) -> str:
+    return str(Path(db_path).parent / "http-cache.sqlite")
+
+
+@contextmanager
+def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quiet=False):
+    """Yield an EntrezClient, starting the in-process stand-in with --offline."""
+    from .entrez import EntrezClient
+    from .errors import InputError
+
+    if offline and eutils_url:
+        raise InputError("--offline and --eutils-url are exclusive: --offline starts its own stand-in")
+    cache_path = cache_path or default_cache_path(db_path)
+    api_key = os.environ.get("NCBI_API_KEY") or None
+    email = os.environ.get("NCBI_EMAIL") or None
+    if offline:
+        from .stub.server import StandIn
+
+        with StandIn(api_key_aware=True) as stand_in:
+            if not quiet:
+                click.echo(f"Using the E-utilities stand-in at {stand_in.base_url} (offline fixture "
+                           "records, not NCBI).", err=True)
+            with EntrezClient(stand_in.base_url, cache_path=cache_path, api_key=api_key,
+                              email=email) as client:
+                yield client
+    else:
+        with EntrezClient(eutils_url or NCBI_EUTILS_URL, cache_path=cache_path, api_key=api_key,
+                          email=email) as client:
+            yield client
+
+
+def emit_json(value) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+# ---------------------------------------------------------------- the group
+
+@click.group(cls=LitgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="litgraph")
+def cli():
+    """litgraph: curate the references of medical documents and their citation graph.
+
+    The stages run in order: extract (documents -> references.yaml), resolve
+    (references -> sources through NCBI E-utilities), graph (citing/cited
+    links and metrics), then serve (Datasette).  ``build`` runs the first three.
+
+    Example:
+
+        litgraph build --offline && litgraph serve
+    """
+
+
+# ---------------------------------------------------------------- extract
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@references_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@verbosity_options
+def extract(paths, references_path, as_json, verbose, quiet):
+    """Read documents and bring references.yaml up to date.
+
+    PATHS are documents or folders of documents (default: documents/).  Sources
+    found in the documents are merged into references.yaml; everything a
+    curator wrote there (levels, notes, pinned identifiers, exclude, comments)
+    is kept.  A source no document cites any more is marked stale, never deleted.
+
+    Example:
+
+        litgraph extract documents/ --references references.yaml
+    """
+    setup_logging(verbose, quiet)
+    from .references import update_from_documents
+
+    report = update_from_documents(list(paths) or [DEFAULT_DOCUMENTS], references_path)
+    if as_json:
+        emit_json(report.as_dict())
+    elif not quiet:
+        click.echo(report.summary())
+
+
+# ---------------------------------------------------------------- resolve
+
+@cli.command()
+@db_option
+@references_option
+@entrez_options
+@click.option("--refresh", is_flag=True,
+              help="Re-ask E-utilities for what can change (citing articles, retractions).")
+@click.option("--max-age", default="30d", show_default=True, metavar="AGE",
+              help="With --refresh: refresh records fetched longer ago than this (e.g. 12h, 7d).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@verbosity_options
+def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, max_age, as_json,
+            verbose, quiet):
+    """Resolve the sources of references.yaml through NCBI E-utilities into the database.
+
+    PMIDs are fetched in batches, DOIs searched together, journal citations
+    matched with ECitMatch, free-text citations searched by title; each source
+    ends resolved, unresolved (with the reason) or conflict.  Identifiers found
+    by search are written back to references.yaml with resolved_by.
+
+    Example:
+
+        litgraph resolve --offline --db db/litgraph.db
+    """
+    setup_logging(verbose, quiet)
+    from .pipeline import run_resolve
+
+    with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+        report = run_resolve(db_path, references_path, client, refresh=refresh, max_age=max_age,
+                             progress=not quiet)
+    if as_json:
+        emit_json(report.as_dict())
+    elif not quiet:
+        click.echo(report.summary())
+
+
+# ---------------------------------------------------------------- graph
+
+@cli.command()
+@db_option
+@entrez_options
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 3),
+              help="How many link steps beyond the reference set to follow.")
+@click.option("--cap", default=500, show_default=True, type=click.IntRange(0),
+              help="At most this many external works are added to the graph.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@verbosity_options
+def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose, quiet):
+    """Build the citing/cited graph and its metrics in the database.
+
+    Edges come from the documents' own lists (origin document), E-utilities
+    elink (elink-refs, elink-citedin) and PubMed reference lists
+    (pubmed-references).  The graph is replaced atomically.
+
+    Example:
+
+        litgraph graph --offline --db db/litgraph.db --depth 1
+    """
+    setup_logging(verbose, quiet)
+    from .pipeline import run_graph
+
+    with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+        report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet)
+    if as_json:
+        emit_json(report.as_dict())
+    elif not quiet:
+        click.echo(report.summary())
+
+
+# ---------------------------------------------------------------- build
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@db_option
+@references_option
+@entrez_options
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 3),
+              help="Graph: link steps beyond the reference set.")
+@click.option("--cap", default=500, show_default=True, type=click.IntRange(0),
+              help="Graph: at most this many external works.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@verbosity_options
+def build(paths, db_path, references_path, cache_path, offline, eutils_url, depth, cap, as_json,
+          verbose, quiet):
+    """Extract, resolve and graph in one go: documents in, database out.
+
+    Safe to re-run: a second run changes nothing and, with a warm cache,
+    makes no network request.  Two builds on one database never interleave.
+
+    Example:
+
+        litgraph build --offline --db db/litgraph.db
+    """
+    setup_logging(verbose, quiet)
+    from .pipeline import run_build
+
+    with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+        report = run_build(list(paths) or [DEFAULT_DOCUMENTS], db_path, references_path, client,
+                           depth=depth, cap=cap, progress=not quiet)
+    if as_json:
+        emit_json(report.as_dict())
+    elif not quiet:
+        click.echo(report.summary())
+
+
+# ---------------------------------------------------------------- serve
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+def serve(db_path, host, port):
+    """Publish the database read-only through Datasette until Ctrl-C.
+
+    Example:
+
+        litgraph serve --db db/litgraph.db --port 8001
+    """
+    from .publish import serve_database
+
+    serve_database(db_path, host=host, port=port)
+
+
+# ---------------------------------------------------------------- stub
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback interface to listen on.")
+@click.option("--port", default=8002, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--rate-limit", default=3, show_default=True, type=click.IntRange(0),
+              help="Requests per second allowed without api_key (10 with one); 0: no limit.")
+@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0),
+              help="Delay added to every answer.")
+@click.option("--faults", default="", metavar="SPEC",
+              help="Inject faults, e.g. '429=0.2,500=0.1,truncate=0.05,error=0.05,html=0.05,slow=0.05'.")
+@click.option("--synthetic", default=0, type=click.IntRange(0), metavar="N",
+              help="Also serve N synthetic records (marked synthetic) for benchmarks.")
+def stub(host, port, rate_limit, latency_ms, faults, synthetic):
+    """Run the E-utilities stand-in in the foreground (fixture records, not NCBI).
+
+    It answers efetch, esearch, esummary, elink and ecitmatch at NCBI's paths,
+    and GET /_stats with its request counts.
+
+    Example:
+
+        litgraph stub --port 8002 &
+        litgraph build --eutils-url http://127.0.0.1:8002/entrez/eutils/
+    """
+    from .stub.server import StandIn, parse_faults
+
+    stand_in = StandIn(host=host, port=port, rate_limit=rate_limit or None, latency_ms=latency_ms,
+                       faults=parse_faults(faults), synthetic=synthetic)
+    stand_in.start()
+    click.echo(f"E-utilities stand-in at {stand_in.base_url} (Ctrl-C to stop)", err=True)
+    try:
+        stand_in.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stand_in.stop()
+
+
+def main():
+    cli(prog_name="litgraph")
+
+
+if __name__ == "__main__":
+    main()

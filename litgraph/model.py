@@ -1,0 +1,119 @@
+"""Small data classes shared by the stages.
+
+``references.py`` reads references.yaml into these entries; ``resolve.py``
+turns a SourceEntry into a Resolution; ``store.py`` writes both.  They are
+plain values: no I/O, no behaviour beyond convenience properties.
+"""
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+SOURCE_STATUSES = ("resolved", "unresolved", "conflict")
+EVIDENCE_BASES = ("curator", "declared", "inferred")
+
+
+@dataclass
+class Sighting:
+    """One place a document states a reference, in the words it used."""
+
+    document: str
+    line: int
+    raw: str
+    label: Optional[str] = None  # "[1]", "3.", "Citing Articles", "Fetch PMID", ...
+
+
+@dataclass
+class DeclaredLevel:
+    """An evidence level a document itself states, and where it says so."""
+
+    level: int  # 1 (strongest) .. 5 (weakest)
+    label: str  # the document's words, e.g. "Level 3 (low-level) evidence"
+    scheme: str  # e.g. "statpearls"
+    document: str
+    line: int
+
+
+@dataclass
+class SourceEntry:
+    """A source as references.yaml holds it: one distinct work."""
+
+    key: str
+    pmid: Optional[str] = None
+    doi: Optional[str] = None
+    pmcid: Optional[str] = None
+    title: Optional[str] = None
+    authors: list = field(default_factory=list)
+    journal: Optional[str] = None
+    year: Optional[int] = None
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    kind: Optional[str] = None  # article, book, conference-abstract, guideline, ...
+    cited_as: Optional[str] = None  # the first raw form, for people
+    declared_levels: list = field(default_factory=list)  # [DeclaredLevel]
+    level: Optional[int] = None  # a curator's level: wins over everything
+    exclude: bool = False
+    note: Optional[str] = None
+    pinned: bool = False  # a curator vouches for pmid/doi: resolve never rewrites them
+    resolved_by: Optional[str] = None  # how a search found the pmid/doi written back
+    stale: bool = False  # no document cites it any more
+    seen: list = field(default_factory=list)  # [Sighting]
+
+    @property
+    def first_author(self) -> Optional[str]:
+        return self.authors[0] if self.authors else None
+
+    @property
+    def first_page(self) -> Optional[str]:
+        if not self.pages:
+            return None
+        return str(self.pages).replace("\u2013", "-").replace("\u2014", "-").split("-")[0].strip() or None
+
+
+@dataclass
+class DocumentEntry:
+    """An input document as references.yaml holds it."""
+
+    id: str  # the file name without extension, e.g. 001_a7b665464bb06ded
+    path: str
+    title: Optional[str] = None
+    kind: Optional[str] = None  # clinical-review, patient-page, website, pathology-note, pubmed-record
+    source: Optional[str] = None  # key of the source the document itself is (a publication)
+    restates: Optional[str] = None  # id of the document it rewrites
+    sha256: Optional[str] = None
+
+
+@dataclass
+class ClaimEntry:
+    """A sentence or bullet of a document, with the sources its markers name."""
+
+    id: str
+    document: str
+    text: str
+    section: Optional[str] = None
+    line: Optional[int] = None
+    sources: list = field(default_factory=list)  # source keys
+    level: Optional[int] = None  # a level the document declares for the passage ("[Level 5]")
+
+
+@dataclass
+class ReferenceSet:
+    """Everything references.yaml says, as plain entries."""
+
+    documents: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    claims: list = field(default_factory=list)
+
+    def source(self, key: str) -> Optional[SourceEntry]:
+        return next((s for s in self.sources if s.key == key), None)
+
+
+@dataclass
+class Resolution:
+    """What resolution concluded about one source."""
+
+    key: str
+    status: str  # one of SOURCE_STATUSES
+    status_reason: Optional[str] = None
+    resolved_by: Optional[str] = None  # pmid, doi, citation, title
+    record: Optional[object] = None  # entrez.PubmedRecord when resolved

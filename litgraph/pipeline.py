@@ -1,0 +1,79 @@
+"""Run the stages in order: the orchestration the CLI commands share.
+
+Each ``run_*`` function takes paths and an EntrezClient, calls the stage
+modules, and returns a StageReport that the CLI prints as text or JSON.
+"""
+
+from dataclasses import dataclass, field
+
+from .store import build_lock, now_utc, open_db, set_build_info
+
+
+@dataclass
+class StageReport:
+    """What a stage did, as counts and messages for people and machines."""
+
+    stage: str
+    counts: dict = field(default_factory=dict)
+    messages: list = field(default_factory=list)
+    parts: list = field(default_factory=list)  # reports of sub-stages (build)
+
+    def as_dict(self) -> dict:
+        out = {"stage": self.stage, "counts": self.counts, "messages": self.messages}
+        if self.parts:
+            out["stages"] = [p.as_dict() for p in self.parts]
+        return out
+
+    def summary(self) -> str:
+        lines = []
+        for part in self.parts or [self]:
+            counts = ", ".join(f"{k}: {v}" for k, v in part.counts.items())
+            lines.append(f"{part.stage}: {counts}" if counts else part.stage)
+            lines.extend(f"  {m}" for m in part.messages)
+        return "\n".join(lines)
+
+
+def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", progress=False):
+    """Load references.yaml into the database and resolve its sources."""
+    from .references import read_reference_set, record_resolutions
+    from .resolve import resolve_sources, save_resolutions
+    from .store import save_reference_set
+
+    refset = read_reference_set(references_path)
+    db = open_db(db_path)
+    save_reference_set(db, refset)
+    resolutions = resolve_sources(refset.sources, client, progress=progress, refresh=refresh,
+                                  max_age=max_age, db=db)
+    changes = save_resolutions(db, refset, resolutions)
+    record_resolutions(references_path, resolutions)
+    set_build_info(db, resolved_at=now_utc())
+    report = StageReport("resolve")
+    for r in resolutions:
+        report.counts[r.status] = report.counts.get(r.status, 0) + 1
+    report.counts["requests"] = client.stats.get("network_requests", 0)
+    report.counts["cache_hits"] = client.stats.get("cache_hits", 0)
+    report.messages.extend(changes or [])
+    return report
+
+
+def run_graph(db_path, client, depth=1, cap=500, progress=False):
+    """Build the citation graph and its metrics in the database."""
+    from .graph import build_graph
+
+    db = open_db(db_path)
+    counts = build_graph(db, client, depth=depth, cap=cap, progress=progress)
+    set_build_info(db, graph_built_at=now_utc())
+    return StageReport("graph", counts=dict(counts))
+
+
+def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):
+    """extract + resolve + graph, holding the database's build lock throughout."""
+    from .references import update_from_documents
+
+    with build_lock(db_path):
+        extracted = update_from_documents(paths, references_path)
+        resolved = run_resolve(db_path, references_path, client, progress=progress)
+        graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
+        set_build_info(open_db(db_path), built_at=now_utc())
+    extract_report = StageReport("extract", counts=extracted.as_dict().get("counts", {}))
+    return StageReport("build", parts=[extract_report, resolved, graphed])
