@@ -1,0 +1,63 @@
+"""The command line as a person meets it: help, documentation, errors."""
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from litgraph.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(cli.commands)
+
+
+def test_the_commands_the_issues_name_exist():
+    for name in ["extract", "resolve", "graph", "build", "serve", "stub", "export", "check",
+                 "claims", "sources", "status"]:
+        assert name in cli.commands, f"litgraph {name} is missing"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output, f"litgraph {name} --help shows no example"
+    assert f"litgraph {name}" in result.output
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_is_documented_in_the_readme(name):
+    assert re.search(rf"`litgraph {name}\b", README), f"README does not document `litgraph {name}`"
+
+
+def test_the_readme_leads_with_the_two_commands():
+    opening = "\n".join(README.splitlines()[:40])
+    assert "make demo" in opening and "make test" in opening
+
+
+def test_an_unknown_option_is_a_usage_error_with_exit_code_2():
+    result = CliRunner().invoke(cli, ["resolve", "--no-such-option"])
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+def test_a_missing_document_is_one_line_naming_it(tmp_path):
+    missing = tmp_path / "nowhere.txt"
+    result = CliRunner().invoke(cli, ["extract", str(missing), "--references",
+                                      str(tmp_path / "references.yaml")])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:")
+    assert "nowhere.txt" in lines[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "references.yaml").exists()
+
+
+def test_offline_and_eutils_url_together_are_refused(tmp_path):
+    result = CliRunner().invoke(cli, ["resolve", "--offline", "--eutils-url", "http://127.0.0.1:9/",
+                                      "--db", str(tmp_path / "x.db"),
+                                      "--references", str(tmp_path / "r.yaml")])
+    assert result.exit_code == 2
+    assert "--offline" in result.output and "Traceback" not in result.output
