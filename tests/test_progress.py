@@ -1,0 +1,42 @@
+"""The progress helper: a bar on a terminal, silence in CI, under -q or when piped."""
+
+import io
+
+from litgraph.progress import progress, progress_wanted
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_pipe_gets_every_item_and_no_bar(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    pipe = io.StringIO()
+    assert list(progress(iter(["a", "b", "c"]), "Resolving", stream=pipe)) == ["a", "b", "c"]
+    assert pipe.getvalue() == ""
+
+
+def test_a_terminal_gets_a_bar_labelled_with_the_step(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    terminal = Terminal()
+    assert list(progress(range(5), "Resolving sources", stream=terminal)) == [0, 1, 2, 3, 4]
+    assert "Resolving sources" in terminal.getvalue()
+
+
+def test_ci_and_quiet_turn_the_bar_off_even_on_a_terminal(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    assert not progress_wanted(True, Terminal())
+    monkeypatch.delenv("CI")
+    assert progress_wanted(True, Terminal())
+    assert not progress_wanted(False, Terminal())
+    terminal = Terminal()
+    assert list(progress([1, 2], "Graph", enabled=False, stream=terminal)) == [1, 2]
+    assert terminal.getvalue() == ""
+
+
+def test_a_generator_without_length_still_passes_through_on_a_terminal(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    terminal = Terminal()
+    items = (n * n for n in range(4))
+    assert list(progress(items, "Linking", stream=terminal)) == [0, 1, 4, 9]
