@@ -1,0 +1,156 @@
+"""Helpers the bench/ scripts share: timing, peak memory, results files, the machine.
+
+Every benchmark prints a human summary, writes its figures to
+``bench/results/<name>.json`` and prints the same figures as one JSON object
+on the last line of its output, so ``make bench`` logs and tools read alike.
+"""
+
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS_DIR = BENCH_DIR / "results"
+WORK_DIR = Path(os.environ.get("LITGRAPH_BENCH_WORK", Path(tempfile.gettempdir()) / "litgraph-bench"))
+
+
+class Stopwatch:
+    """Wall time of a ``with`` block, in seconds, as ``.seconds``."""
+
+    def __init__(self):
+        self.seconds = None
+        self._start = None
+
+    def __enter__(self):
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._start
+        return False
+
+
+@contextmanager
+def stopwatch():
+    watch = Stopwatch()
+    with watch:
+        yield watch
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory of this process (or of its finished children), in MB."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux reports KiB
+
+
+def percentile(values, fraction: float):
+    """The nearest-rank percentile of ``values`` (``fraction`` in 0..1), or None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def latency_summary(seconds: list) -> dict:
+    """p50/p99/max/mean in milliseconds of a list of durations in seconds."""
+    if not seconds:
+        return {"count": 0, "p50_ms": None, "p99_ms": None, "max_ms": None, "mean_ms": None}
+    ms = [s * 1000 for s in seconds]
+    return {
+        "count": len(ms),
+        "p50_ms": round(percentile(ms, 0.50), 1),
+        "p99_ms": round(percentile(ms, 0.99), 1),
+        "max_ms": round(max(ms), 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+    }
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (bound then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    try:
+        import psutil
+
+        memory_gb = round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:  # psutil is only a transitive dependency
+        memory_gb = None
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def command_line() -> str:
+    script = Path(sys.argv[0])
+    try:
+        script = script.resolve().relative_to(ROOT)
+    except ValueError:
+        pass
+    return " ".join(["python", str(script), *sys.argv[1:]])
+
+
+def finish(name: str, figures: dict, summary_lines: list) -> dict:
+    """Print the human summary, write bench/results/<name>.json, print the JSON last.
+
+    ``figures`` gains ``benchmark``, ``measured_at``, ``command``, ``commit``
+    and ``machine`` keys.
+    """
+    figures = dict(figures)
+    figures.setdefault("benchmark", name)
+    figures["measured_at"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    figures["command"] = command_line()
+    figures["commit"] = git_commit()
+    figures["machine"] = machine()
+    for line in summary_lines:
+        print(line)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+    print(f"figures written to {path.relative_to(ROOT)}")
+    sys.stdout.flush()
+    print(json.dumps(figures, sort_keys=True))
+    return figures
+
+
+def verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"
