@@ -1,0 +1,310 @@
+"""Answers for content authors and curators, and the ways to print them.
+
+Queries are pure functions over the database that return rows (dicts):
+``claims_for_source`` (which claims a source supports), ``sources_for_claim``
+(what stands behind a claim) and ``status_summary`` (one screen of counts).
+Renderers turn rows into strings: ``render_table`` for a terminal,
+``render_markdown`` for a document, ``render_status`` for the status screen.
+Every query is parameterised, so keys and texts with quotes or ``;`` are
+matched literally.
+"""
+
+import json
+import os
+import sqlite3
+import textwrap
+from pathlib import Path
+from typing import Optional
+
+from .errors import IdentifierError, InputError
+from .ids import normalise_doi, normalise_pmcid, normalise_pmid
+
+CLAIM_COLUMNS = ["source", "document", "line", "claim", "text"]
+SOURCE_COLUMNS = ["claim", "source", "level", "status", "year", "pmid", "doi", "title"]
+
+
+def open_existing_db(path):
+    """Open a database that a build made; a missing file is an InputError, never a new empty db."""
+    from .store import open_db
+
+    if not Path(path).is_file():
+        raise InputError(f"database {path} not found: build it first (litgraph build) or pass --db")
+    return open_db(path)
+
+
+# ---------------------------------------------------------------- queries
+
+def _rows(db, sql: str, params=()) -> list:
+    return list(db.query(sql, params))
+
+
+def _identifier_forms(query: str) -> dict:
+    """The forms a curator's query may take: PMID, DOI, PMC id (each only if valid)."""
+    forms = {}
+    for name, normalise in (("pmid", normalise_pmid), ("doi", normalise_doi),
+                            ("pmcid", normalise_pmcid)):
+        try:
+            forms[name] = normalise(query)
+        except IdentifierError:
+            pass
+    return forms
+
+
+def find_sources(db, query: str) -> list:
+    """Sources whose key, PMID, DOI or PMC id is ``query``, in key order.
+
+    ``20090506``, ``PMID: 20090506``, ``doi:10.1097/PAS.0b013e3181cad8c9`` and
+    the key ``miller2010`` all find the Miller 2010 source.
+    """
+    query = str(query).strip()
+    if not query:
+        raise InputError("an empty source: give a PMID, DOI or references.yaml key")
+    found = {r["id"]: r for r in _rows(db, "select * from sources where id = ?", [query])}
+    for column, value in _identifier_forms(query).items():
+        sql = f"select * from sources where lower({column}) = lower(?)"
+        found.update({r["id"]: r for r in _rows(db, sql, [value])})
+    return [found[key] for key in sorted(found)]
+
+
+def claims_for_source(db, query: str) -> list:
+    """Which claims cite the source(s) ``query`` names (PMID, DOI, PMC id or key).
+
+    One row per claim and source: source, pmid, doi, document, document_title,
+    section, line, claim, text, evidence_level (the claim's own declared level).
+    Raises InputError when no source matches.
+    """
+    sources = find_sources(db, query)
+    if not sources:
+        raise InputError(f"no source matches {query!r}: give a PMID, DOI, PMC id or "
+                         "references.yaml key")
+    rows = []
+    for source in sources:
+        for r in _rows(db, "select claims.id as claim, claims.document_id as document, "
+                           "documents.title as document_title, claims.section, claims.line, "
+                           "claims.text, claims.evidence_level from claim_sources "
+                           "join claims on claims.id = claim_sources.claim_id "
+                           "left join documents on documents.id = claims.document_id "
+                           "where claim_sources.source_id = ? "
+                           "order by claims.document_id, claims.line, claims.id", [source["id"]]):
+            rows.append({"source": source["id"], "pmid": source.get("pmid"),
+                         "doi": source.get("doi"), **r})
+    return rows
+
+
+def find_claims(db, query: str) -> list:
+    """Claims whose id is ``query``, else whose text contains it (case-insensitive)."""
+    query = str(query).strip()
+    if not query:
+        raise InputError("an empty claim: give a claim id or words from its text")
+    claims = _rows(db, "select * from claims where id = ?", [query])
+    if claims:
+        return claims
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _rows(db, "select * from claims where text like ? escape '\\' "
+                     "order by document_id, line, id", [f"%{escaped}%"])
+
+
+def sources_for_claim(db, query: str) -> list:
+    """What stands behind the claim(s) ``query`` names (a claim id, or words of its text).
+
+    One row per claim and source: claim, document, line, claim_text, source,
+    title, authors, journal, year, pmid, doi, status, status_reason,
+    level (the source's evidence level), evidence_basis, retracted, excluded.
+    A claim that cites nothing gets one row whose source is None.  Raises
+    InputError when no claim matches.
+    """
+    claims = find_claims(db, query)
+    if not claims:
+        raise InputError(f"no claim matches {query!r}: give a claim id or words from its text")
+    rows = []
+    for claim in claims:
+        head = {"claim": claim["id"], "document": claim["document_id"], "line": claim["line"],
+                "claim_text": claim["text"]}
+        sources = _rows(db, "select sources.* from claim_sources join sources "
+                            "on sources.id = claim_sources.source_id "
+                            "where claim_sources.claim_id = ? order by sources.id", [claim["id"]])
+        if not sources:
+            rows.append({**head, "source": None})
+        for s in sources:
+            rows.append({**head, "source": s["id"], "title": s.get("title"),
+                         "authors": s.get("authors"), "journal": s.get("journal"),
+                         "year": s.get("year"), "pmid": s.get("pmid"), "doi": s.get("doi"),
+                         "status": s.get("status"), "status_reason": s.get("status_reason"),
+                         "level": s.get("evidence_level"), "evidence_basis": s.get("evidence_basis"),
+                         "retracted": s.get("retracted"), "excluded": s.get("excluded")})
+    return rows
+
+
+def _count_by(db, sql: str) -> dict:
+    return {("unknown" if r["k"] is None else r["k"]): r["n"] for r in _rows(db, sql)}
+
+
+def cache_summary(cache_path) -> dict:
+    """Size and number of stored responses of the requests-cache SQLite file (read-only)."""
+    path = Path(cache_path)
+    out = {"path": str(path), "exists": path.is_file(), "bytes": None, "responses": None}
+    if not out["exists"]:
+        return out
+    out["bytes"] = os.path.getsize(path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+            if "responses" in tables:
+                out["responses"] = conn.execute("select count(*) from responses").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # a cache being written or not a cache: size is still worth showing
+    return out
+
+
+def status_summary(db, cache_path=None) -> dict:
+    """Counts for the status screen, when the database was built, and the HTTP cache.
+
+    The cache hit rate comes from the build_info keys ``requests`` (network
+    requests of the last build) and ``cache_hits`` when the build recorded them.
+    """
+    build_info = {r["key"]: r["value"] for r in _rows(db, "select key, value from build_info")}
+    claims_total = _rows(db, "select count(*) as n from claims")[0]["n"]
+    with_sources = _rows(db, "select count(distinct claim_id) as n from claim_sources "
+                             "where claim_id in (select id from claims)")[0]["n"]
+    flags = _rows(db, "select coalesce(sum(excluded = 1), 0) as excluded, "
+                      "coalesce(sum(stale = 1), 0) as stale, "
+                      "coalesce(sum(retracted = 1), 0) as retracted, count(*) as total from sources")[0]
+    summary = {
+        "documents": _rows(db, "select count(*) as n from documents")[0]["n"],
+        "sources": {
+            "total": flags["total"],
+            "by_status": _count_by(db, "select status as k, count(*) as n from sources "
+                                       "group by status order by status"),
+            "by_evidence_level": _count_by(db, "select evidence_level as k, count(*) as n "
+                                               "from sources group by evidence_level "
+                                               "order by evidence_level"),
+            "excluded": flags["excluded"], "stale": flags["stale"], "retracted": flags["retracted"],
+        },
+        "claims": {"total": claims_total, "with_sources": with_sources,
+                   "without_sources": claims_total - with_sources},
+        "edges": {
+            "total": _rows(db, "select count(*) as n from links")[0]["n"],
+            "by_origin": _count_by(db, "select origin as k, count(*) as n from links "
+                                       "group by origin order by origin"),
+        },
+        "built_at": build_info.get("built_at"),
+        "resolved_at": build_info.get("resolved_at"),
+        "graph_built_at": build_info.get("graph_built_at"),
+    }
+    cache = cache_summary(cache_path) if cache_path else {"path": None, "exists": False,
+                                                          "bytes": None, "responses": None}
+    requests_made = _int_or_none(build_info.get("requests"))
+    cache_hits = _int_or_none(build_info.get("cache_hits"))
+    cache["requests"] = requests_made
+    cache["cache_hits"] = cache_hits
+    cache["hit_rate"] = (round(cache_hits / (cache_hits + requests_made), 4)
+                         if requests_made is not None and cache_hits is not None
+                         and cache_hits + requests_made > 0 else None)
+    summary["cache"] = cache
+    return summary
+
+
+def _int_or_none(value) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- rendering
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return " ".join(str(value).split())
+
+
+def render_table(rows: list, columns: list, wrap: Optional[dict] = None) -> str:
+    """A plain-text table with a header; ``wrap`` maps column -> width to wrap long text.
+
+    >>> print(render_table([{"claim": "c1", "text": "Mean age 58.5"}], ["claim", "text"]))
+    claim  text
+    -----  -------------
+    c1     Mean age 58.5
+    """
+    wrap = wrap or {}
+    cells = [[textwrap.wrap(_cell(row.get(c)), wrap[c]) or [""] if c in wrap else [_cell(row.get(c))]
+              for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(line) for row in cells for line in row[i]])
+              for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for row in cells:
+        for n in range(max(len(cell) for cell in row)):
+            lines.append("  ".join((cell[n] if n < len(cell) else "").ljust(w)
+                                   for cell, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def render_markdown(rows: list, columns: list) -> str:
+    """A GitHub-flavoured Markdown table; ``|`` inside cells is escaped.
+
+    >>> print(render_markdown([{"claim": "c1", "text": "a | b"}], ["claim", "text"]))
+    | claim | text |
+    | --- | --- |
+    | c1 | a \\| b |
+    """
+    def cell(value):
+        return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
+
+    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+    lines.extend("| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _human_bytes(n: Optional[int]) -> str:
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _counts_text(counts: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+def render_status(summary: dict) -> str:
+    """The status screen: one line per subject."""
+    s, c, e, cache = summary["sources"], summary["claims"], summary["edges"], summary["cache"]
+    levels = ", ".join(f"{'level ' + str(k) if k != 'unknown' else 'unknown'}: {v}"
+                       for k, v in s["by_evidence_level"].items()) or "none"
+    lines = [
+        f"documents: {summary['documents']}",
+        f"sources:   {s['total']} ({_counts_text(s['by_status'])}; excluded {s['excluded']}, "
+        f"stale {s['stale']}, retracted {s['retracted']})",
+        f"evidence:  {levels}",
+        f"claims:    {c['total']} (with sources {c['with_sources']}, without {c['without_sources']})",
+        f"edges:     {e['total']} ({_counts_text(e['by_origin'])})",
+        f"built:     {summary['built_at'] or 'never (no complete build recorded)'}"
+        + (f" (resolved {summary['resolved_at']}" if summary["resolved_at"] else "")
+        + (f", graph {summary['graph_built_at']})" if summary["graph_built_at"]
+           else (")" if summary["resolved_at"] else "")),
+    ]
+    if not cache.get("path"):
+        cache_line = "no cache"
+    elif not cache["exists"]:
+        cache_line = f"{cache['path']} (none yet)"
+    else:
+        responses = "" if cache["responses"] is None else f", {cache['responses']} responses"
+        cache_line = f"{cache['path']}, {_human_bytes(cache['bytes'])}{responses}"
+    if cache.get("hit_rate") is not None:
+        cache_line += (f"; hit rate {cache['hit_rate']:.0%} in the last build ({cache['cache_hits']} "
+                       f"of {cache['cache_hits'] + cache['requests']} requests from the cache)")
+    else:
+        cache_line += "; hit rate unknown (the last build recorded no request counts)"
+    lines.append(f"cache:     {cache_line}")
+    return "\n".join(lines)

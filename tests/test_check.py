@@ -1,0 +1,212 @@
+"""litgraph check: the curation report over a built database and references.yaml."""
+
+import json
+
+import pytest
+
+from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, build_curation_db, reference_set
+from litgraph.check import (CHECKS, KINDS, CheckReport, Finding, check_duplicate_sources,
+                            check_restatements, render_text, run_checks)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return build_curation_db(tmp_path / "litgraph.db")
+
+
+def summary(report):
+    return [(f.severity, f.kind, f.subject) for f in report.findings]
+
+
+def test_every_kind_of_finding_most_serious_first(db):
+    report = run_checks(db, reference_set())
+    assert summary(report) == [
+        ("error", "retracted-source", "synthetic-retracted"),
+        ("error", "claim-on-retracted-source", "001-c40"),
+        ("error", "unresolved", "bloch-cancer-site"),
+        ("error", "conflict", "synthetic-conflict"),
+        ("error", "duplicate", "miller2010"),
+        ("warning", "erratum", "synthetic-erratum"),
+        ("warning", "claim-without-source", "001-c41"),
+        ("warning", "low-level-claim", "001-c30"),
+        ("warning", "level-disagreement", "synthetic-disagreeing"),
+        ("warning", "citation-not-in-references", "not-in-yaml"),
+        ("warning", "stale", "synthetic-stale"),
+        ("info", "claim-without-source", "000-c5"),
+    ]
+    assert report.counts == {"error": 5, "warning": 6, "info": 1}
+    assert not report.clean and report.exit_code == 1
+
+
+def test_unresolved_reference_carries_its_reason_and_where_it_is_cited(db):
+    [finding] = run_checks(db, reference_set()).of_kind("unresolved")
+    assert finding.as_dict() == {
+        "kind": "unresolved", "severity": "error", "subject": "bloch-cancer-site",
+        "message": "bloch-cancer-site is unresolved: no PMID, DOI or journal citation; title search "
+                   "found nothing (cited as \"Bloch Cancer Site\")",
+        "details": {"reason": "no PMID, DOI or journal citation; title search found nothing",
+                    "cited_as": "Bloch Cancer Site", "pmid": None, "doi": None,
+                    "cited_in": [f"{STATPEARLS}:195"]},
+    }
+
+
+def test_a_retracted_source_names_the_claims_that_rest_on_it(db):
+    report = run_checks(db, reference_set())
+    [source] = report.of_kind("retracted-source")
+    assert source.message == ("synthetic-retracted (PMID 99000001, DOI 10.9999/synthetic.retracted) is "
+                              "retracted: PubMed publication type 'Retracted Publication'; 1 claim(s) "
+                              "rest on it")
+    assert source.details["claims"] == ["001-c40"]
+    [claim] = report.of_kind("claim-on-retracted-source")
+    assert claim.details == {"source": "synthetic-retracted", "document": STATPEARLS, "line": 40,
+                             "section": "Evaluation",
+                             "text": "SYNTHETIC claim resting on a retracted record."}
+
+
+def test_a_retraction_notice_alone_is_enough(db):
+    db["sources"].update("synthetic-retracted", {"publication_types": '["Journal Article"]'})
+    [finding] = run_checks(db, reference_set()).of_kind("retracted-source")
+    assert "RetractionIn" in finding.message
+
+
+def test_duplicates_are_found_by_pmid_doi_and_title(db):
+    [by_pmid] = check_duplicate_sources(db, None)
+    assert by_pmid.details == {"keys": ["miller2010", "synthetic-duplicate"],
+                               "reasons": ["same PMID 20090506"]}
+    db["sources"].update("synthetic-duplicate", {"pmid": None})
+    assert check_duplicate_sources(db, None) == []
+    db["sources"].update("synthetic-duplicate", {"doi": "10.1097/PAS.0B013E3181CAD8C9"})
+    assert check_duplicate_sources(db, None)[0].details["reasons"] == [
+        "same DOI 10.1097/pas.0b013e3181cad8c9"]
+    db["sources"].update("synthetic-duplicate", {"doi": None, "title": "Primary leiomyosarcoma of "
+                         "the kidney: A clinicopathologic study of 27 cases."})
+    assert check_duplicate_sources(db, None)[0].details["keys"] == ["miller2010", "synthetic-duplicate"]
+    db["sources"].update("synthetic-duplicate", {"year": 2011})
+    assert check_duplicate_sources(db, None) == []
+
+
+def test_excluding_the_unresolved_source_makes_the_report_clean_of_it(tmp_path):
+    db = build_curation_db(tmp_path / "litgraph.db", excluded=["bloch-cancer-site"])
+    report = run_checks(db, reference_set(excluded=["bloch-cancer-site"]))
+    assert report.of_kind("unresolved") == []
+    [excluded] = report.of_kind("excluded")
+    assert excluded.severity == "info"
+    assert excluded.message == ("bloch-cancer-site excluded by curator: a website, not a citable work; "
+                                f"still cited at {STATPEARLS}:195")
+    [only_excluded] = [f for f in report.of_kind("claim-without-source") if f.subject == "001-c43"]
+    assert only_excluded.severity == "warning"
+    assert "cites only excluded source(s) bloch-cancer-site" in only_excluded.message
+
+
+def test_an_exclusion_in_references_yaml_counts_before_the_rebuild(db):
+    report = run_checks(db, reference_set(excluded=["bloch-cancer-site"]))
+    assert report.of_kind("unresolved") == []
+    assert [f.subject for f in report.of_kind("excluded")] == ["bloch-cancer-site"]
+
+
+def test_a_clean_database_exits_zero(db):
+    for key in ["synthetic-retracted", "bloch-cancer-site", "synthetic-conflict",
+                "synthetic-duplicate"]:
+        db["sources"].update(key, {"excluded": 1})
+    report = run_checks(db, reference_set())
+    assert report.errors == [] and report.clean and report.exit_code == 0
+    assert report.counts["error"] == 0 and report.counts["warning"] > 0
+
+
+def test_patient_page_claims_without_sources_are_information_only(db):
+    report = run_checks(db, reference_set())
+    [patient] = [f for f in report.findings if f.subject == "000-c5"]
+    assert patient.severity == "info"
+    assert patient.message.endswith("cites no source (the document has no references): "
+                                    "\"It usually affects people between 50 to 60 years old, with "
+                                    "women bein\u2026\"")
+
+
+def test_a_claim_with_a_stronger_or_unknown_level_is_not_low_level(db):
+    report = run_checks(db, reference_set())
+    subjects = [f.subject for f in report.of_kind("low-level-claim")]
+    assert subjects == ["001-c30"]  # 001-c27 also cites ozturk2015, whose level is unknown
+    db["sources"].update("ozturk2015", {"evidence_level": 4})
+    subjects = [f.subject for f in run_checks(db, reference_set()).of_kind("low-level-claim")]
+    assert subjects == ["001-c27", "001-c30"]
+    [mean_age] = [f for f in run_checks(db, None).of_kind("low-level-claim") if f.subject == "001-c27"]
+    assert mean_age.details == {"document": STATPEARLS, "line": 27, "text": MEAN_AGE_CLAIM,
+                                "sources": {"miller2010": 3, "ozturk2015": 4}}
+
+
+def test_level_disagreement_and_erratum_say_what_differs(db):
+    report = run_checks(db, reference_set())
+    [disagreement] = report.of_kind("level-disagreement")
+    assert disagreement.message == ("synthetic-disagreeing (PMID 99000004): declared level 2 but "
+                                    "inferred level 4 from Case Reports; using level 2 (declared)")
+    [erratum] = report.of_kind("erratum")
+    assert erratum.message == ("synthetic-erratum (PMID 99000002) has an erratum: "
+                               "Synthetic J. 2021;1:2 PMID 99000003")
+
+
+def test_without_a_reference_set_the_comparisons_are_skipped(db):
+    report = run_checks(db, None)
+    assert report.of_kind("citation-not-in-references") == []
+    assert [f.subject for f in report.of_kind("stale")] == ["synthetic-stale"]
+
+
+def test_restatement_findings_come_from_claim_alignments(db):
+    assert check_restatements(db, None) == []  # no table yet: nothing, no error
+    db["claim_alignments"].insert_all([
+        {"claim_id": "000-c5", "rank": 1, "matched_claim_id": "001-c27", "score": 0.61,
+         "status": "number-mismatch", "explanation": "50 to 60 years vs mean 58.5 (range 22-85)"},
+        {"claim_id": "000-c5", "rank": 2, "matched_claim_id": "001-c26", "score": 0.2,
+         "status": "unsupported", "explanation": "second best"},
+        {"claim_id": "001-c41", "rank": 1, "matched_claim_id": "001-c27", "score": 0.9,
+         "status": "supported", "explanation": "same"},
+    ])
+    [finding] = run_checks(db, reference_set()).of_kind("restatement")
+    assert finding.severity == "warning" and finding.subject == "000-c5"
+    assert finding.message == ("claim 000-c5 (000_d77120f9981d4803:5) is number-mismatch (best match "
+                               "001-c27): 50 to 60 years vs mean 58.5 (range 22-85)")
+
+
+def test_a_hostile_key_is_matched_literally(db):
+    db["sources"].update(QUOTED_KEY, {"retracted": 1})
+    report = run_checks(db, reference_set())
+    assert [f.subject for f in report.of_kind("retracted-source")] == [QUOTED_KEY,
+                                                                       "synthetic-retracted"]
+    assert [f.subject for f in report.of_kind("claim-on-retracted-source")] == ["001-c42", "001-c40"]
+    assert db["claims"].count == 8
+
+
+def test_text_report_is_grouped_by_severity_then_kind_and_can_be_capped(db):
+    report = run_checks(db, reference_set())
+    text = render_text(report)
+    lines = text.splitlines()
+    assert lines[0] == "litgraph check: 5 errors, 6 warnings, 1 info"
+    headings = [line.strip() for line in lines if line and not line.startswith("    ")]
+    assert headings[1:] == [
+        "ERRORS", "Retracted sources (1)", "Claims resting on retracted sources (1)",
+        "Unresolved references (1)", "PMID/DOI conflicts (1)",
+        "Duplicate sources (one work under several keys) (1)",
+        "WARNINGS", "Sources with errata (1)", "Claims with no source (1)",
+        "Claims resting only on low-level evidence (1)",
+        "Declared and inferred evidence levels disagree (1)", "Citations references.yaml lacks (1)",
+        "Stale sources (no document cites them any more) (1)",
+        "INFO", "Claims with no source (1)"]
+    assert "    - synthetic-stale is stale: no document cites it any more; delete it from " \
+           "references.yaml or mark it exclude: true" in lines
+    capped = render_text(CheckReport([Finding("stale", "warning", f"k{n}", f"k{n} is stale")
+                                      for n in range(5)]), limit=2)
+    assert capped.splitlines() == [
+        "litgraph check: 0 errors, 5 warnings, 0 info \u2014 clean", "", "WARNINGS",
+        "  Stale sources (no document cites them any more) (5)", "    - k0 is stale",
+        "    - k1 is stale", "    \u2026 and 3 more (--all or --json)"]
+
+
+def test_json_form_is_plain_data(db):
+    data = run_checks(db, reference_set()).as_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["clean"] is False and data["counts"]["error"] == 5
+
+
+def test_every_check_is_a_function_of_db_and_refset_with_a_known_kind(db):
+    for check in CHECKS:
+        for finding in check(db, reference_set()):
+            assert finding.kind in KINDS and finding.severity in ("error", "warning", "info")
