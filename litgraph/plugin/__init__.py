@@ -1,0 +1,334 @@
+"""The litgraph Datasette plugin: citation-graph page, cell links, row-page sections.
+
+Registered as the ``litgraph`` entry point of the ``datasette`` group.  Every
+hook first asks :func:`applies_to` whether the database is the litgraph
+database and returns early when it is not, so other databases served by the
+same Datasette look exactly as they would without the plugin.
+
+Routes (GET only):
+
+- ``/-/citation-graph``: the interactive graph page (vis-network);
+- ``/-/citation-graph.json?limit=N``: documents plus the N highest-PageRank
+  other nodes, and the links between them;
+- ``/-/litgraph/vis-network.min.js`` and ``.css``: vis-network as shipped in
+  the installed ``pyvis`` package (nothing is fetched from a CDN).
+"""
+
+import json
+import sqlite3
+from html import escape
+from importlib import resources
+from urllib.parse import quote
+
+from datasette import hookimpl
+from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import Response
+from markupsafe import Markup
+
+from ..publish import DATABASE_NAME, row_sections
+
+PLUGIN = "litgraph"
+VIS_VERSION_DIR = "vis-9.1.2"
+VIS_ASSETS = {
+    "vis-network.min.js": "application/javascript; charset=utf-8",
+    "vis-network.css": "text/css; charset=utf-8",
+}
+
+# Columns whose values are rendered as links to the row page of a table.
+LINK_COLUMNS = {
+    "claim": "claims",
+    "claim_id": "claims",
+    "matched_claim_id": "claims",
+    "source": "sources",
+    "source_id": "sources",
+    "document_id": "documents",
+}
+JSON_LIST_COLUMNS = ("authors", "publication_types", "errata")
+
+# The tables the citation-graph route reads.
+GRAPH_TABLES = ("nodes", "links", "metrics")
+# Which table a node's row page is in, by node kind.
+NODE_TABLES = {"document": "documents", "source": "sources"}
+
+
+def plugin_config(datasette) -> dict:
+    return datasette.plugin_config(PLUGIN) or {}
+
+
+def litgraph_database_name(datasette) -> str:
+    """The name of the database the plugin serves (plugin config ``database``)."""
+    return plugin_config(datasette).get("database") or DATABASE_NAME
+
+
+def applies_to(datasette, database) -> bool:
+    """True when ``database`` is the litgraph database this Datasette publishes."""
+    return bool(database) and database == litgraph_database_name(datasette) \
+        and database in datasette.databases
+
+
+def graph_limits(datasette) -> tuple:
+    config = plugin_config(datasette)
+    default = int(config.get("graph_default_nodes", 300))
+    maximum = int(config.get("graph_max_nodes", 2000))
+    return default, maximum
+
+
+# ------------------------------------------------------------------ cells
+
+def pubmed_url(pmid) -> str:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(str(pmid))}/"
+
+
+def doi_url(doi) -> str:
+    return "https://doi.org/" + quote(str(doi), safe="/:;()<>[]._-")
+
+
+def pmc_url(pmcid) -> str:
+    return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{quote(str(pmcid))}/"
+
+
+def link(url, text) -> Markup:
+    return Markup(f'<a href="{escape(url)}">{escape(str(text))}</a>')
+
+
+def render_identifier(column, value):
+    """HTML for a PMID, DOI, PMC id or ``pmid:N`` node id; None for anything else."""
+    if not isinstance(value, (str, int)) or value == "":
+        return None
+    text = str(value)
+    if column == "pmid" and text.isdigit():
+        return link(pubmed_url(text), text)
+    if column == "doi" and text.startswith("10."):
+        return link(doi_url(text), text)
+    if column == "pmcid" and text.upper().startswith("PMC"):
+        return link(pmc_url(text), text)
+    return None
+
+
+def render_json_list(value):
+    """A JSON list of strings as a readable comma-separated list; None if not one."""
+    if not isinstance(value, str) or not value.startswith("["):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    text = ", ".join(escape(str(item)) for item in items)
+    return Markup(f'<span class="litgraph-list">{text}</span>')
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if not applies_to(datasette, database):
+        return None
+    if column in ("pmid", "doi", "pmcid"):
+        return render_identifier(column, value)
+    if column in JSON_LIST_COLUMNS:
+        return render_json_list(value)
+    return None
+
+
+# ------------------------------------------------------------------ row pages
+
+def row_link(datasette, database, table, value) -> Markup:
+    return link(datasette.urls.row(database, table, tilde_encode(str(value))), value)
+
+
+async def section_tables(datasette, database, table, row_id) -> list:
+    """The extra sections of one row page, each with its rows rendered to HTML."""
+    db = datasette.get_database(database)
+    sections = []
+    for section in row_sections(table):
+        try:
+            result = await db.execute(section.sql, {"id": row_id})
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                continue  # a stage that adds the table has not run on this database
+            raise
+        columns = list(result.columns)
+        rows = []
+        for row in result.rows:
+            cells = []
+            for column, value in zip(columns, row):
+                if value is None:
+                    cells.append(Markup('<span class="none">&nbsp;</span>'))
+                elif column in LINK_COLUMNS:
+                    cells.append(row_link(datasette, database, LINK_COLUMNS[column], value))
+                else:
+                    cells.append(render_identifier(column, value) or render_json_list(value)
+                                 or escape(str(value)))
+            rows.append(cells)
+        sections.append({"title": section.title, "description": section.description,
+                         "columns": columns, "rows": rows})
+    return sections
+
+
+@hookimpl
+def extra_template_vars(template, database, table, columns, view_name, request, datasette):
+    if view_name != "row" or not applies_to(datasette, database) or not row_sections(table):
+        return {}
+    pks = (request.url_vars or {}).get("pks") if request else None
+    if not pks:
+        return {}
+    row_id = tilde_decode(pks)
+
+    async def inner():
+        return {"litgraph_row_sections": await section_tables(datasette, database, table, row_id)}
+
+    return inner
+
+
+# ------------------------------------------------------------------ graph page
+
+@hookimpl
+def database_actions(datasette, actor, database, request):
+    if not applies_to(datasette, database):
+        return None
+    return [{"href": datasette.urls.path("/-/citation-graph"), "label": "Citation graph"}]
+
+
+@hookimpl
+def menu_links(datasette, actor, request):
+    if litgraph_database_name(datasette) not in datasette.databases:
+        return None
+    return [{"href": datasette.urls.path("/-/citation-graph"), "label": "Citation graph"}]
+
+
+async def has_graph_tables(datasette) -> bool:
+    name = litgraph_database_name(datasette)
+    if name not in datasette.databases:
+        return False
+    tables = set(await datasette.get_database(name).table_names())
+    return all(t in tables for t in GRAPH_TABLES)
+
+
+def method_not_allowed():
+    return Response.text("Method not allowed: this site is read-only.", status=405,
+                         headers={"Allow": "GET"})
+
+
+def parse_limit(value, default, maximum) -> int:
+    """The ``?limit=`` of the graph route: a whole number, capped at ``maximum``."""
+    if value in (None, ""):
+        return default
+    try:
+        limit = int(value)
+    except ValueError:
+        raise ValueError(f"limit must be a whole number, not {value!r}") from None
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    return min(limit, maximum)
+
+
+async def graph_data(datasette, limit: int) -> dict:
+    """Documents, then the highest-PageRank other nodes (``limit`` in all) and their links."""
+    database = litgraph_database_name(datasette)
+    db = datasette.get_database(database)
+    node_sql = (
+        "select n.id, n.kind, n.title, n.year, n.pmid, n.evidence_level, n.synthetic, m.pagerank "
+        "from {driver} where {where} order by {order} limit :limit"
+    )
+    documents = await db.execute(
+        node_sql.format(driver="nodes n left join metrics m on m.node_id = n.id",
+                        where="n.kind = 'document'", order="n.id"),
+        {"limit": limit})
+    others = await db.execute(
+        node_sql.format(driver="metrics m join nodes n on n.id = m.node_id",
+                        where="m.kind != 'document'", order="m.pagerank desc, m.node_id"),
+        {"limit": max(limit - len(documents.rows), 0)})
+    nodes = []
+    for row in list(documents.rows) + list(others.rows):
+        node = dict(zip(documents.columns, row))
+        table = NODE_TABLES.get(node["kind"], "nodes")
+        node["url"] = datasette.urls.row(database, table, tilde_encode(str(node["id"])))
+        nodes.append(node)
+    ids = [node["id"] for node in nodes]
+    wanted = set(ids)
+    edges = {}
+    # Out-links of the drawn nodes through the (citing_id, ...) primary-key
+    # index, in chunks well under SQLite's limit on bound variables.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        result = await db.execute(
+            f"select citing_id, cited_id, origin from links where citing_id in ({marks})", chunk)
+        for citing, cited, origin in result.rows:
+            if cited in wanted:
+                edges.setdefault((citing, cited), []).append(origin)
+    totals = await db.execute("select (select count(*) from nodes), (select count(*) from links)")
+    total_nodes, total_links = totals.rows[0]
+    return {
+        "nodes": nodes,
+        "links": [{"from": citing, "to": cited, "origins": sorted(origins)}
+                  for (citing, cited), origins in sorted(edges.items())],
+        "limit": limit,
+        "total_nodes": total_nodes,
+        "total_links": total_links,
+        "truncated": len(nodes) < total_nodes,
+    }
+
+
+async def citation_graph_json(datasette, request):
+    if request.method != "GET":
+        return method_not_allowed()
+    if not await has_graph_tables(datasette):
+        return Response.json({"ok": False, "error": "no litgraph citation graph here"}, status=404)
+    default, maximum = graph_limits(datasette)
+    try:
+        limit = parse_limit(request.args.get("limit"), default, maximum)
+    except ValueError as exc:
+        return Response.json({"ok": False, "error": str(exc)}, status=400)
+    return Response.json(await graph_data(datasette, limit))
+
+
+async def citation_graph_page(datasette, request):
+    if request.method != "GET":
+        return method_not_allowed()
+    if not await has_graph_tables(datasette):
+        return Response.html("<h1>Not found</h1><p>No litgraph citation graph here.</p>", status=404)
+    database = litgraph_database_name(datasette)
+    default, maximum = graph_limits(datasette)
+    try:
+        limit = parse_limit(request.args.get("limit"), default, maximum)
+    except ValueError as exc:
+        return Response.html(f"<h1>Bad request</h1><p>{escape(str(exc))}</p>", status=400)
+    context = {
+        "database": database,
+        "database_url": datasette.urls.database(database),
+        "data_url": datasette.urls.path(f"/-/citation-graph.json?limit={limit}"),
+        "limit": limit,
+        "max_limit": maximum,
+        "vis_js_url": datasette.urls.path("/-/litgraph/vis-network.min.js"),
+        "vis_css_url": datasette.urls.path("/-/litgraph/vis-network.css"),
+        "graph_js_url": datasette.urls.static_plugins(PLUGIN, "citation-graph.js"),
+        "graph_css_url": datasette.urls.static_plugins(PLUGIN, "citation-graph.css"),
+    }
+    html = await datasette.render_template("citation_graph.html", context, request=request)
+    return Response.html(html)
+
+
+def vis_asset_path(name: str):
+    """The file ``name`` of vis-network inside the installed pyvis package."""
+    return resources.files("pyvis").joinpath("lib", VIS_VERSION_DIR, name)
+
+
+async def vis_asset(request):
+    if request.method != "GET":
+        return method_not_allowed()
+    name = request.url_vars["name"]
+    if name not in VIS_ASSETS:
+        return Response.text("Not found", status=404)
+    body = vis_asset_path(name).read_bytes()
+    return Response(body, status=200, content_type=VIS_ASSETS[name],
+                    headers={"Cache-Control": "max-age=86400"})
+
+
+@hookimpl
+def register_routes(datasette):
+    return [
+        (r"^/-/citation-graph$", citation_graph_page),
+        (r"^/-/citation-graph\.json$", citation_graph_json),
+        (r"^/-/litgraph/(?P<name>vis-network\.(?:min\.js|css))$", vis_asset),
+    ]

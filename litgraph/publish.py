@@ -1,0 +1,153 @@
+"""Publish a litgraph database read-only through Datasette.
+
+The metadata (titles, descriptions, facets, canned queries, plugin config and
+settings) lives in ``litgraph/metadata.yaml``; this module loads it, opens the
+database immutable under the name ``litgraph`` and serves it.  The Datasette
+plugin (``litgraph.plugin``) adds the citation-graph page, cell rendering and
+the extra sections of row pages listed in ROW_SECTIONS.
+
+>>> "claims_for_source" in canned_query_names()
+True
+"""
+
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from .errors import DatabaseError, InputError
+
+DATABASE_NAME = "litgraph"
+
+# The tables a database must hold to be published as a litgraph database.
+REQUIRED_TABLES = ("documents", "sources", "claims", "claim_sources", "citations")
+
+
+@dataclass(frozen=True)
+class RowSection:
+    """An extra table shown on the row page of ``table`` (see the plugin).
+
+    ``sql`` takes the row's primary key as ``:id`` and should use an index.
+    Columns named in plugin.LINK_COLUMNS (claim, source, document_id, ...)
+    are rendered as links to their row pages.
+    """
+
+    table: str
+    title: str
+    sql: str
+    description: str = ""
+
+
+# Row-page sections by table.  Other stages add theirs by appending, e.g.
+#   ROW_SECTIONS.append(RowSection("claims", "Matched claims", "select ... where claim_id = :id"))
+ROW_SECTIONS = [
+    RowSection(
+        "sources",
+        "Claims this source supports",
+        "select c.id as claim, c.text as claim_text, c.document_id, c.section, c.line "
+        "from claim_sources cs join claims c on c.id = cs.claim_id "
+        "where cs.source_id = :id order by c.document_id, c.line, c.id limit 500",
+        "Every claim whose citation markers name this source.",
+    ),
+    RowSection(
+        "sources",
+        "Documents citing this source",
+        "select ci.document_id, d.title as document, ci.label, ci.line, ci.raw "
+        "from citations ci left join documents d on d.id = ci.document_id "
+        "where ci.source_id = :id order by ci.document_id, ci.line limit 500",
+        "Where each document cites it, in the document's own words.",
+    ),
+    RowSection(
+        "claims",
+        "Sources behind this claim",
+        "select s.id as source, s.title, s.pmid, s.doi, s.evidence_level, s.evidence_basis, "
+        "s.status from claim_sources cs join sources s on s.id = cs.source_id "
+        "where cs.claim_id = :id order by s.evidence_level is null, s.evidence_level, s.id",
+        "The sources this claim cites, strongest evidence first.",
+    ),
+]
+
+
+def row_sections(table: str) -> list:
+    """The RowSections shown on the row pages of ``table``."""
+    return [section for section in ROW_SECTIONS if section.table == table]
+
+
+@lru_cache(maxsize=1)
+def _load_config_cached() -> dict:
+    text = resources.files("litgraph").joinpath("metadata.yaml").read_text(encoding="utf-8")
+    return YAML(typ="safe").load(text)
+
+
+def load_config() -> dict:
+    """The whole of metadata.yaml as plain dicts (a fresh copy each call)."""
+    import copy
+
+    return copy.deepcopy(_load_config_cached())
+
+
+def datasette_settings(config: dict | None = None) -> dict:
+    """The Datasette settings (time limit, row cap, ...) from metadata.yaml."""
+    config = load_config() if config is None else config
+    return dict(config.get("settings") or {})
+
+
+def datasette_metadata(config: dict | None = None) -> dict:
+    """Everything in metadata.yaml except settings: what Datasette 0.65 calls metadata."""
+    config = load_config() if config is None else config
+    return {key: value for key, value in config.items() if key != "settings"}
+
+
+def canned_query_names(config: dict | None = None) -> list:
+    """Names of the canned queries published on the litgraph database."""
+    config = load_config() if config is None else config
+    return list(config["databases"][DATABASE_NAME].get("queries", {}))
+
+
+def check_database(db_path) -> Path:
+    """Return the path of a publishable litgraph database, or raise a one-line error."""
+    path = Path(db_path)
+    if not path.exists():
+        raise InputError(f"database {path} does not exist: build it first with `litgraph build`")
+    if not path.is_file():
+        raise InputError(f"database {path} is not a file")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot read database {path}: {exc}") from exc
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise InputError(f"{path} is not a litgraph database (no table {', '.join(missing)}): "
+                         "build it with `litgraph build`")
+    return path
+
+
+def make_datasette(db_path, config: dict | None = None):
+    """A Datasette instance serving ``db_path`` immutable as database ``litgraph``."""
+    from datasette.app import Datasette
+    from datasette.database import Database
+
+    path = check_database(db_path)
+    config = load_config() if config is None else config
+    datasette = Datasette(metadata=datasette_metadata(config), settings=datasette_settings(config))
+    datasette.add_database(Database(datasette, path=str(path.resolve()), is_mutable=False),
+                           name=DATABASE_NAME)
+    return datasette
+
+
+def serve_database(db_path, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Serve ``db_path`` read-only through Datasette at http://host:port/ until interrupted."""
+    import asyncio
+
+    import uvicorn
+
+    datasette = make_datasette(db_path)
+    asyncio.run(datasette.invoke_startup())
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="info", lifespan="on")
