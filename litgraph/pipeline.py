@@ -61,9 +61,10 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False):
     from .graph import build_graph
 
     db = open_db(db_path)
-    counts = build_graph(db, client, depth=depth, cap=cap, progress=progress)
+    messages = []
+    counts = build_graph(db, client, depth=depth, cap=cap, progress=progress, messages=messages)
     set_build_info(db, graph_built_at=now_utc())
-    return StageReport("graph", counts=dict(counts))
+    return StageReport("graph", counts=dict(counts), messages=messages)
 
 
 def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):

@@ -80,6 +80,23 @@ TABLES = {
         "node_id",
         [],
     ),
+    # Pairs of nodes (top pairs only, see litgraph.graph_metrics) and, per
+    # document, how many of its sources cite one another.
+    "cocitations": (
+        {"source_a": str, "source_b": str, "count": int},
+        ("source_a", "source_b"),
+        [],
+    ),
+    "couplings": (
+        {"source_a": str, "source_b": str, "strength": int},
+        ("source_a", "source_b"),
+        [],
+    ),
+    "document_cohesion": (
+        {"document_id": str, "sources": int, "citing_pairs": int, "density": float},
+        "document_id",
+        [],
+    ),
     "build_info": (
         {"key": str, "value": str},
         "key",

@@ -1,0 +1,376 @@
+"""Metrics of the citation graph: pure functions of a NetworkX directed graph.
+
+Nothing here reads the database or the network.  Every function takes a
+``networkx.DiGraph`` whose edges point from the citing work to the cited work
+and returns plain rows (dicts) ready to be stored.  Work that would be slow in
+pure Python on a large graph (a million edges) is done on a SciPy sparse
+adjacency matrix instead, and cross-checked against NetworkX in the tests.
+
+>>> import networkx as nx
+>>> G = nx.DiGraph([("review", "trial"), ("review", "cohort"), ("letter", "trial"),
+...                 ("letter", "cohort")])
+>>> cocitation_pairs(G)
+[{'source_a': 'cohort', 'source_b': 'trial', 'count': 2}]
+>>> coupling_pairs(G)
+[{'source_a': 'letter', 'source_b': 'review', 'strength': 2}]
+"""
+
+import random
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from .errors import InputError
+
+BETWEENNESS_EXACT = "exact"
+
+
+def node_order(G) -> list:
+    """The nodes of ``G`` in the order every metric uses (sorted by id, as text)."""
+    return sorted(G.nodes(), key=str)
+
+
+def adjacency_matrix(G, nodelist=None) -> sp.csr_array:
+    """A 0/1 CSR matrix with ``A[i, j] == 1`` when node ``i`` cites node ``j``.
+
+    Parallel edges of a multigraph (one per origin) count once.
+    """
+    nodelist = node_order(G) if nodelist is None else nodelist
+    n = len(nodelist)
+    if n == 0:
+        return sp.csr_array((0, 0), dtype=np.float64)
+    index = {node: i for i, node in enumerate(nodelist)}
+    edges = {(index[u], index[v]) for u, v in G.edges()}
+    if not edges:
+        return sp.csr_array((n, n), dtype=np.float64)
+    rows, cols = (np.fromiter(part, dtype=np.int64, count=len(edges)) for part in zip(*edges))
+    return adjacency_from_arrays(rows, cols, n)
+
+
+def adjacency_from_arrays(rows, cols, n) -> sp.csr_array:
+    """A 0/1 CSR matrix from parallel arrays of citing and cited node indexes."""
+    A = sp.csr_array((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, n))
+    A.sum_duplicates()
+    A.data[:] = 1.0
+    return A
+
+
+def _gather(A, rows):
+    """For CSR ``A`` and row indexes ``rows``: (position of each entry's row in ``rows``, column)."""
+    starts = A.indptr[rows]
+    lengths = A.indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return owner, A.indices[np.repeat(starts, lengths) + offsets]
+
+
+def _dependencies(A, source, n):
+    """Brandes' single-source step on an unweighted directed graph, vectorised by BFS level.
+
+    Returns the dependency of ``source`` on every node (``delta`` in Brandes 2001).
+    """
+    dist = np.full(n, -1, dtype=np.int64)
+    sigma = np.zeros(n)
+    dist[source] = 0
+    sigma[source] = 1.0
+    levels = [np.array([source], dtype=np.int64)]
+    while True:
+        frontier = levels[-1]
+        owner, reached = _gather(A, frontier)
+        fresh = dist[reached] == -1
+        reached, owner = reached[fresh], owner[fresh]
+        if reached.size == 0:
+            break
+        sigma += np.bincount(reached, weights=sigma[frontier][owner], minlength=n)
+        new = np.unique(reached)
+        dist[new] = len(levels)
+        levels.append(new)
+    delta = np.zeros(n)
+    for depth in range(len(levels) - 1, 0, -1):
+        parents = levels[depth - 1]
+        owner, child = _gather(A, parents)
+        keep = dist[child] == depth
+        owner, child = owner[keep], child[keep]
+        share = np.bincount(owner, weights=(1.0 + delta[child]) / sigma[child],
+                            minlength=len(parents))
+        delta[parents] += sigma[parents] * share
+    delta[source] = 0.0
+    return delta
+
+
+def betweenness_scores(A, sources=None) -> np.ndarray:
+    """Normalised shortest-path betweenness of every node of adjacency matrix ``A``.
+
+    With ``sources=None`` every node is a source (exact).  With a list of node
+    indexes only those are, and the scores are rescaled the way
+    ``networkx.betweenness_centrality(G, k=len(sources))`` rescales them, so the
+    same sample gives the same numbers as NetworkX.
+    """
+    n = A.shape[0]
+    scores = np.zeros(n)
+    if n < 3:
+        return scores
+    chosen = range(n) if sources is None else sources
+    for s in chosen:
+        scores += _dependencies(A, int(s), n)
+    if sources is None:
+        return scores / ((n - 1) * (n - 2))
+    k = len(sources)
+    scale = np.full(n, 1.0 / (k * (n - 2)))
+    if k > 1:
+        scale[np.asarray(list(sources), dtype=np.int64)] = 1.0 / ((k - 1) * (n - 2))
+    else:
+        scale[np.asarray(list(sources), dtype=np.int64)] = np.nan
+    return scores * scale
+
+
+def _components(A) -> np.ndarray:
+    """Weakly connected component of each node: 0 is the largest, ties by lowest node index."""
+    n = A.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    _count, labels = connected_components(A, directed=True, connection="weak")
+    sizes = np.bincount(labels)
+    first = np.full(len(sizes), n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    order = np.lexsort((first, -sizes))
+    rank = np.empty(len(sizes), dtype=np.int64)
+    rank[order] = np.arange(len(sizes))
+    return rank[labels]
+
+
+def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed=0) -> list:
+    """One row of metrics per node of the citation graph ``G``.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Edges point from the citing work to the cited work.  A MultiDiGraph
+        (one edge per origin) is counted as if each citing/cited pair were one edge.
+    set_nodes : iterable
+        The reference set (sources and documents); ``in_degree_set`` and
+        ``out_degree_set`` count only edges from or to these nodes.
+    betweenness_exact_max : int
+        Up to this many nodes betweenness is exact; above it, it is estimated
+        from ``sample_k`` source nodes drawn with ``random.Random(seed)``.
+    sample_k, seed : int
+        The sample size and its seed (the estimate is reproducible).
+
+    Returns
+    -------
+    list of dict
+        Keys ``node_id, kind, in_degree, out_degree, in_degree_set,
+        out_degree_set, pagerank, betweenness, betweenness_method, component``,
+        in node id order.  ``betweenness_method`` is ``"exact"`` or
+        ``"sampled k=<k> seed=<seed>"``; ``component`` numbers the weakly
+        connected components from 0 (the largest).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> [(r["node_id"], r["in_degree"], r["betweenness"]) for r in compute_metrics(G, {"a", "b"})]
+    [('a', 0, 0.0), ('b', 1, 0.5), ('c', 1, 0.0)]
+    """
+    if betweenness_exact_max < 0 or sample_k < 1:
+        raise InputError("betweenness_exact_max must be >= 0 and sample_k >= 1")
+    nodelist = node_order(G)
+    n = len(nodelist)
+    if n == 0:
+        return []
+    A = adjacency_matrix(G, nodelist)
+    set_nodes = set(set_nodes)
+    in_set = np.fromiter((node in set_nodes for node in nodelist), dtype=bool, count=n)
+    mask = in_set.astype(np.float64)
+    in_degree = np.asarray(A.sum(axis=0)).ravel()
+    out_degree = np.asarray(A.sum(axis=1)).ravel()
+    in_degree_set = A.T @ mask
+    out_degree_set = A @ mask
+    pagerank = nx.pagerank(nx.DiGraph(G) if G.is_multigraph() else G)
+    if n <= betweenness_exact_max:
+        betweenness = betweenness_scores(A)
+        method = BETWEENNESS_EXACT
+    else:
+        k = min(sample_k, n)
+        picked = random.Random(seed).sample(list(G.nodes()), k)
+        index = {node: i for i, node in enumerate(nodelist)}
+        betweenness = betweenness_scores(A, [index[node] for node in picked])
+        method = f"sampled k={k} seed={seed}"
+    component = _components(A)
+    kinds = G.nodes
+    return [
+        {
+            "node_id": node,
+            "kind": kinds[node].get("kind"),
+            "in_degree": int(in_degree[i]),
+            "out_degree": int(out_degree[i]),
+            "in_degree_set": int(in_degree_set[i]),
+            "out_degree_set": int(out_degree_set[i]),
+            "pagerank": float(pagerank[node]),
+            "betweenness": float(betweenness[i]),
+            "betweenness_method": method,
+            "component": int(component[i]),
+        }
+        for i, node in enumerate(nodelist)
+    ]
+
+
+def _top_pairs(M, top, chunk_rows=4096):
+    """The ``top`` largest off-diagonal entries (i < j) of ``M @ M.T`` as (i, j, value) arrays.
+
+    Computed in row chunks so that the full product never sits in memory.
+    """
+    M = sp.csr_array(M)
+    MT = sp.csc_array(M.T)
+    best_i = np.empty(0, dtype=np.int64)
+    best_j = np.empty(0, dtype=np.int64)
+    best_v = np.empty(0, dtype=np.float64)
+    for start in range(0, M.shape[0], chunk_rows):
+        block = sp.coo_array(M[start:start + chunk_rows] @ MT)
+        i = block.row.astype(np.int64) + start
+        j = block.col.astype(np.int64)
+        upper = j > i
+        i, j, v = i[upper], j[upper], block.data[upper]
+        best_i = np.concatenate([best_i, i])
+        best_j = np.concatenate([best_j, j])
+        best_v = np.concatenate([best_v, v])
+        if best_v.size > 2 * top:
+            keep = _rank(best_i, best_j, best_v)[:top]
+            best_i, best_j, best_v = best_i[keep], best_j[keep], best_v[keep]
+    keep = _rank(best_i, best_j, best_v)[:top]
+    return best_i[keep], best_j[keep], best_v[keep]
+
+
+def _rank(i, j, v):
+    """Order: value descending, then i, then j (deterministic ties)."""
+    return np.lexsort((j, i, -v))
+
+
+def _pair_rows(G, top, max_list, column, transpose):
+    if top < 0 or max_list < 1:
+        raise InputError("top must be >= 0 and max_list >= 1")
+    nodelist = node_order(G)
+    if len(nodelist) < 2 or top == 0:
+        return []
+    A = adjacency_matrix(G, nodelist)
+    # Pairs are counted over lists: the reference lists of citing works
+    # (co-citation) or the citing lists of cited works (coupling).  A list
+    # longer than max_list is left out so that one hub cannot create
+    # millions of pairs.
+    if transpose:  # co-citation: items are cited works, lists are citing works
+        list_length = np.asarray(A.sum(axis=1)).ravel()
+        M = A.T.tocsr() @ sp.diags_array((list_length <= max_list).astype(np.float64))
+    else:  # coupling: items are citing works, lists are cited works
+        list_length = np.asarray(A.sum(axis=0)).ravel()
+        M = A @ sp.diags_array((list_length <= max_list).astype(np.float64))
+    M = sp.csr_array(M)
+    M.eliminate_zeros()
+    i, j, v = _top_pairs(M, top)
+    return [{"source_a": nodelist[a], "source_b": nodelist[b], column: int(round(c))}
+            for a, b, c in zip(i.tolist(), j.tolist(), v.tolist())]
+
+
+def cocitation_pairs(G, top=1000, max_list=2000) -> list:
+    """Pairs of works cited together, with how many works cite both.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Citing -> cited edges.
+    top : int
+        Keep the ``top`` pairs with the highest count (ties: lowest ids first).
+    max_list : int
+        A citing work listing more than this many references is not counted
+        (the count is exact when no reference list is that long).
+
+    Returns
+    -------
+    list of dict
+        ``{"source_a", "source_b", "count"}`` with ``source_a < source_b``,
+        highest count first.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("x", "a"), ("x", "b"), ("y", "a"), ("y", "b"), ("y", "c")])
+    >>> cocitation_pairs(G, top=2)
+    [{'source_a': 'a', 'source_b': 'b', 'count': 2}, {'source_a': 'a', 'source_b': 'c', 'count': 1}]
+    """
+    return _pair_rows(G, top, max_list, "count", transpose=True)
+
+
+def coupling_pairs(G, top=1000, max_list=2000) -> list:
+    """Pairs of works that cite the same works (bibliographic coupling), with how many they share.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Citing -> cited edges.
+    top : int
+        Keep the ``top`` pairs with the highest strength (ties: lowest ids first).
+    max_list : int
+        A work cited by more than this many works is not counted (the strength
+        is exact when no work is cited that often).
+
+    Returns
+    -------
+    list of dict
+        ``{"source_a", "source_b", "strength"}`` with ``source_a < source_b``,
+        strongest first.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("x", "a"), ("x", "b"), ("y", "a"), ("y", "b"), ("z", "b")])
+    >>> coupling_pairs(G)
+    [{'source_a': 'x', 'source_b': 'y', 'strength': 2}, {'source_a': 'x', 'source_b': 'z', 'strength': 1}, {'source_a': 'y', 'source_b': 'z', 'strength': 1}]
+    """
+    return _pair_rows(G, top, max_list, "strength", transpose=False)
+
+
+def document_cohesion(G, documents) -> list:
+    """For each document, how many of the sources it lists cite one another.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Citing -> cited edges.
+    documents : dict
+        Document id -> the node ids of the sources the document lists (its own
+        node, when it is a publication, is not one of them).
+
+    Returns
+    -------
+    list of dict
+        ``{"document_id", "sources", "citing_pairs", "density"}`` by document
+        id: ``sources`` the listed sources present in ``G``, ``citing_pairs``
+        the ordered pairs (a, b) of them where a cites b, ``density`` that
+        count over ``sources * (sources - 1)`` (None below two sources).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("doc", "a"), ("doc", "b"), ("doc", "c"), ("b", "a")])
+    >>> document_cohesion(G, {"doc": ["a", "b", "c"]})
+    [{'document_id': 'doc', 'sources': 3, 'citing_pairs': 1, 'density': 0.16666666666666666}]
+    """
+    rows = []
+    for document_id in sorted(documents):
+        members = {node for node in documents[document_id] if node in G}
+        pairs = sum(1 for u, v in G.subgraph(members).edges() if u != v) if members else 0
+        if G.is_multigraph():
+            pairs = len({(u, v) for u, v in G.subgraph(members).edges() if u != v})
+        size = len(members)
+        rows.append({
+            "document_id": document_id,
+            "sources": size,
+            "citing_pairs": pairs,
+            "density": pairs / (size * (size - 1)) if size > 1 else None,
+        })
+    return rows
