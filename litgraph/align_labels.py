@@ -1,0 +1,95 @@
+"""Hand labels for restatements, and how an alignment scores against them.
+
+The labels file (tests/fixtures/restatement-labels.yaml) names sentences by a
+distinctive substring of their text, so it survives any claim-id scheme.  The
+test suite and bench/restatements.py both read it through ``load_labels`` and
+score with ``score_alignments``.
+"""
+
+from pathlib import Path
+
+from .errors import InputError
+
+
+def load_labels(path) -> dict:
+    """Read and check a labels file; raise InputError naming the file and entry at fault."""
+    from ruamel.yaml import YAML, YAMLError
+
+    path = Path(path)
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read restatement labels {path}: {exc}") from exc
+    except YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("labels"), list):
+        raise InputError(f"{path}: expected restating_document, source_document and a labels list")
+    for key in ("restating_document", "source_document"):
+        if not isinstance(data.get(key), str):
+            raise InputError(f"{path}: {key} is missing or not a document id")
+    for number, entry in enumerate(data["labels"], start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("sentence"), str):
+            raise InputError(f"{path}: label {number} has no sentence")
+        for key in ("restates", "also"):
+            value = entry.setdefault(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InputError(f"{path}: label {number} ({entry['sentence'][:40]!r}): "
+                                 f"{key} must be a list of sentence substrings")
+        if "restates" not in entry or entry.get("restates") is None:
+            raise InputError(f"{path}: label {number} has no restates list")
+    return data
+
+
+def find_sentence(fragment: str, sentences: list, what: str) -> str:
+    """The id of the one sentence containing ``fragment``; InputError if none or several."""
+    fragment = " ".join(fragment.split())
+    hits = [s.id for s in sentences if fragment in " ".join(s.text.split())]
+    if len(hits) != 1:
+        found = "no sentence" if not hits else f"{len(hits)} sentences ({', '.join(hits[:3])})"
+        raise InputError(f"label {fragment[:60]!r}: {found} of {what} contain it")
+    return hits[0]
+
+
+def score_alignments(labels: list, restating: list, source: list, alignments: list) -> dict:
+    """Precision, recall and F1 of the reported matches over (sentence, source sentence) pairs.
+
+    A reported match to a sentence the label lists under ``also`` counts
+    neither way.  Sentence accuracy counts a labelled sentence right when it
+    is matched to a labelled (or ``also``) sentence, or, labelled as restating
+    nothing, is matched to nothing.
+    """
+    reported = {}
+    for alignment in alignments:
+        if alignment.matched_claim_id is not None:
+            reported.setdefault(alignment.claim_id, set()).add(alignment.matched_claim_id)
+    true_pos = false_pos = false_neg = right = 0
+    errors = []
+    texts = {s.id: s.text for s in restating + source}
+    for entry in labels:
+        sentence = find_sentence(entry["sentence"], restating, "the restating document")
+        gold = {find_sentence(f, source, "the source document") for f in entry["restates"]}
+        also = {find_sentence(f, source, "the source document") for f in entry["also"]}
+        found = reported.get(sentence, set())
+        true_pos += len(found & gold)
+        wrong = found - gold - also
+        missed = gold - found
+        false_pos += len(wrong)
+        false_neg += len(missed)
+        if (not gold and not found) or (gold and found & (gold | also)):
+            right += 1
+        for kind, ids in (("extra", wrong), ("missed", missed)):
+            for claim in sorted(ids):
+                errors.append(f"{kind}: {texts[sentence][:60]!r} -> {texts[claim][:60]!r}")
+    precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 1.0
+    recall = true_pos / (true_pos + false_neg) if true_pos + false_neg else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "labelled_sentences": len(labels),
+        "gold_pairs": true_pos + false_neg,
+        "predicted_pairs": true_pos + false_pos,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "sentence_accuracy": right / len(labels) if labels else 1.0,
+        "errors": errors,
+    }
