@@ -1,0 +1,145 @@
+"""Bibliography exports read back with the parsers reference managers' users rely on."""
+
+import json
+
+import bibtexparser
+import pytest
+import rispy
+from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+
+from curation_db import PATIENT_PAGE, QUOTED_KEY, STATPEARLS, build_curation_db
+from litgraph.bibliography import (FORMATS, bibliography_sources, csl_items, export_bibliography,
+                                   split_name, split_pages)
+from litgraph.errors import InputError
+
+# the reference set minus the excluded and stale sources
+EXPORTED = sorted(["miller2010", "dhawan2012", "ozturk2015", "synthetic-retracted",
+                   "synthetic-erratum", "synthetic-disagreeing", "synthetic-conflict",
+                   "synthetic-duplicate", QUOTED_KEY, "not-in-yaml"])
+
+
+@pytest.fixture
+def db(tmp_path):
+    return build_curation_db(tmp_path / "litgraph.db", excluded=["bloch-cancer-site"])
+
+
+def identifiers(db):
+    return {row["id"]: (row["pmid"], row["doi"]) for row in bibliography_sources(db)}
+
+
+def test_the_reference_set_leaves_out_excluded_and_stale_sources(db):
+    assert [row["id"] for row in bibliography_sources(db)] == EXPORTED
+
+
+def test_one_documents_bibliography_and_an_unknown_document(db):
+    assert [row["id"] for row in bibliography_sources(db, STATPEARLS)] == EXPORTED
+    assert bibliography_sources(db, PATIENT_PAGE) == []
+    db["claim_sources"].insert({"claim_id": "000-c5", "source_id": "miller2010"})
+    assert [row["id"] for row in bibliography_sources(db, PATIENT_PAGE)] == ["miller2010"]
+    with pytest.raises(InputError, match="no document 'nope' in the database"):
+        bibliography_sources(db, "nope")
+    with pytest.raises(InputError, match="unknown bibliography format 'endnote'"):
+        export_bibliography(db, "endnote")
+
+
+def test_bibtex_parses_and_round_trips_every_pmid_and_doi(db):
+    text = export_bibliography(db, "bibtex")
+    library = bibtexparser.parse_string(
+        text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    assert library.failed_blocks == []
+    entries = library.entries
+    assert len(entries) == len(EXPORTED)
+    by_key = {e.key: e for e in entries}
+    by_key[QUOTED_KEY] = by_key.pop("o-brien-2019-drop-table-claims")  # made BibTeX-safe
+    assert sorted(by_key) == EXPORTED
+    for key, (pmid, doi) in identifiers(db).items():
+        fields = by_key[key].fields_dict
+        assert (fields["pmid"].value if "pmid" in fields else None) == pmid
+        assert (fields["doi"].value if "doi" in fields else None) == doi
+    miller = next(e for e in entries if e.key == "miller2010")
+    assert miller.entry_type == "article"
+    assert {name: field.value for name, field in miller.fields_dict.items() if name != "author"} == {
+        "title": "{Primary leiomyosarcoma of the kidney: a clinicopathologic study of 27 cases}",
+        "journal": "Am J Surg Pathol", "year": "2010", "volume": "34", "number": "2",
+        "pages": "238--42", "doi": "10.1097/pas.0b013e3181cad8c9", "pmid": "20090506",
+        "note": "litgraph evidence level 3 (declared)"}
+    names = miller.fields_dict["author"].value
+    assert [(n.last, n.first) for n in names] == [
+        (["Miller"], ["J.", "S."]), (["Zhou"], ["M."]), (["Brimo"], ["F."]), (["Guo"], ["C.", "C."]),
+        (["Epstein"], ["J.", "I."])]
+
+
+def test_bibtex_keys_are_safe_and_unique_and_special_characters_are_escaped(db):
+    db["sources"].insert({"id": "o'brien\"2019; drop table claims;", "pmid": "99000008",
+                          "title": "SYNTHETIC A & B: 50% of {cases} #1_x", "status": "resolved"})
+    text = export_bibliography(db, "bibtex")
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == []
+    keys = [e.key for e in library.entries]
+    assert len(keys) == len(set(k.lower() for k in keys)) == len(EXPORTED) + 1
+    assert "o-brien-2019-drop-table-claims" in keys and "o-brien-2019-drop-table-claims-2" in keys
+    hostile = next(e for e in library.entries if e.key == "o-brien-2019-drop-table-claims")
+    assert hostile.fields_dict["pmid"].value == "99000008"  # its key sorts first
+    assert hostile.fields_dict["title"].value == r"{SYNTHETIC A \& B: 50\% of \{cases\} \#1\_x}"
+
+
+def test_ris_parses_with_rispy_and_round_trips_every_identifier(db):
+    records = rispy.loads(export_bibliography(db, "ris"))
+    assert [r["id"] for r in records] == EXPORTED
+    for record in records:
+        pmid, doi = identifiers(db)[record["id"]]
+        assert record.get("accession_number") == pmid and record.get("doi") == doi
+    miller = next(r for r in records if r["id"] == "miller2010")
+    assert miller == {
+        "type_of_reference": "JOUR", "id": "miller2010",
+        "authors": ["Miller, J. S.", "Zhou, M.", "Brimo, F.", "Guo, C. C.", "Epstein, J. I."],
+        "title": "Primary leiomyosarcoma of the kidney: a clinicopathologic study of 27 cases",
+        "secondary_title": "Am J Surg Pathol", "year": "2010", "volume": "34", "number": "2",
+        "start_page": "238", "end_page": "42", "doi": "10.1097/pas.0b013e3181cad8c9",
+        "accession_number": "20090506", "notes": ["litgraph evidence level 3 (declared)"]}
+    conflict = next(r for r in records if r["id"] == "synthetic-conflict")
+    assert conflict["notes"] == ["litgraph: conflict (PMID 99000005 has DOI "
+                                 "10.9999/synthetic.conflict, not 10.9999/synthetic.other)"]
+
+
+def test_csljson_is_a_list_of_items_with_their_identifiers(db):
+    items = json.loads(export_bibliography(db, "csljson"))
+    assert [item["id"] for item in items] == EXPORTED
+    for item in items:
+        pmid, doi = identifiers(db)[item["id"]]
+        assert item.get("PMID") == pmid and item.get("DOI") == doi
+    assert items[EXPORTED.index("miller2010")] == {
+        "id": "miller2010", "type": "article-journal",
+        "author": [{"family": "Miller", "given": "J. S."}, {"family": "Zhou", "given": "M."},
+                   {"family": "Brimo", "given": "F."}, {"family": "Guo", "given": "C. C."},
+                   {"family": "Epstein", "given": "J. I."}],
+        "title": "Primary leiomyosarcoma of the kidney: a clinicopathologic study of 27 cases",
+        "container-title": "Am J Surg Pathol", "issued": {"date-parts": [[2010]]},
+        "volume": "34", "issue": "2", "page": "238-42", "DOI": "10.1097/pas.0b013e3181cad8c9",
+        "PMID": "20090506", "note": "litgraph evidence level 3 (declared)"}
+    # unknown fields stay absent: the conflict source has no title, authors or year
+    assert items[EXPORTED.index("synthetic-conflict")].keys() == {"id", "type", "DOI", "PMID", "note"}
+
+
+def test_an_empty_selection_is_a_valid_empty_file_in_every_format(db):
+    db["documents"].insert({"id": "empty", "title": "No references"})
+    assert json.loads(export_bibliography(db, "csljson", "empty")) == []
+    assert rispy.loads(export_bibliography(db, "ris", "empty")) == []
+    assert bibtexparser.parse_string(export_bibliography(db, "bibtex", "empty")).entries == []
+    assert sorted(FORMATS) == ["bibtex", "csljson", "ris"]
+
+
+def test_names_pages_and_collective_authors():
+    assert split_name("Van Geel AN") == {"family": "Van Geel", "given": "A. N."}
+    assert split_name("\u00d6zt\u00fcrk H") == {"family": "\u00d6zt\u00fcrk", "given": "H."}
+    assert split_name("Trans-Atlantic RPS Working Group") == {
+        "literal": "Trans-Atlantic RPS Working Group"}
+    assert split_name("Miller, Jesse S") == {"family": "Miller", "given": "Jesse S"}
+    assert split_pages("238-42") == ("238", "42")
+    assert split_pages("1034\u20131038") == ("1034", "1038")
+    assert split_pages("e42") == ("e42", None)
+    assert split_pages(None) == (None, None)
+    [item] = csl_items([{"id": "rps2015", "authors": '["Trans-Atlantic RPS Working Group"]',
+                         "title": "Management of primary retroperitoneal sarcoma (RPS) in the adult",
+                         "journal": "Annals of surgical oncology", "year": 2015}])
+    assert item["author"] == [{"literal": "Trans-Atlantic RPS Working Group"}]
