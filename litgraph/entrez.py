@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -177,6 +177,29 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     return None
 
 
+def cache_key(request, **kwargs) -> str:
+    """requests-cache key of a request with ``tool``/``email``/``api_key`` removed entirely.
+
+    requests-cache would only replace their values, so a run with a key and
+    one without would not share the cache; here neither the names nor the
+    values take part in the key.
+    """
+    from requests_cache.cache_keys import create_key
+
+    stripped = request.copy()
+    parts = urlsplit(stripped.url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k not in SECRET_PARAMETERS]
+    stripped.url = urlunsplit(parts._replace(query=urlencode(query)))
+    body = stripped.body
+    if body and "form-urlencoded" in stripped.headers.get("Content-Type", ""):
+        text = body.decode() if isinstance(body, bytes) else body
+        form = [(k, v) for k, v in parse_qsl(text, keep_blank_values=True)
+                if k not in SECRET_PARAMETERS]
+        stripped.body = urlencode(form)
+    return create_key(stripped, **kwargs)
+
+
 class _ThrottledAdapter(HTTPAdapter):
     """The only way out to the network: waits for the throttle and counts the request."""
 
@@ -230,7 +253,7 @@ class EntrezClient:
                 self.cache_path, backend="sqlite", allowable_methods=("GET", "POST"),
                 allowable_codes=(200,), ignored_parameters=list(SECRET_PARAMETERS),
                 expire_after=-1, filter_fn=self._cacheable, stale_if_error=False,
-                cache_control=False, match_headers=False)
+                cache_control=False, match_headers=False, key_fn=cache_key)
         else:
             session = requests.Session()
         adapter = _ThrottledAdapter(self)

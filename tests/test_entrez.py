@@ -1,0 +1,402 @@
+"""The Entrez client: parsing, batching, throttle, retries, cache hygiene, key redaction.
+
+Replies come from tests/fixtures/entrez-*.xml (NCBI's shapes; PMID 20090506
+carries only the facts of extra-reference-facts.yaml, 9000000x are synthetic)
+served by a scripted loopback server (tests/entrez_fake.py).
+"""
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+from entrez_fake import ScriptedEutils, pubmed_set, synthetic_efetch
+
+from litgraph.entrez import (CitationQuery, EntrezClient, Throttle, redact, reply_problem)
+from litgraph.entrez_records import (PubmedRecord, normalise_title, parse_elink, parse_esummary,
+                                     parse_pubmed)
+from litgraph.errors import EntrezError, InputError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+XML = {"Content-Type": "text/xml; charset=UTF-8"}
+TEXT = {"Content-Type": "text/plain; charset=UTF-8"}
+MIXED = (FIXTURES / "entrez-efetch-mixed.xml").read_bytes()
+ESEARCH = (FIXTURES / "entrez-esearch-two.xml").read_bytes()
+KEY = "k3y-SECRET-0123456789abcdef"
+EMAIL = "curator@example.org"
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 4))
+        self.now += seconds
+
+
+@pytest.fixture
+def eutils():
+    with ScriptedEutils() as server:
+        yield server
+
+
+def client_for(server, tmp_path=None, **options):
+    options.setdefault("rate", 0)
+    options.setdefault("backoff", 0.5)
+    sleeps = options.pop("sleeps", [])
+    cache = tmp_path / "http-cache.sqlite" if tmp_path is not None else None
+    return EntrezClient(server.base_url, cache_path=cache, sleep=sleeps.append, **options)
+
+
+def cached_bodies(cache_file: Path) -> list:
+    """Every reply body stored in the requests-cache SQLite file."""
+    from requests_cache import CachedSession
+
+    session = CachedSession(str(cache_file), backend="sqlite")
+    bodies = [response.content for response in session.cache.responses.values()]
+    session.close()
+    return bodies
+
+
+# ---------------------------------------------------------------- parsing
+
+def test_parse_pubmed_reads_articles_and_books_faithfully():
+    records = {r.pmid: r for r in parse_pubmed(MIXED)}
+    assert records["20090506"] == PubmedRecord(
+        pmid="20090506", doi="10.1097/pas.0b013e3181cad8c9", pmcid=None,
+        title="Primary leiomyosarcoma of the kidney: a clinicopathologic study of 27 cases.",
+        journal=None, journal_iso="Am J Surg Pathol", year=2010, volume="34", issue="2",
+        pages="238-42", authors=["Miller JS", "Zhou M", "Brimo F", "Guo CC", "Epstein JI"],
+        publication_types=["Journal Article", "Multicenter Study"], language="eng",
+        dois=["10.1097/pas.0b013e3181cad8c9"])
+    synthetic = records["90000001"]
+    assert synthetic.doi == "10.9999/synth.0001"  # only in PubmedData/ArticleIdList
+    assert synthetic.pmcid == "PMC9000001"
+    assert synthetic.year == 2019  # from MedlineDate "2019 May-Jun"
+    assert synthetic.pages == "101-109"
+    assert synthetic.authors == ["Tester A", "Synthetic Records Group"]
+    assert synthetic.retracted is True
+    assert synthetic.comments_corrections == [
+        ("RetractionIn", "90000009", "Synth J Test. 2020;13:1"),
+        ("ErratumIn", None, "Synth J Test. 2019;12:200")]
+    assert synthetic.errata == ["Synth J Test. 2019;12:200"]
+    assert synthetic.references == ["90000002"]  # the junk NOT_FOUND id is dropped
+    book = records["90000003"]
+    assert (book.is_book, book.book_title, book.title, book.year, book.authors, book.journal) == (
+        True, "SynthPearls", "Synthetic Chapter On Test Records", 2024, ["Writer B"], None)
+
+
+def test_normalise_title_ignores_markup_case_and_punctuation():
+    assert normalise_title("A synthetic <i>record</i> whose DOI sits only in the ArticleIdList.") \
+        == normalise_title("a synthetic record, whose DOI sits only in the articleidlist")
+    assert normalise_title("Primary leiomyosarcoma") != normalise_title("Primary leiomyoma")
+    assert normalise_title(None) == ""
+
+
+def test_parse_elink_keeps_each_pmid_to_its_own_links():
+    links = parse_elink((FIXTURES / "entrez-elink.xml").read_bytes(), "pubmed_pubmed_citedin")
+    assert links == {"90000001": ["90000005", "90000004"], "90000002": []}
+    assert parse_elink((FIXTURES / "entrez-elink.xml").read_bytes(), "pubmed_pubmed_refs") == {
+        "90000001": [], "90000002": []}
+
+
+def test_parse_esummary_keeps_good_summaries_beside_an_error():
+    summaries = parse_esummary((FIXTURES / "entrez-esummary.xml").read_bytes())
+    assert summaries == {"90000004": {
+        "pmid": "90000004", "title": "A synthetic citing article.", "year": 2021,
+        "journal": "Synth J Test", "authors": ["Citer C"], "doi": "10.9999/synth.0004",
+        "publication_types": ["Journal Article"]}}
+
+
+@pytest.mark.parametrize("status, body, content_type, problem", [
+    (200, MIXED, "text/xml", None),
+    (200, MIXED[:-30], "text/xml", "truncated XML"),
+    (200, b"", "text/xml", "an empty reply"),
+    (200, b"  \n", "text/xml", "an empty reply"),
+    (200, b"<html><body>Service unavailable</body></html>", "text/html",
+     "an HTML page instead of the expected reply"),
+    (200, b'<?xml version="1.0"?>\n<eFetchResult><ERROR>Search Backend failed: Database is not '
+          b'supported: pubmed</ERROR></eFetchResult>', "text/xml",
+     "NCBI error: Search Backend failed: Database is not supported: pubmed"),
+    (200, b'{"error":"API rate limit exceeded","count":"11"}', "application/json", "not XML"),
+    (429, b'{"error":"API rate limit exceeded"}', "application/json", "HTTP 429 (rate limited)"),
+    (502, b"Bad gateway", "text/plain", "HTTP 502"),
+])
+def test_reply_problem_names_what_is_wrong(status, body, content_type, problem):
+    assert reply_problem(status, body, content_type) == problem
+
+
+def test_reply_problem_for_ecitmatch_text():
+    assert reply_problem(200, b"science|1987|235|182|palmenberg ac|c1|3026048\n", "text/plain",
+                         "text") is None
+    assert reply_problem(200, b"Service temporarily unavailable\n", "text/plain", "text") \
+        == "not ECitMatch text"
+
+
+def test_redact_hides_key_and_email_in_urls():
+    assert redact(f"https://x/efetch.fcgi?id=1&api_key={KEY}&email=a%40b.org&tool=litgraph") == \
+        "https://x/efetch.fcgi?id=1&api_key=REDACTED&email=REDACTED&tool=litgraph"
+    assert redact(f"failed for {KEY}", [KEY]) == "failed for REDACTED"
+
+
+def test_client_rejects_bad_options():
+    with pytest.raises(InputError, match="invalid E-utilities URL 'ftp://x'"):
+        EntrezClient("ftp://x")
+    with pytest.raises(InputError, match="at least 1"):
+        EntrezClient("http://127.0.0.1:1/", batch_size=0)
+
+
+# ---------------------------------------------------------------- efetch, batching
+
+def test_fetch_pubmed_compares_returned_pmids_with_those_asked(eutils):
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    with client_for(eutils) as client:
+        result = client.fetch_pubmed(["20090506", "90000001", "90000003", "12345678"])
+    assert sorted(result.records) == ["20090506", "90000001", "90000003"]
+    assert result.missing == {"12345678"}
+    assert result.failed == {}
+    (request,) = eutils.requests
+    assert request["method"] == "GET"
+    assert request["params"]["id"] == ["12345678,20090506,90000001,90000003"]
+    assert request["params"]["db"] == ["pubmed"] and request["params"]["retmode"] == ["xml"]
+    assert request["params"]["tool"] == ["litgraph"]
+    assert client.stats["network_requests"] == 1
+    assert client.stats["by_endpoint"] == {"efetch.fcgi": 1}
+
+
+def test_fetch_pubmed_batches_250_pmids_into_two_requests_the_full_one_by_post(eutils):
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    pmids = [str(30000000 + n) for n in range(250)]
+    with client_for(eutils, batch_size=200) as client:
+        result = client.fetch_pubmed(pmids + pmids[:10])  # duplicates are asked once
+    assert sorted(result.records) == sorted(pmids)
+    assert result.missing == set() and result.failed == {}
+    assert [(r["method"], len(r["params"]["id"][0].split(","))) for r in eutils.requests] == [
+        ("POST", 200), ("GET", 50)]
+    assert client.stats["by_endpoint"] == {"efetch.fcgi": 2}
+
+
+def test_a_long_id_list_goes_by_post_even_under_200(eutils):
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    pmids = [str(30000000 + n) for n in range(120)]  # ~1,300 encoded characters
+    with client_for(eutils) as client:
+        assert len(client.fetch_pubmed(pmids).records) == 120
+    assert [r["method"] for r in eutils.requests] == ["POST"]
+
+
+# ---------------------------------------------------------------- throttle
+
+def test_throttle_spaces_requests_by_interval():
+    fake = FakeClock()
+    throttle = Throttle(clock=fake.clock, sleep=fake.sleep)
+    waits = [throttle.wait(1 / 3) for _ in range(4)]
+    assert waits[0] == 0.0
+    assert [round(w, 4) for w in waits[1:]] == [0.3333, 0.3333, 0.3333]
+    fake.now += 5  # idle time is not owed back
+    assert throttle.wait(1 / 3) == 0.0
+    assert throttle.wait(0) == 0.0
+
+
+def test_client_rate_defaults_to_3_or_10_with_a_key_and_cache_hits_skip_the_throttle(eutils, tmp_path):
+    assert EntrezClient(eutils.base_url).rate == 3.0
+    assert EntrezClient(eutils.base_url, api_key=KEY).rate == 10.0
+    fake = FakeClock()
+    throttle = Throttle(clock=fake.clock, sleep=fake.sleep)
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    with EntrezClient(eutils.base_url, cache_path=tmp_path / "c.sqlite", rate=None,
+                      throttle=throttle) as client:
+        for pmids in (["30000001"], ["30000002"], ["30000001"], ["30000002"], ["30000003"]):
+            client.fetch_pubmed(pmids)
+    assert eutils.count() == 3
+    assert client.stats["network_requests"] == 3 and client.stats["cache_hits"] == 2
+    assert fake.sleeps == [0.34, 0.34]  # 1.02/3 s apart: only network requests wait
+
+
+# ---------------------------------------------------------------- retries and cache hygiene
+
+def test_429_honours_retry_after_and_5xx_backs_off_exponentially(eutils, tmp_path):
+    eutils.queue("efetch.fcgi",
+                 (429, {"Content-Type": "application/json", "Retry-After": "2"},
+                  b'{"error":"API rate limit exceeded","count":"4","limit":"3"}'),
+                 (500, TEXT, b"Internal Server Error"),
+                 (503, TEXT, b"Unable to route request! service name: /http/service/ratecontrol"),
+                 (200, XML, MIXED))
+    sleeps = []
+    with client_for(eutils, tmp_path, sleeps=sleeps) as client:
+        result = client.fetch_pubmed(["20090506"])
+    assert list(result.records) == ["20090506"]
+    assert sleeps == [2.0, 1.0, 2.0]  # Retry-After, then 0.5 * 2**(try-1)
+    assert client.stats["retries"] == 3 and client.stats["failures"] == 0
+    assert client.stats["network_requests"] == 4
+
+
+@pytest.mark.parametrize("bad", [
+    (200, XML, MIXED[: len(MIXED) // 2]),
+    (200, {"Content-Type": "text/html"}, b"<html><h1 class='error'>Access Denied</h1></html>"),
+    (200, XML, b'<?xml version="1.0"?>\n<eFetchResult><ERROR>Search Backend failed: Unable to open '
+               b'connection</ERROR></eFetchResult>'),
+    (200, XML, b""),
+    (200, XML, b"Error occurred: not xml at all"),
+], ids=["truncated", "html", "error-element", "empty", "not-xml"])
+def test_unusable_200_replies_are_retried_and_never_cached(eutils, tmp_path, bad):
+    eutils.queue("efetch.fcgi", bad, (200, XML, MIXED))
+    with client_for(eutils, tmp_path) as client:
+        assert sorted(client.fetch_pubmed(["20090506", "90000001"]).records) == [
+            "20090506", "90000001"]
+    assert client.stats["retries"] == 1
+    bodies = cached_bodies(tmp_path / "http-cache.sqlite")
+    assert bodies == [MIXED]
+    with client_for(eutils, tmp_path) as warm:  # the good reply answers the next run
+        assert sorted(warm.fetch_pubmed(["20090506", "90000001"]).records) == [
+            "20090506", "90000001"]
+    assert warm.stats["network_requests"] == 0 and warm.stats["cache_hits"] == 1
+
+
+def test_after_the_last_try_the_batch_fails_with_a_reason_and_a_later_run_recovers(eutils, tmp_path):
+    eutils.queue("efetch.fcgi", *[(503, TEXT, b"Service Unavailable")] * 3)
+    sleeps = []
+    with client_for(eutils, tmp_path, max_tries=3, sleeps=sleeps) as client:
+        result = client.fetch_pubmed(["20090506", "90000001"])
+    assert result.records == {} and result.missing == set()
+    assert result.failed == {
+        "20090506": "efetch.fcgi failed after 3 tries: HTTP 503",
+        "90000001": "efetch.fcgi failed after 3 tries: HTTP 503"}
+    assert sleeps == [0.5, 1.0]
+    assert client.stats["failures"] == 1
+    assert cached_bodies(tmp_path / "http-cache.sqlite") == []
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    with client_for(eutils, tmp_path, max_tries=3) as second:
+        assert sorted(second.fetch_pubmed(["20090506", "90000001"]).records) == [
+            "20090506", "90000001"]
+
+
+def test_client_errors_are_not_retried(eutils):
+    eutils.queue("esearch.fcgi", (400, TEXT, b"Bad Request"))
+    sleeps = []
+    with client_for(eutils, sleeps=sleeps) as client, \
+            pytest.raises(EntrezError, match=r"^esearch.fcgi failed after 1 tries: HTTP 400$"):
+        client.search('"10.9999/synth.0001"[aid]')
+    assert sleeps == [] and eutils.count() == 1
+
+
+def test_a_dead_server_is_a_network_error_after_bounded_tries(tmp_path):
+    with ScriptedEutils() as gone:
+        url = gone.base_url
+    sleeps = []
+    with EntrezClient(url, rate=0, max_tries=2, sleep=sleeps.append, timeout=2) as client:
+        result = client.fetch_pubmed(["20090506"])
+    assert result.failed == {"20090506": "efetch.fcgi failed after 2 tries: network error "
+                                         "(ConnectionError)"}
+    assert sleeps == [0.5]
+
+
+def test_refresh_bypasses_the_cache_and_stores_the_new_reply(eutils, tmp_path):
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    with client_for(eutils, tmp_path) as client:
+        client.fetch_pubmed(["30000001"])
+        client.fetch_pubmed(["30000001"])
+        assert eutils.count() == 1
+        client.fetch_pubmed(["30000001"], refresh=True)
+        assert eutils.count() == 2
+        assert client.stats == {"network_requests": 2, "cache_hits": 1,
+                                "by_endpoint": {"efetch.fcgi": 2}, "retries": 0, "failures": 0}
+
+
+# ---------------------------------------------------------------- esearch, ecitmatch, elink, esummary
+
+def test_search_dois_ors_every_doi_into_one_quoted_term(eutils):
+    eutils.queue("esearch.fcgi", (200, XML, ESEARCH))
+    with client_for(eutils) as client:
+        pmids = client.search_dois(["10.9999/synth.0001", "10.1016/s0140-6736(16)30587-6"])
+    assert pmids == ["20090506", "90000001"]
+    (request,) = eutils.requests
+    assert request["params"]["term"] == [
+        '("10.9999/synth.0001"[aid]) OR ("10.1016/s0140-6736(16)30587-6"[aid])']
+    assert request["params"]["db"] == ["pubmed"]
+
+
+def test_search_ids_splits_only_when_the_term_grows_too_long(eutils):
+    eutils.default("esearch.fcgi", (200, XML, ESEARCH))
+    with client_for(eutils) as client:
+        terms = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
+        assert client.search_ids(terms, max_term_chars=4000) == ["20090506", "90000001"]
+        assert eutils.count("esearch.fcgi") == 1
+        client.search_ids(terms, max_term_chars=600)
+    assert eutils.count("esearch.fcgi") == 1 + 4
+    assert eutils.requests[0]["method"] == "POST"  # a 1,900-character term goes by POST
+
+
+def test_citation_match_maps_lines_back_by_key_not_position(eutils):
+    reply = (b"am j surg pathol|2010|34|238|miller js|c1|20090506\n"
+             b"synth j test|2019|12|999|nobody x|c3|AMBIGUOUS 90000001,90000002\n"
+             b"no such journal|2001|1|1|someone a|c2|NOT_FOUND;INVALID_JOURNAL\n")
+    eutils.queue("ecitmatch.cgi", (200, TEXT, reply))
+    citations = [
+        CitationQuery("miller-2010", "Am J Surg Pathol", 2010, "34", "238", "Miller JS"),
+        CitationQuery("nowhere", "No Such Journal", 2001, "1", "1", "Someone A"),
+        CitationQuery("ambiguous|key", "Synth J Test", 2019, "12", "999", "Nobody X"),
+        CitationQuery("silent", "Synth J Test", 2019, "12", "5", "Quiet Q"),
+    ]
+    with client_for(eutils) as client:
+        answers = client.citation_match(citations)
+    assert answers == {"miller-2010": "20090506", "nowhere": "NOT_FOUND;INVALID_JOURNAL",
+                       "ambiguous|key": "AMBIGUOUS 90000001,90000002", "silent": "no answer"}
+    (request,) = eutils.requests
+    assert request["params"]["bdata"] == [
+        "am j surg pathol|2010|34|238|miller js|c1|\rno such journal|2001|1|1|someone a|c2|\r"
+        "synth j test|2019|12|999|nobody x|c3|\rsynth j test|2019|12|5|quiet q|c4|"]
+    assert client.citation_match([]) == {}
+    assert eutils.count() == 1
+
+
+def test_elink_sends_one_id_parameter_per_pmid(eutils):
+    eutils.queue("elink.fcgi", (200, XML, (FIXTURES / "entrez-elink.xml").read_bytes()))
+    with client_for(eutils) as client:
+        links = client.elink(["90000002", "90000001"], "pubmed_pubmed_citedin")
+    assert links == {"90000001": ["90000005", "90000004"], "90000002": []}
+    (request,) = eutils.requests
+    assert request["params"]["id"] == ["90000001", "90000002"]
+    assert request["params"]["linkname"] == ["pubmed_pubmed_citedin"]
+    assert request["params"]["dbfrom"] == ["pubmed"] and request["params"]["db"] == ["pubmed"]
+
+
+def test_summaries_returns_minimal_metadata(eutils):
+    eutils.queue("esummary.fcgi", (200, XML, (FIXTURES / "entrez-esummary.xml").read_bytes()))
+    with client_for(eutils) as client:
+        summaries = client.summaries(["90000004", "99999999"])
+    assert list(summaries) == ["90000004"]
+    assert summaries["90000004"]["title"] == "A synthetic citing article."
+
+
+# ---------------------------------------------------------------- the API key stays secret
+
+def test_api_key_and_email_are_sent_but_never_cached_or_logged(eutils, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG, logger="litgraph")
+    eutils.queue("efetch.fcgi", (500, TEXT, b"oops"), (200, XML, MIXED))
+    eutils.default("esearch.fcgi", (200, XML, ESEARCH))
+    many = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
+    with client_for(eutils, tmp_path, api_key=KEY, email=EMAIL) as client:
+        client.fetch_pubmed(["20090506"])
+        client.search_ids(many)  # by POST: the key is in the form body
+        client.search('"10.9999/synth.0001"[aid]')  # by GET: the key is in the URL
+    assert {r["method"] for r in eutils.requests} == {"GET", "POST"}
+    assert all(r["params"]["api_key"] == [KEY] and r["params"]["email"] == [EMAIL]
+               for r in eutils.requests)
+    raw = (tmp_path / "http-cache.sqlite").read_bytes()
+    assert KEY.encode() not in raw and EMAIL.encode() not in raw
+    assert b"curator%40example.org" not in raw
+    rows = sqlite3.connect(tmp_path / "http-cache.sqlite").execute(
+        "select count(*) from responses").fetchone()
+    assert rows == (3,)
+    assert "efetch.fcgi: HTTP 500; retry 1 of 5" in caplog.text
+    assert KEY not in caplog.text and EMAIL not in caplog.text
+    # the key is not part of the cache key: a client without it reuses the replies
+    with client_for(eutils, tmp_path) as keyless:
+        keyless.fetch_pubmed(["20090506"])
+        keyless.search_ids(many)
+    assert keyless.stats["network_requests"] == 0 and keyless.stats["cache_hits"] == 2
