@@ -1,0 +1,369 @@
+"""Bad input: each case fails with one clear 'Error:' line and loses nothing already stored.
+
+Every case starts from a project that was built cleanly (documents, references.yaml,
+db/litgraph.db), runs one command with one bad input through the real CLI in a
+subprocess, and checks: exit code 1 or 2, exactly one non-empty stderr line that
+starts with "Error:" and names the file, line or identifier at fault, no traceback,
+and that the database rows and references.yaml are exactly as before.
+
+Read-only folders cannot be simulated with chmod here (the tests may run as root,
+who writes anyway), so an unwritable database is a path under a regular file, and a
+full disk is a write limit (RLIMIT_FSIZE) on the litgraph process.
+"""
+
+import io
+import resource
+import shutil
+import signal
+
+import pytest
+from ruamel.yaml import YAML
+
+from reliability_helpers import (assert_one_line_error, build_args, clean_env, db_all_rows,
+                                 free_port, new_project, run_litgraph)
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory):
+    """A project built once, cleanly, offline; each test works on a copy."""
+    project = new_project(tmp_path_factory.mktemp("built") / "project")
+    proc = run_litgraph(build_args(), cwd=project, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return project
+
+
+@pytest.fixture
+def project(built_project, tmp_path):
+    """A private copy of the built project, with what it held before the test."""
+    copy = tmp_path / "project"
+    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns("*.lock"))
+    copy.before_rows = db_all_rows(copy / "db" / "litgraph.db")
+    copy.before_references = (copy / "references.yaml").read_bytes()
+    return copy
+
+
+def assert_nothing_lost(project, references_changed_to=None):
+    """The database holds exactly its old rows; references.yaml is as it was (or as the test wrote it)."""
+    assert db_all_rows(project / "db" / "litgraph.db") == project.before_rows
+    expected = project.before_references if references_changed_to is None else references_changed_to
+    assert (project / "references.yaml").read_bytes() == expected
+
+
+def write_document(project, name, content: bytes):
+    path = project / "documents" / name
+    path.write_bytes(content)
+    return path
+
+
+# ------------------------------------------------------------------ documents
+
+DOCUMENT_CASES = {
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)) * 8,
+    "nul-bytes": b"Uterine leiomyosarcoma\n\x00\x00\x00\x00 references follow\n" * 20,
+    "empty": b"",
+    "whitespace-only": b"   \n\n\t\n",
+    "invalid-utf8": "Leiomyosarcoma review\nReferences\n1. M\u00fcller A. Title.\n".encode("latin-1"),
+    "utf16": "Leiomyosarcoma review\nReferences\n".encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOCUMENT_CASES))
+def test_bad_document_in_extract_names_the_file(project, case):
+    path = write_document(project, f"bad-{case}.txt", DOCUMENT_CASES[case])
+    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", "documents"], project)
+    assert_one_line_error(proc, path.name, codes=(2,))
+    assert_nothing_lost(project)
+
+
+def test_bad_document_in_build_names_the_file_and_keeps_the_database(project):
+    path = write_document(project, "bad-binary.txt", DOCUMENT_CASES["binary"])
+    proc = run_litgraph(build_args(), project)
+    assert_one_line_error(proc, path.name, codes=(2,))
+    assert_nothing_lost(project)
+
+
+def test_invalid_utf8_names_the_line(project):
+    path = write_document(project, "latin1.txt", "Line one\nLine two\nM\u00fcller 2010\n".encode("latin-1"))
+    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", str(path)], project)
+    line = assert_one_line_error(proc, "latin1.txt", codes=(2,))
+    assert "line 3" in line.lower()
+    assert_nothing_lost(project)
+
+
+def test_fifty_megabyte_document_is_refused_quickly(project):
+    path = project / "documents" / "huge.txt"
+    with open(path, "wb") as handle:
+        sentence = b"Leiomyosarcoma is a rare malignant smooth muscle tumour [1].\n"
+        handle.write(sentence * (50 * 2**20 // len(sentence) + 1))
+    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", "documents"], project,
+                        timeout=60)
+    assert_one_line_error(proc, "huge.txt", codes=(2,))
+    assert_nothing_lost(project)
+
+
+def test_missing_document_path_is_named(project):
+    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", "no-such-file.txt"],
+                        project)
+    assert_one_line_error(proc, "no-such-file.txt", codes=(2,))
+    assert_nothing_lost(project)
+
+
+# ------------------------------------------------------------------ references.yaml
+
+def _yaml():
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def edit_references(project, change) -> bytes:
+    """Apply ``change(data)`` to references.yaml (round-trip) and return the new bytes."""
+    yaml = _yaml()
+    data = yaml.load((project / "references.yaml").read_text(encoding="utf-8"))
+    change(data)
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    content = buffer.getvalue().encode("utf-8")
+    (project / "references.yaml").write_bytes(content)
+    return content
+
+
+def first_source(data, with_field="pmid"):
+    return next(s for s in data["sources"] if s.get(with_field))
+
+
+def resolve(project):
+    return run_litgraph(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
+                         "references.yaml"], project)
+
+
+def set_first(field, value, with_field=None):
+    def change(data):
+        first_source(data, with_field or field)[field] = value
+    return change
+
+
+IDENTIFIER_CASES = {
+    "pmid-zero": ("pmid", 0, "'0'"),
+    "pmid-negative": ("pmid", -20090506, "-20090506"),
+    "pmid-twenty-digits": ("pmid", "12345678901234567890", "12345678901234567890"),
+    "pmid-letters": ("pmid", "PMID2009O5O6", "PMID2009O5O6"),
+    "doi-with-space": ("doi", "10.1097/PAS 0b013e3181cad8c9", "10.1097/PAS 0b013e3181cad8c9"),
+    "doi-control-char": ("doi", "10.1097/PAS.0b013e\x07", "10.1097/PAS.0b013e"),
+    "doi-not-a-doi": ("doi", "doi:nonsense", "nonsense"),
+    "pmcid-letters": ("pmcid", "PMCxyz", "PMCxyz"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IDENTIFIER_CASES))
+def test_bad_identifier_in_references_names_it(project, case):
+    field, value, named = IDENTIFIER_CASES[case]
+    with_field = "pmid" if field == "pmcid" else field
+    written = edit_references(project, set_first(field, value, with_field))
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", named.strip("'"), codes=(2,))
+    assert_nothing_lost(project, references_changed_to=written)
+
+
+def test_bad_indentation_names_file_and_line(project):
+    lines = (project / "references.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    # Indent one nested key of the first source one space further than its siblings.
+    index = next(i for i, line in enumerate(lines)
+                 if line.startswith("  ") and line.lstrip().startswith(("pmid:", "doi:", "title:")))
+    lines[index] = "   " + lines[index].lstrip()  # breaks the mapping
+    lines.insert(index + 1, " oops: [\n")
+    content = "".join(lines).encode("utf-8")
+    (project / "references.yaml").write_bytes(content)
+    proc = resolve(project)
+    line = assert_one_line_error(proc, "references.yaml", "line", codes=(2,))
+    assert any(f"line {n}" in line for n in range(index - 1, index + 4)), line
+    assert_nothing_lost(project, references_changed_to=content)
+
+
+def test_tab_indentation_names_file_and_line(project):
+    text = (project / "references.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith("    ") and ":" in line)
+    lines[index] = "\t" + lines[index].lstrip()
+    content = "".join(lines).encode("utf-8")
+    (project / "references.yaml").write_bytes(content)
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", "line", codes=(2,))
+    assert_nothing_lost(project, references_changed_to=content)
+
+
+def test_duplicate_mapping_key_names_file_and_line(project):
+    lines = (project / "references.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.lstrip().startswith("pmid:"))
+    lines.insert(index + 1, lines[index])  # the same key twice in one source
+    content = "".join(lines).encode("utf-8")
+    (project / "references.yaml").write_bytes(content)
+    proc = resolve(project)
+    line = assert_one_line_error(proc, "references.yaml", "line", codes=(2,))
+    assert "pmid" in line.lower() or "duplicate" in line.lower(), line
+    assert_nothing_lost(project, references_changed_to=content)
+
+
+def test_duplicate_source_key_is_named(project):
+    def change(data):
+        data["sources"][1]["key"] = data["sources"][0]["key"]
+    written = edit_references(project, change)
+    key = _yaml().load(written.decode())["sources"][0]["key"]
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", key, codes=(2,))
+    assert_nothing_lost(project, references_changed_to=written)
+
+
+def test_sources_of_the_wrong_type(project):
+    written = edit_references(project, lambda data: data.__setitem__("sources", "all of them"))
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", "sources", codes=(2,))
+    assert_nothing_lost(project, references_changed_to=written)
+
+
+def test_year_of_the_wrong_type_names_the_source(project):
+    key = {}
+
+    def change(data):
+        source = first_source(data, "year")
+        key["key"] = source["key"]
+        source["year"] = "the year before last"
+    written = edit_references(project, change)
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", key["key"], codes=(2,))
+    assert_nothing_lost(project, references_changed_to=written)
+
+
+def test_authors_of_the_wrong_type_names_the_source(project):
+    key = {}
+
+    def change(data):
+        source = first_source(data, "authors")
+        key["key"] = source["key"]
+        source["authors"] = {"first": 1}
+    written = edit_references(project, change)
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", key["key"], codes=(2,))
+    assert_nothing_lost(project, references_changed_to=written)
+
+
+def test_references_file_that_is_a_list(project):
+    content = b"- just\n- a list\n"
+    (project / "references.yaml").write_bytes(content)
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", codes=(2,))
+    assert_nothing_lost(project, references_changed_to=content)
+
+
+def test_references_file_not_utf8(project):
+    content = "sources:\n- key: m\u00fcller2010\n".encode("latin-1")
+    (project / "references.yaml").write_bytes(content)
+    proc = resolve(project)
+    assert_one_line_error(proc, "references.yaml", codes=(2,))
+    assert_nothing_lost(project, references_changed_to=content)
+
+
+def test_missing_references_file_is_named(project):
+    proc = run_litgraph(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
+                         "nowhere/references.yaml"], project)
+    assert_one_line_error(proc, "nowhere/references.yaml", codes=(1, 2))
+    assert_nothing_lost(project)
+
+
+# ------------------------------------------------------------------ E-utilities
+
+def test_unreachable_eutils_url_fails_with_one_line(project):
+    url = f"http://127.0.0.1:{free_port()}/entrez/eutils/"  # nothing listens there
+    proc = run_litgraph(["resolve", "-q", "--db", "db/litgraph.db", "--references", "references.yaml",
+                         "--eutils-url", url, "--cache", "db/other-cache.sqlite"], project,
+                        timeout=240)
+    assert_one_line_error(proc, f"127.0.0.1:{url.split(':')[2].split('/')[0]}", codes=(1,))
+    assert_nothing_lost(project)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/eutils/", "not a url"])
+def test_eutils_url_that_is_not_http_is_named(project, url):
+    proc = run_litgraph(["resolve", "-q", "--db", "db/litgraph.db", "--references",
+                         "references.yaml", "--eutils-url", url], project)
+    assert_one_line_error(proc, url, codes=(2,))
+    assert_nothing_lost(project)
+
+
+def test_offline_and_eutils_url_together(project):
+    proc = run_litgraph(["resolve", "-q", "--offline", "--eutils-url", "http://127.0.0.1:9/",
+                         "--db", "db/litgraph.db", "--references", "references.yaml"], project)
+    assert_one_line_error(proc, "--offline", codes=(2,))
+    assert_nothing_lost(project)
+
+
+# ------------------------------------------------------------------ the database
+
+def test_database_under_a_regular_file_is_named(project):
+    # A folder that cannot be created stands in for a read-only db/ (root ignores chmod).
+    (project / "blocker").write_text("a file where the db folder should be\n")
+    proc = run_litgraph(build_args(db="blocker/litgraph.db"), project)
+    assert_one_line_error(proc, "blocker", codes=(1, 2))
+    assert_nothing_lost(project)
+    assert (project / "blocker").read_text() == "a file where the db folder should be\n"
+
+
+def test_database_that_is_not_sqlite_is_named_and_kept(project):
+    garbage = b"this is a spreadsheet, not a database\n" * 200
+    (project / "db" / "notes.db").write_bytes(garbage)
+    proc = run_litgraph(build_args(db="db/notes.db"), project)
+    assert_one_line_error(proc, "notes.db", codes=(1, 2))
+    assert (project / "db" / "notes.db").read_bytes() == garbage
+    assert_nothing_lost(project)
+
+
+def _limit_file_size(limit_bytes):
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+    return apply
+
+
+def test_full_disk_on_a_new_database_fails_with_one_line(project):
+    # The disk "fills up" after 64 KiB: every write past that size fails (EFBIG).
+    proc = run_litgraph(build_args(db="db/fresh.db", references="references.yaml"), project,
+                        preexec_fn=_limit_file_size(64 * 1024), timeout=240)
+    assert_one_line_error(proc, codes=(1,))
+    assert_nothing_lost(project)
+
+
+def test_full_disk_during_a_rebuild_keeps_the_old_database(project):
+    # The existing database is larger than the limit, so any write that grows it fails.
+    size = (project / "db" / "litgraph.db").stat().st_size
+    (project / "documents" / "000_d77120f9981d4803.txt").write_text(
+        (project / "documents" / "000_d77120f9981d4803.txt").read_text(encoding="utf-8")
+        + "\nA new sentence a curator added to trigger a write [1].\n", encoding="utf-8")
+    proc = run_litgraph(build_args(), project, preexec_fn=_limit_file_size(size), timeout=240)
+    assert_one_line_error(proc, codes=(1,))
+    rows = db_all_rows(project / "db" / "litgraph.db")
+    assert rows == project.before_rows
+
+
+# ------------------------------------------------------------------ serve
+
+def test_serve_a_missing_database_names_it(project):
+    proc = run_litgraph(["serve", "--db", "db/missing.db", "--port", free_port()], project, timeout=60)
+    assert_one_line_error(proc, "db/missing.db", codes=(1, 2))
+
+
+def test_serve_a_database_that_is_not_litgraphs_names_it(project):
+    import sqlite3
+
+    conn = sqlite3.connect(project / "db" / "other.db")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    proc = run_litgraph(["serve", "--db", "db/other.db", "--port", free_port()], project, timeout=60)
+    assert_one_line_error(proc, "other.db", codes=(1, 2))
+
+
+def test_option_value_errors_name_the_option(project):
+    proc = run_litgraph(["resolve", "-q", "--offline", "--refresh", "--max-age", "fortnight",
+                         "--db", "db/litgraph.db", "--references", "references.yaml"], project)
+    assert_one_line_error(proc, "fortnight", codes=(2,))
+    assert_nothing_lost(project)
+
