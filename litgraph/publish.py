@@ -137,6 +137,8 @@ def make_datasette(db_path, config: dict | None = None):
     path = check_database(db_path)
     config = load_config() if config is None else config
     datasette = Datasette(metadata=datasette_metadata(config), settings=datasette_settings(config))
+    if "_memory" in datasette.databases:  # Datasette adds it when given no files
+        datasette.remove_database("_memory")
     datasette.add_database(Database(datasette, path=str(path.resolve()), is_mutable=False),
                            name=DATABASE_NAME)
     return datasette

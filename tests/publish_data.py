@@ -143,7 +143,8 @@ def make_publish_db(path):
     kinds = {n["id"]: n["kind"] for n in nodes}
     components = {n: i for i, comp in enumerate(nx.weakly_connected_components(simple)) for n in comp}
     db["metrics"].insert_all(
-        [{"node_id": n, "kind": kinds[n], "in_degree": graph.in_degree(n), "out_degree": graph.out_degree(n),
+        [{"node_id": n, "kind": kinds[n], "in_degree": simple.in_degree(n), "out_degree": simple.out_degree(n),
+          # every node of this small graph is in the reference set
           "in_degree_set": simple.in_degree(n), "out_degree_set": simple.out_degree(n),
           "pagerank": pagerank[n], "betweenness": 0.0, "betweenness_method": "exact",
           "component": components[n]} for n in simple], pk="node_id")

@@ -204,6 +204,26 @@ async def has_graph_tables(datasette) -> bool:
     return all(t in tables for t in GRAPH_TABLES)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """With plugin config ``read_only: true``, answer 405 to any method but GET, HEAD, OPTIONS."""
+
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if (scope["type"] == "http" and scope.get("method", "GET") not in SAFE_METHODS
+                    and plugin_config(datasette).get("read_only")):
+                await method_not_allowed().asgi_send(send)
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
+
+
 def method_not_allowed():
     return Response.text("Method not allowed: this site is read-only.", status=405,
                          headers={"Allow": "GET"})
