@@ -326,6 +326,40 @@ def stub(host, port, rate_limit, latency_ms, faults, synthetic):
         stand_in.stop()
 
 
+# ---------------------------------------------------------------- export
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["graphml", "gexf", "json", "bibtex", "ris", "csljson"]),
+              help="graphml, gexf or json (node-link) for the citation graph; bibtex, ris or "
+                   "csljson for the references.")
+@click.option("--document", default=None, metavar="ID",
+              help="Only this document's node, the sources it lists and the links among them.")
+@click.option("--output", default="-", show_default="stdout", type=click.Path(dir_okay=False),
+              help="File to write (replaced whole, never left half-written).")
+def export(db_path, fmt, document, output):
+    """Write the citation graph or the references in a format other tools read.
+
+    Graph nodes carry kind, title, year, evidence level and PageRank; each
+    edge lists its origins (document, elink-refs, elink-citedin,
+    pubmed-references).  JSON is NetworkX node-link JSON.
+
+    Example:
+
+        litgraph export --format graphml --output litgraph.graphml
+    """
+    import io
+
+    from .export import export as export_to, open_existing_db
+
+    db = open_existing_db(db_path)
+    text = io.StringIO()  # all or nothing: no file is written when the export fails
+    export_to(db, fmt, text, document=document)
+    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
+        out.write(text.getvalue())
+
+
 def main():
     cli(prog_name="litgraph")
 

@@ -1,0 +1,141 @@
+"""Write the stored graph, or the reference set, in formats other tools read.
+
+``export(db, fmt, out, document=None)`` looks ``fmt`` up in FORMATS and
+writes the text to ``out`` (any text stream).  Every entry of FORMATS is a
+function ``(db, document=None) -> str``:
+
+- ``graphml``, ``gexf``: the citation graph for Gephi, Cytoscape, yEd, NetworkX;
+- ``json``: NetworkX node-link JSON (``nodes`` and ``links``), as D3 reads it;
+- ``bibtex``, ``ris``, ``csljson``: the reference set, from ``litgraph.bibliography``.
+
+Graph nodes carry ``kind``, ``title``, ``year``, ``pmid``, ``doi``,
+``evidence_level``, ``synthetic`` and the stored metrics (``pagerank``,
+``betweenness``, ``component``, degrees); an attribute the database does not
+know is left out rather than written empty.  Each edge is one citing/cited
+pair and carries ``origins``: every origin that states it, joined by ``;``.
+With ``document``, only that document's node, the sources it lists and the
+links among them are written.
+"""
+
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from .errors import InputError, LitgraphError
+from .graph import ORIGINS
+from .store import open_db
+
+NODE_ATTRIBUTES = ("kind", "title", "year", "pmid", "doi", "evidence_level", "synthetic")
+METRIC_ATTRIBUTES = ("pagerank", "betweenness", "betweenness_method", "component", "in_degree",
+                     "out_degree", "in_degree_set", "out_degree_set")
+
+
+def open_existing_db(path):
+    """Open a database that must already exist (export never creates one)."""
+    if not Path(path).is_file():
+        raise InputError(f"no database at {path}: build one first with `litgraph build`")
+    return open_db(path)
+
+
+def _document_nodes(db, document) -> set:
+    rows = list(db.query("select id, source_id from documents where id = ?", [document]))
+    if not rows:
+        known = ", ".join(r["id"] for r in db.query("select id from documents order by id"))
+        raise InputError(f"no document {document!r} in the database (documents: {known or 'none'})")
+    own = rows[0]["source_id"] or rows[0]["id"]
+    listed = {r["source_id"] for r in db.query(
+        "select distinct source_id from citations where document_id = ?", [document])}
+    return listed | {own}
+
+
+def graph_from_db(db, document=None) -> nx.DiGraph:
+    """The stored graph (nodes, links with their origins, metrics) as a NetworkX DiGraph.
+
+    Raises LitgraphError when the database holds no graph yet, and InputError
+    for a document the database does not hold.
+    """
+    if not db["nodes"].exists() or db["nodes"].count == 0:
+        raise LitgraphError("the database holds no graph yet: run `litgraph graph` (or build) first")
+    wanted = _document_nodes(db, document) if document is not None else None
+    G = nx.DiGraph()
+    metrics = {row["node_id"]: row for row in db.query("select * from metrics")}
+    for row in db.query("select * from nodes order by id"):
+        if wanted is not None and row["id"] not in wanted:
+            continue
+        attributes = {k: row[k] for k in NODE_ATTRIBUTES if row.get(k) is not None}
+        attributes["label"] = row.get("title") or row["id"]
+        measured = metrics.get(row["id"], {})
+        attributes.update({k: measured[k] for k in METRIC_ATTRIBUTES if measured.get(k) is not None})
+        G.add_node(row["id"], **attributes)
+    origins = {}
+    for citing, cited, origin in db.execute("select citing_id, cited_id, origin from links"):
+        if citing in G and cited in G:
+            origins.setdefault((citing, cited), set()).add(origin)
+    rank = {o: i for i, o in enumerate(ORIGINS)}
+    for (citing, cited), found in sorted(origins.items()):
+        ordered = sorted(found, key=lambda o: (rank.get(o, len(rank)), o))
+        G.add_edge(citing, cited, origins=";".join(ordered), origin_count=len(ordered))
+    return G
+
+
+def graphml_text(db, document=None) -> str:
+    """The graph as GraphML."""
+    return "\n".join(nx.generate_graphml(graph_from_db(db, document))) + "\n"
+
+
+def gexf_text(db, document=None) -> str:
+    """The graph as GEXF 1.2."""
+    return "\n".join(nx.generate_gexf(graph_from_db(db, document))) + "\n"
+
+
+def node_link_text(db, document=None) -> str:
+    """The graph as node-link JSON: ``{"directed", "graph", "nodes": [...], "links": [...]}``."""
+    data = nx.node_link_data(graph_from_db(db, document), edges="links")
+    data["graph"] = {"name": "litgraph citation graph",
+                     "edge_direction": "source cites target"}
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _bibliography(fmt):
+    def write(db, document=None) -> str:
+        try:
+            from .bibliography import export_bibliography
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.bibliography":
+                raise
+            raise LitgraphError(f"export format {fmt} is not available yet in this version "
+                                "of litgraph") from None
+        return export_bibliography(db, fmt, document=document)
+
+    write.__doc__ = f"The reference set as {fmt} (litgraph.bibliography)."
+    return write
+
+
+FORMATS = {
+    "graphml": graphml_text,
+    "gexf": gexf_text,
+    "json": node_link_text,
+    "bibtex": _bibliography("bibtex"),
+    "ris": _bibliography("ris"),
+    "csljson": _bibliography("csljson"),
+}
+
+
+def export(db, fmt, out, document=None) -> int:
+    """Write ``fmt`` (one of FORMATS) to the text stream ``out``; return the characters written.
+
+    Examples
+    --------
+    >>> import io, sqlite_utils
+    >>> db = sqlite_utils.Database(memory=True)
+    >>> export(db, "pdf", io.StringIO())
+    Traceback (most recent call last):
+    ...
+    litgraph.errors.InputError: unknown export format 'pdf': choose one of graphml, gexf, json, bibtex, ris, csljson
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    text = FORMATS[fmt](db, document=document)
+    out.write(text)
+    return len(text)
