@@ -477,16 +477,17 @@ def run_checks(db, refset=None, checks=None) -> CheckReport:
     return CheckReport(findings)
 
 
-def render_text(report: CheckReport, limit: Optional[int] = None) -> str:
+def render_text(report: CheckReport, limit: Optional[int] = None, severities=SEVERITIES) -> str:
     """The report for people: a summary line, then sections by severity and kind.
 
-    ``limit`` caps the lines shown per section (the rest are counted).
+    ``limit`` caps the lines shown per section (the rest are counted);
+    ``severities`` picks the sections shown (the summary line counts all).
     """
     counts = report.counts
     plural = {"error": "errors", "warning": "warnings", "info": "info"}
     head = ", ".join(f"{counts[s]} {plural[s] if counts[s] != 1 else s}" for s in SEVERITIES)
     lines = [f"litgraph check: {head}" + (" \u2014 clean" if report.clean else "")]
-    for severity in SEVERITIES:
+    for severity in [s for s in SEVERITIES if s in severities]:
         found = [f for f in report.findings if f.severity == severity]
         if not found:
             continue

@@ -180,7 +180,7 @@ def status_summary(db, cache_path=None) -> dict:
                                        "group by status order by status"),
             "by_evidence_level": _count_by(db, "select evidence_level as k, count(*) as n "
                                                "from sources group by evidence_level "
-                                               "order by evidence_level"),
+                                               "order by evidence_level is null, evidence_level"),
             "excluded": flags["excluded"], "stale": flags["stale"], "retracted": flags["retracted"],
         },
         "claims": {"total": claims_total, "with_sources": with_sources,

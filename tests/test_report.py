@@ -1,0 +1,235 @@
+"""litgraph claims / sources / status: the queries, their renderings and the commands."""
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, build_curation_db
+from litgraph.cli import cli
+from litgraph.errors import InputError
+from litgraph.report import (claims_for_source, find_sources, render_markdown, render_status,
+                             render_table, sources_for_claim, status_summary)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "litgraph.db"
+    build_curation_db(path)
+    return path
+
+
+@pytest.fixture
+def db(db_path):
+    from litgraph.store import open_db
+
+    return open_db(db_path)
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+# ---------------------------------------------------------------- claims --source
+
+@pytest.mark.parametrize("query", ["20090506", "PMID: 20090506", "miller2010",
+                                   "https://doi.org/10.1097/PAS.0b013e3181cad8c9",
+                                   "doi:10.1097/pas.0b013e3181cad8c9"])
+def test_a_source_is_found_by_pmid_doi_or_key(db, query):
+    keys = [row["id"] for row in find_sources(db, query)]
+    # the same PMID also sits under a duplicate key: both are found by PMID
+    assert keys == (["miller2010"] if query == "miller2010" or "10.1097" in query
+                    else ["miller2010", "synthetic-duplicate"])
+
+
+def test_claims_citing_miller_2010_include_the_mean_age_claim(db):
+    rows = claims_for_source(db, "miller2010")
+    assert [r["claim"] for r in rows] == ["001-c26", "001-c27", "001-c30"]
+    assert rows[1] == {"source": "miller2010", "pmid": "20090506",
+                       "doi": "10.1097/pas.0b013e3181cad8c9", "claim": "001-c27",
+                       "document": STATPEARLS, "document_title": "Renal Leiomyosarcoma",
+                       "section": "Epidemiology", "line": 27, "text": MEAN_AGE_CLAIM,
+                       "evidence_level": None}
+
+
+def test_an_unknown_source_is_a_clear_input_error(db):
+    with pytest.raises(InputError, match="no source matches '12345678'"):
+        claims_for_source(db, "12345678")
+    with pytest.raises(InputError, match="an empty source"):
+        claims_for_source(db, "  ")
+    assert claims_for_source(db, "synthetic-stale") == []
+
+
+def test_a_key_with_quotes_and_semicolons_is_matched_literally(db_path, db):
+    assert [r["claim"] for r in claims_for_source(db, QUOTED_KEY)] == ["001-c42"]
+    result = run("claims", "--db", db_path, "--source", QUOTED_KEY, "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["claim"] for r in json.loads(result.output)] == ["001-c42"]
+    result = run("sources", "--db", db_path, "--claim", "'; drop table claims;--", "--json")
+    assert result.exit_code == 2 and "no claim matches" in result.output
+    assert db["claims"].count == 8 and db["sources"].count == 12
+
+
+def test_claims_command_as_a_table(db_path):
+    result = run("claims", "--db", db_path, "--source", "20090506")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["source", "document", "line", "claim", "text"]
+    assert "58.5 (range 22-85)." in result.output
+    assert lines[2].startswith(f"miller2010  {STATPEARLS}  27    001-c26  While leiomyosarcoma")
+    assert all(len(line) <= 140 for line in lines)
+
+
+def test_claims_command_as_markdown_and_json(db_path):
+    result = run("claims", "--db", db_path, "--source", "20090506", "--markdown")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == ["| source | document | line | claim | text |",
+                                              "| --- | --- | --- | --- | --- |"]
+    assert (f"| miller2010 | {STATPEARLS} | 27 | 001-c27 | {MEAN_AGE_CLAIM} |"
+            in result.output.splitlines())
+    rows = json.loads(run("claims", "--db", db_path, "--source", "20090506", "--json").output)
+    assert [r["claim"] for r in rows] == ["001-c26", "001-c27", "001-c30"]
+    both = run("claims", "--db", db_path, "--source", "20090506", "--json", "--markdown")
+    assert both.exit_code == 2 and "exclusive" in both.output
+
+
+def test_claims_command_errors_are_one_line(db_path, tmp_path):
+    result = run("claims", "--db", db_path, "--source", "99999999")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "Error: no source matches '99999999': give a PMID, DOI, PMC id or references.yaml key"]
+    missing = tmp_path / "none.db"
+    result = run("claims", "--db", missing, "--source", "1")
+    assert result.exit_code == 2 and str(missing) in result.output
+    assert not missing.exists()  # a read command never creates a database
+    empty = run("claims", "--db", db_path, "--source", "synthetic-stale")
+    assert empty.exit_code == 0 and empty.output == "No claim cites synthetic-stale.\n"
+
+
+# ---------------------------------------------------------------- sources --claim
+
+def test_sources_behind_a_claim_by_id_and_by_words(db):
+    by_id = sources_for_claim(db, "001-c27")
+    assert [(r["source"], r["level"], r["status"]) for r in by_id] == [
+        ("miller2010", 3, "resolved"), ("ozturk2015", None, "resolved")]
+    assert by_id == sources_for_claim(db, "mean age at DIAGNOSIS of 58.5")
+    assert by_id[0]["title"] == ("Primary leiomyosarcoma of the kidney: a clinicopathologic study "
+                                 "of 27 cases")
+    nothing = sources_for_claim(db, "001-c41")
+    assert nothing == [{"claim": "001-c41", "document": STATPEARLS, "line": 41,
+                        "claim_text": "SYNTHETIC claim with no marker.", "source": None}]
+    with pytest.raises(InputError, match="no claim matches '100%'"):
+        sources_for_claim(db, "100%")  # % is a character here, not a wildcard
+
+
+def test_sources_command_table_and_markdown(db_path):
+    result = run("sources", "--db", db_path, "--claim", "58.5")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["claim", "source", "level", "status", "year", "pmid", "doi", "title"]
+    assert lines[2].split()[:7] == ["001-c27", "miller2010", "3", "resolved", "2010", "20090506",
+                                    "10.1097/pas.0b013e3181cad8c9"]
+    md = run("sources", "--db", db_path, "--claim", "001-c27", "--markdown").output.splitlines()
+    assert md[2] == ("| 001-c27 | miller2010 | 3 | resolved | 2010 | 20090506 | "
+                     "10.1097/pas.0b013e3181cad8c9 | Primary leiomyosarcoma of the kidney: a "
+                     "clinicopathologic study of 27 cases |")
+
+
+# ---------------------------------------------------------------- status
+
+def make_cache(path, responses):
+    conn = sqlite3.connect(path)
+    conn.execute("create table responses (key text primary key, value blob, expires integer)")
+    conn.executemany("insert into responses values (?, ?, null)",
+                     [(f"k{n}", b"x" * 100) for n in range(responses)])
+    conn.commit()
+    conn.close()
+
+
+def test_status_counts_everything_once(db, tmp_path):
+    make_cache(tmp_path / "http-cache.sqlite", 3)
+    summary = status_summary(db, tmp_path / "http-cache.sqlite")
+    cache = summary.pop("cache")
+    assert summary == {
+        "documents": 2,
+        "sources": {"total": 12, "by_status": {"conflict": 1, "resolved": 10, "unresolved": 1},
+                    "by_evidence_level": {1: 1, 2: 1, 3: 1, "unknown": 9},
+                    "excluded": 0, "stale": 1, "retracted": 1},
+        "claims": {"total": 8, "with_sources": 6, "without_sources": 2},
+        "edges": {"total": 12, "by_origin": {"document": 11, "elink-refs": 1}},
+        "built_at": "2026-11-22T06:30:00+00:00", "resolved_at": "2026-11-22T06:29:00+00:00",
+        "graph_built_at": "2026-11-22T06:30:00+00:00",
+    }
+    assert cache["responses"] == 3 and cache["bytes"] > 0
+    assert (cache["requests"], cache["cache_hits"], cache["hit_rate"]) == (12, 36, 0.75)
+
+
+def test_status_screen_text(db, tmp_path):
+    summary = status_summary(db, tmp_path / "http-cache.sqlite")
+    assert render_status(summary).splitlines() == [
+        "documents: 2",
+        "sources:   12 (conflict 1, resolved 10, unresolved 1; excluded 0, stale 1, retracted 1)",
+        "evidence:  level 1: 1, level 2: 1, level 3: 1, unknown: 9",
+        "claims:    8 (with sources 6, without 2)",
+        "edges:     12 (document 11, elink-refs 1)",
+        "built:     2026-11-22T06:30:00+00:00 (resolved 2026-11-22T06:29:00+00:00, graph "
+        "2026-11-22T06:30:00+00:00)",
+        f"cache:     {tmp_path / 'http-cache.sqlite'} (none yet); hit rate 75% in the last build "
+        "(36 of 48 requests from the cache)",
+    ]
+
+
+def test_status_of_a_database_never_built(tmp_path):
+    from litgraph.store import open_db
+
+    db = open_db(tmp_path / "empty.db")
+    text = render_status(status_summary(db, None))
+    assert text.splitlines()[-2:] == [
+        "built:     never (no complete build recorded)",
+        "cache:     no cache; hit rate unknown (the last build recorded no request counts)"]
+
+
+def test_status_command_json_and_text(db_path, tmp_path):
+    make_cache(tmp_path / "http-cache.sqlite", 2)
+    result = run("status", "--db", db_path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["cache"]["path"] == str(tmp_path / "http-cache.sqlite")
+    assert data["cache"]["responses"] == 2 and data["documents"] == 2
+    text = run("status", "--db", db_path)
+    assert text.exit_code == 0 and text.output.startswith("documents: 2\n")
+    assert "2 responses; hit rate 75%" in text.output
+
+
+# ---------------------------------------------------------------- check command
+
+def test_check_command_exit_codes_and_json(db_path, tmp_path):
+    result = run("check", "--db", db_path, "--references", tmp_path / "none.yaml", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["clean"] is False
+    assert [f["subject"] for f in data["findings"] if f["kind"] == "unresolved"] == [
+        "bloch-cancer-site"]
+    assert "none.yaml not found" in result.stderr
+    quiet = run("check", "--db", db_path, "--references", tmp_path / "none.yaml", "-q")
+    assert quiet.exit_code == 1
+    assert "WARNINGS" not in quiet.output and "ERRORS" in quiet.output
+    assert quiet.stderr == ""
+
+
+# ---------------------------------------------------------------- renderers
+
+def test_table_wraps_long_text_and_keeps_columns_aligned():
+    rows = [{"claim": "c1", "text": "word " * 30}, {"claim": "c22", "text": "short"}]
+    lines = render_table(rows, ["claim", "text"], wrap={"text": 40}).splitlines()
+    assert lines[0] == "claim  text"
+    assert lines[2].startswith("c1     word word")
+    assert all(len(line) <= 7 + 40 for line in lines)
+    assert lines[-1] == "c22    short"
+    assert len(lines) == 2 + 4 + 1  # header, rule, 150 characters in 40-wide lines, short
+
+
+def test_markdown_escapes_pipes_and_flattens_newlines():
+    text = render_markdown([{"a": "x | y\nz", "b": None}], ["a", "b"])
+    assert text.splitlines()[2] == "| x \\| y z |  |"
