@@ -1,0 +1,243 @@
+"""Read identifiers and bibliographic fields out of one citation's text.
+
+Pure functions used by ``extract.py``: they take the words a document used for
+one reference and return what those words state, nothing more.  A field the
+text does not state stays ``None``.
+
+>>> find_identifiers("doi: 10.1097/PAS.0b013e3181cad8c9. Epub [PubMed PMID: 20090506]")
+{'pmid': '20090506', 'doi': '10.1097/pas.0b013e3181cad8c9'}
+>>> parse_short_citation("Mod Pathol 2021;34:758")["pages"]
+'758'
+"""
+
+import re
+import unicodedata
+
+from .errors import IdentifierError
+from .ids import normalise_doi, normalise_pmcid, normalise_pmid
+
+# Identifiers are taken only where the text labels them; a bare number is never a PMID.
+PMID_RE = re.compile(
+    r"(?:\bPMID|\bPubMed\s+(?:PMID|ID))\s*:?\s*(-?\d{1,25})(?![\d.])"
+    r"|pubmed\.ncbi\.nlm\.nih\.gov/(\d{1,25})\b"
+    r"|ncbi\.nlm\.nih\.gov/pubmed/(\d{1,25})\b",
+    re.I,
+)
+DOI_RE = re.compile(
+    r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b(10\.\d{4,9}/[^\s\"<>\]]+)", re.I
+)
+PMC_RE = re.compile(r"\bPMC(?:ID)?\s*:?\s*(?:PMC)?(\d{1,12})\b", re.I)
+
+MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# "2010 Feb:34(2):238-42", "2003; 3(9):685-94", "1996 Feb;32A(2):269-73", "2002 Nov 19:2():13",
+# "2015 Jul-Aug:16(4):853-9", "2023; 16(11)"
+JOURNAL_DATE_RE = re.compile(
+    r"(?P<year>(?:19|20)\d{2})"
+    rf"(?:\s+{MONTHS}(?:\s*[-\u2013/]\s*{MONTHS})?(?:\s+\d{{1,2}})?)?"
+    r"\s*[;:]\s*(?P<volume>\d+[A-Za-z]?)?"
+    r"(?:\s*\((?P<issue>[^()]{0,12})\))?"
+    r"(?:\s*:\s*(?P<pages>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-\u2013\u2014]\s*[A-Za-z]?\d+[A-Za-z]?)?))?"
+)
+# "Mod Pathol 2021;34:758", "Virchows Arch 2020;477:219", "Eur J Cancer 1996 Feb;32A(2):269-73"
+SHORT_CITATION_RE = re.compile(
+    r"^(?P<journal>[A-Z][A-Za-z&.'\- ]{1,60}?)\s+(?P<year>(?:19|20)\d{2})"
+    rf"(?:\s+{MONTHS}(?:\s+\d{{1,2}})?)?"
+    r"\s*;\s*(?P<volume>\d+[A-Za-z]?)(?:\((?P<issue>[^()]{1,12})\))?"
+    r"(?:\s*:\s*(?P<pages>[A-Za-z]?\d+(?:\s*[-\u2013\u2014]\s*\d+)?))?\s*\.?$"
+)
+# "Sarcoma, Vol 7, Nos. 3-4/September-December 2003 pp159 - 165"
+VOLUME_WORDS_RE = re.compile(
+    r"^(?P<journal>[A-Z][A-Za-z&.' ]{1,60}?),\s*Vol\.?\s*(?P<volume>\d+)"
+    r"(?:,\s*Nos?\.?\s*(?P<issue>\d+(?:\s*[-\u2013]\s*\d+)?))?"
+    r".*?(?P<year>(?:19|20)\d{2})"
+    r"(?:.*?\bpp?\.?\s*(?P<pages>\d+(?:\s*[-\u2013]\s*\d+)?))?",
+)
+INITIALS = re.compile(r"^[A-Z\u00c0-\u00de]{1,3}$")
+NAME_SUFFIXES = {"Jr", "Sr", "II", "III", "IV", "2nd", "3rd"}
+CORPORATE_WORDS = re.compile(
+    r"\b(Group|Network|Society|Committee|Association|Consortium|Collaborat\w*|Institute|"
+    r"Organi[sz]ation|Panel|Workgroup|Working|Council|Foundation)\b", re.I)
+SURNAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos"}
+
+
+def find_identifiers(text: str) -> dict:
+    """Return the PMID, DOI and PMC id a text states, in normal form.
+
+    Junk that looks like an identifier (PMID 0, a 20-digit number, a DOI with a
+    control character) is simply not an identifier: it is left out.
+    """
+    found = {}
+    for match in PMID_RE.finditer(text):
+        value = next(g for g in match.groups() if g is not None)
+        try:
+            found.setdefault("pmid", normalise_pmid(value))
+        except IdentifierError:
+            continue
+    for match in DOI_RE.finditer(text):
+        try:
+            found.setdefault("doi", normalise_doi(match.group(1)))
+        except IdentifierError:
+            continue
+    for match in PMC_RE.finditer(text):
+        try:
+            found.setdefault("pmcid", normalise_pmcid(match.group(1)))
+        except IdentifierError:
+            continue
+    return found
+
+
+def strip_identifiers(text: str) -> str:
+    """The text without its identifier phrases and trailing link words."""
+    text = re.sub(r"\[?\s*(?:PubMed\s+)?PMID\s*:?\s*\d+\s*\]?", " ", text, flags=re.I)
+    text = re.sub(r"\bPMC(?:ID)?\s*:?\s*(?:PMC)?\d+\.?", " ", text, flags=re.I)
+    text = re.sub(r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b10\.\d{4,9}/\S+", " ", text,
+                  flags=re.I)
+    text = re.sub(r"\b(?:DOI|doi)\s*:?\s*(?=\s|$)", " ", text)
+    text = re.sub(r"\bEpub\b(?:\s+(?:19|20)\d{2}(?:\s+\w{3}(?:\s+\d{1,2})?)?)?", " ", text)
+    text = re.sub(r"\bView\s*$", " ", text.strip())
+    return re.sub(r"\s+", " ", text).strip(" .;,")
+
+
+def _clean(value):
+    if value is None:
+        return None
+    value = re.sub(r"\s+", " ", str(value)).strip(" .,;:")
+    return value or None
+
+
+def _pages(value):
+    value = _clean(value)
+    if value is None:
+        return None
+    return re.sub(r"\s*[-\u2013\u2014]\s*", "-", value)
+
+
+def parse_short_citation(text: str):
+    """Fields of a journal citation such as ``Mod Pathol 2021;34:758``, or None."""
+    match = SHORT_CITATION_RE.match(text.strip())
+    if not match:
+        return None
+    journal = _clean(match.group("journal"))
+    if not journal or len(journal.split()) > 8:
+        return None
+    return {
+        "journal": journal,
+        "year": int(match.group("year")),
+        "volume": match.group("volume"),
+        "issue": _clean(match.group("issue")),
+        "pages": _pages(match.group("pages")),
+    }
+
+
+def split_authors(text: str) -> list:
+    """Split an author list (``Miller JS, Zhou M`` or ``Albert N. Van Geel, ...``)."""
+    text = text.strip().rstrip(".").strip()
+    text = re.sub(r"\s+et\s+al\.?$", "", text)
+    parts = [p.strip() for p in re.split(r",|;|\band\b", text) if p.strip()]
+    return [re.sub(r"\s+", " ", p) for p in parts]
+
+
+def looks_like_authors(text: str) -> bool:
+    """True for ``Miller JS, Zhou M, Brimo F`` and ``Robert Grimer, Aneel Bhangu``."""
+    text = text.strip().rstrip(".")
+    if not text or len(text) > 600 or re.search(r"\d", text):
+        return False
+    if CORPORATE_WORDS.search(text) and len(text.split()) <= 8:
+        return True
+    names = split_authors(text)
+    if not names:
+        return False
+    good = 0
+    for name in names:
+        words = name.replace(".", ". ").split()
+        if not 1 <= len(words) <= 6:
+            return False
+        if all(w[:1].isupper() or w.lower() in SURNAME_PARTICLES or w in NAME_SUFFIXES
+               for w in words):
+            good += 1
+    return good == len(names)
+
+
+def surname(author: str):
+    """The family name of one author as written (``Miller JS`` -> ``Miller``)."""
+    words = [w for w in author.replace(".", ". ").split() if w not in NAME_SUFFIXES]
+    if not words:
+        return None
+    if CORPORATE_WORDS.search(author):
+        return " ".join(w for w in words if not INITIALS.match(w) or len(w) > 1)
+    if len(words) > 1 and INITIALS.match(words[-1].rstrip(".")):
+        # "Van Geel AN": everything before the initials
+        return " ".join(words[:-1])
+    # "Albert N. Van Geel": the last word, with particles before it
+    out = [words[-1]]
+    for word in reversed(words[:-1]):
+        if word.lower() in SURNAME_PARTICLES:
+            out.insert(0, word)
+        else:
+            break
+    return " ".join(out)
+
+
+def slug(text: str, max_words: int = 6) -> str:
+    """ASCII, lower case, words joined by hyphens: ``Öztürk`` -> ``ozturk``."""
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", folded.lower())
+    return "-".join(words[:max_words])
+
+
+def parse_full_citation(text: str) -> dict:
+    """Fields of a ``Authors. Title. Journal. Year;Vol(Issue):Pages`` citation.
+
+    Works for the NLM style of reference lists and of PubMed pages; what it
+    cannot place stays absent.
+    """
+    fields = {}
+    body = strip_identifiers(text)
+    date = None
+    for match in JOURNAL_DATE_RE.finditer(body):
+        if match.group("volume") or match.group("pages") or match.group("issue"):
+            date = match
+            break
+    before = body[: date.start()] if date else body
+    if date:
+        fields["year"] = int(date.group("year"))
+        fields["volume"] = date.group("volume")
+        fields["issue"] = _clean(date.group("issue"))
+        fields["pages"] = _pages(date.group("pages"))
+    segments = [s.strip() for s in re.split(r"(?<=[.?!])\s+|\s+\.\s+", before.strip()) if s.strip()]
+    if segments and looks_like_authors(segments[0]):
+        fields["authors"] = split_authors(segments[0])
+        segments = segments[1:]
+    if date and segments:
+        fields["journal"] = _clean(segments[-1])
+        segments = segments[:-1]
+    if segments:
+        fields["title"] = _clean(" ".join(segments))
+    return {k: v for k, v in fields.items() if v not in (None, "", [])}
+
+
+def parse_authors_then_journal(text: str):
+    """``Cui H, Xu Q, Zhang S J Hepatocell Carcinoma. 2025; 12:459-465.`` (PubMed pages).
+
+    Returns the fields, or None when the line is not of that shape.
+    """
+    body = strip_identifiers(text)
+    date = JOURNAL_DATE_RE.search(body)
+    if not date:
+        return None
+    head = body[: date.start()].strip().rstrip(".").strip()
+    parts = [p.strip() for p in head.split(",")]
+    last = re.match(r"^(?P<name>.+?\s[A-Z]{1,3})\s+(?P<journal>[A-Za-z].+)$", parts[-1])
+    if not last:
+        return None
+    authors = parts[:-1] + [last.group("name")]
+    if not all(re.match(r"^[^\d,.:;]+\s[A-Z]{1,3}$", a) for a in authors):
+        return None
+    return {
+        "authors": authors,
+        "journal": _clean(last.group("journal")),
+        "year": int(date.group("year")),
+        "volume": date.group("volume"),
+        "issue": _clean(date.group("issue")),
+        "pages": _pages(date.group("pages")),
+    }
