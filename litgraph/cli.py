@@ -420,14 +420,18 @@ def check(db_path, references_path, as_json, show_all, verbose, quiet):
 
 
 @cli.command()
+@click.argument("source_args", nargs=-1, metavar="[PMID|DOI|KEY]...")
 @db_option
-@click.option("--source", "source_queries", required=True, multiple=True, metavar="PMID|DOI|KEY",
+@click.option("--source", "source_options", multiple=True, metavar="PMID|DOI|KEY",
               help="The source: a PMID, DOI, PMC id or references.yaml key (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table.")
 @verbosity_options
-def claims(db_path, source_queries, as_json, markdown, verbose, quiet):
+def claims(source_args, db_path, source_options, as_json, markdown, verbose, quiet):
     """Which claims of the documents cite a source: for content authors.
+
+    The source is a PMID, DOI, PMC id or references.yaml key, given with
+    --source or as an argument.
 
     Example:
 
@@ -437,6 +441,9 @@ def claims(db_path, source_queries, as_json, markdown, verbose, quiet):
     from .report import (CLAIM_COLUMNS, claims_for_source, open_existing_db, render_markdown,
                          render_table)
 
+    source_queries = list(source_options) + list(source_args)
+    if not source_queries:
+        raise click.UsageError("name a source: litgraph claims --source PMID|DOI|KEY")
     fmt = _output_format(as_json, markdown)
     db = open_existing_db(db_path)
     rows, seen = [], set()
@@ -456,14 +463,18 @@ def claims(db_path, source_queries, as_json, markdown, verbose, quiet):
 
 
 @cli.command()
+@click.argument("claim_arg", required=False, metavar="[ID|TEXT]")
 @db_option
-@click.option("--claim", "claim_query", required=True, metavar="ID|TEXT",
+@click.option("--claim", "claim_option", metavar="ID|TEXT",
               help="A claim id, or words of its text (every claim containing them).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table.")
 @verbosity_options
-def sources(db_path, claim_query, as_json, markdown, verbose, quiet):
+def sources(claim_arg, db_path, claim_option, as_json, markdown, verbose, quiet):
     """What stands behind a claim: its sources, their status and evidence level.
+
+    The claim is its id or words of its text, given with --claim or as an
+    argument; a claim that cites nothing shows one row without a source.
 
     Example:
 
@@ -473,6 +484,11 @@ def sources(db_path, claim_query, as_json, markdown, verbose, quiet):
     from .report import (SOURCE_COLUMNS, open_existing_db, render_markdown, render_table,
                          sources_for_claim)
 
+    if claim_option and claim_arg:
+        raise click.UsageError("give the claim once: --claim or an argument, not both")
+    claim_query = claim_option or claim_arg
+    if not claim_query:
+        raise click.UsageError("name a claim: litgraph sources --claim ID|TEXT")
     fmt = _output_format(as_json, markdown)
     rows = sources_for_claim(open_existing_db(db_path), claim_query)
     if fmt == "json":

@@ -233,3 +233,15 @@ def test_table_wraps_long_text_and_keeps_columns_aligned():
 def test_markdown_escapes_pipes_and_flattens_newlines():
     text = render_markdown([{"a": "x | y\nz", "b": None}], ["a", "b"])
     assert text.splitlines()[2] == "| x \\| y z |  |"
+
+
+def test_source_and_claim_may_be_given_as_arguments(db_path):
+    by_argument = run("claims", "--db", db_path, "20090506", "--json")
+    assert by_argument.exit_code == 0
+    assert by_argument.output == run("claims", "--db", db_path, "--source", "20090506",
+                                     "--json").output
+    assert json.loads(run("sources", "--db", db_path, "001-c27", "--json").output)[0]["source"] == \
+        "miller2010"
+    for args in (["claims"], ["sources"], ["sources", "001-c27", "--claim", "001-c26"]):
+        result = run(*args, "--db", db_path)
+        assert result.exit_code == 2 and "Traceback" not in result.output
