@@ -143,3 +143,24 @@ def test_names_pages_and_collective_authors():
                          "title": "Management of primary retroperitoneal sarcoma (RPS) in the adult",
                          "journal": "Annals of surgical oncology", "year": 2015}])
     assert item["author"] == [{"literal": "Trans-Atlantic RPS Working Group"}]
+
+
+def test_the_export_command_writes_each_format_to_a_file(tmp_path):
+    from click.testing import CliRunner
+
+    from litgraph.cli import cli
+
+    db_path = tmp_path / "litgraph.db"
+    build_curation_db(db_path, excluded=["bloch-cancer-site"]).conn.close()
+    for fmt, read in (("bibtex", lambda t: [e.key for e in bibtexparser.parse_string(t).entries]),
+                      ("ris", lambda t: [r["id"] for r in rispy.loads(t)]),
+                      ("csljson", lambda t: [i["id"] for i in json.loads(t)])):
+        output = tmp_path / f"references.{fmt}"
+        result = CliRunner().invoke(cli, ["export", "--db", str(db_path), "--format", fmt,
+                                          "--document", STATPEARLS, "--output", str(output)])
+        assert result.exit_code == 0, result.output
+        keys = read(output.read_text(encoding="utf-8"))
+        assert len(keys) == len(EXPORTED) and "miller2010" in keys
+    result = CliRunner().invoke(cli, ["export", "--db", str(db_path), "--format", "ris",
+                                      "--document", "nope"])
+    assert result.exit_code == 2 and "no document 'nope'" in result.output
