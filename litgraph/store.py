@@ -112,6 +112,17 @@ INDEXES = [
     ("claims", ["document_id"]),
     ("claim_sources", ["source_id"]),
     ("links", ["cited_id"]),
+    # publish: Datasette facets, canned queries and the graph route (issue #6)
+    ("sources", ["evidence_level"]),
+    ("sources", ["evidence_basis"]),
+    ("sources", ["year"]),
+    ("sources", ["journal"]),
+    ("claims", ["section"]),
+    ("claims", ["evidence_level"]),
+    ("claims", ["document_id", "line"]),
+    ("metrics", ["kind", "in_degree_set", "pagerank"]),
+    ("metrics", ["pagerank"]),
+    ("nodes", ["kind"]),
 ]
 
 FTS = {
