@@ -285,7 +285,8 @@ def _erratum_text(item) -> str:
                  f"PMID {item['PMID']}" if item.get("PMID") else
                  (f"PMID {item['pmid']}" if item.get("pmid") else None)]
         return " ".join(str(p) for p in parts if p) or json.dumps(item, sort_keys=True)
-    return str(item)
+    text = str(item).strip()
+    return f"PMID {text}" if text.isdigit() else text
 
 
 def check_errata(db, refset) -> list:

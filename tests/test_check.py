@@ -142,6 +142,10 @@ def test_level_disagreement_and_erratum_say_what_differs(db):
     [erratum] = report.of_kind("erratum")
     assert erratum.message == ("synthetic-erratum (PMID 99000002) has an erratum: "
                                "Synthetic J. 2021;1:2 PMID 99000003")
+    # as resolve stores them: the ErratumIn RefSource, or the erratum's PMID
+    db["sources"].update("synthetic-erratum", {"errata": '["99000003", "Synthetic J. 2021;1:3"]'})
+    [erratum] = run_checks(db, None).of_kind("erratum")
+    assert erratum.message.endswith("has an erratum: PMID 99000003; Synthetic J. 2021;1:3")
 
 
 def test_without_a_reference_set_the_comparisons_are_skipped(db):
