@@ -1,0 +1,447 @@
+"""Resolve sources through E-utilities, and save what resolution concluded.
+
+``resolve_sources`` asks as few requests as the sources allow, in this order:
+
+1. one ECitMatch request for every journal citation without PMID or DOI
+   (journal, year, volume, first page, first author);
+2. one esearch for every DOI (DOI-only sources, and sources carrying both a
+   PMID and a DOI, to detect conflicts), OR'ed together;
+3. one esearch for every free-text citation (title words, first author,
+   year; or author, journal and year when there is no title), OR'ed
+   together, including journal citations ECitMatch could not match;
+4. efetch of every PMID stated or found, ``batch_size`` per request.
+
+Everything is mapped back by identifier (a DOI by the records' DOIs, a title
+search by re-checking each fetched record against the citation), never by
+position.  Each source ends ``resolved``, ``unresolved`` with a specific
+reason, or ``conflict`` naming both candidates.  Excluded sources are not
+asked about: they end ``unresolved`` with "excluded by curator".
+
+``save_resolutions`` writes the outcome, PubMed's metadata and the evidence
+level into the ``sources`` table and returns what changed since last time.
+"""
+
+import json
+import re
+import unicodedata
+from datetime import datetime, timedelta, timezone
+
+from . import ids
+from .entrez import CitationQuery, EntrezClient, normalise_title
+from .errors import EntrezError, IdentifierError, InputError
+from .model import Resolution
+from .store import as_json, now_utc
+
+STOPWORDS = frozenset(
+    "a an and are as at by for from in into is it its of on or the their to with without vs versus "
+    "after before between during under over via not".split())
+TITLE_WORDS = 8  # the rarest-looking words of a title that go into a search
+_WORD = re.compile(r"[a-z0-9]+")
+_AGE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.I)
+_AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_max_age(text) -> timedelta:
+    """``"30d"``, ``"12h"``, ``"45m"``, ``"90s"`` or ``"2w"`` as a timedelta, or InputError.
+
+    >>> parse_max_age("12h")
+    datetime.timedelta(seconds=43200)
+    """
+    match = _AGE.match(str(text))
+    if not match:
+        raise InputError(f"invalid --max-age {text!r}: expected a number and a unit, e.g. 30d, 12h, 45m")
+    return timedelta(**{_AGE_UNITS[match.group(2).lower()]: int(match.group(1))})
+
+
+# ---------------------------------------------------------------- matching helpers
+
+def _words(text) -> list:
+    folded = unicodedata.normalize("NFKD", str(text or ""))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return _WORD.findall(re.sub(r"<[^>]+>", " ", folded))
+
+
+def title_words(title) -> list:
+    """The words of a title worth searching: no stop words, no one-letter words."""
+    chosen = []
+    for word in _words(title):
+        if word not in STOPWORDS and len(word) > 1 and word not in chosen:
+            chosen.append(word)
+    return sorted(chosen, key=len, reverse=True)[:TITLE_WORDS]
+
+
+def author_parts(author):
+    """(last-name words, first initial) of ``"Miller JS"``, ``"Van Geel AN"`` or ``"Singer S"``."""
+    tokens = str(author or "").replace(",", " ").replace(".", " ").split()
+    if len(tokens) > 1 and tokens[-1].isupper() and len(tokens[-1]) <= 3:
+        return _words(" ".join(tokens[:-1])), tokens[-1][0].lower()
+    return _words(" ".join(tokens)), None
+
+
+def journal_agrees(stated, record_journals) -> bool:
+    """A stated journal name agrees with one of the record's (full title or ISO abbreviation).
+
+    Word by word, an abbreviation's word may be the start of the full word:
+    ``Lancet Oncol`` agrees with ``Lancet Oncology``.
+    """
+    want = [w for w in _words(stated) if w != "the"]
+    for name in record_journals:
+        have = [w for w in _words(name) if w != "the"]
+        if want and len(want) == len(have) and all(
+                a.startswith(b) or b.startswith(a) for a, b in zip(want, have)):
+            return True
+    return False
+
+
+def search_term(source):
+    """The esearch term for a free-text citation, or None when it has too little to search by."""
+    parts = [f"{word}[ti]" for word in title_words(source.title)]
+    last, initial = author_parts(source.first_author)
+    if last:
+        parts.append(f"{' '.join(last)}{' ' + initial if initial else ''}[au]")
+    if source.year:
+        parts.append(f"{int(source.year)}[dp]")
+    if not source.title:
+        if not (last and source.year and source.journal):
+            return None
+        parts.append('"' + " ".join(_words(source.journal)) + '"[ta]')
+    return " AND ".join(parts) if parts else None
+
+
+def search_agrees(source, record) -> bool:
+    """Whether a fetched record meets every criterion of the citation's search."""
+    if source.title:
+        have = set(_words(record.title))
+        if not set(title_words(source.title)) <= have:
+            return False
+    last, _ = author_parts(source.first_author)
+    if last and not any(author_parts(a)[0] == last or _words(a) == last for a in record.authors):
+        return False
+    if source.year and record.year and int(source.year) != int(record.year):
+        return False
+    if not source.title and not journal_agrees(
+            source.journal, [record.journal, record.journal_iso, record.book_title]):
+        return False
+    return True
+
+
+def _describe(record) -> str:
+    title = record.title or "untitled"
+    return f"PMID {record.pmid} \"{title}\"" + (f" ({record.year})" if record.year else "")
+
+
+# ---------------------------------------------------------------- resolution
+
+def _stale_pmids(db, pmids, max_age) -> set:
+    """PMIDs whose sources row was fetched longer ago than ``max_age`` (or never)."""
+    if db is None or "sources" not in db.table_names():
+        return set(pmids)
+    limit = datetime.now(timezone.utc) - max_age
+    fetched = {}
+    for row in db.query("select pmid, fetched_at from sources where pmid is not null"):
+        fetched[str(row["pmid"])] = row["fetched_at"]
+    stale = set()
+    for pmid in pmids:
+        when = fetched.get(pmid)
+        try:
+            moment = datetime.fromisoformat(when) if when else None
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        if moment is None or moment < limit:
+            stale.add(pmid)
+    return stale
+
+
+def _normalised_ids(source):
+    pmid = ids.normalise_pmid(source.pmid) if source.pmid else None
+    doi = ids.normalise_doi(source.doi) if source.doi else None
+    return pmid, doi
+
+
+def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False, max_age="30d",
+                    db=None) -> list:
+    """One Resolution per source, in the order given (see the module docstring)."""
+    age = parse_max_age(max_age)
+    outcome = {}
+    by_pmid, by_doi, check_doi, citations, searches = {}, {}, {}, {}, {}
+    prior = {}  # key -> why an earlier path failed, for the final reason
+    for source in sources:
+        if source.exclude:
+            note = f": {source.note}" if source.note else ""
+            outcome[source.key] = Resolution(source.key, "unresolved", f"excluded by curator{note}")
+            continue
+        try:
+            pmid, doi = _normalised_ids(source)
+        except IdentifierError as exc:
+            outcome[source.key] = Resolution(source.key, "unresolved", str(exc))
+            continue
+        if pmid:
+            by_pmid[source.key] = pmid
+            if doi and not source.pinned:
+                check_doi[source.key] = doi
+        elif doi:
+            by_doi[source.key] = doi
+        elif source.journal and source.year and source.volume and source.first_page:
+            citations[source.key] = source
+        elif search_term(source):
+            searches[source.key] = source
+        else:
+            outcome[source.key] = Resolution(
+                source.key, "unresolved",
+                "nothing to search by: no PMID, DOI, journal citation (journal, year, volume, page) "
+                "or title")
+
+    found_by_citation = {}
+    if citations:
+        try:
+            answers = client.citation_match([
+                CitationQuery(key, s.journal, s.year, s.volume, s.first_page, s.first_author)
+                for key, s in citations.items()])
+        except EntrezError as exc:
+            answers = {key: f"failed ({exc})" for key in citations}
+        for key, answer in answers.items():
+            if answer.isdigit():
+                found_by_citation[key] = answer
+                continue
+            prior[key] = f"citation not found in PubMed (ECitMatch: {answer})"
+            if search_term(citations[key]):
+                searches[key] = citations[key]
+            else:
+                outcome[key] = Resolution(key, "unresolved", prior[key])
+
+    doi_failure = None
+    dois = sorted(set(by_doi.values()) | set(check_doi.values()))
+    candidates = []
+    if dois:
+        try:
+            candidates += client.search_dois(dois)
+        except EntrezError as exc:
+            doi_failure = str(exc)
+    search_failure = None
+    if searches:
+        try:
+            candidates += client.search_ids([search_term(s) for s in searches.values()])
+        except EntrezError as exc:
+            search_failure = str(exc)
+
+    wanted = set(by_pmid.values()) | set(found_by_citation.values()) | set(candidates)
+    fetched = _fetch(client, wanted, refresh, age, db)
+    records = fetched.records
+
+    def fetch_reason(pmid):
+        if pmid in fetched.failed:
+            return f"E-utilities failed, try again later: {fetched.failed[pmid]}"
+        return "PMID not found in PubMed"
+
+    doi_owners = {}
+    for record in records.values():
+        for doi in record.dois:
+            doi_owners.setdefault(doi, []).append(record.pmid)
+
+    for key, pmid in by_pmid.items():
+        record = records.get(pmid)
+        if record is None:
+            outcome[key] = Resolution(key, "unresolved", f"{fetch_reason(pmid)} (PMID {pmid})")
+            continue
+        doi = check_doi.get(key)
+        owners = [p for p in doi_owners.get(doi, []) if p != pmid] if doi else []
+        if doi and doi not in record.dois and (record.dois or owners):
+            if record.dois:
+                reason = (f"PubMed gives PMID {pmid} the DOI {record.doi}, but the reference "
+                          f"states DOI {doi}")
+                if owners:
+                    reason += f", which PubMed gives to PMID {', '.join(sorted(owners))}"
+            else:
+                reason = (f"the reference states PMID {pmid} and DOI {doi}, but PubMed gives "
+                          f"DOI {doi} to PMID {', '.join(sorted(owners))}")
+            outcome[key] = Resolution(key, "conflict", reason)
+            continue
+        outcome[key] = Resolution(key, "resolved", resolved_by="pmid", record=record)
+
+    for key, doi in by_doi.items():
+        owners = sorted(set(doi_owners.get(doi, [])))
+        if len(owners) == 1:
+            outcome[key] = Resolution(key, "resolved", resolved_by="doi", record=records[owners[0]])
+        elif owners:
+            outcome[key] = Resolution(key, "unresolved", f"DOI {doi} is on several PubMed "
+                                                         f"records: PMID {', '.join(owners)}")
+        elif doi_failure:
+            outcome[key] = Resolution(key, "unresolved", f"E-utilities failed, try again later: "
+                                                         f"{doi_failure}")
+        else:
+            failed = next((r for r in fetched.failed.values()), None)
+            reason = (f"E-utilities failed, try again later: {failed}" if failed
+                      else f"DOI not found in PubMed ({doi})")
+            outcome[key] = Resolution(key, "unresolved", reason)
+
+    for key, pmid in found_by_citation.items():
+        record = records.get(pmid)
+        if record is None:
+            outcome[key] = Resolution(key, "unresolved",
+                                      f"ECitMatch gave PMID {pmid}, but {fetch_reason(pmid)}")
+        else:
+            outcome[key] = Resolution(key, "resolved", resolved_by="citation", record=record)
+
+    found_by_search = [records[p] for p in dict.fromkeys(candidates) if p in records]
+    for key, source in searches.items():
+        outcome[key] = _judge_search(key, source, found_by_search, search_failure,
+                                     fetched.failed, prior.get(key))
+
+    return [outcome[s.key] for s in sources]
+
+
+def _fetch(client, pmids, refresh, age, db):
+    if not refresh:
+        return client.fetch_pubmed(pmids)
+    stale = _stale_pmids(db, pmids, age)
+    result = client.fetch_pubmed(stale, refresh=True)
+    rest = client.fetch_pubmed(set(pmids) - stale)
+    result.records.update(rest.records)
+    result.missing |= rest.missing
+    result.failed.update(rest.failed)
+    return result
+
+
+def _judge_search(key, source, found, failure, fetch_failed, prior):
+    """Accept a searched record only when its title agrees (or, without a title, when one
+    record alone meets author, journal and year)."""
+    before = f"{prior}; " if prior else ""
+    if failure:
+        return Resolution(key, "unresolved", f"{before}E-utilities failed, try again later: {failure}")
+    matching = [r for r in found if search_agrees(source, r)]
+    if source.title:
+        wanted = normalise_title(source.title)
+        agreed = [r for r in matching if normalise_title(r.title) == wanted]
+    else:
+        agreed = matching
+    if len(agreed) == 1:
+        return Resolution(key, "resolved", resolved_by="title" if source.title else "search",
+                          record=agreed[0])
+    if len(agreed) > 1:
+        listed = "; ".join(_describe(r) for r in agreed[:5])
+        return Resolution(key, "unresolved", f"{before}search matches several PubMed records: "
+                                             f"{listed}")
+    if matching:
+        listed = "; ".join(_describe(r) for r in matching[:5])
+        return Resolution(key, "unresolved", f"{before}title search found no record whose title "
+                                             f"agrees; candidates: {listed}")
+    if fetch_failed:
+        reason = next(iter(fetch_failed.values()))
+        return Resolution(key, "unresolved", f"{before}E-utilities failed, try again later: {reason}")
+    what = "title" if source.title else "author, journal and year"
+    return Resolution(key, "unresolved", f"{before}no PubMed record matches the {what} search")
+
+
+# ---------------------------------------------------------------- saving
+
+def evidence_columns(entry, record) -> dict:
+    """evidence_level and its basis: curator > declared (weakest stated, flagged when the
+    documents disagree) > inferred from publication types or title."""
+    declared = []
+    for item in (entry.declared_levels if entry else []) or []:
+        level = item.get("level") if isinstance(item, dict) else getattr(item, "level", None)
+        if level is not None:
+            declared.append(int(level))
+    declared_level = max(declared) if declared else None
+    inferred_level = None
+    try:
+        from .evidence import choose_level, infer_level
+    except ImportError:  # evidence.py not there: no inference
+        choose_level = infer_level = None
+    if infer_level is not None:
+        inferred_level, _rule = infer_level(
+            publication_types=list(record.publication_types) if record else [],
+            title=(record.title if record else None) or (entry.title if entry else None),
+            kind=entry.kind if entry else None)
+    curator = entry.level if entry else None
+    if choose_level is not None:
+        level, basis, disagreement = choose_level(curator, declared_level, inferred_level)
+    else:
+        level, basis, disagreement = next(
+            ((v, b, False) for v, b in ((curator, "curator"), (declared_level, "declared"))
+             if v is not None), (None, None, False))
+    return {"evidence_level": level, "evidence_basis": basis, "declared_level": declared_level,
+            "inferred_level": inferred_level,
+            "level_disagreement": int(bool(disagreement) or len(set(declared)) > 1)}
+
+
+def _record_columns(record) -> dict:
+    return {
+        "title": record.title, "authors": as_json(record.authors),
+        "journal": record.journal_iso or record.journal or record.book_title,
+        "year": record.year, "volume": record.volume, "issue": record.issue,
+        "pages": record.pages, "pmid": record.pmid, "doi": record.doi, "pmcid": record.pmcid,
+        "publication_types": as_json(record.publication_types),
+        "retracted": int(record.retracted), "errata": as_json(record.errata),
+        "fetched_at": record.fetched_at or now_utc(),
+    }
+
+
+def _entry_columns(entry) -> dict:
+    try:
+        pmid, doi = _normalised_ids(entry)
+    except IdentifierError:
+        pmid, doi = entry.pmid, entry.doi
+    return {"title": entry.title, "authors": as_json(entry.authors) if entry.authors else None,
+            "journal": entry.journal, "year": entry.year, "volume": entry.volume,
+            "issue": entry.issue, "pages": entry.pages, "pmid": pmid, "doi": doi,
+            "pmcid": entry.pmcid, "cited_as": entry.cited_as, "kind": entry.kind,
+            "excluded": int(bool(entry.exclude)), "stale": int(bool(entry.stale)),
+            "note": entry.note}
+
+
+WATCHED = ("title", "journal", "year", "volume", "issue", "pages", "pmid", "doi", "pmcid")
+
+
+def _changes(key, old, new) -> list:
+    if not old:
+        return []
+    messages = []
+    if old.get("status") and old["status"] != new["status"]:
+        messages.append(f"{key}: status {old['status']} -> {new['status']}")
+    if new.get("retracted") and not old.get("retracted") and old.get("fetched_at"):
+        messages.append(f"{key}: newly retracted (PMID {new.get('pmid')})")
+    if old.get("fetched_at") and new.get("fetched_at") and old.get("status") == "resolved":
+        for column in WATCHED:
+            if column in new and str(old.get(column) or "") != str(new.get(column) or ""):
+                messages.append(f"{key}: {column} changed from {old.get(column)!r} to "
+                                f"{new.get(column)!r}")
+        old_errata = set(json.loads(old["errata"])) if old.get("errata") else set()
+        added = [e for e in json.loads(new.get("errata") or "[]") if e not in old_errata]
+        if added:
+            messages.append(f"{key}: new erratum {', '.join(map(str, added))}")
+    return messages
+
+
+def save_resolutions(db, refset, resolutions) -> list:
+    """Write each resolution into its ``sources`` row; return what changed, for people.
+
+    A resolved source takes PubMed's metadata; an unresolved or conflicting
+    one keeps what the documents say.  Columns owned by other stages are left
+    alone on rows that exist.
+    """
+    messages = []
+    table = db["sources"]
+    with db.atomic():
+        for resolution in resolutions:
+            entry = refset.source(resolution.key) if refset is not None else None
+            try:
+                old = table.get(resolution.key)
+            except Exception:  # sqlite_utils NotFoundError
+                old = None
+            row = {"id": resolution.key, "status": resolution.status,
+                   "status_reason": resolution.status_reason,
+                   "resolved_by": resolution.resolved_by}
+            if old is None and entry is not None:
+                row.update(_entry_columns(entry))
+            if resolution.record is not None:
+                row.update(_record_columns(resolution.record))
+            else:
+                row.update({"retracted": None, "fetched_at": None} if old is None else {})
+            row.update(evidence_columns(entry, resolution.record))
+            messages.extend(_changes(resolution.key, old, row))
+            table.upsert(row, pk="id", alter=True)
+    return messages
+

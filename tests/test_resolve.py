@@ -1,0 +1,250 @@
+"""Resolution: each path (PMID, DOI, citation, title, conflict, not found) and saving.
+
+The first tests use scripted replies (tests/entrez_fake.py) built from
+tests/fixtures/entrez-*.xml, so the mapping back by identifier is checked
+against replies whose order differs from the question's.  The stand-in tests
+at the end run the whole client against litgraph/stub.
+"""
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from entrez_fake import ScriptedEutils
+
+from litgraph.entrez import EntrezClient
+from litgraph.entrez_records import parse_pubmed
+from litgraph.errors import InputError
+from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
+from litgraph.resolve import (author_parts, evidence_columns, journal_agrees, parse_max_age,
+                              resolve_sources, save_resolutions, search_term, title_words)
+from litgraph.store import ensure_db_shape
+
+FIXTURES = Path(__file__).parent / "fixtures"
+XML = {"Content-Type": "text/xml; charset=UTF-8"}
+TEXT = {"Content-Type": "text/plain; charset=UTF-8"}
+MIXED = (FIXTURES / "entrez-efetch-mixed.xml").read_bytes()
+ESEARCH_DOIS = (FIXTURES / "entrez-esearch-two.xml").read_bytes()  # 20090506, 90000001
+RECORDS = {r.pmid: r for r in parse_pubmed(MIXED)}
+
+
+def esearch_reply(*pmids) -> bytes:
+    ids = "".join(f"<Id>{p}</Id>" for p in pmids)
+    return (b'<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD '
+            b'esearch 20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">'
+            + f"<eSearchResult><Count>{len(pmids)}</Count><RetMax>{len(pmids)}</RetMax>"
+              f"<RetStart>0</RetStart><IdList>{ids}</IdList><TranslationSet/>"
+              f"<QueryTranslation>x</QueryTranslation></eSearchResult>".encode())
+
+
+@pytest.fixture
+def eutils():
+    with ScriptedEutils() as server:
+        yield server
+
+
+def outcome(resolutions):
+    return {r.key: (r.status, r.status_reason, r.resolved_by, r.record.pmid if r.record else None)
+            for r in resolutions}
+
+
+# ---------------------------------------------------------------- helpers
+
+def test_parse_max_age():
+    assert parse_max_age("30d").days == 30
+    assert parse_max_age(" 12h ").total_seconds() == 43200
+    assert parse_max_age("2w").days == 14
+    for bad in ("30", "d", "-1d", "1y", ""):
+        with pytest.raises(InputError, match="invalid --max-age"):
+            parse_max_age(bad)
+
+
+def test_search_terms_for_free_text_citations():
+    source = SourceEntry("miller", title="Primary leiomyosarcoma of the kidney: a clinicopathologic "
+                                         "study of 27 cases", authors=["Miller JS"], year=2010)
+    assert title_words(source.title) == ["clinicopathologic", "leiomyosarcoma", "primary",
+                                         "kidney", "study", "cases", "27"]
+    assert search_term(source) == ("clinicopathologic[ti] AND leiomyosarcoma[ti] AND primary[ti] "
+                                   "AND kidney[ti] AND study[ti] AND cases[ti] AND 27[ti] AND "
+                                   "miller j[au] AND 2010[dp]")
+    untitled = SourceEntry("singer", authors=["Singer S", "Demetri GD"], journal="Lancet Oncology",
+                           year=2000)
+    assert search_term(untitled) == 'singer s[au] AND 2000[dp] AND "lancet oncology"[ta]'
+    assert search_term(SourceEntry("bare", journal="Lancet Oncology")) is None
+    assert author_parts("Van Geel AN") == (["van", "geel"], "a")
+    assert author_parts("Zafar") == (["zafar"], None)
+    assert journal_agrees("Lancet Oncology", [None, "Lancet Oncol"])
+    assert not journal_agrees("Lancet", ["Lancet Oncol"])
+
+
+# ---------------------------------------------------------------- paths, with scripted replies
+
+def test_pmid_doi_conflict_and_not_found_paths(eutils):
+    eutils.queue("esearch.fcgi", (200, XML, ESEARCH_DOIS))
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    sources = [
+        SourceEntry("miller-2010", pmid="20090506", doi="https://doi.org/10.1097/PAS.0b013e3181cad8c9."),
+        SourceEntry("synthetic-doi", doi="doi:10.9999/SYNTH.0001"),
+        SourceEntry("pmid-without-doi-in-pubmed", pmid="90000003", doi="10.9999/synth.0001"),
+        SourceEntry("pmid-with-other-doi", pmid="20090506", doi="10.9999/not.this"),
+        SourceEntry("pinned", pmid="20090506", doi="10.9999/not.this", pinned=True),
+        SourceEntry("unknown-pmid", pmid="12345678"),
+        SourceEntry("unknown-doi", doi="10.9999/nowhere"),
+        SourceEntry("excluded", pmid="20090506", exclude=True, note="a patient leaflet"),
+        SourceEntry("bad-pmid", pmid="PMID: 0"),
+        SourceEntry("nothing", cited_as="Personal communication"),
+    ]
+    with EntrezClient(eutils.base_url, rate=0) as client:
+        resolutions = resolve_sources(sources, client)
+    assert [r.key for r in resolutions] == [s.key for s in sources]
+    assert outcome(resolutions) == {
+        "miller-2010": ("resolved", None, "pmid", "20090506"),
+        "synthetic-doi": ("resolved", None, "doi", "90000001"),
+        "pmid-without-doi-in-pubmed": (
+            "conflict", "the reference states PMID 90000003 and DOI 10.9999/synth.0001, but PubMed "
+                        "gives DOI 10.9999/synth.0001 to PMID 90000001", None, None),
+        "pmid-with-other-doi": (
+            "conflict", "PubMed gives PMID 20090506 the DOI 10.1097/pas.0b013e3181cad8c9, but the "
+                        "reference states DOI 10.9999/not.this", None, None),
+        "pinned": ("resolved", None, "pmid", "20090506"),
+        "unknown-pmid": ("unresolved", "PMID not found in PubMed (PMID 12345678)", None, None),
+        "unknown-doi": ("unresolved", "DOI not found in PubMed (10.9999/nowhere)", None, None),
+        "excluded": ("unresolved", "excluded by curator: a patient leaflet", None, None),
+        "bad-pmid": ("unresolved", "invalid PMID 'PMID: 0': a PMID is a positive whole number",
+                     None, None),
+        "nothing": ("unresolved", "nothing to search by: no PMID, DOI, journal citation (journal, "
+                                  "year, volume, page) or title", None, None),
+    }
+    # one esearch for every DOI, one efetch for every PMID: nothing else
+    assert [(r["endpoint"], r["method"]) for r in eutils.requests] == [
+        ("esearch.fcgi", "GET"), ("efetch.fcgi", "GET")]
+    assert eutils.requests[0]["params"]["term"] == [
+        '("10.1097/pas.0b013e3181cad8c9"[aid]) OR ("10.9999/not.this"[aid]) OR '
+        '("10.9999/nowhere"[aid]) OR ("10.9999/synth.0001"[aid])']
+    assert eutils.requests[1]["params"]["id"] == ["12345678,20090506,90000001,90000003"]
+
+
+def test_citation_match_and_title_search_paths(eutils):
+    eutils.queue("ecitmatch.cgi", (200, TEXT,
+                 b"synth j test|2019|12|999|nobody x|c3|AMBIGUOUS 90000001,90000002\n"
+                 b"am j surg pathol|2010|34|238|miller js|c1|20090506\n"
+                 b"synthpearls|2024|1|1|writer b|c2|NOT_FOUND\n"))
+    eutils.queue("esearch.fcgi", (200, XML, esearch_reply("90000003", "90000001")))
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    sources = [
+        SourceEntry("miller-citation", journal="Am J Surg Pathol", year=2010, volume="34",
+                    pages="238\u201342", authors=["Miller JS"]),
+        SourceEntry("chapter", journal="SynthPearls", year=2024, volume="1", pages="1",
+                    authors=["Writer B"], title="Synthetic chapter on test records."),
+        SourceEntry("ambiguous", journal="Synth J Test", year=2019, volume="12", pages="999",
+                    authors=["Nobody X"]),
+        SourceEntry("title-agrees", title="A synthetic record whose DOI sits only in the "
+                                          "ArticleIdList", authors=["Tester A"], year=2019),
+        SourceEntry("title-differs", title="Synthetic record: DOI sits only in ArticleIdList",
+                    authors=["Tester A"]),
+        SourceEntry("title-unknown", title="A synthetic title nobody has", authors=["Nobody X"]),
+    ]
+    with EntrezClient(eutils.base_url, rate=0) as client:
+        resolutions = resolve_sources(sources, client)
+    assert outcome(resolutions) == {
+        "miller-citation": ("resolved", None, "citation", "20090506"),
+        "chapter": ("resolved", None, "title", "90000003"),
+        "ambiguous": ("unresolved", "citation not found in PubMed (ECitMatch: AMBIGUOUS "
+                                    "90000001,90000002); no PubMed record matches the author, "
+                                    "journal and year search", None, None),
+        "title-agrees": ("resolved", None, "title", "90000001"),
+        "title-differs": (
+            "unresolved", 'title search found no record whose title agrees; candidates: PMID '
+                          '90000001 "A synthetic <i>record</i> whose DOI sits only in the '
+                          'ArticleIdList." (2019)', None, None),
+        "title-unknown": ("unresolved", "no PubMed record matches the title search", None, None),
+    }
+    assert [r["endpoint"] for r in eutils.requests] == ["ecitmatch.cgi", "esearch.fcgi",
+                                                        "efetch.fcgi"]
+    term = eutils.requests[1]["params"]["term"][0]
+    assert term.count(") OR (") == 4  # chapter and ambiguous (after ECitMatch), three titles
+    assert "(synthetic[ti] AND chapter[ti] AND records[ti] AND test[ti] AND writer b[au] AND " \
+           "2024[dp])" in term
+    assert eutils.requests[2]["params"]["id"] == ["20090506,90000001,90000003"]
+
+
+def test_a_failed_request_leaves_its_sources_unresolved_and_the_rest_resolved(eutils):
+    eutils.queue("esearch.fcgi", *[(503, TEXT, b"Service Unavailable")] * 2)
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    sources = [SourceEntry("miller-2010", pmid="20090506"),
+               SourceEntry("synthetic-doi", doi="10.9999/synth.0001")]
+    with EntrezClient(eutils.base_url, rate=0, max_tries=2, sleep=lambda s: None) as client:
+        resolutions = resolve_sources(sources, client)
+    assert outcome(resolutions) == {
+        "miller-2010": ("resolved", None, "pmid", "20090506"),
+        "synthetic-doi": ("unresolved", "E-utilities failed, try again later: esearch.fcgi failed "
+                                        "after 2 tries: HTTP 503", None, None),
+    }
+
+
+# ---------------------------------------------------------------- saving
+
+@pytest.fixture
+def db():
+    database = sqlite_utils.Database(memory=True)
+    ensure_db_shape(database)
+    return database
+
+
+def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
+    refset = ReferenceSet(sources=[
+        SourceEntry("miller-2010", pmid="20090506", title="Primary leiomyosarcoma of the kidney",
+                    cited_as="Miller JS, et al. Am J Surg Pathol. 2010", kind="article",
+                    declared_levels=[DeclaredLevel(3, "Level 3", "statpearls", "001", 12),
+                                     DeclaredLevel(4, "Level 4", "statpearls", "002", 40)]),
+        SourceEntry("unknown-pmid", pmid="12345678", title="As the document gives it", year=2001,
+                    authors=["Someone A"], level=2),
+    ])
+    record = replace(RECORDS["20090506"], fetched_at="2026-11-01T00:00:00+00:00")
+    changes = save_resolutions(db, refset, [
+        Resolution("miller-2010", "resolved", resolved_by="pmid", record=record),
+        Resolution("unknown-pmid", "unresolved", "PMID not found in PubMed (PMID 12345678)")])
+    assert changes == []
+    rows = {row["id"]: row for row in db["sources"].rows}
+    assert rows["miller-2010"] == {
+        "id": "miller-2010",
+        "title": "Primary leiomyosarcoma of the kidney: a clinicopathologic study of 27 cases.",
+        "authors": '["Miller JS", "Zhou M", "Brimo F", "Guo CC", "Epstein JI"]',
+        "journal": "Am J Surg Pathol", "year": 2010, "volume": "34", "issue": "2", "pages": "238-42",
+        "pmid": "20090506", "doi": "10.1097/pas.0b013e3181cad8c9", "pmcid": None,
+        "publication_types": '["Journal Article", "Multicenter Study"]',
+        "evidence_level": 4, "evidence_basis": "declared", "declared_level": 4,
+        "inferred_level": rows["miller-2010"]["inferred_level"], "level_disagreement": 1,
+        "status": "resolved", "status_reason": None, "resolved_by": "pmid", "retracted": 0,
+        "errata": "[]", "cited_as": "Miller JS, et al. Am J Surg Pathol. 2010", "kind": "article",
+        "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00"}
+    assert rows["unknown-pmid"]["status"] == "unresolved"
+    assert rows["unknown-pmid"]["status_reason"] == "PMID not found in PubMed (PMID 12345678)"
+    assert (rows["unknown-pmid"]["title"], rows["unknown-pmid"]["year"],
+            rows["unknown-pmid"]["authors"]) == ("As the document gives it", 2001, '["Someone A"]')
+    assert (rows["unknown-pmid"]["evidence_level"], rows["unknown-pmid"]["evidence_basis"]) == (
+        2, "curator")
+
+    # a later refresh: PubMed now says the article was retracted and corrected
+    newer = replace(record, retracted=True, errata=["90000010"], pages="238-243",
+                    fetched_at="2026-11-20T00:00:00+00:00")
+    changes = save_resolutions(db, refset, [
+        Resolution("miller-2010", "resolved", resolved_by="pmid", record=newer),
+        Resolution("unknown-pmid", "unresolved", "PMID not found in PubMed (PMID 12345678)")])
+    assert changes == ["miller-2010: newly retracted (PMID 20090506)",
+                       "miller-2010: pages changed from '238-42' to '238-243'",
+                       "miller-2010: new erratum 90000010"]
+    row = db["sources"].get("miller-2010")
+    assert (row["retracted"], json.loads(row["errata"]), row["fetched_at"]) == (
+        1, ["90000010"], "2026-11-20T00:00:00+00:00")
+    assert db["sources"].count == 2
+
+
+def test_evidence_columns_precedence():
+    entry = SourceEntry("s", declared_levels=[DeclaredLevel(3, "Level 3", "x", "d", 1)])
+    assert evidence_columns(entry, None)["evidence_basis"] == "declared"
+    assert evidence_columns(replace(entry, level=1), None)["evidence_level"] == 1
+    bare = evidence_columns(SourceEntry("t"), None)
+    assert (bare["declared_level"], bare["level_disagreement"]) == (None, 0)
