@@ -216,7 +216,7 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
         "pmid": "20090506", "doi": "10.1097/pas.0b013e3181cad8c9", "pmcid": None,
         "publication_types": '["Journal Article", "Multicenter Study"]',
         "evidence_level": 4, "evidence_basis": "declared", "declared_level": 4,
-        "inferred_level": rows["miller-2010"]["inferred_level"], "level_disagreement": 1,
+        "inferred_level": 2, "level_disagreement": 1,  # Multicenter Study -> 2 (evidence.py)
         "status": "resolved", "status_reason": None, "resolved_by": "pmid", "retracted": 0,
         "errata": "[]", "cited_as": "Miller JS, et al. Am J Surg Pathol. 2010", "kind": "article",
         "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00"}
