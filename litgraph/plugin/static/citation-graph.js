@@ -1,7 +1,8 @@
 /* Draws /-/citation-graph.json with vis-network (served by the litgraph plugin).
  *
  * When the first drawing is done the container carries data-nodes-drawn and
- * data-edges-drawn, which the browser test reads. */
+ * data-edges-drawn, and data-stable once the layout has settled; the browser
+ * test reads them. */
 (function () {
   "use strict";
 
@@ -64,7 +65,8 @@
   function draw(graph) {
     var nodes = new vis.DataSet(graph.nodes.map(nodeStyle));
     var edges = new vis.DataSet(graph.links.map(edgeStyle));
-    var network = new vis.Network(container, {nodes: nodes, edges: edges}, {
+    // Handlers first, data second: stabilisation starts with setData.
+    var network = new vis.Network(container, {}, {
       nodes: {scaling: {min: 8, max: 40}, font: {size: 12}},
       edges: {smooth: false, width: 1},
       interaction: {hover: true, tooltipDelay: 150, navigationButtons: false},
@@ -72,10 +74,17 @@
     });
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({physics: false});
+      container.setAttribute("data-stable", "true");
     });
-    network.once("afterDrawing", function () {
-      container.setAttribute("data-nodes-drawn", String(nodes.length));
-      container.setAttribute("data-edges-drawn", String(edges.length));
+    // Count what the network itself holds once it has drawn, not the input.
+    var counted = false;
+    network.on("afterDrawing", function () {
+      if (counted) { return; }
+      var drawn = Object.keys(network.getPositions()).length;
+      if (drawn === 0 && nodes.length > 0) { return; }
+      counted = true;
+      container.setAttribute("data-nodes-drawn", String(drawn));
+      container.setAttribute("data-edges-drawn", String(Object.keys(network.body.edges).length));
     });
     network.on("click", function (params) {
       if (params.nodes.length === 1) {
@@ -83,6 +92,7 @@
         if (node && node.url) { window.location.href = node.url; }
       }
     });
+    network.setData({nodes: nodes, edges: edges});
     status.textContent = graph.nodes.length + " of " + graph.total_nodes + " nodes and " +
       graph.links.length + " links drawn" + (graph.truncated ? " (the highest-PageRank nodes)." : ".");
     window.litgraphCitationGraph = {network: network, nodes: nodes, edges: edges};

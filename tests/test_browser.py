@@ -1,0 +1,224 @@
+"""The published site in a real browser: Debian's headless Chromium driven by Playwright.
+
+`litgraph serve` runs in a subprocess on a free loopback port.  Every request
+the pages make is checked: anything not addressed to 127.0.0.1 is aborted and
+fails the test, and so does any console error.  Screenshots go to
+test-output/screenshots/.
+
+Chromium comes from Debian (scripts/ensure-chromium.sh, run by `make test`).
+Without it these tests skip, except under CI=true, where they fail.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from publish_data import AGE_CLAIM, STATPEARLS, make_publish_db
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+LOOPBACK = "127.0.0.1"
+
+
+def chromium_path():
+    for candidate in (os.environ.get("LITGRAPH_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        reason = "Chromium is not installed: run `bash scripts/ensure-chromium.sh` (Debian's chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """`litgraph serve` on the small publication database; yields its base URL."""
+    folder = tmp_path_factory.mktemp("browser")
+    db_path = make_publish_db(folder / "litgraph.db")
+    port = free_port()
+    log = open(folder / "serve.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litgraph.cli", "serve", "--db", str(db_path), "--host", LOOPBACK,
+         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    base = f"http://{LOOPBACK}:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/-/versions.json", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log.close()
+            pytest.fail("litgraph serve did not start:\n" + (folder / "serve.log").read_text())
+        time.sleep(0.1)
+    yield {"base": base, "db_path": db_path}
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+class Watch:
+    """What a page did: every request URL, the ones refused, console errors."""
+
+    def __init__(self):
+        self.requests, self.outside, self.errors = [], [], []
+
+    def on_route(self, route):
+        url = route.request.url
+        self.requests.append(url)
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about") or parts.hostname == LOOPBACK:
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def on_console(self, message):
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def check(self):
+        assert self.outside == [], f"requests outside loopback: {self.outside}"
+        assert self.errors == [], f"console errors: {self.errors}"
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    watch = Watch()
+    context.route("**/*", watch.on_route)
+    page = context.new_page()
+    page.on("console", watch.on_console)
+    page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
+    page.set_default_timeout(20_000)
+    page.watch = watch
+    yield page
+    context.close()
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_index_page(site, page):
+    page.goto(site["base"] + "/")
+    assert page.title().startswith("litgraph — leiomyosarcoma literature and citation graph")
+    assert page.locator("a[href='/-/citation-graph']").count() >= 1
+    assert page.locator("h2 a[href='/litgraph']").inner_text() == "litgraph"
+    assert page.locator("a[href='/litgraph/weak_evidence_claims']").is_visible()
+    screenshot(page, "index")
+    page.watch.check()
+
+
+def test_source_row_page(site, page):
+    page.goto(site["base"] + "/litgraph/sources/miller2010")
+    assert page.locator("h2", has_text="Claims this source supports (2)").is_visible()
+    assert page.locator("h2", has_text="Documents citing this source (1)").is_visible()
+    assert page.get_by_text(AGE_CLAIM).is_visible()
+    pubmed = page.locator("a[href='https://pubmed.ncbi.nlm.nih.gov/20090506/']")
+    assert pubmed.first.inner_text() == "20090506"
+    screenshot(page, "source-row")
+    page.watch.check()
+
+
+def test_graph_page_draws_every_node_and_opens_a_row_on_click(site, page):
+    with urllib.request.urlopen(site["base"] + "/-/citation-graph.json", timeout=10) as response:
+        graph = json.load(response)
+    import sqlite3
+
+    conn = sqlite3.connect(site["db_path"])
+    expected_nodes = conn.execute("select count(*) from nodes").fetchone()[0]
+    distinct_links = conn.execute("select count(*) from (select distinct citing_id, cited_id from links)"
+                                  ).fetchone()[0]
+    conn.close()
+    assert len(graph["nodes"]) == expected_nodes == 11
+
+    page.goto(site["base"] + "/-/citation-graph")
+    container = page.locator("#citation-graph[data-nodes-drawn][data-stable]")
+    container.wait_for()
+    assert container.get_attribute("data-nodes-drawn") == str(expected_nodes)
+    assert container.get_attribute("data-edges-drawn") == str(distinct_links)
+    assert page.locator("#citation-graph canvas").count() == 1
+    assert page.locator("#litgraph-graph-status").inner_text() == (
+        f"{expected_nodes} of {expected_nodes} nodes and {distinct_links} links drawn.")
+    screenshot(page, "citation-graph")
+    page.watch.check()
+
+    # Bring Miller 2010 to the middle, make sure it is the node there, click it.
+    point = page.evaluate("""() => {
+        const network = window.litgraphCitationGraph.network;
+        network.focus("miller2010", {scale: 2.5, animation: false});
+        const position = network.canvasToDOM(network.getPositions(["miller2010"]).miller2010);
+        return {x: position.x, y: position.y, hit: network.getNodeAt(position)};
+    }""")
+    assert point["hit"] == "miller2010"
+    box = page.locator("#citation-graph canvas").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    assert page.url == site["base"] + "/litgraph/sources/miller2010"
+    page.watch.check()
+
+
+def test_database_page_links_to_the_graph(site, page):
+    page.goto(site["base"] + "/litgraph")
+    page.locator("details.actions-menu-links summary").click()
+    link = page.locator("details.actions-menu-links a[href='/-/citation-graph']")
+    assert link.is_visible()
+    link.click()
+    page.locator("#citation-graph[data-nodes-drawn]").wait_for()
+    assert page.url == site["base"] + "/-/citation-graph"
+    page.watch.check()
+
+
+def test_document_row_reached_from_claim_links(site, page):
+    page.goto(site["base"] + f"/litgraph/claims/{STATPEARLS}~3A27~3A3")
+    assert page.locator("h2", has_text="Sources behind this claim (2)").is_visible()
+    page.locator("a[href='/litgraph/sources/ozturk2015']").first.click()
+    page.wait_for_url(site["base"] + "/litgraph/sources/ozturk2015")
+    screenshot(page, "claim-to-source")
+    page.watch.check()
