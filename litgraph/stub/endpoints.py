@@ -1,0 +1,161 @@
+"""The stand-in's E-utilities: request parameters in, an Answer (status, type, body) out.
+
+No HTTP here: :func:`answer` is a pure function of the catalogue, the
+endpoint name and the request parameters, so it is tested without a socket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from . import render
+from .query import search
+from .records import Catalogue
+
+XML = "text/xml; charset=UTF-8"
+JSON = "application/json; charset=UTF-8"
+TEXT = "text/plain; charset=UTF-8"
+HTML = "text/html; charset=UTF-8"
+ENDPOINTS = ("efetch.fcgi", "esearch.fcgi", "esummary.fcgi", "elink.fcgi", "ecitmatch.cgi")
+DEFAULT_RETMAX = 20
+MAX_RETMAX = 10_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer: status, Content-Type and body text."""
+
+    status: int
+    content_type: str
+    body: str
+
+
+def values(params: list[tuple[str, str]], name: str) -> list[str]:
+    """Every value of parameter ``name`` (repeated parameters keep their order)."""
+    return [value for key, value in params if key == name]
+
+
+def first(params: list[tuple[str, str]], name: str, default: str = "") -> str:
+    found = values(params, name)
+    return found[0].strip() if found else default
+
+
+def id_list(raw_values: list[str]) -> list[str]:
+    """UIDs from ``id`` values (comma lists, decoded %2C), digits only, leading zeros dropped, de-duplicated."""
+    found: dict[str, None] = {}
+    for raw in raw_values:
+        for part in raw.split(","):
+            part = part.strip()
+            if part.isdigit() and part.lstrip("0"):
+                found.setdefault(part.lstrip("0"))
+    return list(found)
+
+
+def answer(catalogue: Catalogue, endpoint: str, params: list[tuple[str, str]]) -> Answer:
+    """Answer one E-utilities request as NCBI would, from the catalogue."""
+    handler = {
+        "efetch.fcgi": efetch,
+        "esearch.fcgi": esearch,
+        "esummary.fcgi": esummary,
+        "elink.fcgi": elink,
+        "ecitmatch.cgi": ecitmatch,
+    }.get(endpoint)
+    if handler is None:
+        return Answer(404, HTML, render.html_error_page(f"404 Not Found: {endpoint}"))
+    return handler(catalogue, params)
+
+
+def _db_error(params, name="db") -> str | None:
+    db = first(params, name, "pubmed").lower()
+    return None if db == "pubmed" else f"Invalid db name specified: {db}"
+
+
+def efetch(catalogue: Catalogue, params) -> Answer:
+    """PubmedArticleSet for the known ids; NCBI's eFetchResult error when none is valid."""
+    problem = _db_error(params)
+    if problem:
+        return Answer(200, XML, render.efetch_error_xml(problem))
+    retmode = first(params, "retmode", "xml").lower()
+    if retmode != "xml":
+        return Answer(200, XML, render.efetch_error_xml(
+            f"retmode={retmode} is not served by the litgraph stand-in (only retmode=xml)"))
+    pmids = id_list(values(params, "id"))
+    if not pmids:
+        return Answer(200, XML, render.efetch_error_xml("ID list is empty! Possibly it has no correct IDs."))
+    return Answer(200, XML, render.efetch_xml(catalogue, pmids))
+
+
+def _int_param(params, name, default, upper) -> int:
+    raw = first(params, name, str(default))
+    if not raw.isdigit():
+        raise InputError(f"'{name}' must be a whole number, not {raw!r}")
+    return min(int(raw), upper)
+
+
+def esearch(catalogue: Catalogue, params) -> Answer:
+    """eSearchResult (XML, or JSON with retmode=json) for the term."""
+    as_json = first(params, "retmode").lower() == "json"
+
+    def error(message):
+        if as_json:
+            return Answer(200, JSON, render.esearch_error_json(message))
+        return Answer(200, XML, render.esearch_error_xml(message))
+
+    problem = _db_error(params)
+    if problem:
+        return error(problem)
+    term = first(params, "term")
+    if not term:
+        return error("Empty term and query_key - nothing todo")
+    try:
+        retmax = _int_param(params, "retmax", DEFAULT_RETMAX, MAX_RETMAX)
+        retstart = _int_param(params, "retstart", 0, 10 ** 9)
+        if retstart > 9998:
+            return error(f"'retstart' cannot be larger than 9998. For PubMed, ESearch can only "
+                         f"retrieve the first 9,999 records matching the query.")
+        result = search(catalogue, term)
+    except InputError as problem:
+        return error(str(problem))
+    if as_json:
+        return Answer(200, JSON, render.esearch_json(result, retstart, retmax))
+    return Answer(200, XML, render.esearch_xml(result, retstart, retmax))
+
+
+def esummary(catalogue: Catalogue, params) -> Answer:
+    """eSummaryResult version 1.0."""
+    problem = _db_error(params)
+    if problem:
+        return Answer(200, XML, render.esummary_error_xml(problem))
+    if first(params, "version", "1.0") != "1.0" or first(params, "retmode", "xml").lower() != "xml":
+        return Answer(200, XML, render.esummary_error_xml(
+            "the litgraph stand-in serves esummary version 1.0 XML only"))
+    uids = id_list(values(params, "id"))
+    if not uids:
+        return Answer(200, XML, render.esummary_error_xml("Empty id list - nothing todo"))
+    return Answer(200, XML, render.esummary_xml(catalogue, uids))
+
+
+def elink(catalogue: Catalogue, params) -> Answer:
+    """eLinkResult with pubmed_pubmed_refs / pubmed_pubmed_citedin links."""
+    problem = _db_error(params, "dbfrom") or _db_error(params, "db")
+    if problem:
+        return Answer(200, XML, render.elink_error_xml(problem))
+    command = first(params, "cmd", "neighbor")
+    if command != "neighbor":
+        return Answer(200, XML, render.elink_error_xml(
+            f"cmd={command} is not served by the litgraph stand-in (only cmd=neighbor)"))
+    groups = [group for group in (id_list([raw]) for raw in values(params, "id")) if group]
+    if not groups:
+        return Answer(200, XML, render.elink_error_xml("Empty id list - nothing todo"))
+    link_name = first(params, "linkname")
+    link_names = (link_name,) if link_name else render.LINK_NAMES
+    return Answer(200, XML, render.elink_xml(catalogue, groups, link_names))
+
+
+def ecitmatch(catalogue: Catalogue, params) -> Answer:
+    """Plain text, one line per citation, even with retmode=xml (as NCBI does)."""
+    bdata = first(params, "bdata")
+    if not bdata:
+        return Answer(200, TEXT, "")
+    return Answer(200, TEXT, render.ecitmatch_text(catalogue, "\r".join(values(params, "bdata"))))
