@@ -390,14 +390,18 @@ class EntrezClient:
         PMIDs asked for but not returned are ``missing``; those whose batch
         failed after every retry are in ``failed`` with the reason.  Records
         are keyed by the PMID inside each record, never by position.
+        ``refresh`` True bypasses the cache for every batch; a collection of
+        PMIDs bypasses it only for the batches holding one of them.
         """
         result = FetchResult()
+        stale = set(map(str, refresh)) if isinstance(refresh, (set, frozenset, list, tuple)) else None
         for batch in self._batches(pmids):
             params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
             post = len(batch) >= POST_FROM_IDS or None
+            force = bool(stale & set(batch)) if stale is not None else bool(refresh)
             try:
                 records, fetched_at = self._call("efetch.fcgi", params, parse_pubmed, post=post,
-                                                 refresh=refresh)
+                                                 refresh=force)
             except EntrezError as exc:
                 result.failed.update({pmid: str(exc) for pmid in batch})
                 continue

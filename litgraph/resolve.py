@@ -293,15 +293,10 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
 
 
 def _fetch(client, pmids, refresh, age, db):
+    """efetch every PMID; with ``refresh``, batches holding a stale PMID bypass the cache."""
     if not refresh:
         return client.fetch_pubmed(pmids)
-    stale = _stale_pmids(db, pmids, age)
-    result = client.fetch_pubmed(stale, refresh=True)
-    rest = client.fetch_pubmed(set(pmids) - stale)
-    result.records.update(rest.records)
-    result.missing |= rest.missing
-    result.failed.update(rest.failed)
-    return result
+    return client.fetch_pubmed(pmids, refresh=_stale_pmids(db, pmids, age))
 
 
 def _judge_search(key, source, found, failure, fetch_failed, prior):

@@ -248,3 +248,26 @@ def test_evidence_columns_precedence():
     assert evidence_columns(replace(entry, level=1), None)["evidence_level"] == 1
     bare = evidence_columns(SourceEntry("t"), None)
     assert (bare["declared_level"], bare["level_disagreement"]) == (None, 0)
+
+
+def test_refresh_bypasses_the_cache_only_for_records_older_than_max_age(eutils, tmp_path, db):
+    from entrez_fake import synthetic_efetch
+
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    sources = [SourceEntry("fresh", pmid="30000001"), SourceEntry("old", pmid="30000002")]
+    refset = ReferenceSet(sources=sources)
+    cache = tmp_path / "http-cache.sqlite"
+    with EntrezClient(eutils.base_url, cache_path=cache, rate=0, batch_size=1) as client:
+        save_resolutions(db, refset, resolve_sources(sources, client, db=db))
+    assert eutils.count("efetch.fcgi") == 2
+    db.execute("update sources set fetched_at = '2026-01-01T00:00:00+00:00' where id = 'old'")
+    with EntrezClient(eutils.base_url, cache_path=cache, rate=0, batch_size=1) as client:
+        resolutions = resolve_sources(sources, client, refresh=True, max_age="30d", db=db)
+        assert client.stats["network_requests"] == 1 and client.stats["cache_hits"] == 1
+    assert eutils.requests[-1]["params"]["id"] == ["30000002"]
+    assert [r.status for r in resolutions] == ["resolved", "resolved"]
+    save_resolutions(db, refset, resolutions)
+    assert db["sources"].get("old")["fetched_at"] > "2026-01-01T00:00:00+00:00"
+    with EntrezClient(eutils.base_url, cache_path=cache, rate=0, batch_size=1) as client:
+        resolve_sources(sources, client, refresh=True, max_age="30d", db=db)
+        assert client.stats["network_requests"] == 0  # both fetched within 30 days
