@@ -205,3 +205,100 @@ def build_lock(db_path, timeout: float = 0):
         yield
     finally:
         lock.release()
+
+
+# ---------------------------------------------------------------- references.yaml -> db
+
+SOURCE_ENTRY_COLUMNS = ("title", "authors", "journal", "year", "volume", "issue", "pages")
+
+
+def _source_evidence(entry, publication_types=None) -> dict:
+    """Evidence columns of a source: curator > declared (weakest stated) > inferred."""
+    from .evidence import choose_level, infer_level
+
+    declared = [d.level for d in entry.declared_levels]
+    declared_level = max(declared) if declared else None
+    inferred_level, _rule = infer_level(publication_types=publication_types or [],
+                                        title=entry.title, kind=entry.kind)
+    level, basis, disagreement = choose_level(entry.level, declared_level, inferred_level)
+    return {"evidence_level": level, "evidence_basis": basis, "declared_level": declared_level,
+            "inferred_level": inferred_level,
+            "level_disagreement": int(bool(disagreement) or len(set(declared)) > 1)}
+
+
+def save_reference_set(db: sqlite_utils.Database, refset) -> None:
+    """Write references.yaml's entries (a model.ReferenceSet) into the database.
+
+    Upserts documents and sources by key and rewrites citations, claims,
+    claim_sources and evidence_declarations from the set, inside one
+    transaction; rows of entries that no longer exist are removed, so a re-run
+    leaves no duplicates and no orphans.  The resolution columns of a source
+    that already has a status (status, PubMed's metadata, fetched_at) are left
+    alone; a new source starts 'unresolved'.
+    """
+    documents = {d.id for d in refset.documents}
+    sources = {s.key for s in refset.sources}
+    existing = {row["id"]: row for row in db["sources"].rows} if db["sources"].exists() else {}
+    with db.atomic():
+        for table in ("claim_sources", "citations", "evidence_declarations", "claims"):
+            db.execute(f"DELETE FROM [{table}]")
+        for row_id in set(existing) - sources:
+            db.execute("DELETE FROM sources WHERE id = ?", [row_id])
+        known_documents = [r["id"] for r in db["documents"].rows]
+        for doc_id in set(known_documents) - documents:
+            db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+        for entry in refset.sources:
+            old = existing.get(entry.key)
+            row = {"id": entry.key, "cited_as": entry.cited_as, "kind": entry.kind,
+                   "excluded": int(entry.exclude), "stale": int(entry.stale), "note": entry.note}
+            resolved = bool(old and old.get("status") in ("resolved", "conflict"))
+            for name in ("pmid", "doi", "pmcid"):
+                value = getattr(entry, name)
+                if not resolved or not (old or {}).get(name) or entry.pinned:
+                    row[name] = value
+            if not resolved:
+                row.update({name: getattr(entry, name) for name in SOURCE_ENTRY_COLUMNS})
+                row["authors"] = as_json(entry.authors) if entry.authors else None
+            if not (old or {}).get("status"):
+                row["status"] = "unresolved"
+                row["status_reason"] = "not yet resolved"
+            if entry.resolved_by and not (old or {}).get("resolved_by"):
+                row["resolved_by"] = entry.resolved_by
+            types = json.loads(old["publication_types"]) if old and old.get("publication_types") \
+                else None
+            row.update(_source_evidence(entry, types))
+            db["sources"].upsert(row, pk="id", alter=False)
+        for doc in refset.documents:
+            db["documents"].upsert({
+                "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
+                "source_id": doc.source if doc.source in sources else None,
+                "restates": doc.restates if doc.restates in documents else None,
+                "sha256": doc.sha256}, pk="id")
+        citations, declarations = {}, {}
+        for entry in refset.sources:
+            for seen in entry.seen:
+                if seen.document in documents:
+                    citations.setdefault((seen.document, entry.key, seen.line), {
+                        "document_id": seen.document, "source_id": entry.key,
+                        "label": seen.label, "line": seen.line, "raw": seen.raw})
+            for level in entry.declared_levels:
+                if level.document in documents:
+                    declarations[(entry.key, level.document, level.line)] = {
+                        "source_id": entry.key, "document_id": level.document,
+                        "line": level.line, "level": level.level, "label": level.label,
+                        "scheme": level.scheme}
+        db["citations"].insert_all(citations.values(), pk=TABLES["citations"][1])
+        db["evidence_declarations"].insert_all(declarations.values(),
+                                               pk=TABLES["evidence_declarations"][1])
+        claim_rows, links = [], {}
+        for claim in refset.claims:
+            if claim.document not in documents:
+                continue
+            claim_rows.append({"id": claim.id, "document_id": claim.document,
+                               "section": claim.section, "text": claim.text,
+                               "line": claim.line, "evidence_level": claim.level})
+            for key in claim.sources:
+                if key in sources:
+                    links[(claim.id, key)] = {"claim_id": claim.id, "source_id": key}
+        db["claims"].insert_all(claim_rows, pk="id")
+        db["claim_sources"].insert_all(links.values(), pk=TABLES["claim_sources"][1])
