@@ -90,12 +90,13 @@ def read_reference_graph(db) -> ReferenceGraph:
 
     A document that is itself a publication (``documents.source_id``) is its
     source's node; any other document is a node of kind ``document``.
-    Excluded sources are left out of the graph.
+    Sources a curator excluded, and stale ones (no document cites them any
+    more), are left out of the graph.
     """
     graph = ReferenceGraph()
     sources = {}
     for row in db.query("select * from sources order by id"):
-        if row.get("excluded"):
+        if row.get("excluded") or row.get("stale"):
             continue
         sources[row["id"]] = row
         graph.nodes[row["id"]] = {

@@ -131,11 +131,13 @@ def test_document_links_follow_the_record_page_and_merge_a_shared_source(tmp_pat
 def test_excluded_sources_and_self_citations_are_left_out(tmp_path):
     db = make_db(tmp_path / "g.db")
     db.execute("update sources set excluded = 1 where id = 'miller-2010'")
+    db.execute("update sources set stale = 1 where id = 'grothey-2004'")
     db["citations"].insert({"document_id": PAGE, "source_id": "pmid-27882721", "label": "PMID",
                             "line": 1})
     db.conn.commit()
     graph = read_reference_graph(db)
-    assert "miller-2010" not in graph.nodes
+    assert "miller-2010" not in graph.nodes and "grothey-2004" not in graph.nodes
+    assert "tap-2016" in graph.nodes
     assert not any(c == d for c, d, _ in graph.links)
     assert graph.documents[REVIEW] == {"serrano-2013"}
 
@@ -418,3 +420,47 @@ def test_long_lists_are_left_out_of_pair_counts():
     G = nx.DiGraph([("hub", t) for t in "abcdef"] + [("x", "a"), ("x", "b")])
     assert cocitation_pairs(G, max_list=5) == [{"source_a": "a", "source_b": "b", "count": 1}]
     assert cocitation_pairs(G, max_list=6)[0] == {"source_a": "a", "source_b": "b", "count": 2}
+
+
+# ------------------------------------------------------------------ against the stand-in, through the real client
+
+def test_against_the_stand_in_the_citing_articles_come_back_from_elink(tmp_path):
+    server = pytest.importorskip("litgraph.stub.server")
+    from litgraph.entrez import EntrezClient
+
+    db = make_db(tmp_path / "g.db")
+    with server.StandIn(rate_limit=None) as stand_in, \
+            EntrezClient(stand_in.base_url, rate=0, batch_size=3) as client:
+        counts = build_graph(db, client)
+        stats = stand_in.stats()
+    # 9 resolved PMIDs in batches of 3: 3 requests per link name, never one per PMID.
+    assert stats["elink.fcgi"] == 6
+    assert stats["efetch.fcgi"] == 3
+    # The fixture records state the five "Citing Articles" cite 27882721 (seed 004).
+    citedin = rows(db, "select citing_id from links where cited_id = 'pmid-27882721' "
+                       "and origin = 'elink-citedin' order by 1")
+    assert citedin == [(f"pmid-{p}",) for p in sorted(CITING)]
+    assert rows(db, "select count(*) from links where cited_id = 'pmid-27882721' "
+                    "and origin = 'document'") == [(5,)]
+    assert counts["links_elink-citedin"] >= 5 and counts["links_elink-refs"] >= 5
+
+
+def test_against_a_synthetic_stand_in_elink_makes_one_request_per_batch(tmp_path):
+    server = pytest.importorskip("litgraph.stub.server")
+    from litgraph.entrez import EntrezClient
+    from litgraph.stub.synthetic import synthetic_pmid
+
+    db = open_db(tmp_path / "s.db")
+    db["sources"].insert_all([{"id": f"synthetic-{n}", "pmid": synthetic_pmid(n),
+                               "status": "resolved"} for n in range(1, 451)], pk="id")
+    with server.StandIn(rate_limit=None, synthetic=2000) as stand_in, \
+            EntrezClient(stand_in.base_url, rate=0) as client:
+        counts = build_graph(db, client, depth=1, cap=100)
+        stats = stand_in.stats()
+    assert client.batch_size == 200
+    assert stats["elink.fcgi"] == 2 * 3  # 450 PMIDs: batches of 200, 200, 50 per link name
+    assert stats["esummary.fcgi"] == 1  # 100 external works in one batch
+    assert counts["external_nodes"] == 100
+    assert rows(db, "select count(*) from nodes where kind = 'external' and title is not null") \
+        == [(100,)]
+    assert counts["links_elink-refs"] > 0 and counts["links_elink-citedin"] > 0
