@@ -35,7 +35,14 @@ from .extract_fields import (
     parse_authors_then_journal, parse_full_citation, parse_short_citation, split_authors,
     strip_identifiers,
 )
+from .extract_sentences import (
+    BULLET, LEVEL_MARKER, NUMBER_MARKER, _clean_claim_text, _is_marker_only, _marker_numbers,
+    propose_restates, split_sentences,
+)
 from .model import DeclaredLevel, DocumentEntry, Sighting
+
+__all__ = ["ExtractedClaim", "ExtractedDocument", "ExtractedReference", "extract_document",
+           "extract_text", "propose_restates", "read_document_text", "split_sentences"]
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # documented limit: larger documents are refused
 RAW_LIMIT = 400  # characters of a free-text reference kept as its raw form
@@ -45,21 +52,13 @@ REFERENCE_HEADING = re.compile(
     r"citing\s+articles|cited\s+by|sources)\s*:?\s*$", re.I)
 BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,3})\]\s*(.*)$")
 DOT_ENTRY = re.compile(r"^\s*(\d{1,3})[.)](?:\s+(.*)|\s*)$")
-BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf*]|-(?=\s))\s*")
 LEVEL_LINE = re.compile(r"^\s*Level\s+([1-5])\s*(\([^()]{1,30}\))?\s*evidence\s*$", re.I)
-LEVEL_MARKER = re.compile(r"\[\s*Level\s+([1-5])\s*\]", re.I)
-NUMBER_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]")
 PAREN_GROUP = re.compile(r"\(([^()]{6,300})\)")
 ENTRY_END = re.compile(r"^\s*(?:written\s+by|(?:last\s+)?updated\b|posted\s+(?:by|on))", re.I)
 BOILERPLATE = re.compile(
     r"newsletter|latest news|promotions|privacy policy|required fields|validation purposes|"
     r"cookie|subscribe|sign up|earn cme|click here|easier read|all rights reserved|copyright|"
     r"back to top|page views|cite this page|^fetch abstract$|^comment here$", re.I)
-ABBREVIATIONS = {
-    "al", "e.g", "i.e", "eg", "ie", "vs", "dr", "mr", "mrs", "ms", "prof", "fig", "figs", "no",
-    "nos", "approx", "st", "cf", "ca", "viz", "vol", "pp", "ref", "refs", "inc", "ltd", "jr",
-    "sr", "dept", "univ", "mt", "ph.d", "m.d",
-}
 MEETING = re.compile(r"\b(annual\s+meeting|congress|symposium|conference|abstract\s+id)\b", re.I)
 GUIDELINE = re.compile(r"\b([A-Z]{2,10})\s+[Gg]uidelines?\b")
 QUOTED_TITLE = re.compile(
@@ -319,8 +318,6 @@ def _entry_reference(document, label, number, entry_lines, heading):
     else:
         line, raw = id_lines[0]
     raw = re.sub(r"\s+", " ", raw).strip()
-    if number is not None and label and label.endswith(".") and not raw.startswith(label):
-        pass
     if len(raw) > RAW_LIMIT:
         raw = raw[: RAW_LIMIT - 1].rstrip() + "\u2026"
     ref = ExtractedReference(document=document, line=line, raw=raw, label=label, number=number,
@@ -429,78 +426,6 @@ def _stated_publication_types(text):
             found.append(name)
             stated = stated.replace(name.lower(), " ")
     return sorted(found)
-
-
-# ---------------------------------------------------------------- sentences
-
-_BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)]?((?:\[[^\[\]\n]{1,30}\])*)(\s+|(?=[A-Z][a-z]))")
-
-
-def split_sentences(text: str) -> list:
-    """Split a paragraph into (offset, sentence) pairs.
-
-    Markers right after the full stop stay with their sentence; abbreviations
-    (``et al.``, ``e.g.``, initials), decimals (``58.5``) and a missing space
-    after a full stop (``preponderance.There``) are handled.
-
-    >>> [s for _, s in split_sentences("Moazzam et al. reported a case.[11] It bled. A 58.5 mean.")]
-    ['Moazzam et al. reported a case.[11]', 'It bled.', 'A 58.5 mean.']
-    """
-    out, start = [], 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.end(1) if match.group(1) is not None else match.start(2)
-        before = text[start: match.start()].split()
-        word = before[-1] if before else ""
-        following = text[match.end():match.end() + 2]
-        if not following:
-            continue
-        if match.group(2):
-            if not (following[0].isupper() or following[0].isdigit()
-                    or following[0] in "\"\u201c\u2018([\u2022"):
-                continue
-        elif not re.search(r"[a-z]{3}$", word):
-            continue
-        bare = word.lower().rstrip(".").lstrip("(\"")
-        if bare in ABBREVIATIONS or re.fullmatch(r"[a-z]", bare) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", bare):
-            continue
-        sentence = text[start:end].strip()
-        if sentence:
-            out.append((start, sentence))
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append((start, tail))
-    return out
-
-
-def _marker_numbers(text):
-    numbers = []
-    for match in NUMBER_MARKER.finditer(text):
-        for part in re.split(r"\s*,\s*", match.group(1)):
-            bounds = re.split(r"\s*[\u2013-]\s*", part)
-            if len(bounds) == 2 and bounds[0] and bounds[1]:
-                low, high = int(bounds[0]), int(bounds[1])
-                if 0 < high - low <= 50:
-                    numbers.extend(range(low, high + 1))
-                    continue
-            if bounds[0]:
-                numbers.append(int(bounds[0]))
-    return numbers
-
-
-def _clean_claim_text(text):
-    text = NUMBER_MARKER.sub("", text)
-    text = LEVEL_MARKER.sub("", text)
-    text = BULLET.sub("", text)
-    text = re.sub(r"^\d{1,2}\.\s+|\s+\d{1,2}\.$", "", text)  # inline list numbers "include: 1."
-    text = re.sub(r"\s+([.,;:])", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _is_marker_only(text):
-    rest = strip_identifiers(_clean_claim_text(text))
-    rest = re.sub(r"\b(fetch|references?|refs?|see|sources?|pmid|doi)\b", "", rest, flags=re.I)
-    return len(re.findall(r"[A-Za-z]{2,}", rest)) == 0
 
 
 # ---------------------------------------------------------------- the document
@@ -681,44 +606,3 @@ def _identifier_phrase(sentence):
     match = re.search(r"(?:Fetch\s+)?(?:PMID|PubMed\s+ID|PMCID|PMC|doi|https?://(?:dx\.)?doi\.org/)"
                       r"[^\s]*\s*:?\s*\S+", sentence, re.I)
     return (match.group(0) if match else sentence).strip().rstrip(".,;)")
-
-
-# ---------------------------------------------------------------- restatements
-
-RESTATES_THRESHOLD = 0.3  # Jaccard similarity of the two documents' content words
-
-
-def content_words(text: str) -> set:
-    """Stemmed words of four letters or more: what two wordings of one content share."""
-    import snowballstemmer
-
-    stemmer = snowballstemmer.stemmer("english")
-    return set(stemmer.stemWords(re.findall(r"[a-z]{4,}", text.lower())))
-
-
-def propose_restates(documents) -> dict:
-    """{document id: id of the document it restates} for documents without references.
-
-    A document without references restates the document with references whose
-    content words are most alike (Jaccard similarity of stemmed words, so a long
-    page that merely contains the same vocabulary does not win), when that
-    similarity is at least RESTATES_THRESHOLD.  Only a proposal: a curator
-    confirms it.  On the seeds, 000 vs 001 scores 0.35; the next best pair 0.24.
-    """
-    with_refs = [d for d in documents if any(r.role != "self" for r in d.references)]
-    proposals = {}
-    for doc in documents:
-        if doc in with_refs or not doc.claims:
-            continue
-        words = content_words(" ".join(c.text for c in doc.claims))
-        if not words:
-            continue
-        best, share = None, 0.0
-        for other in with_refs:
-            other_words = content_words(other.text)
-            overlap = len(words & other_words) / len(words | other_words)
-            if overlap > share:
-                best, share = other.document.id, overlap
-        if best and share >= RESTATES_THRESHOLD:
-            proposals[doc.document.id] = best
-    return proposals

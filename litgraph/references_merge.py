@@ -1,0 +1,340 @@
+"""Merge extracted references into references.yaml's round-trip mapping.
+
+Used by ``references.update_from_documents``.  Keys are stable: an extracted
+reference is matched to an existing source by PMID, DOI or PMC id, then by its
+journal citation, then by its normalised title, then by the exact words it was
+seen in before; only an unmatched work gets a new key.
+"""
+
+import os
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from .extract_fields import slug, surname
+
+SOURCE_FIELDS = ("pmid", "doi", "pmcid", "title", "authors", "journal", "year", "volume",
+                 "issue", "pages", "kind")
+CLAIM_CURATOR_FIELDS = ("note", "level", "exclude")
+
+
+# ---------------------------------------------------------------- keys and identity
+
+def source_key(fields: dict, taken) -> str:
+    """A stable, readable key: ``miller-2010``, ``mod-pathol-2021-34-758``, ``pmid-11283938``."""
+    base = None
+    authors = fields.get("authors") or []
+    if authors:
+        name = surname(authors[0]) or authors[0]
+        base = slug(name, max_words=3)
+        if base:
+            if fields.get("year"):
+                base = f"{base}-{fields['year']}"
+            elif fields.get("kind") == "guideline":
+                base = f"{base}-guidelines"
+    if not base and fields.get("journal") and fields.get("year"):
+        first_page = str(fields.get("pages") or "").split("-")[0]
+        base = slug(" ".join(str(p) for p in (fields["journal"], fields["year"],
+                                                fields.get("volume") or "", first_page) if p),
+                    max_words=10)
+    if not base:
+        for name in ("pmid", "pmcid", "doi"):
+            if fields.get(name):
+                base = slug(f"{name} {fields[name]}", max_words=8)
+                break
+    if not base and fields.get("title"):
+        base = slug(fields["title"], max_words=4)
+    base = base or "source"
+    key, suffix = base, ord("b")
+    while key in taken:
+        key = f"{base}-{chr(suffix)}" if suffix <= ord("z") else f"{base}-{suffix}"
+        suffix += 1
+    return key
+
+
+def identities(fields: dict) -> list:
+    """The ways two references can be the same work, strongest first."""
+    out = []
+    for name in ("pmid", "doi", "pmcid"):
+        value = fields.get(name)
+        if value:
+            out.append(f"{name}:{str(value).lower()}")
+    if fields.get("journal") and fields.get("year") and (fields.get("volume") or fields.get("pages")):
+        first_page = str(fields.get("pages") or "").replace("\u2013", "-").split("-")[0]
+        out.append("cite:" + slug(f"{fields['journal']} {fields['year']} "
+                                  f"{fields.get('volume') or ''} {first_page}", max_words=20))
+    if fields.get("title") and len(str(fields["title"]).split()) >= 3:
+        out.append("title:" + slug(fields["title"], max_words=40))
+    authors = fields.get("authors") or []
+    if authors and (fields.get("year") or fields.get("journal")):
+        out.append("work:" + slug(f"{surname(authors[0]) or authors[0]} {fields.get('year') or ''} "
+                                  f"{fields.get('journal') or fields.get('kind') or ''}",
+                                  max_words=20))
+    return out
+
+
+def _sighting_identity(document, raw):
+    """The same words at the same place name the same source again (re-runs)."""
+    return f"seen:{document}:{slug(raw, max_words=60)}"
+
+
+def _group_references(extracted_documents):
+    """Union the references of all documents into works; returns [list of references]."""
+    refs = [ref for doc in extracted_documents for ref in doc.references]
+    parent = list(range(len(refs)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen = {}
+    for index, ref in enumerate(refs):
+        fields = {**ref.fields(), "kind": ref.kind}
+        for ident in identities(fields):
+            if ident in seen:
+                parent[find(index)] = find(seen[ident])
+            else:
+                seen[ident] = index
+    groups = {}
+    for index, ref in enumerate(refs):
+        groups.setdefault(find(index), []).append(ref)
+    return list(groups.values())
+
+
+def _section(data, name):
+    if data.get(name) is None:
+        data[name] = CommentedMap()
+    return data[name]
+
+
+def _insert_sorted(mapping, key, value, sort_key=lambda k: k):
+    """Insert a new key where sorting puts it, without moving existing entries."""
+    keys = list(mapping.keys())
+    position = len(keys)
+    for i, existing in enumerate(keys):
+        if sort_key(str(existing)) > sort_key(str(key)):
+            position = i
+            break
+    mapping.insert(position, key, value)
+
+
+def _claim_sort_key(key):
+    document, _, number = key.rpartition(":")
+    return (document, int(number) if number.isdigit() else 0, number)
+
+
+def _set(entry, name, value):
+    """Set a field only when its value changes (keeps comments and layout)."""
+    if value in (None, "", []):
+        if name in entry:
+            del entry[name]
+        return
+    if entry.get(name) != value:
+        entry[name] = value
+
+
+def _flow(items):
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def merge_extracted(data, extracted, references_path, report):
+    """Merge extracted documents into the round-trip mapping ``data`` in place."""
+    documents = _section(data, "documents")
+    sources = _section(data, "sources")
+    claims = _section(data, "claims")
+    processed = {doc.document.id for doc in extracted}
+    base = Path(references_path).resolve().parent
+
+    # documents
+    for doc in extracted:
+        entry = documents.get(doc.document.id)
+        if entry is None:
+            entry = CommentedMap()
+            _insert_sorted(documents, doc.document.id, entry)
+        path = Path(doc.document.path).resolve()
+        try:
+            shown = os.path.relpath(path, base)
+        except ValueError:
+            shown = str(path)
+        _set(entry, "path", shown)
+        for name in ("title", "kind"):
+            if entry.get(name) is None and getattr(doc.document, name):
+                entry[name] = getattr(doc.document, name)
+        _set(entry, "sha256", doc.document.sha256)
+
+    # sources: index the existing entries by identity
+    index = {}
+    for key, entry in sources.items():
+        for ident in identities(dict(entry or {})):
+            index.setdefault(ident, key)
+        for sighting in (entry or {}).get("seen") or []:
+            index.setdefault(_sighting_identity(sighting.get("document"), str(sighting.get("raw"))),
+                             key)
+    new_sightings, new_levels, ref_keys = {}, {}, {}
+    created = []
+    for group in _group_references(extracted):
+        group.sort(key=lambda r: (r.document, r.line))
+        fields = {}
+        for ref in group:
+            for name, value in {**ref.fields(), "kind": ref.kind}.items():
+                fields.setdefault(name, value)
+        known = identities(fields) + [_sighting_identity(s.document, s.raw)
+                                      for ref in group for s in ref.sightings]
+        key = next((index[i] for i in known if i in index), None)
+        if key is None:
+            key = source_key(fields, set(sources.keys()))
+            entry = CommentedMap()
+            _insert_sorted(sources, key, entry)
+            created.append(key)
+            for ident in identities(fields):
+                index.setdefault(ident, key)
+        entry = sources[key]
+        if entry is None:
+            entry = sources[key] = CommentedMap()
+        for name in SOURCE_FIELDS:
+            value = fields.get(name)
+            if value in (None, "", []) or entry.get(name) not in (None, "", []):
+                continue
+            entry[name] = _flow(list(value)) if name == "authors" else value
+        if entry.get("cited_as") is None:
+            entry["cited_as"] = group[0].raw
+        for ref in group:
+            ref_keys[id(ref)] = key
+            new_sightings.setdefault(key, []).extend(ref.sightings)
+            new_levels.setdefault(key, []).extend(ref.declared_levels)
+
+    # sightings and declared levels: replace those of the documents processed now
+    document_sources = {str(e.get("source")) for e in documents.values() if e and e.get("source")}
+    stale = []
+    had_sightings = {k: bool((e or {}).get("seen")) for k, e in sources.items()}
+    for key, entry in sources.items():
+        if entry is None:
+            entry = sources[key] = CommentedMap()
+        kept = [dict(s) for s in entry.get("seen") or [] if str(s.get("document")) not in processed]
+        seen = kept + [_sighting_map(s) for s in new_sightings.get(key, [])]
+        seen.sort(key=lambda s: (str(s["document"]), int(s.get("line") or 0)))
+        _replace_list(entry, "seen", seen)
+        levels = [dict(d) for d in entry.get("declared_levels") or []
+                  if str(d.get("document")) not in processed]
+        levels += [_level_map(d) for d in new_levels.get(key, [])]
+        levels.sort(key=lambda d: (str(d["document"]), int(d.get("line") or 0)))
+        _replace_list(entry, "declared_levels", levels)
+        if seen or key in document_sources:
+            if "stale" in entry:
+                del entry["stale"]
+        elif had_sightings.get(key) and not entry.get("stale"):
+            entry["stale"] = True  # cited before, by no document now: marked, never deleted
+            stale.append(key)
+
+    # the documents that are themselves publications
+    for doc in extracted:
+        self_refs = [r for r in doc.references if r.role == "self"]
+        entry = documents[doc.document.id]
+        if self_refs and entry.get("source") is None:
+            entry["source"] = ref_keys[id(self_refs[0])]
+
+    # claims
+    claim_count = 0
+    for doc in extracted:
+        claim_count += _merge_claims(claims, doc, ref_keys)
+
+    report.counts = {
+        "documents": len(extracted),
+        "references": sum(len(d.references) for d in extracted),
+        "sources": len(sources),
+        "new_sources": len(created),
+        "stale_sources": sum(1 for e in sources.values() if e and e.get("stale")),
+        "claims": claim_count,
+    }
+    for key in created:
+        report.messages.append(f"new source {key}")
+    for key in stale:
+        report.messages.append(f"no document cites {key} any more: marked stale")
+
+
+def _sighting_map(sighting):
+    out = {"document": sighting.document, "line": sighting.line}
+    if sighting.label:
+        out["label"] = sighting.label
+    out["raw"] = sighting.raw
+    return out
+
+
+def _level_map(level):
+    return {"level": level.level, "label": level.label, "scheme": level.scheme,
+            "document": level.document, "line": level.line}
+
+
+def _replace_list(entry, name, items):
+    current = [dict(i) for i in entry.get(name) or []]
+    if current == items:
+        return
+    if not items:
+        if name in entry:
+            del entry[name]
+        return
+    seq = CommentedSeq()
+    for item in items:
+        seq.append(CommentedMap(item))
+    entry[name] = seq
+
+
+def _merge_claims(claims, doc, ref_keys) -> int:
+    """Rewrite the claims of one document, carrying curator fields over by text.
+
+    A curated claim (with a note, level or exclude) whose sentence is gone is
+    kept, marked ``stale: true``, never dropped.
+    """
+    doc_id = doc.document.id
+    prefix = f"{doc_id}:"
+    old = {str(k): v for k, v in claims.items() if str(k).startswith(prefix)}
+    curated = {}  # text -> (old key, curator fields)
+    for key, entry in old.items():
+        if entry and not entry.get("stale") and any(f in entry for f in CLAIM_CURATOR_FIELDS):
+            curated[str(entry.get("text"))] = (key, {f: entry[f] for f in CLAIM_CURATOR_FIELDS
+                                                     if f in entry})
+    new_keys = set()
+    for claim in doc.claims:
+        key = f"{doc_id}:{claim.number}"
+        new_keys.add(key)
+        entry = claims.get(key)
+        if entry is None:
+            entry = CommentedMap()
+            _insert_sorted(claims, key, entry, _claim_sort_key)
+            claims[key] = entry
+        _old_key, keep = curated.pop(claim.text, (None, {}))
+        for name in CLAIM_CURATOR_FIELDS:
+            if name in entry and name not in keep:
+                del entry[name]
+        _set(entry, "document", doc_id)
+        _set(entry, "section", claim.section)
+        _set(entry, "line", claim.line)
+        _set(entry, "text", claim.text)
+        keys = list(dict.fromkeys(ref_keys[id(doc.references[i])] for i in claim.references))
+        if keys:
+            if list(entry.get("sources") or []) != keys:
+                entry["sources"] = _flow(keys)
+        elif "sources" in entry:
+            del entry["sources"]
+        _set(entry, "declared_level", claim.level)
+        _set(entry, "declared_as", claim.level_label)
+        for name, value in keep.items():
+            if entry.get(name) != value:
+                entry[name] = value
+        if "stale" in entry:
+            del entry["stale"]
+    for key in old:
+        if key not in new_keys and not (claims[key] or {}).get("stale"):
+            del claims[key]
+    for text, (old_key, keep) in curated.items():
+        key = old_key if old_key not in new_keys else f"{old_key}-stale"
+        entry = claims.get(key)
+        if entry is None:
+            entry = CommentedMap()
+            _insert_sorted(claims, key, entry, _claim_sort_key)
+        entry.update({"document": doc_id, "text": text, **keep, "stale": True})
+    return len(doc.claims)
