@@ -271,3 +271,129 @@ def test_refresh_bypasses_the_cache_only_for_records_older_than_max_age(eutils, 
     with EntrezClient(eutils.base_url, cache_path=cache, rate=0, batch_size=1) as client:
         resolve_sources(sources, client, refresh=True, max_age="30d", db=db)
         assert client.stats["network_requests"] == 0  # both fetched within 30 days
+
+
+# ---------------------------------------------------------------- against the stand-in
+
+KEY = "k3y-SECRET-stand-in-0123456789"
+
+
+def seed_sources():
+    """Sources as the five seed documents state them (extraction only, no curation)."""
+    from litgraph.extract import extract_document
+
+    sources, seen = [], set()
+    for path in sorted((Path(__file__).parent.parent / "documents").glob("*.txt")):
+        document = extract_document(path)
+        for number, reference in enumerate(document.references):
+            fields = reference.fields()
+            identity = tuple(sorted((k, str(v)) for k, v in fields.items()))
+            if identity in seen:
+                continue
+            seen.add(identity)
+            sources.append(SourceEntry(f"{path.name[:3]}-{number}", cited_as=reference.raw,
+                                       kind=reference.kind, **fields))
+    return sources
+
+
+def source_rows(db):
+    return [{k: v for k, v in row.items() if k != "fetched_at"}
+            for row in db.query("select * from sources order by id")]
+
+
+def run_seed(stand_in, tmp_path, name, **client_options):
+    """resolve + save the seed sources into tmp_path/<name>.db; return (db, resolutions, client)."""
+    from litgraph.store import open_db
+
+    client_options.setdefault("rate", 0)
+    sources = seed_sources()
+    db = open_db(tmp_path / f"{name}.db")
+    with EntrezClient(stand_in.base_url, cache_path=tmp_path / f"{name}-cache.sqlite",
+                      sleep=lambda seconds: None, **client_options) as client:
+        resolutions = resolve_sources(sources, client, db=db)
+    save_resolutions(db, ReferenceSet(sources=sources), resolutions)
+    return db, resolutions, client
+
+
+def test_seed_documents_resolve_in_four_requests_then_none_from_the_cache(tmp_path):
+    from litgraph.stub.server import StandIn
+
+    with StandIn(rate_limit=None) as stand_in:
+        sources = seed_sources()
+        cache = tmp_path / "http-cache.sqlite"
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            cold = resolve_sources(sources, client)
+        assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            warm = resolve_sources(sources, client)
+        assert client.stats["network_requests"] == 0 and client.stats["cache_hits"] == 4
+        assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}
+        catalogue = stand_in.catalogue
+    assert outcome(warm) == outcome(cold)
+    by_key = {s.key: s for s in sources}
+    for resolution in cold:
+        source = by_key[resolution.key]
+        if source.pmid:  # every PMID a document states is in the fixture
+            assert (resolution.status, resolution.record.pmid) == ("resolved", source.pmid)
+        if resolution.status == "resolved":
+            assert catalogue.get(resolution.record.pmid) is not None
+            if source.doi:
+                assert source.doi.lower() in resolution.record.dois
+        else:
+            assert resolution.status == "unresolved" and resolution.status_reason
+    unresolved = sorted(r.status_reason.split(" (")[0].split(";")[0] for r in cold
+                        if r.status != "resolved")
+    assert unresolved == ["DOI not found in PubMed"] * 4 + ["citation not found in PubMed"] * 5 + [
+        "no PubMed record matches the author, journal and year search",
+        "no PubMed record matches the title search"]
+    resolved_by = sorted({r.resolved_by for r in cold if r.resolved_by})
+    assert resolved_by == ["citation", "doi", "pmid", "title"]
+    assert (len(cold), sum(r.status == "resolved" for r in cold)) == (40, 29)
+
+
+def test_injected_429s_and_5xx_end_in_the_same_sources_rows_with_nothing_bad_cached(tmp_path):
+    from litgraph.entrez import reply_problem
+    from litgraph.stub.server import StandIn
+    from requests_cache import CachedSession
+
+    with StandIn(rate_limit=None) as clean:
+        clean_db, clean_resolutions, _ = run_seed(clean, tmp_path, "clean")
+    # 20% 429s, 10% 5xx, and 20% unusable 200s; small batches so that ~20 requests meet them
+    faults = "429=0.2,500=0.05,503=0.05,truncate=0.05,error=0.05,html=0.05,empty=0.05,seed=4"
+    with StandIn(rate_limit=None, faults=faults) as faulty:
+        faulty_db, faulty_resolutions, client = run_seed(faulty, tmp_path, "faulty", max_tries=12,
+                                                         batch_size=5)
+        injected = {k: v for k, v in faulty.stats().items() if k.startswith("fault:")}
+    assert {"fault:429", "fault:500", "fault:503", "fault:truncate", "fault:error",
+            "fault:html"} <= set(injected)
+    assert client.stats["retries"] == sum(injected.values())
+    assert client.stats["failures"] == 0
+    assert outcome(faulty_resolutions) == outcome(clean_resolutions)
+    assert source_rows(faulty_db) == source_rows(clean_db)
+    session = CachedSession(str(tmp_path / "faulty-cache.sqlite"), backend="sqlite")
+    stored = list(session.cache.responses.values())
+    session.close()
+    assert len(stored) == client.stats["network_requests"] - client.stats["retries"]
+    for response in stored:
+        kind = "text" if "ecitmatch" in response.url else "xml"
+        assert response.status_code == 200
+        assert reply_problem(200, response.content, response.headers.get("Content-Type", ""),
+                             kind) is None
+
+
+def test_the_api_key_is_nowhere_in_the_cache_database_or_log(tmp_path, caplog):
+    import logging
+
+    from litgraph.stub.server import StandIn
+
+    caplog.set_level(logging.DEBUG, logger="litgraph")
+    with StandIn(rate_limit=None, faults="500=0.3,seed=3") as stand_in:
+        db, resolutions, client = run_seed(stand_in, tmp_path, "keyed", api_key=KEY,
+                                           email="curator@example.org", max_tries=10)
+    db.close()
+    assert client.stats["retries"] > 0 and "retry 1 of 9" in caplog.text
+    assert sum(r.status == "resolved" for r in resolutions) == 29
+    for path in (tmp_path / "keyed-cache.sqlite", tmp_path / "keyed.db"):
+        data = path.read_bytes()
+        assert KEY.encode() not in data and b"curator@example.org" not in data, path
+    assert KEY not in caplog.text and "curator@example.org" not in caplog.text
