@@ -47,6 +47,10 @@ def split_sentences(text: str) -> list:
                 continue
         elif not re.search(r"[a-z]{3}$", word):
             continue
+        if re.fullmatch(r"\d{1,2}", word):  # "include: 1. CT ... 2. Biopsy": a list, not an end
+            n = int(word)
+            if f"{n - 1}. " in text[:match.start()] or f"{n + 1}. " in text[match.end():]:
+                continue
         bare = word.lower().rstrip(".").lstrip("(\"")
         if bare in ABBREVIATIONS or re.fullmatch(r"[a-z]", bare) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", bare):
             continue
@@ -79,7 +83,6 @@ def _clean_claim_text(text):
     text = NUMBER_MARKER.sub("", text)
     text = LEVEL_MARKER.sub("", text)
     text = BULLET.sub("", text)
-    text = re.sub(r"^\d{1,2}\.\s+|\s+\d{1,2}\.$", "", text)  # inline list numbers "include: 1."
     text = re.sub(r"\s+([.,;:])", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
