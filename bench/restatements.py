@@ -51,6 +51,8 @@ def main(argv=None) -> dict:
         "recall": round(figures["recall"], 4),
         "f1": round(figures["f1"], 4),
         "sentence_accuracy": round(figures["sentence_accuracy"], 4),
+        "top_precision": round(figures["top_precision"], 4),
+        "top_recall": round(figures["top_recall"], 4),
         "statuses": dict(sorted(statuses.items())),
         "thresholds": vars(thresholds),
         "align_seconds": round(seconds, 4),
@@ -59,8 +61,12 @@ def main(argv=None) -> dict:
           f"in {seconds:.3f}s")
     print(f"Hand-labelled sentences: {figures['labelled_sentences']} "
           f"({figures['gold_pairs']} labelled pairs, {figures['predicted_pairs']} reported pairs)")
-    print(f"Precision {result['precision']:.3f}  recall {result['recall']:.3f}  "
-          f"F1 {result['f1']:.3f}  sentence accuracy {result['sentence_accuracy']:.3f}")
+    print(f"Every reported match (pairs):  precision {result['precision']:.3f}  "
+          f"recall {result['recall']:.3f}  F1 {result['f1']:.3f}")
+    print(f"Best match per sentence:       precision {result['top_precision']:.3f}  "
+          f"recall {result['top_recall']:.3f}")
+    print(f"Sentences right (matched to a labelled claim, or to none when labelled none): "
+          f"{result['sentence_accuracy']:.3f}")
     print("Statuses: " + ", ".join(f"{k} {v}" for k, v in result["statuses"].items()))
     if "-v" in (argv or sys.argv[1:]):
         for line in figures["errors"]:

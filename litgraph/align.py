@@ -33,6 +33,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+import numpy as np
+
+from .align_numbers import format_number, compare_quantities, extract_quantities
 from .errors import InputError
 
 ALIGNMENT_STATUSES = ("supported", "number-mismatch", "unsupported", "uncited-in-source")
@@ -149,189 +152,37 @@ def _expand_markers(group: str) -> list:
     return labels
 
 
-# ---------------------------------------------------------------- numbers
-
-@dataclass(frozen=True)
-class Quantity:
-    """A number, range, percentage or age a sentence states, as written and normalised.
-
-    A single number has ``low == high``.  ``decade`` marks ranges written as
-    decades of life ("4th and 6th decades" = ages 30-59).
-    """
-
-    low: float
-    high: float
-    percent: bool
-    written: str
-    decade: bool = False
-
-    @property
-    def is_range(self) -> bool:
-        return self.low != self.high
-
-    def describe(self, words: bool = False) -> str:
-        """``40\u201360``; with ``words``, also as written: ``40\u201360 ("ages of 40 and 60")``."""
-        text = _fmt(self.low) if not self.is_range else f"{_fmt(self.low)}\u2013{_fmt(self.high)}"
-        if self.percent:
-            text += "%"
-        plain = self.written.replace(" ", "").replace("-", "\u2013")
-        if self.decade or (words and plain != text):
-            text += f' ("{self.written}")'
-        return text
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-_WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "hundred": 100,
-}
-_ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10,
-}
-# A word number counts only before a unit ("two years", "three cases"), so
-# "one of the most common" states no quantity.
-_UNITS = r"(?:years?|months?|weeks?|days?|hours?|decades?|cases?|patients?|times?|%)"
-_NUM = r"\d+(?:\.\d+)?"
-_ORD = r"(\d+)(?:st|nd|rd|th)"
-# Names that carry digits but state no quantity: HMB-45, S-100, STRASS-2, R0, T2.
-_IDENTIFIER = re.compile(r"\b[A-Za-z]+-\d+\b|\b[A-Z]{1,3}\d+\b|\b\d+/\d+/\d+\b|\b\d{1,2}:\d{2}(?::\d{2})?\b")
-_DECADE_RANGE = re.compile(rf"{_ORD}\s*(?:and|to|-)\s*{_ORD}\s+decades?", re.I)
-_DECADE_ONE = re.compile(rf"{_ORD}\s+decade", re.I)
-_RANGE_PATTERNS = [
-    re.compile(rf"between\s+(?:the\s+ages?\s+of\s+)?({_NUM})\s*(%?)\s*(?:and|to|-)\s*({_NUM})\s*(%?)", re.I),
-    re.compile(rf"as\s+young\s+as\s+({_NUM})\s*(%?)\s+and\s+as\s+old\s+as\s+({_NUM})\s*(%?)", re.I),
-    re.compile(rf"from\s+({_NUM})\s*(%?)\s+to\s+({_NUM})\s*(%?)", re.I),
-    re.compile(rf"(?<![\w.])({_NUM})\s*(%?)\s*(?:-|to)\s*({_NUM})\s*(%?)(?![\w.])", re.I),
-]
-_SINGLE = re.compile(rf"(?<![\w.])({_NUM})\s*(%?)(?![\w])")
-
-
-def _normalise_numbers(text: str) -> str:
-    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
-    text = re.sub(r"\s*(?:per\s*cent|percent)\b", "%", text, flags=re.I)
-    text = _IDENTIFIER.sub(" ", text)
-    words = "|".join(_WORD_NUMBERS)
-    text = re.sub(rf"\b({words})\b(?=\s+{_UNITS})",
-                  lambda m: str(_WORD_NUMBERS[m.group(1).lower()]), text, flags=re.I)
-    ordinals = "|".join(_ORDINAL_WORDS)
-    text = re.sub(rf"\b({ordinals})\b(?=\s+(?:and|to)\s+\w+\s+decades?|\s+decades?)",
-                  lambda m: f"{_ORDINAL_WORDS[m.group(1).lower()]}th", text, flags=re.I)
-    text = re.sub(rf"\b({ordinals})\b(?=\s+decades?)",
-                  lambda m: f"{_ORDINAL_WORDS[m.group(1).lower()]}th", text, flags=re.I)
-    return text
-
-
-def extract_quantities(text: str) -> list:
-    """Return the numbers, ranges, percentages and ages a sentence states.
-
-    Different spellings of one quantity normalise to the same value:
-
-    >>> [q.describe() for q in extract_quantities("aged 50 to 60 years, 0.1 percent")]
-    ['50\u201360', '0.1%']
-    >>> [(q.low, q.high) for q in extract_quantities("between the 4th and 6th decades")]
-    [(30.0, 59.0)]
-    """
-    work = _normalise_numbers(text)
-    found = []
-
-    def take(match, quantity):
-        nonlocal work
-        found.append((match.start(), quantity))
-        work = work[:match.start()] + " " * (match.end() - match.start()) + work[match.end():]
-
-    for match in list(_DECADE_RANGE.finditer(work)):
-        a, b = int(match.group(1)), int(match.group(2))
-        take(match, Quantity(10.0 * (a - 1), 10.0 * b - 1, False, match.group(0).strip(), True))
-    for match in list(_DECADE_ONE.finditer(work)):
-        a = int(match.group(1))
-        take(match, Quantity(10.0 * (a - 1), 10.0 * a - 1, False, match.group(0).strip(), True))
-    for pattern in _RANGE_PATTERNS:
-        for match in list(pattern.finditer(work)):
-            low, high = float(match.group(1)), float(match.group(3))
-            if high <= low:
-                continue
-            percent = bool(match.group(2) or match.group(4))
-            take(match, Quantity(low, high, percent, match.group(0).strip()))
-    for match in list(_SINGLE.finditer(work)):
-        value = float(match.group(1))
-        take(match, Quantity(value, value, bool(match.group(2)), match.group(0).strip()))
-    return [q for _, q in sorted(found, key=lambda pair: pair[0])]
-
-
-def _same_quantity(said: Quantity, source: Quantity) -> bool:
-    if said.percent != source.percent:
-        return False
-    if said.is_range and source.is_range:
-        if said.low != source.low:
-            return False
-        if said.high == source.high:
-            return True
-        # "4th-6th decades" (30-59) and "30 to 60" name the same span.
-        return (said.decade or source.decade) and abs(said.high - source.high) == 1
-    if not said.is_range:
-        return said.low in (source.low, source.high)
-    return False
-
-
-def compare_quantities(restating_text: str, source_texts: list) -> list:
-    """Say, one line each, which numbers of a rewrite its source sentences do not state.
-
-    Returns [] when every number of the rewrite appears in the source
-    sentences, however written.  Numbers only the source states are not a
-    difference: a rewrite may leave detail out.
-
-    >>> compare_quantities("ages 50 to 60", ["aged 50\u201360 years"])
-    []
-    >>> compare_quantities("between the ages of 40 and 60", ["the 4th and 6th decades of life"])
-    ['rewrite says 40\u201360 ("between the ages of 40 and 60"); source says 30\u201359 ("4th and 6th decades")']
-    """
-    said = extract_quantities(restating_text)
-    stated = [q for text in source_texts for q in extract_quantities(text)]
-    missing = [q for q in said if not any(_same_quantity(q, s) for s in stated)]
-    unused = [s for s in stated if not any(_same_quantity(q, s) for q in said)]
-    differences = []
-    for quantity in missing:
-        candidates = [s for s in unused if s.percent == quantity.percent] or unused
-        shaped = [s for s in candidates if s.is_range == quantity.is_range] or candidates
-        if shaped:
-            others = " or ".join(s.describe(words=True) for s in shaped[:2])
-            differences.append(f"rewrite says {quantity.describe(words=True)}; source says {others}")
-        else:
-            differences.append(f"rewrite says {quantity.describe(words=True)}; "
-                               "the matched source sentences state no such number")
-    return differences
-
-
 # ---------------------------------------------------------------- similarity
+
+_FLOATS = ("match", "relative", "neighbour_weight", "paragraph_weight")
+_COUNTS = ("max_matches", "number_weight")
+
 
 @dataclass
 class Thresholds:
-    """When a source sentence counts as restated.
+    """When a source sentence counts as restated, and how a score is made.
 
-    ``match``: the lowest score (cosine, 0..1) at which a source sentence
-    counts as restated.  ``relative``: a second or third match must score at
-    least this fraction of the best one.  ``max_matches``: at most this many
-    matches per sentence.  ``number_weight``: how many times a number counts
-    as a word when scoring.
+    ``match``: the lowest score (0..1) at which a source sentence counts as
+    restated.  ``relative``: a second or third match must score at least this
+    fraction of the best one.  ``max_matches``: at most this many matches per
+    sentence.  ``number_weight``: how many times a number counts as a word.
+    ``neighbour_weight`` and ``paragraph_weight``: how much the context adds
+    (see ``score_pairs``).
     """
 
-    match: float = 0.2
-    relative: float = 0.75
+    match: float = 0.18
+    relative: float = 0.9
     max_matches: int = 3
     number_weight: int = 2
+    neighbour_weight: float = 0.5
+    paragraph_weight: float = 0.3
 
     def __post_init__(self):
-        for name in ("match", "relative"):
+        for name in _FLOATS:
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise InputError(f"alignment threshold {name}={value!r}: expected a number from 0 to 1")
-        for name in ("max_matches", "number_weight"):
+        for name in _COUNTS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InputError(f"alignment threshold {name}={value!r}: expected a whole number >= 1")
@@ -343,10 +194,10 @@ class Thresholds:
             return cls()
         if isinstance(values, Thresholds):
             return values
-        unknown = sorted(set(values) - {"match", "relative", "max_matches", "number_weight"})
+        unknown = sorted(set(values) - set(_FLOATS) - set(_COUNTS))
         if unknown:
-            raise InputError(f"unknown alignment threshold {unknown[0]!r}: expected match, relative, "
-                             "max_matches or number_weight")
+            raise InputError(f"unknown alignment threshold {unknown[0]!r}: expected one of "
+                             + ", ".join(_FLOATS + _COUNTS))
         return cls(**values)
 
 
@@ -387,6 +238,14 @@ def _stopwords() -> frozenset:
                                             "there's", "they're"}
 
 
+def _clinical_words(text: str) -> str:
+    """Lower case, curly apostrophes straightened, patient phrases replaced by LAY_TERMS."""
+    lowered = text.lower().replace("\u2019", "'")
+    for pattern, clinical in _LAY_PATTERNS:
+        lowered = pattern.sub(clinical, lowered)
+    return lowered
+
+
 class _Terms:
     """Turns sentences into weighted terms and remembers a readable word for each term."""
 
@@ -399,51 +258,118 @@ class _Terms:
         self.readable = {}
 
     def __call__(self, text: str) -> list:
-        lowered = text.lower().replace("\u2019", "'")
-        for pattern, clinical in _LAY_PATTERNS:
-            lowered = pattern.sub(clinical, lowered)
         terms = []
-        for word in _WORD.findall(lowered.replace("-", " ")):
+        for word in _WORD.findall(_clinical_words(text).replace("-", " ")):
             if word in self.stop or len(word) < 2:
                 continue
             term = self.stemmer.stemWord(word.strip("'"))[:STEM_LENGTH]
-            self.readable.setdefault(term, word)
+            if term not in self.readable or len(word) < len(self.readable[term]):
+                self.readable[term] = word
             terms.append(term)
         for quantity in extract_quantities(text):
             for value in {quantity.low, quantity.high}:
-                term = "#" + _fmt(value) + ("%" if quantity.percent else "")
+                term = "#" + format_number(value) + ("%" if quantity.percent else "")
                 self.readable.setdefault(term, term[1:])
                 terms.extend([term] * self.number_weight)
         return terms
 
 
-def similarity_matrix(restating_texts: list, source_texts: list, number_weight: int = 2):
-    """Score every pair of sentences: TF-IDF (fitted on both lists) cosine, 0..1.
+def lexical_similarity(restating_texts: list, source_texts: list, number_weight: int = 2):
+    """Score every pair of sentences on their words alone, 0..1.
 
-    Returns ``(scores, explain)``: ``scores[i][j]`` is the similarity of
-    restating sentence i and source sentence j, and ``explain(i, j, n)`` lists
-    the n shared words that contribute most to it.
+    The mean of two TF-IDF cosines, both fitted on the two lists only:
+    over stemmed words and numbers (``number_weight`` times), and over
+    character 3-5-grams within words (which catches ``accurate``/``accuracy``
+    and ``radiological``/``radiologist``).  Returns ``(scores, explain)``:
+    ``scores[i][j]`` for restating sentence i and source sentence j, and
+    ``explain(i, j, n)`` lists the n shared words that contribute most.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    terms = _Terms(number_weight)
-    vectorizer = TfidfVectorizer(analyzer=terms, sublinear_tf=True, norm="l2")
+    n = len(restating_texts)
     everything = list(restating_texts) + list(source_texts)
+    terms = _Terms(number_weight)
+    words = TfidfVectorizer(analyzer=terms, sublinear_tf=True, norm="l2")
+    letters = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                              preprocessor=_clinical_words)
     try:
-        matrix = vectorizer.fit_transform(everything)
-    except ValueError:  # no informative word at all
-        return [[0.0] * len(source_texts) for _ in restating_texts], lambda i, j, n=5: []
-    left = matrix[:len(restating_texts)]
-    right = matrix[len(restating_texts):]
-    scores = (left @ right.T).toarray()
-    names = vectorizer.get_feature_names_out()
+        word_matrix = words.fit_transform(everything)
+        letter_matrix = letters.fit_transform(everything)
+    except ValueError:  # not one informative word in either list
+        return np.zeros((n, len(source_texts))), lambda i, j, count=5: []
+    left, right = word_matrix[:n], word_matrix[n:]
+    scores = ((left @ right.T).toarray() + (letter_matrix[:n] @ letter_matrix[n:].T).toarray()) / 2
+    names = words.get_feature_names_out()
 
-    def explain(i: int, j: int, n: int = 5) -> list:
+    def explain(i: int, j: int, count: int = 5) -> list:
         product = left[i].multiply(right[j]).tocoo()
-        ranked = sorted(zip(product.data, product.col), reverse=True)[:n]
+        ranked = sorted(zip(product.data, product.col), reverse=True)[:count]
         return [terms.readable.get(names[col], names[col]) for _value, col in ranked]
 
     return scores, explain
+
+
+def _neighbour_context(lexical):
+    """How well the sentences either side of i match near j (j-1..j before, j..j+1 after).
+
+    A rewrite keeps its source's order, mostly: a sentence whose neighbours
+    match the neighbourhood of j probably restates j too.
+    """
+    n, m = lexical.shape
+    if m == 0:
+        return np.zeros((n, m))
+    padded = np.pad(lexical, ((0, 0), (1, 1)))
+    before = np.maximum(padded[:, :-2], padded[:, 1:-1])  # max(s[k, j-1], s[k, j])
+    after = np.maximum(padded[:, 1:-1], padded[:, 2:])  # max(s[k, j], s[k, j+1])
+    context = np.zeros((n, m))
+    for i in range(n):
+        sides = ([before[i - 1]] if i > 0 else []) + ([after[i + 1]] if i + 1 < n else [])
+        if sides:
+            context[i] = np.mean(sides, axis=0)
+    return context
+
+
+def _paragraph_context(lexical, restating: list, source: list):
+    """How well sentence i's paragraph matches sentence j's paragraph (same ``line``).
+
+    The mean, over the sentences of i's paragraph, of their best score in j's
+    paragraph.  Sentences without a line are paragraphs of their own.
+    """
+    def groups(sentences):
+        found = {}
+        for k, sentence in enumerate(sentences):
+            found.setdefault(sentence.line if sentence.line is not None else ("own", k), []).append(k)
+        return list(found.values())
+
+    context = np.zeros(lexical.shape)
+    source_groups = groups(source)
+    for rows in groups(restating):
+        for cols in source_groups:
+            context[np.ix_(rows, cols)] = lexical[np.ix_(rows, cols)].max(axis=1).mean()
+    return context
+
+
+def score_pairs(restating: list, source: list, thresholds=None):
+    """Score every (restating, source) pair, 0..1, words first and context second.
+
+    ``score = (lexical + neighbour_weight * neighbours + paragraph_weight * paragraph)
+    / (1 + neighbour_weight + paragraph_weight)`` where ``lexical`` is
+    ``lexical_similarity``, ``neighbours`` how well the sentences either side
+    match next to j (counted only when the pair shares a word), and
+    ``paragraph`` how well the two paragraphs match.  A pair with no word in
+    common can still score from context, but only a little.
+
+    Returns ``(scores, lexical, explain)``.
+    """
+    thresholds = Thresholds.from_dict(thresholds)
+    lexical, explain = lexical_similarity([s.text for s in restating], [s.text for s in source],
+                                          thresholds.number_weight)
+    neighbours = _neighbour_context(lexical) * (lexical > 0)
+    paragraph = _paragraph_context(lexical, restating, source)
+    total = 1 + thresholds.neighbour_weight + thresholds.paragraph_weight
+    scores = (lexical + thresholds.neighbour_weight * neighbours
+              + thresholds.paragraph_weight * paragraph) / total
+    return scores, lexical, explain
 
 
 # ---------------------------------------------------------------- alignment
@@ -455,7 +381,8 @@ class Alignment:
     ``rank`` 1 is the best match.  An unsupported sentence has one Alignment
     with ``matched_claim_id`` None and the closest candidate named in the
     explanation.  ``sources`` are the sources the sentence inherits through
-    this match.
+    this match; ``matched_text`` and ``matched_line`` say which source sentence
+    it is even when that sentence is not a stored claim.
     """
 
     claim_id: str
@@ -465,6 +392,8 @@ class Alignment:
     status: str
     explanation: str
     sources: list = field(default_factory=list)
+    matched_text: Optional[str] = None
+    matched_line: Optional[int] = None
 
 
 def _check_ids(sentences: list, what: str) -> None:
@@ -495,43 +424,46 @@ def align(restating: list, source: list, thresholds=None) -> list:
     _check_ids(source, "source document")
     if not restating:
         return []
-    scores, explain = similarity_matrix([s.text for s in restating], [s.text for s in source],
-                                        thresholds.number_weight)
+    if source:
+        scores, lexical, explain = score_pairs(restating, source, thresholds)
     alignments = []
     for i, sentence in enumerate(restating):
-        ranked = sorted(range(len(source)), key=lambda j: (-scores[i][j], j))
+        ranked = sorted(range(len(source)), key=lambda j: (-scores[i][j], j)) if source else []
         best = float(scores[i][ranked[0]]) if ranked else 0.0
         if not ranked or best < thresholds.match:
-            if ranked and best > 0:
-                closest = source[ranked[0]]
-                why = (f"no source sentence scores {thresholds.match:.2f} or more; closest is "
-                       f"{closest.id} at {best:.2f}: \"{_short(closest.text)}\"")
-            else:
-                why = "no source sentence shares an informative word with it"
-            alignments.append(Alignment(sentence.id, 1, None, round(best, 4), "unsupported", why))
+            alignments.append(_unsupported(sentence, source, ranked, best, thresholds))
             continue
         chosen = [j for j in ranked[:thresholds.max_matches]
                   if scores[i][j] >= thresholds.match and scores[i][j] >= thresholds.relative * best]
         differences = compare_quantities(sentence.text, [source[j].text for j in chosen])
-        blamed = _blame(differences, sentence.text, [source[j] for j in chosen])
+        blamed = _blame(differences, [source[j] for j in chosen])
         for rank, j in enumerate(chosen, start=1):
             matched = source[j]
-            shared = ", ".join(explain(i, j, 5))
-            if differences and rank - 1 in blamed:
-                status = "number-mismatch"
-                why = "; ".join(differences) + f" (shared: {shared})"
+            basis = (f"words {lexical[i][j]:.2f}, with context {scores[i][j]:.2f}; "
+                     f"shared: {', '.join(explain(i, j, 5)) or 'none'}")
+            if rank - 1 in blamed:
+                status, why = "number-mismatch", "; ".join(differences) + f" ({basis})"
             elif matched.sources:
-                status = "supported"
-                why = f"shared: {shared}"
+                status, why = "supported", basis
             else:
-                status = "uncited-in-source"
-                why = f"the source sentence cites nothing (shared: {shared})"
+                status, why = "uncited-in-source", f"the source sentence cites nothing ({basis})"
             alignments.append(Alignment(sentence.id, rank, matched.id, round(float(scores[i][j]), 4),
-                                        status, why, list(matched.sources)))
+                                        status, why, list(matched.sources), matched.text,
+                                        matched.line))
     return alignments
 
 
-def _blame(differences: list, text: str, matched: list) -> set:
+def _unsupported(sentence, source, ranked, best, thresholds) -> Alignment:
+    if ranked and best > 0:
+        closest = source[ranked[0]]
+        why = (f"no source sentence scores {thresholds.match:.2f} or more; the closest, "
+               f"{closest.id}, scores {best:.3f}: \"{_short(closest.text)}\"")
+    else:
+        why = "no source sentence shares a word with it"
+    return Alignment(sentence.id, 1, None, round(best, 4), "unsupported", why)
+
+
+def _blame(differences: list, matched: list) -> set:
     """Which matches a number difference is reported on: those stating numbers, else the best."""
     if not differences:
         return set()
@@ -560,22 +492,26 @@ def sentence_statuses(alignments: list) -> dict:
     return statuses
 
 
+PROPOSE_RESTATEMENT_AT = 0.5
+
+
 def propose_restatement(restating_text: str, source_text: str, thresholds=None) -> float:
     """The share (0..1) of a document's sentences that restate sentences of another.
 
-    The extraction stage can propose ``restates: <source>`` for a document
-    without references when this is 0.5 or more (PROPOSE_RESTATEMENT_AT)
-    against a document that has references.
+    For the extraction stage: propose ``restates: <source>`` for a document
+    without references when this reaches PROPOSE_RESTATEMENT_AT (0.5)
+    against a document that has references.  Scores on words alone (no
+    context), so an unrelated document on the same disease scores low.
     """
+    thresholds = Thresholds.from_dict(thresholds)
     restating = split_sentences(restating_text, "a")
     source = split_sentences(source_text, "b")
     if not restating or not source:
         return 0.0
-    thresholds = Thresholds.from_dict(thresholds)
-    scores, _explain = similarity_matrix([s.text for s in restating], [s.text for s in source],
-                                         thresholds.number_weight)
-    covered = sum(1 for row in scores if max(row) >= thresholds.match)
+    lexical, _explain = lexical_similarity([s.text for s in restating], [s.text for s in source],
+                                           thresholds.number_weight)
+    covered = int((lexical.max(axis=1) >= PROPOSE_SENTENCE_AT).sum())
     return round(covered / len(restating), 4)
 
 
-PROPOSE_RESTATEMENT_AT = 0.5
+PROPOSE_SENTENCE_AT = 0.3  # a sentence counts as restated at this lexical score

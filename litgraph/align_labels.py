@@ -53,16 +53,24 @@ def find_sentence(fragment: str, sentences: list, what: str) -> str:
 def score_alignments(labels: list, restating: list, source: list, alignments: list) -> dict:
     """Precision, recall and F1 of the reported matches over (sentence, source sentence) pairs.
 
+    ``top_precision``/``top_recall`` judge only each sentence's best match:
+    of the sentences given a match, the share whose best match is one a person
+    labelled; of the sentences labelled as restating something, the share
+    whose best match is one of those.
+
     A reported match to a sentence the label lists under ``also`` counts
     neither way.  Sentence accuracy counts a labelled sentence right when it
     is matched to a labelled (or ``also``) sentence, or, labelled as restating
     nothing, is matched to nothing.
     """
-    reported = {}
+    reported, first = {}, {}
     for alignment in alignments:
+        if alignment.rank == 1:
+            first[alignment.claim_id] = alignment.matched_claim_id
         if alignment.matched_claim_id is not None:
             reported.setdefault(alignment.claim_id, set()).add(alignment.matched_claim_id)
     true_pos = false_pos = false_neg = right = 0
+    top_reported = top_right = top_labelled = 0
     errors = []
     texts = {s.id: s.text for s in restating + source}
     for entry in labels:
@@ -77,6 +85,10 @@ def score_alignments(labels: list, restating: list, source: list, alignments: li
         false_neg += len(missed)
         if (not gold and not found) or (gold and found & (gold | also)):
             right += 1
+        best = first.get(sentence)
+        top_reported += best is not None
+        top_labelled += bool(gold)
+        top_right += bool(gold) and best in gold | also
         for kind, ids in (("extra", wrong), ("missed", missed)):
             for claim in sorted(ids):
                 errors.append(f"{kind}: {texts[sentence][:60]!r} -> {texts[claim][:60]!r}")
@@ -91,5 +103,7 @@ def score_alignments(labels: list, restating: list, source: list, alignments: li
         "recall": recall,
         "f1": f1,
         "sentence_accuracy": right / len(labels) if labels else 1.0,
+        "top_precision": top_right / top_reported if top_reported else 1.0,
+        "top_recall": top_right / top_labelled if top_labelled else 1.0,
         "errors": errors,
     }
