@@ -4,6 +4,7 @@ import itertools
 import math
 import random
 import sqlite3
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -16,6 +17,8 @@ from litgraph.graph import (build_graph, citation_direction, read_reference_grap
 from litgraph.graph_metrics import (adjacency_matrix, betweenness_scores, cocitation_pairs,
                                     compute_metrics, coupling_pairs, document_cohesion, node_order)
 from litgraph.store import open_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # ------------------------------------------------------------------ a small hand-built corpus
 #
@@ -92,8 +95,8 @@ class FakeClient:
         return {p: self.summary[p] for p in pmids if p in self.summary}
 
 
-def rows(db, sql):
-    return [tuple(r) for r in db.execute(sql).fetchall()]
+def rows(db, sql, params=()):
+    return [tuple(r) for r in db.execute(sql, params).fetchall()]
 
 
 # ------------------------------------------------------------------ document links
@@ -464,3 +467,43 @@ def test_against_a_synthetic_stand_in_elink_makes_one_request_per_batch(tmp_path
     assert rows(db, "select count(*) from nodes where kind = 'external' and title is not null") \
         == [(100,)]
     assert counts["links_elink-refs"] > 0 and counts["links_elink-citedin"] > 0
+
+
+def test_a_build_of_the_seed_documents_gives_the_record_pages_links(tmp_path, documents_dir):
+    server = pytest.importorskip("litgraph.stub.server")
+    from litgraph.entrez import EntrezClient
+    from litgraph.pipeline import run_build
+
+    references = tmp_path / "references.yaml"
+    references.write_text((ROOT / "references.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    db_path = tmp_path / "db" / "litgraph.db"
+    with server.StandIn(rate_limit=None) as stand_in, \
+            EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite", rate=0) as client:
+        report = run_build([str(documents_dir)], db_path, references, client)
+        stats = stand_in.stats()
+    db = open_db(db_path)
+    assert rows(db, "select source_id from documents where id = ?", [PAGE]) == [("pmid-27882721",)]
+    assert rows(db, "select citing_id from links where cited_id = 'pmid-27882721' "
+                    "and origin = 'document' order by 1") == [
+        ("cui-2025",), ("liu-2024",), ("oliveira-2023",), ("pandita-2023",), ("vignoli-2023",)]
+    assert rows(db, "select cited_id from links where citing_id = 'pmid-27882721' "
+                    "and origin = 'document' order by 1") == [
+        ("bathan-2013",), ("grothey-2004",), ("helman-2003",), ("serrano-2013",), ("tap-2016",)]
+    # Serrano & George 2013 (PMID 24093170), listed by seeds 001 and 004: one node, two
+    # incoming document edges (seed 001 is the StatPearls chapter, PMID 32491531).
+    assert rows(db, "select id from nodes where pmid = '24093170' or doi = "
+                    "'10.1016/j.hoc.2013.07.002'") == [("serrano-2013",)]
+    assert rows(db, "select citing_id from links where cited_id = 'serrano-2013' "
+                    "and origin = 'document' order by 1") == [("pmid-27882721",), ("pmid-32491531",)]
+    # What elink says is kept beside what the document says, each with its origin.
+    assert rows(db, "select origin from links where citing_id = 'cui-2025' "
+                    "and cited_id = 'pmid-27882721' order by 1") == [
+        ("document",), ("elink-citedin",), ("elink-refs",), ("pubmed-references",)]
+    # One elink request per link name: every resolved PMID fits one batch of 200.
+    assert stats["elink.fcgi"] == 2
+    assert rows(db, "select count(*) from metrics") == rows(db, "select count(*) from nodes")
+    (total,), = rows(db, "select sum(pagerank) from metrics")
+    assert total == pytest.approx(1.0, abs=1e-9)
+    graph_counts = report.parts[-1].counts
+    assert graph_counts["links_document"] == rows(db, "select count(*) from links "
+                                                      "where origin = 'document'")[0][0]
