@@ -542,7 +542,7 @@ def _claims(document_id, lines, body, references, self_ref):
             level = LEVEL_MARKER.search(sentence)
             row = [section_name, lineno, sentence, refs,
                    int(level.group(1)) if level else None,
-                   level.group(0) if level else None, para_id]
+                   re.sub(r"\s+", " ", level.group(0)) if level else None, para_id]
             if _is_marker_only(sentence) and candidates and candidates[-1][6] == para_id:
                 # markers alone: on their own line they cite the paragraph above them,
                 # after a sentence on the same line they cite that sentence
@@ -581,7 +581,7 @@ def _inline_references(document_id, sentence, lineno, references):
     if ids:
         label = "Fetch PMID" if re.search(r"\bFetch\s+PMID\b", sentence, re.I) else (
             "PMID" if "pmid" in ids else "DOI" if "doi" in ids else "PMCID")
-        raw = _identifier_phrase(sentence)
+        raw = _identifier_phrase(sentence, ids)
         ref = ExtractedReference(document=document_id, line=lineno, raw=raw, label=label, **ids)
         ref.sightings.append(Sighting(document=document_id, line=lineno, raw=raw, label=label))
         references.append(ref)
@@ -602,7 +602,18 @@ def _inline_references(document_id, sentence, lineno, references):
     return found
 
 
-def _identifier_phrase(sentence):
-    match = re.search(r"(?:Fetch\s+)?(?:PMID|PubMed\s+ID|PMCID|PMC|doi|https?://(?:dx\.)?doi\.org/)"
-                      r"[^\s]*\s*:?\s*\S+", sentence, re.I)
-    return (match.group(0) if match else sentence).strip().rstrip(".,;)")
+def _identifier_phrase(sentence, ids):
+    """The words of the sentence that state the identifier found (for the raw form)."""
+    patterns = []
+    if ids.get("pmid"):
+        patterns.append(rf"(?:Fetch\s+)?(?:PubMed\s+)?(?:PMID|ID)\s*:?\s*0*{ids['pmid']}\b"
+                        rf"|\S*pubmed\S*/{ids['pmid']}\b")
+    if ids.get("doi"):
+        patterns.append(r"(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?" + re.escape(ids["doi"]))
+    if ids.get("pmcid"):
+        patterns.append(r"PMC(?:ID)?\s*:?\s*(?:PMC)?0*" + ids["pmcid"][3:] + r"\b")
+    for pattern in patterns:
+        match = re.search(pattern, sentence, re.I)
+        if match:
+            return match.group(0).strip()
+    return sentence.strip()

@@ -61,7 +61,19 @@ def split_sentences(text: str) -> list:
     tail = text[start:].strip()
     if tail:
         out.append((start, tail))
-    return out
+    merged = []
+    for offset, sentence in out:  # "recommended. [2][3] There is": the markers end the first
+        lead = LEADING_MARKERS.match(sentence)
+        if lead and merged and sentence[lead.end():].strip():
+            merged[-1] = (merged[-1][0], merged[-1][1] + lead.group(0).strip())
+            skip = len(sentence) - len(sentence[lead.end():].lstrip())
+            merged.append((offset + skip, sentence[lead.end():].strip()))
+        else:
+            merged.append((offset, sentence))
+    return merged
+
+
+LEADING_MARKERS = re.compile(r"^(?:\[(?:\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*|Level\s+[1-5])\]\s*)+")
 
 
 def _marker_numbers(text):

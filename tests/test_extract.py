@@ -1,0 +1,371 @@
+"""extract: documents -> references, claims and declared levels, on the five seeds and variants."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from litgraph import extract as extract_module
+from litgraph.errors import DocumentError
+from litgraph.extract import extract_document, extract_text, propose_restates, split_sentences
+from litgraph.extract_fields import find_identifiers, parse_short_citation
+
+DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"
+STATPEARLS = "001_a7b665464bb06ded"
+PATIENT = "000_d77120f9981d4803"
+WEBSITE = "002_a0fffd84c40c4f80"
+PATHOLOGY = "003_84a12a3a6530e696"
+PUBMED = "004_0ac93ed9c6525e3e"
+
+# The PMIDs the StatPearls chapter lists, [1] .. [17], read off the document.
+STATPEARLS_PMIDS = ["20090506", "24179654", "25316486", "24965077", "28265233", "24093170",
+                    "22346103", "25663853", "15043306", "17090186", "12441005", "26175585",
+                    "17203356", "30656989", "4819688", "25190132", "17268912"]
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return {p.stem: extract_document(p) for p in sorted(DOCUMENTS.glob("*.txt"))}
+
+
+def by_label(doc):
+    return {r.label: r for r in doc.references}
+
+
+# ---------------------------------------------------------------- sources per document
+
+def test_statpearls_every_numbered_reference(seeds):
+    doc = seeds[STATPEARLS]
+    assert doc.document.kind == "clinical-review"
+    assert [r.label for r in doc.references] == [f"[{n}]" for n in range(1, 18)]
+    assert [r.pmid for r in doc.references] == STATPEARLS_PMIDS
+    first = doc.references[0]
+    assert first.fields() == {
+        "pmid": "20090506", "doi": "10.1097/pas.0b013e3181cad8c9",
+        "title": "Primary leiomyosarcoma of the kidney: a clinicopathologic study of 27 cases",
+        "authors": ["Miller JS", "Zhou M", "Brimo F", "Guo CC", "Epstein JI"],
+        "journal": "The American journal of surgical pathology", "year": 2010,
+        "volume": "34", "issue": "2", "pages": "238-42"}
+    assert first.line == 107
+    # no DOI is invented where the entry states none
+    assert by_label(doc)["[8]"].doi is None
+    assert by_label(doc)["[8]"].authors == ["Öztürk H"]
+    assert by_label(doc)["[11]"].issue is None  # "2002 Nov 19:2():13"
+    assert by_label(doc)["[11]"].pages == "13"
+
+
+def test_statpearls_declared_levels(seeds):
+    doc = seeds[STATPEARLS]
+    declared = {r.label: [(d.level, d.label, d.scheme, d.line) for d in r.declared_levels]
+                for r in doc.references if r.declared_levels}
+    assert declared == {
+        "[1]": [(3, "Level 3 (low-level) evidence", "statpearls", 109)],
+        "[3]": [(3, "Level 3 (low-level) evidence", "statpearls", 120)],
+        "[5]": [(2, "Level 2 (mid-level) evidence", "statpearls", 131)],
+        "[11]": [(3, "Level 3 (low-level) evidence", "statpearls", 162)],
+        "[13]": [(3, "Level 3 (low-level) evidence", "statpearls", 173)],
+    }
+
+
+def test_website_free_text_references(seeds):
+    doc = seeds[WEBSITE]
+    assert doc.document.kind == "website"
+    got = {(r.label, r.pmid, r.kind, r.year, r.journal) for r in doc.references}
+    assert got == {
+        ("1.", None, "article", 2000, "Lancet Oncology"),
+        ("2.", None, "guideline", None, None),
+        ("3.", "8664040", "article", 1996, "Eur J Cancer"),
+        ("4.", None, "conference-abstract", 2002,
+         "2002 CTOS Annual Meeting Oral Presentations - Surgery"),
+        ("5.", "7731476", "article", 1995, "Ned Tijdschr Geneeskd"),
+        ("6.", None, "article", 2003, "Sarcoma"),
+        ("Fetch PMID", "11283938", "article", None, None),
+    }
+    refs = by_label(doc)
+    wiklund = refs["3."]
+    assert (wiklund.volume, wiklund.issue, wiklund.pages) == ("32A", "2", "269-73")
+    assert wiklund.title == "The importance of a multidisciplinary group in the treatment of " \
+                            "soft tissue sarcomas"
+    assert wiklund.authors[0] == "Wiklund T" and len(wiklund.authors) == 9
+    # the Fetch PMID line belongs to the citation above it: one reference, two sightings
+    assert [(s.line, s.label) for s in wiklund.sightings] == [(197, "3."), (204, "Fetch PMID")]
+    assert refs["1."].authors == ["Singer", "Demetri"]
+    assert refs["1."].title == "Management of Soft Tissue Sarcomas: an Overview and Update"
+    assert refs["2."].title == "NCCN Guidelines for Soft Tissue Sarcomas and for Uterine Sarcomas"
+    assert refs["4."].authors == ["Robert Grimer", "Aneel Bhangu", "John Beard"]
+    assert refs["5."].authors == ["Van Geel AN", "Van Unnik JA", "Keus RB"]
+    assert refs["5."].publication_types == ["Consensus Development Conference", "Review"]
+    assert (refs["6."].volume, refs["6."].issue, refs["6."].pages) == ("7", "3-4", "159-165")
+    assert refs["6."].authors[0] == "Albert N. Van Geel"
+
+
+def test_website_nothing_that_is_not_a_reference(seeds):
+    doc = seeds[WEBSITE]
+    text = " ".join(r.raw for r in doc.references)
+    assert "215-728" not in text  # the NCCN phone and fax numbers
+    # the numbered advice list of the second article is not a reference list
+    assert not any("sarcoma oncologist." in r.raw for r in doc.references)
+
+
+def test_pathology_note_short_citations(seeds):
+    doc = seeds[PATHOLOGY]
+    assert doc.document.kind == "pathology-note"
+    assert doc.document.title == "Inflammatory leiomyosarcoma"  # from "Cite this page"
+    assert sorted({r.raw for r in doc.references}) == [
+        "Int J Surg Pathol 2005;13:185", "Mod Pathol 2021;34:1035", "Mod Pathol 2021;34:758",
+        "Mod Pathol 2023;36:100131", "Virchows Arch 2020;477:219"]
+    assert sorted(r.line for r in doc.references) == [27, 27, 38, 43, 44, 82, 122, 135, 135]
+    # ICD codes, page views, dates and the "PubMed Search:" link are not references
+    for ref in doc.references:
+        assert not re.search(r"C49|8890|2B58|Page views|PubMed Search|2024", ref.raw)
+        assert ref.pmid is None and ref.doi is None
+
+
+def test_pubmed_record_page(seeds):
+    doc = seeds[PUBMED]
+    assert doc.document.kind == "pubmed-record"
+    assert doc.document.title.startswith("Survival of Patients with Metastatic Leiomyosarcoma")
+    roles = [(r.role, r.label, r.pmid, r.doi, r.pmcid) for r in doc.references]
+    assert roles == [
+        ("self", "PMID", "27882721", None, None),
+        ("citing", "Citing Articles", "40051557", "10.2147/jhc.s502611", "PMC11884410"),
+        ("citing", "Citing Articles", "38634045", "10.3389/fonc.2024.1339955", "PMC11021697"),
+        ("citing", "Citing Articles", "37977843", "10.1136/bcr-2023-256697", "PMC10660649"),
+        ("citing", "Citing Articles", "37752948", "10.1016/j.isci.2023.107678", "PMC10518687"),
+        ("citing", "Citing Articles", "37720343", "10.37349/etat.2023.00154", "PMC10501895"),
+        ("cited", "1.", None, "10.1038/nrc1168", None),
+        ("cited", "2.", None, "10.1200/jco.2004.11.037", None),
+        ("cited", "3.", None, "10.1016/j.hoc.2013.07.002", None),
+        ("cited", "4.", None, "10.1097/cco.0b013e3283622c77", None),
+        ("cited", "5.", None, "10.1016/s0140-6736(16)30587-6", "PMC5647653"),
+    ]
+    cui = doc.references[1]
+    assert cui.authors == ["Cui H", "Xu Q", "Han Z", "Zhang S"]
+    assert (cui.journal, cui.year, cui.volume, cui.pages) == (
+        "J Hepatocell Carcinoma", 2025, "12", "459-465")
+    assert doc.claims == []
+
+
+def test_patient_page_has_claims_and_no_sources(seeds):
+    doc = seeds[PATIENT]
+    assert doc.document.kind == "patient-page"
+    assert doc.references == []
+    assert all(c.references == [] for c in doc.claims)
+    first = doc.claims[0]
+    assert (first.section, first.line) == ("What is Renal Leiomyosarcoma?", 3)
+    assert first.text.startswith("Renal leiomyosarcoma (LMS) is a rare and aggressive type")
+    texts = [c.text for c in doc.claims]
+    assert not any(re.search(r"newsletter|promotions|privacy|required fields", t) for t in texts)
+    assert "A team of experts specialized in sarcomas." in texts
+
+
+def test_patient_page_every_sentence_is_a_claim(seeds):
+    """Independent check: the claims of each body line put back together are the line."""
+    doc = seeds[PATIENT]
+    lines = (DOCUMENTS / f"{PATIENT}.txt").read_text(encoding="utf-8").split("\n")
+    headings = {c.section for c in doc.claims}
+    by_line = {}
+    for claim in doc.claims:
+        by_line.setdefault(claim.line, []).append(claim.text)
+    for number, line in enumerate(lines, start=1):
+        text = re.sub(r"^\s*\u2022\s*", "", line).strip()
+        if not text or text in headings or number == 1 or number >= 99:
+            continue
+        assert " ".join(by_line.get(number, [])) == re.sub(r"\s+", " ", text), number
+    assert max(by_line) == 97
+
+
+# ---------------------------------------------------------------- claims
+
+def claim_with(doc, fragment):
+    found = [c for c in doc.claims if fragment in c.text]
+    assert len(found) == 1, fragment
+    return found[0]
+
+
+def pmids_of(doc, claim):
+    return [doc.references[i].pmid for i in claim.references]
+
+
+def test_statpearls_claims_link_to_their_sources(seeds):
+    doc = seeds[STATPEARLS]
+    three = claim_with(doc, "complete surgical excision is recommended")
+    assert three.text == ("There is a high tendency of local recurrence, hence complete surgical "
+                          "excision is recommended.")
+    assert (three.section, three.line) == ("Introduction", 19)
+    assert pmids_of(doc, three) == ["24179654", "25316486", "24965077"]  # [2][3][4]
+    assert pmids_of(doc, claim_with(doc, "hematogenous spread")) == ["20090506", "28265233"]
+    mid = claim_with(doc, "in general, and much less is known")  # "in general,[6] and ..."
+    assert pmids_of(doc, mid) == ["24093170"]
+    female = claim_with(doc, "female gender (59-76%).")
+    assert pmids_of(doc, female) == ["20090506", "28265233", "24093170"]  # [1][5][6]
+    assert pmids_of(doc, claim_with(doc, "Moazzam et al. reported")) == ["12441005"]
+    assert pmids_of(doc, claim_with(doc, "mean age at diagnosis of 58.5")) == [
+        "20090506", "25663853"]
+
+
+def test_statpearls_every_marker_is_linked(seeds):
+    """Independent check: the markers in the text equal the links of the claims."""
+    doc = seeds[STATPEARLS]
+    body = (DOCUMENTS / f"{STATPEARLS}.txt").read_text(encoding="utf-8").split("References")[0]
+    in_text = sorted(int(n) for n in re.findall(r"\[(\d+)\]", body))
+    linked = sorted(doc.references[i].number for c in doc.claims for i in c.references)
+    assert linked == in_text
+    assert len(in_text) == 41
+
+
+def test_statpearls_level_5_passage(seeds):
+    doc = seeds[STATPEARLS]
+    graded = [c for c in doc.claims if c.level is not None]
+    assert {(c.level, c.level_label, c.section, c.line) for c in graded} == {
+        (5, "[Level 5]", "Enhancing Healthcare Team Outcomes", 85)}
+    assert len(graded) == 8  # every sentence of the passage
+    assert graded[-1].text.endswith("taking into account the clinical staging.")
+    assert all(c.references == [] for c in graded)
+
+
+def test_website_claims(seeds):
+    doc = seeds[WEBSITE]
+    claims = {c.text: [doc.references[i].label for i in c.references] for c in doc.claims}
+    assert claims == {
+        "All LMS patients should be treated, or have their treatment overseen, by a sarcoma "
+        "oncologist.": ["1.", "2.", "3.", "4.", "5."],
+        "Remember also, that 7.5% of sarcoma patients get a second, DIFFERENT primary cancer.":
+            ["Fetch PMID"],
+        "Surveillance can often detect these cancers as well.": ["Fetch PMID"],
+    }
+
+
+def test_pathology_note_claims(seeds):
+    doc = seeds[PATHOLOGY]
+    sample = claim_with(doc, "Related terminology")
+    assert sample.section == "Terminology"
+    assert [doc.references[i].raw for i in sample.references] == [
+        "Mod Pathol 2021;34:758", "Virchows Arch 2020;477:219"]
+    assert len(doc.claims) == 7
+
+
+# ---------------------------------------------------------------- variants the seeds do not show
+
+@pytest.mark.parametrize("text, expected", [
+    ("PMID:12345678", {"pmid": "12345678"}),
+    ("PubMed ID 123", {"pmid": "123"}),
+    ("see https://doi.org/10.1000/xyz123.", {"doi": "10.1000/xyz123"}),
+    ("(doi:10.1016/S0140-6736(16)30587-6).", {"doi": "10.1016/s0140-6736(16)30587-6"}),
+    ("doi: 10.1002/jso.23685;", {"doi": "10.1002/jso.23685"}),
+    ("PMCID: PMC123", {"pmcid": "PMC123"}),
+    ("https://pubmed.ncbi.nlm.nih.gov/20090506/", {"pmid": "20090506"}),
+    ("PMID 0", {}),
+    ("PMID: -3", {}),
+    ("PMID: 12345678901234567890", {}),
+    ("Updated 5/22/2023, 2010 Feb:34(2):238-42, 215-728-4788", {}),
+])
+def test_identifier_variants(text, expected):
+    assert find_identifiers(text) == expected
+
+
+def test_variant_document():
+    text = "\n".join([
+        "Uterine leiomyosarcoma",
+        "",
+        "Background",
+        "",
+        "Ulrike Müller found it rare (PMID:12345678). Another work agrees [2\u20133].",
+        "See also (Am J Surg Pathol 2010;34:238\u201342).",
+        "",
+        "References",
+        "",
+        "1. Müller U, Ørsted P. First study. J Rare Dis. 2001;3(1):1\u20139. PMCID: PMC123",
+        "2. Šimek J. Second study. Ann Med. 2002;4:10-12. https://doi.org/10.1000/abc.",
+        "3. Ødegaard K. Third. Ann Med. 2003;5:13-14. PubMed ID 4567",
+    ])
+    doc = extract_text(text, "variant")
+    refs = {r.label: r for r in doc.references}
+    assert refs["1."].authors == ["Müller U", "Ørsted P"]
+    assert refs["1."].pages == "1-9" and refs["1."].pmcid == "PMC123"
+    assert refs["2."].doi == "10.1000/abc"
+    assert refs["3."].pmid == "4567"
+    assert refs["PMID"].pmid == "12345678"
+    assert parse_short_citation("Am J Surg Pathol 2010;34:238\u201342")["pages"] == "238-42"
+    claims = {c.text: sorted(doc.references[i].label for i in c.references) for c in doc.claims}
+    assert claims == {
+        "Ulrike Müller found it rare (PMID:12345678).": ["PMID"],
+        "Another work agrees.": ["2.", "3."],
+        "See also (Am J Surg Pathol 2010;34:238\u201342).": ["(citation)"],
+    }
+
+
+def test_split_sentences_abbreviations_and_decimals():
+    text = ("Miller et al. found 58.5 years, i.e. late; e.g. in Dr. Smith's series.[1][2] "
+            "J. Smith agreed. Rates fell.There was more.")
+    assert [s for _, s in split_sentences(text)] == [
+        "Miller et al. found 58.5 years, i.e. late; e.g. in Dr. Smith's series.[1][2]",
+        "J. Smith agreed.", "Rates fell.", "There was more."]
+
+
+def test_marker_at_start_of_next_sentence_belongs_to_previous():
+    text = "Intro\n\nLMS is rare. [1] It recurs.\n\nReferences\n\n[1] Miller JS. A study. " \
+           "Am J Surg Pathol. 2010;34(2):238-42. PMID: 20090506\n"
+    doc = extract_text(text, "d")
+    assert [(c.text, c.references) for c in doc.claims] == [("LMS is rare.", [0])]
+
+
+def test_restates_proposal(seeds):
+    assert propose_restates(list(seeds.values())) == {PATIENT: STATPEARLS}
+
+
+# ---------------------------------------------------------------- bad documents
+
+def test_bad_documents(tmp_path, monkeypatch):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"line one\nline\x00two")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"ok\nok\ncaf\xe9\n")
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as handle:
+        handle.truncate(extract_module.MAX_DOCUMENT_BYTES + 1)
+    cases = {
+        empty: f"{empty}: empty document",
+        binary: f"{binary}:2: binary file (NUL byte), not a text document",
+        latin: f"{latin}:3: not valid UTF-8 (byte 9)",
+        big: f"{big}: {extract_module.MAX_DOCUMENT_BYTES + 1} bytes is over the "
+             f"{extract_module.MAX_DOCUMENT_BYTES} byte limit for one document; split it",
+        tmp_path / "missing.txt": f"{tmp_path / 'missing.txt'}: no such document",
+    }
+    for path, message in cases.items():
+        with pytest.raises(DocumentError) as info:
+            extract_document(path)
+        assert str(info.value) == message
+        assert "\n" not in str(info.value)
+
+
+def test_junk_identifiers_in_documents_are_not_references():
+    text = "Notes\n\nA claim (PMID: 0) and (doi:10.1000/\x01ab) and PMID 99999999999999999999.\n"
+    doc = extract_text(text, "junk")
+    assert doc.references == []
+
+
+# ---------------------------------------------------------------- properties
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400)
+PIECES = st.lists(st.sampled_from([
+    "References", "[1]", "[2][3]", "1.", "2. ", "Level 3 (low-level) evidence", "[Level 5]",
+    "PMID: 20090506", "Fetch PMID: 11283938", "doi: 10.1000/x(1)", "(Mod Pathol 2021;34:758)",
+    "Miller JS. Title. J X. 2010;1(2):3-4.", "\u2022 bullet text here.", "Citing Articles", "",
+    "Some sentence. Another one.", "e.g. 58.5", "\u00d6zt\u00fcrk H.",
+]), max_size=30)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(TEXT, PIECES.map("\n".join)))
+def test_extract_never_crashes_and_is_deterministic(text):
+    first = extract_text(text, "prop")
+    second = extract_text(text, "prop")
+    assert first == second
+    for claim in first.claims:
+        assert all(0 <= i < len(first.references) for i in claim.references)
+        assert claim.text.strip()
