@@ -48,6 +48,7 @@ SECRET_PARAMETERS = ("api_key", "email", "tool")
 POST_ABOVE_CHARS = 1000  # Biopython's rule: long parameter lists go by POST
 POST_FROM_IDS = 200  # NCBI: above ~200 UIDs use POST
 MAX_RETRY_AFTER = 60.0
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 _API_KEY_IN_TEXT = re.compile(r"(api_key=)[^&\s'\"]+", re.I)
 _EMAIL_IN_TEXT = re.compile(r"(email=)[^&\s'\"]+", re.I)
@@ -182,7 +183,9 @@ def cache_key(request, **kwargs) -> str:
 
     requests-cache would only replace their values, so a run with a key and
     one without would not share the cache; here neither the names nor the
-    values take part in the key.
+    values take part in the key.  On loopback the port is left out too: the
+    ``--offline`` stand-in gets a free port each run, and its answers are the
+    same fixture answers whatever the port.
     """
     from requests_cache.cache_keys import create_key
 
@@ -190,7 +193,10 @@ def cache_key(request, **kwargs) -> str:
     parts = urlsplit(stripped.url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k not in SECRET_PARAMETERS]
-    stripped.url = urlunsplit(parts._replace(query=urlencode(query)))
+    netloc = parts.netloc
+    if parts.hostname in LOOPBACK_HOSTS:
+        netloc = parts.hostname  # the in-process stand-in listens on a new port every run
+    stripped.url = urlunsplit(parts._replace(netloc=netloc, query=urlencode(query)))
     body = stripped.body
     if body and "form-urlencoded" in stripped.headers.get("Content-Type", ""):
         text = body.decode() if isinstance(body, bytes) else body

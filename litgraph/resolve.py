@@ -160,6 +160,24 @@ def _normalised_ids(source):
     return pmid, doi
 
 
+FOUND_BY_SEARCH = ("doi", "citation", "title", "search")
+
+
+def _stated_ids(source):
+    """(PMID, DOI) to resolve by: identifiers a search wrote back are hints, not input.
+
+    Unless a curator pinned them, a PMID found by DOI, and a PMID/DOI found by
+    ECitMatch or title search, are found again the same way (from the cache,
+    at no cost), so a second run asks exactly what the first asked.
+    """
+    pmid, doi = _normalised_ids(source)
+    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
+        return pmid, doi
+    if source.resolved_by == "doi":
+        return None, doi
+    return None, None
+
+
 def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False, max_age="30d",
                     db=None) -> list:
     """One Resolution per source, in the order given (see the module docstring)."""
@@ -173,7 +191,7 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
             outcome[source.key] = Resolution(source.key, "unresolved", f"excluded by curator{note}")
             continue
         try:
-            pmid, doi = _normalised_ids(source)
+            pmid, doi = _stated_ids(source)
         except IdentifierError as exc:
             outcome[source.key] = Resolution(source.key, "unresolved", str(exc))
             continue
@@ -390,11 +408,14 @@ def _entry_columns(entry) -> dict:
 WATCHED = ("title", "journal", "year", "volume", "issue", "pages", "pmid", "doi", "pmcid")
 
 
+NOT_YET = "not yet resolved"  # the placeholder store.save_reference_set gives new rows
+
+
 def _changes(key, old, new) -> list:
-    if not old:
-        return []
+    if not old or not old.get("status") or old.get("status_reason") == NOT_YET:
+        return []  # first resolution: nothing changed, everything is new
     messages = []
-    if old.get("status") and old["status"] != new["status"]:
+    if old["status"] != new["status"]:
         messages.append(f"{key}: status {old['status']} -> {new['status']}")
     if new.get("retracted") and not old.get("retracted") and old.get("fetched_at"):
         messages.append(f"{key}: newly retracted (PMID {new.get('pmid')})")

@@ -397,3 +397,21 @@ def test_the_api_key_is_nowhere_in_the_cache_database_or_log(tmp_path, caplog):
         data = path.read_bytes()
         assert KEY.encode() not in data and b"curator@example.org" not in data, path
     assert KEY not in caplog.text and "curator@example.org" not in caplog.text
+
+
+def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(documents_dir, tmp_path):
+    from litgraph.pipeline import run_build
+    from litgraph.stub.server import StandIn
+
+    served = []
+    for _run in range(2):  # a new stand-in each run, on a new port, like `build --offline`
+        with StandIn(rate_limit=None) as stand_in:
+            with EntrezClient(stand_in.base_url, cache_path=tmp_path / "db" / "http-cache.sqlite",
+                              rate=0) as client:
+                run_build([str(documents_dir)], tmp_path / "db" / "litgraph.db",
+                          tmp_path / "references.yaml", client)
+            served.append(stand_in.stats())
+    cold, warm = served
+    assert sum(cold.values()) <= 12
+    assert {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}.items() <= cold.items()
+    assert warm == {}
