@@ -22,7 +22,8 @@ from litgraph.publish import (ROW_SECTIONS, canned_query_names, check_database,
                               datasette_metadata, datasette_settings, load_config, make_datasette)
 from litgraph.store import TABLES
 
-from publish_data import AGE_CLAIM, MDA_ABSTRACT, SARCOMA_SITE, STATPEARLS, make_publish_db
+from publish_data import (AGE_CLAIM, MDA_ABSTRACT, SARCOMA_SITE, STATPEARLS, build_demo_db,
+                          make_publish_db)
 
 AGE_CLAIM_ID = f"{STATPEARLS}:27:3"
 
@@ -300,7 +301,7 @@ def test_row_sections_skip_a_table_the_database_does_not_have(ds, monkeypatch):
     from litgraph.publish import RowSection
 
     monkeypatch.setattr("litgraph.publish.ROW_SECTIONS", ROW_SECTIONS + [RowSection(
-        "claims", "Matched claims", "select matched_claim_id from claim_alignments where claim_id = :id")])
+        "claims", "Matched claims", "select matched_claim_id from claim_matches_not_built where claim_id = :id")])
     html = fetch(ds, f"/litgraph/claims/{STATPEARLS}~3A27~3A3").text
     assert "Sources behind this claim (2)" in html and "Matched claims" not in html
 
@@ -510,3 +511,100 @@ def test_serve_with_a_missing_database_is_one_line_exit_2(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f"Error: database {tmp_path / 'missing.db'} does not exist: build it first with `litgraph build`"]
+
+
+# ------------------------------------------------------------ the real offline build
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The seed documents built offline (extract, resolve against the stand-in, graph), served."""
+    db_path = build_demo_db(tmp_path_factory.mktemp("demo"))
+    datasette = make_datasette(db_path)
+    asyncio.run(datasette.invoke_startup())
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    yield datasette, conn
+    conn.close()
+
+
+def test_demo_claims_for_source_20090506_returns_the_58_5_claim(demo):
+    ds, conn = demo
+    result = rows(ds, "/litgraph/claims_for_source.json?source=20090506&_shape=array")
+    assert AGE_CLAIM in [r["claim_text"] for r in result]
+    key = conn.execute("select id from sources where pmid = '20090506'").fetchone()[0]
+    expected = [r[0] for r in conn.execute(
+        "select c.id from claim_sources cs join claims c on c.id = cs.claim_id where cs.source_id = ? "
+        "order by c.document_id, c.line, c.id", [key])]
+    assert [r["claim"] for r in result] == expected and len(expected) >= 2
+    assert {(r["source"], r["pmid"]) for r in result} == {(key, "20090506")}
+    assert rows(ds, f"/litgraph/claims_for_source.json?source={key}&_shape=array") == result
+
+
+def test_demo_sources_for_the_58_5_claim(demo):
+    ds, _conn = demo
+    result = rows(ds, "/litgraph/sources_for_claim.json?claim=mean+age+at+diagnosis+58.5&_shape=array")
+    assert {r["claim_text"] for r in result} == {AGE_CLAIM}
+    # The StatPearls sentence ends with the markers [1][8]: Miller 2010 and Öztürk 2015.
+    assert sorted(r["pmid"] for r in result) == ["20090506", "25663853"]
+
+
+def test_demo_weak_evidence_claims_match_an_independent_count(demo):
+    ds, conn = demo
+    result = rows(ds, "/litgraph/weak_evidence_claims.json?_shape=array")
+    best = {}
+    for claim_id, level in conn.execute(
+            "select c.id, s.evidence_level from claims c left join claim_sources cs on cs.claim_id = c.id "
+            "left join sources s on s.id = cs.source_id"):
+        best.setdefault(claim_id, [])
+        if level is not None:
+            best[claim_id].append(level)
+    weak = {c for c, levels in best.items() if not levels or min(levels) >= 3}
+    assert {r["claim"] for r in result} == weak
+    assert len(result) == len(weak) < len(best)
+    age = next(r for r in result if r["claim_text"] == AGE_CLAIM)
+    assert (age["sources"], age["best_level"], age["reason"]) == (2, 3, "best source is low-level evidence")
+
+
+def test_demo_unresolved_references_have_reasons(demo):
+    ds, conn = demo
+    result = rows(ds, "/litgraph/unresolved_references.json?_shape=array")
+    expected = {r[0] for r in conn.execute(
+        "select id from sources where status in ('unresolved', 'conflict')")}
+    assert {r["source"] for r in result} == expected and expected
+    assert all(r["status_reason"] for r in result)
+
+
+def test_demo_most_cited_against_the_links_table(demo):
+    ds, conn = demo
+    result = rows(ds, "/litgraph/most_cited.json?_shape=array")
+    in_set = {r[0] for r in conn.execute("select id from nodes where kind in ('document', 'source')")}
+    citing = {}
+    for citing_id, cited_id in conn.execute("select citing_id, cited_id from links"):
+        if citing_id in in_set:
+            citing.setdefault(cited_id, set()).add(citing_id)
+    pagerank = {r[0]: r[1] for r in conn.execute("select node_id, pagerank from metrics")}
+    sources = [r[0] for r in conn.execute("select id from nodes where kind = 'source'")]
+    expected = sorted(sources, key=lambda s: (-len(citing.get(s, ())), -pagerank[s], s))[:100]
+    assert [r["source"] for r in result] == expected
+    assert [r["cited_by"] for r in result] == [len(citing.get(s, ())) for s in expected]
+
+
+def test_demo_shared_sources(demo):
+    ds, conn = demo
+    result = rows(ds, "/litgraph/shared_sources.json?_shape=array")
+    expected = [r[0] for r in conn.execute(
+        "select source_id from citations group by source_id "
+        "having count(distinct document_id) > 1 order by source_id")]
+    assert [r["source"] for r in result] == expected
+    serrano = next(r for r in result if r["pmid"] == "24093170")  # cited by 001 and 004
+    assert serrano["document_ids"].split(",") == [STATPEARLS, MDA_ABSTRACT]
+
+
+def test_demo_graph_marks_documents_that_are_publications(demo):
+    ds, conn = demo
+    graph = rows(ds, "/-/citation-graph.json")
+    assert len(graph["nodes"]) == conn.execute("select count(*) from nodes").fetchone()[0]
+    publications = {r[0]: r[1] for r in conn.execute(
+        "select source_id, id from documents where source_id is not null")}
+    marked = {n["id"]: n["document"] for n in graph["nodes"] if n["document"] and n["kind"] != "document"}
+    assert marked == publications and STATPEARLS in marked.values()

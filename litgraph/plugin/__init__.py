@@ -43,7 +43,7 @@ LINK_COLUMNS = {
     "source_id": "sources",
     "document_id": "documents",
 }
-JSON_LIST_COLUMNS = ("authors", "publication_types", "errata")
+JSON_LIST_COLUMNS = ("authors", "publication_types", "errata", "sources")
 
 # The tables the citation-graph route reads.
 GRAPH_TABLES = ("nodes", "links", "metrics")
@@ -258,11 +258,16 @@ async def graph_data(datasette, limit: int) -> dict:
         node_sql.format(driver="metrics m join nodes n on n.id = m.node_id",
                         where="m.kind != 'document'", order="m.pagerank desc, m.node_id"),
         {"limit": max(limit - len(documents.rows), 0)})
+    # A document that is itself a publication is drawn as its source's node.
+    publications = await db.execute(
+        "select source_id, id from documents where source_id is not null")
+    document_of = dict(publications.rows)
     nodes = []
     for row in list(documents.rows) + list(others.rows):
         node = dict(zip(documents.columns, row))
         table = NODE_TABLES.get(node["kind"], "nodes")
         node["url"] = datasette.urls.row(database, table, tilde_encode(str(node["id"])))
+        node["document"] = node["id"] if node["kind"] == "document" else document_of.get(node["id"])
         nodes.append(node)
     ids = [node["id"] for node in nodes]
     wanted = set(ids)

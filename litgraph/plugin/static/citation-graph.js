@@ -40,6 +40,13 @@
       style.shape = "box";
       style.color = DOCUMENT_COLOUR;
       style.font = {color: "#ffffff"};
+    } else if (node.document) {
+      // A document that is itself a publication: a box, coloured by its level.
+      style.shape = "box";
+      style.color = {background: LEVEL_COLOURS[node.evidence_level] || UNKNOWN_COLOUR,
+                     border: DOCUMENT_COLOUR};
+      style.borderWidth = 3;
+      style.title += "\ndocument " + node.document;
     } else {
       style.shape = node.kind === "source" ? "dot" : "triangle";
       style.color = LEVEL_COLOURS[node.evidence_level] || UNKNOWN_COLOUR;
