@@ -76,7 +76,17 @@ _RANGE_PATTERNS = [
 _SINGLE = re.compile(rf"(?<![\w.])({_NUM})\s*(%?)(?![\w])")
 
 
+_LIST_START = re.compile(r"(?:^|:\s*)1\.\s+(?=[A-Z])")
+_LIST_ITEM = re.compile(r"(?:^|(?<=\s))\d{1,2}\.\s+(?=[A-Z])")
+_LEADING_ITEM = re.compile(r"^\s*\d{1,2}[.)]\s+(?=[A-Z])")
+
+
 def _normalise_numbers(text: str) -> str:
+    # List numbering ("1. CT scan ... 2. Needle biopsy") states no quantity.
+    if _LIST_START.search(text):
+        text = _LIST_ITEM.sub(" ", text)
+    else:
+        text = _LEADING_ITEM.sub(" ", text)
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
     text = re.sub(r"\s*(?:per\s*cent|percent)\b", "%", text, flags=re.I)
     text = _IDENTIFIER.sub(" ", text)
