@@ -97,6 +97,17 @@ TABLES = {
         "document_id",
         [],
     ),
+    # Restatements (issue #9, litgraph.align_store): each sentence of a rewrite
+    # and the source sentences it restates, rank 1 the best.  matched_claim_id
+    # is NULL when nothing matches or the matched sentence cites nothing and so
+    # is not a stored claim; matched_text names it either way.
+    "claim_alignments": (
+        {"claim_id": str, "rank": int, "matched_claim_id": str, "score": float, "status": str,
+         "sentence_status": str, "explanation": str, "matched_text": str, "matched_line": int,
+         "sources": str},
+        ("claim_id", "rank"),
+        [("claim_id", "claims", "id"), ("matched_claim_id", "claims", "id")],
+    ),
     "build_info": (
         {"key": str, "value": str},
         "key",
@@ -123,6 +134,8 @@ INDEXES = [
     ("metrics", ["kind", "in_degree_set", "pagerank"]),
     ("metrics", ["pagerank"]),
     ("nodes", ["kind"]),
+    ("claim_alignments", ["sentence_status"]),
+    ("claim_alignments", ["matched_claim_id"]),
 ]
 
 FTS = {
@@ -240,7 +253,8 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
     sources = {s.key for s in refset.sources}
     existing = {row["id"]: row for row in db["sources"].rows} if db["sources"].exists() else {}
     with db.atomic():
-        for table in ("claim_sources", "citations", "evidence_declarations", "claims"):
+        for table in ("claim_alignments", "claim_sources", "citations", "evidence_declarations",
+                      "claims"):
             db.execute(f"DELETE FROM [{table}]")
         for row_id in set(existing) - sources:
             db.execute("DELETE FROM sources WHERE id = ?", [row_id])
