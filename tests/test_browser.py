@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from publish_data import AGE_CLAIM, STATPEARLS, make_publish_db
+from publish_data import AGE_CLAIM, build_demo_db
 
 pytestmark = pytest.mark.browser
 
@@ -60,9 +60,25 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """`litgraph serve` on the small publication database; yields its base URL."""
+    """`litgraph serve` on the offline build of the seed documents; yields its base URL and facts."""
+    import sqlite3
+
     folder = tmp_path_factory.mktemp("browser")
-    db_path = make_publish_db(folder / "litgraph.db")
+    db_path = build_demo_db(folder)
+    conn = sqlite3.connect(db_path)
+    miller = conn.execute("select id from sources where pmid = '20090506'").fetchone()[0]
+    facts = {
+        "miller": miller,
+        "miller_claims": conn.execute("select count(*) from claim_sources where source_id = ?",
+                                      [miller]).fetchone()[0],
+        "miller_citations": conn.execute("select count(*) from citations where source_id = ?",
+                                         [miller]).fetchone()[0],
+        "age_claim": conn.execute("select id from claims where text = ?", [AGE_CLAIM]).fetchone()[0],
+        "nodes": conn.execute("select count(*) from nodes").fetchone()[0],
+        "edges": conn.execute("select count(*) from (select distinct citing_id, cited_id from links)"
+                              ).fetchone()[0],
+    }
+    conn.close()
     port = free_port()
     log = open(folder / "serve.log", "wb")
     process = subprocess.Popen(
@@ -82,7 +98,7 @@ def site(tmp_path_factory):
             log.close()
             pytest.fail("litgraph serve did not start:\n" + (folder / "serve.log").read_text())
         time.sleep(0.1)
-    yield {"base": base, "db_path": db_path}
+    yield {"base": base, "db_path": db_path, **facts}
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -156,9 +172,13 @@ def test_index_page(site, page):
 
 
 def test_source_row_page(site, page):
-    page.goto(site["base"] + "/litgraph/sources/miller2010")
-    assert page.locator("h2", has_text="Claims this source supports (2)").is_visible()
-    assert page.locator("h2", has_text="Documents citing this source (1)").is_visible()
+    from urllib.parse import quote
+
+    page.goto(site["base"] + "/litgraph/sources/" + quote(site["miller"]))
+    claims, citations = site["miller_claims"], site["miller_citations"]
+    assert claims >= 2 and citations >= 1
+    assert page.locator("h2", has_text=f"Claims this source supports ({claims})").is_visible()
+    assert page.locator("h2", has_text=f"Documents citing this source ({citations})").is_visible()
     assert page.get_by_text(AGE_CLAIM).is_visible()
     pubmed = page.locator("a[href='https://pubmed.ncbi.nlm.nih.gov/20090506/']")
     assert pubmed.first.inner_text() == "20090506"
@@ -169,38 +189,32 @@ def test_source_row_page(site, page):
 def test_graph_page_draws_every_node_and_opens_a_row_on_click(site, page):
     with urllib.request.urlopen(site["base"] + "/-/citation-graph.json", timeout=10) as response:
         graph = json.load(response)
-    import sqlite3
-
-    conn = sqlite3.connect(site["db_path"])
-    expected_nodes = conn.execute("select count(*) from nodes").fetchone()[0]
-    distinct_links = conn.execute("select count(*) from (select distinct citing_id, cited_id from links)"
-                                  ).fetchone()[0]
-    conn.close()
-    assert len(graph["nodes"]) == expected_nodes == 11
+    expected_nodes, expected_edges = site["nodes"], site["edges"]
+    assert len(graph["nodes"]) == expected_nodes and expected_nodes > 20  # all of them: under the cap
 
     page.goto(site["base"] + "/-/citation-graph")
     container = page.locator("#citation-graph[data-nodes-drawn][data-stable]")
     container.wait_for()
     assert container.get_attribute("data-nodes-drawn") == str(expected_nodes)
-    assert container.get_attribute("data-edges-drawn") == str(distinct_links)
+    assert container.get_attribute("data-edges-drawn") == str(expected_edges)
     assert page.locator("#citation-graph canvas").count() == 1
     assert page.locator("#litgraph-graph-status").inner_text() == (
-        f"{expected_nodes} of {expected_nodes} nodes and {distinct_links} links drawn.")
+        f"{expected_nodes} of {expected_nodes} nodes and {expected_edges} links drawn.")
     screenshot(page, "citation-graph")
     page.watch.check()
 
     # Bring Miller 2010 to the middle, make sure it is the node there, click it.
-    point = page.evaluate("""() => {
+    point = page.evaluate("""(id) => {
         const network = window.litgraphCitationGraph.network;
-        network.focus("miller2010", {scale: 2.5, animation: false});
-        const position = network.canvasToDOM(network.getPositions(["miller2010"]).miller2010);
+        network.focus(id, {scale: 2.5, animation: false});
+        const position = network.canvasToDOM(network.getPositions([id])[id]);
         return {x: position.x, y: position.y, hit: network.getNodeAt(position)};
-    }""")
-    assert point["hit"] == "miller2010"
+    }""", site["miller"])
+    assert point["hit"] == site["miller"]
     box = page.locator("#citation-graph canvas").bounding_box()
     with page.expect_navigation():
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    assert page.url == site["base"] + "/litgraph/sources/miller2010"
+    assert page.url == site["base"] + "/litgraph/sources/" + site["miller"]
     page.watch.check()
 
 
@@ -215,10 +229,12 @@ def test_database_page_links_to_the_graph(site, page):
     page.watch.check()
 
 
-def test_document_row_reached_from_claim_links(site, page):
-    page.goto(site["base"] + f"/litgraph/claims/{STATPEARLS}~3A27~3A3")
+def test_claim_row_links_to_its_sources(site, page):
+    from datasette.utils import tilde_encode
+
+    page.goto(site["base"] + "/litgraph/claims/" + tilde_encode(site["age_claim"]))
     assert page.locator("h2", has_text="Sources behind this claim (2)").is_visible()
-    page.locator("a[href='/litgraph/sources/ozturk2015']").first.click()
-    page.wait_for_url(site["base"] + "/litgraph/sources/ozturk2015")
+    page.locator(f"a[href='/litgraph/sources/{site['miller']}']").first.click()
+    page.wait_for_url(site["base"] + "/litgraph/sources/" + site["miller"])
     screenshot(page, "claim-to-source")
     page.watch.check()
