@@ -400,3 +400,17 @@ def test_api_key_and_email_are_sent_but_never_cached_or_logged(eutils, tmp_path,
         keyless.fetch_pubmed(["20090506"])
         keyless.search_ids(many)
     assert keyless.stats["network_requests"] == 0 and keyless.stats["cache_hits"] == 2
+
+
+def test_a_reply_slower_than_the_timeout_is_retried(eutils):
+    import time as clock
+
+    def slow(request):
+        clock.sleep(0.6)
+        return 200, XML, MIXED
+
+    eutils.queue("efetch.fcgi", slow, (200, XML, MIXED))
+    sleeps = []
+    with client_for(eutils, timeout=0.2, sleeps=sleeps) as client:
+        assert sorted(client.fetch_pubmed(["20090506"]).records) == ["20090506"]
+    assert sleeps == [0.5] and client.stats["retries"] == 1

@@ -415,3 +415,15 @@ def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(document
     assert sum(cold.values()) <= 12
     assert {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}.items() <= cold.items()
     assert warm == {}
+
+
+def test_identifiers_a_search_wrote_back_are_found_again_unless_pinned():
+    from litgraph.resolve import _stated_ids
+
+    assert _stated_ids(SourceEntry("a", pmid="20090506", doi="10.9999/x", resolved_by="doi")) == (
+        None, "10.9999/x")
+    assert _stated_ids(SourceEntry("b", pmid="20090506", doi="10.9999/x", resolved_by="title")) == (
+        None, None)
+    assert _stated_ids(SourceEntry("c", pmid="20090506", doi="10.9999/x", resolved_by="citation",
+                                   pinned=True)) == ("20090506", "10.9999/x")
+    assert _stated_ids(SourceEntry("d", pmid="20090506", resolved_by="pmid")) == ("20090506", None)
