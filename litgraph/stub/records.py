@@ -10,6 +10,7 @@ word, author and year, and derives citation links both ways.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -206,7 +207,21 @@ def load_yaml(path) -> dict:
 
 
 def load_records(path=DEFAULT_RECORDS_PATH) -> list[Record]:
-    """Read the records of one fixture file, checking fields, identifiers and provenance."""
+    """Read the records of one fixture file, checking fields, identifiers and provenance.
+
+    A file is read once per modification time; records are immutable, so the
+    copies are shared.
+    """
+    path = Path(path)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return list(_load_records_cached(str(path), stamp))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_records_cached(path: str, stamp) -> tuple[Record, ...]:
     data = load_yaml(path)
     records = []
     for number, entry in enumerate(data["records"], 1):
@@ -215,7 +230,7 @@ def load_records(path=DEFAULT_RECORDS_PATH) -> list[Record]:
         except (ValueError, TypeError, LitgraphError) as error:
             pmid = entry.get("pmid") if isinstance(entry, dict) else None
             raise StubDataError(f"{path}: record {number} (PMID {pmid}): {error}") from None
-    return records
+    return tuple(records)
 
 
 def load_journals(path=DEFAULT_RECORDS_PATH) -> list[Journal]:

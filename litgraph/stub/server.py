@@ -175,6 +175,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stalls
     server_version = "litgraph-stand-in"
     sys_version = ""
     timeout = 60
@@ -369,7 +370,7 @@ class StandIn:
         self.port = self._server.server_address[1]
         self._stopping.clear()
         self._thread = threading.Thread(target=self._server.serve_forever, name="litgraph-stand-in",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
