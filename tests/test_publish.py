@@ -315,9 +315,13 @@ def test_pmc_ids_link_to_pmc(ds):
     assert render_identifier("doi", None) is None
 
 
-def test_canned_query_cells_link_pmids(ds):
+def test_canned_query_cells_link_pmids_and_rows(ds):
     html = fetch(ds, "/litgraph/shared_sources").text
     assert '<a href="https://pubmed.ncbi.nlm.nih.gov/24093170/">24093170</a>' in html
+    assert '<a href="/litgraph/sources/serrano2013">serrano2013</a>' in html
+    html = fetch(ds, "/litgraph/weak_evidence_claims").text
+    assert f'<a href="/litgraph/claims/{STATPEARLS}~3A85~3A1">{STATPEARLS}:85:1</a>' in html
+    assert f'<a href="/litgraph/documents/{STATPEARLS}">{STATPEARLS}</a>' in html
 
 
 # ------------------------------------------------------------ citation graph

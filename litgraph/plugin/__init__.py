@@ -127,13 +127,18 @@ def render_cell(row, value, column, table, database, datasette):
         return render_identifier(column, value)
     if column in JSON_LIST_COLUMNS:
         return render_json_list(value)
+    if table is None and column in LINK_COLUMNS and isinstance(value, str) and value:
+        # A canned query's claim/source/document column: link its row page.
+        # (Table pages already link their foreign keys themselves.)
+        return row_link(datasette, database, LINK_COLUMNS[column], value)
     return None
 
 
-# ------------------------------------------------------------------ row pages
-
 def row_link(datasette, database, table, value) -> Markup:
     return link(datasette.urls.row(database, table, tilde_encode(str(value))), value)
+
+
+# ------------------------------------------------------------------ row pages
 
 
 async def section_tables(datasette, database, table, row_id) -> list:
