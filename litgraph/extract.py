@@ -470,7 +470,9 @@ def _header(lines, document_id):
         return None, None
     for pos, (i, line) in enumerate(nonblank[:2]):
         ids = find_identifiers(line)
-        if ids.get("pmid") and len(line) < 80 and not _journal_date(line):
+        rest = re.findall(r"[A-Za-z]{2,}", strip_identifiers(line))
+        if ids.get("pmid") and len(rest) <= 3 and "fetch" not in line.lower() \
+                and not _journal_date(line):
             title = nonblank[pos + 1][1] if pos + 1 < len(nonblank) else None
             ref = ExtractedReference(document=document_id, line=i + 1, raw=line, label="PMID",
                                      role="self", title=title, **ids)
