@@ -136,13 +136,17 @@ def _claims_citing(db, source_id: str) -> list:
     return _rows(db, "select claims.id, claims.document_id, claims.line, claims.section, "
                      "claims.text from claim_sources join claims on claims.id = claim_sources.claim_id "
                      "where claim_sources.source_id = ? order by claims.document_id, claims.line, "
-                     "claims.id", [source_id])
+                     "length(claims.id), claims.id", [source_id])
 
 
 def _where(claim) -> str:
-    if claim.get("line") is not None:
-        return f"{claim['document_id']}:{claim['line']}"
-    return claim["document_id"] or ""
+    """Where a claim sits: ``line 27`` when its id already names the document, else ``doc:27``."""
+    document = claim.get("document_id") or ""
+    if claim.get("line") is None:
+        return document
+    if document and str(claim.get("id") or claim.get("claim_id") or "").startswith(document + ":"):
+        return f"line {claim['line']}"
+    return f"{document}:{claim['line']}"
 
 
 def _retraction_reason(row) -> Optional[str]:
@@ -321,7 +325,7 @@ def check_claims_without_sources(db, refset) -> list:
         cited_by_claim.setdefault(r["claim_id"], []).append(r["source_id"])
     findings = []
     for claim in _rows(db, "select id, document_id, section, line, text from claims "
-                           "order by document_id, line, id"):
+                           "order by document_id, line, length(id), id"):
         sources = cited_by_claim.get(claim["id"], [])
         if sources and not all(s in excluded for s in sources):
             continue
@@ -348,7 +352,7 @@ def check_low_level_claims(db, refset) -> list:
             levels_by_claim.setdefault(r["claim_id"], []).append((r["id"], r["evidence_level"]))
     findings = []
     for claim in _rows(db, "select id, document_id, section, line, text from claims "
-                           "order by document_id, line, id"):
+                           "order by document_id, line, length(id), id"):
         levels = levels_by_claim.get(claim["id"])
         if not levels or any(level is None or level < LOW_LEVEL for _key, level in levels):
             continue
@@ -391,7 +395,8 @@ def check_restatements(db, refset) -> list:
                      "left join claims c on c.id = a.claim_id "
                      "where a.status in ('number-mismatch', 'unsupported', 'uncited-in-source') "
                      "and a.rank = (select min(b.rank) from claim_alignments b "
-                     "where b.claim_id = a.claim_id) order by c.document_id, c.line, a.claim_id")
+                     "where b.claim_id = a.claim_id) "
+                     "order by c.document_id, c.line, length(a.claim_id), a.claim_id")
     for r in rows:
         matched = f" (best match {r['matched_claim_id']})" if r["matched_claim_id"] else ""
         findings.append(Finding(

@@ -85,7 +85,8 @@ def claims_for_source(db, query: str) -> list:
                            "join claims on claims.id = claim_sources.claim_id "
                            "left join documents on documents.id = claims.document_id "
                            "where claim_sources.source_id = ? "
-                           "order by claims.document_id, claims.line, claims.id", [source["id"]]):
+                           "order by claims.document_id, claims.line, length(claims.id), "
+                           "claims.id", [source["id"]]):
             rows.append({"source": source["id"], "pmid": source.get("pmid"),
                          "doi": source.get("doi"), **r})
     return rows
@@ -101,7 +102,7 @@ def find_claims(db, query: str) -> list:
         return claims
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return _rows(db, "select * from claims where text like ? escape '\\' "
-                     "order by document_id, line, id", [f"%{escaped}%"])
+                     "order by document_id, line, length(id), id", [f"%{escaped}%"])
 
 
 def sources_for_claim(db, query: str) -> list:

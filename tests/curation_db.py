@@ -149,3 +149,19 @@ def reference_set(excluded=()):
                                    note="a website, not a citable work" if s["id"] in excluded
                                    else None))
     return ReferenceSet(sources=entries)
+
+
+_TEMPLATES = {}
+
+
+def copy_curation_db(tmp_path_factory, path, excluded=()):
+    """A fresh copy at ``path`` of the database above, built once per test session."""
+    import shutil
+
+    key = tuple(sorted(excluded))
+    if key not in _TEMPLATES:
+        template = tmp_path_factory.mktemp("curation-template") / "litgraph.db"
+        build_curation_db(template, excluded=key).conn.close()
+        _TEMPLATES[key] = template
+    shutil.copyfile(_TEMPLATES[key], path)
+    return path

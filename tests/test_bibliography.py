@@ -7,10 +7,11 @@ import pytest
 import rispy
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 
-from curation_db import PATIENT_PAGE, QUOTED_KEY, STATPEARLS, build_curation_db
+from curation_db import PATIENT_PAGE, QUOTED_KEY, STATPEARLS, build_curation_db, copy_curation_db
 from litgraph.bibliography import (FORMATS, bibliography_sources, csl_items, export_bibliography,
                                    split_name, split_pages)
 from litgraph.errors import InputError
+from litgraph.store import open_db
 
 # the reference set minus the excluded and stale sources
 EXPORTED = sorted(["miller2010", "dhawan2012", "ozturk2015", "synthetic-retracted",
@@ -19,8 +20,9 @@ EXPORTED = sorted(["miller2010", "dhawan2012", "ozturk2015", "synthetic-retracte
 
 
 @pytest.fixture
-def db(tmp_path):
-    return build_curation_db(tmp_path / "litgraph.db", excluded=["bloch-cancer-site"])
+def db(tmp_path, tmp_path_factory):
+    return open_db(copy_curation_db(tmp_path_factory, tmp_path / "litgraph.db",
+                                    excluded=["bloch-cancer-site"]))
 
 
 def identifiers(db):

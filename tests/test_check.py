@@ -4,14 +4,16 @@ import json
 
 import pytest
 
-from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, build_curation_db, reference_set
+from curation_db import (MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, build_curation_db, copy_curation_db,
+                         reference_set)
 from litgraph.check import (CHECKS, KINDS, CheckReport, Finding, check_duplicate_sources,
                             check_restatements, render_text, run_checks)
+from litgraph.store import open_db
 
 
 @pytest.fixture
-def db(tmp_path):
-    return build_curation_db(tmp_path / "litgraph.db")
+def db(tmp_path, tmp_path_factory):
+    return open_db(copy_curation_db(tmp_path_factory, tmp_path / "litgraph.db"))
 
 
 def summary(report):

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, build_curation_db
+from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, copy_curation_db
 from litgraph.cli import cli
 from litgraph.errors import InputError
 from litgraph.report import (claims_for_source, find_sources, render_markdown, render_status,
@@ -14,10 +14,8 @@ from litgraph.report import (claims_for_source, find_sources, render_markdown, r
 
 
 @pytest.fixture
-def db_path(tmp_path):
-    path = tmp_path / "litgraph.db"
-    build_curation_db(path)
-    return path
+def db_path(tmp_path, tmp_path_factory):
+    return copy_curation_db(tmp_path_factory, tmp_path / "litgraph.db")
 
 
 @pytest.fixture
