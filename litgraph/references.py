@@ -194,7 +194,11 @@ def read_reference_set(path) -> model.ReferenceSet:
     YAML, a duplicate key, or a wrong value (``level: high``, ``pmid: -3``).
     A missing file is an empty reference set.
     """
-    data = _load_raw(path)
+    return reference_set_from(_load_raw(path), path)
+
+
+def reference_set_from(data, path) -> model.ReferenceSet:
+    """The entries of an already loaded references.yaml (``path`` names it in errors)."""
     refset = model.ReferenceSet()
     if data is None:
         return refset
@@ -314,7 +318,7 @@ def update_from_documents(paths, references_path) -> ExtractReport:
 
     references_path = Path(references_path)
     data = _load_raw(references_path)
-    read_reference_set(references_path)  # validate before touching anything
+    reference_set_from(data, references_path)  # validate before touching anything
     files = document_paths(paths)
     extracted = [extract_document(p) for p in files]
     if data is None:
