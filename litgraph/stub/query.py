@@ -224,16 +224,19 @@ def _word_hits(catalogue: Catalogue, word: str) -> set[str]:
             if key.startswith(stem):
                 found |= pmids
         return found
-    return set(catalogue.by_word.get(word, ()))
+    return catalogue.by_word.get(word, set())
 
 
 def _title_hits(catalogue: Catalogue, text: str, phrase: bool) -> set[str]:
     tokens = _star_words(text) if "*" in text else words(text)
     if not tokens:
         return set()
-    hits = _word_hits(catalogue, tokens[0])
-    for token in tokens[1:]:
-        hits &= _word_hits(catalogue, token)
+    candidates = sorted((_word_hits(catalogue, token) for token in tokens), key=len)
+    hits = set(candidates[0])
+    for other in candidates[1:]:
+        if not hits:
+            break
+        hits &= other
     if phrase and len(tokens) > 1 and not any(t.endswith("*") for t in tokens):
         hits = {p for p in hits if _contains(words(catalogue.get(p).title or ""), tokens)}
     return hits

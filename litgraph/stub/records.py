@@ -371,7 +371,7 @@ class Catalogue:
 
     def add(self, record: Record) -> None:
         """Index one record; a second record with the same PMID is a StubDataError."""
-        if record.pmid in self.by_pmid or self._synthetic_number(record.pmid):
+        if record.pmid in self.by_pmid or self.synthetic_number(record.pmid):
             raise StubDataError(f"stand-in records: PMID {record.pmid} appears twice")
         self.by_pmid[record.pmid] = record
         self._cited_by = None
@@ -403,15 +403,29 @@ class Catalogue:
                 citation = (key, str(record.year), record.volume.lower(), record.first_page.lower())
                 self.by_citation.setdefault(citation, []).append(pmid)
 
-    def _synthetic_number(self, pmid: str) -> int | None:
+    def synthetic_number(self, pmid: str) -> int | None:
+        """The synthetic record number of ``pmid``, or None for fixture and unknown PMIDs."""
         return self.synthetic.number_of(pmid) if self.synthetic is not None else None
 
     def ensure_search_index(self) -> None:
         """Add the synthetic records to the word, author, journal and year indexes (once)."""
-        if not self._synthetic_indexed:
-            for record in self.synthetic.records():
-                self._index(record, searchable_only=True)
-            self._synthetic_indexed = True
+        if self._synthetic_indexed:
+            return
+        from .synthetic import SYNTHETIC_JOURNAL, SYNTHETIC_JOURNAL_ISO, synthetic_pmid
+
+        by_word, by_author, by_year = self.by_word, self.by_author, self.by_year
+        journal = self.by_journal.setdefault(journal_key(SYNTHETIC_JOURNAL), set())
+        for number in range(1, len(self.synthetic) + 1):
+            pmid = synthetic_pmid(number)
+            title, last_names, year = self.synthetic.search_fields(number)
+            for word in set(_WORD.findall(title.lower())):  # synthetic titles are plain ASCII
+                by_word.setdefault(word, set()).add(pmid)
+            for name in last_names:
+                by_author.setdefault(name.lower(), set()).add(pmid)
+            by_year.setdefault(year, set()).add(pmid)
+            journal.add(pmid)
+        self.by_journal[journal_key(SYNTHETIC_JOURNAL_ISO)] = journal
+        self._synthetic_indexed = True
 
     def all_records(self):
         """Every record, fixture records first, then synthetic ones."""
@@ -420,7 +434,7 @@ class Catalogue:
             yield from self.synthetic.records()
 
     def has(self, pmid: str) -> bool:
-        return pmid in self.by_pmid or self._synthetic_number(pmid) is not None
+        return pmid in self.by_pmid or self.synthetic_number(pmid) is not None
 
     def pmids_for_doi(self, doi: str) -> list[str]:
         """PMIDs of the records with this DOI (lower case)."""
@@ -458,7 +472,7 @@ class Catalogue:
         """The record with this PMID, fixture or synthetic, or None."""
         record = self.by_pmid.get(pmid)
         if record is None:
-            number = self._synthetic_number(pmid)
+            number = self.synthetic_number(pmid)
             if number:
                 record = self.synthetic.record(number)
         return record
@@ -479,7 +493,7 @@ class Catalogue:
 
     def refs(self, pmid: str) -> list[str]:
         """PMIDs the record cites (``pubmed_pubmed_refs``), empty when unknown."""
-        number = self._synthetic_number(pmid)
+        number = self.synthetic_number(pmid)
         if number:
             from .synthetic import synthetic_pmid
 
@@ -489,7 +503,7 @@ class Catalogue:
 
     def citedin(self, pmid: str) -> list[str]:
         """PMIDs of records that cite ``pmid`` (``pubmed_pubmed_citedin``)."""
-        number = self._synthetic_number(pmid)
+        number = self.synthetic_number(pmid)
         if number:
             from .synthetic import synthetic_pmid
 

@@ -119,6 +119,9 @@ def _article_ids_xml(record: Record) -> str:
 
 def citation_text(catalogue: Catalogue, pmid: str) -> str:
     """A plain citation of a cited record, built from its stated fields only."""
+    number = catalogue.synthetic_number(pmid)
+    if number:
+        return catalogue.synthetic.citation(number)
     record = catalogue.get(pmid)
     if record is None:
         return ""

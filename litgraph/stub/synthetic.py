@@ -114,6 +114,23 @@ class SyntheticCorpus:
             self._cited_by = cited_by
         return self._cited_by.get(number, [])
 
+    def citation(self, number: int) -> str:
+        """A short citation of record ``number``, made without drawing anything."""
+        volume = (number - 1) // RECORDS_PER_VOLUME + 1
+        first_page = ((number - 1) % RECORDS_PER_VOLUME) * 10 + 1
+        return (f"Synthetic record {number}. {SYNTHETIC_JOURNAL_ISO}. {_year_of(volume)};{volume}:"
+                f"{first_page}-{first_page + 9}.")
+
+    def search_fields(self, number: int) -> tuple[str, list[str], int]:
+        """(title, author last names, year) of record ``number``: what the search index needs."""
+        draw = self._rng(number).random
+        topics = len(TOPIC_WORDS)
+        title_words = " ".join(TOPIC_WORDS[int(draw() * topics)] for _ in range(_TITLE_DRAWS))
+        draws = [draw() for _ in range(_AUTHOR_DRAWS)]
+        last_names = [f"Synthauthor{1 + int(draws[1 + 3 * k] * 1999)}" for k in range(1 + int(draws[0] * 3))]
+        volume = (number - 1) // RECORDS_PER_VOLUME + 1
+        return f"Synthetic record {number}: {title_words}", last_names, _year_of(volume)
+
     def record(self, number: int) -> Record:
         """Make synthetic record ``number``."""
         rng = self._rng(number)
