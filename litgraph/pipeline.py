@@ -75,6 +75,8 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         extracted = update_from_documents(paths, references_path)
         resolved = run_resolve(db_path, references_path, client, progress=progress)
         graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
-        set_build_info(open_db(db_path), built_at=now_utc())
+        set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
+                       requests=client.stats.get("network_requests", 0),
+                       cache_hits=client.stats.get("cache_hits", 0))
     extract_report = StageReport("extract", counts=extracted.as_dict().get("counts", {}))
     return StageReport("build", parts=[extract_report, resolved, graphed])

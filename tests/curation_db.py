@@ -9,6 +9,7 @@ titled as such.
 """
 
 import json
+from pathlib import Path
 
 from litgraph.store import open_db, set_build_info
 
@@ -165,3 +166,37 @@ def copy_curation_db(tmp_path_factory, path, excluded=()):
         _TEMPLATES[key] = template
     shutil.copyfile(_TEMPLATES[key], path)
     return path
+
+
+# ---------------------------------------------------------------- a real offline build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def offline_build(project, records=None):
+    """extract + resolve + graph of project/documents against the stand-in, no rate limits."""
+    from litgraph.entrez import EntrezClient
+    from litgraph.pipeline import run_build
+    from litgraph.stub.server import StandIn
+
+    options = {"records": records} if records else {}
+    with StandIn(rate_limit=None, **options) as stand_in, \
+            EntrezClient(stand_in.base_url, cache_path=project / "db" / "http-cache.sqlite",
+                         rate=0) as client:
+        run_build([str(project / "documents")], project / "db" / "litgraph.db",
+                  project / "references.yaml", client)
+
+
+def copy_demo_project(tmp_path_factory, target):
+    """A copy at ``target`` of the demo (seed documents + the project's references.yaml, built
+    offline); the build runs once per test session."""
+    import shutil
+
+    if "demo" not in _TEMPLATES:
+        project = tmp_path_factory.mktemp("demo-template")
+        shutil.copytree(ROOT / "documents", project / "documents")
+        shutil.copyfile(ROOT / "references.yaml", project / "references.yaml")
+        offline_build(project)
+        _TEMPLATES["demo"] = project
+    shutil.copytree(_TEMPLATES["demo"], target)
+    return target

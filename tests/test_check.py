@@ -3,11 +3,14 @@
 import json
 
 import pytest
+from click.testing import CliRunner
+from ruamel.yaml import YAML
 
-from curation_db import (MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, build_curation_db, copy_curation_db,
-                         reference_set)
+from curation_db import (MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, copy_curation_db,
+                         copy_demo_project, offline_build, reference_set)
 from litgraph.check import (CHECKS, KINDS, CheckReport, Finding, check_duplicate_sources,
                             check_restatements, render_text, run_checks)
+from litgraph.cli import cli
 from litgraph.store import open_db
 
 
@@ -87,8 +90,9 @@ def test_duplicates_are_found_by_pmid_doi_and_title(db):
     assert check_duplicate_sources(db, None) == []
 
 
-def test_excluding_the_unresolved_source_makes_the_report_clean_of_it(tmp_path):
-    db = build_curation_db(tmp_path / "litgraph.db", excluded=["bloch-cancer-site"])
+def test_excluding_the_unresolved_source_makes_the_report_clean_of_it(tmp_path, tmp_path_factory):
+    db = open_db(copy_curation_db(tmp_path_factory, tmp_path / "litgraph.db",
+                                  excluded=["bloch-cancer-site"]))
     report = run_checks(db, reference_set(excluded=["bloch-cancer-site"]))
     assert report.of_kind("unresolved") == []
     [excluded] = report.of_kind("excluded")
@@ -216,3 +220,105 @@ def test_every_check_is_a_function_of_db_and_refset_with_a_known_kind(db):
     for check in CHECKS:
         for finding in check(db, reference_set()):
             assert finding.kind in KINDS and finding.severity in ("error", "warning", "info")
+
+
+# ---------------------------------------------------------------- on a real offline build
+
+SYNTHETIC_REVIEW = """Synthetic Test Review
+
+Introduction
+
+This synthetic sentence rests on a retracted trial.[1] This synthetic sentence cites a record with an erratum.[2]
+
+References
+
+
+[1]
+
+Testauthor A, Testauthor B. Synthetic test record 1: a retracted trial. Synthetic Test Journal. 2001:5(1):10-19. doi: 10.5555/test.1. Epub     [PubMed PMID: 990000001]
+
+
+[2]
+
+Testauthor C. Synthetic test record 3: an article with an erratum. Synthetic Test Journal. 2003:7():20-29. doi: 10.5555/test.3. Epub     [PubMed PMID: 990000003]
+"""
+
+
+def cli_check(project, *extra):
+    return CliRunner().invoke(cli, ["check", "--db", str(project / "db" / "litgraph.db"),
+                                    "--references", str(project / "references.yaml"), *extra])
+
+
+@pytest.fixture
+def demo_project(tmp_path, tmp_path_factory):
+    """A private copy of the demo project (five seed documents, references.yaml) built offline."""
+    return copy_demo_project(tmp_path_factory, tmp_path / "demo")
+
+
+def test_demo_check_lists_unresolved_references_with_reasons_and_exits_1(demo_project):
+    result = cli_check(demo_project, "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    unresolved = {f["subject"]: f["details"]["reason"] for f in report["findings"]
+                  if f["kind"] == "unresolved"}
+    db = open_db(demo_project / "db" / "litgraph.db")
+    expected = {r["id"]: r["status_reason"] for r in db.query(
+        "select id, status_reason from sources where status = 'unresolved' and excluded = 0")}
+    assert unresolved == expected and unresolved
+    assert all(reason for reason in unresolved.values())
+    assert report["counts"]["error"] == len([f for f in report["findings"]
+                                             if f["severity"] == "error"])
+
+
+def test_after_the_curator_excludes_them_and_rebuilds_check_exits_0(demo_project):
+    project = demo_project
+    report = json.loads(cli_check(project, "--json").stdout)
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    to_exclude = {f["subject"]: f["message"] for f in errors if f["kind"] != "duplicate"}
+    for f in errors:
+        if f["kind"] == "duplicate":  # keep the first key of a duplicate group
+            to_exclude.update({key: f["message"] for key in f["details"]["keys"][1:]})
+    yaml = YAML()
+    references = project / "references.yaml"
+    data = yaml.load(references.read_text(encoding="utf-8"))
+    for key in to_exclude:
+        data["sources"][key]["exclude"] = True
+        data["sources"][key]["note"] = f"curator: not in PubMed, kept out ({key})"
+    with open(references, "w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    offline_build(project)
+    result = cli_check(project, "--json")
+    assert result.exit_code == 0, result.output
+    after = json.loads(result.stdout)
+    assert after["clean"] is True and after["counts"]["error"] == 0
+    excluded = {f["subject"]: f["details"]["note"] for f in after["findings"] if f["kind"] == "excluded"}
+    assert excluded == {key: f"curator: not in PubMed, kept out ({key})" for key in to_exclude}
+    # the rebuild kept the curator's edits
+    kept = yaml.load(references.read_text(encoding="utf-8"))["sources"]
+    assert all(kept[key]["exclude"] is True for key in to_exclude)
+    text = cli_check(project)
+    assert text.exit_code == 0 and text.output.splitlines()[0].endswith("\u2014 clean")
+
+
+def test_a_retracted_stand_in_record_is_named_with_the_claims_resting_on_it(tmp_path):
+    from litgraph.stub.records import DEFAULT_RECORDS_PATH, TEST_RECORDS_PATH
+
+    project = tmp_path / "project"
+    (project / "documents").mkdir(parents=True)
+    (project / "documents" / "synthetic-review.txt").write_text(SYNTHETIC_REVIEW, encoding="utf-8")
+    offline_build(project, records=[DEFAULT_RECORDS_PATH, TEST_RECORDS_PATH])
+    result = cli_check(project, "--json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    [retracted] = [f for f in findings if f["kind"] == "retracted-source"]
+    assert retracted["details"]["pmid"] == "990000001"
+    assert retracted["details"]["title"] == "Synthetic test record 1: a retracted trial"
+    [claim] = [f for f in findings if f["kind"] == "claim-on-retracted-source"]
+    assert claim["details"]["text"] == "This synthetic sentence rests on a retracted trial."
+    assert claim["details"]["source"] == retracted["subject"]
+    assert retracted["details"]["claims"] == [claim["subject"]]
+    [erratum] = [f for f in findings if f["kind"] == "erratum"]
+    assert erratum["message"].endswith("has an erratum: PMID 990000004")
+    text = cli_check(project).output
+    assert "Claims resting on retracted sources (1)" in text
+    assert "rests on retracted source" in text and "a retracted trial" in text

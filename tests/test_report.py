@@ -6,7 +6,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, copy_curation_db
+from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, copy_curation_db, copy_demo_project
+from litgraph.store import open_db
 from litgraph.cli import cli
 from litgraph.errors import InputError
 from litgraph.report import (claims_for_source, find_sources, render_markdown, render_status,
@@ -243,3 +244,31 @@ def test_source_and_claim_may_be_given_as_arguments(db_path):
     for args in (["claims"], ["sources"], ["sources", "001-c27", "--claim", "001-c26"]):
         result = run(*args, "--db", db_path)
         assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- on the demo build
+
+def test_claims_of_pmid_20090506_in_the_demo_include_the_mean_age_claim(tmp_path, tmp_path_factory):
+    project = copy_demo_project(tmp_path_factory, tmp_path / "demo")
+    db_path = project / "db" / "litgraph.db"
+    rows = json.loads(run("claims", "--db", db_path, "--source", "20090506", "--json").output)
+    db = open_db(db_path)
+    expected = [r["claim_id"] for r in db.query(
+        "select claim_sources.claim_id from claim_sources join sources on sources.id = "
+        "claim_sources.source_id join claims on claims.id = claim_sources.claim_id "
+        "where sources.pmid = '20090506'")]
+    assert sorted(r["claim"] for r in rows) == sorted(expected) and len(rows) >= 2
+    assert {r["document"] for r in rows} == {STATPEARLS}
+    [mean_age] = [r for r in rows if "58.5" in r["text"]]
+    assert mean_age["text"] == MEAN_AGE_CLAIM and mean_age["line"] == 27
+    table = run("claims", "--db", db_path, "--source", "20090506")
+    assert table.exit_code == 0 and "58.5 (range 22-85)." in table.output
+    behind = json.loads(run("sources", "--db", db_path, "--claim", "mean age at diagnosis of 58.5",
+                            "--json").output)
+    assert "20090506" in [r["pmid"] for r in behind]
+    status = run("status", "--db", db_path)
+    assert status.exit_code == 0
+    assert status.output.startswith("documents: 5\n")
+    cache = json.loads(run("status", "--db", db_path, "--json").output)["cache"]
+    assert cache["requests"] > 0 and cache["responses"] > 0 and cache["hit_rate"] is not None
+    assert f"hit rate {cache['hit_rate']:.0%} in the last build" in status.output
