@@ -166,3 +166,27 @@ def test_the_export_command_writes_each_format_to_a_file(tmp_path):
     result = CliRunner().invoke(cli, ["export", "--db", str(db_path), "--format", "ris",
                                       "--document", "nope"])
     assert result.exit_code == 2 and "no document 'nope'" in result.output
+
+
+def test_every_resolved_demo_source_is_in_each_export_with_its_pmid_and_doi(tmp_path,
+                                                                             tmp_path_factory):
+    from curation_db import copy_demo_project
+
+    project = copy_demo_project(tmp_path_factory, tmp_path / "demo")
+    db = open_db(project / "db" / "litgraph.db")
+    resolved = {r["id"]: (r["pmid"], r["doi"]) for r in db.query(
+        "select id, pmid, doi from sources where status = 'resolved' and excluded = 0 and stale = 0")}
+    assert len(resolved) >= 20
+    items = {i["id"]: (i.get("PMID"), i.get("DOI"))
+             for i in json.loads(export_bibliography(db, "csljson"))}
+    records = {r["id"]: (r.get("accession_number"), r.get("doi"))
+               for r in rispy.loads(export_bibliography(db, "ris"))}
+    library = bibtexparser.parse_string(export_bibliography(db, "bibtex"))
+    assert library.failed_blocks == []
+    entries = {e.key: (e.fields_dict["pmid"].value if "pmid" in e.fields_dict else None,
+                       e.fields_dict["doi"].value if "doi" in e.fields_dict else None)
+               for e in library.entries}
+    for exported in (items, records, entries):
+        assert {key: exported[key] for key in resolved} == resolved
+    one = json.loads(export_bibliography(db, "csljson", "001_a7b665464bb06ded"))
+    assert "20090506" in [i.get("PMID") for i in one] and len(one) < len(items)
