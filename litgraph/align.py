@@ -256,13 +256,16 @@ class _Terms:
         self.stop = _stopwords()
         self.number_weight = number_weight
         self.readable = {}
+        self.stems = {}
 
     def __call__(self, text: str) -> list:
         terms = []
         for word in _WORD.findall(_clinical_words(text).replace("-", " ")):
             if word in self.stop or len(word) < 2:
                 continue
-            term = self.stemmer.stemWord(word.strip("'"))[:STEM_LENGTH]
+            term = self.stems.get(word)
+            if term is None:
+                term = self.stems[word] = self.stemmer.stemWord(word.strip("'"))[:STEM_LENGTH]
             if term not in self.readable or len(word) < len(self.readable[term]):
                 self.readable[term] = word
             terms.append(term)
@@ -301,9 +304,16 @@ def lexical_similarity(restating_texts: list, source_texts: list, number_weight:
     scores = ((left @ right.T).toarray() + (letter_matrix[:n] @ letter_matrix[n:].T).toarray()) / 2
     names = words.get_feature_names_out()
 
+    left, right = left.tocsr(), right.tocsr()
+
     def explain(i: int, j: int, count: int = 5) -> list:
-        product = left[i].multiply(right[j]).tocoo()
-        ranked = sorted(zip(product.data, product.col), reverse=True)[:count]
+        row_i = dict(zip(left.indices[left.indptr[i]:left.indptr[i + 1]],
+                         left.data[left.indptr[i]:left.indptr[i + 1]]))
+        shared = [(weight * row_i[col], col)
+                  for col, weight in zip(right.indices[right.indptr[j]:right.indptr[j + 1]],
+                                         right.data[right.indptr[j]:right.indptr[j + 1]])
+                  if col in row_i]
+        ranked = sorted(shared, key=lambda pair: (-pair[0], pair[1]))[:count]
         return [terms.readable.get(names[col], names[col]) for _value, col in ranked]
 
     return scores, explain
@@ -336,17 +346,21 @@ def _paragraph_context(lexical, restating: list, source: list):
     paragraph.  Sentences without a line are paragraphs of their own.
     """
     def groups(sentences):
-        found = {}
+        keys, index = {}, []
         for k, sentence in enumerate(sentences):
-            found.setdefault(sentence.line if sentence.line is not None else ("own", k), []).append(k)
-        return list(found.values())
+            key = sentence.line if sentence.line is not None else ("own", k)
+            index.append(keys.setdefault(key, len(keys)))
+        return np.array(index, dtype=int), len(keys)
 
-    context = np.zeros(lexical.shape)
-    source_groups = groups(source)
-    for rows in groups(restating):
-        for cols in source_groups:
-            context[np.ix_(rows, cols)] = lexical[np.ix_(rows, cols)].max(axis=1).mean()
-    return context
+    rows, row_count = groups(restating)
+    cols, col_count = groups(source)
+    best_in = np.zeros((lexical.shape[0], col_count))  # best score of i in each source paragraph
+    for g in range(col_count):
+        best_in[:, g] = lexical[:, cols == g].max(axis=1)
+    paragraph = np.zeros((row_count, col_count))
+    for g in range(row_count):
+        paragraph[g] = best_in[rows == g].mean(axis=0)
+    return paragraph[np.ix_(rows, cols)]
 
 
 def score_pairs(restating: list, source: list, thresholds=None):
@@ -428,12 +442,13 @@ def align(restating: list, source: list, thresholds=None) -> list:
         scores, lexical, explain = score_pairs(restating, source, thresholds)
     alignments = []
     for i, sentence in enumerate(restating):
-        ranked = sorted(range(len(source)), key=lambda j: (-scores[i][j], j)) if source else []
+        ranked = [int(j) for j in np.argsort(-scores[i], kind="stable")[:thresholds.max_matches]] \
+            if source else []
         best = float(scores[i][ranked[0]]) if ranked else 0.0
         if not ranked or best < thresholds.match:
             alignments.append(_unsupported(sentence, source, ranked, best, thresholds))
             continue
-        chosen = [j for j in ranked[:thresholds.max_matches]
+        chosen = [j for j in ranked
                   if scores[i][j] >= thresholds.match and scores[i][j] >= thresholds.relative * best]
         differences = compare_quantities(sentence.text, [source[j].text for j in chosen])
         blamed = _blame(differences, [source[j] for j in chosen])
