@@ -63,24 +63,25 @@ def _load(path, _mtime, _size) -> dict:
             data = YAML(typ="rt").load(handle) or {}
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        where = f"{path}: line {mark.line + 1}, column {mark.column + 1}" if mark else path
         raise ReferencesFileError(f"{where}: {getattr(exc, 'problem', exc)}") from None
     types = dict(data.get("publication_types") or {})
     for name, level in types.items():
         if not isinstance(level, int) or isinstance(level, bool) or level not in LEVELS:
             line = data["publication_types"].lc.key(name)[0] + 1
             raise ReferencesFileError(
-                f"{path}:{line}: level of {name!r} must be a whole number 1..5, not {level!r}")
+                f"{path}: line {line}: level of {name!r} must be a whole number 1..5, not {level!r}")
     cues = []
     for cue in data.get("title_cues") or []:
         level = cue.get("level")
         if not isinstance(level, int) or level not in LEVELS or not cue.get("pattern"):
             line = cue.lc.line + 1 if hasattr(cue, "lc") else "?"
-            raise ReferencesFileError(f"{path}:{line}: a title cue needs a pattern and a level 1..5")
+            raise ReferencesFileError(f"{path}: line {line}: a title cue needs a pattern and a level "
+                                      "1..5")
         try:
             compiled = re.compile(str(cue["pattern"]), re.I)
         except re.error as exc:
-            raise ReferencesFileError(f"{path}:{cue.lc.line + 1}: bad pattern: {exc}") from None
+            raise ReferencesFileError(f"{path}: line {cue.lc.line + 1}: bad pattern: {exc}") from None
         cues.append({"pattern": compiled, "level": level,
                      "design": str(cue.get("design") or cue["pattern"])})
     kinds = {str(k): int(v) for k, v in (data.get("kinds") or {}).items()}

@@ -85,6 +85,8 @@ def _load_raw(path):
     path = Path(path)
     if not path.exists():
         return None
+    if not path.is_file():
+        raise ReferencesFileError(f"{path}: not a file")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -94,18 +96,19 @@ def _load_raw(path):
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        where = f"{path}: line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
         raise ReferencesFileError(f"{where}: {problem}") from None
     if data is None:
         return None
     if not isinstance(data, CommentedMap):
-        raise ReferencesFileError(f"{path}:1:1: expected a mapping with documents, sources, claims")
+        raise ReferencesFileError(f"{path}: line 1, column 1: expected a mapping with documents, "
+                                  "sources and claims")
     for section in ("documents", "sources", "claims"):
         value = data.get(section)
         if value is not None and not isinstance(value, CommentedMap):
             line, col = data.lc.value(section)
-            raise ReferencesFileError(f"{path}:{line + 1}:{col + 1}: {section} must be a mapping "
-                                      "of keys to entries")
+            raise ReferencesFileError(f"{path}: line {line + 1}, column {col + 1}: {section} must "
+                                      "be a mapping of keys to entries")
     return data
 
 
@@ -144,7 +147,7 @@ def write_atomically(path, text: str) -> bool:
 def _fail(path, mapping, key, message):
     try:
         line, col = mapping.lc.key(key)
-        where = f"{path}:{line + 1}:{col + 1}"
+        where = f"{path}: line {line + 1}, column {col + 1}"
     except (AttributeError, KeyError, TypeError):
         where = str(path)
     raise ReferencesFileError(f"{where}: {message}")
@@ -192,8 +195,10 @@ def read_reference_set(path) -> model.ReferenceSet:
 
     Raises ReferencesFileError naming the file, line and column of malformed
     YAML, a duplicate key, or a wrong value (``level: high``, ``pmid: -3``).
-    A missing file is an empty reference set.
+    A missing file is an error too (run ``litgraph extract`` to make one).
     """
+    if not Path(path).exists():
+        raise ReferencesFileError(f"{path}: no such file; `litgraph extract` creates it")
     return reference_set_from(_load_raw(path), path)
 
 

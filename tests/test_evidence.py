@@ -89,11 +89,11 @@ def test_a_file_beside_references_yaml_overrides(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("publication_types:\n  Review: high\n", ":2: level of 'Review' must be a whole number 1..5"),
-    ("publication_types:\n  Review: 9\n", ":2: level of 'Review' must be a whole number 1..5"),
-    ("publication_types:\n  Review: 3\n Case Reports: 3\n", ":3:2: "),
-    ("title_cues:\n  - {pattern: 'x', level: 0}\n", ":2: a title cue needs a pattern and a level"),
-    ("title_cues:\n  - {pattern: '(', level: 2}\n", ":2: bad pattern"),
+    ("publication_types:\n  Review: high\n", ": line 2: level of 'Review' must be a whole number 1..5"),
+    ("publication_types:\n  Review: 9\n", ": line 2: level of 'Review' must be a whole number 1..5"),
+    ("publication_types:\n  Review: 3\n Case Reports: 3\n", ": line 3, column 2: "),
+    ("title_cues:\n  - {pattern: 'x', level: 0}\n", ": line 2: a title cue needs a pattern and a level"),
+    ("title_cues:\n  - {pattern: '(', level: 2}\n", ": line 2: bad pattern"),
 ])
 def test_bad_mapping_file(tmp_path, text, message):
     path = tmp_path / "evidence-levels.yaml"

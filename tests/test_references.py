@@ -201,19 +201,19 @@ def test_edited_claim_keeps_curator_note(project):
 
 
 @pytest.mark.parametrize("bad, message", [
-    ("sources:\n  a-1:\n    pmid: '1'\n   title: x\n", ":4:4: "),
-    ("sources:\n  a-1:\n    pmid: '1'\n  a-1:\n    pmid: '2'\n", ":4:3: found duplicate key"),
-    ("sources:\n  a-1:\n    level: high\n", ":3:5: source 'a-1': level must be a whole number "
+    ("sources:\n  a-1:\n    pmid: '1'\n   title: x\n", ": line 4, column 4: "),
+    ("sources:\n  a-1:\n    pmid: '1'\n  a-1:\n    pmid: '2'\n", ": line 4, column 3: found duplicate key"),
+    ("sources:\n  a-1:\n    level: high\n", ": line 3, column 5: source 'a-1': level must be a whole number "
                                             "1..5, not 'high'"),
-    ("sources:\n  a-1:\n    pmid: -3\n", ":3:5: source 'a-1': invalid PMID '-3'"),
-    ("sources:\n  a-1:\n    pmid: 0\n", ":3:5: source 'a-1': invalid PMID '0'"),
-    ("sources:\n  a-1:\n    pmid: 12345678901234567890\n", ":3:5: source 'a-1': invalid PMID"),
-    ("sources:\n  a-1:\n    doi: 10.1000/a b\n", ":3:5: source 'a-1': invalid DOI"),
-    ("sources:\n  a-1:\n    doi: \"10.1000/\\x01b\"\n", ":3:5: source 'a-1': invalid DOI"),
-    ("sources:\n  a-1:\n    exclude: maybe\n", ":3:5: source 'a-1': exclude must be true or false"),
-    ("sources:\n  a-1:\n    year: twenty\n", ":3:5: source 'a-1': year must be a whole number"),
-    ("sources: [1, 2]\n", ":1:10: sources must be a mapping"),
-    ("- just\n- a list\n", ":1:1: expected a mapping"),
+    ("sources:\n  a-1:\n    pmid: -3\n", ": line 3, column 5: source 'a-1': invalid PMID '-3'"),
+    ("sources:\n  a-1:\n    pmid: 0\n", ": line 3, column 5: source 'a-1': invalid PMID '0'"),
+    ("sources:\n  a-1:\n    pmid: 12345678901234567890\n", ": line 3, column 5: source 'a-1': invalid PMID"),
+    ("sources:\n  a-1:\n    doi: 10.1000/a b\n", ": line 3, column 5: source 'a-1': invalid DOI"),
+    ("sources:\n  a-1:\n    doi: \"10.1000/\\x01b\"\n", ": line 3, column 5: source 'a-1': invalid DOI"),
+    ("sources:\n  a-1:\n    exclude: maybe\n", ": line 3, column 5: source 'a-1': exclude must be true or false"),
+    ("sources:\n  a-1:\n    year: twenty\n", ": line 3, column 5: source 'a-1': year must be a whole number"),
+    ("sources: [1, 2]\n", ": line 1, column 10: sources must be a mapping"),
+    ("- just\n- a list\n", ": line 1, column 1: expected a mapping"),
 ])
 def test_malformed_references_file_is_an_error_and_nothing_is_written(project, bad, message):
     _, documents_dir, references = project
@@ -376,3 +376,9 @@ def test_committed_references_yaml_is_up_to_date(tmp_path):
     assert report.written is False
     chapter = next(d for d in read_reference_set(copy).documents if d.id == STATPEARLS)
     assert chapter.source == "pmid-32491531"
+
+
+def test_reading_a_missing_references_file_is_an_error(tmp_path):
+    with pytest.raises(ReferencesFileError, match=r"nowhere\.yaml: no such file; `litgraph "
+                                                  r"extract` creates it"):
+        read_reference_set(tmp_path / "nowhere.yaml")
