@@ -79,6 +79,19 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
                                          logging.INFO if verbose == 1 else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
                         force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_redact_log_record)
+
+
+def _redact_log_record(record) -> bool:
+    """Blank api_key/email values in every log line, also those of libraries (urllib3 logs URLs)."""
+    from .entrez import redact
+
+    message = record.getMessage()
+    clean = redact(message, [os.environ.get("NCBI_API_KEY"), os.environ.get("NCBI_EMAIL")])
+    if clean != message:
+        record.msg, record.args = clean, ()
+    return True
 
 
 def default_cache_path(db_path: str) -> str:

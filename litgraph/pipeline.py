@@ -4,9 +4,26 @@ Each ``run_*`` function takes paths and an EntrezClient, calls the stage
 modules, and returns a StageReport that the CLI prints as text or JSON.
 """
 
+import functools
+import inspect
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from .errors import DatabaseError, ReferencesFileError
 from .store import build_lock, now_utc, open_db, set_build_info
+
+
+def database_errors(stage):
+    """Report SQLite's own failures (disk full, I/O error) as one DatabaseError naming the file."""
+    @functools.wraps(stage)
+    def run(*args, **kwargs):
+        try:
+            return stage(*args, **kwargs)
+        except sqlite3.Error as exc:
+            db_path = inspect.signature(stage).bind(*args, **kwargs).arguments.get("db_path")
+            raise DatabaseError(f"cannot write database {db_path}: {exc}") from exc
+    return run
 
 
 @dataclass
@@ -33,12 +50,17 @@ class StageReport:
         return "\n".join(lines)
 
 
+@database_errors
 def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", progress=False):
     """Load references.yaml into the database and resolve its sources."""
     from .references import read_reference_set, record_resolutions
     from .resolve import resolve_sources, save_resolutions
     from .store import save_reference_set
 
+    if not Path(references_path).is_file():
+        # An empty reference set would empty the database: refuse a mistyped path.
+        raise ReferencesFileError(f"{references_path}: no such file; run `litgraph extract` first "
+                                  "or pass --references")
     refset = read_reference_set(references_path)
     db = open_db(db_path)
     save_reference_set(db, refset)
@@ -56,6 +78,7 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     return report
 
 
+@database_errors
 def run_graph(db_path, client, depth=1, cap=500, progress=False):
     """Build the citation graph and its metrics in the database."""
     from .graph import build_graph
@@ -67,6 +90,7 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False):
     return StageReport("graph", counts=dict(counts), messages=messages)
 
 
+@database_errors
 def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):
     """extract + resolve + graph, holding the database's build lock throughout."""
     from .references import update_from_documents
