@@ -180,11 +180,12 @@ def test_source_key_with_quotes_and_semicolon_survives_the_cli(tmp_path):
     references = project / "references.yaml"
     yaml = YAML()
     data = yaml.load(references.read_text(encoding="utf-8"))
-    source = next(s for s in data["sources"] if s.get("pmid") == "20090506")
-    old_key = source["key"]
-    source["key"] = HOSTILE_KEY
-    for claim in data.get("claims") or []:
-        claim["sources"] = [HOSTILE_KEY if k == old_key else k for k in claim.get("sources") or []]
+    old_key = next(k for k, s in data["sources"].items() if s.get("pmid") == "20090506")
+    position = list(data["sources"]).index(old_key)
+    data["sources"].insert(position, HOSTILE_KEY, data["sources"].pop(old_key))
+    for claim in (data.get("claims") or {}).values():
+        if old_key in (claim.get("sources") or []):
+            claim["sources"] = [HOSTILE_KEY if k == old_key else k for k in claim["sources"]]
     with open(references, "w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     resolved = run_litgraph(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
