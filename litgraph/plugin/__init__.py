@@ -16,6 +16,7 @@ Routes (GET only):
 
 import json
 import sqlite3
+import weakref
 from html import escape
 from importlib import resources
 from urllib.parse import quote
@@ -51,8 +52,21 @@ GRAPH_TABLES = ("nodes", "links", "metrics")
 NODE_TABLES = {"document": "documents", "source": "sources"}
 
 
+# Per-Datasette cache of the plugin config and of table URLs: render_cell runs
+# for every cell of every page, and Datasette rebuilds its metadata on each
+# plugin_config() call.
+_CACHE = weakref.WeakKeyDictionary()
+
+
+def _cached(datasette) -> dict:
+    cache = _CACHE.get(datasette)
+    if cache is None:
+        cache = _CACHE[datasette] = {"config": datasette.plugin_config(PLUGIN) or {}, "tables": {}}
+    return cache
+
+
 def plugin_config(datasette) -> dict:
-    return datasette.plugin_config(PLUGIN) or {}
+    return _cached(datasette)["config"]
 
 
 def litgraph_database_name(datasette) -> str:
@@ -134,8 +148,17 @@ def render_cell(row, value, column, table, database, datasette):
     return None
 
 
+def row_url(datasette, database, table, value) -> str:
+    """The row page of ``value`` (a primary key) in ``database``/``table``."""
+    tables = _cached(datasette)["tables"]
+    base = tables.get((database, table))
+    if base is None:
+        base = tables[(database, table)] = str(datasette.urls.table(database, table))
+    return f"{base}/{tilde_encode(str(value))}"
+
+
 def row_link(datasette, database, table, value) -> Markup:
-    return link(datasette.urls.row(database, table, tilde_encode(str(value))), value)
+    return link(row_url(datasette, database, table, value), value)
 
 
 # ------------------------------------------------------------------ row pages
@@ -271,7 +294,7 @@ async def graph_data(datasette, limit: int) -> dict:
     for row in list(documents.rows) + list(others.rows):
         node = dict(zip(documents.columns, row))
         table = NODE_TABLES.get(node["kind"], "nodes")
-        node["url"] = datasette.urls.row(database, table, tilde_encode(str(node["id"])))
+        node["url"] = row_url(datasette, database, table, node["id"])
         node["document"] = node["id"] if node["kind"] == "document" else document_of.get(node["id"])
         nodes.append(node)
     ids = [node["id"] for node in nodes]
