@@ -256,12 +256,30 @@ def _read_unnumbered(lines, i, heading):
             if find_identifiers(line):
                 entries.append((heading, None, pending))
                 pending = []
+            elif _complete_citation(pending) and not _identifiers_follow(lines, i):
+                entries.append((heading, None, pending))  # one NLM citation per paragraph
+                pending = []
             elif len(pending) > 12:
                 break
         i += 1
     if pending and _has_citation_cue(" ".join(t for _, t in pending)):
         entries.append((heading, None, pending))
     return entries, i
+
+
+def _complete_citation(pending) -> bool:
+    """True when the gathered lines are a whole citation: authors, title, journal, year."""
+    fields = parse_full_citation(" ".join(BULLET.sub("", t) for _, t in pending))
+    return all(fields.get(k) for k in ("authors", "title", "journal", "year"))
+
+
+def _identifiers_follow(lines, i) -> bool:
+    """True when the next non-blank line after ``i`` is an identifier line of the same entry."""
+    for j in range(i + 1, min(i + 4, len(lines))):
+        if lines[j].strip():
+            rest = re.findall(r"[A-Za-z]{2,}", strip_identifiers(lines[j]))
+            return bool(find_identifiers(lines[j])) and len(rest) <= 2
+    return False
 
 
 def _next_is_body(lines, i):
@@ -344,7 +362,7 @@ def _entry_fields(head_lines, full_text):
     """(fields, kind) from the citation lines of an entry."""
     if not head_lines:
         return {}, "article"
-    first = re.sub(r"^\s*(?:\[\d+\]|\d+[.)])\s*", "", head_lines[0])
+    first = re.sub(r"^\s*(?:\[\d+\]|\d+[.)]|[\u2022\u00b7*-](?=\s))\s*", "", head_lines[0])
     rest = head_lines[1:]
     short = parse_short_citation(first)
     words = VOLUME_WORDS_RE.match(first)

@@ -369,3 +369,24 @@ def test_extract_never_crashes_and_is_deterministic(text):
     for claim in first.claims:
         assert all(0 <= i < len(first.references) for i in claim.references)
         assert claim.text.strip()
+
+
+def test_unnumbered_reference_list_one_citation_per_paragraph():
+    text = "\n".join([
+        "Title", "", "Body text here.", "", "References", "",
+        "Miller JS, Zhou M. Primary leiomyosarcoma of the kidney. Am J Surg Pathol. "
+        "2010;34(2):238-42.", "",
+        "Deyrup AT, Montgomery E. Leiomyosarcoma of the kidney: a clinicopathologic study. "
+        "Am J Surg Pathol. 2004;28(2):178-82.",
+        "PMID: 15043306", "",
+        "\u2022 Coindre JM. Grading of soft tissue sarcomas: review and update. Arch Pathol Lab "
+        "Med. 2006;130(10):1448\u201453.",
+    ])
+    doc = extract_text(text, "plain")
+    assert [(r.authors[0], r.year, r.pmid, r.line) for r in doc.references] == [
+        ("Miller JS", 2010, None, 7), ("Deyrup AT", 2004, "15043306", 9),
+        ("Coindre JM", 2006, None, 12)]
+    assert doc.references[2].title == "Grading of soft tissue sarcomas: review and update"
+    assert doc.references[2].pages == "1448-53"
+    assert doc.document.kind == "website"
+    assert doc.claims == []  # the body cites nothing by marker
