@@ -23,6 +23,7 @@ A document without references still has claims: each of its sentences.
 ('20090506', 'LMS is rare.', [0])
 """
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -212,13 +213,17 @@ def _claims(document_id, lines, body, references, self_ref):
     candidates = []  # [section, line, text, [ref indexes], level, level_label, paragraph id]
     for para_id, unit in enumerate(u for u in units if u):
         section_name, para_lines, _ = unit
-        text, offsets, pos = "", [], 0
+        pieces, offsets, length = [], [], 0
         for lineno, line in para_lines:
             piece = line.strip()
-            offsets.append((len(text) + (1 if text else 0), lineno))
-            text = f"{text} {piece}" if text else piece
+            offsets.append((length, lineno))
+            pieces.append(piece)
+            length += len(piece) + 1
+        text = " ".join(pieces)
+        line_starts = [off for off, _ in offsets]
         for start, sentence in split_sentences(text):
-            lineno = [n for off, n in offsets if off <= start][-1]
+            at = bisect.bisect_right(line_starts, start) - 1
+            lineno = offsets[at][1]
             refs = [by_number[n] for n in _marker_numbers(sentence) if n in by_number]
             refs += _inline_references(document_id, sentence, lineno, references)
             level = LEVEL_MARKER.search(sentence)
@@ -228,7 +233,7 @@ def _claims(document_id, lines, body, references, self_ref):
             if _is_marker_only(sentence) and candidates and candidates[-1][6] == para_id:
                 # markers alone: on their own line they cite the paragraph above them,
                 # after a sentence on the same line they cite that sentence
-                own_line = any(off == start for off, _ in offsets)
+                own_line = line_starts[at] == start
                 targets = [c for c in candidates if c[6] == para_id] if own_line else candidates[-1:]
                 for target in targets:
                     target[3].extend(refs)

@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list:
     out, start = [], 0
     for match in _BOUNDARY.finditer(text):
         end = match.end(1) if match.group(1) is not None else match.start(2)
-        before = text[start: match.start()].split()
+        before = text[max(start, match.start() - 60): match.start()].split()
         word = before[-1] if before else ""
         following = text[match.end():match.end() + 2]
         if not following:
@@ -49,7 +49,9 @@ def split_sentences(text: str) -> list:
             continue
         if re.fullmatch(r"\d{1,2}", word):  # "include: 1. CT ... 2. Biopsy": a list, not an end
             n = int(word)
-            if f"{n - 1}. " in text[:match.start()] or f"{n + 1}. " in text[match.end():]:
+            window_before = text[max(0, match.start() - 2000):match.start()]
+            window_after = text[match.end():match.end() + 2000]
+            if f"{n - 1}. " in window_before or f"{n + 1}. " in window_after:
                 continue
         bare = word.lower().rstrip(".").lstrip("(\"")
         if bare in ABBREVIATIONS or re.fullmatch(r"[a-z]", bare) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", bare):
