@@ -354,13 +354,21 @@ def test_graph_json_holds_documents_sources_and_links(ds):
     assert document["url"] == f"/litgraph/documents/{STATPEARLS}"
 
 
-def test_graph_json_limit_keeps_documents_and_top_pagerank(ds):
+def test_graph_json_limit_keeps_documents_and_top_pagerank(ds, db_path):
+    conn = sqlite3.connect(db_path)
+    by_pagerank = [r[0] for r in conn.execute(
+        "select node_id from metrics where kind != 'document' order by pagerank desc, node_id")]
+    graph = rows(ds, "/-/citation-graph.json?limit=8")
+    assert [n["id"] for n in graph["nodes"]] == sorted([STATPEARLS, SARCOMA_SITE, MDA_ABSTRACT]) + by_pagerank[:5]
+    assert by_pagerank[0] == "serrano2013" and graph["truncated"] is True
+    # Documents take at most half of the picture.
     graph = rows(ds, "/-/citation-graph.json?limit=4")
-    assert [n["id"] for n in graph["nodes"]][:3] == sorted([STATPEARLS, SARCOMA_SITE, MDA_ABSTRACT])
-    assert [n["id"] for n in graph["nodes"]][3:] == ["serrano2013"]
-    assert graph["truncated"] is True
-    assert sorted((l["from"], l["to"]) for l in graph["links"]) == [
-        (STATPEARLS, "serrano2013"), (MDA_ABSTRACT, "serrano2013")]
+    assert [n["id"] for n in graph["nodes"]] == sorted([STATPEARLS, SARCOMA_SITE]) + by_pagerank[:2]
+    drawn = {n["id"] for n in graph["nodes"]}
+    expected = sorted({(a, b) for a, b in conn.execute("select citing_id, cited_id from links")
+                       if a in drawn and b in drawn})
+    assert [(l["from"], l["to"]) for l in graph["links"]] == expected
+    assert (STATPEARLS, "serrano2013") in expected and len(expected) < 9
 
 
 @pytest.mark.parametrize("limit", ["abc", "0", "-3", "1.5"])

@@ -271,7 +271,7 @@ def parse_limit(value, default, maximum) -> int:
 
 
 async def graph_data(datasette, limit: int) -> dict:
-    """Documents, then the highest-PageRank other nodes (``limit`` in all) and their links."""
+    """Documents (at most half of ``limit``), then the highest-PageRank other nodes, and their links."""
     database = litgraph_database_name(datasette)
     db = datasette.get_database(database)
     node_sql = (
@@ -281,7 +281,7 @@ async def graph_data(datasette, limit: int) -> dict:
     documents = await db.execute(
         node_sql.format(driver="nodes n left join metrics m on m.node_id = n.id",
                         where="n.kind = 'document'", order="n.id"),
-        {"limit": limit})
+        {"limit": max(limit // 2, 1)})  # documents take at most half of the picture
     others = await db.execute(
         node_sql.format(driver="metrics m join nodes n on n.id = m.node_id",
                         where="m.kind != 'document'", order="m.pagerank desc, m.node_id"),
@@ -298,20 +298,24 @@ async def graph_data(datasette, limit: int) -> dict:
         node["document"] = node["id"] if node["kind"] == "document" else document_of.get(node["id"])
         nodes.append(node)
     ids = [node["id"] for node in nodes]
-    wanted = set(ids)
     edges = {}
-    # Out-links of the drawn nodes through the (citing_id, ...) primary-key
-    # index, in chunks well under SQLite's limit on bound variables.
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
+    if ids:
+        # Links between drawn nodes, through the (citing_id, cited_id, origin)
+        # primary-key index; at most 2 x graph_max_nodes bound variables.
+        marks = ", ".join("?" for _ in ids)
         result = await db.execute(
-            f"select citing_id, cited_id, origin from links where citing_id in ({marks})", chunk)
+            f"select citing_id, cited_id, origin from links "
+            f"where citing_id in ({marks}) and cited_id in ({marks})", ids + ids)
         for citing, cited, origin in result.rows:
-            if cited in wanted:
-                edges.setdefault((citing, cited), []).append(origin)
-    totals = await db.execute("select (select count(*) from nodes), (select count(*) from links)")
-    total_nodes, total_links = totals.rows[0]
+            edges.setdefault((citing, cited), []).append(origin)
+    cache = _cached(datasette)
+    totals = cache.get("graph_totals")
+    if totals is None:
+        result = await db.execute("select (select count(*) from nodes), (select count(*) from links)")
+        totals = tuple(result.rows[0])
+        if not db.is_mutable:  # an immutable file cannot change while it is served
+            cache["graph_totals"] = totals
+    total_nodes, total_links = totals
     return {
         "nodes": nodes,
         "links": [{"from": citing, "to": cited, "origins": sorted(origins)}
