@@ -27,6 +27,7 @@ BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,3})\]\s*(.*)$")
 DOT_ENTRY = re.compile(r"^\s*(\d{1,3})[.)](?:\s+(.*)|\s*)$")
 LEVEL_LINE = re.compile(r"^\s*Level\s+([1-5])\s*(\([^()]{1,30}\))?\s*evidence\s*$", re.I)
 ENTRY_END = re.compile(r"^\s*(?:written\s+by|(?:last\s+)?updated\b|posted\s+(?:by|on))", re.I)
+_LABELLED_ID = re.compile(r"pmid|pubmed|doi|pmc|10\.\d{4}", re.I)  # cheap pre-check
 MEETING = re.compile(r"\b(annual\s+meeting|congress|symposium|conference|abstract\s+id)\b", re.I)
 GUIDELINE = re.compile(r"\b([A-Z]{2,10})\s+[Gg]uidelines?\b")
 QUOTED_TITLE = re.compile(
@@ -234,8 +235,8 @@ def _entry_reference(document, label, number, entry_lines, heading):
         if text.lstrip().startswith(("\"", "\u201c")):
             quoted = True
         for lineno, line in para:
-            stripped = strip_identifiers(line)
-            if find_identifiers(line) and len(re.sub(r"\bFetch\b", "", stripped).split()) <= 1:
+            if _LABELLED_ID.search(line) and find_identifiers(line) and \
+                    len(re.sub(r"\bFetch\b", "", strip_identifiers(line)).split()) <= 1:
                 id_lines.append((lineno, line.strip()))
         if not quoted:
             head.append(para)

@@ -26,6 +26,7 @@ PMID_RE = re.compile(
 DOI_RE = re.compile(
     r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b(10\.\d{4,9}/[^\s\"<>\]]+)", re.I
 )
+_ANY_ID = re.compile(r"pmid|pubmed|10\.\d{4}|pmc", re.I)  # cheap pre-check
 PMC_RE = re.compile(r"\bPMC(?:ID)?\s*:?\s*(?:PMC)?(\d{1,12})\b", re.I)
 
 MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -67,6 +68,8 @@ def find_identifiers(text: str) -> dict:
     control character) is simply not an identifier: it is left out.
     """
     found = {}
+    if not _ANY_ID.search(text):
+        return found
     for match in PMID_RE.finditer(text):
         value = next(g for g in match.groups() if g is not None)
         try:
