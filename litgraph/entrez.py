@@ -246,6 +246,8 @@ class EntrezClient:
         self.cache_path = str(cache_path) if cache_path else None
         self.stats = {"network_requests": 0, "cache_hits": 0, "by_endpoint": {}, "retries": 0,
                       "failures": 0}
+        self.answered = 0  # requests that got a usable reply (from the network or the cache)
+        self.last_failure = None
         self.session = self._make_session()
 
     # ------------------------------------------------------------ transport
@@ -354,6 +356,7 @@ class EntrezClient:
                     except Exception as exc:  # Bio.Entrez raises ValueError/RuntimeError kinds
                         problem = f"unparseable reply ({type(exc).__name__}: {str(exc)[:120]})"
                     else:
+                        self.answered += 1
                         return parsed, self._fetched_at(response)
                 if from_cache or problem.startswith("unparseable"):
                     self._forget(response)
@@ -371,7 +374,8 @@ class EntrezClient:
         self.stats["failures"] += 1
         message = redact(f"{endpoint} failed after {attempt} tries: {reason}",
                          [self.api_key, self.email])
-        log.error("%s", message)
+        log.warning("%s", message)  # the caller records it per source; the CLI shows errors only
+        self.last_failure = message
         raise EntrezError(message)
 
     @staticmethod

@@ -35,6 +35,7 @@ from .store import as_json, now_utc
 STOPWORDS = frozenset(
     "a an and are as at by for from in into is it its of on or the their to with without vs versus "
     "after before between during under over via not".split())
+TRANSIENT = "E-utilities failed, try again later: "  # a reason that a later run may clear
 TITLE_WORDS = 8  # the rarest-looking words of a title that go into a search
 _WORD = re.compile(r"[a-z0-9]+")
 _AGE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.I)
@@ -250,7 +251,7 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
 
     def fetch_reason(pmid):
         if pmid in fetched.failed:
-            return f"E-utilities failed, try again later: {fetched.failed[pmid]}"
+            return TRANSIENT + fetched.failed[pmid]
         return "PMID not found in PubMed"
 
     doi_owners = {}
@@ -286,12 +287,10 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
             outcome[key] = Resolution(key, "unresolved", f"DOI {doi} is on several PubMed "
                                                          f"records: PMID {', '.join(owners)}")
         elif doi_failure:
-            outcome[key] = Resolution(key, "unresolved", f"E-utilities failed, try again later: "
-                                                         f"{doi_failure}")
+            outcome[key] = Resolution(key, "unresolved", TRANSIENT + doi_failure)
         else:
             failed = next((r for r in fetched.failed.values()), None)
-            reason = (f"E-utilities failed, try again later: {failed}" if failed
-                      else f"DOI not found in PubMed ({doi})")
+            reason = TRANSIENT + failed if failed else f"DOI not found in PubMed ({doi})"
             outcome[key] = Resolution(key, "unresolved", reason)
 
     for key, pmid in found_by_citation.items():
@@ -307,6 +306,10 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
         outcome[key] = _judge_search(key, source, found_by_search, search_failure,
                                      fetched.failed, prior.get(key))
 
+    if client.stats.get("failures") and not getattr(client, "answered", 1):
+        # Not one request answered: E-utilities is unreachable, not a few sources unresolved.
+        raise EntrezError(f"E-utilities at {client.base_url} answered no request: "
+                          f"{client.last_failure}")
     return [outcome[s.key] for s in sources]
 
 
@@ -322,7 +325,7 @@ def _judge_search(key, source, found, failure, fetch_failed, prior):
     record alone meets author, journal and year)."""
     before = f"{prior}; " if prior else ""
     if failure:
-        return Resolution(key, "unresolved", f"{before}E-utilities failed, try again later: {failure}")
+        return Resolution(key, "unresolved", f"{before}{TRANSIENT}{failure}")
     matching = [r for r in found if search_agrees(source, r)]
     if source.title:
         wanted = normalise_title(source.title)
@@ -342,7 +345,7 @@ def _judge_search(key, source, found, failure, fetch_failed, prior):
                                              f"agrees; candidates: {listed}")
     if fetch_failed:
         reason = next(iter(fetch_failed.values()))
-        return Resolution(key, "unresolved", f"{before}E-utilities failed, try again later: {reason}")
+        return Resolution(key, "unresolved", f"{before}{TRANSIENT}{reason}")
     what = "title" if source.title else "author, journal and year"
     return Resolution(key, "unresolved", f"{before}no PubMed record matches the {what} search")
 
@@ -447,6 +450,11 @@ def save_resolutions(db, refset, resolutions) -> list:
                 old = table.get(resolution.key)
             except Exception:  # sqlite_utils NotFoundError
                 old = None
+            if (old and old.get("status") in ("resolved", "conflict")
+                    and TRANSIENT in (resolution.status_reason or "")):
+                messages.append(f"{resolution.key}: kept the stored {old['status']} row: "
+                                f"{resolution.status_reason}")
+                continue  # an outage never undoes an earlier resolution
             row = {"id": resolution.key, "status": resolution.status,
                    "status_reason": resolution.status_reason,
                    "resolved_by": resolution.resolved_by}

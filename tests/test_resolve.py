@@ -427,3 +427,38 @@ def test_identifiers_a_search_wrote_back_are_found_again_unless_pinned():
     assert _stated_ids(SourceEntry("c", pmid="20090506", doi="10.9999/x", resolved_by="citation",
                                    pinned=True)) == ("20090506", "10.9999/x")
     assert _stated_ids(SourceEntry("d", pmid="20090506", resolved_by="pmid")) == ("20090506", None)
+
+
+def test_an_unreachable_eutils_is_one_error_not_a_run_of_unresolved_sources(tmp_path):
+    from litgraph.errors import EntrezError
+
+    with ScriptedEutils() as gone:
+        url = gone.base_url
+    sources = [SourceEntry("miller-2010", pmid="20090506"), SourceEntry("d", doi="10.9999/x")]
+    with EntrezClient(url, rate=0, max_tries=2, sleep=lambda s: None, timeout=2) as client, \
+            pytest.raises(EntrezError) as caught:
+        resolve_sources(sources, client)
+    assert str(caught.value) == (
+        f"E-utilities at {url} answered no request: efetch.fcgi failed after 2 tries: network "
+        f"error (ConnectionError)")
+
+
+def test_an_outage_never_undoes_a_stored_resolution(eutils, db):
+    refset = ReferenceSet(sources=[SourceEntry("miller-2010", pmid="20090506")])
+    record = replace(RECORDS["20090506"], fetched_at="2026-11-01T00:00:00+00:00")
+    save_resolutions(db, refset, [Resolution("miller-2010", "resolved", resolved_by="pmid",
+                                             record=record)])
+    before = db["sources"].get("miller-2010")
+    eutils.queue("efetch.fcgi", *[(500, TEXT, b"Internal Server Error")] * 2)
+    eutils.queue("esearch.fcgi", (200, XML, ESEARCH_DOIS))  # one request answers: not an outage
+    sources = refset.sources + [SourceEntry("synthetic-doi", doi="10.9999/synth.0001")]
+    with EntrezClient(eutils.base_url, rate=0, max_tries=2, sleep=lambda s: None) as client:
+        resolutions = resolve_sources(sources, client)
+    reason = ("E-utilities failed, try again later: efetch.fcgi failed after 2 tries: HTTP 500")
+    assert outcome(resolutions) == {
+        "miller-2010": ("unresolved", f"{reason} (PMID 20090506)", None, None),
+        "synthetic-doi": ("unresolved", reason, None, None)}
+    changes = save_resolutions(db, ReferenceSet(sources=sources), resolutions)
+    assert changes == [f"miller-2010: kept the stored resolved row: {reason} (PMID 20090506)"]
+    assert db["sources"].get("miller-2010") == before
+    assert db["sources"].get("synthetic-doi")["status_reason"] == reason
