@@ -16,6 +16,7 @@ from .extract_fields import slug, surname
 SOURCE_FIELDS = ("pmid", "doi", "pmcid", "title", "authors", "journal", "year", "volume",
                  "issue", "pages", "kind")
 CLAIM_CURATOR_FIELDS = ("note", "level", "exclude")
+ID_FIELDS = ("pmid", "doi", "pmcid")
 
 
 # ---------------------------------------------------------------- keys and identity
@@ -66,11 +67,19 @@ def identities(fields: dict) -> list:
     if fields.get("title") and len(str(fields["title"]).split()) >= 3:
         out.append("title:" + slug(fields["title"], max_words=40))
     authors = fields.get("authors") or []
-    if authors and (fields.get("year") or fields.get("journal")):
+    vague = not any(fields.get(n) for n in ("pmid", "doi", "pmcid", "volume", "pages"))
+    if authors and vague and (fields.get("year") or fields.get("journal")):
+        # an abstract, a guideline: the first author, year and venue are all there is
         out.append("work:" + slug(f"{surname(authors[0]) or authors[0]} {fields.get('year') or ''} "
                                   f"{fields.get('journal') or fields.get('kind') or ''}",
                                   max_words=20))
     return out
+
+
+def compatible(one: dict, other: dict) -> bool:
+    """False when two works state different PMIDs, DOIs or PMC ids."""
+    return all(not one.get(n) or not other.get(n) or str(one[n]).lower() == str(other[n]).lower()
+               for n in ID_FIELDS)
 
 
 def _sighting_identity(document, raw):
@@ -89,14 +98,18 @@ def _group_references(extracted_documents):
             i = parent[i]
         return i
 
+    ids = [{n: v for n, v in ref.fields().items() if n in ID_FIELDS} for ref in refs]
     seen = {}
     for index, ref in enumerate(refs):
         fields = {**ref.fields(), "kind": ref.kind}
         for ident in identities(fields):
-            if ident in seen:
-                parent[find(index)] = find(seen[ident])
-            else:
+            if ident not in seen:
                 seen[ident] = index
+                continue
+            a, b = find(index), find(seen[ident])
+            if a != b and compatible(ids[a], ids[b]):  # two PMIDs are two works
+                parent[a] = b
+                ids[b] = {**ids[a], **ids[b]}
     groups = {}
     for index, ref in enumerate(refs):
         groups.setdefault(find(index), []).append(ref)
@@ -182,9 +195,14 @@ def merge_extracted(data, extracted, references_path, report):
         for ref in group:
             for name, value in {**ref.fields(), "kind": ref.kind}.items():
                 fields.setdefault(name, value)
-        known = identities(fields) + [_sighting_identity(s.document, s.raw)
-                                      for ref in group for s in ref.sightings]
-        key = next((index[i] for i in known if i in index), None)
+        strong = identities(fields)
+        split = sum(1 for i in strong if i.split(":", 1)[0] in ID_FIELDS)
+        # identifiers first, then the very words seen before at that place, then the weaker
+        known = strong[:split] + [_sighting_identity(s.document, s.raw)
+                                  for ref in group for s in ref.sightings] + strong[split:]
+        key = next((index[i] for i in known if i in index
+                    and (i.startswith("seen:") or compatible(dict(sources[index[i]] or {}), fields))),
+                   None)
         if key is None:
             key = source_key(fields, set(sources.keys()))
             entry = CommentedMap()

@@ -382,3 +382,22 @@ def test_reading_a_missing_references_file_is_an_error(tmp_path):
     with pytest.raises(ReferencesFileError, match=r"nowhere\.yaml: no such file; `litgraph "
                                                   r"extract` creates it"):
         read_reference_set(tmp_path / "nowhere.yaml")
+
+
+def test_different_identifiers_are_different_works(tmp_path):
+    """Same first author, year, journal and title words, but two PMIDs: two sources."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "A\n\nIt is rare.[1] It recurs.[2]\n\nReferences\n\n"
+        "[1] Smith J. Leiomyosarcoma of the kidney in adults. Cancer. 2010;1:1-2. PMID: 111\n"
+        "[2] Smith J. Leiomyosarcoma of the kidney in adults. Cancer. 2010;1:1-2. PMID: 222\n")
+    references = tmp_path / "references.yaml"
+    run(docs, references)
+    refset = read_reference_set(references)
+    assert [(s.key, s.pmid) for s in refset.sources] == [("smith-2010", "111"),
+                                                         ("smith-2010-b", "222")]
+    assert [c.sources for c in refset.claims] == [["smith-2010"], ["smith-2010-b"]]
+    run(docs, references)
+    assert [(s.key, s.pmid) for s in read_reference_set(references).sources] == [
+        ("smith-2010", "111"), ("smith-2010-b", "222")]
