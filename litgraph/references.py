@@ -331,10 +331,14 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     report = ExtractReport()
     merge_extracted(data, extracted, references_path, report)
     proposals = propose_restates(extracted)
-    for doc_id, target in proposals.items():
-        entry = data["documents"][doc_id]
-        if entry.get("restates") is None and entry.get("restates_proposed") != target:
-            entry["restates_proposed"] = target
+    for doc in extracted:
+        entry = data["documents"][doc.document.id]
+        target = proposals.get(doc.document.id)
+        if entry.get("restates") is None and target:
+            if entry.get("restates_proposed") != target:
+                entry["restates_proposed"] = target
+        elif "restates_proposed" in entry:
+            del entry["restates_proposed"]  # confirmed by a curator, or no longer proposed
     text = _dump(data)
     if not text.startswith("#"):
         text = HEADER + text
