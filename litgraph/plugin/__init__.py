@@ -82,7 +82,7 @@ def applies_to(datasette, database) -> bool:
 
 def graph_limits(datasette) -> tuple:
     config = plugin_config(datasette)
-    default = int(config.get("graph_default_nodes", 300))
+    default = int(config.get("graph_default_nodes", 200))
     maximum = int(config.get("graph_max_nodes", 2000))
     return default, maximum
 
