@@ -133,7 +133,7 @@ INDEXES = [
     ("claims", ["document_id", "line"]),
     ("metrics", ["kind", "in_degree_set", "pagerank"]),
     ("metrics", ["pagerank"]),
-    ("nodes", ["kind"]),
+    ("nodes", ["kind", "id"]),
     ("claim_alignments", ["sentence_status"]),
     ("claim_alignments", ["matched_claim_id"]),
 ]
