@@ -144,6 +144,23 @@ def make_datasette(db_path, config: dict | None = None):
     return datasette
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise InputError when ``host``:``port`` cannot be listened on (in use, no such address)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve_database(db_path, host: str = "127.0.0.1", port: int = 8001) -> None:
     """Serve ``db_path`` read-only through Datasette at http://host:port/ until interrupted."""
     import asyncio
@@ -151,5 +168,6 @@ def serve_database(db_path, host: str = "127.0.0.1", port: int = 8001) -> None:
     import uvicorn
 
     datasette = make_datasette(db_path)
+    check_port(host, port)
     asyncio.run(datasette.invoke_startup())
     uvicorn.run(datasette.app(), host=host, port=port, log_level="info", lifespan="on")

@@ -628,3 +628,16 @@ def test_demo_graph_marks_documents_that_are_publications(demo):
         "select source_id, id from documents where source_id is not null")}
     marked = {n["id"]: n["document"] for n in graph["nodes"] if n["document"] and n["kind"] != "document"}
     assert marked == publications and STATPEARLS in marked.values()
+
+
+def test_serve_on_a_port_in_use_is_one_line_exit_2(db_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--db", str(db_path), "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"]
