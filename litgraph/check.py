@@ -385,25 +385,46 @@ def check_level_disagreements(db, refset) -> list:
     return findings
 
 
+RESTATEMENT_PHRASES = {
+    "number-mismatch": ("warning", "states a number its original does not"),
+    "unsupported": ("warning", "has no matching sentence in the document it restates"),
+    "uncited-in-source": ("info", "matches a sentence its original does not cite"),
+}
+
+
 def check_restatements(db, refset) -> list:
-    """Claims that restate another document's claim but do not match it (issue #9 alignments)."""
+    """Claims that restate another document's claim but do not match it (issue #9 alignments).
+
+    The claim's best match (lowest rank) decides; its ``sentence_status`` when
+    the alignment stage stores one, else its ``status``.
+    """
     if not db["claim_alignments"].exists():
         return []
-    findings = []
-    rows = _rows(db, "select a.claim_id, a.rank, a.matched_claim_id, a.score, a.status, "
-                     "a.explanation, c.document_id, c.line, c.text from claim_alignments a "
-                     "left join claims c on c.id = a.claim_id "
-                     "where a.status in ('number-mismatch', 'unsupported', 'uncited-in-source') "
+    columns = db["claim_alignments"].columns_dict
+    status = ("coalesce(a.sentence_status, a.status)" if "sentence_status" in columns
+              else "a.status")
+    matched_text = "a.matched_text" if "matched_text" in columns else "null"
+    wanted = list(RESTATEMENT_PHRASES)
+    rows = _rows(db, f"select a.claim_id, a.matched_claim_id, a.score, {status} as status, "
+                     f"a.explanation, {matched_text} as matched_text, c.document_id, c.line, "
+                     "c.text from claim_alignments a left join claims c on c.id = a.claim_id "
+                     f"where {status} in ({', '.join('?' for _ in wanted)}) "
                      "and a.rank = (select min(b.rank) from claim_alignments b "
                      "where b.claim_id = a.claim_id) "
-                     "order by c.document_id, c.line, length(a.claim_id), a.claim_id")
+                     "order by c.document_id, c.line, length(a.claim_id), a.claim_id", wanted)
+    findings = []
     for r in rows:
-        matched = f" (best match {r['matched_claim_id']})" if r["matched_claim_id"] else ""
+        severity, phrase = RESTATEMENT_PHRASES[r["status"]]
+        where = _where({"id": r["claim_id"], "document_id": r["document_id"], "line": r["line"]})
+        matched = r["matched_claim_id"] or (f"\"{_short(r['matched_text'], 50)}\""
+                                           if r["matched_text"] else None)
         findings.append(Finding(
-            "restatement", "warning", r["claim_id"],
-            f"claim {r['claim_id']} ({_where(r) if r['document_id'] else '?'}) is {r['status']}"
-            f"{matched}: {r['explanation'] or _short(r['text'], 60)}",
-            {"status": r["status"], "matched_claim": r["matched_claim_id"], "score": r["score"],
+            "restatement", severity, r["claim_id"],
+            f"claim {r['claim_id']} ({where or '?'}) {phrase}"
+            + (f" (best match {matched})" if matched else "")
+            + f": {r['explanation'] or _short(r['text'], 60)}",
+            {"status": r["status"], "matched_claim": r["matched_claim_id"],
+             "matched_text": r["matched_text"], "score": r["score"],
              "explanation": r["explanation"], "text": r["text"]}))
     return findings
 

@@ -161,7 +161,7 @@ def test_without_a_reference_set_the_comparisons_are_skipped(db):
 
 
 def test_restatement_findings_come_from_claim_alignments(db):
-    assert check_restatements(db, None) == []  # no table yet: nothing, no error
+    assert check_restatements(db, None) == []  # no alignments: nothing, no error
     db["claim_alignments"].insert_all([
         {"claim_id": "000-c5", "rank": 1, "matched_claim_id": "001-c27", "score": 0.61,
          "status": "number-mismatch", "explanation": "50 to 60 years vs mean 58.5 (range 22-85)"},
@@ -172,8 +172,28 @@ def test_restatement_findings_come_from_claim_alignments(db):
     ])
     [finding] = run_checks(db, reference_set()).of_kind("restatement")
     assert finding.severity == "warning" and finding.subject == "000-c5"
-    assert finding.message == ("claim 000-c5 (000_d77120f9981d4803:5) is number-mismatch (best match "
-                               "001-c27): 50 to 60 years vs mean 58.5 (range 22-85)")
+    assert finding.message == ("claim 000-c5 (000_d77120f9981d4803:5) states a number its original "
+                               "does not (best match 001-c27): 50 to 60 years vs mean 58.5 "
+                               "(range 22-85)")
+
+
+def test_restatements_use_the_sentence_status_when_alignment_stores_one(db):
+    db["claim_alignments"].insert_all([
+        {"claim_id": "000-c5", "rank": 1, "matched_claim_id": None, "score": 0.5,
+         "status": "uncited-in-source", "sentence_status": "uncited-in-source",
+         "explanation": None, "matched_text": "The grade is another important prognostic indicator.",
+         "matched_line": 85, "sources": "[]"},
+        {"claim_id": "001-c41", "rank": 1, "matched_claim_id": "001-c27", "score": 0.7,
+         "status": "unsupported", "sentence_status": "supported", "explanation": "close enough",
+         "matched_text": None, "matched_line": 27, "sources": "[]"},
+    ])
+    [finding] = check_restatements(db, None)
+    assert (finding.severity, finding.subject, finding.details["status"]) == (
+        "info", "000-c5", "uncited-in-source")
+    assert finding.message == ("claim 000-c5 (000_d77120f9981d4803:5) matches a sentence its "
+                               "original does not cite (best match \"The grade is another "
+                               "important prognostic indicat\u2026\"): It usually affects people "
+                               "between 50 to 60 years old, with\u2026")
 
 
 def test_a_hostile_key_is_matched_literally(db):
