@@ -106,8 +106,12 @@ def db_all_rows(path) -> dict:
 
 
 def integrity_problems(path) -> list:
-    """``PRAGMA integrity_check`` and foreign_key_check findings ([] when sound)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """``PRAGMA integrity_check`` and foreign_key_check findings ([] when sound).
+
+    Opened read-write, as litgraph's next run would: after a crash SQLite rolls
+    back the hot journal on open, which a read-only connection cannot do.
+    """
+    conn = sqlite3.connect(path)
     try:
         result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
         problems = [] if result == ["ok"] else result

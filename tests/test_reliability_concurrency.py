@@ -1,0 +1,104 @@
+"""Concurrency: two builds on one database never interleave; the second stops with a clear line.
+
+The stand-in answers with 300 ms of latency so the first build is still
+running when the second starts.  store.build_lock (held by pipeline.run_build)
+makes the second build stop at once with "another litgraph build is using ...".
+"""
+
+import time
+
+import pytest
+
+from reliability_helpers import (StubProcess, assert_one_line_error, build_args, db_tables,
+                                 duplicate_rows, integrity_problems, new_project, run_litgraph,
+                                 start_litgraph)
+
+
+@pytest.fixture(scope="module")
+def clean_rows(tmp_path_factory):
+    project = new_project(tmp_path_factory.mktemp("clean") / "project")
+    with StubProcess(project) as stub:
+        built = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project,
+                             timeout=300)
+    assert built.returncode == 0, built.stderr
+    return db_tables(project / "db" / "litgraph.db"), (project / "references.yaml").read_bytes()
+
+
+def wait_for_requests(stub, process, count=1, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if stub.served() >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the first build made no request")
+
+
+def assert_sound(project, clean_rows):
+    rows, references = clean_rows
+    db_path = project / "db" / "litgraph.db"
+    assert integrity_problems(db_path) == []
+    assert duplicate_rows(db_path) == {}
+    assert db_tables(db_path) == rows
+    assert (project / "references.yaml").read_bytes() == references
+
+
+def test_second_build_stops_while_the_first_runs(tmp_path, clean_rows):
+    project = new_project(tmp_path / "project")
+    with StubProcess(project, latency_ms=300) as stub:
+        first = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
+        try:
+            wait_for_requests(stub, first)
+            started = time.monotonic()
+            second = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project,
+                                  timeout=60)
+            stopped_after = time.monotonic() - started
+            line = assert_one_line_error(second, "db/litgraph.db", "another litgraph build",
+                                         codes=(1,))
+            assert "lock" in line
+            assert stopped_after < 20, stopped_after  # it stops at once, it does not wait
+            out, err = first.communicate(timeout=240)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait(timeout=30)
+        assert first.returncode == 0, err
+    assert_sound(project, clean_rows)
+
+
+def test_two_builds_started_together_one_wins(tmp_path, clean_rows):
+    project = new_project(tmp_path / "project")
+    with StubProcess(project, latency_ms=100) as stub:
+        processes = [start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
+                     for _ in range(2)]
+        results = []
+        try:
+            for process in processes:
+                out, err = process.communicate(timeout=240)
+                results.append((process.returncode, out, err))
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait(timeout=30)
+    codes = sorted(code for code, _out, _err in results)
+    assert codes in ([0, 0], [0, 1]), results
+    for code, _out, err in results:
+        assert "Traceback" not in err
+        if code == 1:
+            lines = [line for line in err.splitlines() if line.strip()]
+            assert len(lines) == 1 and lines[0].startswith("Error: another litgraph build"), lines
+    assert_sound(project, clean_rows)
+
+
+def test_builds_on_two_databases_run_side_by_side(tmp_path, clean_rows):
+    # The lock belongs to one database: builds of two projects do not block each other.
+    projects = [new_project(tmp_path / name) for name in ("one", "two")]
+    with StubProcess(tmp_path, latency_ms=100) as stub:
+        processes = [start_litgraph(build_args(offline=False, eutils_url=stub.base_url), p)
+                     for p in projects]
+        for process in processes:
+            _out, err = process.communicate(timeout=240)
+            assert process.returncode == 0, err
+    for project in projects:
+        assert_sound(project, clean_rows)
