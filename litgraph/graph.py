@@ -299,6 +299,9 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     depth, cap : int
         How many link steps beyond the reference set to follow, and how many
         external works to admit at most.
+    progress : bool
+        Accepted for the pipeline's common signature; this stage reports
+        through logging (``-v``) instead of a bar.
     messages : list, optional
         Receives one line per E-utilities call that failed (the build goes on
         without those links).

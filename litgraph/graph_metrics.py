@@ -388,9 +388,7 @@ def document_cohesion(G, documents) -> list:
     rows = []
     for document_id in sorted(documents):
         members = {node for node in documents[document_id] if node in G}
-        pairs = sum(1 for u, v in G.subgraph(members).edges() if u != v) if members else 0
-        if G.is_multigraph():
-            pairs = len({(u, v) for u, v in G.subgraph(members).edges() if u != v})
+        pairs = len({(u, v) for u, v in G.subgraph(members).edges() if u != v})
         size = len(members)
         rows.append({
             "document_id": document_id,

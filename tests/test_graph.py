@@ -507,3 +507,12 @@ def test_a_build_of_the_seed_documents_gives_the_record_pages_links(tmp_path, do
     graph_counts = report.parts[-1].counts
     assert graph_counts["links_document"] == rows(db, "select count(*) from links "
                                                       "where origin = 'document'")[0][0]
+
+
+@pytest.mark.parametrize("module", ["litgraph.graph", "litgraph.graph_metrics", "litgraph.export"])
+def test_the_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0
