@@ -408,7 +408,8 @@ def check(db_path, references_path, as_json, show_all, verbose, quiet):
     Errors: unresolved references (with reasons), PMID/DOI conflicts, one work
     under two keys, retracted sources and the claims resting on them.
     Warnings: errata, claims with no source, claims resting only on low-level
-    evidence, declared-versus-inferred level disagreements, citations
+    evidence, declared-versus-inferred level disagreements, restatements whose
+    numbers or content differ from the document they restate, citations
     references.yaml lacks, stale entries.  Info: sources excluded by a curator
     (exclude: true and a note in references.yaml), unsourced sentences of
     documents without references.  -q prints only the summary and errors.
