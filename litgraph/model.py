@@ -103,6 +103,7 @@ class ReferenceSet:
     documents: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     claims: list = field(default_factory=list)
+    settings: dict = field(default_factory=dict)  # top-level `settings:` (e.g. restatement thresholds)
 
     def source(self, key: str) -> Optional[SourceEntry]:
         return next((s for s in self.sources if s.key == key), None)

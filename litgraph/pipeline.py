@@ -68,6 +68,7 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
                                   max_age=max_age, db=db)
     changes = save_resolutions(db, refset, resolutions)
     record_resolutions(references_path, resolutions)
+    aligned = run_align(db, refset, Path(references_path).resolve().parent)
     set_build_info(db, resolved_at=now_utc())
     report = StageReport("resolve")
     for r in resolutions:
@@ -75,7 +76,23 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     report.counts["requests"] = client.stats.get("network_requests", 0)
     report.counts["cache_hits"] = client.stats.get("cache_hits", 0)
     report.messages.extend(changes or [])
+    if aligned.get("sentences"):
+        report.messages.append(
+            "restatements: " + ", ".join(f"{k} {aligned[k]}" for k in
+                                         ("sentences", "supported", "number-mismatch",
+                                          "uncited-in-source", "unsupported") if k in aligned))
     return report
+
+
+def run_align(db, refset, base_dir) -> dict:
+    """Align every document that restates another (claims were just saved, so realign).
+
+    Thresholds come from references.yaml's ``settings: restatement:`` mapping.
+    """
+    from .align_store import align_documents
+
+    thresholds = (refset.settings or {}).get("restatement")
+    return align_documents(db, thresholds, base_dir=base_dir)
 
 
 @database_errors

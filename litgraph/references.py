@@ -207,6 +207,13 @@ def reference_set_from(data, path) -> model.ReferenceSet:
     refset = model.ReferenceSet()
     if data is None:
         return refset
+    settings = data.get("settings")
+    if settings is not None:
+        if not isinstance(settings, CommentedMap):
+            line, col = data.lc.value("settings")
+            raise ReferencesFileError(f"{path}: line {line + 1}, column {col + 1}: settings must be "
+                                      "a mapping (e.g. restatement: {match: 0.18})")
+        refset.settings = _plain(settings)
     for doc_id, entry in (data.get("documents") or {}).items():
         owner = f"document {doc_id!r}"
         entry = _entry_map(path, data["documents"], doc_id, owner)
@@ -381,3 +388,11 @@ def record_resolutions(path, resolutions) -> None:
             entry["resolved_by"] = resolution.resolved_by
     write_atomically(path, _dump(data))
 
+
+def _plain(value):
+    """ruamel's commented containers as plain dicts and lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
