@@ -272,3 +272,28 @@ def test_claims_of_pmid_20090506_in_the_demo_include_the_mean_age_claim(tmp_path
     cache = json.loads(run("status", "--db", db_path, "--json").output)["cache"]
     assert cache["requests"] > 0 and cache["responses"] > 0 and cache["hit_rate"] is not None
     assert f"hit rate {cache['hit_rate']:.0%} in the last build" in status.output
+
+
+def test_read_commands_refuse_a_missing_database_in_one_line(tmp_path):
+    missing = tmp_path / "db" / "none.db"
+    for args in (["check"], ["status"], ["sources", "001-c27"], ["claims", "20090506"]):
+        result = run(*args, "--db", missing)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.strip().splitlines() == [
+            f"Error: database {missing} not found: build it first (litgraph build) or pass --db"]
+    assert not missing.parent.exists()
+
+
+def test_check_all_shows_every_finding_of_a_kind(db_path, tmp_path):
+    from litgraph.store import open_db
+
+    db = open_db(db_path)
+    db["sources"].insert_all([{"id": f"stale-{n:02d}", "stale": 1, "status": "resolved"}
+                              for n in range(25)])
+    db.conn.close()
+    capped = run("check", "--db", db_path, "--references", tmp_path / "none.yaml").stdout
+    assert "    \u2026 and 6 more (--all or --json)" in capped.splitlines()
+    full = run("check", "--db", db_path, "--references", tmp_path / "none.yaml", "--all").stdout
+    assert "more (--all or --json)" not in full
+    assert "    - stale-24 is stale: no document cites it any more; delete it from references.yaml " \
+           "or mark it exclude: true" in full.splitlines()
