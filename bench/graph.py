@@ -2,7 +2,7 @@
 
 Usage:
     python bench/graph.py [--nodes 100000] [--edges 1000000] [--seed 0] [--sample-k 500]
-                          [--documents 100] [--keep]
+                          [--documents 100] [--eutils-pmids 2000] [--keep]
 
 It runs the same library functions as ``litgraph graph`` after the E-utilities
 step: node rows and (citing, cited, origin) links -> NetworkX graph
@@ -13,6 +13,12 @@ betweenness, components, degrees) -> ``cocitation_pairs`` and
 atomic replacement a re-run does).  For each phase it prints the wall time and
 the process's peak resident memory so far.  Targets (2 cores): end to end
 under 120 s, peak under 4 GiB.
+
+A separate, smaller phase times the whole ``build_graph`` including the
+E-utilities step: --eutils-pmids resolved synthetic PMIDs, the real client
+(throttle off) against the stand-in serving synthetic records, depth 1, cap
+500; it reports the requests per endpoint (elink: one per batch of 200 per
+link name).  It is not part of the end-to-end figure.
 
 The graph is synthetic and deterministic (NumPy generator seeded by --seed):
 every node says ``synthetic = 1``, ids are ``synthetic:<n>`` and titles
@@ -88,6 +94,30 @@ def synthetic_rows(nodes: int, citing, cited, documents: int, seed: int):
     return node_rows, links, listed, {ids[i] for i in range(set_size)}
 
 
+def eutils_phase(pmids: int) -> dict:
+    """``build_graph`` with its E-utilities step, against the stand-in's synthetic records."""
+    from litgraph.entrez import EntrezClient
+    from litgraph.graph import build_graph
+    from litgraph.stub.server import StandIn
+    from litgraph.stub.synthetic import synthetic_pmid
+
+    path = WORK_DIR / "graph-bench-eutils.db"
+    path.unlink(missing_ok=True)
+    db = open_db(path)
+    db["sources"].insert_all([{"id": f"synthetic-{n}", "pmid": synthetic_pmid(n), "status": "resolved",
+                               "title": f"Synthetic work {n}"} for n in range(1, pmids + 1)], pk="id")
+    with StandIn(rate_limit=None, synthetic=4 * pmids) as stand_in, \
+            EntrezClient(stand_in.base_url, rate=0) as client, stopwatch() as watch:
+        counts = build_graph(db, client, depth=1, cap=500)
+    requests = {k: v for k, v in sorted(stand_in.stats().items())}
+    db.close()
+    path.unlink(missing_ok=True)
+    print(f"{'E-utilities build_graph':28} {watch.seconds:7.2f} s   requests {requests}", flush=True)
+    return {"pmids": pmids, "seconds": round(watch.seconds, 2), "requests": requests,
+            "nodes": counts["nodes"], "links": counts["links"],
+            "external_nodes": counts["external_nodes"]}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=100_000)
@@ -96,6 +126,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sample-k", type=int, default=500, help="betweenness sample size")
     parser.add_argument("--documents", type=int, default=100,
                         help="synthetic documents for the cohesion table")
+    parser.add_argument("--eutils-pmids", type=int, default=2000,
+                        help="PMIDs for the E-utilities phase against the stand-in (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
     if args.edges > args.nodes * (args.nodes - 1) // 2:
@@ -161,6 +193,7 @@ def main(argv=None) -> int:
     if not args.keep:
         db_path.unlink(missing_ok=True)
     peak = peak_rss_mb()
+    eutils = eutils_phase(args.eutils_pmids) if args.eutils_pmids else None
     slowest = sorted(phases.items(), key=lambda kv: -kv[1]["seconds"])[:3]
     figures = {
         "nodes": args.nodes, "edges": distinct_edges, "link_rows": len(links), "seed": args.seed,
@@ -170,6 +203,7 @@ def main(argv=None) -> int:
         "total_s": round(total.seconds, 2), "peak_rss_mb": peak,
         "time_target_s": TIME_TARGET_S, "memory_target_mb": MEMORY_TARGET_MB,
         "time_target_met": total.seconds < TIME_TARGET_S, "memory_target_met": peak < MEMORY_TARGET_MB,
+        "eutils_phase": eutils,
     }
     lines = [
         "",
@@ -180,6 +214,10 @@ def main(argv=None) -> int:
         "slowest phases: " + ", ".join(f"{name} {f['seconds']} s" for name, f in slowest),
         f"stored rows: {stored}; database {size_mb} MB",
     ]
+    if eutils:
+        lines.append(f"E-utilities phase (separate): build_graph for {eutils['pmids']:,} PMIDs via "
+                     f"the stand-in in {eutils['seconds']} s, requests {eutils['requests']}, "
+                     f"{eutils['nodes']:,} nodes, {eutils['links']:,} links")
     finish("graph", figures, lines)
     return 0
 
