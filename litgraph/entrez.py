@@ -247,6 +247,7 @@ class EntrezClient:
         self.stats = {"network_requests": 0, "cache_hits": 0, "by_endpoint": {}, "retries": 0,
                       "failures": 0}
         self.answered = 0  # requests that got a usable reply (from the network or the cache)
+        self.reached = 0  # tries that reached a server at all (any HTTP status, or a read timeout)
         self.last_failure = None
         self.session = self._make_session()
 
@@ -343,7 +344,11 @@ class EntrezClient:
             except (requests.ConnectionError, requests.Timeout,
                     requests.exceptions.ChunkedEncodingError) as exc:
                 reason = f"network error ({type(exc).__name__})"
+                if isinstance(exc, (requests.exceptions.ReadTimeout,
+                                    requests.exceptions.ChunkedEncodingError)):
+                    self.reached += 1  # the server took the request but did not finish answering
             else:
+                self.reached += 1
                 from_cache = bool(getattr(response, "from_cache", False))
                 if from_cache:
                     self.stats["cache_hits"] += 1

@@ -36,6 +36,7 @@ STOPWORDS = frozenset(
     "a an and are as at by for from in into is it its of on or the their to with without vs versus "
     "after before between during under over via not".split())
 TRANSIENT = "E-utilities failed, try again later: "  # a reason that a later run may clear
+NOT_YET = "not yet resolved"  # the placeholder store.save_reference_set gives new rows
 TITLE_WORDS = 8  # the rarest-looking words of a title that go into a search
 _WORD = re.compile(r"[a-z0-9]+")
 _AGE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.I)
@@ -219,12 +220,13 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
                 CitationQuery(key, s.journal, s.year, s.volume, s.first_page, s.first_author)
                 for key, s in citations.items()])
         except EntrezError as exc:
-            answers = {key: f"failed ({exc})" for key in citations}
+            answers = {key: TRANSIENT + str(exc) for key in citations}
         for key, answer in answers.items():
             if answer.isdigit():
                 found_by_citation[key] = answer
                 continue
-            prior[key] = f"citation not found in PubMed (ECitMatch: {answer})"
+            prior[key] = (answer if answer.startswith(TRANSIENT)
+                          else f"citation not found in PubMed (ECitMatch: {answer})")
             if search_term(citations[key]):
                 searches[key] = citations[key]
             else:
@@ -306,9 +308,10 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
         outcome[key] = _judge_search(key, source, found_by_search, search_failure,
                                      fetched.failed, prior.get(key))
 
-    if client.stats.get("failures") and not getattr(client, "answered", 1):
-        # Not one request answered: E-utilities is unreachable, not a few sources unresolved.
-        raise EntrezError(f"E-utilities at {client.base_url} answered no request: "
+    if client.stats.get("failures") and not getattr(client, "reached", 1):
+        # No server at that address: a wrong --eutils-url or no network, not a few sources
+        # unresolved.  (A server that answers badly leaves per-source reasons instead.)
+        raise EntrezError(f"cannot reach E-utilities at {client.base_url}: "
                           f"{client.last_failure}")
     return [outcome[s.key] for s in sources]
 
@@ -411,9 +414,6 @@ def _entry_columns(entry) -> dict:
 WATCHED = ("title", "journal", "year", "volume", "issue", "pages", "pmid", "doi", "pmcid")
 
 
-NOT_YET = "not yet resolved"  # the placeholder store.save_reference_set gives new rows
-
-
 def _changes(key, old, new) -> list:
     if not old or not old.get("status") or old.get("status_reason") == NOT_YET:
         return []  # first resolution: nothing changed, everything is new
@@ -450,7 +450,7 @@ def save_resolutions(db, refset, resolutions) -> list:
                 old = table.get(resolution.key)
             except Exception:  # sqlite_utils NotFoundError
                 old = None
-            if (old and old.get("status") in ("resolved", "conflict")
+            if (old and old.get("status") and old.get("status_reason") != NOT_YET
                     and TRANSIENT in (resolution.status_reason or "")):
                 messages.append(f"{resolution.key}: kept the stored {old['status']} row: "
                                 f"{resolution.status_reason}")

@@ -439,7 +439,7 @@ def test_an_unreachable_eutils_is_one_error_not_a_run_of_unresolved_sources(tmp_
             pytest.raises(EntrezError) as caught:
         resolve_sources(sources, client)
     assert str(caught.value) == (
-        f"E-utilities at {url} answered no request: efetch.fcgi failed after 2 tries: network "
+        f"cannot reach E-utilities at {url}: efetch.fcgi failed after 2 tries: network "
         f"error (ConnectionError)")
 
 
@@ -462,3 +462,17 @@ def test_an_outage_never_undoes_a_stored_resolution(eutils, db):
     assert changes == [f"miller-2010: kept the stored resolved row: {reason} (PMID 20090506)"]
     assert db["sources"].get("miller-2010") == before
     assert db["sources"].get("synthetic-doi")["status_reason"] == reason
+
+
+def test_a_failed_ecitmatch_is_a_try_again_reason_not_a_miss(eutils):
+    eutils.queue("ecitmatch.cgi", *[(502, TEXT, b"Bad Gateway")] * 2)
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    sources = [SourceEntry("virchows", journal="Virchows Arch", year=2020, volume="477",
+                           pages="219"),
+               SourceEntry("miller-2010", pmid="20090506")]
+    with EntrezClient(eutils.base_url, rate=0, max_tries=2, sleep=lambda s: None) as client:
+        resolutions = resolve_sources(sources, client)
+    assert outcome(resolutions) == {
+        "virchows": ("unresolved", "E-utilities failed, try again later: ecitmatch.cgi failed "
+                                   "after 2 tries: HTTP 502", None, None),
+        "miller-2010": ("resolved", None, "pmid", "20090506")}
