@@ -118,16 +118,23 @@ def read_reference_graph(db) -> ReferenceGraph:
                                       "synthetic": 0}
         graph.set_nodes.add(document_node[row["id"]])
         graph.documents[row["id"]] = set()
+    # One direction per (document, source): a work listed under "Citing Articles"
+    # cites the document even where another line (a "Fetch PMID" link) names it too.
+    directions = {}
     for row in db.query("select document_id, source_id, label from citations "
                         "order by document_id, line, source_id"):
         node = document_node.get(row["document_id"])
         if node is None or row["source_id"] not in sources or row["source_id"] == node:
             continue
         graph.documents[row["document_id"]].add(row["source_id"])
-        if citation_direction(row["label"]) == "cited-by":
-            graph.add_link(row["source_id"], node, "document")
+        pair = (node, row["source_id"])
+        if directions.get(pair) != "cited-by":
+            directions[pair] = citation_direction(row["label"])
+    for (node, source_id), direction in directions.items():
+        if direction == "cited-by":
+            graph.add_link(source_id, node, "document")
         else:
-            graph.add_link(node, row["source_id"], "document")
+            graph.add_link(node, source_id, "document")
     return graph
 
 

@@ -131,6 +131,16 @@ def test_document_links_follow_the_record_page_and_merge_a_shared_source(tmp_pat
     assert counts["external_nodes"] == 0
 
 
+def test_a_citing_article_named_again_on_another_line_still_cites_the_page(tmp_path):
+    db = make_db(tmp_path / "g.db")
+    db["citations"].insert({"document_id": PAGE, "source_id": "pmid-40051557",
+                            "label": "Fetch PMID", "line": 12})
+    db.conn.commit()
+    links = read_reference_graph(db).links
+    assert ("pmid-40051557", "pmid-27882721", "document") in links
+    assert ("pmid-27882721", "pmid-40051557", "document") not in links
+
+
 def test_excluded_sources_and_self_citations_are_left_out(tmp_path):
     db = make_db(tmp_path / "g.db")
     db.execute("update sources set excluded = 1 where id = 'miller-2010'")
