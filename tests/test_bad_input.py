@@ -300,9 +300,6 @@ def test_missing_references_file_is_named(project):
 
 # ------------------------------------------------------------------ E-utilities
 
-@pytest.mark.xfail(strict=True, reason="resolve against an unreachable --eutils-url exits 0 after "
-                   "logging one ERROR line per failed request and marks every source unresolved "
-                   "(overwriting stored resolutions) instead of stopping with one 'Error:' line")
 def test_unreachable_eutils_url_fails_with_one_line(project, monkeypatch):
     # In-process, with the client's back-off sleeps skipped, so six tries per request stay fast.
     from click.testing import CliRunner

@@ -137,9 +137,6 @@ def cached_problems_or_empty(cache_path):
         return []  # nothing cached is fine when every request failed
 
 
-@pytest.mark.xfail(strict=True, reason="bug in resolve.save_resolutions: a rebuild during an "
-                   "E-utilities outage turns resolved sources into 'unresolved' and drops their "
-                   "PMID and metadata instead of keeping the stored resolution")
 def test_failing_rebuild_keeps_what_an_earlier_build_resolved(tmp_path, clean):
     project = make_project(tmp_path / "project")
     with StandIn(rate_limit=None) as healthy:
