@@ -280,7 +280,7 @@ def _inline_references(document_id, sentence, lineno, references):
                 continue
             raw = part.strip()
             ref = ExtractedReference(document=document_id, line=lineno, raw=raw,
-                                     label="(citation)",
+                                     label="(citation)", kind="article",
                                      **{k: v for k, v in fields.items() if v})
             ref.sightings.append(Sighting(document=document_id, line=lineno, raw=raw,
                                           label="(citation)"))

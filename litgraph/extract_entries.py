@@ -44,7 +44,7 @@ class ExtractedReference:
     raw: str
     label: Optional[str] = None  # "[1]", "3.", "Citing Articles", "Fetch PMID", "(citation)"
     number: Optional[int] = None  # its number in a numbered list
-    kind: str = "article"  # article, conference-abstract, guideline
+    kind: Optional[str] = None  # article, conference-abstract, guideline; None when not stated
     role: str = "cited"  # cited, citing (PubMed "Citing Articles"), self (the document itself)
     pmid: Optional[str] = None
     doi: Optional[str] = None
@@ -277,7 +277,7 @@ def _entry_reference(document, label, number, entry_lines, heading):
 def _entry_fields(head_lines, full_text):
     """(fields, kind) from the citation lines of an entry."""
     if not head_lines:
-        return {}, "article"
+        return {}, None
     first = re.sub(r"^\s*(?:\[\d+\]|\d+[.)]|[\u2022\u00b7*-](?=\s))\s*", "", head_lines[0])
     rest = head_lines[1:]
     short = parse_short_citation(first)
@@ -332,7 +332,7 @@ def _entry_fields(head_lines, full_text):
         if title:
             fields["title"] = title.group(0).strip()
         return fields, "guideline"
-    return {}, "article"
+    return {}, None
 
 
 def _author_part(line):

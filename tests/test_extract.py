@@ -81,7 +81,7 @@ def test_website_free_text_references(seeds):
          "2002 CTOS Annual Meeting Oral Presentations - Surgery"),
         ("5.", "7731476", "article", 1995, "Ned Tijdschr Geneeskd"),
         ("6.", None, "article", 2003, "Sarcoma"),
-        ("Fetch PMID", "11283938", "article", None, None),
+        ("Fetch PMID", "11283938", None, None, None),  # kind unknown: not stated
     }
     refs = by_label(doc)
     wiklund = refs["3."]
