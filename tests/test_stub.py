@@ -441,3 +441,19 @@ def test_answers_say_they_are_not_ncbi(stand_in):
 def test_stand_in_refuses_a_non_loopback_host():
     with pytest.raises(InputError, match="loopback only"):
         StandIn(host="0.0.0.0", rate_limit=None).start()
+
+
+def test_every_fixture_fact_is_written_in_a_document_or_the_extra_facts():
+    extra_facts = Path("/work/shared/data/extra-reference-facts.yaml")
+    if not extra_facts.exists():
+        pytest.skip("the shared extra-reference-facts.yaml is not on this machine")
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "documents").glob("*.txt")))
+    sources += extra_facts.read_text(encoding="utf-8")
+    for record in load_records():
+        facts = [record.pmid, record.title, record.doi, record.journal, record.journal_iso, record.volume,
+                 record.issue, record.pages, record.pmcid[3:] if record.pmcid else None,
+                 str(record.year) if record.year else None]
+        facts += [a.display if not a.fore_name else a.fore_name + " " + a.last_name for a in record.authors]
+        facts += list(record.all_cited_pmids) + [r.doi for r in record.references]
+        for fact in filter(None, facts):
+            assert fact in sources, (record.pmid, fact)
