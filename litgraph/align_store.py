@@ -27,30 +27,6 @@ from pathlib import Path
 from .align import ALIGNMENT_STATUSES, Sentence, Thresholds, align, sentence_statuses, split_sentences
 from .errors import DocumentError
 
-# Every restating sentence whose status needs a look: a number that differs,
-# nothing in the source that matches, or a source sentence that cites nothing.
-RESTATEMENT_ISSUES_SQL = """
-select a.claim_id, c.document_id, c.line, c.text as sentence, a.sentence_status as status,
-       round(a.score, 3) as score, a.matched_claim_id, a.matched_line, a.matched_text, a.explanation
-from claim_alignments a join claims c on c.id = a.claim_id
-where a.rank = 1 and a.sentence_status != 'supported'
-order by c.document_id, c.line, a.claim_id
-""".strip()
-
-# For one claim's row page: what it restates and the sources (and so evidence
-# levels) it inherits; one row per matched sentence and source.
-RESTATEMENT_SOURCES_SQL = """
-select a.rank, a.status, round(a.score, 3) as score, a.matched_claim_id,
-       coalesce(m.text, a.matched_text) as matched_text, a.matched_line,
-       s.id as source_id, s.title as source_title, s.evidence_level, a.explanation
-from claim_alignments a
-left join claims m on m.id = a.matched_claim_id
-left join claim_sources cs on cs.claim_id = a.matched_claim_id
-left join sources s on s.id = cs.source_id
-where a.claim_id = :claim_id
-order by a.rank, s.evidence_level, s.id
-""".strip()
-
 
 def _normal(text: str) -> str:
     text = re.sub(r"\[[^\[\]]{1,30}\]", "", text or "")

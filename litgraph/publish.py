@@ -68,6 +68,19 @@ ROW_SECTIONS = [
         "where cs.claim_id = :id order by s.evidence_level is null, s.evidence_level, s.id",
         "The sources this claim cites, strongest evidence first.",
     ),
+    RowSection(
+        "claims",
+        "What this sentence restates",
+        "select a.rank, a.status, round(a.score, 3) as score, a.matched_claim_id as claim, "
+        "coalesce(m.text, a.matched_text) as matched_text, a.matched_line, s.id as source, "
+        "s.title as source_title, s.evidence_level, a.explanation "
+        "from claim_alignments a left join claims m on m.id = a.matched_claim_id "
+        "left join claim_sources cs on cs.claim_id = a.matched_claim_id "
+        "left join sources s on s.id = cs.source_id "
+        "where a.claim_id = :id order by a.rank, s.evidence_level, s.id",
+        "For a sentence of a rewrite: the sentences of the original it restates, and the sources "
+        "(and so evidence levels) it inherits from them; empty when it matches nothing.",
+    ),
 ]
 
 

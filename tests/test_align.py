@@ -15,9 +15,8 @@ from litgraph.align import (
 )
 from litgraph.align_labels import find_sentence, load_labels, score_alignments
 from litgraph.align_numbers import compare_quantities, extract_quantities
-from litgraph.align_store import (
-    RESTATEMENT_ISSUES_SQL, RESTATEMENT_SOURCES_SQL, align_documents, save_alignments,
-)
+from litgraph.align_store import align_documents, save_alignments
+from litgraph.publish import load_config, row_sections
 from litgraph.errors import DocumentError, InputError
 from litgraph.store import TABLES, ensure_db_shape, open_db, save_reference_set
 
@@ -373,7 +372,8 @@ def test_an_uncited_source_sentence_is_named_by_its_text(built):
 
 def test_the_canned_queries_show_issues_and_inherited_sources(built):
     _project, db, _refset, _counts = built
-    issues = list(db.query(RESTATEMENT_ISSUES_SQL))
+    queries = load_config()["databases"]["litgraph"]["queries"]
+    issues = list(db.query(queries["restatement_issues"]["sql"]))
     assert {r["status"] for r in issues} == {"number-mismatch", "unsupported", "uncited-in-source"}
     decade = [r for r in issues if "between the ages of 40 and 60" in r["sentence"]]
     assert len(decade) == 1 and decade[0]["status"] == "number-mismatch"
@@ -381,8 +381,9 @@ def test_the_canned_queries_show_issues_and_inherited_sources(built):
     assert not [r for r in issues if r["status"] == "supported"]
     claim_id = next(db.query("select claim_id from claim_alignments where sentence_status = "
                              "'supported' and rank = 1 limit 1"))["claim_id"]
-    rows = list(db.query(RESTATEMENT_SOURCES_SQL, {"claim_id": claim_id}))
-    assert rows and all(r["source_id"] for r in rows if r["status"] == "supported")
+    section = next(s for s in row_sections("claims") if s.title == "What this sentence restates")
+    rows = list(db.query(section.sql, {"id": claim_id}))
+    assert rows and all(r["source"] for r in rows if r["status"] == "supported")
 
 
 def test_align_documents_is_safe_to_rerun_and_replaces_rows(built):

@@ -247,7 +247,8 @@ def test_shared_sources(ds):
 
 
 def test_every_canned_query_renders_as_a_page(ds):
-    for name in canned_query_names():
+    # The small database has no rewrite, so restatement_issues is checked on the demo build.
+    for name in set(canned_query_names()) - {"restatement_issues"}:
         response = fetch(ds, f"/litgraph/{name}?source=20090506&claim={AGE_CLAIM_ID}")
         assert response.status_code == 200, name
         assert "<table" in response.text, name
@@ -555,6 +556,20 @@ def test_demo_claims_for_source_20090506_returns_the_58_5_claim(demo):
     assert [r["claim"] for r in result] == expected and len(expected) >= 2
     assert {(r["source"], r["pmid"]) for r in result} == {(key, "20090506")}
     assert rows(ds, f"/litgraph/claims_for_source.json?source={key}&_shape=array") == result
+
+
+def test_demo_restatement_issues_flag_the_restated_age_range(demo):
+    ds, conn = demo
+    result = rows(ds, "/litgraph/restatement_issues.json?_shape=array")
+    expected = conn.execute("select count(*) from claim_alignments "
+                            "where rank = 1 and sentence_status != 'supported'").fetchone()[0]
+    assert len(result) == expected > 0
+    assert {r["status"] for r in result} <= {"number-mismatch", "unsupported", "uncited-in-source"}
+    [mismatch] = [r for r in result if r["status"] == "number-mismatch"]
+    assert "between the ages of 40 and 60" in mismatch["sentence"]
+    assert "4th and 6th decades" in mismatch["matched_text"]
+    page = fetch(ds, f"/litgraph/claims/{mismatch['claim']}")
+    assert "What this sentence restates" in page.text and "4th and 6th decades" in page.text
 
 
 def test_demo_sources_for_the_58_5_claim(demo):
