@@ -377,10 +377,9 @@ class Catalogue:
         self._cited_by = None
         self._index(record)
 
-    def _index(self, record: Record, searchable_only: bool = False) -> None:
+    def _index(self, record: Record) -> None:
         pmid = record.pmid
-        if not searchable_only:
-            self._index_ids(record)
+        self._index_ids(record)
         for word in set(words(record.title or "")):
             self.by_word.setdefault(word, set()).add(pmid)
         for author in record.authors:
