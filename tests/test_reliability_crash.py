@@ -52,11 +52,8 @@ def served(stats, endpoint) -> int:
 # A clean build asks: ecitmatch, esearch x2, efetch (resolve); elink x2, esummary (graph).
 KILL_POINTS = {
     "ecitmatch": (lambda s: served(s, "ecitmatch.cgi") >= 1, 0),
-    "second-esearch": (lambda s: served(s, "esearch.fcgi") >= 2, 0),
     "efetch": (lambda s: served(s, "efetch.fcgi") >= 1, 0),
-    "first-elink": (lambda s: served(s, "elink.fcgi") >= 1, 0),
     "second-elink": (lambda s: served(s, "elink.fcgi") >= 2, 0),
-    "esummary": (lambda s: served(s, "esummary.fcgi") >= 1, 0),
     # The last answer arrives after LATENCY_MS: the build is then saving the graph.
     "graph-save": (lambda s: served(s, "esummary.fcgi") >= 1, LATENCY_MS / 1000 + 0.05),
 }
@@ -109,7 +106,7 @@ def test_build_killed_during_resolve_or_graph_recovers(tmp_path, clean, point):
         assert_recovers(project, clean, stub)
 
 
-@pytest.mark.parametrize("delay", [0.4, 1.2])
+@pytest.mark.parametrize("delay", [0.8])
 def test_build_killed_early_recovers(tmp_path, clean, delay):
     # Early kills land in start-up or extract, before any request.
     project = new_project(tmp_path / "project")
@@ -130,7 +127,7 @@ def test_build_killed_twice_then_rebuilt_over_an_existing_database(tmp_path, cle
         first = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project, timeout=300)
         assert first.returncode == 0, first.stderr
     (project / "db" / "http-cache.sqlite").unlink()  # make the rebuilds ask the network again
-    for point in ("first-elink", "efetch"):
+    for point in ("second-elink", "efetch"):
         with StubProcess(project, latency_ms=LATENCY_MS) as stub:
             process = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
             if kill_when(process, stub, KILL_POINTS[point]):

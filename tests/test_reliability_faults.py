@@ -105,8 +105,12 @@ def test_warm_rebuild_after_faults_asks_nothing(tmp_path, clean):
     assert db_tables(project / "litgraph.db") == clean["rows"]
 
 
-@pytest.mark.parametrize("fault", ["500=1.0", "429=1.0", "html=1.0", "error=1.0", "truncate=1.0",
-                                   "timeout=1.0,timeout_ms=4000"])
+@pytest.mark.parametrize("fault", [
+    "500=0.5,503=0.5",
+    "429=1.0",
+    "html=0.25,error=0.25,truncate=0.25,empty=0.25",
+    "timeout=1.0,timeout_ms=4000",
+])
 def test_exhausted_retries_are_reported_and_a_later_run_recovers(tmp_path, clean, fault):
     project = make_project(tmp_path / "project")
     with StandIn(rate_limit=None, faults=parse_faults(fault)) as broken:
