@@ -9,6 +9,7 @@ as lists, unknown fields stay ``None``, titles keep NCBI's inline markup (use
 
 import io
 import re
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -227,19 +228,30 @@ def parse_esearch(content: bytes) -> SearchResult:
 
 
 def parse_elink(content: bytes, linkname: str) -> dict:
-    """``{pmid: [linked pmids]}`` from an elink reply sent with one ``id=`` per PMID."""
+    """``{pmid: [linked pmids]}`` from an elink reply sent with one ``id=`` per PMID.
+
+    Read with ElementTree rather than Bio.Entrez: elink replies for 200 PMIDs
+    hold thousands of links, and this flat shape needs no DTD (Bio.Entrez
+    took 80% of a warm 5,000-reference run here).  The reply's bytes are
+    checked by the client before this runs.
+    """
+    root = ElementTree.fromstring(content)
+    if root.tag != "eLinkResult":
+        raise ValueError(f"elink reply is not an eLinkResult but {root.tag}")
     links = {}
-    for link_set in read_xml(content):
-        ids = [str(i) for i in link_set.get("IdList", [])]
+    for link_set in root.iter("LinkSet"):
+        ids = [(i.text or "").strip() for i in link_set.findall("IdList/Id")]
+        ids = [i for i in ids if i]
         if not ids:
             continue
-        found = []
-        for link_db in link_set.get("LinkSetDb", []):
-            if str(link_db.get("LinkName", "")) == linkname:
-                found.extend(str(link["Id"]) for link in link_db.get("Link", []))
+        found = {}
+        for link_db in link_set.findall("LinkSetDb"):
+            if (link_db.findtext("LinkName") or "").strip() == linkname:
+                for link in link_db.findall("Link/Id"):
+                    if link.text and link.text.strip():
+                        found[link.text.strip()] = None
         for pmid in ids:
-            links.setdefault(pmid, [])
-            links[pmid].extend(p for p in found if p not in links[pmid])
+            links[pmid] = list(dict.fromkeys(links.get(pmid, []) + list(found)))
     return links
 
 
