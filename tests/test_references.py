@@ -401,3 +401,13 @@ def test_different_identifiers_are_different_works(tmp_path):
     run(docs, references)
     assert [(s.key, s.pmid) for s in read_reference_set(references).sources] == [
         ("smith-2010", "111"), ("smith-2010-b", "222")]
+
+
+def test_two_documents_with_one_id_are_refused(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.txt").write_text("Title\n\nText.\n")
+    references = tmp_path / "references.yaml"
+    with pytest.raises(DocumentError, match=r"same.txt: same document id 'same' as "):
+        update_from_documents([tmp_path / "a", tmp_path / "b"], references)
+    assert not references.exists()
