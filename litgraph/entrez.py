@@ -54,6 +54,7 @@ _API_KEY_IN_TEXT = re.compile(r"(api_key=)[^&\s'\"]+", re.I)
 _EMAIL_IN_TEXT = re.compile(r"(email=)[^&\s'\"]+", re.I)
 _ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S | re.I)
 _ROOT_ELEMENT = re.compile(rb"<([A-Za-z][\w.:-]*)[\s>/]")
+_PROLOG_ITEM = re.compile(rb"<[?!][^>]*>")  # <?xml ...?>, <!DOCTYPE ...>, <!-- ... -->
 
 
 def redact(text, secrets=()) -> str:
@@ -161,7 +162,7 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
         return "not XML"
     prolog_end = 0
     while True:  # skip <?xml ...?>, <!DOCTYPE ...> and comments to the root element
-        match = re.compile(rb"<[?!][^>]*>").match(body, prolog_end)
+        match = _PROLOG_ITEM.match(body, prolog_end)
         if not match:
             break
         prolog_end = match.end()

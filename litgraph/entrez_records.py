@@ -7,7 +7,9 @@ as lists, unknown fields stay ``None``, titles keep NCBI's inline markup (use
 ``normalise_title`` to compare them).
 """
 
+import functools
 import io
+import os
 import re
 from xml.etree import ElementTree
 from dataclasses import dataclass, field
@@ -201,9 +203,39 @@ def _book(book) -> PubmedRecord:
     return _finish(record, _ids_of_type(ids, "doi"), _ids_of_type(ids, "pmc"))
 
 
+_PUBMED_DTD = re.compile(rb"pubmed_(\d{6})\.dtd")
+
+
+@functools.lru_cache(maxsize=1)
+def _known_pubmed_dtds() -> tuple:
+    """PubMed DTD names Bio.Entrez has on disk (bundled, or in its local cache)."""
+    from Bio.Entrez.Parser import DataHandler
+
+    names = set()
+    for folder in (DataHandler.global_dtd_dir, DataHandler.local_dtd_dir):
+        try:
+            names.update(n for n in os.listdir(folder) if _PUBMED_DTD.fullmatch(n.encode()))
+        except OSError:
+            continue
+    # newest first: the names carry yymmdd
+    return tuple(sorted(names, key=lambda n: n[7:13], reverse=True))
+
+
+def with_known_pubmed_dtd(content: bytes) -> bytes:
+    """The reply with its PubMed DTD name swapped for the newest one on disk, when NCBI names
+    a newer one (e.g. pubmed_260101.dtd, which Biopython 1.88 does not bundle), so that
+    Bio.Entrez never downloads a DTD; validation is off, so new elements are skipped."""
+    head = content[:600]
+    match = _PUBMED_DTD.search(head)
+    known = _known_pubmed_dtds()
+    if not match or not known or match.group(0).decode() in known:
+        return content
+    return head.replace(match.group(0), known[0].encode(), 1) + content[600:]
+
+
 def parse_pubmed(content: bytes) -> list:
     """PubmedRecords from an efetch ``db=pubmed retmode=xml`` reply (articles and books)."""
-    data = read_xml(content)
+    data = read_xml(with_known_pubmed_dtd(content))
     if not isinstance(data, dict):
         raise ValueError("efetch reply is not a PubmedArticleSet")
     return ([_article(a) for a in data.get("PubmedArticle", [])]

@@ -414,3 +414,10 @@ def test_a_reply_slower_than_the_timeout_is_retried(eutils):
     with client_for(eutils, timeout=0.2, sleeps=sleeps) as client:
         assert sorted(client.fetch_pubmed(["20090506"]).records) == ["20090506"]
     assert sleeps == [0.5] and client.stats["retries"] == 1
+
+
+def test_a_2026_pubmed_doctype_parses_with_the_newest_bundled_dtd_and_downloads_nothing():
+    newer = MIXED.replace(b"1st January 2025", b"1st January 2026").replace(
+        b"pubmed_250101.dtd", b"pubmed_260101.dtd")
+    assert b"pubmed_260101.dtd" in newer
+    assert [r.pmid for r in parse_pubmed(newer)] == ["90000001", "20090506", "90000003"]
