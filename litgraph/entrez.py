@@ -400,7 +400,7 @@ class EntrezClient:
         for start in range(0, len(ids), self.batch_size):
             yield ids[start:start + self.batch_size]
 
-    def fetch_pubmed(self, pmids, refresh=False) -> FetchResult:
+    def fetch_pubmed(self, pmids, refresh=False, progress=False) -> FetchResult:
         """Fetch PubMed records (efetch, XML) for PMIDs, ``batch_size`` per request.
 
         PMIDs asked for but not returned are ``missing``; those whose batch
@@ -408,10 +408,15 @@ class EntrezClient:
         are keyed by the PMID inside each record, never by position.
         ``refresh`` True bypasses the cache for every batch; a collection of
         PMIDs bypasses it only for the batches holding one of them.
+        ``progress`` draws a bar on a terminal (see litgraph.progress).
         """
         result = FetchResult()
         stale = set(map(str, refresh)) if isinstance(refresh, (set, frozenset, list, tuple)) else None
-        for batch in self._batches(pmids):
+        from .progress import progress as progress_bar
+
+        batches = list(self._batches(pmids))
+        for batch in progress_bar(batches, "Fetching PubMed records", enabled=progress and
+                                  len(batches) > 1):
             params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
             post = len(batch) >= POST_FROM_IDS or None
             force = bool(stale & set(batch)) if stale is not None else bool(refresh)

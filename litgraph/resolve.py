@@ -248,7 +248,7 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
             search_failure = str(exc)
 
     wanted = set(by_pmid.values()) | set(found_by_citation.values()) | set(candidates)
-    fetched = _fetch(client, wanted, refresh, age, db)
+    fetched = _fetch(client, wanted, refresh, age, db, progress)
     records = fetched.records
 
     def fetch_reason(pmid):
@@ -316,11 +316,10 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
     return [outcome[s.key] for s in sources]
 
 
-def _fetch(client, pmids, refresh, age, db):
+def _fetch(client, pmids, refresh, age, db, progress=False):
     """efetch every PMID; with ``refresh``, batches holding a stale PMID bypass the cache."""
-    if not refresh:
-        return client.fetch_pubmed(pmids)
-    return client.fetch_pubmed(pmids, refresh=_stale_pmids(db, pmids, age))
+    stale = _stale_pmids(db, pmids, age) if refresh else False
+    return client.fetch_pubmed(pmids, refresh=stale, progress=progress)
 
 
 def _judge_search(key, source, found, failure, fetch_failed, prior):
