@@ -46,6 +46,9 @@ HEADER = """\
 #   declared_levels    levels documents state for it; by extract
 # claims:     sentences of the documents and the sources their markers name;
 #             rewritten by extract, keyed <document>:<n>.
+# settings:   optional.  restatement: thresholds for matching a rewrite to the
+#             document it restates (match, relative, max_matches, number_weight,
+#             neighbour_weight, paragraph_weight); see the README.
 """
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".text")
