@@ -152,5 +152,45 @@ def finish(name: str, figures: dict, summary_lines: list) -> dict:
     return figures
 
 
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+RESULTS_HEADER = """# Benchmark results
+
+`make bench` runs `bench/resolve.py --n 5000`, `bench/graph.py` and `bench/serve.py`; each
+prints a summary, writes its figures to `bench/results/<name>.json` (not committed) and
+prints them as one JSON object on its last line.  `bench/resolve.py` and `bench/serve.py`
+rewrite their own section below on every run; the `graph` section is kept up to date by
+the graph benchmark's author.  Figures depend on the machine and on what else runs on it:
+each section says when, on what and at which commit it was measured.
+"""
+
+
+def write_results_section(name: str, markdown: str) -> None:
+    """Replace (or add) the ``## name`` section of bench/RESULTS.md, keeping every other section."""
+    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
+    if not text.startswith("# "):
+        text = RESULTS_HEADER + "\n" + text
+    section = f"## {name}\n\n{markdown.strip()}\n"
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == f"## {name}"), None)
+    if start is None:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+                   len(lines))
+        tail = "".join(lines[end:])
+        text = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
+    tmp = RESULTS_MD.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, RESULTS_MD)
+
+
+def measured_on(figures: dict) -> str:
+    """'Measured <when> at commit <x> on <machine>' for a results section."""
+    m = figures["machine"]
+    return (f"Measured {figures['measured_at'].replace('T', ' ')[:16]} UTC at commit "
+            f"{figures['commit']} on {m['cpus']} cores ({m['cpu']}), {m['memory_gb']} GB RAM, "
+            f"Python {m['python']}, {m['platform']}; command `{figures['command']}`.")
+
+
 def verdict(ok: bool) -> str:
     return "meets target" if ok else "MISSES target"

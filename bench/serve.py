@@ -34,12 +34,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (ROOT, WORK_DIR, finish, free_port, latency_summary, stopwatch,  # noqa: E402
-                    verdict)
+from common import (ROOT, WORK_DIR, finish, free_port, latency_summary, measured_on,  # noqa: E402
+                    stopwatch, verdict, write_results_section)
 
 CANNED_QUERIES = ["claims_for_source", "sources_for_claim", "weak_evidence_claims",
                   "unresolved_references", "most_cited", "shared_sources"]
 P99_TARGET_MS = 300
+SERIAL_REQUESTS = 20
 SYNTHETIC_PMID_BASE = 90_000_000
 GENERATOR_VERSION = "1"
 
@@ -356,9 +357,12 @@ def bench_database(label: str, db_path: Path, n_requests: int, concurrency: int,
         results = {}
         for page, paths in pages.items():
             results[page] = asyncio.run(_load(server.base, paths, n_requests, concurrency, timeout))
+            # One request at a time: the page's own service time, without queueing.
+            serial = asyncio.run(_load(server.base, paths, SERIAL_REQUESTS, 1, timeout))
+            results[page]["serial_p50_ms"] = serial["p50_ms"]
             print(f"  {label:5} {page:32} p50 {results[page]['p50_ms']:>8} ms  "
-                  f"p99 {results[page]['p99_ms']:>8} ms  errors {results[page]['errors']}",
-                  flush=True)
+                  f"p99 {results[page]['p99_ms']:>8} ms  errors {results[page]['errors']}  "
+                  f"(alone: p50 {serial['p50_ms']} ms)", flush=True)
         rss = server.rss_mb()
     return {"pages": results, "server_rss_mb": rss}
 
@@ -416,8 +420,57 @@ def main(argv=None) -> int:
                          f"errors {f['errors']}")
     figures["all_targets_met"] = all(r["p99_under_300ms"] and r["errors_total"] == 0
                                      for r in figures["databases"].values())
-    finish("serve", figures, lines)
+    figures = finish("serve", figures, lines)
+    write_results_section("serve", results_markdown(figures))
     return 0
+
+
+def results_markdown(f: dict) -> str:
+    """The ``## serve`` section of bench/RESULTS.md for figures ``f``."""
+    parts = [
+        f"`python bench/serve.py`: `litgraph serve` (Datasette {datasette_version()}, its own "
+        f"process) on a free loopback port; {f['requests_per_page']} GET requests per page with at "
+        f"most {f['concurrency']} in flight (httpx, asyncio, in a second process on the same "
+        f"2 cores), then {SERIAL_REQUESTS} one at a time (\"alone\": the page's own service time). "
+        "Pages: the sources table page, source row pages (500 different ids), every canned query "
+        "(claims_for_source with PMIDs and source keys, sources_for_claim with claim ids), the "
+        "citation-graph page and its JSON data. Errors are non-200 answers and timeouts.",
+        "",
+        measured_on(f),
+        "",
+        f"Targets: p99 under {f['p99_target_ms']} ms for row pages and canned queries, zero errors.",
+    ]
+    for label, result in f["databases"].items():
+        if label == "large":
+            c = result["counts"]
+            title = (f"### synthetic database: {c['sources']:,} sources, {c['claims']:,} claims, "
+                     f"{c['links']:,} links ({c['claim_sources']:,} claim-source rows, "
+                     f"{c['citations']:,} citations; {result['size_mb']} MB)")
+        else:
+            title = "### demo database (the five documents, built offline)"
+        met = "yes" if result["p99_under_300ms"] else "**no**"
+        parts += ["", title, "",
+                  f"Worst p99 over row pages and canned queries: "
+                  f"{result['worst_p99_ms_rows_and_queries']} ms (target met: {met}); errors: "
+                  f"{result['errors_total']} (target met: "
+                  f"{'yes' if result['errors_total'] == 0 else '**no**'}); server RSS "
+                  f"{result['server_rss_mb']} MB.", "",
+                  "| page | p50 ms | p99 ms | errors | alone p50 ms | req/s |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for page, p in result["pages"].items():
+            flag = " (target)" if page.startswith(("row:", "query:")) else ""
+            parts.append(f"| {page}{flag} | {p['p50_ms']} | {p['p99_ms']} | {p['errors']} | "
+                         f"{p.get('serial_p50_ms')} | {p['requests_per_s']} |")
+    return "\n".join(parts)
+
+
+def datasette_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("datasette")
+    except Exception:  # only for the text of the results
+        return "?"
 
 
 if __name__ == "__main__":
