@@ -455,11 +455,20 @@ class EntrezClient:
             current.append(f"({term})")
         if current:
             groups.append(current)
-        found = []
+        found = {}
         for group in groups:
-            result = self.search(" OR ".join(group), retmax=per_term * len(group) + 20)
-            found.extend(p for p in result.ids if p not in found)
-        return found
+            found.update(dict.fromkeys(self._search_group(group, per_term)))
+        return list(found)
+
+    def _search_group(self, group, per_term) -> list:
+        """esearch for OR'ed terms; when the union overflows retmax (one broad term can crowd
+        out the others' matches), search each half again rather than lose matches."""
+        result = self.search(" OR ".join(group), retmax=per_term * len(group) + 20)
+        if result.count <= len(result.ids) or len(group) == 1:
+            return result.ids
+        middle = len(group) // 2
+        return self._search_group(group[:middle], per_term) + \
+            self._search_group(group[middle:], per_term)
 
     @staticmethod
     def doi_term(doi: str) -> str:

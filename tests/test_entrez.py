@@ -421,3 +421,29 @@ def test_a_2026_pubmed_doctype_parses_with_the_newest_bundled_dtd_and_downloads_
         b"pubmed_250101.dtd", b"pubmed_260101.dtd")
     assert b"pubmed_260101.dtd" in newer
     assert [r.pmid for r in parse_pubmed(newer)] == ["90000001", "20090506", "90000003"]
+
+
+def test_an_overflowing_or_search_is_split_rather_than_truncated(eutils):
+    def esearch(request):
+        term = request["params"]["term"][0]
+        if term.count(" OR ") == 2:  # all three: the broad term crowds the answer
+            ids, count = [str(40000000 + n) for n in range(35)], 500
+        elif "broad" in term:
+            ids, count = ["40000001"], 1 if term.count(" OR ") == 0 else 500
+        else:
+            ids, count = ["20090506", "90000001"], 2
+        body = ("<?xml version=\"1.0\" ?>\n<!DOCTYPE eSearchResult PUBLIC \"-//NLM//DTD esearch "
+                "20060628//EN\" \"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd\">"
+                f"<eSearchResult><Count>{count}</Count><RetMax>{len(ids)}</RetMax><RetStart>0"
+                "</RetStart><IdList>" + "".join(f"<Id>{i}</Id>" for i in ids) +
+                "</IdList><TranslationSet/><QueryTranslation>x</QueryTranslation></eSearchResult>")
+        return 200, XML, body.encode()
+
+    eutils.default("esearch.fcgi", esearch)
+    with client_for(eutils) as client:
+        found = client.search_ids(["broad[ti]", "narrow one[ti]", "narrow two[ti]"])
+    assert [r["params"]["term"][0] for r in eutils.requests] == [
+        "(broad[ti]) OR (narrow one[ti]) OR (narrow two[ti])",
+        "(broad[ti])",
+        "(narrow one[ti]) OR (narrow two[ti])"]
+    assert found == ["40000001", "20090506", "90000001"]
