@@ -476,3 +476,53 @@ def test_a_failed_ecitmatch_is_a_try_again_reason_not_a_miss(eutils):
         "virchows": ("unresolved", "E-utilities failed, try again later: ecitmatch.cgi failed "
                                    "after 2 tries: HTTP 502", None, None),
         "miller-2010": ("resolved", None, "pmid", "20090506")}
+
+
+def test_every_path_end_to_end_against_the_stand_in_with_synthetic_records(tmp_path):
+    from litgraph.stub.server import StandIn
+
+    sources = [
+        SourceEntry("by-pmid", pmid="90000101"),
+        SourceEntry("by-doi", doi="https://doi.org/10.5555/LG.0101"),
+        SourceEntry("doi-belongs-elsewhere", pmid="90000102", doi="10.5555/lg.0101"),
+        SourceEntry("other-doi", pmid="90000101", doi="10.5555/lg.other"),
+        SourceEntry("unknown-pmid", pmid="90000999"),
+        SourceEntry("unknown-doi", doi="10.5555/lg.nowhere"),
+        SourceEntry("by-citation", journal="Synth J Tests", year=2019, volume="12", pages="200-5",
+                    authors=["Writer C"]),
+        SourceEntry("ambiguous-citation", journal="Synth J Tests", year=2019, volume="12",
+                    pages="300", authors=["Nobody Z"]),
+        SourceEntry("by-title", title="Synthetic test record without a DOI.", authors=["Writer C"],
+                    year=2019),
+        SourceEntry("title-differs", title="Synthetic record with a subtitle",
+                    authors=["Tester A"]),
+    ]
+    records = FIXTURES / "entrez-standin-synthetic.yaml"
+    with StandIn(rate_limit=None, records=records) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite", rate=0) as client:
+            resolutions = resolve_sources(sources, client)
+        assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}
+    assert outcome(resolutions) == {
+        "by-pmid": ("resolved", None, "pmid", "90000101"),
+        "by-doi": ("resolved", None, "doi", "90000101"),
+        "doi-belongs-elsewhere": (
+            "conflict", "the reference states PMID 90000102 and DOI 10.5555/lg.0101, but PubMed "
+                        "gives DOI 10.5555/lg.0101 to PMID 90000101", None, None),
+        "other-doi": (
+            "conflict", "PubMed gives PMID 90000101 the DOI 10.5555/lg.0101, but the reference "
+                        "states DOI 10.5555/lg.other", None, None),
+        "unknown-pmid": ("unresolved", "PMID not found in PubMed (PMID 90000999)", None, None),
+        "unknown-doi": ("unresolved", "DOI not found in PubMed (10.5555/lg.nowhere)", None, None),
+        "by-citation": ("resolved", None, "citation", "90000102"),
+        "ambiguous-citation": (
+            "unresolved", "citation not found in PubMed (ECitMatch: AMBIGUOUS (2 citations)); "
+                          "no PubMed record matches the author, journal and year search", None, None),
+        "by-title": ("resolved", None, "title", "90000102"),
+        "title-differs": (
+            "unresolved", 'title search found no record whose title agrees; candidates: PMID '
+                          '90000105 "Synthetic record with a subtitle: the long form" (2020)',
+            None, None),
+    }
+    by_key = {r.key: r for r in resolutions}
+    assert by_key["by-doi"].record.doi == "10.5555/lg.0101"
+    assert by_key["by-title"].record.authors == ["Writer C"]
