@@ -214,7 +214,7 @@ def test_client_rate_defaults_to_3_or_10_with_a_key_and_cache_hits_skip_the_thro
             client.fetch_pubmed(pmids)
     assert eutils.count() == 3
     assert client.stats["network_requests"] == 3 and client.stats["cache_hits"] == 2
-    assert fake.sleeps == [0.34, 0.34]  # 1.02/3 s apart: only network requests wait
+    assert fake.sleeps == [0.35, 0.35]  # 1.05/3 s apart: only network requests wait
 
 
 # ---------------------------------------------------------------- retries and cache hygiene
