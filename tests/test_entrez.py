@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from entrez_fake import ScriptedEutils, pubmed_set, synthetic_efetch
+from entrez_fake import ScriptedEutils, synthetic_efetch
 
 from litgraph.entrez import (CitationQuery, EntrezClient, Throttle, redact, reply_problem)
 from litgraph.entrez_records import (PubmedRecord, normalise_title, parse_elink, parse_esummary,
