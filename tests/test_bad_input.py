@@ -160,12 +160,6 @@ def resolve(project):
                          "references.yaml"], project)
 
 
-def set_first(field, value, with_field=None):
-    def change(data):
-        first_source(data, with_field or field)[1][field] = value
-    return change
-
-
 IDENTIFIER_CASES = {
     "pmid-zero": ("pmid", 0, "'0'"),
     "pmid-negative": ("pmid", -20090506, "-20090506"),
@@ -182,9 +176,15 @@ IDENTIFIER_CASES = {
 def test_bad_identifier_in_references_names_it(project, case):
     field, value, named = IDENTIFIER_CASES[case]
     with_field = "pmid" if field == "pmcid" else field
-    written = edit_references(project, set_first(field, value, with_field))
+    changed = {}
+
+    def change(data):
+        changed["key"], source = first_source(data, with_field)
+        source[field] = value
+    written = edit_references(project, change)
     proc = resolve(project)
-    assert_one_line_error(proc, "references.yaml", named.strip("'"), codes=(2,))
+    line = assert_one_line_error(proc, "references.yaml", changed["key"], named, codes=(2,))
+    assert named_line(line) > 1, line
     assert_nothing_lost(project, references_changed_to=written)
 
 
