@@ -118,10 +118,12 @@ def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quie
                            "records, not NCBI).", err=True)
             with EntrezClient(stand_in.base_url, cache_path=cache_path, api_key=api_key,
                               email=email) as client:
+                client.progress = not quiet
                 yield client
     else:
         with EntrezClient(eutils_url or NCBI_EUTILS_URL, cache_path=cache_path, api_key=api_key,
                           email=email) as client:
+            client.progress = not quiet
             yield client
 
 

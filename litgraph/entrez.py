@@ -242,6 +242,9 @@ class EntrezClient:
         self.timeout = timeout
         self.backoff = backoff
         self.batch_size = int(batch_size)
+        # Draw progress bars over batch loops (on a terminal only; see litgraph.progress).
+        # Set by the CLI; a stage may also ask per call.
+        self.progress = False
         self.throttle = throttle or PROCESS_THROTTLE
         self.sleep = sleep
         self.cache_path = str(cache_path) if cache_path else None
@@ -396,6 +399,13 @@ class EntrezClient:
 
     # ------------------------------------------------------------ verbs
 
+    def _progress(self, batches, label):
+        """The batches, with a bar when self.progress is set and there is more than one."""
+        from .progress import progress as progress_bar
+
+        batches = list(batches)
+        return progress_bar(batches, label, enabled=self.progress and len(batches) > 1)
+
     def _batches(self, pmids):
         ids = sorted({str(p) for p in pmids}, key=lambda p: (len(p), p))
         for start in range(0, len(ids), self.batch_size):
@@ -416,8 +426,8 @@ class EntrezClient:
         from .progress import progress as progress_bar
 
         batches = list(self._batches(pmids))
-        for batch in progress_bar(batches, "Fetching PubMed records", enabled=progress and
-                                  len(batches) > 1):
+        for batch in progress_bar(batches, "Fetching PubMed records",
+                                  enabled=(progress or self.progress) and len(batches) > 1):
             params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
             post = len(batch) >= POST_FROM_IDS or None
             force = bool(stale & set(batch)) if stale is not None else bool(refresh)
@@ -509,7 +519,7 @@ class EntrezClient:
         """``{pmid: [linked PMIDs]}`` for one link name, one ``id=`` per PMID, batched."""
         links = {}
         dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
-        for batch in self._batches(pmids):
+        for batch in self._progress(self._batches(pmids), f"Linking ({linkname})"):
             params = [("dbfrom", "pubmed"), ("db", dbto), ("linkname", linkname)]
             params += [("id", pmid) for pmid in batch]
             found, _ = self._call("elink.fcgi", params,
@@ -522,7 +532,7 @@ class EntrezClient:
     def summaries(self, pmids) -> dict:
         """``{pmid: {title, year, journal, authors, doi, publication_types}}`` from esummary."""
         out = {}
-        for batch in self._batches(pmids):
+        for batch in self._progress(self._batches(pmids), "Summaries of linked works"):
             params = [("db", "pubmed"), ("id", ",".join(batch))]
             found, _ = self._call("esummary.fcgi", params, parse_esummary,
                                   post=len(batch) >= POST_FROM_IDS or None)

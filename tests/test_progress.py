@@ -40,3 +40,21 @@ def test_a_generator_without_length_still_passes_through_on_a_terminal(monkeypat
     terminal = Terminal()
     items = (n * n for n in range(4))
     assert list(progress(items, "Linking", stream=terminal)) == [0, 1, 4, 9]
+
+
+def test_the_client_draws_a_bar_over_its_elink_batches_only_when_asked(monkeypatch):
+    from litgraph.entrez import EntrezClient
+    from litgraph.stub.server import StandIn
+
+    monkeypatch.delenv("CI", raising=False)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    pmids = [str(900000001 + n) for n in range(450)]
+    with StandIn(rate_limit=None, synthetic=500) as stand_in, \
+            EntrezClient(stand_in.base_url, rate=0) as client:
+        quiet_links = client.elink(pmids, "pubmed_pubmed_refs")
+        assert terminal.getvalue() == ""
+        client.progress = True
+        links = client.elink(pmids, "pubmed_pubmed_citedin")
+    assert "Linking (pubmed_pubmed_citedin)" in terminal.getvalue()
+    assert len(links) == len(quiet_links) == 450
