@@ -131,6 +131,14 @@ def emit_json(value) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
+def print_report(report, as_json: bool, quiet: bool) -> None:
+    """A stage report as JSON (--json), as text, or not at all (--quiet)."""
+    if as_json:
+        emit_json(report.as_dict())
+    elif not quiet:
+        click.echo(report.summary())
+
+
 # ---------------------------------------------------------------- the group
 
 @click.group(cls=LitgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -171,10 +179,7 @@ def extract(paths, references_path, as_json, verbose, quiet):
     from .references import update_from_documents
 
     report = update_from_documents(list(paths) or [DEFAULT_DOCUMENTS], references_path)
-    if as_json:
-        emit_json(report.as_dict())
-    elif not quiet:
-        click.echo(report.summary())
+    print_report(report, as_json, quiet)
 
 
 # ---------------------------------------------------------------- resolve
@@ -208,10 +213,7 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
     with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
         report = run_resolve(db_path, references_path, client, refresh=refresh, max_age=max_age,
                              progress=not quiet)
-    if as_json:
-        emit_json(report.as_dict())
-    elif not quiet:
-        click.echo(report.summary())
+    print_report(report, as_json, quiet)
 
 
 # ---------------------------------------------------------------- graph
@@ -241,10 +243,7 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose
 
     with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
         report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet)
-    if as_json:
-        emit_json(report.as_dict())
-    elif not quiet:
-        click.echo(report.summary())
+    print_report(report, as_json, quiet)
 
 
 # ---------------------------------------------------------------- build
@@ -277,10 +276,7 @@ def build(paths, db_path, references_path, cache_path, offline, eutils_url, dept
     with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
         report = run_build(list(paths) or [DEFAULT_DOCUMENTS], db_path, references_path, client,
                            depth=depth, cap=cap, progress=not quiet)
-    if as_json:
-        emit_json(report.as_dict())
-    elif not quiet:
-        click.echo(report.summary())
+    print_report(report, as_json, quiet)
 
 
 # ---------------------------------------------------------------- serve
