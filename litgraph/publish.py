@@ -61,6 +61,17 @@ ROW_SECTIONS = [
         "Where each document cites it, in the document's own words.",
     ),
     RowSection(
+        "sources",
+        "Rewritten sentences that inherit this source",
+        "select a.claim_id as claim, c.text as claim_text, c.document_id, a.status, "
+        "round(a.score, 3) as score, a.matched_claim_id as restates "
+        "from claim_sources cs join claim_alignments a on a.matched_claim_id = cs.claim_id "
+        "join claims c on c.id = a.claim_id "
+        "where cs.source_id = :id order by c.document_id, c.line, a.claim_id limit 500",
+        "Sentences of plain-language rewrites that restate a claim citing this source "
+        "(see restatement_issues for those that do not match well).",
+    ),
+    RowSection(
         "claims",
         "Sources behind this claim",
         "select s.id as source, s.title, s.pmid, s.doi, s.evidence_level, s.evidence_basis, "

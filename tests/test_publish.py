@@ -572,6 +572,19 @@ def test_demo_restatement_issues_flag_the_restated_age_range(demo):
     assert "What this sentence restates" in page.text and "4th and 6th decades" in page.text
 
 
+def test_demo_source_page_lists_the_rewrite_sentences_that_inherit_it(demo):
+    ds, conn = demo
+    key = conn.execute("select id from sources where pmid = '20090506'").fetchone()[0]
+    inheriting = [r[0] for r in conn.execute(
+        "select distinct a.claim_id from claim_alignments a join claim_sources cs "
+        "on cs.claim_id = a.matched_claim_id where cs.source_id = ?", [key])]
+    assert inheriting, "some sentence of the rewrite restates a claim citing Miller 2010"
+    page = fetch(ds, f"/litgraph/sources/{key}")
+    assert "Rewritten sentences that inherit this source" in page.text
+    for claim_id in inheriting:
+        assert claim_id in page.text
+
+
 def test_demo_sources_for_the_58_5_claim(demo):
     ds, _conn = demo
     result = rows(ds, "/litgraph/sources_for_claim.json?claim=mean+age+at+diagnosis+58.5&_shape=array")
