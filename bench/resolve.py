@@ -355,8 +355,8 @@ def main(argv=None) -> int:
         " >= 200 where batches are full)",
         f"warm: {warm_requests} requests, {warm['wall_s']} s "
         f"({verdict(t['warm_zero_requests'] and t['warm_under_5s'])}: 0 requests, < {TARGET_WARM_S} s); "
-        f"resolution {warm['resolve_s']} s + elink {warm['links_s']} s (Bio.Entrez parsing of "
-        "cached replies dominates)",
+        f"resolution {warm['resolve_s']} s + elink {warm['links_s']} s (no network: parsing the "
+        "cached replies)",
         f"naive Bio.Entrez client: measured {naive['requests']} requests in {naive['wall_s']} s on "
         f"{naive['n']} references" + (f", extrapolated to N={args.n}: {naive_requests} requests, "
                                       f"{naive_wall_s} s" if naive["n"] < args.n else ""),
@@ -415,8 +415,10 @@ def results_markdown(f: dict) -> str:
         *table,
         "",
         naive_note + f" Resolved: {f['cold_statuses']}. Peak RSS of the benchmark process "
-        f"{f['peak_rss_mb']} MB. The warm run does no network I/O; its time is Bio.Entrez "
-        "parsing the cached XML replies (about 80% in a profile), so it grows with N.",
+        f"{f['peak_rss_mb']} MB. The warm run does no network I/O; its time is reading and "
+        "parsing the cached XML replies (efetch records through Bio.Entrez), so it grows with N. "
+        "The rate-limit bound counts every request at the full interval, while the first one "
+        "starts at once, so a short run can come in just under it.",
     ])
 
 
