@@ -20,7 +20,7 @@ import signal
 import pytest
 from ruamel.yaml import YAML
 
-from reliability_helpers import (assert_one_line_error, build_args, clean_env, db_all_rows,
+from reliability_helpers import (assert_one_line_error, build_args, db_all_rows,
                                  free_port, new_project, run_litgraph)
 
 

@@ -3,7 +3,6 @@
 import asyncio
 import sqlite3
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -45,10 +44,13 @@ def _post(datasette, path, **kwargs):
     return asyncio.run(send())
 
 
-def test_build_logged_requests(keyed_build):
-    # The logs hold request lines at -vv, so the search below looks where a key would be.
+def test_build_sent_the_key_and_logged_it_redacted(keyed_build):
+    # At -vv every request is logged, so the searches below look where a key would be;
+    # the request lines show the key was sent, with its value blanked.
     log = (keyed_build / "build.log").read_text()
     assert "efetch.fcgi" in log
+    assert "api_key=REDACTED" in log
+    assert "email=REDACTED" in log
 
 
 def test_api_key_and_email_are_in_no_file_the_project_writes(keyed_build):
