@@ -209,8 +209,11 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
     """
     setup_logging(verbose, quiet)
     from .pipeline import run_resolve
+    from .store import build_lock
 
-    with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+    # The build lock: a resolve never interleaves its writes with a running build.
+    with build_lock(db_path), \
+            entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
         report = run_resolve(db_path, references_path, client, refresh=refresh, max_age=max_age,
                              progress=not quiet)
     print_report(report, as_json, quiet)
@@ -240,8 +243,11 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose
     """
     setup_logging(verbose, quiet)
     from .pipeline import run_graph
+    from .store import build_lock
 
-    with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+    # The build lock: a graph run never interleaves its writes with a running build.
+    with build_lock(db_path), \
+            entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
         report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet)
     print_report(report, as_json, quiet)
 

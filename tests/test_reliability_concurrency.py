@@ -102,3 +102,25 @@ def test_builds_on_two_databases_run_side_by_side(tmp_path, clean_rows):
             assert process.returncode == 0, err
     for project in projects:
         assert_sound(project, clean_rows)
+
+
+@pytest.mark.parametrize("command", ["resolve", "graph"])
+def test_resolve_or_graph_while_a_build_runs_stops(tmp_path, clean_rows, command):
+    # resolve and graph write the same tables as build: they wait for no build either.
+    project = new_project(tmp_path / "project")
+    with StubProcess(project, latency_ms=300) as stub:
+        first = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
+        try:
+            wait_for_requests(stub, first)
+            args = [command, "-q", "--db", "db/litgraph.db", "--eutils-url", stub.base_url]
+            if command == "resolve":
+                args += ["--references", "references.yaml"]
+            second = run_litgraph(args, project, timeout=60)
+            assert_one_line_error(second, "db/litgraph.db", "another litgraph build", codes=(1,))
+            _out, err = first.communicate(timeout=240)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait(timeout=30)
+        assert first.returncode == 0, err
+    assert_sound(project, clean_rows)
