@@ -119,6 +119,7 @@ INDEXES = [
     ("sources", ["pmid"]),
     ("sources", ["doi"]),
     ("sources", ["status"]),
+    ("sources", ["status", "id"]),  # covering: unresolved_references lists by status, then key
     ("citations", ["source_id"]),
     ("claims", ["document_id"]),
     ("claim_sources", ["source_id"]),
