@@ -561,6 +561,7 @@ def test_demo_claims_for_source_20090506_returns_the_58_5_claim(demo):
 def test_demo_restatement_issues_flag_the_restated_age_range(demo):
     ds, conn = demo
     result = rows(ds, "/litgraph/restatement_issues.json?_shape=array")
+    result += rows(ds, "/litgraph/restatement_issues.json?_shape=array&page=2")
     expected = conn.execute("select count(*) from claim_alignments "
                             "where rank = 1 and sentence_status != 'supported'").fetchone()[0]
     assert len(result) == expected > 0
@@ -595,7 +596,12 @@ def test_demo_sources_for_the_58_5_claim(demo):
 
 def test_demo_weak_evidence_claims_match_an_independent_count(demo):
     ds, conn = demo
-    result = rows(ds, "/litgraph/weak_evidence_claims.json?_shape=array")
+    result, page = [], 1
+    while batch := rows(ds, f"/litgraph/weak_evidence_claims.json?_shape=array&page={page}"):
+        assert len(batch) <= 50
+        result += batch
+        page += 1
+    assert page > 2  # the demo has more weak claims than one page shows
     best, place = {}, {}
     for claim_id, document_id, line, level in conn.execute(
             "select c.id, c.document_id, c.line, s.evidence_level from claims c "
@@ -605,8 +611,9 @@ def test_demo_weak_evidence_claims_match_an_independent_count(demo):
         if level is not None:
             best[claim_id].append(level)
     weak = sorted((c for c, levels in best.items() if not levels or min(levels) >= 3), key=place.get)
-    assert len(weak) > 100  # the demo has more than a page: the query shows the first 100
-    assert [r["claim"] for r in result] == weak[:100]
+    assert [r["claim"] for r in result] == weak  # every page, in order, nothing twice
+    first_page = rows(ds, "/litgraph/weak_evidence_claims.json?_shape=array")
+    assert first_page == result[:50]  # no page given: the first
     age = conn.execute("select id from claims where text = ?", [AGE_CLAIM]).fetchone()[0]
     assert age in weak  # Miller 2010 and Öztürk 2015, both level 3
     first = result[0]
