@@ -131,7 +131,8 @@ def align_documents(db, thresholds=None, base_dir=None) -> dict:
         alignments = align(restating, source, thresholds)
         per_sentence = sentence_statuses(alignments)
         statuses.update(per_sentence.values())
-        rows.extend(alignment_rows(alignments, per_sentence, claim_ids))
+        rows.extend(alignment_rows(alignments, per_sentence, claim_ids, restating_id,
+                                   {s.id: s.line for s in restating}))
         counts["restatements"] += 1
         counts["sentences"] += len(restating)
     save_alignments(db, rows)
@@ -140,8 +141,13 @@ def align_documents(db, thresholds=None, base_dir=None) -> dict:
     return counts
 
 
-def alignment_rows(alignments: list, per_sentence: dict, claim_ids: set) -> list:
-    """claim_alignments rows; a matched sentence that is not a stored claim keeps only its text."""
+def alignment_rows(alignments: list, per_sentence: dict, claim_ids: set, document_id=None,
+                   lines=None) -> list:
+    """claim_alignments rows; a matched sentence that is not a stored claim keeps only its text.
+
+    ``document_id`` and ``lines`` (claim id -> line) place each restating claim.
+    """
+    lines = lines or {}
     rows = []
     for a in alignments:
         matched = a.matched_claim_id if a.matched_claim_id in claim_ids else None
@@ -150,7 +156,8 @@ def alignment_rows(alignments: list, per_sentence: dict, claim_ids: set) -> list
             "score": a.score, "status": a.status, "sentence_status": per_sentence[a.claim_id],
             "explanation": a.explanation, "matched_text": a.matched_text,
             "matched_line": a.matched_line,
-            "sources": json.dumps(a.sources, ensure_ascii=False) if a.sources else None})
+            "sources": json.dumps(a.sources, ensure_ascii=False) if a.sources else None,
+            "document_id": document_id, "line": lines.get(a.claim_id)})
     return rows
 
 

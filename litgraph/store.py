@@ -104,7 +104,10 @@ TABLES = {
     "claim_alignments": (
         {"claim_id": str, "rank": int, "matched_claim_id": str, "score": float, "status": str,
          "sentence_status": str, "explanation": str, "matched_text": str, "matched_line": int,
-         "sources": str},
+         "sources": str,
+         # the restating claim's document and line, copied so that the issues list
+         # reads in document order from an index instead of sorting every row
+         "document_id": str, "line": int},
         ("claim_id", "rank"),
         [("claim_id", "claims", "id"), ("matched_claim_id", "claims", "id")],
     ),
@@ -137,6 +140,7 @@ INDEXES = [
     ("nodes", ["kind", "id"]),
     ("claim_alignments", ["sentence_status"]),
     ("claim_alignments", ["matched_claim_id"]),
+    ("claim_alignments", ["rank", "document_id", "line"]),
 ]
 
 FTS = {

@@ -366,14 +366,16 @@ def test_an_uncited_source_sentence_is_named_by_its_text(built):
                    "sentence_status": "uncited-in-source", "explanation": row["explanation"],
                    "matched_text": "The mean age at presentation is 50\u201360 years with a female "
                                    "preponderance.",
-                   "matched_line": 19, "sources": None}
+                   "matched_line": 19, "sources": None,
+                   "document_id": REWRITE, "line": row["line"]}
+    assert row["line"] == db["claims"].get(row["claim_id"])["line"]
     assert row["explanation"].startswith("the source sentence cites nothing")
 
 
 def test_the_canned_queries_show_issues_and_inherited_sources(built):
     _project, db, _refset, _counts = built
     queries = load_config()["databases"]["litgraph"]["queries"]
-    issues = list(db.query(queries["restatement_issues"]["sql"]))
+    issues = list(db.query(queries["restatement_issues"]["sql"], {"page": ""}))
     assert {r["status"] for r in issues} == {"number-mismatch", "unsupported", "uncited-in-source"}
     decade = [r for r in issues if "between the ages of 40 and 60" in r["sentence"]]
     assert len(decade) == 1 and decade[0]["status"] == "number-mismatch"
