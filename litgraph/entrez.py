@@ -140,6 +140,9 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     """
     if status == 429:
         return "HTTP 429 (rate limited)"
+    if 300 <= status < 400:
+        return (f"HTTP {status} redirect, not followed (the API key must not travel on): "
+                "give the final address as --eutils-url")
     if status != 200:
         return f"HTTP {status}"
     body = (content or b"").strip()
@@ -151,7 +154,7 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     error = _ERROR_ELEMENT.search(body)
     # esummary answers an <ERROR> per unknown UID beside the good summaries: a partial answer.
     if error and b"<DocSum>" not in body:
-        return f"NCBI error: {error.group(1).decode('utf-8', 'replace').strip()[:200]}"
+        return f"E-utilities error: {error.group(1).decode('utf-8', 'replace').strip()[:200]}"
     if kind == "text":
         if body.startswith(b"<") or body.startswith(b"{"):
             return "not ECitMatch text"
@@ -177,6 +180,10 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     if not (closes or empty_root):
         return "truncated XML"
     return None
+
+
+def _is_loopback(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
 def cache_key(request, **kwargs) -> str:
@@ -232,6 +239,10 @@ class EntrezClient:
                  sleep=time.sleep):
         if not base_url or not str(base_url).startswith(("http://", "https://")):
             raise InputError(f"invalid E-utilities URL {base_url!r}: expected http(s)://.../eutils/")
+        host = urlsplit(str(base_url)).hostname or ""
+        if str(base_url).startswith("http://") and not _is_loopback(host):
+            raise InputError(f"E-utilities URL {base_url!r} is plain http to another machine: the "
+                             "API key and email would travel unencrypted; use https://")
         if max_tries < 1 or batch_size < 1:
             raise InputError("max_tries and batch_size must be at least 1")
         self.base_url = str(base_url).rstrip("/") + "/"
@@ -245,6 +256,8 @@ class EntrezClient:
         # Draw progress bars over batch loops (on a terminal only; see litgraph.progress).
         # Set by the CLI; a stage may also ask per call.
         self.progress = False
+        # True once an answer came from litgraph's E-utilities stand-in (its header says so).
+        self.stand_in = False
         self.throttle = throttle or PROCESS_THROTTLE
         self.sleep = sleep
         self.cache_path = str(cache_path) if cache_path else None
@@ -340,12 +353,14 @@ class EntrezClient:
         for attempt in range(1, self.max_tries + 1):
             response = None
             try:
+                # Redirects are not followed: a redirect hop would carry the API key to
+                # another address and into the cache's history unredacted.
                 if post:
                     response = self.session.request("POST", url, data=params, timeout=self.timeout,
-                                                    **cache_options)
+                                                    allow_redirects=False, **cache_options)
                 else:
                     response = self.session.request("GET", url, params=params, timeout=self.timeout,
-                                                    **cache_options)
+                                                    allow_redirects=False, **cache_options)
             except (requests.ConnectionError, requests.Timeout,
                     requests.exceptions.ChunkedEncodingError) as exc:
                 reason = f"network error ({type(exc).__name__})"
@@ -354,6 +369,8 @@ class EntrezClient:
                     self.reached += 1  # the server took the request but did not finish answering
             else:
                 self.reached += 1
+                if response.headers.get("X-Litgraph-Stand-In"):
+                    self.stand_in = True  # fixture records, not NCBI: resolve says so
                 from_cache = bool(getattr(response, "from_cache", False))
                 if from_cache:
                     self.stats["cache_hits"] += 1

@@ -313,7 +313,21 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
         # unresolved.  (A server that answers badly leaves per-source reasons instead.)
         raise EntrezError(f"cannot reach E-utilities at {client.base_url}: "
                           f"{client.last_failure}")
-    return [outcome[s.key] for s in sources]
+    resolutions = [outcome[s.key] for s in sources]
+    if getattr(client, "stand_in", False):
+        label_stand_in(resolutions)
+    return resolutions
+
+
+STAND_IN_LABEL = " [E-utilities stand-in: fixture records, not NCBI]"
+
+
+def label_stand_in(resolutions) -> None:
+    """Say so in every reason the stand-in gave: its misses are not PubMed's."""
+    for resolution in resolutions:
+        reason = resolution.status_reason or ""
+        if "PubMed" in reason and not reason.endswith(STAND_IN_LABEL):
+            resolution.status_reason = reason + STAND_IN_LABEL
 
 
 def _fetch(client, pmids, refresh, age, db, progress=False):

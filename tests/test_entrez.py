@@ -122,7 +122,7 @@ def test_parse_esummary_keeps_good_summaries_beside_an_error():
      "an HTML page instead of the expected reply"),
     (200, b'<?xml version="1.0"?>\n<eFetchResult><ERROR>Search Backend failed: Database is not '
           b'supported: pubmed</ERROR></eFetchResult>', "text/xml",
-     "NCBI error: Search Backend failed: Database is not supported: pubmed"),
+     "E-utilities error: Search Backend failed: Database is not supported: pubmed"),
     (200, b'{"error":"API rate limit exceeded","count":"11"}', "application/json", "not XML"),
     (429, b'{"error":"API rate limit exceeded"}', "application/json", "HTTP 429 (rate limited)"),
     (502, b"Bad gateway", "text/plain", "HTTP 502"),
@@ -447,3 +447,44 @@ def test_an_overflowing_or_search_is_split_rather_than_truncated(eutils):
         "(broad[ti])",
         "(narrow one[ti]) OR (narrow two[ti])"]
     assert found == ["40000001", "20090506", "90000001"]
+
+
+def test_a_redirect_is_not_followed_so_the_key_never_reaches_the_cache(tmp_path):
+    """A redirect hop would carry api_key on, and requests-cache keeps hops unredacted."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from litgraph.stub.server import StandIn
+
+    with StandIn(rate_limit=None) as stand_in:
+        class Redirect(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(301)
+                self.send_header("Location", stand_in.base_url.rstrip("/") + self.path[len("/old"):])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            base = f"http://127.0.0.1:{server.server_port}/old/entrez/eutils/"
+            cache = tmp_path / "cache.sqlite"
+            with EntrezClient(base, cache_path=cache, api_key="SECRET-KEY-123", rate=0,
+                              max_tries=2, sleep=lambda s: None) as client:
+                result = client.fetch_pubmed(["20090506"])
+        finally:
+            server.shutdown()
+    assert not result.records
+    assert "redirect, not followed" in result.failed["20090506"]
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert b"SECRET-KEY-123" not in stored
+
+
+@pytest.mark.parametrize("url", ["http://eutils.ncbi.nlm.nih.gov/entrez/eutils/",
+                                 "http://10.0.0.5:8002/entrez/eutils/"])
+def test_plain_http_to_another_machine_is_refused(url):
+    with pytest.raises(InputError, match="unencrypted"):
+        EntrezClient(url)

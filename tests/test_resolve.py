@@ -18,7 +18,7 @@ from litgraph.entrez import EntrezClient
 from litgraph.entrez_records import parse_pubmed
 from litgraph.errors import InputError
 from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
-from litgraph.resolve import (author_parts, evidence_columns, journal_agrees, parse_max_age,
+from litgraph.resolve import (STAND_IN_LABEL, author_parts, evidence_columns, journal_agrees, parse_max_age,
                               resolve_sources, save_resolutions, search_term, title_words)
 from litgraph.store import ensure_db_shape
 
@@ -341,8 +341,10 @@ def test_seed_documents_resolve_in_four_requests_then_none_from_the_cache(tmp_pa
                 assert source.doi.lower() in resolution.record.dois
         else:
             assert resolution.status == "unresolved" and resolution.status_reason
-    unresolved = sorted(r.status_reason.split(" (")[0].split(";")[0] for r in cold
-                        if r.status != "resolved")
+    # The stand-in's misses say whose they are: fixture records, not PubMed.
+    assert all(r.status_reason.endswith(STAND_IN_LABEL) for r in cold if r.status != "resolved")
+    unresolved = sorted(r.status_reason.removesuffix(STAND_IN_LABEL).split(" (")[0].split(";")[0]
+                        for r in cold if r.status != "resolved")
     assert unresolved == ["DOI not found in PubMed"] * 4 + ["citation not found in PubMed"] * 5 + [
         "no PubMed record matches the author, journal and year search",
         "no PubMed record matches the title search"]
@@ -502,6 +504,11 @@ def test_every_path_end_to_end_against_the_stand_in_with_synthetic_records(tmp_p
         with EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite", rate=0) as client:
             resolutions = resolve_sources(sources, client)
         assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}
+    # Every miss the stand-in reports says it is the stand-in's, not PubMed's.
+    for r in resolutions:
+        if r.status_reason and "PubMed" in r.status_reason:
+            assert r.status_reason.endswith(STAND_IN_LABEL)
+            r.status_reason = r.status_reason.removesuffix(STAND_IN_LABEL)
     assert outcome(resolutions) == {
         "by-pmid": ("resolved", None, "pmid", "90000101"),
         "by-doi": ("resolved", None, "doi", "90000101"),
