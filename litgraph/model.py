@@ -93,7 +93,9 @@ class ClaimEntry:
     section: Optional[str] = None
     line: Optional[int] = None
     sources: list = field(default_factory=list)  # source keys
-    level: Optional[int] = None  # a level the document declares for the passage ("[Level 5]")
+    level: Optional[int] = None  # a curator's `level`, else the level the document declares
+    exclude: bool = False  # a curator left the claim out: not stored in the database
+    stale: bool = False  # its sentence is gone from the document; kept for the curator's notes
 
 
 @dataclass

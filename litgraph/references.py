@@ -45,7 +45,11 @@ HEADER = """\
 #   seen               where documents cite it (document, line, label, raw); by extract
 #   declared_levels    levels documents state for it; by extract
 # claims:     sentences of the documents and the sources their markers name;
-#             rewritten by extract, keyed <document>:<n>.
+#             rewritten by extract, keyed <document>:<n>.  Yours to add:
+#   level: 1..5        wins over declared_level;  note  free text
+#   exclude: true      the claim is left out of the database (and every report)
+#   stale: true        set by extract when a claim you annotated is gone from its
+#                      document; kept for your notes, left out of the database
 # settings:   optional.  restatement: thresholds for matching a rewrite to the
 #             document it restates (match, relative, max_matches, number_weight,
 #             neighbour_weight, paragraph_weight); see the README.
@@ -279,7 +283,10 @@ def reference_set_from(data, path) -> model.ReferenceSet:
             section=_check_str(path, entry, "section", owner),
             line=line if isinstance(line, int) else None,
             sources=[str(s) for s in sources],
-            level=_check_level(path, entry, "declared_level", owner)))
+            level=_check_level(path, entry, "level", owner)
+            or _check_level(path, entry, "declared_level", owner),
+            exclude=_check_bool(path, entry, "exclude", owner),
+            stale=_check_bool(path, entry, "stale", owner)))
     return refset
 
 

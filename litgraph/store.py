@@ -311,8 +311,8 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
                                                pk=TABLES["evidence_declarations"][1])
         claim_rows, links = [], {}
         for claim in refset.claims:
-            if claim.document not in documents:
-                continue
+            if claim.document not in documents or claim.stale or claim.exclude:
+                continue  # a stale or excluded claim stays in references.yaml only
             claim_rows.append({"id": claim.id, "document_id": claim.document,
                                "section": claim.section, "text": claim.text,
                                "line": claim.line, "evidence_level": claim.level})

@@ -411,3 +411,42 @@ def test_two_documents_with_one_id_are_refused(tmp_path):
     with pytest.raises(DocumentError, match=r"same.txt: same document id 'same' as "):
         update_from_documents([tmp_path / "a", tmp_path / "b"], references)
     assert not references.exists()
+
+
+# ---------------------------------------------------------------- review findings 3-7
+
+WEBSITE = "002_a0fffd84c40c4f80"
+PATHOLOGY = "003_84a12a3a6530e696"
+
+
+def saved(tmp_path, references):
+    db = open_db(tmp_path / "db" / "litgraph.db")
+    save_reference_set(db, read_reference_set(references))
+    return db
+
+
+def add_claim_fields(references, key, fields):
+    references.write_text(references.read_text().replace(f"  {key}:\n", f"  {key}:\n{fields}"))
+
+
+def test_curator_level_and_exclude_on_claims(project):
+    tmp_path, documents_dir, references = project
+    run(documents_dir, references)
+    add_claim_fields(references, f"{STATPEARLS}:30", "    level: 4\n")
+    add_claim_fields(references, f"{STATPEARLS}:31", "    exclude: true\n")
+    run(documents_dir, references)
+    claims = {c.id: c for c in read_reference_set(references).claims}
+    assert (claims[f"{STATPEARLS}:30"].level, claims[f"{STATPEARLS}:30"].exclude) == (4, False)
+    assert (claims[f"{STATPEARLS}:31"].level, claims[f"{STATPEARLS}:31"].exclude) == (5, True)
+    db = saved(tmp_path, references)
+    assert db["claims"].get(f"{STATPEARLS}:30")["evidence_level"] == 4
+    assert db["claims"].count_where("id = ?", [f"{STATPEARLS}:31"]) == 0
+    assert db["claims"].count == 156
+    text = references.read_text().replace("    level: 4\n", "    level: high\n")
+    references.write_text(text)
+    line = text.splitlines().index("    level: high") + 1
+    with pytest.raises(ReferencesFileError) as caught:
+        read_reference_set(references)
+    assert str(caught.value) == (f"{references}: line {line}, column 5: claim "
+                                 f"'{STATPEARLS}:30': level must be a whole number 1..5, "
+                                 "not 'high'")
