@@ -62,14 +62,22 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
         raise ReferencesFileError(f"{references_path}: no such file; run `litgraph extract` first "
                                   "or pass --references")
     refset = read_reference_set(references_path)
+    if not refset.documents and not refset.sources:
+        # Saving it would empty the database: a truncated or mistyped file, not a wish.
+        raise ReferencesFileError(f"{references_path}: holds no documents and no sources; "
+                                  "nothing stored was changed (run `litgraph extract` first)")
     db = open_db(db_path)
-    save_reference_set(db, refset)
+    # Ask E-utilities first: if it cannot be reached at all, nothing stored has changed.
     resolutions = resolve_sources(refset.sources, client, progress=progress, refresh=refresh,
                                   max_age=max_age, db=db)
-    changes = save_resolutions(db, refset, resolutions)
+    with db.atomic():  # the reference set, its resolution and the alignments land together
+        save_reference_set(db, refset)
+        changes = save_resolutions(db, refset, resolutions)
+        aligned = run_align(db, refset, Path(references_path).resolve().parent)
     record_resolutions(references_path, resolutions)
-    aligned = run_align(db, refset, Path(references_path).resolve().parent)
-    set_build_info(db, resolved_at=now_utc())
+    set_build_info(db, resolved_at=now_utc(),
+                   eutils=("E-utilities stand-in: fixture records, not NCBI"
+                           if getattr(client, "stand_in", False) else client.base_url))
     report = StageReport("resolve")
     for r in resolutions:
         report.counts[r.status] = report.counts.get(r.status, 0) + 1

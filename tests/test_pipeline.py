@@ -51,6 +51,10 @@ def test_build_offline_writes_every_table_and_a_second_run_changes_no_row(projec
                   "nodes", "metrics", "claim_alignments"):
         assert rows[table], f"{table} is empty after a build"
     assert len(rows["documents"]) == 5
+    conn = sqlite3.connect(db_path)
+    eutils = conn.execute("select value from build_info where key = 'eutils'").fetchone()[0]
+    conn.close()
+    assert eutils == "E-utilities stand-in: fixture records, not NCBI"
     statuses = {row[0]: row for row in rows["sources"]}
     assert len(statuses) == len(rows["sources"])  # one row per source key
 
@@ -102,3 +106,31 @@ def test_build_json_summary_reports_each_stage(project):
     assert [part["stage"] for part in summary["stages"]] == ["extract", "resolve", "graph"]
     resolve = summary["stages"][1]["counts"]
     assert resolve["resolved"] + resolve["unresolved"] + resolve.get("conflict", 0) == 40
+
+
+def test_an_empty_references_yaml_never_empties_the_database(project):
+    assert build(project).exit_code == 0
+    db_path = project / "db" / "litgraph.db"
+    before, _ = table_rows(db_path)
+    (project / "references.yaml").write_text("# oops: everything deleted\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["resolve", "--offline", "-q", "--db", str(db_path),
+                                      "--references", str(project / "references.yaml")])
+    assert result.exit_code == 2
+    assert "holds no documents and no sources" in result.output
+    assert table_rows(db_path)[0] == before
+
+
+def test_an_unreachable_eutils_changes_nothing_stored(project, monkeypatch):
+    from litgraph.entrez import EntrezClient
+
+    assert build(project).exit_code == 0
+    monkeypatch.setitem(EntrezClient.__init__.__kwdefaults__, "sleep", lambda seconds: None)
+    db_path = project / "db" / "litgraph.db"
+    before, _ = table_rows(db_path)
+    assert before["claim_alignments"]
+    result = CliRunner().invoke(cli, ["resolve", "-q", "--db", str(db_path),
+                                      "--eutils-url", "http://127.0.0.1:9/entrez/eutils/",
+                                      "--cache", str(project / "fresh-cache.sqlite"),
+                                      "--references", str(project / "references.yaml")])
+    assert result.exit_code == 1
+    assert table_rows(db_path)[0] == before
