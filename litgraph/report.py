@@ -194,6 +194,7 @@ def status_summary(db, cache_path=None) -> dict:
         "built_at": build_info.get("built_at"),
         "resolved_at": build_info.get("resolved_at"),
         "graph_built_at": build_info.get("graph_built_at"),
+        "eutils": build_info.get("eutils"),
     }
     cache = cache_summary(cache_path) if cache_path else {"path": None, "exists": False,
                                                           "bytes": None, "responses": None}
@@ -308,4 +309,6 @@ def render_status(summary: dict) -> str:
     else:
         cache_line += "; hit rate unknown (the last build recorded no request counts)"
     lines.append(f"cache:     {cache_line}")
+    if summary.get("eutils"):
+        lines.append(f"eutils:    {summary['eutils']}")
     return "\n".join(lines)

@@ -158,7 +158,7 @@ def test_status_counts_everything_once(db, tmp_path):
         "claims": {"total": 8, "with_sources": 6, "without_sources": 2},
         "edges": {"total": 12, "by_origin": {"document": 11, "elink-refs": 1}},
         "built_at": "2026-11-22T06:30:00+00:00", "resolved_at": "2026-11-22T06:29:00+00:00",
-        "graph_built_at": "2026-11-22T06:30:00+00:00",
+        "graph_built_at": "2026-11-22T06:30:00+00:00", "eutils": None,
     }
     assert cache["responses"] == 3 and cache["bytes"] > 0
     assert (cache["requests"], cache["cache_hits"], cache["hit_rate"]) == (12, 36, 0.75)
@@ -177,6 +177,11 @@ def test_status_screen_text(db, tmp_path):
         f"cache:     {tmp_path / 'http-cache.sqlite'} (none yet); hit rate 75% in the last build "
         "(36 of 48 requests from the cache)",
     ]
+    db["build_info"].upsert({"key": "eutils", "value": "E-utilities stand-in: fixture records, "
+                                                       "not NCBI"}, pk="key")
+    summary = status_summary(db, tmp_path / "http-cache.sqlite")
+    assert render_status(summary).splitlines()[-1] == (
+        "eutils:    E-utilities stand-in: fixture records, not NCBI")
 
 
 def test_status_of_a_database_never_built(tmp_path):
