@@ -11,6 +11,17 @@
    together, including journal citations ECitMatch could not match;
 4. efetch of every PMID stated or found, ``batch_size`` per request.
 
+A PMID or DOI that resolve wrote back after a search (``resolved_by: doi``,
+``citation``, ``title`` or ``search``) is only a hint: the search runs again
+(from the cache), and the hint's PMID is fetched in the same efetch.  While the
+hint equals what the search finds, nothing changes.  When the curator has
+changed it (it differs from the record the search finds, or the search no
+longer finds one), the curator's identifiers are taken as stated: the PMID
+(and any DOI that is not the searched record's own) resolves like any stated
+PMID, with ``resolved_by: pmid``, or ends in a conflict naming both.  A DOI
+changed under a title or citation search, without a PMID, becomes a conflict
+with the searched record; pin the source to resolve it by that DOI alone.
+
 Everything is mapped back by identifier (a DOI by the records' DOIs, a title
 search by re-checking each fetched record against the citation), never by
 position.  Each source ends ``resolved``, ``unresolved`` with a specific
@@ -170,7 +181,8 @@ def _stated_ids(source):
 
     Unless a curator pinned them, a PMID found by DOI, and a PMID/DOI found by
     ECitMatch or title search, are found again the same way (from the cache,
-    at no cost), so a second run asks exactly what the first asked.
+    at no cost), so a second run asks exactly what the first asked.  Whether
+    the curator changed a hint is judged afterwards (``_hints``, ``_curator_edit``).
     """
     pmid, doi = _normalised_ids(source)
     if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
@@ -178,6 +190,41 @@ def _stated_ids(source):
     if source.resolved_by == "doi":
         return None, doi
     return None, None
+
+
+def _hints(source):
+    """(PMID, DOI) that a search wrote back and ``_stated_ids`` set aside, or (None, None)."""
+    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
+        return None, None
+    try:
+        pmid, doi = _normalised_ids(source)
+    except IdentifierError:
+        return None, None
+    return pmid, (None if source.resolved_by == "doi" else doi)
+
+
+def _curator_edit(source, found, judge_pmid):
+    """The resolution by the curator's own identifiers, when they changed a search's hint.
+
+    ``found`` is what the search concluded; ``judge_pmid(key, pmid, doi)`` resolves a
+    stated PMID.  None when the hints still agree with the search, or the search failed
+    for now (a transient failure decides nothing).
+    """
+    pmid, doi = _hints(source)
+    if not (pmid or doi) or TRANSIENT in (found.status_reason or ""):
+        return None
+    record = found.record if found.status == "resolved" else None
+    if source.resolved_by == "doi":
+        doi = _normalised_ids(source)[1]  # stated all along: checked against the curator's PMID
+    elif record is not None and doi in record.dois:
+        doi = None  # still the searched record's own DOI: a hint, not the curator's word
+    if pmid and (record is None or record.pmid != pmid):
+        return judge_pmid(source.key, pmid, doi)
+    if record is not None and source.resolved_by != "doi" and doi and record.dois:
+        return Resolution(source.key, "conflict",
+                          f"the {source.resolved_by} search finds {_describe(record)} with DOI "
+                          f"{record.doi}, but the reference states DOI {doi}")
+    return None
 
 
 def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False, max_age="30d",
@@ -247,7 +294,11 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
         except EntrezError as exc:
             search_failure = str(exc)
 
-    wanted = set(by_pmid.values()) | set(found_by_citation.values()) | set(candidates)
+    hinted = {s.key: _hints(s)[0] for s in sources if not s.exclude and _hints(s)[0]}
+    # A hint is fetched with the rest: when it equals what the search finds (a warm run)
+    # this asks nothing more; when the curator changed it, its record is there to judge.
+    wanted = (set(by_pmid.values()) | set(found_by_citation.values()) | set(candidates)
+              | set(hinted.values()))
     fetched = _fetch(client, wanted, refresh, age, db, progress)
     records = fetched.records
 
@@ -261,12 +312,10 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
         for doi in record.dois:
             doi_owners.setdefault(doi, []).append(record.pmid)
 
-    for key, pmid in by_pmid.items():
+    def judge_pmid(key, pmid, doi):
         record = records.get(pmid)
         if record is None:
-            outcome[key] = Resolution(key, "unresolved", f"{fetch_reason(pmid)} (PMID {pmid})")
-            continue
-        doi = check_doi.get(key)
+            return Resolution(key, "unresolved", f"{fetch_reason(pmid)} (PMID {pmid})")
         owners = [p for p in doi_owners.get(doi, []) if p != pmid] if doi else []
         if doi and doi not in record.dois and (record.dois or owners):
             if record.dois:
@@ -277,9 +326,11 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
             else:
                 reason = (f"the reference states PMID {pmid} and DOI {doi}, but PubMed gives "
                           f"DOI {doi} to PMID {', '.join(sorted(owners))}")
-            outcome[key] = Resolution(key, "conflict", reason)
-            continue
-        outcome[key] = Resolution(key, "resolved", resolved_by="pmid", record=record)
+            return Resolution(key, "conflict", reason)
+        return Resolution(key, "resolved", resolved_by="pmid", record=record)
+
+    for key, pmid in by_pmid.items():
+        outcome[key] = judge_pmid(key, pmid, check_doi.get(key))
 
     for key, doi in by_doi.items():
         owners = sorted(set(doi_owners.get(doi, [])))
@@ -307,6 +358,12 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
     for key, source in searches.items():
         outcome[key] = _judge_search(key, source, found_by_search, search_failure,
                                      fetched.failed, prior.get(key))
+
+    for source in sources:
+        if source.key in outcome and not source.exclude:
+            edited = _curator_edit(source, outcome[source.key], judge_pmid)
+            if edited is not None:
+                outcome[source.key] = edited
 
     if client.stats.get("failures") and not getattr(client, "reached", 1):
         # No server at that address: a wrong --eutils-url or no network, not a few sources

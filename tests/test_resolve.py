@@ -533,3 +533,44 @@ def test_every_path_end_to_end_against_the_stand_in_with_synthetic_records(tmp_p
     by_key = {r.key: r for r in resolutions}
     assert by_key["by-doi"].record.doi == "10.5555/lg.0101"
     assert by_key["by-title"].record.authors == ["Writer C"]
+
+
+# ---------------------------------------------------------------- curator edits (review 8, 9)
+
+SINGER = dict(title="Management of Soft Tissue Sarcomas: an Overview and Update",
+              authors=["Singer", "Demetri"], journal="Lancet Oncology", year=2000, kind="article")
+
+
+def test_a_curator_corrected_pmid_beats_the_title_search_that_wrote_the_old_one(tmp_path, db):
+    from litgraph.stub.server import StandIn
+
+    found = SourceEntry("singer-2000", pmid="11905672", resolved_by="title", **SINGER)
+    corrected = replace(found, pmid="17268912")  # the curator's edit in references.yaml
+    by_doi = SourceEntry("by-doi-corrected", pmid="17268912", doi="10.1097/pas.0b013e3181cad8c9",
+                         resolved_by="doi")  # the DOI belongs to PMID 20090506, not 17268912
+    cache = tmp_path / "cache.sqlite"
+    with StandIn(rate_limit=None) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            unchanged = resolve_sources([found], client)
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            resolutions = resolve_sources([corrected, by_doi], client)
+    assert outcome(unchanged) == {"singer-2000": ("resolved", None, "title", "11905672")}
+    assert outcome(resolutions) == {
+        "singer-2000": ("resolved", None, "pmid", "17268912"),
+        "by-doi-corrected": (
+            "conflict", "the reference states PMID 17268912 and DOI 10.1097/pas.0b013e3181cad8c9, "
+                        "but PubMed gives DOI 10.1097/pas.0b013e3181cad8c9 to PMID 20090506"
+                        + STAND_IN_LABEL, None, None)}
+    save_resolutions(db, ReferenceSet(sources=[corrected]), resolutions[:1])
+    row = db["sources"].get("singer-2000")
+    assert row.pop("fetched_at")
+    assert row == {
+        "id": "singer-2000", "title": "Case report: good prognosis in leiomyosarcoma of the kidney",
+        "authors": '["Demir A", "Yazici CM", "Eren F", "Türkeri L"]',
+        "journal": "International urology and nephrology", "year": 2007, "volume": "39",
+        "issue": "1", "pages": "7-10", "pmid": "17268912", "doi": None, "pmcid": None,
+        "publication_types": '["Journal Article"]', "evidence_level": 3,
+        "evidence_basis": "inferred", "declared_level": None, "inferred_level": 3,
+        "level_disagreement": 0, "status": "resolved", "status_reason": None,
+        "resolved_by": "pmid", "retracted": 0, "errata": "[]", "cited_as": None,
+        "kind": "article", "excluded": 0, "stale": 0, "note": None}
