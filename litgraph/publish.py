@@ -153,6 +153,35 @@ def check_database(db_path) -> Path:
     return path
 
 
+# A database resolved against litgraph's offline stand-in holds fixture records, not
+# PubMed's: the published site must not credit NCBI for them.
+STAND_IN_NOTICE = {
+    "license": "Fixture records of litgraph's E-utilities stand-in (not NCBI data)",
+    "license_url": None,
+    "source": "Five seed documents and the facts their reference lists state, served by "
+              "litgraph's offline E-utilities stand-in, not by NCBI",
+    "source_url": None,
+}
+STAND_IN_BANNER = (
+    "<p><strong>Offline demo:</strong> these sources were resolved against litgraph's "
+    "E-utilities stand-in, whose records hold only facts stated in the documents (and a few "
+    "noted public facts), not against NCBI. An unresolved source here is missing from the "
+    "fixture, not necessarily from PubMed.</p>\n")
+
+
+def built_against_stand_in(path) -> bool:
+    """Whether build_info says the last resolve asked the stand-in rather than NCBI."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("select value from build_info where key = 'eutils'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return bool(row and "stand-in" in row[0])
+
+
 def make_datasette(db_path, config: dict | None = None):
     """A Datasette instance serving ``db_path`` immutable as database ``litgraph``."""
     from datasette.app import Datasette
@@ -160,7 +189,11 @@ def make_datasette(db_path, config: dict | None = None):
 
     path = check_database(db_path)
     config = load_config() if config is None else config
-    datasette = Datasette(metadata=datasette_metadata(config), settings=datasette_settings(config))
+    metadata = datasette_metadata(config)
+    if built_against_stand_in(path):
+        metadata.update(STAND_IN_NOTICE)
+        metadata["description_html"] = STAND_IN_BANNER + metadata.get("description_html", "")
+    datasette = Datasette(metadata=metadata, settings=datasette_settings(config))
     if "_memory" in datasette.databases:  # Datasette adds it when given no files
         datasette.remove_database("_memory")
     datasette.add_database(Database(datasette, path=str(path.resolve()), is_mutable=False),

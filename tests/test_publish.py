@@ -586,6 +586,17 @@ def test_demo_source_page_lists_the_rewrite_sentences_that_inherit_it(demo):
         assert claim_id in page.text
 
 
+def test_a_stand_in_build_says_so_on_the_site_and_credits_no_ncbi_data(demo, ds):
+    demo_ds, _conn = demo
+    page = fetch(demo_ds, "/").text
+    assert "Offline demo:" in page and "not against NCBI" in page
+    assert "Bibliographic data from PubMed" not in page
+    assert "stand-in" in rows(demo_ds, "/-/metadata.json")["license"]
+    # A database that records no stand-in keeps the PubMed credit and no banner.
+    plain = fetch(ds, "/").text
+    assert "Offline demo:" not in plain and "Bibliographic data from PubMed" in plain
+
+
 def test_demo_sources_for_the_58_5_claim(demo):
     ds, _conn = demo
     result = rows(ds, "/litgraph/sources_for_claim.json?claim=mean+age+at+diagnosis+58.5&_shape=array")
