@@ -349,7 +349,11 @@ def _merge_claims(claims, doc, ref_keys) -> int:
         if key not in new_keys and not (claims[key] or {}).get("stale"):
             del claims[key]
     for text, (old_key, keep) in curated.items():
-        key = old_key if old_key not in new_keys else f"{old_key}-stale"
+        key = old_key
+        if key in new_keys:  # its number now belongs to another sentence
+            key, n = f"{old_key}-stale", 2
+            while key in claims:  # never overwrite an earlier stale claim's notes
+                key, n = f"{old_key}-stale-{n}", n + 1
         entry = claims.get(key)
         if entry is None:
             entry = CommentedMap()

@@ -450,3 +450,32 @@ def test_curator_level_and_exclude_on_claims(project):
     assert str(caught.value) == (f"{references}: line {line}, column 5: claim "
                                  f"'{STATPEARLS}:30': level must be a whole number 1..5, "
                                  "not 'high'")
+
+
+def test_stale_claims_keep_every_note_and_stay_out_of_the_database(project):
+    tmp_path, documents_dir, references = project
+    run(documents_dir, references)
+    chapter = documents_dir / f"{STATPEARLS}.txt"
+    text = chapter.read_text(encoding="utf-8")
+    first = "There is a high tendency of local recurrence, hence complete surgical excision " \
+            "is recommended.[2][3][4]"
+    add_claim_fields(references, f"{STATPEARLS}:2", "    note: first note\n")
+    chapter.write_text(text.replace(first, ""), encoding="utf-8")
+    run(documents_dir, references)
+    second = read_reference_set(references)
+    moved_up = next(c for c in second.claims if c.id == f"{STATPEARLS}:2").text
+    add_claim_fields(references, f"{STATPEARLS}:2", "    note: second note\n")
+    chapter.write_text(text.replace(first, "").replace(moved_up, ""), encoding="utf-8")
+    run(documents_dir, references)
+    refset = read_reference_set(references)
+    stale = {c.id: (c.text, c.stale) for c in refset.claims if c.stale}
+    assert stale == {f"{STATPEARLS}:2-stale": (first.removesuffix("[2][3][4]"), True),
+                     f"{STATPEARLS}:2-stale-2": (moved_up, True)}
+    raw = references.read_text()
+    assert "    note: first note\n    stale: true\n" in raw
+    assert "    note: second note\n    stale: true\n" in raw
+    db = saved(tmp_path, references)
+    assert db["claims"].count_where("id like '%-stale%'") == 0
+    # 157 - 2 sentences + 1: the orphaned markers [1][5] now close the chapter's first sentence
+    assert db["claims"].count == len(refset.claims) - 2 == 156
+    assert run(documents_dir, references).written is False
