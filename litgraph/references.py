@@ -22,7 +22,7 @@ from . import model
 from .errors import DocumentError, IdentifierError, ReferencesFileError
 from .extract import extract_document
 from .ids import normalise_doi, normalise_pmcid, normalise_pmid
-from .references_merge import merge_extracted
+from .references_merge import merge_extracted, put_trailing_comments, take_trailing_comments
 
 HEADER = """\
 # references.yaml: the curated reference set of litgraph.
@@ -346,6 +346,7 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     if data is None:
         data = CommentedMap()
     report = ExtractReport()
+    comments = take_trailing_comments(data)
     merge_extracted(data, extracted, references_path, report)
     proposals = propose_restates(extracted)
     for doc in extracted:
@@ -356,6 +357,7 @@ def update_from_documents(paths, references_path) -> ExtractReport:
                 entry["restates_proposed"] = target
         elif "restates_proposed" in entry:
             del entry["restates_proposed"]  # confirmed by a curator, or no longer proposed
+    put_trailing_comments(data, comments)
     text = _dump(data)
     if not text.startswith("#"):
         text = HEADER + text

@@ -287,18 +287,98 @@ def _level_map(level):
             "document": level.document, "line": level.line}
 
 
+LIST_ITEM_FIELDS = ("document", "line", "label", "raw", "level", "scheme")  # written by extract
+
+
 def _replace_list(entry, name, items):
-    current = [dict(i) for i in entry.get(name) or []]
-    if current == items:
+    """Set a list of sightings or declared levels, keeping the item maps already there.
+
+    An existing item (same document and words, else same document and line) is
+    updated in place, so fields a curator added to it (``checked: yes``) and
+    its comments stay.
+    """
+    current = list(entry.get(name) or [])
+    if [dict(i) for i in current] == items:
         return
     if not items:
         if name in entry:
             del entry[name]
         return
+    unused = [i for i in current if isinstance(i, CommentedMap)]
+    chosen = [None] * len(items)
+    for same in (("document", "raw", "label", "level"), ("document", "line")):
+        for n, item in enumerate(items):
+            if chosen[n] is None:
+                match = next((old for old in unused
+                              if all(old.get(f) == item.get(f) for f in same)), None)
+                if match is not None:
+                    unused.remove(match)
+                    chosen[n] = match
     seq = CommentedSeq()
-    for item in items:
-        seq.append(CommentedMap(item))
+    for item, old in zip(items, chosen):
+        if old is None:
+            old = CommentedMap(item)
+        for field_name in LIST_ITEM_FIELDS:
+            if field_name in old and field_name not in item:
+                del old[field_name]
+        for field_name, value in item.items():
+            if old.get(field_name) != value:
+                old[field_name] = value
+        seq.append(old)
     entry[name] = seq
+
+
+# ---------------------------------------------------------------- comments between entries
+
+def _last_slot(node):
+    """(container, key, slot) where ruamel keeps the comment after ``node``'s last value."""
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        if isinstance(node, CommentedSeq) and node.fa.flow_style():
+            return None
+        last = list(node.keys())[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        slot = 2 if isinstance(node, CommentedMap) else 0
+        child = node[last]
+        items = node.ca.items.get(last)
+        if items and len(items) > slot and items[slot] is not None:
+            return node, last, slot
+        if not isinstance(child, (CommentedMap, CommentedSeq)) or not len(child) \
+                or (isinstance(child, CommentedSeq) and child.fa.flow_style()):
+            return node, last, slot
+        node = child
+    return None
+
+
+def take_trailing_comments(data) -> list:
+    """Detach the comment that follows each entry (a curator's comment above the next key).
+
+    ruamel keeps such a comment on the last value nested in the entry before
+    it, so replacing or adding a field there would lose or move it; put it
+    back with ``put_trailing_comments`` once the entries are updated.
+    """
+    taken = []
+    for section in ("documents", "sources", "claims"):
+        for key, entry in (data.get(section) or {}).items():
+            where = _last_slot(entry)
+            if where is None:
+                continue
+            node, last, slot = where
+            items = node.ca.items.get(last)
+            if items and len(items) > slot and items[slot] is not None:
+                taken.append((section, key, items[slot]))
+                items[slot] = None
+    return taken
+
+
+def put_trailing_comments(data, taken) -> None:
+    """Re-attach comments taken by ``take_trailing_comments`` after their entry's last value."""
+    for section, key, token in taken:
+        where = _last_slot((data.get(section) or {}).get(key))
+        if where is None:
+            continue  # the entry is gone (a claim extract dropped)
+        node, last, slot = where
+        items = node.ca.items.setdefault(last, [None, None, None, None] if slot == 2
+                                         else [None, None])
+        items[slot] = token
 
 
 def _merge_claims(claims, doc, ref_keys) -> int:

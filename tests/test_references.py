@@ -479,3 +479,34 @@ def test_stale_claims_keep_every_note_and_stay_out_of_the_database(project):
     # 157 - 2 sentences + 1: the orphaned markers [1][5] now close the chapter's first sentence
     assert db["claims"].count == len(refset.claims) - 2 == 156
     assert run(documents_dir, references).written is False
+
+
+def test_a_comment_and_custom_fields_survive_a_line_shift(project):
+    _, documents_dir, references = project
+    run(documents_dir, references)
+    text = references.read_text()
+    text = text.replace("  coindre-2006:\n", "  # CURATOR checked the grading scheme\n"
+                                              "  coindre-2006:\n")
+    text = text.replace("        line: 113\n        label: '[2]'\n",
+                        "        line: 113\n        label: '[2]'\n        checked: yes\n")
+    references.write_text(text)
+    chapter = documents_dir / f"{STATPEARLS}.txt"
+    chapter.write_text("\n" + chapter.read_text(encoding="utf-8"), encoding="utf-8")
+    run(documents_dir, references)
+    after = references.read_text()
+    assert "        line: 114\n        label: '[2]'\n        checked: yes\n        raw: 'Beardo P" \
+        in after
+    assert "Jose Luis RC. Renal leiomyosarcoma. Rare tumors. 2013:5(3):e42. doi: " \
+           "10.4081/rt.2013.e42. Epub 2013 Sep 4 [PubMed PMID: 24179654]'\n" \
+           "  # CURATOR checked the grading scheme\n  coindre-2006:\n" in after
+    assert run(documents_dir, references).written is False
+    # the source above the comment goes stale (its seen list is removed): the comment stays
+    text = references.read_text().replace("  deyrup-2004:\n", "  # CURATOR second\n"
+                                                             "  deyrup-2004:\n")
+    references.write_text(text)
+    body = chapter.read_text(encoding="utf-8")
+    chapter.write_text(body[:body.index("[17]\n")], encoding="utf-8")
+    run(documents_dir, references)
+    after = references.read_text()
+    assert "    stale: true\n  # CURATOR second\n  deyrup-2004:\n" in after
+    assert after.count("# CURATOR") == 2
