@@ -481,6 +481,7 @@ def _entry_columns(entry) -> dict:
             "note": entry.note}
 
 
+NO_RECORD = {"publication_types": None, "retracted": None, "errata": None, "fetched_at": None}
 WATCHED = ("title", "journal", "year", "volume", "issue", "pages", "pmid", "doi", "pmcid")
 
 
@@ -508,8 +509,12 @@ def save_resolutions(db, refset, resolutions) -> list:
     """Write each resolution into its ``sources`` row; return what changed, for people.
 
     A resolved source takes PubMed's metadata; an unresolved or conflicting
-    one keeps what the documents say.  Columns owned by other stages are left
-    alone on rows that exist.
+    one keeps what the documents say: a definite answer (not found, conflict,
+    excluded) puts references.yaml's own values back and clears what an earlier
+    record left (publication types, retraction, errata, fetched_at), so a
+    corrected or pinned identifier that does not resolve never shows another
+    record's data.  Only a transient failure keeps the stored row as it was.
+    Columns owned by other stages are left alone on rows that exist.
     """
     messages = []
     table = db["sources"]
@@ -528,12 +533,14 @@ def save_resolutions(db, refset, resolutions) -> list:
             row = {"id": resolution.key, "status": resolution.status,
                    "status_reason": resolution.status_reason,
                    "resolved_by": resolution.resolved_by}
-            if old is None and entry is not None:
-                row.update(_entry_columns(entry))
             if resolution.record is not None:
+                if old is None and entry is not None:
+                    row.update(_entry_columns(entry))
                 row.update(_record_columns(resolution.record))
             else:
-                row.update({"retracted": None, "fetched_at": None} if old is None else {})
+                if entry is not None:
+                    row.update(_entry_columns(entry))
+                row.update(NO_RECORD)
             row.update(evidence_columns(entry, resolution.record))
             messages.extend(_changes(resolution.key, old, row))
             table.upsert(row, pk="id", alter=True)

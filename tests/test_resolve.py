@@ -574,3 +574,38 @@ def test_a_curator_corrected_pmid_beats_the_title_search_that_wrote_the_old_one(
         "level_disagreement": 0, "status": "resolved", "status_reason": None,
         "resolved_by": "pmid", "retracted": 0, "errata": "[]", "cited_as": None,
         "kind": "article", "excluded": 0, "stale": 0, "note": None}
+
+
+COINDRE = dict(title="Grading of soft tissue sarcomas: review and update", authors=["Coindre JM"],
+               journal="Archives of pathology & laboratory medicine", year=2006, volume="130",
+               issue="10", pages="1448-53", kind="article",
+               cited_as="Coindre JM. Grading of soft tissue sarcomas: review and update. Archives "
+                        "of pathology & laboratory medicine. 2006 Oct:130(10):1448-53 [PubMed "
+                        "PMID: 17090186]")
+
+
+def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(tmp_path, db):
+    from litgraph.store import save_reference_set
+    from litgraph.stub.server import StandIn
+
+    stated = SourceEntry("coindre-2006", pmid="17090186", **COINDRE)
+    pinned = replace(stated, pmid="99999999", pinned=True, title="Grading of STS")  # curator's
+    with StandIn(rate_limit=None) as stand_in:
+        for entry in (stated, pinned):  # as `litgraph resolve` does, once before and once after
+            with EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite",
+                              rate=0) as client:
+                resolutions = resolve_sources([entry], client, db=db)
+            refset = ReferenceSet(sources=[entry])
+            save_reference_set(db, refset)
+            changes = save_resolutions(db, refset, resolutions)
+    reason = "PMID not found in PubMed (PMID 99999999)" + STAND_IN_LABEL
+    assert changes == ["coindre-2006: status resolved -> unresolved"]
+    assert db["sources"].get("coindre-2006") == {
+        "id": "coindre-2006", "title": "Grading of STS", "authors": '["Coindre JM"]',
+        "journal": "Archives of pathology & laboratory medicine", "year": 2006, "volume": "130",
+        "issue": "10", "pages": "1448-53", "pmid": "99999999", "doi": None, "pmcid": None,
+        "publication_types": None, "evidence_level": None, "evidence_basis": None,
+        "declared_level": None, "inferred_level": None, "level_disagreement": 0,
+        "status": "unresolved", "status_reason": reason, "resolved_by": None, "retracted": None,
+        "errata": None, "cited_as": COINDRE["cited_as"], "kind": "article", "excluded": 0,
+        "stale": 0, "note": None, "fetched_at": None}
