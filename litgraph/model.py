@@ -81,6 +81,7 @@ class DocumentEntry:
     source: Optional[str] = None  # key of the source the document itself is (a publication)
     restates: Optional[str] = None  # id of the document it rewrites
     sha256: Optional[str] = None
+    missing: bool = False  # its file is gone: kept for the curator, left out of the database
 
 
 @dataclass

@@ -5,7 +5,8 @@ documents say into it and keeps everything people wrote: comments, the order
 of entries, and the curator fields (``level``, ``note``, ``pinned``,
 ``exclude``, ``restates``, ``source``, and any identifier already there).  A
 key, once written, never changes.  A source no document cites any more is
-marked ``stale: true``, never deleted.  The file is written to a temporary
+marked ``stale: true``, never deleted; so is a document whose file is gone
+(``missing: true``: its sightings and unannotated claims are dropped).  The file is written to a temporary
 file beside it and renamed over it, and only when its text changes.
 """
 
@@ -35,6 +36,8 @@ HEADER = """\
 #   source    key of the source the document itself is (a published article)
 #   restates  id of the document this one rewrites (curator); extract only
 #             proposes one, as restates_proposed
+#   missing: true  set by extract when the file at `path` is gone; the entry is
+#             kept, its citations and claims leave the database
 # sources:    one entry per distinct work, keyed firstauthor-year (stable).
 #   pmid, doi, pmcid   identifiers; resolve writes found ones back with resolved_by
 #   pinned: true       you vouch for the identifiers: resolve never rewrites them
@@ -230,7 +233,8 @@ def reference_set_from(data, path) -> model.ReferenceSet:
             kind=_check_str(path, entry, "kind", owner),
             source=_check_str(path, entry, "source", owner),
             restates=_check_str(path, entry, "restates", owner),
-            sha256=_check_str(path, entry, "sha256", owner)))
+            sha256=_check_str(path, entry, "sha256", owner),
+            missing=_check_bool(path, entry, "missing", owner)))
     for key, entry in (data.get("sources") or {}).items():
         owner = f"source {key!r}"
         entry = _entry_map(path, data["sources"], key, owner)

@@ -178,6 +178,21 @@ def merge_extracted(data, extracted, references_path, report):
             if entry.get(name) is None and getattr(doc.document, name):
                 entry[name] = getattr(doc.document, name)
         _set(entry, "sha256", doc.document.sha256)
+        if "missing" in entry:
+            del entry["missing"]
+
+    # documents whose file is gone (deleted, renamed): marked, never deleted
+    missing = set()
+    for doc_id, entry in documents.items():
+        if str(doc_id) in processed or not isinstance(entry, dict) or not entry.get("path"):
+            continue
+        if entry.get("missing") or not _document_file(base, entry["path"]).exists():
+            missing.add(str(doc_id))
+            if not entry.get("missing"):
+                entry["missing"] = True
+                report.messages.append(f"document {doc_id}: {entry['path']} is gone: "
+                                       "marked missing")
+    dropped = processed | missing
 
     # sources: index the existing entries by identity
     index = {}
@@ -225,19 +240,21 @@ def merge_extracted(data, extracted, references_path, report):
             new_sightings.setdefault(key, []).extend(ref.sightings)
             new_levels.setdefault(key, []).extend(ref.declared_levels)
 
-    # sightings and declared levels: replace those of the documents processed now
-    document_sources = {str(e.get("source")) for e in documents.values() if e and e.get("source")}
+    # sightings and declared levels: replace those of the documents processed now, drop
+    # those of missing documents
+    document_sources = {str(e.get("source")) for k, e in documents.items()
+                        if e and e.get("source") and str(k) not in missing}
     stale = []
     had_sightings = {k: bool((e or {}).get("seen")) for k, e in sources.items()}
     for key, entry in sources.items():
         if entry is None:
             entry = sources[key] = CommentedMap()
-        kept = [dict(s) for s in entry.get("seen") or [] if str(s.get("document")) not in processed]
+        kept = [dict(s) for s in entry.get("seen") or [] if str(s.get("document")) not in dropped]
         seen = kept + [_sighting_map(s) for s in new_sightings.get(key, [])]
         seen.sort(key=lambda s: (str(s["document"]), int(s.get("line") or 0)))
         _replace_list(entry, "seen", seen)
         levels = [dict(d) for d in entry.get("declared_levels") or []
-                  if str(d.get("document")) not in processed]
+                  if str(d.get("document")) not in dropped]
         levels += [_level_map(d) for d in new_levels.get(key, [])]
         levels.sort(key=lambda d: (str(d["document"]), int(d.get("line") or 0)))
         _replace_list(entry, "declared_levels", levels)
@@ -259,6 +276,8 @@ def merge_extracted(data, extracted, references_path, report):
     claim_count = 0
     for doc in extracted:
         claim_count += _merge_claims(claims, doc, ref_keys)
+    for doc_id in sorted(missing):
+        _drop_claims(claims, doc_id)
 
     report.counts = {
         "documents": len(extracted),
@@ -266,12 +285,29 @@ def merge_extracted(data, extracted, references_path, report):
         "sources": len(sources),
         "new_sources": len(created),
         "stale_sources": sum(1 for e in sources.values() if e and e.get("stale")),
+        "missing_documents": len(missing),
         "claims": claim_count,
     }
     for key in created:
         report.messages.append(f"new source {key}")
     for key in stale:
         report.messages.append(f"no document cites {key} any more: marked stale")
+
+
+def _document_file(base, shown):
+    path = Path(str(shown))
+    return path if path.is_absolute() else base / path
+
+
+def _drop_claims(claims, doc_id):
+    """The claims of a missing document: removed, or marked stale if a curator annotated them."""
+    for key in [k for k in claims.keys() if str(k).startswith(f"{doc_id}:")]:
+        entry = claims[key]
+        if entry and any(f in entry for f in CLAIM_CURATOR_FIELDS):
+            if not entry.get("stale"):
+                entry["stale"] = True
+        else:
+            del claims[key]
 
 
 def _sighting_map(sighting):

@@ -254,7 +254,7 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
     that already has a status (status, PubMed's metadata, fetched_at) are left
     alone; a new source starts 'unresolved'.
     """
-    documents = {d.id for d in refset.documents}
+    documents = {d.id for d in refset.documents if not d.missing}  # a missing file: no rows
     sources = {s.key for s in refset.sources}
     existing = {row["id"]: row for row in db["sources"].rows} if db["sources"].exists() else {}
     with db.atomic():
@@ -288,6 +288,8 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
             row.update(_source_evidence(entry, types))
             db["sources"].upsert(row, pk="id", alter=False)
         for doc in refset.documents:
+            if doc.missing:
+                continue
             db["documents"].upsert({
                 "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
                 "source_id": doc.source if doc.source in sources else None,

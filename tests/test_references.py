@@ -51,7 +51,8 @@ def test_seed_documents_give_one_source_per_work(project):
     refset = read_reference_set(references)
     assert sorted(s.key for s in refset.sources) == SEED_KEYS
     assert report.counts == {"documents": 5, "references": 44, "sources": 39,
-                             "new_sources": 39, "stale_sources": 0, "claims": 157}
+                             "new_sources": 39, "stale_sources": 0, "missing_documents": 0,
+                             "claims": 157}
     serrano = refset.source("serrano-2013")  # [6] in 001 (PMID + DOI), 3. in 004 (DOI)
     assert [(s.document, s.line, s.label) for s in serrano.seen] == [
         (STATPEARLS, 135, "[6]"), (PUBMED, 54, "3.")]
@@ -510,3 +511,61 @@ def test_a_comment_and_custom_fields_survive_a_line_shift(project):
     after = references.read_text()
     assert "    stale: true\n  # CURATOR second\n  deyrup-2004:\n" in after
     assert after.count("# CURATOR") == 2
+
+
+def test_a_deleted_document_is_marked_missing_and_leaves_the_database(project):
+    tmp_path, documents_dir, references = project
+    run(documents_dir, references)
+    add_claim_fields(references, f"{WEBSITE}:1", "    note: the sarcoma-centre rule\n")
+    (documents_dir / f"{WEBSITE}.txt").unlink()
+    # only 001 named: 002 is gone and marked, 003 (not named, still there) is left alone
+    report = update_from_documents([documents_dir / f"{STATPEARLS}.txt"], references)
+    assert f"document {WEBSITE}: documents/{WEBSITE}.txt is gone: marked missing" \
+        in report.messages
+    assert report.counts["missing_documents"] == 1
+    refset = read_reference_set(references)
+    assert [(d.id, d.missing) for d in refset.documents] == [
+        (PATIENT, False), (STATPEARLS, False), (WEBSITE, True), (PATHOLOGY, False),
+        (PUBMED, False)]
+    stale = sorted(s.key for s in refset.sources if s.stale)
+    assert stale == ["grimer-2002", "nccn-guidelines", "pmid-11283938", "singer-2000",
+                     "van-geel-1995", "van-geel-2003", "wiklund-1996"]
+    assert [s.seen for s in refset.sources if s.key == "grimer-2002"] == [[]]
+    website_claims = [(c.id, c.stale) for c in refset.claims if c.document == WEBSITE]
+    assert website_claims == [(f"{WEBSITE}:1", True)]  # the curated one stays, marked stale
+    assert len(refset.claims) == 157 - 3 + 1  # 002 has three claims
+    assert update_from_documents([documents_dir], references).written is False
+    db = saved(tmp_path, references)
+    assert [r["id"] for r in db["documents"].rows] == [PATIENT, STATPEARLS, PATHOLOGY, PUBMED]
+    assert db["citations"].count_where("document_id = ?", [WEBSITE]) == 0
+    assert db["claims"].count_where("document_id = ?", [WEBSITE]) == 0
+    assert (db["claims"].count, db["citations"].count) == (157 - 3, 46 - 9)  # 002 cites 9
+    assert db["sources"].get("grimer-2002")["stale"] == 1
+    # the file comes back: the document and its sources are live again
+    shutil.copy(Path(__file__).resolve().parent.parent / "documents" / f"{WEBSITE}.txt",
+                documents_dir)
+    run(documents_dir, references)
+    refset = read_reference_set(references)
+    assert not [d.id for d in refset.documents if d.missing]
+    assert not [s.key for s in refset.sources if s.stale]
+    assert "    missing: true\n" not in references.read_text()
+
+
+def test_a_renamed_document_does_not_double_its_claims_and_citations(project):
+    tmp_path, documents_dir, references = project
+    run(documents_dir, references)
+    before = saved(tmp_path, references)
+    counts = {t: before[t].count for t in ("citations", "claims", "claim_sources")}
+    (documents_dir / f"{PATHOLOGY}.txt").rename(documents_dir / "003_renamed.txt")
+    run(documents_dir, references)
+    refset = read_reference_set(references)
+    assert [(d.id, d.missing) for d in refset.documents if d.id.startswith("003")] == [
+        (PATHOLOGY, True), ("003_renamed", False)]
+    assert not [s.key for s in refset.sources if s.stale]
+    assert not [c.id for c in refset.claims if c.document == PATHOLOGY]
+    db = open_db(tmp_path / "db2" / "litgraph.db")
+    save_reference_set(db, refset)
+    assert {t: db[t].count for t in counts} == counts
+    assert db["documents"].count == 5
+    assert db["citations"].count_where("document_id = ?", ["003_renamed"]) == \
+        before["citations"].count_where("document_id = ?", [PATHOLOGY])
