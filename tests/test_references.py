@@ -569,3 +569,21 @@ def test_a_renamed_document_does_not_double_its_claims_and_citations(project):
     assert db["documents"].count == 5
     assert db["citations"].count_where("document_id = ?", ["003_renamed"]) == \
         before["citations"].count_where("document_id = ?", [PATHOLOGY])
+
+
+def test_a_new_references_file_gets_the_usual_mode_and_an_existing_one_keeps_its_own(tmp_path):
+    import os
+    import stat
+
+    from litgraph.references import write_atomically
+
+    umask = os.umask(0o022)
+    try:
+        new = tmp_path / "references.yaml"
+        assert write_atomically(new, "documents: {}\n")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644
+        new.chmod(0o640)
+        assert write_atomically(new, "documents: {}\nsources: {}\n")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
