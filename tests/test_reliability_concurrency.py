@@ -6,6 +6,7 @@ makes the second build stop at once with "another litgraph build is using ...".
 """
 
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -34,6 +35,24 @@ def wait_for_requests(stub, process, count=1, timeout=60):
     raise AssertionError("the first build made no request")
 
 
+@contextmanager
+def first_build_running(stub, project):
+    """Start a build, yield it once it has asked the stand-in something, then let it finish.
+
+    The first build must succeed; it is killed if it hangs.
+    """
+    first = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
+    try:
+        wait_for_requests(stub, first)
+        yield first
+        _out, err = first.communicate(timeout=240)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=30)
+    assert first.returncode == 0, err
+
+
 def assert_sound(project, clean_rows):
     rows, references = clean_rows
     db_path = project / "db" / "litgraph.db"
@@ -46,9 +65,7 @@ def assert_sound(project, clean_rows):
 def test_second_build_stops_while_the_first_runs(tmp_path, clean_rows):
     project = new_project(tmp_path / "project")
     with StubProcess(project, latency_ms=300) as stub:
-        first = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
-        try:
-            wait_for_requests(stub, first)
+        with first_build_running(stub, project):
             started = time.monotonic()
             second = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project,
                                   timeout=60)
@@ -57,12 +74,6 @@ def test_second_build_stops_while_the_first_runs(tmp_path, clean_rows):
                                          codes=(1,))
             assert "lock" in line
             assert stopped_after < 20, stopped_after  # it stops at once, it does not wait
-            out, err = first.communicate(timeout=240)
-        finally:
-            if first.poll() is None:
-                first.kill()
-                first.wait(timeout=30)
-        assert first.returncode == 0, err
     assert_sound(project, clean_rows)
 
 
@@ -109,18 +120,10 @@ def test_resolve_or_graph_while_a_build_runs_stops(tmp_path, clean_rows, command
     # resolve and graph write the same tables as build: they wait for no build either.
     project = new_project(tmp_path / "project")
     with StubProcess(project, latency_ms=300) as stub:
-        first = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
-        try:
-            wait_for_requests(stub, first)
+        with first_build_running(stub, project):
             args = [command, "-q", "--db", "db/litgraph.db", "--eutils-url", stub.base_url]
             if command == "resolve":
                 args += ["--references", "references.yaml"]
             second = run_litgraph(args, project, timeout=60)
             assert_one_line_error(second, "db/litgraph.db", "another litgraph build", codes=(1,))
-            _out, err = first.communicate(timeout=240)
-        finally:
-            if first.poll() is None:
-                first.kill()
-                first.wait(timeout=30)
-        assert first.returncode == 0, err
     assert_sound(project, clean_rows)
