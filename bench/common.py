@@ -194,3 +194,52 @@ def measured_on(figures: dict) -> str:
 
 def verdict(ok: bool) -> str:
     return "meets target" if ok else "MISSES target"
+
+
+class LitgraphProcess:
+    """``litgraph ARGS`` in its own process, its output in ``log_path``.
+
+    A context manager: entering returns once ``ready_url`` answers 200 (or
+    raises, naming the log); leaving stops the process.
+    """
+
+    def __init__(self, args: list, log_path: Path, ready_url: str, start_timeout: float = 120):
+        self.args, self.log_path, self.ready_url = list(args), Path(log_path), ready_url
+        self.start_timeout = start_timeout
+        self.process = None
+        self.log = None
+
+    def __enter__(self):
+        import urllib.error
+        import urllib.request
+
+        litgraph = Path(sys.executable).parent / "litgraph"
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen([str(litgraph), *self.args], cwd=ROOT, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"litgraph {self.args[0]} exited with "
+                                   f"{self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=2) as answer:
+                    if answer.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"litgraph {self.args[0]} did not answer within "
+                           f"{self.start_timeout:.0f} s; see {self.log_path}")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        self.log.close()
+        return False
+

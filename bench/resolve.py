@@ -36,14 +36,12 @@ import argparse
 import logging
 import math
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (ROOT, WORK_DIR, finish, free_port, measured_on, peak_rss_mb,  # noqa: E402
+from common import (WORK_DIR, LitgraphProcess, finish, free_port, measured_on, peak_rss_mb,  # noqa: E402
                     stopwatch, verdict, write_results_section)
 
 NCBI_EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -85,34 +83,15 @@ def kind_of(source) -> str:
 
 # ------------------------------------------------------------------ the stand-in
 
-class StandInProcess:
+class StandInProcess(LitgraphProcess):
     """``litgraph stub`` with a synthetic corpus, rate limit and latency, in its own process."""
 
     def __init__(self, synthetic: int, rate: int, latency_ms: int, log_path: Path):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/entrez/eutils/"
-        self.args = ["stub", "--port", str(self.port), "--rate-limit", str(rate),
-                     "--latency-ms", str(latency_ms), "--synthetic", str(synthetic)]
-        self.log_path = log_path
-        self.process = None
-
-    def __enter__(self):
-        import requests
-
-        litgraph = Path(sys.executable).parent / "litgraph"
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen([str(litgraph), *self.args], cwd=ROOT, stdout=self.log,
-                                        stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"litgraph stub exited; see {self.log_path}")
-            try:
-                requests.get(self.stats_url, timeout=1)
-                return self
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError(f"litgraph stub did not start; see {self.log_path}")
+        super().__init__(["stub", "--port", str(self.port), "--rate-limit", str(rate),
+                          "--latency-ms", str(latency_ms), "--synthetic", str(synthetic)],
+                         log_path, self.stats_url)
 
     @property
     def stats_url(self):
@@ -122,16 +101,6 @@ class StandInProcess:
         import requests
 
         return requests.get(self.stats_url, timeout=10).json()
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.log.close()
-        return False
 
 
 def endpoint_counts(stats: dict) -> dict:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (ROOT, WORK_DIR, finish, free_port, latency_summary, measured_on,  # noqa: E402
+from common import (ROOT, WORK_DIR, LitgraphProcess, finish, free_port, latency_summary, measured_on,  # noqa: E402
                     stopwatch, verdict, write_results_section)
 
 CANNED_QUERIES = ["claims_for_source", "sources_for_claim", "weak_evidence_claims",
@@ -228,35 +228,16 @@ def demo_db(work: Path) -> Path:
 
 # ------------------------------------------------------------------ serving and load
 
-class Server:
+class Server(LitgraphProcess):
     """``litgraph serve`` in a subprocess on a free loopback port."""
 
     def __init__(self, db_path: Path):
         self.db_path = db_path
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = None
-        self.log = open(db_path.parent / "serve.log", "wb")
-
-    def __enter__(self):
-        import httpx
-
-        litgraph = Path(sys.executable).parent / "litgraph"
-        self.process = subprocess.Popen(
-            [str(litgraph), "serve", "--db", str(self.db_path), "--port", str(self.port)],
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"litgraph serve exited with {self.process.returncode}; "
-                                   f"see {self.log.name}")
-            try:
-                if httpx.get(self.base + "/-/versions.json", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"litgraph serve did not answer within 60 s; see {self.log.name}")
+        super().__init__(["serve", "--db", str(db_path), "--port", str(self.port)],
+                         db_path.parent / "serve.log", self.base + "/-/versions.json",
+                         start_timeout=60)
 
     def rss_mb(self):
         try:
@@ -265,16 +246,6 @@ class Server:
             return round(psutil.Process(self.process.pid).memory_info().rss / 2**20, 1)
         except Exception:  # psutil missing or the process gone: the figure is optional
             return None
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
-        self.log.close()
-        return False
 
 
 def database_name(client, base: str) -> str:
