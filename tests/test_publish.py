@@ -186,7 +186,7 @@ def test_sources_for_claim_by_words(ds):
     # appears once with no source.
     result = rows(ds, "/litgraph/sources_for_claim.json?claim=diagnosis+58.5&_shape=array")
     assert [(r["claim"], r["source"]) for r in result] == [
-        (f"000_d77120f9981d4803:17:5", None), (AGE_CLAIM_ID, "miller2010"), (AGE_CLAIM_ID, "ozturk2015")]
+        ("000_d77120f9981d4803:17:5", None), (AGE_CLAIM_ID, "miller2010"), (AGE_CLAIM_ID, "ozturk2015")]
 
 
 @pytest.mark.parametrize("claim", ["carcinoid", 'unbalanced "quote (and', "OR", "   "])
@@ -201,7 +201,7 @@ def test_sources_for_claim_with_words_found_nowhere_or_odd_syntax(ds, claim):
 def test_weak_evidence_claims(ds):
     result = rows(ds, "/litgraph/weak_evidence_claims.json?_shape=array")
     assert [(r["claim"], r["sources"], r["best_level"], r["reason"]) for r in result] == [
-        (f"000_d77120f9981d4803:17:5", 0, None, "cites no source"),
+        ("000_d77120f9981d4803:17:5", 0, None, "cites no source"),
         (f"{STATPEARLS}:21:4", 3, 3, "best source is low-level evidence"),
         (AGE_CLAIM_ID, 2, 3, "best source is low-level evidence"),
         (f"{STATPEARLS}:85:1", 0, None, "cites no source"),

@@ -200,7 +200,7 @@ def test_synthetic_records_resolve_through_every_endpoint():
         assert line == f"synth j bench|{record.year}|{record.volume}|{record.first_page}||k|{record.pmid}\n"
         refs = parse(get(server, "elink.fcgi", dbfrom="pubmed", linkname="pubmed_pubmed_refs", id=record.pmid))
         assert {link["Id"] for link in refs[0]["LinkSetDb"][0]["Link"]} == set(record.cites_pmids)
-        by_title = parse(get(server, "esearch.fcgi", db="pubmed", term=f'"synthetic record 1234"[ti]'))
+        by_title = parse(get(server, "esearch.fcgi", db="pubmed", term='"synthetic record 1234"[ti]'))
         assert by_title["IdList"] == [record.pmid]
         assert parse(get(server, "efetch.fcgi", db="pubmed", id="900002001")) == {
             "PubmedArticle": [], "PubmedBookArticle": []}

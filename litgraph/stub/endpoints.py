@@ -112,8 +112,8 @@ def esearch(catalogue: Catalogue, params) -> Answer:
         retmax = _int_param(params, "retmax", DEFAULT_RETMAX, MAX_RETMAX)
         retstart = _int_param(params, "retstart", 0, 10 ** 9)
         if retstart > 9998:
-            return error(f"'retstart' cannot be larger than 9998. For PubMed, ESearch can only "
-                         f"retrieve the first 9,999 records matching the query.")
+            return error("'retstart' cannot be larger than 9998. For PubMed, ESearch can only "
+                         "retrieve the first 9,999 records matching the query.")
         result = search(catalogue, term)
     except InputError as problem:
         return error(str(problem))
