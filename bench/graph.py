@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import WORK_DIR, finish, peak_rss_mb, stopwatch, verdict  # noqa: E402
 
 from litgraph.graph import ORIGINS, save_graph, to_networkx  # noqa: E402
-from litgraph.graph_metrics import (cocitation_pairs, compute_metrics,  # noqa: E402
+from litgraph.graph.metrics import (cocitation_pairs, compute_metrics,  # noqa: E402
                                     coupling_pairs, document_cohesion)
 from litgraph.store import open_db, set_build_info  # noqa: E402
 

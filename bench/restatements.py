@@ -3,7 +3,7 @@
 Aligns the patient rewrite (documents/000_*) to the StatPearls chapter
 (documents/001_*), both split into sentences by ``split_sentences``, and
 scores the matches against the hand labels in
-tests/fixtures/restatement-labels.yaml (``litgraph.align_labels``):
+tests/fixtures/restatement-labels.yaml (``litgraph.align.labels``):
 
 - best match per sentence (what issue #9 asks: "the claim each restates, or
   none"): precision = of the sentences given a match, the share whose best
@@ -37,7 +37,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 from common import ROOT, finish, stopwatch  # noqa: E402
 
 from litgraph.align import Sentence, Thresholds, align, sentence_statuses, split_sentences  # noqa: E402
-from litgraph.align_labels import load_labels, score_alignments  # noqa: E402
+from litgraph.align.labels import load_labels, score_alignments  # noqa: E402
 
 SWEEP = [0.10, 0.14, 0.18, 0.22, 0.26, 0.30, 0.35]
 SCALES = [1, 10, 20]

@@ -97,7 +97,7 @@ def run_align(db, refset, base_dir) -> dict:
 
     Thresholds come from references.yaml's ``settings: restatement:`` mapping.
     """
-    from .align_store import align_documents
+    from .align.storage import align_documents
 
     thresholds = (refset.settings or {}).get("restatement")
     return align_documents(db, thresholds, base_dir=base_dir)

@@ -80,7 +80,7 @@ TABLES = {
         "node_id",
         [],
     ),
-    # Pairs of nodes (top pairs only, see litgraph.graph_metrics) and, per
+    # Pairs of nodes (top pairs only, see litgraph.graph.metrics) and, per
     # document, how many of its sources cite one another.
     "cocitations": (
         {"source_a": str, "source_b": str, "count": int},
@@ -97,7 +97,7 @@ TABLES = {
         "document_id",
         [],
     ),
-    # Restatements (issue #9, litgraph.align_store): each sentence of a rewrite
+    # Restatements (issue #9, litgraph.align.storage): each sentence of a rewrite
     # and the source sentences it restates, rank 1 the best.  matched_claim_id
     # is NULL when nothing matches or the matched sentence cites nothing and so
     # is not a stored claim; matched_text names it either way.

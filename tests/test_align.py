@@ -13,9 +13,9 @@ from litgraph.align import (
     Alignment, Sentence, Thresholds, align, propose_restatement, sentence_statuses,
     split_sentences,
 )
-from litgraph.align_labels import find_sentence, load_labels, score_alignments
-from litgraph.align_numbers import compare_quantities, extract_quantities
-from litgraph.align_store import align_documents, save_alignments
+from litgraph.align.labels import find_sentence, load_labels, score_alignments
+from litgraph.align.numbers import compare_quantities, extract_quantities
+from litgraph.align.storage import align_documents, save_alignments
 from litgraph.publish import load_config, row_sections
 from litgraph.errors import DocumentError, InputError
 from litgraph.store import TABLES, ensure_db_shape, open_db, save_reference_set
@@ -405,7 +405,7 @@ def test_a_failed_alignment_leaves_the_previous_rows(built, monkeypatch):
             db_.execute("DELETE FROM claim_alignments")
             raise DocumentError("disk trouble")
 
-    monkeypatch.setattr("litgraph.align_store.save_alignments", broken)
+    monkeypatch.setattr("litgraph.align.storage.save_alignments", broken)
     with pytest.raises(DocumentError):
         align_documents(db, base_dir=project)
     assert db["claim_alignments"].count == before
@@ -453,7 +453,7 @@ def test_saving_the_reference_set_again_clears_alignments_to_replaced_claims(bui
 def test_the_docstring_examples_run():
     import doctest
 
-    from litgraph import align_numbers
+    from litgraph.align import numbers as align_numbers
 
     for module in (align_module, align_numbers):
         result = doctest.testmod(module)

@@ -13,7 +13,7 @@ import pytest
 from entrez_fake import ScriptedEutils, synthetic_efetch
 
 from litgraph.entrez import (CitationQuery, EntrezClient, Throttle, redact, reply_problem)
-from litgraph.entrez_records import (PubmedRecord, normalise_title, parse_elink, parse_esummary,
+from litgraph.entrez.records import (PubmedRecord, normalise_title, parse_elink, parse_esummary,
                                      parse_pubmed)
 from litgraph.errors import EntrezError, InputError
 

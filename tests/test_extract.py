@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from litgraph import extract as extract_module
 from litgraph.errors import DocumentError
 from litgraph.extract import extract_document, extract_text, propose_restates, split_sentences
-from litgraph.extract_fields import find_identifiers, parse_short_citation
+from litgraph.extract.fields import find_identifiers, parse_short_citation
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"
 STATPEARLS = "001_a7b665464bb06ded"

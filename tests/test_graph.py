@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from litgraph.errors import EntrezError, InputError
 from litgraph.graph import (build_graph, citation_direction, read_reference_graph, save_graph,
                             to_networkx)
-from litgraph.graph_metrics import (adjacency_matrix, betweenness_scores, cocitation_pairs,
+from litgraph.graph.metrics import (adjacency_matrix, betweenness_scores, cocitation_pairs,
                                     compute_metrics, coupling_pairs, document_cohesion, node_order)
 from litgraph.store import open_db
 
@@ -519,7 +519,7 @@ def test_a_build_of_the_seed_documents_gives_the_record_pages_links(tmp_path, do
                                                       "where origin = 'document'")[0][0]
 
 
-@pytest.mark.parametrize("module", ["litgraph.graph", "litgraph.graph_metrics", "litgraph.export"])
+@pytest.mark.parametrize("module", ["litgraph.graph", "litgraph.graph.metrics", "litgraph.export"])
 def test_the_docstring_examples_run(module):
     import doctest
     import importlib

@@ -15,7 +15,7 @@ import sqlite_utils
 from entrez_fake import ScriptedEutils
 
 from litgraph.entrez import EntrezClient
-from litgraph.entrez_records import parse_pubmed
+from litgraph.entrez.records import parse_pubmed
 from litgraph.errors import InputError
 from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
 from litgraph.resolve import (STAND_IN_LABEL, author_parts, evidence_columns, journal_agrees, parse_max_age,

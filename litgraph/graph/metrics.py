@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .errors import InputError
+from ..errors import InputError
 
 BETWEENNESS_EXACT = "exact"
 

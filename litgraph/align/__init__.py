@@ -26,7 +26,7 @@ proportions.  The shared terms that contribute most are kept as the
 explanation.
 
 This module is pure: plain lists in, plain dataclasses out.  Reading and
-writing the ``claim_alignments`` table lives in ``align_store.py``.
+writing the ``claim_alignments`` table lives in ``litgraph.align.storage``.
 """
 
 import re
@@ -35,8 +35,8 @@ from typing import Optional
 
 import numpy as np
 
-from .align_numbers import format_number, compare_quantities, extract_quantities
-from .errors import InputError
+from .numbers import format_number, compare_quantities, extract_quantities
+from ..errors import InputError
 
 ALIGNMENT_STATUSES = ("supported", "number-mismatch", "unsupported", "uncited-in-source")
 

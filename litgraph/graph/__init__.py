@@ -9,7 +9,7 @@
    ``pubmed_pubmed_citedin``) and the PubMed reference lists about every
    resolved PMID, in batches, and keeps the works outside the reference set
    they reach as ``external`` nodes, up to a depth and a cap.
-3. The metrics of ``graph_metrics`` are computed on the NetworkX graph.
+3. The metrics of ``litgraph.graph.metrics`` are computed on the NetworkX graph.
 4. ``save_graph(db, ...)`` replaces nodes, links, metrics and the pair tables
    in one transaction: a reader sees the old graph or the new one, never half.
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .errors import EntrezError
-from .graph_metrics import cocitation_pairs, compute_metrics, coupling_pairs, document_cohesion
+from ..errors import EntrezError
+from .metrics import cocitation_pairs, compute_metrics, coupling_pairs, document_cohesion
 
 __all__ = [
     "ORIGINS", "ReferenceGraph", "read_reference_graph", "add_entrez_links", "to_networkx",
@@ -275,7 +275,7 @@ def save_graph(db, nodes, links, metrics=(), cocitations=(), couplings=(), cohes
     """Replace the whole stored graph in one transaction.
 
     ``nodes`` and ``metrics`` are rows (dicts); ``links`` are (citing, cited,
-    origin) triples; the pair and cohesion rows are those of ``graph_metrics``.
+    origin) triples; the pair and cohesion rows are those of ``litgraph.graph.metrics``.
     On any error nothing changes; readers never see a half-written graph.
     """
     with db.atomic():

@@ -13,8 +13,8 @@ text does not state stays ``None``.
 import re
 import unicodedata
 
-from .errors import IdentifierError
-from .ids import normalise_doi, normalise_pmcid, normalise_pmid
+from ..errors import IdentifierError
+from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
 
 # Identifiers are taken only where the text labels them; a bare number is never a PMID.
 PMID_RE = re.compile(

@@ -19,11 +19,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from . import model
-from .errors import DocumentError, IdentifierError, ReferencesFileError
-from .extract import extract_document
-from .ids import normalise_doi, normalise_pmcid, normalise_pmid
-from .references_merge import merge_extracted, put_trailing_comments, take_trailing_comments
+from .. import model
+from ..errors import DocumentError, IdentifierError, ReferencesFileError
+from ..extract import extract_document
+from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
+from .merge import merge_extracted, put_trailing_comments, take_trailing_comments
 
 HEADER = """\
 # references.yaml: the curated reference set of litgraph.
@@ -344,7 +344,7 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     Nothing is written when a document or references.yaml is malformed (the
     error names it) or when nothing changed.
     """
-    from .extract import propose_restates
+    from ..extract import propose_restates
 
     references_path = Path(references_path)
     data = _load_raw(references_path)

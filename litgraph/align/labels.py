@@ -8,7 +8,7 @@ score with ``score_alignments``.
 
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def load_labels(path) -> dict:

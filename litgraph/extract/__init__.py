@@ -30,18 +30,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .errors import DocumentError
-from .extract_entries import (
+from ..errors import DocumentError
+from .entries import (
     REFERENCE_HEADING, ExtractedReference, _entry_reference, _is_heading, _journal_date,
     _read_reference_section,
 )
-from .extract_fields import find_identifiers, looks_like_authors, parse_short_citation, \
+from .fields import find_identifiers, looks_like_authors, parse_short_citation, \
     strip_identifiers
-from .extract_sentences import (
+from .sentences import (
     BULLET, LEVEL_MARKER, _clean_claim_text, _is_marker_only, _marker_numbers, propose_restates,
     split_sentences,
 )
-from .model import DocumentEntry, Sighting
+from ..model import DocumentEntry, Sighting
 
 __all__ = ["ExtractedClaim", "ExtractedDocument", "ExtractedReference", "extract_document",
            "extract_text", "propose_restates", "read_document_text", "split_sentences"]

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .extract_fields import (
+from .fields import (
     JOURNAL_DATE_RE, VOLUME_WORDS_RE, find_identifiers, looks_like_authors,
     parse_authors_then_journal, parse_full_citation, parse_short_citation, split_authors,
     strip_identifiers,
 )
-from .extract_sentences import BULLET, LEVEL_MARKER, NUMBER_MARKER
-from .model import DeclaredLevel, Sighting
+from .sentences import BULLET, LEVEL_MARKER, NUMBER_MARKER
+from ..model import DeclaredLevel, Sighting
 
 RAW_LIMIT = 400  # characters of a free-text reference kept as its raw form
 
@@ -350,7 +350,7 @@ def _stated_publication_types(text):
     match = re.search(r"Publication\s+Types?\s*:\s*([^\"\n]{3,200})", text)
     if not match:
         return []
-    from .evidence import load_level_map
+    from ..evidence import load_level_map
 
     stated = match.group(1).lower()
     known = sorted(load_level_map().get("publication_types", {}), key=len, reverse=True)

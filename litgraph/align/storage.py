@@ -24,8 +24,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .align import ALIGNMENT_STATUSES, Sentence, Thresholds, align, sentence_statuses, split_sentences
-from .errors import DocumentError
+from . import ALIGNMENT_STATUSES, Sentence, Thresholds, align, sentence_statuses, split_sentences
+from ..errors import DocumentError
 
 
 def _normal(text: str) -> str:
@@ -163,7 +163,7 @@ def alignment_rows(alignments: list, per_sentence: dict, claim_ids: set, documen
 
 def save_alignments(db, rows: list) -> None:
     """Replace every row of claim_alignments with ``rows``, in one transaction."""
-    from .store import TABLES
+    from ..store import TABLES
 
     columns, pk, _fks = TABLES["claim_alignments"]
     with db.atomic():

@@ -34,9 +34,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from .entrez_records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
+from .records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
                              parse_elink, parse_esearch, parse_esummary, parse_pubmed)
-from .errors import EntrezError, InputError
+from ..errors import EntrezError, InputError
 
 __all__ = ["EntrezClient", "PubmedRecord", "FetchResult", "CitationQuery", "SearchResult",
            "Throttle", "normalise_title", "redact", "reply_problem"]
@@ -418,7 +418,7 @@ class EntrezClient:
 
     def _progress(self, batches, label):
         """The batches, with a bar when self.progress is set and there is more than one."""
-        from .progress import progress as progress_bar
+        from ..progress import progress as progress_bar
 
         batches = list(batches)
         return progress_bar(batches, label, enabled=self.progress and len(batches) > 1)
@@ -440,7 +440,7 @@ class EntrezClient:
         """
         result = FetchResult()
         stale = set(map(str, refresh)) if isinstance(refresh, (set, frozenset, list, tuple)) else None
-        from .progress import progress as progress_bar
+        from ..progress import progress as progress_bar
 
         batches = list(self._batches(pmids))
         for batch in progress_bar(batches, "Fetching PubMed records",

@@ -6,7 +6,7 @@
 
 import re
 
-from .extract_fields import strip_identifiers
+from .fields import strip_identifiers
 
 BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf*]|-(?=\s))\s*")
 LEVEL_MARKER = re.compile(r"\[\s*Level\s+([1-5])\s*\]", re.I)
