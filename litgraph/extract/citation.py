@@ -68,8 +68,11 @@ LOCATORS = [
     ("nature", re.compile(
         rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?\s*[,:]\s*"
         rf"(?:pp?\.\s*)?(?P<pages>{PAGES})(?:\s*\((?P<year>{YEAR})\))?")),
- # (pp. 10-25), pp. 10-25, p. 10-25: pages alone (chapters)
+    # (pp. 10-25), pp. 10-25, p. 10-25: pages alone (chapters)
     ("pp", re.compile(rf"\(?\bpp?\.\s*(?P<pages>{PAGES})\)?")),
+    # a bare page range in a chapter ("edited by E. Costa, 287-305.") or one page in proceedings (", 73.")
+    ("bare", re.compile(rf"(?<=[\s,])(?P<pages>\d+\s*[-\u2010-\u2015]\s*\d+)(?=\s*[.,(;]|\s*$)"
+                        rf"|(?<=,\s)(?P<page1>\d{{1,5}})(?=\.\s|\.?$)")),
 ]
 KIND_WORDS = {
     "conference-abstract": re.compile(r"\b(?:annual\s+meeting|congress|symposium|conference|"
@@ -178,7 +181,8 @@ def _find_locator(text, start, bare=False):
             continue
         for match in pattern.finditer(text, start):
             groups = match.groupdict()
-            groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
+            groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3") \
+                or groups.get("page1")
             volume = groups.get("volume") or groups.get("volume2")
             if name == "nlm" and not (volume or groups.get("pages")):
                 continue
@@ -240,7 +244,8 @@ def parse_citation(text: str) -> dict:
     if editors and kind is None:
         kind = "chapter"
     rest = rest.strip(" .,;:")
-    name, loc = _find_locator(rest, 0, bare=kind == "chapter")
+    proceedings = bool(KIND_WORDS["conference-abstract"].search(rest[:200]))
+    name, loc = _find_locator(rest, 0, bare=kind == "chapter" or proceedings)
     if loc is None and not quoted and kind is None:
         # the title may have run into the locator: "Title, Journal 34 (2010) 238-42"
         whole = body[title_start:].strip(" .,;:")
@@ -258,7 +263,8 @@ def parse_citation(text: str) -> dict:
     container = None
     if loc is not None:
         groups = loc.groupdict()
-        groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
+        groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3") \
+            or groups.get("page1")
         container = rest[:loc.start()]
         out["volume"] = _clean(groups.get("volume") or groups.get("volume2"))
         out["issue"] = _clean(groups.get("issue") or groups.get("issue2"))
@@ -271,6 +277,9 @@ def parse_citation(text: str) -> dict:
     else:
         tail = ""
         container = rest
+    if (kind == "chapter" or proceedings) and out.get("volume") and not out.get("pages") \
+            and not out.get("issue"):
+        out["pages"], out["volume"] = out["volume"], None  # "Press; 2011:73": a chapter's page
     publisher = None
     for segment in (container, tail):
         if not segment:

@@ -126,10 +126,18 @@ def read_authors(text: str) -> AuthorList:
     text = str(text or "")
     start = len(text) - len(text.lstrip())
     order, match = _match_person(text, start, ("vancouver", "inverted", "inverted_full", "natural"))
-    if not match:
-        return _corporate(text, start)
     result = AuthorList(order=order)
+    if not match:
+        result = _corporate(text, start)
+        sep = SEPARATOR.match(text, result.end) if result.authors else None
+        if not sep:
+            return result
+        # "Synthetic Trials Group, Lee M, Brown T." : persons after a corporate author
+        order, match = _match_person(text, sep.end(), ("vancouver", "inverted", "natural"))
+        if not match:
+            return result
     allowed = FOLLOWERS[order]
+    result.order = result.order or order
     while match:
         result.authors.append(_person(match, order))
         result.end = match.end()
@@ -138,6 +146,13 @@ def read_authors(text: str) -> AuthorList:
         if et_al:
             result.et_al = True
             result.end = et_al.end()
+            last = re.compile(r"\s*").match(text, et_al.end())
+            if "\u2026" in et_al.group(0) or "..." in et_al.group(0):
+                # "A, B, ... Z": the list's last author after the ellipsis
+                order, match = _match_person(text, last.end(), allowed)
+                if match:
+                    result.authors.append(_person(match, order))
+                    result.end = match.end()
             break
         sep = SEPARATOR.match(text, pos)
         if not sep:
@@ -145,7 +160,7 @@ def read_authors(text: str) -> AuthorList:
         order, match = _match_person(text, sep.end(), allowed)
         if match is None:
             corporate = _corporate_at(text, sep.end())
-            if corporate and result.order == "vancouver":
+            if corporate and order == "vancouver":
                 result.authors.append(corporate[0])
                 result.end = corporate[1]
             break
