@@ -34,7 +34,7 @@ NOISE = [
     re.compile(r"\[(?:Internet|online|Online|cited[^\]]*|accessed[^\]]*|Accessed[^\]]*|"
                r"Epub ahead of print|published online[^\]]*|abstract|Abstract)\]", re.I),
     re.compile(r"\(?\b(?:last\s+)?accessed(?:\s+on)?:?\s*(?:\d{1,2}\s+)?(?:" + MONTH + r"\s*)?"
-               r"(?:\d{1,2},?\s*)?(?:" + YEAR + r")?\)?\.?", re.I),
+               r"(?:\d{1,2}(?:,\s*|\s+))?(?:" + YEAR + r")?\)?\.?", re.I),
     re.compile(r"\bRetrieved\s+(?:(?:" + MONTH + r")\s*\d{1,2},?\s*" + YEAR + r",?\s*)?from\b\.?", re.I),
     re.compile(r"\b(?:Available\s+(?:from|at|online)|\[Online\]\.?\s*Available)\s*:?", re.I),
     re.compile(r"\bEpub\s+(?:ahead\s+of\s+print\.?|" + YEAR + r"(?:\s+" + MONTH + r"(?:\s+\d{1,2})?)?\.?)", re.I),
@@ -221,7 +221,7 @@ def parse_citation(text: str) -> dict:
     pos = authors.end
     # author-date: (2019), (2019a), (2019, March 3), . 2019. , (n.d.)
     ad = re.compile(rf"\s*[.,]?\s*\(?(?P<year>{YEAR})(?P<suffix>[a-z])?(?:,\s*[^()]{{1,30}})?\)?[.,:]?(?=\s|$)").match(body, pos)
-    if ad and authors.authors:
+    if ad and (authors.authors or pos == 0):
         out["year"] = int(ad.group("year"))
         if ad.group("suffix"):
             out["year_suffix"] = ad.group("suffix")

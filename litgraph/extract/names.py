@@ -160,7 +160,7 @@ def read_authors(text: str) -> AuthorList:
         order, match = _match_person(text, sep.end(), allowed)
         if match is None:
             corporate = _corporate_at(text, sep.end())
-            if corporate and order == "vancouver":
+            if corporate and result.order in ("vancouver", "corporate"):
                 result.authors.append(corporate[0])
                 result.end = corporate[1]
             break
@@ -173,7 +173,7 @@ def _corporate_at(text, pos):
     match = re.compile(r"([^.,;()\d\[\]\u201c\"]{3,120}?)(?=\s*(?:\.\s|\.$|\s\(|,\s|;)|\s(?:19|20)\d\d\b)").match(text, pos)
     if not match:
         return None
-    name = match.group(1).strip()
+    name = re.sub(r"\s+et\s+al$", "", match.group(1).strip())
     words = name.split()
     if not words or len(words) > 14:
         return None
