@@ -12,6 +12,8 @@ text does not state stays ``None``.
 
 import re
 import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Optional
 
 from ..errors import IdentifierError
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
@@ -244,3 +246,52 @@ def parse_authors_then_journal(text: str):
         "issue": _clean(date.group("issue")),
         "pages": _pages(date.group("pages")),
     }
+
+
+# ---------------------------------------------------------------- one whole entry
+
+@dataclass
+class ReferenceFields:
+    """What one reference entry states, whatever its style.
+
+    ``authors`` are ``"Surname AB"`` strings in the order written (a corporate
+    author kept whole, ``et al.`` dropped); ``journal`` is the journal or other
+    container (book, proceedings, web site); ``kind`` is one of article, book,
+    chapter, conference-abstract, guideline, web, or None when not evident.
+    """
+
+    pmid: Optional[str] = None
+    pmcid: Optional[str] = None
+    doi: Optional[str] = None
+    isbn: Optional[str] = None
+    url: Optional[str] = None
+    authors: list = field(default_factory=list)
+    title: Optional[str] = None
+    journal: Optional[str] = None
+    year: Optional[int] = None
+    year_suffix: Optional[str] = None
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    publisher: Optional[str] = None
+    kind: Optional[str] = None
+
+    def as_dict(self) -> dict:
+        """The fields it states, absent ones left out."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, "", [])}
+
+
+def parse_reference(text: str) -> ReferenceFields:
+    """Identifiers and bibliographic fields of one whole reference entry, in any style.
+
+    Never raises on odd text: what cannot be placed stays empty.
+    """
+    text = str(text or "")
+    ids = find_identifiers(text)
+    fields = parse_full_citation(text)
+    return ReferenceFields(
+        pmid=ids.get("pmid"), pmcid=ids.get("pmcid"), doi=ids.get("doi"),
+        authors=list(fields.get("authors") or []), title=fields.get("title"),
+        journal=fields.get("journal"), year=fields.get("year"), volume=fields.get("volume"),
+        issue=fields.get("issue"), pages=fields.get("pages"),
+        kind="article" if fields.get("journal") and fields.get("year") else None)
