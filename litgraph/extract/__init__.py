@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..errors import DocumentError
 from .entries import (
     REFERENCE_HEADING, ExtractedReference, _entry_reference, _is_heading, _journal_date,
     _read_reference_section,
@@ -42,11 +41,11 @@ from .sentences import (
     split_sentences,
 )
 from ..model import DocumentEntry, Sighting
+from .readers import MAX_DOCUMENT_BYTES, decode_text, document_format, read_blocks, read_bytes
 
-__all__ = ["ExtractedClaim", "ExtractedDocument", "ExtractedReference", "extract_document",
-           "extract_text", "propose_restates", "read_document_text", "split_sentences"]
+__all__ = ["MAX_DOCUMENT_BYTES", "ExtractedClaim", "ExtractedDocument", "ExtractedReference",
+           "extract_blocks", "extract_document", "extract_text", "propose_restates", "read_document_text", "split_sentences"]
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # documented limit: larger documents are refused
 PAREN_GROUP = re.compile(r"\(([^()]{6,300})\)")
 BOILERPLATE = re.compile(
     r"newsletter|latest news|promotions|privacy policy|required fields|validation purposes|"
@@ -77,34 +76,33 @@ class ExtractedDocument:
 
 # ---------------------------------------------------------------- reading
 
-def read_document_text(path) -> str:
-    """The text of a document, or DocumentError naming the file (and line) at fault."""
+def read_document_text(path, root=None) -> str:
+    """The text of a document, or DocumentError naming the file (and line) at fault.
+
+    Any format a reader knows (``readers``); for a text file, the file's text
+    itself, for others the text of its blocks.  ``root``: the folder the
+    document must stay inside.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise DocumentError(f"{path}: no such document")
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{path}: {size} bytes is over the {MAX_DOCUMENT_BYTES} byte limit "
-                            "for one document; split it")
-    data = path.read_bytes()
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise DocumentError(f"{path}:{line}: binary file (NUL byte), not a text document")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DocumentError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from None
-    if not text.strip():
-        raise DocumentError(f"{path}: empty document")
-    return text
+    data = read_bytes(path, root)
+    fmt = document_format(path, data)
+    if fmt == "text":
+        return decode_text(path, data)
+    return read_blocks(path, root).text
 
 
-def extract_document(path) -> ExtractedDocument:
-    """Read and extract one document; DocumentError on a document that cannot be read."""
+def extract_document(path, root=None) -> ExtractedDocument:
+    """Read and extract one document of any known format; DocumentError if it cannot be read.
+
+    Plain text goes through the line reader (``extract_text``); every other
+    format through its reader's blocks (``structure.extract_blocks``).
+    """
     path = Path(path)
-    text = read_document_text(path)
-    doc = extract_text(text, path.stem)
+    blocks = read_blocks(path, root)
+    if blocks.format == "text":
+        doc = extract_text(blocks.text, path.stem)
+    else:
+        doc = extract_blocks(blocks, path.stem)
     doc.document.path = str(path)
     return doc
 
@@ -304,3 +302,6 @@ def _identifier_phrase(sentence, ids):
         if match:
             return match.group(0).strip()
     return sentence.strip()
+
+
+from .structure import extract_blocks  # noqa: E402  (it uses the classes above)

@@ -23,8 +23,8 @@ RAW_LIMIT = 400  # characters of a free-text reference kept as its raw form
 REFERENCE_HEADING = re.compile(
     r"^\s*(?:[A-Z][\w'-]*\s+){0,3}(references?|bibliography|literature\s+cited|works\s+cited|"
     r"citing\s+articles|cited\s+by|sources)\s*:?\s*$", re.I)
-BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,3})\]\s*(.*)$")
-DOT_ENTRY = re.compile(r"^\s*(\d{1,3})[.)](?:\s+(.*)|\s*)$")
+BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,6})\]\s*(.*)$")  # no limit on how many entries
+DOT_ENTRY = re.compile(r"^\s*(\d{1,6})[.)](?:\s+(.*)|\s*)$")
 LEVEL_LINE = re.compile(r"^\s*Level\s+([1-5])\s*(\([^()]{1,30}\))?\s*evidence\s*$", re.I)
 ENTRY_END = re.compile(r"^\s*(?:written\s+by|(?:last\s+)?updated\b|posted\s+(?:by|on))", re.I)
 _LABELLED_ID = re.compile(r"pmid|pubmed|doi|pmc|10\.\d{4}", re.I)  # cheap pre-check
@@ -56,6 +56,10 @@ class ExtractedReference:
     volume: Optional[str] = None
     issue: Optional[str] = None
     pages: Optional[str] = None
+    isbn: Optional[str] = None
+    url: Optional[str] = None
+    publisher: Optional[str] = None
+    year_suffix: Optional[str] = None  # "2020a" -> "a": tells two works of one author-year apart
     declared_levels: list = field(default_factory=list)  # [DeclaredLevel]
     publication_types: list = field(default_factory=list)  # as the document states them
     sightings: list = field(default_factory=list)  # [Sighting]; the first is this one

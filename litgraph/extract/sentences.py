@@ -10,7 +10,7 @@ from .fields import strip_identifiers
 
 BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf*]|-(?=\s))\s*")
 LEVEL_MARKER = re.compile(r"\[\s*Level\s+([1-5])\s*\]", re.I)
-NUMBER_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]")
+NUMBER_MARKER = re.compile(r"\[(\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*)\]")
 ABBREVIATIONS = {
     "al", "e.g", "i.e", "eg", "ie", "vs", "dr", "mr", "mrs", "ms", "prof", "fig", "figs", "no",
     "nos", "approx", "st", "cf", "ca", "viz", "vol", "pp", "ref", "refs", "inc", "ltd", "jr",
@@ -75,7 +75,7 @@ def split_sentences(text: str) -> list:
     return merged
 
 
-LEADING_MARKERS = re.compile(r"^(?:\[(?:\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*|Level\s+[1-5])\]\s*)+")
+LEADING_MARKERS = re.compile(r"^(?:\[(?:\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*|Level\s+[1-5])\]\s*)+")
 
 
 def _marker_numbers(text):
