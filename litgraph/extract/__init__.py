@@ -41,16 +41,15 @@ from .sentences import (
     split_sentences,
 )
 from ..model import DocumentEntry, Sighting
+from .markers import MarkerIndex, strip_markers
+from .profile import load_boilerplate
 from .readers import MAX_DOCUMENT_BYTES, decode_text, document_format, read_blocks, read_bytes
 
 __all__ = ["MAX_DOCUMENT_BYTES", "ExtractedClaim", "ExtractedDocument", "ExtractedReference",
            "extract_blocks", "extract_document", "extract_text", "propose_restates", "read_document_text", "split_sentences"]
 
 PAREN_GROUP = re.compile(r"\(([^()]{6,300})\)")
-BOILERPLATE = re.compile(
-    r"newsletter|latest news|promotions|privacy policy|required fields|validation purposes|"
-    r"cookie|subscribe|sign up|earn cme|click here|easier read|all rights reserved|copyright|"
-    r"back to top|page views|cite this page|^fetch abstract$|^comment here$", re.I)
+BOILERPLATE = load_boilerplate().sentences  # site boilerplate: the profile, boilerplate.yaml
 
 
 @dataclass
@@ -94,13 +93,18 @@ def read_document_text(path, root=None) -> str:
 def extract_document(path, root=None) -> ExtractedDocument:
     """Read and extract one document of any known format; DocumentError if it cannot be read.
 
-    Plain text goes through the line reader (``extract_text``); every other
-    format through its reader's blocks (``structure.extract_blocks``).
+    Plain text goes through the line reader (``extract_text``), and through its
+    blocks when the line reader finds no references; every other format through
+    its reader's blocks (``structure.extract_blocks``).
     """
     path = Path(path)
     blocks = read_blocks(path, root)
     if blocks.format == "text":
         doc = extract_text(blocks.text, path.stem)
+        if not doc.references:  # no list the line reader knows: read the text's structure
+            structured = extract_blocks(blocks, path.stem)
+            if structured.references:
+                doc = structured
     else:
         doc = extract_blocks(blocks, path.stem)
     doc.document.path = str(path)
@@ -186,6 +190,8 @@ def _claims(document_id, lines, body, references, self_ref):
     for index, ref in enumerate(references):
         if ref.number is not None:
             by_number.setdefault(ref.number, index)
+    markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
+                                  "year_suffix": r.year_suffix} for r in references])
     units = []  # [section, [(lineno, text)], is_bullet]
     section = None
     body_lines = [t for _, t in body]
@@ -223,6 +229,7 @@ def _claims(document_id, lines, body, references, self_ref):
             at = bisect.bisect_right(line_starts, start) - 1
             lineno = offsets[at][1]
             refs = [by_number[n] for n in _marker_numbers(sentence) if n in by_number]
+            refs += [i for i in markers.link(sentence) if i not in refs]  # (n), ¹, ^n, author-year
             refs += _inline_references(document_id, sentence, lineno, references)
             level = LEVEL_MARKER.search(sentence)
             row = [section_name, lineno, sentence, refs,
@@ -246,7 +253,7 @@ def _claims(document_id, lines, body, references, self_ref):
     has_references = bool([r for r in references if r.role != "self"])
     claims = []
     for section_name, lineno, sentence, refs, _level, _label, para_id in candidates:
-        clean = _clean_claim_text(sentence)
+        clean = strip_markers(_clean_claim_text(sentence), markers)
         if BOILERPLATE.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
             continue
         level, label = graded.get(para_id, (None, None))

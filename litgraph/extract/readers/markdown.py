@@ -70,7 +70,16 @@ def _inline(token, block):
     return text
 
 
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*\n", re.S)
+
+
 def read(text: str, path=None) -> BlockDocument:
+    front = FRONT_MATTER.match(text)
+    meta_title = None
+    if front:  # YAML front matter: metadata, never claims; blank lines keep the numbering
+        found = re.search(r"^title:\s*[\"']?(.+?)[\"']?\s*$", front.group(1), re.M)
+        meta_title = found.group(1) if found else None
+        text = "\n" * front.group(0).count("\n") + text[front.end():]
     try:
         tokens = _parser().parse(text)
     except Exception as exc:  # markdown-it accepts any text; this is a safety net
@@ -127,7 +136,7 @@ def read(text: str, path=None) -> BlockDocument:
         elif kind == "fence" or kind == "code_block":
             continue
     _footnote_lines(blocks, text)
-    title = next((b.text for b in blocks if b.kind == "heading"), None)
+    title = meta_title or next((b.text for b in blocks if b.kind == "heading"), None)
     return BlockDocument([b for b in blocks if b.text.strip()], "markdown", title=title, text=text)
 
 
