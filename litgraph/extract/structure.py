@@ -51,7 +51,7 @@ def _labelled(block, text, line):
         label = f"[{value}]" if match.group("bracket") else (f"{value}." if value else "#.")
         return (int(value) if value else block.number, label, text[match.end():].strip(), line)
     label = block.label
-    if block.kind == "item" and block.number is not None:
+    if block.kind == "item" and block.number is not None and not (label or "").startswith("["):
         label = f"{block.number}."
     elif block.kind == "footnote" and block.label:
         label = f"[^{block.label}]"
