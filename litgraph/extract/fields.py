@@ -15,21 +15,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
-from ..errors import IdentifierError
-from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
-
-# Identifiers are taken only where the text labels them; a bare number is never a PMID.
-PMID_RE = re.compile(
-    r"(?:\bPMID|\bPubMed\s+(?:PMID|ID))\s*:?\s*(-?\d{1,25})(?![\d.])"
-    r"|pubmed\.ncbi\.nlm\.nih\.gov/(\d{1,25})\b"
-    r"|ncbi\.nlm\.nih\.gov/pubmed/(\d{1,25})\b",
-    re.I,
-)
-DOI_RE = re.compile(
-    r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b(10\.\d{4,9}/[^\s\"<>\]]+)", re.I
-)
-_ANY_ID = re.compile(r"pmid|pubmed|10\.\d{4}|pmc", re.I)  # cheap pre-check
-PMC_RE = re.compile(r"\bPMC(?:ID)?\s*:?\s*(?:PMC)?(\d{1,12})\b", re.I)
+from . import identifiers
 
 MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "2010 Feb:34(2):238-42", "2003; 3(9):685-94", "1996 Feb;32A(2):269-73", "2002 Nov 19:2():13",
@@ -67,37 +53,16 @@ def find_identifiers(text: str) -> dict:
     """Return the PMID, DOI and PMC id a text states, in normal form.
 
     Junk that looks like an identifier (PMID 0, a 20-digit number, a DOI with a
-    control character) is simply not an identifier: it is left out.
+    control character) is simply not an identifier: it is left out. For ISBNs
+    and URLs too, see ``litgraph.extract.identifiers``.
     """
-    found = {}
-    if not _ANY_ID.search(text):
-        return found
-    for match in PMID_RE.finditer(text):
-        value = next(g for g in match.groups() if g is not None)
-        try:
-            found.setdefault("pmid", normalise_pmid(value))
-        except IdentifierError:
-            continue
-    for match in DOI_RE.finditer(text):
-        try:
-            found.setdefault("doi", normalise_doi(match.group(1)))
-        except IdentifierError:
-            continue
-    for match in PMC_RE.finditer(text):
-        try:
-            found.setdefault("pmcid", normalise_pmcid(match.group(1)))
-        except IdentifierError:
-            continue
-    return found
+    return {k: v for k, v in identifiers.find_identifiers(text).items()
+            if k in ("pmid", "doi", "pmcid")}
 
 
 def strip_identifiers(text: str) -> str:
-    """The text without its identifier phrases and trailing link words."""
-    text = re.sub(r"\[?\s*(?:PubMed\s+)?PMID\s*:?\s*\d+\s*\]?", " ", text, flags=re.I)
-    text = re.sub(r"\bPMC(?:ID)?\s*:?\s*(?:PMC)?\d+\.?", " ", text, flags=re.I)
-    text = re.sub(r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b10\.\d{4,9}/\S+", " ", text,
-                  flags=re.I)
-    text = re.sub(r"\b(?:DOI|doi)\s*:?\s*(?=\s|$)", " ", text)
+    """The text without its identifier phrases, URLs and their lead-in words."""
+    text = identifiers.strip_identifiers(text)
     text = re.sub(r"\bEpub\b(?:\s+(?:19|20)\d{2}(?:\s+\w{3}(?:\s+\d{1,2})?)?)?", " ", text)
     text = re.sub(r"\bView\s*$", " ", text.strip())
     return re.sub(r"\s+", " ", text).strip(" .;,")
