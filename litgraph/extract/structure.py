@@ -69,8 +69,9 @@ def _reference(document_id, block, number, label, text, line, heading):
     ids = any(fields.get(k) for k in ("pmid", "doi", "pmcid", "isbn", "url"))
     work = fields.get("year") and (fields.get("authors") or fields.get("title")
                                    or fields.get("journal"))
-    if not ids and not work and not (fields.get("title") and fields.get("journal")):
-        return None
+    dated = re.search(r"\b(?:1[5-9]|20)\d{2}[a-z]?\b", text) and len(text.split()) >= 4
+    if not ids and not work and not dated and not (fields.get("title") and fields.get("journal")):
+        return None  # a sentence of the section (an introduction), not a work
     raw = re.sub(r"\s+", " ", text).strip()
     if len(raw) > RAW_LIMIT:
         raw = raw[: RAW_LIMIT - 1].rstrip() + "\u2026"
