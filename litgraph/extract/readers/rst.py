@@ -3,10 +3,13 @@
 Sections are headings (level = depth), paragraphs, enumerated and bullet list
 items, footnotes (``.. [1]``, ``.. [#note]``) and citations (``.. [Smith2019]``)
 become footnote blocks; their references in the text become ``[^label]``.
-A severe error (e.g. a title overline without its underline) is a DocumentError.
+An error in the document's structure (e.g. a title overline without its
+underline) is a DocumentError naming the line; an unknown directive or role
+(Sphinx's, say) is not: its text is simply left out.
 """
 
 import io
+import re
 
 from docutils import nodes
 from docutils.core import publish_doctree
@@ -15,7 +18,8 @@ from docutils.utils import SystemMessage
 from ...errors import DocumentError
 from ..blocks import Block, BlockDocument, Link
 
-SETTINGS = {"report_level": 5, "halt_level": 4, "file_insertion_enabled": False,
+UNKNOWN = re.compile(r"Unknown (?:directive type|interpreted text role)|No (?:directive|role) entry")
+SETTINGS = {"report_level": 5, "halt_level": 5, "file_insertion_enabled": False,
             "raw_enabled": False, "warning_stream": io.StringIO(), "input_encoding": "unicode",
             "_disable_config": True, "embed_stylesheet": False}
 
@@ -102,9 +106,13 @@ def read(text: str, path=None) -> BlockDocument:
         raise DocumentError(f"{path}: malformed reStructuredText ({message})") from None
     except Exception as exc:
         raise DocumentError(f"{path}: not readable as reStructuredText ({exc})") from None
+    for message in tree.findall(nodes.system_message):
+        first = message.children[0] if message.children else message
+        text = first.astext().split("\n")[0]
+        if message.get("level", 0) >= 3 and not UNKNOWN.search(text):
+            line = message.get("line") or "?"
+            raise DocumentError(f"{path}:{line}: malformed reStructuredText ({text})")
     blocks = []
     title = tree.get("title")
-    if isinstance(tree.children[0] if tree.children else None, nodes.title):
-        pass
     _walk(tree, blocks, 0)
     return BlockDocument([b for b in blocks if b.text.strip()], "rst", title=title, text=text)
