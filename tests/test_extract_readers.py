@@ -259,3 +259,17 @@ def test_every_reader_never_crashes_and_is_deterministic(tmp_path, fmt, pieces):
     for claim in first.claims:
         assert all(0 <= i < len(first.references) for i in claim.references)
         assert claim.text.strip()
+
+
+def test_a_curators_boilerplate_file_beside_references_yaml_is_used(tmp_path):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "page.md").write_text("# Page\n\nRate this article on our site.\n\n"
+                                       "Invented gout is common.\n")
+    references = tmp_path / "references.yaml"
+    update_from_documents([documents], references)
+    assert "Rate this article" in references.read_text()
+    (tmp_path / "boilerplate.yaml").write_text("sentences:\n  - ^rate this article\n")
+    update_from_documents([documents], references)
+    text = references.read_text()
+    assert "Rate this article" not in text and "Invented gout is common." in text

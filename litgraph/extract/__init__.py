@@ -90,30 +90,31 @@ def read_document_text(path, root=None) -> str:
     return read_blocks(path, root).text
 
 
-def extract_document(path, root=None) -> ExtractedDocument:
+def extract_document(path, root=None, boilerplate=None) -> ExtractedDocument:
     """Read and extract one document of any known format; DocumentError if it cannot be read.
 
     Plain text goes through the line reader (``extract_text``), and through its
     blocks when the line reader finds no references; every other format through
-    its reader's blocks (``structure.extract_blocks``).
+    its reader's blocks (``structure.extract_blocks``).  ``boilerplate``: a
+    curator's boilerplate profile (a path) used with the bundled one.
     """
     path = Path(path)
     blocks = read_blocks(path, root)
     if blocks.format == "text":
-        doc = extract_text(blocks.text, path.stem)
+        doc = extract_text(blocks.text, path.stem, boilerplate)
         if not doc.references:  # no list the line reader knows: read the text's structure
-            structured = extract_blocks(blocks, path.stem)
+            structured = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
             if structured.references:
                 doc = structured
     else:
-        doc = extract_blocks(blocks, path.stem)
+        doc = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
     doc.document.path = str(path)
     return doc
 
 
 # ---------------------------------------------------------------- the document
 
-def extract_text(text: str, document_id: str) -> ExtractedDocument:
+def extract_text(text: str, document_id: str, boilerplate=None) -> ExtractedDocument:
     """Extract references, claims and declared levels from a document's text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -137,7 +138,8 @@ def extract_text(text: str, document_id: str) -> ExtractedDocument:
                 continue
         body.append((i + 1, lines[i]))
         i += 1
-    claims = _claims(document_id, lines, body, references, self_ref)
+    claims = _claims(document_id, lines, body, references, self_ref,
+                     load_boilerplate(boilerplate).sentences)
     kind = _document_kind(references)
     entry = DocumentEntry(id=document_id, path="", title=title, kind=kind,
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
@@ -184,7 +186,7 @@ def _document_kind(references):
     return "patient-page"
 
 
-def _claims(document_id, lines, body, references, self_ref):
+def _claims(document_id, lines, body, references, self_ref, boilerplate=BOILERPLATE):
     """Claims of the body; adds references stated inline (identifiers, short citations)."""
     by_number = {}
     for index, ref in enumerate(references):
@@ -204,7 +206,7 @@ def _claims(document_id, lines, body, references, self_ref):
             continue
         if _is_heading(body_lines, idx):
             section = line.strip()
-            skip_section = bool(BOILERPLATE.search(section))
+            skip_section = bool(boilerplate.search(section))
             units.append(None)
             continue
         if skip_section:
@@ -254,7 +256,7 @@ def _claims(document_id, lines, body, references, self_ref):
     claims = []
     for section_name, lineno, sentence, refs, _level, _label, para_id in candidates:
         clean = strip_markers(_clean_claim_text(sentence), markers)
-        if BOILERPLATE.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
+        if boilerplate.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
             continue
         level, label = graded.get(para_id, (None, None))
         if has_references and not refs and level is None:

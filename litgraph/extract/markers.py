@@ -39,6 +39,7 @@ PAREN_GROUP = re.compile(r"\(([^()]{4,400})\)")
 CITE_PART = re.compile(rf"(?:^|[;]\s*|\b(?:see|e\.g\.|cf\.|also)\s+)(?P<names>{AUTHORS}),?\s+"
                        rf"(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)")
 NARRATIVE = re.compile(rf"(?P<names>{AUTHORS})\s+\((?P<years>{YEAR}(?:\s*[,;]\s*{YEAR})*)\)")
+HAS_YEAR = re.compile(r"(?:19|20)\d{2}")
 ALL_MARKERS = re.compile("|".join(p.pattern for p in (BRACKET, FOOTNOTE, XREF, CARET)) +
                          "|" + UNICODE_SUP.pattern)
 
@@ -115,18 +116,18 @@ class MarkerIndex:
             for match in pattern.finditer(sentence):
                 found += [self.by_number[n] for n in numbers_of(match.group(1))
                           if n in self.by_number]
-        if self.numbered:
+        if self.numbered and "(" in sentence:
             for match in PAREN.finditer(sentence):
                 numbers = numbers_of(match.group(1))
                 if all(n in self.by_number for n in numbers):
                     found += [self.by_number[n] for n in numbers]
-        for pattern in (FOOTNOTE, XREF):
+        for pattern in (FOOTNOTE, XREF) if "[" in sentence else ():
             for match in pattern.finditer(sentence):
                 if match.group(1) in self.by_key:
                     found.append(self.by_key[match.group(1)])
                 elif match.group(1).isdigit() and int(match.group(1)) in self.by_number:
                     found.append(self.by_number[int(match.group(1))])
-        if self.by_author_year:
+        if self.by_author_year and HAS_YEAR.search(sentence):
             for group in PAREN_GROUP.finditer(sentence):
                 for part in CITE_PART.finditer(group.group(1)):
                     found += self._author_year(part.group("names"), part.group("years"))

@@ -63,7 +63,9 @@ def _reference(document_id, block, number, label, text, line, heading):
     for link in block.links:
         if link.target and link.target not in stated and not link.target.startswith("#"):
             stated += f" {link.target}"
-    fields = parse_reference(stated).as_dict()
+    parsed = parse_reference(stated)
+    fields = {k: getattr(parsed, k) for k in parsed.__dataclass_fields__
+              if getattr(parsed, k) not in (None, "", [])}
     if block.fields:
         fields.update({k: v for k, v in block.fields.items() if v not in (None, "", [])})
     ids = any(fields.get(k) for k in ("pmid", "doi", "pmcid", "isbn", "url"))

@@ -359,7 +359,9 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     reference_set_from(data, references_path)  # validate before touching anything
     not_read = []
     files = document_paths(paths, not_read)
-    extracted = [extract_document(p) for p in files]
+    profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
+    extracted = [extract_document(p, boilerplate=profile if profile.is_file() else None)
+                 for p in files]
     if data is None:
         data = CommentedMap()
     report = ExtractReport()
