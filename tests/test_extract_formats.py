@@ -39,7 +39,7 @@ def test_markdown_vancouver_with_footnote():
         ("2.", 26, "950000202", "10.5555/ssr.2021.045", None, None, ["Varga Z", "Lindqvist P"],
          "Flank pain in made-up tumours", "Synth Surg Rev", 2021, "7", "2", "45-52"),
         ("3.", 27, None, None, None, None, ["Moreau C"],
-         "Presenting signs in an invented registry", "Arch Imag Med", 2020, "33", None, "9-15"),
+         "Presenting signs in an invented registry", "Arch Imag Med", 2020, "33", None, "19-25"),
         # a hanging line joined; "PMID:n" without a space
         ("4.", 28, "950000204", None, None, None, ["Abernathy-Quist R", "Nakamura Y", "Oduya F"],
          "Excision margins for fictional renal masses", "Ann Synth Surg", 2017, "4", "1", "1-8"),
@@ -192,3 +192,34 @@ def test_unknown_extension_is_read_by_content(tmp_path, name):
     sniffed = extract_document(copy)
     assert sources(sniffed) == sources(known)
     assert claims(sniffed) == claims(known)
+
+
+def test_every_format_merges_into_references_yaml_one_source_per_entry(tmp_path):
+    import shutil
+
+    from litgraph.references import read_reference_set, update_from_documents
+
+    documents = tmp_path / "documents"
+    shutil.copytree(FIXTURES, documents)
+    references = tmp_path / "references.yaml"
+    update_from_documents([documents], references)
+    refset = read_reference_set(references)
+    extracted = [extract_document(p) for p in sorted(documents.iterdir())]
+    entries = sum(len(d.references) for d in extracted)
+    # works cited by two documents are one source; otherwise one source per entry
+    shared = {r.pmid or r.doi for d in extracted for r in d.references if r.pmid or r.doi}
+    with_ids = [r for d in extracted for r in d.references if r.pmid or r.doi]
+    assert len(refset.sources) == entries - (len(with_ids) - len(shared))
+    both = [s for s in refset.sources if s.pmid == "950000202"]
+    assert [(s.pmid, s.doi, s.journal, s.year) for s in both] == [
+        ("950000202", "10.5555/ssr.2021.045", "Synth Surg Rev", 2021)]
+    assert not [s for s in refset.sources if s.doi == "10.5555/ssr.2021.045" and not s.pmid]
+    by_key = {s.key: s.pmid or s.doi for s in refset.sources}
+    assert sorted((c.text, sorted(by_key[k] for k in c.sources)) for c in refset.claims
+                  if c.document == "jats_article") == [
+        ("Adjuvant therapy was debated.", ["10.5555/aim.2020.009", "950000102"]),
+        ("Five-year survival in the fictional registry was 41%.", ["950000101"]),
+        ("Imaginary renal tumours are uncommon in the synthetic cohort.", ["950000101"]),
+        ("Wide excision was the usual treatment.", ["10.5555/aim.2020.009", "950000102"])]
+    again = update_from_documents([documents], references)
+    assert again.written is False  # idempotent

@@ -71,7 +71,7 @@ class ExtractedReference:
     def fields(self) -> dict:
         """The bibliographic fields it states (absent ones left out)."""
         names = ("pmid", "doi", "pmcid", "title", "authors", "journal", "year", "volume",
-                 "issue", "pages")
+                 "issue", "pages", "isbn", "url", "publisher")
         return {n: getattr(self, n) for n in names if getattr(self, n) not in (None, "", [])}
 
 

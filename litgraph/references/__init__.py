@@ -40,6 +40,7 @@ HEADER = """\
 #             kept, its citations and claims leave the database
 # sources:    one entry per distinct work, keyed firstauthor-year (stable).
 #   pmid, doi, pmcid   identifiers; resolve writes found ones back with resolved_by
+#   isbn, url, publisher   what an entry states for a book, report or web page
 #   pinned: true       you vouch for the identifiers: resolve never rewrites them
 #   level: 1..5        your evidence level (1 strongest); wins over declared/inferred
 #   exclude: true      leave this source out of the graph and reports
@@ -258,6 +259,9 @@ def reference_set_from(data, path) -> model.ReferenceSet:
             volume=_check_str(path, entry, "volume", owner),
             issue=_check_str(path, entry, "issue", owner),
             pages=_check_str(path, entry, "pages", owner),
+            isbn=_check_str(path, entry, "isbn", owner),
+            url=_check_str(path, entry, "url", owner),
+            publisher=_check_str(path, entry, "publisher", owner),
             kind=_check_str(path, entry, "kind", owner),
             cited_as=_check_str(path, entry, "cited_as", owner),
             level=_check_level(path, entry, "level", owner),
