@@ -12,10 +12,12 @@ text does not state stays ``None``.
 
 import re
 import unicodedata
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from . import identifiers
+from .citation import parse_citation
 
 MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "2010 Feb:34(2):238-42", "2003; 3(9):685-94", "1996 Feb;32A(2):269-73", "2002 Nov 19:2():13",
@@ -250,13 +252,13 @@ def parse_reference(text: str) -> ReferenceFields:
     """Identifiers and bibliographic fields of one whole reference entry, in any style.
 
     Never raises on odd text: what cannot be placed stays empty.
+
+    >>> parse_reference("Lee M, Brown T. Imaging of sarcoma. Int J Oncol. 2019;34(3):648-54. PMID: 900000001.").journal
+    'Int J Oncol'
     """
-    text = str(text or "")
-    ids = find_identifiers(text)
-    fields = parse_full_citation(text)
-    return ReferenceFields(
-        pmid=ids.get("pmid"), pmcid=ids.get("pmcid"), doi=ids.get("doi"),
-        authors=list(fields.get("authors") or []), title=fields.get("title"),
-        journal=fields.get("journal"), year=fields.get("year"), volume=fields.get("volume"),
-        issue=fields.get("issue"), pages=fields.get("pages"),
-        kind="article" if fields.get("journal") and fields.get("year") else None)
+    try:
+        found = parse_citation(str(text or ""))
+    except (RecursionError, ValueError, TypeError, IndexError):  # odd text: nothing placed
+        found = {}
+    known = {f.name for f in dataclasses.fields(ReferenceFields)}
+    return ReferenceFields(**{k: v for k, v in found.items() if k in known})

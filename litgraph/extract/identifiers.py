@@ -170,5 +170,5 @@ def strip_identifiers(text: str) -> str:
 def _tidy(text):
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\s+([.,;:])", r"\1", text)
-    text = re.sub(r"([.;,])(?:\s*[.;,])+", r"\1", text)
+    text = re.sub(r"([.;,])(?:\s+[.;,])+", r"\1", text)
     return text.strip(" .;,")
