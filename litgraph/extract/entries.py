@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .fields import (
-    JOURNAL_DATE_RE, VOLUME_WORDS_RE, find_identifiers, looks_like_authors,
+    JOURNAL_DATE_RE, parse_reference, VOLUME_WORDS_RE, find_identifiers, looks_like_authors,
     parse_authors_then_journal, parse_full_citation, parse_short_citation, split_authors,
     strip_identifiers,
 )
@@ -189,8 +189,13 @@ def _read_unnumbered(lines, i, heading):
 
 def _complete_citation(pending) -> bool:
     """True when the gathered lines are a whole citation: authors, title, journal, year."""
-    fields = parse_full_citation(" ".join(BULLET.sub("", t) for _, t in pending))
-    return all(fields.get(k) for k in ("authors", "title", "journal", "year"))
+    text = " ".join(BULLET.sub("", t) for _, t in pending)
+    fields = parse_full_citation(text)
+    if all(fields.get(k) for k in ("authors", "title", "journal", "year")):
+        return True
+    parsed = parse_reference(text)  # any other style
+    return bool(parsed.authors and parsed.title and parsed.year
+                and (parsed.journal or parsed.publisher))
 
 
 def _identifiers_follow(lines, i) -> bool:
@@ -261,6 +266,15 @@ def _entry_reference(document, label, number, entry_lines, heading):
     ref = ExtractedReference(document=document, line=line, raw=raw, label=label, number=number,
                              declared_levels=levels)
     fields, kind = _entry_fields([t for _, t in head_lines], full_text)
+    if head_lines and not (fields.get("journal") and fields.get("year")):
+        # not a shape the line reader knows: the style-agnostic entry parser
+        parsed = parse_reference(" ".join(t for _, t in head_lines))
+        if parsed.year and (parsed.authors or parsed.journal):
+            fields = {k: getattr(parsed, k) for k in ("authors", "title", "journal", "year",
+                                                      "year_suffix", "volume", "issue", "pages",
+                                                      "publisher", "isbn", "url")
+                      if getattr(parsed, k) not in (None, "", [])}
+            kind = parsed.kind or kind
     if not fields and not ids and not label.startswith("["):
         return None
     for name, value in {**fields, **ids}.items():

@@ -22,18 +22,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻˒", "0123456789-,")
 NUMBERS = r"\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*"
 BRACKET = re.compile(rf"\[({NUMBERS})\]")
 PAREN = re.compile(rf"(?<![\w(])\(({NUMBERS})\)")
-UNICODE_SUP = re.compile(r"(?<=\S)([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)")
+UNICODE_SUP = re.compile(r"(?<=\S)([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)")
 CARET = re.compile(rf"\^({NUMBERS})\^?")
 FOOTNOTE = re.compile(r"\[\^([^\]\s]{1,80})\]")
 XREF = re.compile(r"\[#([^\]\s]{1,80})\]")
 YEAR = r"(?:19|20)\d{2}[a-z]?"
 NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u024f-]+"
 PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|De|Van|Von)\s+)"
-AUTHORS = (rf"{PARTICLE}*{NAME}(?:\s+{PARTICLE}*{NAME})?"
+AUTHORS = (rf"{PARTICLE}*{NAME}(?:\s+{PARTICLE}*{NAME}){{0,5}}"
            rf"(?:\s+et\s+al\.?|\s*(?:,|and|&)\s*{PARTICLE}*{NAME}(?:\s*(?:,|and|&)\s*{NAME})*)?")
 PAREN_GROUP = re.compile(r"\(([^()]{4,400})\)")
 CITE_PART = re.compile(rf"(?:^|[;]\s*|\b(?:see|e\.g\.|cf\.|also)\s+)(?P<names>{AUTHORS}),?\s+"
