@@ -124,15 +124,44 @@ def test_text_parenthesised_numbers_and_unicode_superscript():
     ]
 
 
-def test_rst_footnote_and_bibliography_entries():
+def test_rst_apa_author_year_and_footnote():
     doc = extract_document(FIXTURES / "author_year_notes.rst")
-    # four bibliography paragraphs and one footnote: five sources, identifiers on the right ones
-    assert [(r.line, r.pmid, r.doi) for r in doc.references] == [
-        (16, None, "10.5555/aim.2020.020"), (18, None, None), (20, "950000401", None),
-        (22, None, None), (24, None, None)]
-    steroids = [c for c in doc.claims if "Steroids" in c.text]
-    assert [(c.line, c.text, c.references) for c in steroids] == [
-        (11, "Steroids were tried in one fictional patient.", [4])]
+    assert [(r.label, r.line, r.pmid, r.doi, r.authors, r.title, r.journal, r.year, r.year_suffix,
+             r.volume, r.issue, r.pages) for r in doc.references] == [
+        (None, 16, None, "10.5555/aim.2020.020", ["Dubois A"], "Imaging in invented lymphoma",
+         "Arch Imag Med", 2020, None, "33", "2", "20-29"),
+        (None, 18, None, None, ["Lindqvist P", "Varga Z"], "A second synthetic series",
+         "Synth Haematol", 2021, None, "4", "1", "5-11"),
+        (None, 20, "950000401", None, ["Okonkwo T", "Brightwater HL", "Moreau C"],
+         "Imaginary lymphoma in a synthetic cohort", "J Fict Oncol", 2019, "a", "12", "1", "1-10"),
+        (None, 22, None, None, ["Okonkwo T", "Brightwater HL"], "Confirming imaginary lymphoma",
+         "J Fict Oncol", 2019, "b", "12", "4", "200-210"),
+        ("[^1]", 24, None, None, ["Quill R"], "Steroids in an invented case", "Fict Case Rep",
+         2017, None, "2", None, "40-41"),
+    ]
+    # author-year linked by first author, year and letter; narrative form; a footnote
+    assert [(c.line, c.text, c.references) for c in doc.claims] == [
+        (8, "Imaginary lymphoma was first described in the synthetic cohort "
+            "(Okonkwo et al., 2019a).", [2]),
+        (9, "A later series confirmed the finding (Okonkwo et al., 2019b; Lindqvist and Varga "
+            "2021).", [3, 1]),
+        (10, "Dubois (2020) argued against routine imaging.", [0]),
+        (11, "Steroids were tried in one fictional patient.", [4]),
+    ]
+
+
+def test_a_list_that_reads_as_a_bibliography_needs_no_heading(tmp_path):
+    path = tmp_path / "plain.md"
+    path.write_text(
+        "# Invented gout\n\nColchicine helped [1]. Diet mattered less [2].\n\n"
+        "- Regular exercise is advised.\n- Hydration is advised.\n\n"
+        "1. Okafor N. Invented gout. Fict Rheumatol. 2016;4(2):10-18. PMID: 950000711\n"
+        "2. Petrov A. Diet in fiction. Synth Med. 2019;9(1):5-9.\n")
+    doc = extract_document(path)
+    assert [(r.label, r.line, r.pmid, r.authors) for r in doc.references] == [
+        ("1.", 8, "950000711", ["Okafor N"]), ("2.", 9, None, ["Petrov A"])]
+    assert [(c.text, c.references) for c in doc.claims] == [
+        ("Colchicine helped.", [0]), ("Diet mattered less.", [1])]
 
 
 def test_docx_headings_numbered_list_and_superscripts(tmp_path):
