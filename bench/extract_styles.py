@@ -85,9 +85,9 @@ SURNAMES = [
 ]
 GIVEN = [
     "Anna", "James", "Maria", "John", "Wei", "Fatima", "Lars", "Sofia", "Kenji", "Chinedu",
-    "Claire", "Erik", "Eleni", "Min-jun", "Priya", "David", "Ewan", "Giulia", "Olga", "Omar",
+    "Claire", "Erik", "Eleni", "Minjun", "Priya", "David", "Ewan", "Giulia", "Olga", "Omar",
     "Lucas", "Mette", "Tomas", "Karin", "Hans", "Julien", "Ana", "Hiroshi", "Ling", "Arjun",
-    "Emma", "Peter", "Sarah", "Michael", "Laura", "Paul", "Jean-Pierre", "Kwame", "Zoltán",
+    "Emma", "Peter", "Sarah", "Michael", "Laura", "Paul", "Kwame", "Zoltán", "Jean-Pierre",
 ]
 CORPORATE = [
     "Soft Tissue Sarcoma Study Group", "Synthetic Oncology Guidelines Committee",
@@ -175,7 +175,8 @@ def synthetic_records(n, seed=12):
                 rec.update({"container-title": f"Handbook of {rng.choice(TOPIC)}",
                             "editor": [_person(rng)], "page": f"{first}-{first + rng.randrange(5, 30)}"})
         elif kind == "webpage":
-            rec.update({"container-title": authors[0]["literal"],
+            site = authors[0].get("literal") or rng.choice(CORPORATE)
+            rec.update({"container-title": site,
                         "URL": f"https://guidelines.example.org/synthetic/{number}",
                         "accessed": {"date-parts": [[2024, 3, 1]]}})
             rec["title"] = f"Guideline on {rng.choice(TREATMENT)} in {rng.choice(TOPIC)}"
@@ -414,17 +415,14 @@ def expected_fields(record, text):
     """The fields the rendered ``text`` of ``record`` states (what a perfect reader returns)."""
     low = norm(text)
     out = {}
-    authors = []
+    authors, at = [], 0
     for author in record.get("author", []):
-        if "literal" in author:
-            name = author["literal"]
-            if norm(name) not in low:
-                break
-            authors.append(name)
-        else:
-            if norm(author["family"]) not in low:
-                break
-            authors.append(f"{author['family']} {_initials(author['given'])}")
+        name = author.get("literal") or author["family"]
+        found = low.find(norm(name), at)
+        if found < 0:
+            break
+        at = found + len(norm(name))
+        authors.append(name if "literal" in author else f"{name} {_initials(author['given'])}")
     out["authors"] = authors
     if record.get("title") and norm(record["title"]) in low:
         out["title"] = record["title"]
@@ -439,17 +437,25 @@ def expected_fields(record, text):
     year = record["issued"]["date-parts"][0][0] if "date-parts" in record["issued"] else \
         int(record["issued"]["literal"][:4])
     out["year"] = year
-    for name, csl in (("volume", "volume"), ("issue", "issue")):
-        value = record.get(csl)
-        if value and re.search(rf"(?<![\d]){re.escape(value)}(?![\d])", text):
-            out[name] = value
+    volume, issue = record.get("volume"), record.get("issue")
+    if volume and re.search(rf"(?<![\d./]){re.escape(volume)}(?![\d/])", text):
+        out["volume"] = volume
+    if issue and re.search(rf"\({re.escape(issue)}\)|\bno\.\s*{re.escape(issue)}\b|"
+                           rf"\b{re.escape(volume or '-')},\s*{re.escape(issue)}\b", text):
+        out["issue"] = issue
     if record.get("page"):
         first = record["page"].split("-")[0]
-        if re.search(rf"(?<![\d]){first}(?:[-\u2013]|(?![\d]))", text):
+        rendered = re.search(rf"(?<![\d./]){first}(?:\s*[-\u2013]\s*(\d*))?(?![\d/])", text)
+        if rendered:
             out["pages"] = record["page"]
+            if "-" in record["page"] and expand_pages(f"{first}-{rendered.group(1)}") != expand_pages(record["page"]):
+                out["pages"] = SKIP  # citeproc-py mangled the range (853-8 -> 853-): not scored
     if record.get("publisher") and norm(record["publisher"]) in low:
         out["publisher"] = record["publisher"]
     return out
+
+
+SKIP = object()
 
 
 def field_matches(expected, got):
@@ -457,6 +463,8 @@ def field_matches(expected, got):
     result = {}
     for name in FIELDS:
         want, have = expected.get(name), got.get(name)
+        if want is SKIP:
+            continue
         if name == "authors":
             want = [norm(a) for a in want or []]
             have = [norm(a) for a in have or []]

@@ -43,21 +43,26 @@ NOISE = [
 LOCATORS = [
     # 2019 Mar 5;34(3):648-54   2019;34:648   2019; 34: 648-54   2017:10-25 (a chapter's pages)
     ("nlm", re.compile(
-        rf"(?<![\d])(?P<year>{YEAR})(?P<suffix>[a-z])?(?:\s*{MONTH}(?:\s*[-/\u2013]\s*{MONTH})?(?:\s*\d{{1,2}})?)?"
-        rf"\s*[;:]\s*(?P<volume>[A-Za-z]?\d+[A-Za-z]?(?:\s*Suppl\s*\d*)?)?"
+        rf"(?:(?<=\s){MONTH}\s+(?:\d{{1,2}},?\s+)?)?(?<![\d])(?P<year>{YEAR})(?P<suffix>[a-z])?(?:\s*{MONTH}(?:\s*[-/\u2013]\s*{MONTH})?(?:\s*\d{{1,2}})?)?"
+        rf"\s*[;:]\s*(?:(?P<pages3>{PAGE}\s*[-\u2010-\u2015]\s*{PAGE})(?![\d(:])|"
+        rf"(?P<volume>[A-Za-z]?\d+[A-Za-z]?(?:\s*Suppl\s*\d*)?))?"
         rf"(?:\s*\((?P<issue>[^()]{{1,15}})\))?"
         rf"(?:\s*:\s*(?P<pages>{PAGES})|,\s*pp?\.\s*(?P<pages2>{PAGES}))?")),
     # vol. 34, no. 3, ... pp. 648-654
     ("vol", re.compile(
         rf"\b[Vv]ol(?:ume)?\.?\s*(?P<volume>[A-Za-z]?\d+[A-Za-z]?)"
         rf"(?:,?\s*(?:[Nn]o|[Ii]ss(?:ue)?|[Nn]r)\.?\s*(?P<issue>[\w/\u2013-]{{1,10}}))?"
-        rf"(?:,?\s*(?:[^,]*?,\s*)??(?:(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?(?P<year>{YEAR}),?\s*)?"
+        rf"(?:,?\s*(?:[^,]*?,\s*)??(?:(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?(?P<year>{YEAR})[a-z]?,?\s*)?"
         rf"(?:(?:pp?\.|[Aa]rt(?:icle)?\.?\s*(?:no\.)?)\s*(?P<pages>{PAGES}))?)?")),
     # , 34(3), 648-654   , 34(3), pp. 648-654   , 34, 648-654   , 34(3):648
     ("apa", re.compile(
         rf"(?<=,)\s*(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?"
         rf"(?:\s*[,:]\s*(?:pp?\.\s*)?(?P<pages>{PAGES}))"
         rf"|(?<=,)\s*(?P<volume2>\d+[A-Za-z]?)\s*\((?P<issue2>[^()]{{1,15}})\)(?=\s*[.,]|\s*$)")),
+    # Journal 34 (2010) 238-42 (Elsevier);  Journal. 34, 2 (2010), 238-42 (ACM)
+    ("paren_year", re.compile(
+        rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:,\s*(?P<issue>[\w/\u2013-]{{1,10}}))?,?\s*"
+        rf"\((?:{MONTH}\s*)?(?P<year>{YEAR})[a-z]?\)(?:,?\s*(?P<pages>{PAGES})|(?=\.?\s*$|\.\s))")),
     # Journal 34, 648-654 (2019)   Journal 34 (3): 648-54   Journal 34:648-54
     ("nature", re.compile(
         rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?\s*[,:]\s*"
@@ -71,10 +76,6 @@ KIND_WORDS = {
     "guideline": re.compile(r"\b(?:guidelines?|recommendations?|consensus\s+statement|"
                             r"practice\s+parameter|position\s+statement)\b", re.I),
 }
-EDITORS = re.compile(
-    r"(?:,?\s*\(?\b(?:eds?|editors?|Ed|Eds|Hrsg)\b\.?\)?\s*[.,:]?"
-    r"|\bedited\s+by\b[^.()]*?(?=[.,(]|$))", re.I)
-IN_CONTAINER = re.compile(r"(?:^|[.,]\s*|\s)[Ii]n\s*:?\s+(?=\S)")
 PLACE_PUBLISHER = re.compile(
     r"(?:^|(?<=[.,;]\s))(?P<place>[A-Z][\w '-]{1,40}?(?:,\s*[A-Z]{2,})?)\s*:\s*(?P<publisher>[A-Z][^;:.()\[\]]{1,80}?)"
     rf"(?=\s*(?:[;,.]\s*(?:{YEAR}|\d|pp?\.)|\s*{YEAR}|\s*[.;]?\s*$))")
@@ -106,6 +107,44 @@ def _strip_noise(text):
     return _squash(text)
 
 
+_BOUNDARY = re.compile(r"[.?!](?=\s+(?:[\[(\"\u201c\u2018A-Z0-9\u00c0-\u00de]|[a-z]+[A-Z]|in\s)|\s*$)")
+
+
+def _sentence_ends(text):
+    """Indexes of the periods (?, !) in ``text`` that end a sentence.
+
+    A period inside brackets or quotes, after a single capital (an initial)
+    or a common abbreviation, or inside a chain of abbreviated words
+    (``J. Clin. Oncol.``) ends nothing.
+    """
+    ends, depth = [], 0
+    for i, char in enumerate(text):
+        if char in "[(\u201c":
+            depth += 1
+        elif char in "])\u201d" and depth:
+            depth -= 1
+        if depth or char not in ".?!" or not _BOUNDARY.match(text, i):
+            continue
+        before = text[:i]
+        if char == "." and re.search(r"(?:^|[\s.(])(?:[A-Z]|vs|et al|No|St|Dr|e\.g|i\.e|Suppl|Vol|[Ee]d|[Ee]ds)$", before):
+            continue
+        if char == "." and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}$", before) and \
+                re.match(r"\s+[A-Z][a-z]{0,6}\.", text[i + 1:]) and \
+                re.search(r"(?:^|\s)[A-Z][a-z]{0,5}\.\s+[A-Z][a-z]{0,5}$", before):
+            continue  # J. Clin. Oncol.: an abbreviated name, not sentences
+        ends.append(i)
+    return ends
+
+
+def _split_sentences(text):
+    out, last = [], 0
+    for end in _sentence_ends(text):
+        out.append(text[last:end + 1])
+        last = end + 1
+    out.append(text[last:])
+    return [p.strip() for p in out if p.strip(" .")]
+
+
 def _title_end(text, pos):
     """(title, end) of the title that starts at ``pos``: a quoted phrase or one sentence."""
     rest = text[pos:]
@@ -119,28 +158,31 @@ def _title_end(text, pos):
             title = rest[1:end]
             return title, pos + lead + end + 1
     # one sentence: up to ". " / "? " / "! " followed by a capital, digit or opening bracket
-    for match in re.finditer(r"[.?!](?=\s+[\[(\"\u201c\u2018A-Z0-9\u00c0-\u00de]|\s*$)|\s(?=\((?:[A-Z][^()]*,\s*)?" + YEAR + r"\)\.?\s*$)", rest):
-        end = match.start()
-        candidate = rest[:end]
-        # a period after a single capital letter or a common abbreviation does not end a sentence
-        if rest[end] == "." and re.search(r"(?:\b[A-Z]|\bvs|\bet al|\bNo|\bSt|\bDr|\be\.g|\bi\.e)$", candidate):
-            continue
+    ends = _sentence_ends(rest)
+    if ends:
+        end = ends[0]
         keep = rest[end] if rest[end] in "?!" else ""
-        return candidate + keep, pos + lead + end + 1
+        return rest[:end] + keep, pos + lead + end + 1
     return rest, len(text)
 
 
-def _find_locator(text, start):
-    """The earliest (name, match) of a locator shape at or after ``start``, preferring richer ones."""
+def _find_locator(text, start, bare=False):
+    """The earliest (name, match) of a locator shape at or after ``start``, preferring richer ones.
+
+    A bare page range (``287-305``) counts only when ``bare`` (in a chapter).
+    """
     best = None
     for name, pattern in LOCATORS:
+        if name == "bare" and not bare:
+            continue
         for match in pattern.finditer(text, start):
             groups = match.groupdict()
-            if groups.get("pages2"):
-                groups["pages"] = groups["pages2"]
+            groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
             volume = groups.get("volume") or groups.get("volume2")
             if name == "nlm" and not (volume or groups.get("pages")):
                 continue
+            if name == "paren_year" and groups.get("issue") and not groups.get("pages"):
+                continue  # "34, 238-42 (2010)" is Nature's volume, pages (year)
             if name == "vol" and not volume:
                 continue
             if name in ("apa", "nature") and re.fullmatch(YEAR, volume or ""):
@@ -183,27 +225,39 @@ def parse_citation(text: str) -> dict:
         nd = re.compile(r"\s*[.,]?\s*\(?n\.\s?d\.\)?[.,]?").match(body, pos)
         if nd and authors.authors:
             pos = nd.end()
+    title_start = pos
     title, pos_after_title = _title_end(body, pos)
-    title = _clean(title)
-    rest = body[pos_after_title:]
+    quoted = bool(re.match(r"[\s.,;:]*[\"\u201c\u2018]", body[pos:]))
+    rest = body[pos_after_title:].strip(" .,;:")
     kind = None
     # chapter: "In: Editors, eds. Book. Place: Publisher; Year:pages" / "In Book, edited by ..."
-    container_in = IN_CONTAINER.match(rest) or re.match(r"\s*[.,]?\s*[Ii]n\s*:?\s+", rest)
+    container_in = re.match(r"[Ii]n\s*:?\s+(?=\S)", rest)
     if container_in:
         kind = "chapter"
         rest = rest[container_in.end():]
-        ed = EDITORS.search(rest)
-        if ed and ed.start() < 200:
-            head = rest[:ed.start()]
-            if read_authors(head).authors and not re.search(r"[.:]\s", head.strip(" .")):
-                rest = rest[ed.end():]
-        rest = rest.lstrip(" .,;:")
-    name, loc = _find_locator(rest, 0)
+    rest, editors = _drop_editors(rest)
+    if editors and kind is None:
+        kind = "chapter"
+    rest = rest.strip(" .,;:")
+    name, loc = _find_locator(rest, 0, bare=kind == "chapter")
+    if loc is None and not quoted and kind is None:
+        # the title may have run into the locator: "Title, Journal 34 (2010) 238-42"
+        whole = body[title_start:].strip(" .,;:")
+        name, loc = _find_locator(whole, 0)
+        if loc is not None:
+            head = whole[:loc.start()].rstrip(" .,;:")
+            if ", " in head:
+                title, rest = head.rsplit(", ", 1)
+                rest = rest + " " + whole[loc.start():]
+            else:
+                title, rest = head, whole[loc.start():]
+            title = _clean(title)
+            name, loc = _find_locator(rest, 0)
+    title = _clean(title)
     container = None
     if loc is not None:
         groups = loc.groupdict()
-        if groups.get("pages2"):
-            groups["pages"] = groups["pages2"]
+        groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
         container = rest[:loc.start()]
         out["volume"] = _clean(groups.get("volume") or groups.get("volume2"))
         out["issue"] = _clean(groups.get("issue") or groups.get("issue2"))
@@ -212,30 +266,21 @@ def parse_citation(text: str) -> dict:
             out["year"] = int(groups["year"])
         if groups.get("suffix") and "year_suffix" not in out:
             out["year_suffix"] = groups["suffix"]
-        if kind == "chapter" and not out.get("volume"):
-            pass
         tail = rest[loc.end():]
     else:
         tail = ""
         container = rest
-    # publisher: "Place: Publisher; 2015", "(Publisher, Place, 2015)", "Publisher, 2015"
     publisher = None
     for segment in (container, tail):
         if not segment:
             continue
-        paren = PAREN_PUBLISHER.search(segment)
-        place = PLACE_PUBLISHER.search(segment)
-        if place:
-            publisher = _clean(place.group("publisher"))
+        found = _publisher(segment)
+        if found:
+            publisher, start, year = found
             if segment is container:
-                container = container[:place.start()]
-            break
-        if paren and (paren.group("year") or paren.group("place")):
-            publisher = _clean(paren.group("publisher"))
-            if segment is container:
-                container = container[:paren.start()]
-            if paren.group("year") and "year" not in out:
-                out["year"] = int(paren.group("year"))
+                container = container[:start]
+            if year and "year" not in out:
+                out["year"] = year
             break
     if "year" not in out:
         years = re.findall(rf"(?<![\d/.-])({YEAR})([a-z])?(?![\d/-])", body[pos_after_title:] or body)
@@ -244,15 +289,19 @@ def parse_citation(text: str) -> dict:
             if years[0][1] and re.search(rf"\b{years[0][0]}{years[0][1]}\b", body):
                 out["year_suffix"] = years[0][1]
     if container is not None:
-        container = re.sub(rf"[,;.]?\s*\(?(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?{YEAR}[a-z]?\)?[.,;]?\s*$", "", container.strip())
-        container = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", container) if publisher else container
-        container = _clean(container)
-        if container and (loc is None) and kind != "chapter":
-            # without a locator the container is the first short segment (a site, a book series)
-            first = re.split(r"\.\s+", container)[0]
-            container = _clean(first)
-            if publisher is None and container and len(container.split()) > 12:
-                container = None
+        container = _strip_date(container)
+        segments = _split_sentences(container)
+        if loc is not None and kind is None and len(segments) > 1 and not quoted and title:
+            # "Title. Subtitle. Journal. 2019;..." : the journal is the last sentence
+            title = _clean(title + ". " + " ".join(segments[:-1]))
+            container = segments[-1]
+        elif loc is None and len(segments) > 1:
+            container = segments[0]
+        container = _clean(_strip_date(container or ""))
+        if loc is None and kind is None and publisher is None and container and not out.get("url"):
+            publisher, container = container, None  # "Title. Harbour Press, 2015.": a book
+        if container and loc is None and len(container.split()) > 14:
+            container = None
         if container and re.fullmatch(rf"(?:{MONTH}\s*)?\d{{0,2}},?\s*", container):
             container = None
     if container and publisher and _clean(container) == publisher:
@@ -260,7 +309,6 @@ def parse_citation(text: str) -> dict:
     out["title"] = title
     out["journal"] = container
     out["publisher"] = publisher
-    # kind
     if kind is None:
         if loc is not None and container and (out.get("volume") or out.get("pages")):
             kind = "article"
@@ -275,3 +323,55 @@ def parse_citation(text: str) -> dict:
         kind = "guideline"
     out["kind"] = kind
     return {k: v for k, v in out.items() if v not in (None, "", [])}
+
+
+def _strip_date(text):
+    return re.sub(rf"[,;.]?\s*\(?(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?{YEAR}[a-z]?\)?[.,;:]?\s*$", "",
+                  (text or "").strip())
+
+
+PUBLISHER_WORDS = re.compile(
+    r"\b(?:Press|Publish\w*|Academic|Scientific|Verlag|Books|Media|Editions?|Wiley|Elsevier|"
+    r"Springer|Karger|Thieme|Saunders|Lippincott\w*|Mosby|Churchill\w*|University|Inc|Ltd|LLC|"
+    r"GmbH|Co)\b\.?")
+
+
+def _publisher(segment):
+    """(publisher, start in segment, year or None) of the publisher a segment names, or None."""
+    place = PLACE_PUBLISHER.search(segment)
+    if place:
+        return _clean(place.group("publisher")), place.start(), None
+    paren = PAREN_PUBLISHER.search(segment)
+    if paren and (paren.group("year") or paren.group("place") or PUBLISHER_WORDS.search(paren.group("publisher"))):
+        year = int(paren.group("year")) if paren.group("year") else None
+        return _clean(paren.group("publisher")), paren.start(), year
+    for match in re.finditer(r"(?:^|(?<=[.,;]\s))(?P<publisher>[A-Z][^.;,()\[\]]{1,80}?)(?=\s*(?:[.;,]|$))", segment):
+        if PUBLISHER_WORDS.search(match.group("publisher")) and not KIND_WORDS["conference-abstract"].search(match.group("publisher")):
+            return _clean(match.group("publisher")), match.start(), None
+    return None
+
+
+_EDITOR_MARK = re.compile(r",?\s*\(?\b(?:eds?|editors?|Hrsg)\b\.?\)?[.,:]?", re.I)
+
+
+def _drop_editors(text):
+    """(text without its editor phrase, True if there was one)."""
+    paren = re.search(r"\s*\((?:eds?\.?|editors?|edited\s+by)\s[^()]*\)", text, re.I)
+    if paren:
+        return text[:paren.start()] + text[paren.end():], True
+    by = re.search(r",?\s*\bedited\s+by\s+", text, re.I)
+    if by:
+        names = read_authors(text[by.end():])
+        if names.authors:
+            return text[:by.start()] + text[by.end() + names.end:], True
+    for mark in _EDITOR_MARK.finditer(text):
+        if mark.start() == 0:
+            continue
+        starts = [0] + [m.end() for m in re.finditer(r",\s+", text[:mark.start()])]
+        for start in starts:
+            chunk = text[start:mark.start()]
+            names = read_authors(chunk)
+            if names.authors and not chunk[names.end:].strip(" ,."):
+                cut_start = start if start == 0 else start - 2
+                return text[:cut_start] + (", " if cut_start else "") + text[mark.end():].lstrip(" ,."), True
+    return text, False

@@ -30,7 +30,8 @@ _WORD = rf"(?:{_UP}[\w'\u2019]*(?:-{_UP}?[\w'\u2019]+)*|{_UP}'{_UP}[\w]+)"
 _SURNAME = rf"(?:(?:{_PARTICLE}\s+)*{_WORD}(?:\s+{_WORD})?)"
 _SURNAME_ONE = rf"(?:(?:{_PARTICLE}\s+)*{_WORD})"
 _INITIALS_DOTTED = rf"(?:{_UP}\.(?:\s?-?\s?{_UP}\.){{0,3}})"
-_INITIALS_BARE = rf"(?:{_UP}{{1,4}})"
+_INITIALS_BARE = rf"(?:{_UP}(?:-?{_UP}){{0,3}})"
+_INITIALS_SPACED = rf"(?:{_UP}(?:\s{_UP}){{0,3}})"
 _GIVEN = rf"(?:{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)"
 _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\.?)"
 
@@ -38,9 +39,10 @@ _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\.?)"
 PATTERNS = {
     # van der Berg AM   (initials in capitals, no dots, then a list separator or the end)
     "vancouver": re.compile(rf"(?P<sur>{_SURNAME})\s+(?P<ini>{_INITIALS_BARE}){_SUFFIX}?"
-                            rf"(?=\s*(?:,|\.|;|$|\s+(?:and|&)\s|\s+et\s+al))"),
+                            rf"(?=\s*(?:,|\.|;|:|$|\s+(?:and|&)\s|\s+et\s+al|\s*\(|\s+(?:19|20)\d\d\b))"),
     # van der Berg, A. M.
-    "inverted": re.compile(rf"(?P<sur>{_SURNAME}),\s*(?P<ini>{_INITIALS_DOTTED}|{_INITIALS_BARE}(?=[,.]))"
+    "inverted": re.compile(rf"(?P<sur>{_SURNAME}),\s*(?P<ini>{_INITIALS_DOTTED}|{_INITIALS_BARE}(?=[,.])"
+                           rf"|{_INITIALS_SPACED}(?=,|\.\s))"
                            rf"{_SUFFIX}?"),
     # van der Berg, Anna Maria
     "inverted_full": re.compile(rf"(?P<sur>{_SURNAME}),\s+(?P<giv>{_GIVEN}){_SUFFIX}?"
@@ -48,18 +50,22 @@ PATTERNS = {
     # A. M. van der Berg
     "natural": re.compile(rf"(?P<ini>{_INITIALS_DOTTED})\s*(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
                           rf"(?=\s*(?:,|\.|;|:|$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
+    # J S Miller (initials without periods, after an inverted first author)
+    "natural_spaced": re.compile(rf"(?P<ini>{_INITIALS_SPACED})\s(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
+                                 rf"(?=\s*(?:,|\.|;|$|\s+(?:and|&)\s|\s+et\s+al))"),
     # Anna Maria van der Berg (only after a first author has set the list going)
-    "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
+    "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
                                rf"(?P<sur>{_SURNAME_ONE}){_SUFFIX}?"
                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
 }
 # Which orders may follow the first author's.
 FOLLOWERS = {
     "vancouver": ("vancouver",),
-    "inverted": ("inverted", "natural"),
-    "inverted_full": ("inverted_full", "natural_full", "natural", "inverted"),
+    "inverted": ("inverted", "natural", "natural_spaced"),
+    "inverted_full": ("natural_full", "natural", "inverted_full", "inverted"),
     "natural": ("natural",),
     "natural_full": ("natural_full", "natural"),
+    "natural_spaced": ("natural_spaced",),
 }
 SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|;\s*|\s+and\s+|\s*&\s*)")
 ET_AL = re.compile(r"\s*,?\s*(?:et\s*al\b\.?|and\s+others\b\.?|\u2026|\.\.\.)")
@@ -104,7 +110,7 @@ def _person(match, order):
         ini = _given_initials(match.group("giv"))
     else:
         ini = _initials(match.group("ini"))
-    return f"{sur} {ini}".strip()
+    return f"{sur} {ini.replace('-', '')}".strip()
 
 
 def _match_person(text, pos, orders):
@@ -149,7 +155,7 @@ def read_authors(text: str) -> AuthorList:
 
 
 def _corporate_at(text, pos):
-    match = re.compile(r"([^.,;()\d\[\]\u201c\"]{3,120}?)(?=\s*(?:\.\s|\.$|\s\(|,\s|;))").match(text, pos)
+    match = re.compile(r"([^.,;()\d\[\]\u201c\"]{3,120}?)(?=\s*(?:\.\s|\.$|\s\(|,\s|;)|\s(?:19|20)\d\d\b)").match(text, pos)
     if not match:
         return None
     name = match.group(1).strip()
