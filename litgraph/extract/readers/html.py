@@ -19,7 +19,7 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 PARAGRAPHS = {"p", "div", "blockquote", "dd", "dt", "td", "th", "caption", "figcaption",
               "section", "article", "main", "body", "pre", "address", "summary"}
 SKIPPED = {"script", "style", "nav", "header", "footer", "noscript", "form", "button", "select",
-           "svg", "template", "head", "iframe", "menu"}
+           "svg", "template", "iframe", "menu"}
 VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "area", "base", "col"}
 
 
@@ -84,9 +84,8 @@ class _Reader(HTMLParser):
             if self.lists:
                 self.lists[-1][1] = number + 1
         elif tag in PARAGRAPHS:
-            if self.current is None or self.current[0] != "item" or tag == "p" and self.current[1]:
-                if not (self.current and self.current[0] == "item" and tag != "p"):
-                    self._start_block("paragraph", line, anchor=attrs.get("id"))
+            if self.current is None or self.current[0] != "item":  # a <p> inside <li>: the item
+                self._start_block("paragraph", line, anchor=attrs.get("id"))
         elif tag == "br" and self.current is not None:
             self.current[1].append("\n")
         elif tag == "sup":
@@ -158,7 +157,7 @@ def read(text: str, path=None) -> BlockDocument:
     except Exception as exc:  # html.parser is lenient; this is a safety net
         raise DocumentError(f"{path}: not readable as HTML ({exc})") from None
     reader._flush()
-    title = reader.title or next((b.text for b in reader.blocks if b.kind == "heading"), None)
+    title = next((b.text for b in reader.blocks if b.kind == "heading"), None) or reader.title
     plain = "\n\n".join(b.text for b in reader.blocks)
     return BlockDocument(reader.blocks, "html", title=html.unescape(title) if title else None,
                          text=plain)

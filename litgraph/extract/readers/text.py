@@ -44,8 +44,6 @@ def text_blocks(text: str, first_line: int = 1) -> list:
         lineno = first_line + offset
         if not line.strip():
             flush()
-            if blocks and blocks[-1].kind == "item" and not in_list:
-                pass
             in_list = bool(blocks and blocks[-1].kind == "item")
             continue
         label = LABEL.match(line)
