@@ -193,7 +193,7 @@ def _claims(document_id, lines, body, references, self_ref, boilerplate=BOILERPL
         if ref.number is not None:
             by_number.setdefault(ref.number, index)
     markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
-                                  "year_suffix": r.year_suffix} for r in references])
+                                  "year_suffix": r.year_suffix, "title": r.title} for r in references])
     units = []  # [section, [(lineno, text)], is_bullet]
     section = None
     body_lines = [t for _, t in body]

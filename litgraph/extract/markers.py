@@ -33,11 +33,15 @@ XREF = re.compile(r"\[#([^\]\s]{1,80})\]")
 YEAR = r"(?:19|20)\d{2}[a-z]?"
 NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u024f-]+"
 PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|De|Van|Von)\s+)"
-AUTHORS = (rf"{PARTICLE}*{NAME}(?:\s+{PARTICLE}*{NAME}){{0,5}}"
-           rf"(?:\s+et\s+al\.?|\s*(?:,|and|&)\s*{PARTICLE}*{NAME}(?:\s*(?:,|and|&)\s*{NAME})*)?")
-PAREN_GROUP = re.compile(r"\(([^()]{4,400})\)")
+ONE_NAME = rf"{PARTICLE}*{NAME}(?:\s+{PARTICLE}*{NAME}){{0,3}}"  # "Trans-Atlantic RPS Working Group"
+NAME_SEP = r"(?:\s*,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)"  # ", " ", & " ", and " " and " " & "
+AUTHORS = rf"{ONE_NAME}(?:{NAME_SEP}{ONE_NAME}){{0,12}}(?:,?\s+et\s+al\.?)?"
+PAREN_GROUP = re.compile(r"\(((?:[^()]|\([^()]{0,80}\)){4,400})\)")  # one nested level: "(RPS)"
 CITE_PART = re.compile(rf"(?:^|[;]\s*|\b(?:see|e\.g\.|cf\.|also)\s+)(?P<names>{AUTHORS}),?\s+"
                        rf"(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)")
+TITLE_PART = re.compile(rf"(?:^|[;]\s*)(?P<names>{AUTHORS}),\s+[\u201c\"]?(?P<title>[^\u201d\";]{{3,300}})")
+# MLA: (Surname, "Title") or (Surname, Book Title): the title's start must match the entry's
+TITLE_ONLY = re.compile(r"(?:^|[;]\s*)[\u201c\"](?P<title>[^\u201d\"]{3,300})[\u201d\"]")  # no author
 NARRATIVE = re.compile(rf"(?P<names>{AUTHORS})\s+\((?P<years>{YEAR}(?:\s*[,;]\s*{YEAR})*)\)")
 HAS_YEAR = re.compile(r"(?:19|20)\d{2}")
 ALL_MARKERS = re.compile("|".join(p.pattern for p in (BRACKET, FOOTNOTE, XREF, CARET)) +
@@ -62,10 +66,14 @@ def numbers_of(group: str) -> list:
     return out
 
 
-def _first_surname(names: str) -> str:
-    names = re.sub(r"\s+et\s+al\.?$", "", names.strip())
+def _first_surnames(names: str) -> list:
+    """The first author's surname as written, and its last word (``van der Berg`` -> ``berg``)."""
+    names = re.sub(r",?\s+et\s+al\.?$", "", names.strip())
     first = re.split(r"\s*(?:,|\band\b|&)\s*", names)[0]
-    return fold(first)
+    variants = [fold(first)]
+    if len(first.split()) > 1:
+        variants.append(fold(first.split()[-1]))
+    return [v for v in variants if v]
 
 
 @dataclass
@@ -73,11 +81,13 @@ class MarkerIndex:
     by_number: dict = field(default_factory=dict)
     by_key: dict = field(default_factory=dict)
     by_author_year: dict = field(default_factory=dict)  # (surname, year) -> [(suffix, index)]
+    by_author_title: dict = field(default_factory=dict)  # surname -> [(folded title, index)]
+    by_title: list = field(default_factory=list)  # [(folded title, index)] of works without authors
     numbered: bool = False  # the entries are numbered: "(3)" reads as a marker
 
     @classmethod
     def build(cls, entries) -> "MarkerIndex":
-        """``entries``: dicts with number, key, authors (first is "Surname AB"), year, year_suffix."""
+        """``entries``: dicts with number, key, authors (first is "Surname AB"), year, year_suffix, title."""
         index = cls()
         for position, entry in enumerate(entries):
             if entry.get("number") is not None:
@@ -85,21 +95,38 @@ class MarkerIndex:
             if entry.get("key"):
                 index.by_key.setdefault(str(entry["key"]), position)
             authors = entry.get("authors") or []
-            if authors and entry.get("year"):
-                name = _surname_of(authors[0])
-                for variant in {fold(name), fold(name.split()[-1]) if name.split() else ""}:
-                    if variant:
-                        index.by_author_year.setdefault((variant, int(entry["year"])), []).append(
-                            (entry.get("year_suffix") or "", position))
+            if not authors:
+                if entry.get("title"):
+                    index.by_title.append((fold(entry["title"]), position))
+                continue
+            name = _surname_of(authors[0])
+            for variant in {fold(name), fold(name.split()[-1]) if name.split() else ""} - {""}:
+                if entry.get("year"):
+                    index.by_author_year.setdefault((variant, int(entry["year"])), []).append(
+                        (entry.get("year_suffix") or "", position))
+                if entry.get("title"):
+                    index.by_author_title.setdefault(variant, []).append(
+                        (fold(entry["title"]), position))
         index.numbered = bool(index.by_number)
         return index
 
+    def _author_title(self, names, title):
+        wanted = fold(title)
+        if len(wanted) < 8:  # "(Smith, 2019)", "(Smith, p. 4)": not a title
+            return []
+        for surname in _first_surnames(names):
+            found = [i for t, i in self.by_author_title.get(surname, [])
+                     if wanted and (t.startswith(wanted) or wanted.startswith(t))]
+            if len(found) == 1:
+                return found
+        return []
+
     def _author_year(self, names, years):
         out = []
-        surname = _first_surname(names)
         for year_text in re.split(r"\s*[,;]\s*", years):
             year, suffix = int(year_text[:4]), year_text[4:]
-            candidates = self.by_author_year.get((surname, year), [])
+            candidates = next((self.by_author_year[(s, year)] for s in _first_surnames(names)
+                               if (s, year) in self.by_author_year), [])
             exact = [i for s, i in candidates if s == suffix]
             if exact:
                 out.append(exact[0])
@@ -127,6 +154,14 @@ class MarkerIndex:
                     found.append(self.by_key[match.group(1)])
                 elif match.group(1).isdigit() and int(match.group(1)) in self.by_number:
                     found.append(self.by_number[int(match.group(1))])
+        if (self.by_author_title or self.by_title) and "(" in sentence:
+            for group in PAREN_GROUP.finditer(sentence):
+                for part in TITLE_PART.finditer(group.group(1)):
+                    found += self._author_title(part.group("names"), part.group("title"))
+                for part in TITLE_ONLY.finditer(group.group(1)):
+                    wanted = fold(part.group("title"))
+                    matches = [i for t, i in self.by_title if wanted and t.startswith(wanted)]
+                    found += matches if len(matches) == 1 else []
         if self.by_author_year and HAS_YEAR.search(sentence):
             for group in PAREN_GROUP.finditer(sentence):
                 for part in CITE_PART.finditer(group.group(1)):

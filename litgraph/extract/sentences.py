@@ -63,8 +63,17 @@ def split_sentences(text: str) -> list:
     tail = text[start:].strip()
     if tail:
         out.append((start, tail))
+    joined = []
+    for offset, sentence in out:  # "(Niceta, “Leiomyosarcoma. Review of cases”)": one sentence
+        if joined and joined[-1][1].count("(") > joined[-1][1].count(")") \
+                and sentence.count(")") > sentence.count("(") and len(joined[-1][1]) < 600:
+            first = joined[-1][0]
+            end = text.find(sentence, offset) + len(sentence)
+            joined[-1] = (first, text[first:end].strip())
+        else:
+            joined.append((offset, sentence))
     merged = []
-    for offset, sentence in out:  # "recommended. [2][3] There is": the markers end the first
+    for offset, sentence in joined:  # "recommended. [2][3] There is": the markers end the first
         lead = LEADING_MARKERS.match(sentence)
         if lead and merged and sentence[lead.end():].strip():
             merged[-1] = (merged[-1][0], merged[-1][1] + lead.group(0).strip())

@@ -105,7 +105,8 @@ def extract_blocks(document, document_id: str, boilerplate=None):
                 keys.append(block.anchor if len(segments) == 1 else None)
     explicit = any(r.number is not None for r in references)
     marker_entries = [{"number": r.number if explicit else position + 1, "key": key,
-                       "authors": r.authors, "year": r.year, "year_suffix": r.year_suffix}
+                       "authors": r.authors, "year": r.year, "year_suffix": r.year_suffix,
+                       "title": r.title}
                       for position, (r, key) in enumerate(zip(references, keys))]
     index = MarkerIndex.build(marker_entries)
     index.numbered = explicit
