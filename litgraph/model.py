@@ -48,6 +48,9 @@ class SourceEntry:
     volume: Optional[str] = None
     issue: Optional[str] = None
     pages: Optional[str] = None
+    isbn: Optional[str] = None  # a book's, as the document states it
+    url: Optional[str] = None  # a web page's address, as the document states it
+    publisher: Optional[str] = None  # a book's or report's publisher or issuing body
     kind: Optional[str] = None  # article, book, conference-abstract, guideline, ...
     cited_as: Optional[str] = None  # the first raw form, for people
     declared_levels: list = field(default_factory=list)  # [DeclaredLevel]
