@@ -172,8 +172,8 @@ async def section_tables(datasette, database, table, row_id) -> list:
         try:
             result = await db.execute(section.sql, {"id": row_id})
         except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                continue  # a stage that adds the table has not run on this database
+            if "no such table" in str(exc) or "no such column" in str(exc):
+                continue  # a stage that adds the table (or column) has not run on this database
             raise
         columns = list(result.columns)
         rows = []
