@@ -365,3 +365,34 @@ def test_a_curators_evidence_levels_yaml_changes_the_published_level(tmp_path):
     row = sources(project)["miller-2010"]
     assert (row["evidence_level"], row["evidence_basis"], row["inferred_level"]) == (
         4, "inferred", 4)
+
+
+def test_the_published_site_facets_lists_and_shows_the_verdict(tmp_path):
+    import asyncio
+    import html as html_module
+
+    from litgraph.publish import make_datasette
+
+    project = project_with(tmp_path, FABRICATED)
+    assert build(project).exit_code == 0
+    reason = sources(project)["kendal-2007"]["identity_reason"]
+    datasette = make_datasette(project / "db" / "litgraph.db")
+    asyncio.run(datasette.invoke_startup())
+
+    def get(path):
+        response = asyncio.run(datasette.client.get(path))
+        assert response.status_code == 200, (path, response.text[:300])
+        return response
+
+    facets = get("/litgraph/sources.json").json()["facet_results"]["identity"]["results"]
+    assert [(f["value"], f["count"]) for f in facets] == [("mismatch", 1)]
+    listed = get("/litgraph/identity_mismatches.json?_shape=array").json()
+    assert [(r["source"], r["pmid"], r["identity_reason"], r["record_title"]) for r in listed] == [
+        ("kendal-2007", "20090506", reason,
+         "Primary leiomyosarcoma of the kidney: a clinicopathologic study of 27 cases")]
+    page = html_module.unescape(get("/litgraph/sources/kendal-2007").text)
+    assert "<h2>Is this record the work the document cites? (1)</h2>" in page
+    section = page[page.index("Is this record the work the document cites?"):]
+    assert '<td class="col-identity">mismatch</td>' in section
+    assert f'<td class="col-identity_reason">{reason}</td>' in section
+    assert "The role of sunlight in tooth decay" in section  # what the document states

@@ -267,7 +267,8 @@ def test_full_text_search_on_sources_and_claims(ds):
 
 def test_sources_table_offers_the_suggested_facets(ds):
     data = rows(ds, "/litgraph/sources.json")
-    assert set(data["facet_results"]) == {"evidence_level", "evidence_basis", "status", "year", "journal"}
+    assert set(data["facet_results"]) == {"evidence_level", "evidence_basis", "status", "identity",
+                                          "year", "journal"}
     status = {f["value"]: f["count"] for f in data["facet_results"]["status"]["results"]}
     assert status == {"resolved": 7, "unresolved": 1}
     # Publication types: an array facet, offered as a link because it reads every row.

@@ -185,8 +185,9 @@ async def section_tables(datasette, database, table, row_id) -> list:
                 elif column in LINK_COLUMNS:
                     cells.append(row_link(datasette, database, LINK_COLUMNS[column], value))
                 else:
+                    # Markup.escape, not html.escape: the template must not escape it twice
                     cells.append(render_identifier(column, value) or render_json_list(value)
-                                 or escape(str(value)))
+                                 or Markup.escape(str(value)))
             rows.append(cells)
         sections.append({"title": section.title, "description": section.description,
                          "columns": columns, "rows": rows})
