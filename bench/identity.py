@@ -66,7 +66,8 @@ PERTURBED = ("wrong-title", "wrong-first-author", "wrong-year", "swapped-identif
 def faithful(record, key) -> SourceEntry:
     """The reference a careful document would write for ``record``."""
     return SourceEntry(key, pmid=record.pmid, title=record.title, authors=list(record.authors),
-                       journal=record.journal or record.book_title, year=record.year,
+                       journal=record.journal or record.journal_iso or record.book_title,
+                       year=record.year,
                        volume=record.volume, pages=record.pages)
 
 

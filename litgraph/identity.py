@@ -62,7 +62,7 @@ _ET_AL = re.compile(r"\bet\.?\s+al\b\.?", re.I)
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"}
 # Words ISO 4 abbreviations leave out of journal titles.
 _JOURNAL_FILLERS = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "der", "und", "fur",
-                    "y", "et", "a", "an"}
+                    "y", "et"}
 _DIGITS = re.compile(r"\d+")
 NOTHING_STATED = ("nothing to compare: the document states only an identifier (no title, author, "
                   "year, journal, volume or page)")
@@ -143,8 +143,11 @@ def _title_main(title) -> str:
     return fold(_SUBTITLE.split(plain.strip(), maxsplit=1)[0])
 
 
-def _title_forms(title) -> str:
-    return fold(_BRACKETED.sub(" ", _plain(title))) or fold(title)
+def _title_forms(title) -> list:
+    """The folded title, and without bracketed parts (PubMed's [translated titles], a
+    document's [Article in Dutch]) when it has any."""
+    forms = [fold(title), fold(_BRACKETED.sub(" ", _plain(title)))]
+    return [f for f in dict.fromkeys(forms) if f]
 
 
 def compare_title(stated, recorded_titles) -> Optional[FieldCheck]:
@@ -152,17 +155,17 @@ def compare_title(stated, recorded_titles) -> Optional[FieldCheck]:
     recorded_titles = [t for t in recorded_titles if t]
     if not stated or not fold(stated) or not recorded_titles:
         return None
-    want = _title_forms(stated)
     best, best_title = -1.0, recorded_titles[0]
     for title in recorded_titles:
-        have = _title_forms(title)
-        score = similarity(want, have)
-        subtitle_dropped = (len(want.split()) >= 2 and len(have.split()) >= 2
-                            and (want == _title_main(title) or have == _title_main(stated)))
-        if subtitle_dropped:
-            score = max(score, 1.0 if want == have else TITLE_AGREES)
-        if score > best:
-            best, best_title = score, title
+        for want in _title_forms(stated):
+            for have in _title_forms(title):
+                score = similarity(want, have)
+                subtitle_dropped = (len(want.split()) >= 2 and len(have.split()) >= 2
+                                    and (want == _title_main(title) or have == _title_main(stated)))
+                if subtitle_dropped:
+                    score = max(score, 1.0 if want == have else TITLE_AGREES)
+                if score > best:
+                    best, best_title = score, title
     agrees = best >= TITLE_AGREES
     detail = "" if agrees else (f"title {best:.2f} similar: \"{_shown(stated)}\" vs "
                                 f"\"{_shown(best_title)}\"")
@@ -211,8 +214,8 @@ def surnames_agree(stated_author, recorded_author) -> bool:
         return False
     if "".join(want) == "".join(have):
         return True
-    if len(want) > len(have) and want[-len(have):] == have:  # "Rabia Zafar" vs "Zafar R"
-        return True
+    if len(want) > len(have) and have in (want[-len(have):], want[:len(have)]):
+        return True  # "Rabia Zafar" or "Zhang Wei" vs "Zafar R", "Zhang W"
     if len(have) > len(want) and have[-len(want):] == want:
         return True
     return similarity("".join(want), "".join(have)) >= SURNAME_AGREES

@@ -95,6 +95,15 @@ def test_fields_the_document_does_not_state_are_not_compared():
         None, "nothing to compare: the record gives none of the fields the document states")
 
 
+def test_a_translated_title_in_brackets_agrees_with_the_title_the_document_gives():
+    record = PubmedRecord("1", title="[Renal leiomyosarcoma: a case report].")
+    assert verdict(SourceEntry("t", title="Renal leiomyosarcoma: a case report"), record) == (
+        "verified", "agrees: title")
+    stated = SourceEntry("t", title="Renal leiomyosarcoma: a case report [Article in Dutch]")
+    assert verdict(stated, PubmedRecord("1", title="Renal leiomyosarcoma: a case report.")) == (
+        "verified", "agrees: title")
+
+
 def test_inline_markup_and_entities_never_split_a_word():
     record = PubmedRecord("1", title="CO<sub>2</sub> retention &amp; <i>in vivo</i> imaging")
     assert fold(record.title) == "co2 retention in vivo imaging"
@@ -110,6 +119,11 @@ def test_journal_abbreviations_against_every_form_the_record_gives():
         assert verdict(SourceEntry("j", journal=stated), record) == ("verified", "agrees: journal")
     assert journals_agree("J Natl Cancer Inst", "Journal of the National Cancer Institute")
     assert journals_agree("Int Urol Nephrol", "International urology and nephrology")
+    assert journals_agree("Proc Natl Acad Sci U S A",
+                          "Proceedings of the National Academy of Sciences of the United States of "
+                          "America")
+    assert journals_agree("N Engl J Med", "The New England journal of medicine")
+    assert journals_agree("StatPearls [Internet]", "StatPearls")
     assert not journals_agree("Lancet", "Lancet Oncology")
     assert not journals_agree("Ann Surg", "Ann Surg Oncol")
     assert not journals_agree("J Urol", "Eur Urol")
@@ -119,6 +133,7 @@ def test_surnames_in_the_forms_documents_write_them():
     assert surname("Lavengood RW Jr") == ["lavengood"]
     assert surname("Van Geel AN") == ["van", "geel"]
     assert surnames_agree("Albert N. Van Geel", "Van Geel AN")
+    assert surnames_agree("Zhang Wei", "Zhang W")
     assert surnames_agree("Turkeri L", "Türkeri L")
     assert surnames_agree("Karaosmanoglu AD", "Karaosmanoğlu AD")
     assert surnames_agree("Trans-Atlantic RPS Working Group", "Trans-Atlantic RPS Working Group")
