@@ -411,3 +411,32 @@ def test_the_published_site_facets_lists_and_shows_the_verdict(tmp_path):
     assert '<td class="col-identity">mismatch</td>' in section
     assert f'<td class="col-identity_reason">{reason}</td>' in section
     assert "The role of sunlight in tooth decay" in section  # what the document states
+
+
+def test_the_module_examples_run():
+    import doctest
+
+    import litgraph.identity
+
+    result = doctest.testmod(litgraph.identity)
+    assert result.attempted >= 4 and result.failed == 0
+
+
+def test_save_reference_set_infers_levels_through_the_curators_map(tmp_path):
+    from litgraph.evidence import load_level_map
+    from litgraph.store import save_reference_set
+
+    references = tmp_path / "references.yaml"
+    references.write_text("sources: {}\n", encoding="utf-8")
+    entry = SourceEntry("case-2020", title="Renal leiomyosarcoma: a case report", year=2020)
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    ensure_db_shape(db)
+    save_reference_set(db, ReferenceSet(sources=[entry], level_map=load_level_map(references)))
+    assert db["sources"].get("case-2020")["inferred_level"] == 3  # the package's title cue
+    (tmp_path / "evidence-levels.yaml").write_text(
+        "title_cues:\n  - {pattern: 'case report', level: 5, design: single case}\n",
+        encoding="utf-8")
+    save_reference_set(db, ReferenceSet(sources=[entry], level_map=load_level_map(references)))
+    row = db["sources"].get("case-2020")
+    assert (row["evidence_level"], row["evidence_basis"], row["inferred_level"]) == (
+        5, "inferred", 5)
