@@ -285,6 +285,8 @@ def _abbreviates(short, full) -> bool:
 def journals_agree(stated, recorded) -> bool:
     """Two names of a journal agree: equal, nearly equal, or one abbreviates the other word by
     word (ISO 4 style, leaving out articles and prepositions)."""
+    if ":" in str(recorded or "") and journals_agree(stated, str(recorded).split(":", 1)[0]):
+        return True  # NLM titles carry subtitles: "Journal of clinical oncology : official ..."
     want, have = _journal_words(stated), _journal_words(recorded)
     if not want or not have:
         return False

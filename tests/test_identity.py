@@ -123,6 +123,8 @@ def test_journal_abbreviations_against_every_form_the_record_gives():
                           "Proceedings of the National Academy of Sciences of the United States of "
                           "America")
     assert journals_agree("N Engl J Med", "The New England journal of medicine")
+    assert journals_agree("Journal of Clinical Oncology", "Journal of clinical oncology : official "
+                          "journal of the American Society of Clinical Oncology")
     assert journals_agree("StatPearls [Internet]", "StatPearls")
     assert not journals_agree("Lancet", "Lancet Oncology")
     assert not journals_agree("Ann Surg", "Ann Surg Oncol")
