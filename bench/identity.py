@@ -35,7 +35,6 @@ least 95% of single-field perturbations are partial or mismatch.
 """
 
 import argparse
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path

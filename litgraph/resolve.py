@@ -38,9 +38,9 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from . import ids
-from .identity import better_candidate, states_enough_to_search, verify_identity
 from .entrez import CitationQuery, EntrezClient, normalise_title
 from .errors import EntrezError, IdentifierError, InputError
+from .identity import better_candidate, states_enough_to_search, verify_identity
 from .model import Resolution
 from .store import as_json, now_utc
 
