@@ -26,8 +26,9 @@ demo: build
 browser:
 	@bash scripts/ensure-chromium.sh
 
+# Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py).
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: install
 	$(BIN)/python bench/resolve.py --n 5000

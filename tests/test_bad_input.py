@@ -24,7 +24,7 @@ import signal
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import copy_built
+from demo_project import copy_built
 from reliability_helpers import (assert_one_line_error, build_args, db_all_rows, free_port,
                                  run_in_process, run_litgraph)
 
