@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DB     ?= db/litgraph.db
 PORT   ?= 8001
 
-.PHONY: install demo build test browser bench clean
+.PHONY: install demo build test browser bench docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ demo: build
 browser:
 	@bash scripts/ensure-chromium.sh
 
+# Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py).
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+# Regenerate the README's command reference from --help (tests/test_docs.py checks it).
+docs: install
+	$(BIN)/cog -r README.md
 
 bench: install
 	$(BIN)/python bench/resolve.py --n 5000

@@ -326,6 +326,7 @@ def stub(host, port, rate_limit, latency_ms, faults, synthetic):
 
     Example:
 
+    \b
         litgraph stub --port 8002 &
         litgraph build --eutils-url http://127.0.0.1:8002/entrez/eutils/
     """

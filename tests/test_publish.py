@@ -22,8 +22,7 @@ from litgraph.publish import (ROW_SECTIONS, canned_query_names, check_database,
                               datasette_metadata, datasette_settings, load_config, make_datasette)
 from litgraph.store import TABLES
 
-from publish_data import (AGE_CLAIM, MDA_ABSTRACT, SARCOMA_SITE, STATPEARLS, build_demo_db,
-                          make_publish_db)
+from publish_data import AGE_CLAIM, MDA_ABSTRACT, SARCOMA_SITE, STATPEARLS, make_publish_db
 
 AGE_CLAIM_ID = f"{STATPEARLS}:27:3"
 
@@ -536,9 +535,12 @@ def test_serve_with_a_missing_database_is_one_line_exit_2(tmp_path):
 # ------------------------------------------------------------ the real offline build
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(built_demo, tmp_path_factory):
     """The seed documents built offline (extract, resolve against the stand-in, graph), served."""
-    db_path = build_demo_db(tmp_path_factory.mktemp("demo"))
+    from demo_project import copy_built
+
+    project = copy_built(built_demo, tmp_path_factory.mktemp("demo") / "project")
+    db_path = project / "db" / "litgraph.db"
     datasette = make_datasette(db_path)
     asyncio.run(datasette.invoke_startup())
     conn = sqlite3.connect(db_path)

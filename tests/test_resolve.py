@@ -403,19 +403,21 @@ def test_the_api_key_is_nowhere_in_the_cache_database_or_log(tmp_path, caplog):
     assert KEY not in caplog.text and "curator@example.org" not in caplog.text
 
 
-def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(documents_dir, tmp_path):
+def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(built_from_documents,
+                                                                       tmp_path):
+    from demo_project import copy_built
     from litgraph.pipeline import run_build
     from litgraph.stub.server import StandIn
 
-    served = []
-    for _run in range(2):  # a new stand-in each run, on a new port, like `build --offline`
-        with StandIn(rate_limit=None) as stand_in:
-            with EntrezClient(stand_in.base_url, cache_path=tmp_path / "db" / "http-cache.sqlite",
-                              rate=0) as client:
-                run_build([str(documents_dir)], tmp_path / "db" / "litgraph.db",
-                          tmp_path / "references.yaml", client)
-            served.append(stand_in.stats())
-    cold, warm = served
+    cold = built_from_documents.served  # the session's first build (conftest.py)
+    project = copy_built(built_from_documents, tmp_path / "project")
+    # A new stand-in, on a new port, like `build --offline`: the cache still answers.
+    with StandIn(rate_limit=None) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=project / "db" / "http-cache.sqlite",
+                          rate=0) as client:
+            run_build([str(project / "documents")], project / "db" / "litgraph.db",
+                      project / "references.yaml", client)
+        warm = stand_in.stats()
     assert sum(cold.values()) <= 12
     assert {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}.items() <= cold.items()
     assert warm == {}
