@@ -169,6 +169,24 @@ STAND_IN_BANNER = (
     "fixture, not necessarily from PubMed.</p>\n")
 
 
+def mark_stand_in(metadata: dict) -> None:
+    """Say on every page that the data comes from the stand-in, and credit no NCBI data.
+
+    The site-wide and the litgraph database's license and source are replaced
+    (the database page's footer shows the latter), the index page gets the
+    banner, and the plugin (config ``stand_in: true``) shows a notice on every
+    page, canned-query, row and graph pages included.
+    """
+    metadata.update(STAND_IN_NOTICE)
+    metadata["description_html"] = STAND_IN_BANNER + metadata.get("description_html", "")
+    database = metadata.setdefault("databases", {}).setdefault(DATABASE_NAME, {})
+    database.update(STAND_IN_NOTICE)
+    for table in (database.get("tables") or {}).values():
+        for key in STAND_IN_NOTICE:
+            table.pop(key, None)  # a table's own credit would override the database's
+    metadata.setdefault("plugins", {}).setdefault("litgraph", {})["stand_in"] = True
+
+
 def built_against_stand_in(path) -> bool:
     """Whether build_info says the last resolve asked the stand-in rather than NCBI."""
     try:
@@ -191,8 +209,7 @@ def make_datasette(db_path, config: dict | None = None):
     config = load_config() if config is None else config
     metadata = datasette_metadata(config)
     if built_against_stand_in(path):
-        metadata.update(STAND_IN_NOTICE)
-        metadata["description_html"] = STAND_IN_BANNER + metadata.get("description_html", "")
+        mark_stand_in(metadata)
     datasette = Datasette(metadata=metadata, settings=datasette_settings(config))
     if "_memory" in datasette.databases:  # Datasette adds it when given no files
         datasette.remove_database("_memory")

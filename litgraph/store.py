@@ -183,6 +183,9 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for table, columns in FTS.items():
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    from .findings import ensure_views
+
+    ensure_views(db)  # the findings the web and `litgraph check` share
 
 
 def as_json(value):
