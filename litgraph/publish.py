@@ -82,9 +82,9 @@ ROW_SECTIONS = [
     RowSection(
         "claims",
         "What this sentence restates",
-        "select a.rank, a.status, round(a.score, 3) as score, a.matched_claim_id as claim, "
+        "select a.rank, a.status, a.explanation, a.matched_claim_id as claim, "
         "coalesce(m.text, a.matched_text) as matched_text, a.matched_line, s.id as source, "
-        "s.title as source_title, s.evidence_level, a.explanation "
+        "s.evidence_level, s.title as source_title, round(a.score, 3) as score "
         "from claim_alignments a left join claims m on m.id = a.matched_claim_id "
         "left join claim_sources cs on cs.claim_id = a.matched_claim_id "
         "left join sources s on s.id = cs.source_id "

@@ -18,6 +18,7 @@ from typing import Optional
 
 from .errors import IdentifierError, InputError
 from .findings import finding_rows
+from .plausible import plausible_title
 from .ids import normalise_doi, normalise_pmcid, normalise_pmid
 
 # Columns of the Markdown tables (JSON has every field; the text form is grouped).
@@ -147,7 +148,7 @@ def sources_for_claim(db, query: str) -> list:
         if not sources:
             rows.append({**head, "source": None})
         for s in sources:
-            rows.append({**head, "source": s["id"], "title": s.get("title"),
+            rows.append({**head, "source": s["id"], "title": plausible_title(s.get("title")),
                          "authors": s.get("authors"), "journal": s.get("journal"),
                          "year": s.get("year"), "pmid": s.get("pmid"), "doi": s.get("doi"),
                          "status": s.get("status"), "status_reason": s.get("status_reason"),
@@ -206,9 +207,17 @@ def status_summary(db, cache_path=None) -> dict:
             "excluded": flags["excluded"], "stale": flags["stale"], "retracted": flags["retracted"],
         },
         "claims": {"total": claims_total, "with_sources": with_sources,
-                   "without_sources": claims_total - with_sources},
+                   "without_sources": claims_total - with_sources,
+                   # rewrite sentences with no source of their own that inherit some
+                   "inheriting_sources": finding_rows(
+                       db, "claim_evidence", "where inherited = 1 and claim_id not in "
+                       "(select claim_id from claim_sources)",
+                       columns="count(distinct claim_id) as n")[0]["n"]},
+        # links: one row per origin reporting a citing -> cited pair; edges: the pairs
         "edges": {
             "total": _rows(db, "select count(*) as n from links")[0]["n"],
+            "distinct": _rows(db, "select count(*) as n from "
+                                  "(select distinct citing_id, cited_id from links)")[0]["n"],
             "by_origin": _count_by(db, "select origin as k, count(*) as n from links "
                                        "group by origin order by origin"),
         },
@@ -376,8 +385,12 @@ def render_status(summary: dict) -> str:
         f"sources:   {s['total']} ({_counts_text(s['by_status'])}; excluded {s['excluded']}, "
         f"stale {s['stale']}, retracted {s['retracted']})",
         f"evidence:  {levels}",
-        f"claims:    {c['total']} (with sources {c['with_sources']}, without {c['without_sources']})",
-        f"edges:     {e['total']} ({_counts_text(e['by_origin'])})",
+        f"claims:    {c['total']} (citing sources {c['with_sources']}, citing none "
+        f"{c['without_sources']}, of which {c.get('inheriting_sources', 0)} inherit sources "
+        "from the sentence they restate)",
+        f"edges:     {e.get('distinct', e['total'])} citing \u2192 cited pairs (what the graph "
+        f"page draws), stated by {e['total']} links, one per origin "
+        f"({_counts_text(e['by_origin'])})",
         f"built:     {summary['built_at'] or 'never (no complete build recorded)'}"
         + (f" (resolved {summary['resolved_at']}" if summary["resolved_at"] else "")
         + (f", graph {summary['graph_built_at']})" if summary["graph_built_at"]

@@ -188,8 +188,8 @@ def test_status_counts_everything_once(db, tmp_path):
         "sources": {"total": 12, "by_status": {"conflict": 1, "resolved": 10, "unresolved": 1},
                     "by_evidence_level": {1: 1, 2: 1, 3: 1, "unknown": 9},
                     "excluded": 0, "stale": 1, "retracted": 1},
-        "claims": {"total": 8, "with_sources": 6, "without_sources": 2},
-        "edges": {"total": 12, "by_origin": {"document": 11, "elink-refs": 1}},
+        "claims": {"total": 8, "with_sources": 6, "without_sources": 2, "inheriting_sources": 0},
+        "edges": {"total": 12, "distinct": 12, "by_origin": {"document": 11, "elink-refs": 1}},
         "built_at": "2026-11-22T06:30:00+00:00", "resolved_at": "2026-11-22T06:29:00+00:00",
         "graph_built_at": "2026-11-22T06:30:00+00:00", "eutils": None,
     }
@@ -203,8 +203,10 @@ def test_status_screen_text(db, tmp_path):
         "documents: 2",
         "sources:   12 (conflict 1, resolved 10, unresolved 1; excluded 0, stale 1, retracted 1)",
         "evidence:  level 1: 1, level 2: 1, level 3: 1, unknown: 9",
-        "claims:    8 (with sources 6, without 2)",
-        "edges:     12 (document 11, elink-refs 1)",
+        "claims:    8 (citing sources 6, citing none 2, of which 0 inherit sources from the "
+        "sentence they restate)",
+        "edges:     12 citing \u2192 cited pairs (what the graph page draws), stated by 12 links, "
+        "one per origin (document 11, elink-refs 1)",
         "built:     2026-11-22T06:30:00+00:00 (resolved 2026-11-22T06:29:00+00:00, graph "
         "2026-11-22T06:30:00+00:00)",
         f"cache:     {tmp_path / 'http-cache.sqlite'} (none yet); hit rate 75% in the last build "
@@ -312,6 +314,15 @@ def test_claims_of_pmid_20090506_in_the_demo_include_the_mean_age_claim(tmp_path
     status = run("status", "--db", db_path)
     assert status.exit_code == 0
     assert status.output.startswith("documents: 5\n")
+    pairs = db.execute("select count(*) from (select distinct citing_id, cited_id from links)").fetchone()[0]
+    links = db.execute("select count(*) from links").fetchone()[0]
+    assert pairs < links  # several origins state the same edge
+    assert (f"edges:     {pairs} citing \u2192 cited pairs (what the graph page draws), stated by "
+            f"{links} links, one per origin") in status.output
+    inheriting = db.execute("select count(distinct claim_id) from claim_alignments a where "
+                            "matched_claim_id in (select claim_id from claim_sources) and claim_id "
+                            "not in (select claim_id from claim_sources)").fetchone()[0]
+    assert inheriting > 0 and f"of which {inheriting} inherit sources" in status.output
     cache = json.loads(run("status", "--db", db_path, "--json").output)["cache"]
     assert cache["requests"] > 0 and cache["responses"] > 0 and cache["hit_rate"] is not None
     assert f"hit rate {cache['hit_rate']:.0%} in the last build" in status.output

@@ -50,6 +50,9 @@ LINK_COLUMNS = {
 JSON_LIST_COLUMNS = ("authors", "publication_types", "errata", "sources")
 # Comma-separated document ids (group_concat) shown as links labelled with the documents' titles.
 DOCUMENT_LIST_COLUMNS = ("cited_by_documents", "document_ids")
+# Columns holding a work's title or a citation as written: text that is not citation data
+# (litgraph.plausible) is shown as such, never as a title.
+CITATION_TEXT_COLUMNS = {"title": "title", "source_title": "title", "cited_as": "citation"}
 # Tables whose document_id column is not a declared foreign key, so Datasette shows no label.
 UNLABELLED_DOCUMENT_TABLES = ("claim_alignments", "document_cohesion", "restatement_findings",
                               "weak_claims")
@@ -151,6 +154,8 @@ def render_cell(row, value, column, table, database, datasette):
         return render_json_list(value)
     if not isinstance(value, str) or not value:
         return None
+    if column in CITATION_TEXT_COLUMNS and table in (None, "sources", "nodes"):
+        return render_citation_text(column, value)
     if column == "document_id" and (table is None or table in UNLABELLED_DOCUMENT_TABLES):
         # A document id is shown with its title, as Datasette shows a labelled foreign key.
         async def labelled():
@@ -169,6 +174,21 @@ def render_cell(row, value, column, table, database, datasette):
         # (Table pages already link their foreign keys themselves.)
         return row_link(datasette, database, LINK_COLUMNS[column], value)
     return None
+
+
+def render_citation_text(column, value):
+    """None when ``value`` is plausible citation data as it stands; the cleaned text when
+    a link's text trails it; a marked note (the text in its tooltip) when it is none."""
+    from ..plausible import plausible_citation, plausible_title
+
+    check = plausible_title if CITATION_TEXT_COLUMNS[column] == "title" else plausible_citation
+    cleaned = check(value)
+    if cleaned == " ".join(value.split()):
+        return None
+    if cleaned:
+        return cleaned
+    return Markup(f'<span class="litgraph-not-data" title="{escape(value)}">'
+                  "(not citation data: page text kept by extraction)</span>")
 
 
 async def document_titles(datasette) -> dict:
@@ -298,6 +318,15 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
     return inner
 
 
+# ------------------------------------------------------------------ every page
+
+@hookimpl
+def extra_css_urls(template, database, table, columns, view_name, request, datasette):
+    if litgraph_database_name(datasette) not in datasette.databases:
+        return []
+    return [datasette.urls.static_plugins(PLUGIN, "litgraph.css")]
+
+
 # ------------------------------------------------------------------ graph page
 
 @hookimpl
@@ -381,8 +410,12 @@ async def graph_data(datasette, limit: int) -> dict:
         "select source_id, id from documents where source_id is not null")
     document_of = dict(publications.rows)
     nodes = []
+    from ..plausible import plausible_title
+
     for row in list(documents.rows) + list(others.rows):
         node = dict(zip(documents.columns, row))
+        if node["kind"] != "document":
+            node["title"] = plausible_title(node["title"])
         table = NODE_TABLES.get(node["kind"], "nodes")
         node["url"] = row_url(datasette, database, table, node["id"])
         node["document"] = node["id"] if node["kind"] == "document" else document_of.get(node["id"])
