@@ -327,7 +327,8 @@ def parse_citation(text: str) -> dict:
         elif out.get("url"):
             kind = "web"
     text_for_kind = " ".join(filter(None, [title, container]))
-    if KIND_WORDS["conference-abstract"].search(text_for_kind or "") and kind != "article":
+    if KIND_WORDS["conference-abstract"].search(text_for_kind or "") and not out.get("volume"):
+        # a journal named "Proceedings of ..." has volumes; a meeting's proceedings do not
         kind = "conference-abstract"
     elif KIND_WORDS["guideline"].search(title or "") and kind in (None, "web", "book"):
         kind = "guideline"

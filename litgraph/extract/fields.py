@@ -167,7 +167,8 @@ def parse_full_citation(text: str) -> dict:
     """
     other = parse_reference(text)
     if other.kind in ("chapter", "book", "conference-abstract") and other.title and other.year:
-        keys = ("year", "volume", "issue", "pages", "authors", "journal", "title", "publisher")
+        keys = ("year", "year_suffix", "volume", "issue", "pages", "authors", "journal", "title",
+                "publisher")
         return {k: v for k, v in other.as_dict().items() if k in keys}
     fields = {}
     body = strip_identifiers(text)
