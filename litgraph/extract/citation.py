@@ -20,7 +20,7 @@ publisher (``London: Harbour Press``; ``(Harbour Press, London, 2015)``).
 import re
 
 from .identifiers import identifiers_in, strip_identifiers
-from .names import read_authors
+from .names import FIRST_ORDERS, read_authors
 
 YEAR = r"(?:19|20)\d{2}"
 MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -31,7 +31,8 @@ DASHES = re.compile(r"\s*[-\u2010-\u2015]\s*")
 
 # Access notes and markers that belong to no field.
 NOISE = [
-    re.compile(r"\[(?:Internet|online|Online|cited[^\]]*|accessed[^\]]*|Accessed[^\]]*|"
+    re.compile(r"\(\s*(?:last\s+)?accessed\b[^()]*\)", re.I),
+    re.compile(r"\[(?:WWW\s+Document|Internet|online|Online|cited[^\]]*|accessed[^\]]*|Accessed[^\]]*|"
                r"Epub ahead of print|published online[^\]]*|abstract|Abstract)\]", re.I),
     re.compile(r"\(?\b(?:last\s+)?accessed(?:\s+on)?:?\s*(?:\d{1,2}\s+)?(?:" + MONTH + r"\s*)?"
                r"(?:\d{1,2}(?:,\s*|\s+))?(?:" + YEAR + r")?\)?\.?", re.I),
@@ -69,7 +70,7 @@ LOCATORS = [
         rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?\s*[,:]\s*"
         rf"(?:pp?\.\s*)?(?P<pages>{PAGES})(?:\s*\((?P<year>{YEAR})\))?")),
     # (pp. 10-25), pp. 10-25, p. 10-25: pages alone (chapters)
-    ("pp", re.compile(rf"\(?\bpp?\.\s*(?P<pages>{PAGES})\)?")),
+    ("pp", re.compile(rf"\(?\bpp?\.?\s(?P<pages>{PAGES})\)?")),
     # a bare page range in a chapter ("edited by E. Costa, 287-305.") or one page in proceedings (", 73.")
     ("bare", re.compile(rf"(?<=[\s,])(?P<pages>\d+\s*[-\u2010-\u2015]\s*\d+)(?=\s*[.,(;]|\s*$)"
                         rf"|(?<=,\s)(?P<page1>\d{{1,5}})(?=\.\s|\.?$)")),
@@ -163,6 +164,9 @@ def _title_end(text, pos):
             return title, pos + lead + end + 1
     # one sentence: up to ". " / "? " / "! " followed by a capital, digit or opening bracket
     ends = _sentence_ends(rest)
+    chapter = re.search(r",\s+(?:[Ii]n:\s|In\s(?=[A-Z]))", rest)
+    if chapter and (not ends or chapter.start() < ends[0]):
+        return rest[:chapter.start()], pos + lead + chapter.start() + 1  # "Title, in: Book"
     if ends:
         end = ends[0]
         keep = rest[end] if rest[end] in "?!" else ""
@@ -213,7 +217,7 @@ def parse_citation(text: str) -> dict:
         out.setdefault(ident.name, ident.value)
     body = strip_identifiers(raw)
     body = _strip_noise(body)
-    body = re.sub(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)]?(?=\s|[A-Z])|[\u2022\u00b7*-](?=\s))\s*", "", body)
+    body = re.sub(r"^\s*(?:\[\d+\]|\(\d+\)|\d{1,3}[.)]?(?=\s|[A-Z])|[\u2022\u00b7*-](?=\s))\s*", "", body)
     if not body:
         return out
     authors = read_authors(body)
@@ -268,6 +272,8 @@ def parse_citation(text: str) -> dict:
         container = rest[:loc.start()]
         out["volume"] = _clean(groups.get("volume") or groups.get("volume2"))
         out["issue"] = _clean(groups.get("issue") or groups.get("issue2"))
+        if out["issue"] and re.fullmatch(rf"(?:{YEAR}[a-z]?|{MONTH})", out["issue"]):
+            out["issue"] = None  # "12 (2001a): 1635" and "68 (January): 779": a date, not an issue
         out["pages"] = _pages(groups.get("pages"))
         if groups.get("year") and "year" not in out:
             out["year"] = int(groups["year"])
@@ -351,7 +357,10 @@ def _publisher(segment):
     """(publisher, start in segment, year or None) of the publisher a segment names, or None."""
     place = PLACE_PUBLISHER.search(segment)
     if place:
-        return _clean(place.group("publisher")), place.start(), None
+        name = place.group("publisher")
+        if PUBLISHER_WORDS.search(place.group("place")) and not PUBLISHER_WORDS.search(name):
+            name = place.group("place")  # "Harbour Press: London" (publisher first)
+        return _clean(name), place.start(), None
     paren = PAREN_PUBLISHER.search(segment)
     if paren and (paren.group("year") or paren.group("place") or PUBLISHER_WORDS.search(paren.group("publisher"))):
         year = int(paren.group("year")) if paren.group("year") else None
@@ -372,13 +381,13 @@ def _drop_editors(text):
         return text[:paren.start()] + text[paren.end():], True
     by = re.search(r",?\s*\bedited\s+by\s+", text, re.I)
     if by:
-        names = read_authors(text[by.end():])
+        names = read_authors(text[by.end():], FIRST_ORDERS + ("natural_full",))
         if names.authors:
             return text[:by.start()] + text[by.end() + names.end:], True
     for mark in _EDITOR_MARK.finditer(text):
         if mark.start() == 0:
             continue
-        starts = [0] + [m.end() for m in re.finditer(r",\s+", text[:mark.start()])]
+        starts = [0] + [m.end() for m in re.finditer(r"[,;]\s+", text[:mark.start()])]
         for start in starts:
             chunk = text[start:mark.start()]
             names = read_authors(chunk)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 _UP = r"[A-Z\u00c0-\u00de\u0100-\u017f]"
 _LOW = r"[a-z\u00df-\u00ff\u0100-\u017f]"
 _PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|la|le|ten|ter|zu|af|al|el|bin|ibn|St\.?|Mc|Mac)"
+_PARTICLE_CI = r"(?i:van|von|der|den|de|del|della|di|da|dos|das|du|la|le|ten|ter)"
 # One family name: optional particles, then capitalised words joined by hyphens,
 # apostrophes or a space before another capitalised word ("Garcia Lopez" is not
 # taken as one name where it cannot be told from a title; see _SURNAME_STRICT).
@@ -54,8 +55,8 @@ PATTERNS = {
     "natural_spaced": re.compile(rf"(?P<ini>{_INITIALS_SPACED})\s(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
                                  rf"(?=\s*(?:,|\.|;|$|\s+(?:and|&)\s|\s+et\s+al))"),
     # Anna Maria van der Berg (only after a first author has set the list going)
-    "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
-                               rf"(?P<sur>{_SURNAME_ONE}){_SUFFIX}?"
+    "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?!{_PARTICLE_CI}\s)(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
+                               rf"(?P<sur>(?:{_PARTICLE_CI}\s+)*{_UP}[\w'\u2019]+(?:-{_UP}?[\w'\u2019]+)*){_SUFFIX}?"
                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
 }
 # Which orders may follow the first author's.
@@ -121,11 +122,18 @@ def _match_person(text, pos, orders):
     return None, None
 
 
-def read_authors(text: str) -> AuthorList:
-    """The author list that opens ``text`` (an entry without its number), or an empty list."""
+FIRST_ORDERS = ("vancouver", "inverted", "inverted_full", "natural")
+
+
+def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
+    """The author list that opens ``text`` (an entry without its number), or an empty list.
+
+    ``first_orders``: the orders the first person may be written in (an editor
+    list after ``edited by`` may start ``Emma Fischer``).
+    """
     text = str(text or "")
     start = len(text) - len(text.lstrip())
-    order, match = _match_person(text, start, ("vancouver", "inverted", "inverted_full", "natural"))
+    order, match = _match_person(text, start, first_orders)
     result = AuthorList(order=order)
     if not match:
         result = _corporate(text, start)
@@ -133,7 +141,7 @@ def read_authors(text: str) -> AuthorList:
         if not sep:
             return result
         # "Synthetic Trials Group, Lee M, Brown T." : persons after a corporate author
-        order, match = _match_person(text, sep.end(), ("vancouver", "inverted", "natural"))
+        order, match = _match_person(text, sep.end(), ("inverted", "natural", "natural_full", "vancouver"))
         if not match:
             return result
     allowed = FOLLOWERS[order]
