@@ -264,6 +264,16 @@ def parse_citation(text: str) -> dict:
             title = _clean(title)
             name, loc = _find_locator(rest, 0)
     title = _clean(title)
+    if loc is None and not rest and not quoted and title and ", " in title \
+            and re.search(rf"\b{YEAR}[a-z]?\)?$", title):
+        # "Title, Meridian Scientific, Berlin, 2013" / "Title, Site (2018)": the title ran to the end
+        parts = title.split(", ")
+        for i in range(1, len(parts)):
+            tail = ", ".join(parts[i:])
+            if parts[i][:1].isupper() and (PUBLISHER_WORDS.search(parts[i]) or
+                                           re.fullmatch(rf"[^,()]{{3,80}}\s\({YEAR}[a-z]?\)", tail)):
+                title, rest = _clean(", ".join(parts[:i])), tail
+                break
     container = None
     if loc is not None:
         groups = loc.groupdict()
