@@ -56,7 +56,8 @@ PATTERNS = {
                                  rf"(?=\s*(?:,|\.|;|$|\s+(?:and|&)\s|\s+et\s+al))"),
     # Anna Maria van der Berg (only after a first author has set the list going)
     "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?!{_PARTICLE_CI}\s)(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
-                               rf"(?P<sur>(?:{_PARTICLE_CI}\s+)*{_UP}[\w'\u2019]+(?:-{_UP}?[\w'\u2019]+)*){_SUFFIX}?"
+                               rf"(?P<sur>(?:{_PARTICLE_CI}\s+)*(?=[\w'\u2019-]*[a-z]){_UP}[\w'\u2019]+(?:-{_UP}?[\w'\u2019]+)*)"
+                               rf"{_SUFFIX}?"
                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
 }
 # Which orders may follow the first author's.
