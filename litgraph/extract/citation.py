@@ -130,7 +130,7 @@ def _sentence_ends(text):
             depth -= 1
         if depth or char not in ".?!" or not _BOUNDARY.match(text, i):
             continue
-        before = text[:i]
+        before = text[max(0, i - 40):i]  # a short window: the checks look at the last words only
         if char == "." and re.search(r"(?:^|[\s.(])(?:[A-Z]|vs|et al|No|St|Dr|e\.g|i\.e|Suppl|Vol|[Ee]d|[Ee]ds)$", before):
             continue
         if char == "." and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}$", before) and \
