@@ -10,9 +10,9 @@ text does not state stays ``None``.
 '758'
 """
 
+import dataclasses
 import re
 import unicodedata
-import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 

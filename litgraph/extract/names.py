@@ -173,8 +173,6 @@ def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
                 result.authors.append(corporate[0])
                 result.end = corporate[1]
             break
-    if result.order == "inverted" and len(result.authors) == 1 and text[result.end - 1: result.end] != ".":
-        pass
     return result
 
 
