@@ -194,24 +194,30 @@ def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_
     weighted = (links.join(out_degree, "citing")
                 .select("citing", "cited", (F.lit(1.0) / F.col("out")).alias("w"))
                 .localCheckpoint())
-    dangling = nodes.select("id").join(out_degree.withColumnRenamed("citing", "id"), "id",
-                                       "left_anti").localCheckpoint()
-    ranks = nodes.select("id", F.lit(1.0 / count).alias("x")).localCheckpoint()
+    has_links = out_degree.select(F.col("citing").alias("id"), F.lit(False).alias("dangling"))
+    ranks = (nodes.select("id").join(has_links, "id", "left")
+             .select("id", F.coalesce(F.col("dangling"), F.lit(True)).alias("dangling"),
+                     F.lit(1.0 / count).alias("x"))
+             .localCheckpoint())
+    dangling_sum = (ranks.where("dangling").count()) / count
     for iteration in range(1, max_iter + 1):
-        dangling_sum = (ranks.join(dangling, "id").agg(F.sum("x")).first()[0]) or 0.0
-        contributions = (weighted.join(ranks.withColumnRenamed("id", "citing"), "citing")
+        contributions = (weighted.join(ranks.select(F.col("id").alias("citing"), "x"), "citing")
                          .groupBy(F.col("cited").alias("id"))
                          .agg(F.sum(F.col("x") * F.col("w")).alias("c")))
         teleport = alpha * dangling_sum / count + (1.0 - alpha) / count
-        new = (ranks.withColumnRenamed("x", "last").join(contributions, "id", "left")
-               .select("id", "last",
-                       (F.lit(alpha) * F.coalesce(F.col("c"), F.lit(0.0)) + F.lit(teleport))
-                       .alias("x"))
-               .localCheckpoint())
-        err = new.agg(F.sum(F.abs(F.col("x") - F.col("last")))).first()[0] or 0.0
-        ranks = new.select("id", "x").localCheckpoint()
+        ranks = (ranks.withColumnRenamed("x", "last").join(contributions, "id", "left")
+                 .select("id", "dangling", "last",
+                         (F.lit(alpha) * F.coalesce(F.col("c"), F.lit(0.0)) + F.lit(teleport))
+                         .alias("x"))
+                 .localCheckpoint())
+        # One pass gives both the change (to stop) and the dangling mass of the next step.
+        err, dangling_sum = ranks.agg(
+            F.sum(F.abs(F.col("x") - F.col("last"))),
+            F.sum(F.when(F.col("dangling"), F.col("x")).otherwise(F.lit(0.0)))).first()
+        err, dangling_sum = err or 0.0, dangling_sum or 0.0
+        ranks = ranks.select("id", "dangling", "x")
         if err < count * tol:
-            return ranks.withColumnRenamed("x", "pagerank"), iteration
+            return ranks.select("id", F.col("x").alias("pagerank")), iteration
     raise InputError(f"PageRank did not converge in {max_iter} iterations")
 
 
