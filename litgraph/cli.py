@@ -228,18 +228,35 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
               help="How many link steps beyond the reference set to follow.")
 @click.option("--cap", default=500, show_default=True, type=click.IntRange(0),
               help="At most this many external works are added to the graph.")
+@click.option("--engine", type=click.Choice(["networkx", "spark"]), default="networkx",
+              show_default=True,
+              help="Who computes the metrics: NetworkX in this process, or Spark (the spark "
+                   "extra and a Java runtime) for graphs that outgrow one machine's memory.")
+@click.option("--spark-master", metavar="URL",
+              help="Spark master (spark://host:7077, yarn, local[4]); default: the usual Spark "
+                   "configuration, else local[*].")
+@click.option("--links-from", type=click.Path(dir_okay=False), metavar="FILE",
+              help="CSV or Parquet file of citing,referenced PMID pairs (as NIH's open citation "
+                   "collection ships them): links of origin bulk, no elink needed.")
+@click.option("--bulk-scope", type=click.Choice(["neighbourhood", "all"]), default="neighbourhood",
+              show_default=True,
+              help="Which --links-from pairs to keep: those touching the reference set, or all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbosity_options
-def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose, quiet):
+def graph(db_path, cache_path, offline, eutils_url, depth, cap, engine, spark_master, links_from,
+          bulk_scope, as_json, verbose, quiet):
     """Build the citing/cited graph and its metrics in the database.
 
     Edges come from the documents' own lists (origin document), E-utilities
-    elink (elink-refs, elink-citedin) and PubMed reference lists
-    (pubmed-references).  The graph is replaced atomically.
+    elink (elink-refs, elink-citedin), PubMed reference lists
+    (pubmed-references) and, with --links-from, a file of citing/referenced
+    PMID pairs (bulk).  The graph is replaced atomically.
 
     Example:
 
         litgraph graph --offline --db db/litgraph.db --depth 1
+
+        litgraph graph --offline --engine spark --links-from links.csv
     """
     setup_logging(verbose, quiet)
     from .pipeline import run_graph
@@ -248,7 +265,9 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose
     # The build lock: a graph run never interleaves its writes with a running build.
     with build_lock(db_path), \
             entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
-        report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet)
+        report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet,
+                           engine=engine, links_from=links_from, bulk_scope=bulk_scope,
+                           spark_master=spark_master)
     print_report(report, as_json, quiet)
 
 

@@ -106,13 +106,18 @@ def run_align(db, refset, base_dir) -> dict:
 
 
 @database_errors
-def run_graph(db_path, client, depth=1, cap=500, progress=False):
-    """Build the citation graph and its metrics in the database."""
+def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_options):
+    """Build the citation graph and its metrics in the database.
+
+    ``engine_options`` go to ``build_graph``: ``engine``, ``links_from``,
+    ``bulk_scope``, ``spark_master``.
+    """
     from .graph import build_graph
 
     db = open_db(db_path)
     messages = []
-    counts = build_graph(db, client, depth=depth, cap=cap, progress=progress, messages=messages)
+    counts = build_graph(db, client, depth=depth, cap=cap, progress=progress, messages=messages,
+                         **engine_options)
     set_build_info(db, graph_built_at=now_utc())
     return StageReport("graph", counts=dict(counts), messages=messages)
 

@@ -77,7 +77,7 @@ TABLES = {
     "metrics": (
         {"node_id": str, "kind": str, "in_degree": int, "out_degree": int,
          "in_degree_set": int, "out_degree_set": int, "pagerank": float,
-         "betweenness": float, "betweenness_method": str, "component": int},
+         "betweenness": float, "betweenness_method": str, "component": int, "engine": str},
         "node_id",
         [],
     ),

@@ -94,3 +94,41 @@ def _parquet_pairs(path):
             row += 1
             where = f"{path}: row {row}"
             yield _pmid(a, where), _pmid(b, where)
+
+
+SCOPES = ("neighbourhood", "all")
+
+
+def add_bulk_links(graph, pairs, scope: str = "neighbourhood") -> int:
+    """Add ``(citing, referenced)`` PMID pairs to a ``ReferenceGraph`` as links of origin ``bulk``.
+
+    A PMID of the reference set is its source's node; any other PMID becomes an
+    ``external`` node (``pmid:<n>``), as elink's neighbours do.  With scope
+    ``neighbourhood`` only pairs with at least one end in the reference set are
+    kept (what elink would give one step out, with no request and no cap);
+    ``all`` keeps every pair.  Returns the number of distinct links added.
+    """
+    from . import external_id
+
+    if scope not in SCOPES:
+        raise InputError(f"unknown bulk scope {scope!r}: choose one of {', '.join(SCOPES)}")
+    in_set = dict(graph.pmid_nodes)
+    added = 0
+    for citing, cited in pairs:
+        if scope == "neighbourhood" and citing not in in_set and cited not in in_set:
+            continue
+        ends = []
+        for pmid in (citing, cited):
+            node = graph.pmid_nodes.get(pmid)
+            if node is None:
+                node = external_id(pmid)
+                graph.pmid_nodes[pmid] = node
+                graph.nodes[node] = {"id": node, "kind": "external", "title": None, "year": None,
+                                     "pmid": pmid, "doi": None, "evidence_level": None,
+                                     "synthetic": 0}
+            ends.append(node)
+        link = (ends[0], ends[1], BULK_ORIGIN)
+        if link not in graph.links and graph.add_link(*link):
+            added += 1
+    graph.counts["bulk_links"] = graph.counts.get("bulk_links", 0) + added
+    return added

@@ -24,7 +24,8 @@ from Parquet files, ``frames_from_rows`` builds them from Python rows):
   document of the reference set);
 * links: ``citing``, ``cited`` (strings, node ids; several origins of one pair
   count once);
-* documents: ``document_id``, ``node_id`` (the sources each document lists).
+* documents: ``document_id``, ``node_id`` (the sources each document lists; a
+  document that lists none has one row with a null ``node_id``).
 
 pyspark is an optional extra (``pip install 'litgraph[spark]'``) and needs a
 Java runtime; nothing here is imported by the NetworkX engine.
@@ -119,12 +120,15 @@ def frames_from_rows(spark, nodes, links, set_nodes, documents) -> GraphFrames:
     pair_schema = StructType([StructField("citing", StringType(), False),
                               StructField("cited", StringType(), False)])
     member_schema = StructType([StructField("document_id", StringType(), False),
-                                StructField("node_id", StringType(), False)])
+                                StructField("node_id", StringType(), True)])
     node_frame = spark.createDataFrame(
         [(row["id"], row.get("kind"), row["id"] in set_nodes) for row in nodes], node_schema)
     pairs = sorted({(link[0], link[1]) for link in links})
     link_frame = spark.createDataFrame(pairs, pair_schema)
-    members = sorted({(d, n) for d, listed in documents.items() for n in listed})
+    # A document that lists nothing still has its cohesion row: one row with no node.
+    members = sorted({(d, n) for d, listed in documents.items() for n in listed}
+                     | {(d, None) for d, listed in documents.items() if not listed},
+                     key=lambda row: (row[0], row[1] or ""))
     document_frame = spark.createDataFrame(members, member_schema)
     return GraphFrames(node_frame, link_frame, document_frame)
 
