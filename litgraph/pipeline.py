@@ -34,9 +34,12 @@ class StageReport:
     counts: dict = field(default_factory=dict)
     messages: list = field(default_factory=list)
     parts: list = field(default_factory=list)  # reports of sub-stages (build)
+    error: str = None  # set when the stage failed as a whole (an outage): the CLI exits non-zero
 
     def as_dict(self) -> dict:
         out = {"stage": self.stage, "counts": self.counts, "messages": self.messages}
+        if self.error:
+            out["error"] = self.error
         if self.parts:
             out["stages"] = [p.as_dict() for p in self.parts]
         return out
@@ -81,6 +84,10 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     report = StageReport("resolve")
     for r in resolutions:
         report.counts[r.status] = report.counts.get(r.status, 0) + 1
+    if resolutions and not report.counts.get("resolved") and client.stats.get("failures"):
+        report.error = ("E-utilities failed and no source resolved "
+                        f"({client.stats['failures']} requests failed; last: {client.last_failure}); "
+                        "earlier resolutions were kept, try again later")
     report.counts["requests"] = client.stats.get("network_requests", 0)
     report.counts["cache_hits"] = client.stats.get("cache_hits", 0)
     report.messages.extend(changes or [])
