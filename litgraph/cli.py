@@ -144,7 +144,8 @@ def print_report(report, as_json: bool, quiet: bool) -> None:
         emit_json(report.as_dict())
     elif not quiet:
         click.echo(report.summary())
-    outage = next((p.error for p in [report, *report.parts] if getattr(p, "error", None)), None)
+    parts = [report, *getattr(report, "parts", [])]
+    outage = next((p.error for p in parts if getattr(p, "error", None)), None)
     if outage:
         from .errors import EntrezError
 

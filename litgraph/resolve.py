@@ -539,15 +539,16 @@ def save_resolutions(db, refset, resolutions) -> list:
     record's data.  Only a transient failure keeps the stored row as it was.
     Columns owned by other stages are left alone on rows that exist.
     """
+    from .store import upsert_rows
+
     messages = []
     table = db["sources"]
+    stored = {row["id"]: row for row in table.rows} if table.exists() else {}
+    rows = []
     with db.atomic():
         for resolution in resolutions:
             entry = refset.source(resolution.key) if refset is not None else None
-            try:
-                old = table.get(resolution.key)
-            except Exception:  # sqlite_utils NotFoundError
-                old = None
+            old = stored.get(resolution.key)
             if (old and old.get("status") and old.get("status_reason") != NOT_YET
                     and TRANSIENT in (resolution.status_reason or "")):
                 messages.append(f"{resolution.key}: kept the stored {old['status']} row: "
@@ -566,6 +567,7 @@ def save_resolutions(db, refset, resolutions) -> list:
                 row.update(NO_RECORD)
             row.update(evidence_columns(entry, resolution.record))
             messages.extend(_changes(resolution.key, old, row))
-            table.upsert(row, pk="id", alter=True)
+            rows.append(row)
+        upsert_rows(table, rows, alter=True)
     return messages
 
