@@ -223,6 +223,22 @@ def set_build_info(db: sqlite_utils.Database, **values) -> None:
     )
 
 
+def get_build_info(db_path) -> dict:
+    """build_info as ``{key: value}`` ({} when the database or table is not there yet)."""
+    import sqlite3
+
+    if not Path(db_path).is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute("SELECT key, value FROM build_info"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+
+
 @contextmanager
 def build_lock(db_path, timeout: float = 0):
     """Hold an exclusive lock beside the database for the length of a build.
