@@ -339,6 +339,7 @@ class Transport:
         self.last_failure = None
         self._lock = threading.Lock()
         self._pool = None
+        self._parsed = {}  # (endpoint, params, post) -> (parsed reply, fetched_at), this process
         self.session = self._make_session()
 
     # ------------------------------------------------------------ session
@@ -454,6 +455,15 @@ class Transport:
                 cache_options["force_refresh"] = True
             if expire_after is not None:
                 cache_options["expire_after"] = expire_after
+        # A reply already parsed in this process (the graph stage asks for the records resolve
+        # fetched) is not read from the cache and parsed a second time.
+        memo_key = (endpoint, tuple(params), bool(post)) if self.cache_path else None
+        if memo_key is not None and not refresh:
+            with self._lock:
+                known = self._parsed.get(memo_key)
+            if known is not None:
+                self._count("cache_hits")
+                return known
         reason = "no reply"
         attempt = 0
         for attempt in range(1, self.max_tries + 1):
@@ -493,10 +503,13 @@ class Transport:
                     except Exception as exc:  # Bio.Entrez raises ValueError/RuntimeError kinds
                         problem = f"unparseable reply ({type(exc).__name__}: {str(exc)[:120]})"
                     else:
+                        answer = (parsed, self._fetched_at(response))
                         with self._lock:
                             self.answered += 1
+                            if memo_key is not None and expire_after is None:
+                                self._parsed[memo_key] = answer
                         self.breaker.success()
-                        return parsed, self._fetched_at(response)
+                        return answer
                 if from_cache or problem.startswith("unparseable"):
                     self._forget(response)
                 reason = problem
