@@ -243,6 +243,12 @@ def run_entrezpy(stand_in, sources, work: Path, links: bool) -> dict:
             "note": "entrezpy 2.1.3 has no ECitMatch: its journal citations stay unresolved"}
 
 
+ENTREZPY_LINKS = ("entrezpy 2.1.3 has no ECitMatch (its journal citations stay unresolved); its "
+                  "Elinker asks elink for retmode=json, which the stand-in does not serve (XML "
+                  "only), so its link step fails with JSONDecodeError and its resolve + links "
+                  "figures are not comparable")
+
+
 # ------------------------------------------------------------------ metapub
 
 def run_metapub(stand_in, sources, work: Path, links: bool) -> dict:
@@ -311,7 +317,8 @@ def measure(name, run, stand_in, sources, work, links) -> dict:
             "wall_s": round(watch.seconds, 2), "requests": sum(by_endpoint.values()),
             "requests_by_endpoint": by_endpoint, "server_429": count_429(after) - count_429(before),
             "records_correct": correct, "links": outcome["links"],
-            "note": outcome.get("note"), "error": error}
+            "note": outcome.get("note") or (ENTREZPY_LINKS if name == "entrezpy" and error
+                                            else None), "error": error}
 
 
 def main(argv=None) -> int:
