@@ -30,19 +30,17 @@ memory (this process for the library; each CLI process by wait4).
 import argparse
 import logging
 import math
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (WORK_DIR, LitgraphProcess, finish, free_port, measured_on, peak_rss_mb,  # noqa: E402
-                    stopwatch, verdict, write_results_section)
-
-import os  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
+from common import (WORK_DIR, LitgraphProcess, finish, free_port, peak_rss_mb,  # noqa: E402
+                    stopwatch, verdict)
 
 LINK_NAMES = ("pubmed_pubmed_refs", "pubmed_pubmed_citedin")
 NCBI_MAX_IDS = 10000  # efetch/esearch retmax: NCBI's largest batch

@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from litgraph.cli import cli
 from litgraph.entrez import CircuitBreaker, EntrezClient, Throttle
 from litgraph.errors import EntrezError, InputError
-from litgraph.model import SourceEntry
 from litgraph.stub.server import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +35,6 @@ class FakeClock:
     def sleep(self, seconds):
         with self.lock:
             self.now += max(seconds, 0)
-
-
-def synthetic_sources(n, first=900000001):
-    return [SourceEntry(f"s{i}", pmid=str(first + i)) for i in range(n)]
 
 
 # ---------------------------------------------------------------- overlap within the rate
