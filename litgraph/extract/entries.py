@@ -195,7 +195,7 @@ def _complete_citation(pending) -> bool:
         return True
     parsed = parse_reference(text)  # any other style
     return bool(parsed.authors and parsed.title and parsed.year
-                and (parsed.journal or parsed.publisher))
+                and (parsed.journal or parsed.publisher or parsed.url or parsed.isbn))
 
 
 def _identifiers_follow(lines, i) -> bool:
