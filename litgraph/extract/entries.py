@@ -275,6 +275,12 @@ def _entry_reference(document, label, number, entry_lines, heading):
                                                       "publisher", "isbn", "url")
                       if getattr(parsed, k) not in (None, "", [])}
             kind = parsed.kind or kind
+    elif head_lines and not fields.get("authors"):
+        parsed = parse_reference(" ".join(t for _, t in head_lines))
+        if parsed.authors and parsed.year == fields.get("year"):  # the same work, read whole
+            fields["authors"] = parsed.authors
+            if parsed.year_suffix:
+                fields["year_suffix"] = parsed.year_suffix
     if not fields and not ids and not label.startswith("["):
         return None
     for name, value in {**fields, **ids}.items():
