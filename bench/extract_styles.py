@@ -638,10 +638,20 @@ def main(argv=None):
     parser.add_argument("--styles", default=None, help="comma-separated CSL style names")
     parser.add_argument("--formats", default=None, help="comma-separated: txt,md,html,docx")
     args = parser.parse_args(argv)
-    styles = args.styles.split(",") if args.styles else (QUICK_STYLES if args.quick else STYLES)
-    formats = args.formats.split(",") if args.formats else (QUICK_FORMATS if args.quick else FORMATS)
-    n_synth = args.synthetic if args.synthetic is not None else (10 if args.quick else 60)
-    records = fixture_records()[: 6 if args.quick else None] + synthetic_records(n_synth)
+    figures, lines = evaluate(
+        styles=args.styles.split(",") if args.styles else None,
+        formats=args.formats.split(",") if args.formats else None,
+        synthetic=args.synthetic, quick=args.quick)
+    finish("extract_styles" + ("_quick" if args.quick else ""), figures, lines)
+    return figures
+
+
+def evaluate(styles=None, formats=None, synthetic=None, quick=False):
+    """(figures, summary lines) of one run; nothing is written outside a temporary folder."""
+    styles = styles or (QUICK_STYLES if quick else STYLES)
+    formats = formats or (QUICK_FORMATS if quick else FORMATS)
+    n_synth = synthetic if synthetic is not None else (10 if quick else 60)
+    records = fixture_records()[: 6 if quick else None] + synthetic_records(n_synth)
     lines = [f"extract_styles benchmark: {len(records)} records, {len(styles)} styles, "
              f"{len(formats)} formats"]
     try:
@@ -650,7 +660,11 @@ def main(argv=None):
         if "docx" in formats:
             formats = [f for f in formats if f != "docx"]
             lines.append("  (python-docx is not installed: DOCX left out)")
-    work = Path(tempfile.mkdtemp(prefix="litgraph-bench-styles-"))
+    with tempfile.TemporaryDirectory(prefix="litgraph-bench-styles-") as work:
+        return _run(styles, formats, records, lines, Path(work))
+
+
+def _run(styles, formats, records, lines, work):
     totals = defaultdict(int)
     field_totals = defaultdict(lambda: [0, 0])
     parser_fields_by_style = {}
@@ -773,8 +787,7 @@ def main(argv=None):
                  f"{_s(figures['parser_fields_all'])}%")
     lines.append(f"  {'parser alone: identifier recall / precision':<48}{_s(figures['parser_id_recall']):>8}% / "
                  f"{_s(figures['parser_id_precision'])}%")
-    finish("extract_styles" + ("_quick" if args.quick else ""), figures, lines)
-    return figures
+    return figures, lines
 
 
 def _s(value):

@@ -110,6 +110,9 @@ class ReferenceSet:
     sources: list = field(default_factory=list)
     claims: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)  # top-level `settings:` (e.g. restatement thresholds)
+    # The study design -> evidence level map (evidence.load_level_map): the curator's
+    # evidence-levels.yaml beside references.yaml when there is one, read once per build.
+    level_map: Optional[dict] = None
 
     def source(self, key: str) -> Optional[SourceEntry]:
         return next((s for s in self.sources if s.key == key), None)
@@ -124,3 +127,5 @@ class Resolution:
     status_reason: Optional[str] = None
     resolved_by: Optional[str] = None  # pmid, doi, citation, title
     record: Optional[object] = None  # entrez.PubmedRecord when resolved
+    identity: Optional[str] = None  # verified, partial, mismatch (identity.py), None if unchecked
+    identity_reason: Optional[str] = None  # each field that differs and how; a candidate record
