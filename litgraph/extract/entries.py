@@ -167,7 +167,9 @@ def _read_unnumbered(lines, i, heading):
             break
         if not line.strip():
             blanks += 1
-            if blanks >= 2 and pending and _has_citation_cue(" ".join(t for _, t in pending)):
+            text = " ".join(t for _, t in pending)
+            if pending and (blanks >= 2 and _has_citation_cue(text) or (
+                    _author_date_entry_follows(lines, i) and re.search(r"\b(?:19|20)\d{2}", text))):
                 entries.append((heading, None, pending))
                 pending = []
         else:
@@ -185,6 +187,18 @@ def _read_unnumbered(lines, i, heading):
     if pending and _has_citation_cue(" ".join(t for _, t in pending)):
         entries.append((heading, None, pending))
     return entries, i
+
+
+AUTHOR_DATE_START = re.compile(r"^\s*[A-Z][^\s,.()]{1,40},\s+(?:[A-Z][\w'-]*\.?\s*){1,4}[^()]{0,300}"
+                               r"\((?:19|20)\d{2}[a-z]?\)")
+
+
+def _author_date_entry_follows(lines, i) -> bool:
+    """True when the next non-blank line opens an author-date entry: ``Surname, A. B. ... (2019)``."""
+    for j in range(i + 1, min(i + 3, len(lines))):
+        if lines[j].strip():
+            return bool(AUTHOR_DATE_START.match(lines[j]))
+    return False
 
 
 def _complete_citation(pending) -> bool:
