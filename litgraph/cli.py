@@ -179,7 +179,9 @@ def cli():
 def extract(paths, references_path, as_json, verbose, quiet):
     """Read documents and bring references.yaml up to date.
 
-    PATHS are documents or folders of documents (default: documents/).  Sources
+    PATHS are documents or folders of documents (default: documents/): plain
+    text, Markdown, HTML, JATS XML, reStructuredText, Word (.docx) or PDF,
+    recognised by extension or, failing that, by content.  Sources
     found in the documents are merged into references.yaml; everything a
     curator wrote there (levels, notes, pinned identifiers, exclude, comments)
     is kept.  A source no document cites any more is marked stale, never deleted.

@@ -457,8 +457,8 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     not_read = []
     files = document_paths(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
-    extracted = [extract_document(p, boilerplate=profile if profile.is_file() else None)
-                 for p in files]
+    options = {"boilerplate": profile} if profile.is_file() else {}
+    extracted = [extract_document(p, **options) for p in files]
     existed = data is not None
     if data is None:
         data = CommentedMap()
