@@ -152,6 +152,7 @@ def cli():
 
     Example:
 
+    \b
         litgraph build --offline && litgraph serve
     """
 
@@ -173,6 +174,7 @@ def extract(paths, references_path, as_json, verbose, quiet):
 
     Example:
 
+    \b
         litgraph extract documents/ --references references.yaml
     """
     setup_logging(verbose, quiet)
@@ -205,6 +207,7 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
 
     Example:
 
+    \b
         litgraph resolve --offline --db db/litgraph.db
     """
     setup_logging(verbose, quiet)
@@ -239,6 +242,7 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose
 
     Example:
 
+    \b
         litgraph graph --offline --db db/litgraph.db --depth 1
     """
     setup_logging(verbose, quiet)
@@ -274,6 +278,7 @@ def build(paths, db_path, references_path, cache_path, offline, eutils_url, dept
 
     Example:
 
+    \b
         litgraph build --offline --db db/litgraph.db
     """
     setup_logging(verbose, quiet)
@@ -297,6 +302,7 @@ def serve(db_path, host, port):
 
     Example:
 
+    \b
         litgraph serve --db db/litgraph.db --port 8001
     """
     from .publish import serve_database
@@ -326,6 +332,7 @@ def stub(host, port, rate_limit, latency_ms, faults, synthetic):
 
     Example:
 
+    \b
         litgraph stub --port 8002 &
         litgraph build --eutils-url http://127.0.0.1:8002/entrez/eutils/
     """
@@ -364,6 +371,7 @@ def export(db_path, fmt, document, output):
 
     Example:
 
+    \b
         litgraph export --format graphml --output litgraph.graphml
     """
     import io
@@ -420,6 +428,7 @@ def check(db_path, references_path, as_json, show_all, verbose, quiet):
 
     Example:
 
+    \b
         litgraph check --db db/litgraph.db --references references.yaml --json
     """
     setup_logging(verbose, quiet)
@@ -453,6 +462,7 @@ def claims(source_args, db_path, source_options, as_json, markdown, verbose, qui
 
     Example:
 
+    \b
         litgraph claims --source 20090506 --markdown
     """
     setup_logging(verbose, quiet)
@@ -496,6 +506,7 @@ def sources(claim_arg, db_path, claim_option, as_json, markdown, verbose, quiet)
 
     Example:
 
+    \b
         litgraph sources --claim "mean age at diagnosis of 58.5"
     """
     setup_logging(verbose, quiet)
@@ -528,6 +539,7 @@ def status(db_path, cache_path, as_json, verbose, quiet):
 
     Example:
 
+    \b
         litgraph status --db db/litgraph.db
     """
     setup_logging(verbose, quiet)
