@@ -381,6 +381,12 @@ def export(db_path, fmt, document, output):
     db = open_existing_db(db_path)
     text = io.StringIO()  # all or nothing: no file is written when the export fails
     export_to(db, fmt, text, document=document)
+    if document and fmt in ("bibtex", "ris", "csljson"):
+        from .bibliography import bibliography_sources
+
+        if not bibliography_sources(db, document):
+            click.echo(f"Note: document {document} cites no source and restates no cited "
+                       "sentence: the bibliography holds no entry.", err=True)
     with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
         out.write(text.getvalue())
 

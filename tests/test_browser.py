@@ -282,6 +282,8 @@ def test_sources_for_a_rewrite_sentence_shows_the_inherited_sources(site, page):
         assert row.locator("td.col-source a").inner_text() in sources.split(",")
         assert row.locator("td.col-inherited_from").inner_text() == original
         assert row.locator(f"td.col-inherited_from a[href='/litgraph/claims/{tilde(original)}']").count() == 1
+        box = row.locator("td.col-inherited_from").bounding_box()
+        assert box["x"] + box["width"] <= 1280  # on screen without scrolling sideways
     assert page.locator("pre#sql-query").count() == 0  # the SQL is hidden by default
     screenshot(page, "sources-for-rewrite-sentence")
     page.watch.check()
@@ -314,4 +316,21 @@ def test_claim_row_links_to_its_sources(site, page):
     page.locator(f"a[href='/litgraph/sources/{site['miller']}']").first.click()
     page.wait_for_url(site["base"] + "/litgraph/sources/" + site["miller"])
     screenshot(page, "claim-to-source")
+    page.watch.check()
+
+
+def test_a_rewrite_sentences_restatement_explanation_is_on_screen(site, page):
+    claim, original, sources = site["rewrite"]
+    page.goto(site["base"] + "/litgraph/claims/" + tilde(claim))
+    # its row page lists the sources it inherits, naming the original claim
+    behind = page.locator("section.litgraph-row-section", has_text="Sources behind this claim")
+    count = len(sources.split(","))
+    assert behind.locator("h2").inner_text() == f"Sources behind this claim ({count})"
+    assert behind.locator("td.col-inherited_from").all_inner_texts() == [original] * count
+    section = page.locator("section.litgraph-row-section", has_text="What this sentence restates")
+    cell = section.locator("td.col-explanation").first
+    assert cell.inner_text().strip()
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280  # no sideways scrolling to read it
+    screenshot(page, "rewrite-sentence-row")
     page.watch.check()

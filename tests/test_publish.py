@@ -785,3 +785,10 @@ def test_an_excluded_source_leaves_unresolved_references_and_check_alike(tmp_pat
                                       str(tmp_path / "none.yaml"), "--json", "-q"])
     kinds = {f["kind"] for f in json.loads(result.output)["findings"]}
     assert "unresolved" not in kinds and "excluded" in kinds
+
+
+def test_the_sources_table_shows_its_key_columns_first(ds):
+    html = fetch(ds, "/litgraph/sources").text
+    headers = re.findall(r'<th [^>]*data-column="([\w-]+)"', html)
+    assert headers[:6] == ["id", "title", "year", "journal", "status", "evidence_level"]
+    assert headers.index("cited_as") > headers.index("evidence_level")
