@@ -10,7 +10,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 DB     ?= db/litgraph.db
 PORT   ?= 8001
 
-.PHONY: install install-demo demo build test browser bench clean
+.PHONY: install install-demo demo build test browser bench docs clean
 
 $(DEMO_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,13 +37,19 @@ demo: build
 browser:
 	@bash scripts/ensure-chromium.sh
 
+# Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py).
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+# Regenerate the README's command reference from --help (tests/test_docs.py checks it).
+docs: install
+	$(BIN)/cog -r README.md
 
 bench: install
 	$(BIN)/python bench/resolve.py --n 5000
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/identity.py
 
 clean:
 	rm -rf $(VENV) db/*.db db/*.sqlite db/*.lock test-output .pytest_cache .hypothesis build *.egg-info
