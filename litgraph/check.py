@@ -351,13 +351,20 @@ def _weak_claims(db, reasons) -> list:
                         "order by document_id, line, length(claim_id), claim_id", list(reasons))
 
 
-def _evidence_of(db, claim_id: str) -> list:
-    """(source, level, original claim or None) behind a claim, not excluded, own and inherited."""
-    return [(r["source_id"], r["evidence_level"], r["via_claim_id"]) for r in finding_rows(
-        db, "claim_evidence",
-        "join sources s on s.id = claim_evidence.source_id "
-        "where claim_evidence.claim_id = ? and coalesce(s.excluded, 0) = 0 "
-        "order by claim_evidence.source_id, claim_evidence.via_claim_id", [claim_id])]
+def _evidence_by_claim(db, usable_only: bool = True) -> dict:
+    """claim -> [(source, level, original claim or None)], own and inherited, read in one pass
+    (excluded sources left out when ``usable_only``)."""
+    where = "where coalesce(s.excluded, 0) = 0 " if usable_only else ""
+    found = {}
+    for r in finding_rows(
+            db, "claim_evidence",
+            f"join sources s on s.id = claim_evidence.source_id {where}"
+            "order by claim_evidence.claim_id, claim_evidence.source_id, claim_evidence.via_claim_id",
+            columns="claim_evidence.claim_id, claim_evidence.source_id, s.evidence_level, "
+                    "claim_evidence.via_claim_id"):
+        found.setdefault(r["claim_id"], []).append(
+            (r["source_id"], r["evidence_level"], r["via_claim_id"]))
+    return found
 
 
 def _reasons_for(kind: str) -> list:
@@ -380,9 +387,11 @@ def check_claims_without_sources(db, refset) -> list:
     citing_documents = {r["document_id"] for r in _rows(
         db, "select distinct document_id from citations")}
     findings = []
+    evidence = None
     for claim in _weak_claims(db, _reasons_for("claim-without-source")):
-        excluded = sorted({r["source_id"] for r in finding_rows(
-            db, "claim_evidence", "where claim_id = ?", [claim["claim_id"]])})
+        if evidence is None:
+            evidence = _evidence_by_claim(db, usable_only=False)
+        excluded = sorted({key for key, _level, _via in evidence.get(claim["claim_id"], [])})
         has_references = claim["document_id"] in citing_documents
         what = (f"cites only excluded source(s) {', '.join(excluded)}" if excluded
                 else "cites no source")
@@ -399,8 +408,11 @@ def check_claims_without_sources(db, refset) -> list:
 
 def _level_claims(db, kind: str, phrase: str) -> list:
     findings = []
+    by_claim = None
     for claim in _weak_claims(db, _reasons_for(kind)):
-        evidence = _evidence_of(db, claim["claim_id"])
+        if by_claim is None:
+            by_claim = _evidence_by_claim(db)
+        evidence = by_claim.get(claim["claim_id"], [])
         levels = {}
         for key, level, _via in evidence:
             levels[key] = level

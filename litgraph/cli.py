@@ -165,6 +165,7 @@ def cli():
 
     Example:
 
+    \b
         litgraph build --offline && litgraph serve
     """
 
@@ -188,6 +189,7 @@ def extract(paths, references_path, as_json, verbose, quiet):
 
     Example:
 
+    \b
         litgraph extract documents/ --references references.yaml
     """
     setup_logging(verbose, quiet)
@@ -220,6 +222,7 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
 
     Example:
 
+    \b
         litgraph resolve --offline --db db/litgraph.db
     """
     setup_logging(verbose, quiet)
@@ -269,6 +272,7 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, engine, spark_ma
 
     Example:
 
+    \b
         litgraph graph --offline --db db/litgraph.db --depth 1
 
         litgraph graph --offline --engine spark --links-from links.csv
@@ -308,6 +312,7 @@ def build(paths, db_path, references_path, cache_path, offline, eutils_url, dept
 
     Example:
 
+    \b
         litgraph build --offline --db db/litgraph.db
     """
     setup_logging(verbose, quiet)
@@ -331,6 +336,7 @@ def serve(db_path, host, port):
 
     Example:
 
+    \b
         litgraph serve --db db/litgraph.db --port 8001
     """
     from .publish import serve_database
@@ -399,6 +405,7 @@ def export(db_path, fmt, document, output):
 
     Example:
 
+    \b
         litgraph export --format graphml --output litgraph.graphml
     """
     import io
@@ -408,6 +415,12 @@ def export(db_path, fmt, document, output):
     db = open_existing_db(db_path)
     text = io.StringIO()  # all or nothing: no file is written when the export fails
     export_to(db, fmt, text, document=document)
+    if document and fmt in ("bibtex", "ris", "csljson"):
+        from .bibliography import bibliography_sources
+
+        if not bibliography_sources(db, document):
+            click.echo(f"Note: document {document} cites no source and restates no cited "
+                       "sentence: the bibliography holds no entry.", err=True)
     with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
         out.write(text.getvalue())
 
@@ -455,6 +468,7 @@ def check(db_path, references_path, as_json, show_all, verbose, quiet):
 
     Example:
 
+    \b
         litgraph check --db db/litgraph.db --references references.yaml --json
     """
     setup_logging(verbose, quiet)
@@ -488,6 +502,7 @@ def claims(source_args, db_path, source_options, as_json, markdown, verbose, qui
 
     Example:
 
+    \b
         litgraph claims --source 20090506 --markdown
     """
     setup_logging(verbose, quiet)
@@ -531,6 +546,7 @@ def sources(claim_arg, db_path, claim_option, as_json, markdown, verbose, quiet)
 
     Example:
 
+    \b
         litgraph sources --claim "mean age at diagnosis of 58.5"
     """
     setup_logging(verbose, quiet)
@@ -563,6 +579,7 @@ def status(db_path, cache_path, as_json, verbose, quiet):
 
     Example:
 
+    \b
         litgraph status --db db/litgraph.db
     """
     setup_logging(verbose, quiet)

@@ -31,19 +31,37 @@ WEAK_REASONS = {
     "best source is low-level evidence": "low-level-claim",
 }
 
-# view name -> its SELECT (views listed after the views they read).
-VIEWS = {
-    "claim_evidence": """
+def evidence_sql(claim: str = "") -> str:
+    """The sources behind claims, own and inherited: the one definition of claim_evidence.
+
+    With ``claim`` (an SQL expression such as ``c.id``) only that claim's rows, written so
+    that SQLite looks them up through the indexes (a correlated subquery over the view
+    itself would materialise the whole view for every claim).
+    """
+    own = f"where cs.claim_id = {claim}" if claim else ""
+    inherited = f"and a.claim_id = {claim}" if claim else ""
+    return f"""
 select cs.claim_id, cs.source_id, 0 as inherited, null as via_claim_id
-from claim_sources cs
-union
+from claim_sources cs {own}
+union all
 select a.claim_id, cs.source_id, 1 as inherited, a.matched_claim_id as via_claim_id
 from claim_alignments a
   join claim_sources cs on cs.claim_id = a.matched_claim_id
-where a.matched_claim_id is not null
+where a.matched_claim_id is not null {inherited}
   and not exists (select 1 from claim_sources own
                   where own.claim_id = a.claim_id and own.source_id = cs.source_id)
-""",
+"""
+
+
+def _usable(what: str, condition: str = "") -> str:
+    """A correlated subquery: ``what`` over claim c's usable (not excluded) sources."""
+    return (f"(select {what} from ({evidence_sql('c.id')}) e join sources s on s.id = e.source_id "
+            f"where coalesce(s.excluded, 0) = 0 {condition})")
+
+
+# view name -> its SELECT (views listed after the views they read).
+VIEWS = {
+    "claim_evidence": evidence_sql(),
     "weak_claims": f"""
 select claim_id, document_id, section, line, text, sources, best_level, unknown_level,
   inherited_from,
@@ -56,19 +74,12 @@ select claim_id, document_id, section, line, text, sources, best_level, unknown_
   end as reason
 from (
   select c.id as claim_id, c.document_id, c.section, c.line, c.text,
-    (select count(*) from claim_evidence e where e.claim_id = c.id) as cited,
-    (select count(distinct e.source_id) from claim_evidence e
-       join sources s on s.id = e.source_id
-       where e.claim_id = c.id and coalesce(s.excluded, 0) = 0) as sources,
-    (select count(distinct e.source_id) from claim_evidence e
-       join sources s on s.id = e.source_id
-       where e.claim_id = c.id and coalesce(s.excluded, 0) = 0
-         and s.evidence_level is null) as unknown_level,
-    (select min(s.evidence_level) from claim_evidence e
-       join sources s on s.id = e.source_id
-       where e.claim_id = c.id and coalesce(s.excluded, 0) = 0) as best_level,
-    (select group_concat(distinct e.via_claim_id) from claim_evidence e
-       where e.claim_id = c.id and e.inherited = 1) as inherited_from
+    (select count(*) from ({evidence_sql('c.id')})) as cited,
+    {_usable('count(distinct e.source_id)')} as sources,
+    {_usable('count(distinct e.source_id)', 'and s.evidence_level is null')} as unknown_level,
+    {_usable('min(s.evidence_level)')} as best_level,
+    (select group_concat(distinct e.via_claim_id) from ({evidence_sql('c.id')}) e
+       where e.inherited = 1) as inherited_from
   from claims c
 )
 where sources = 0 or best_level is null or best_level >= {LOW_LEVEL}

@@ -85,10 +85,12 @@ ROW_SECTIONS = [
     RowSection(
         "claims",
         "Sources behind this claim",
-        "select s.id as source, s.title, s.pmid, s.doi, s.evidence_level, s.evidence_basis, "
-        "s.status from claim_sources cs join sources s on s.id = cs.source_id "
-        "where cs.claim_id = :id order by s.evidence_level is null, s.evidence_level, s.id",
-        "The sources this claim cites, strongest evidence first.",
+        "select s.id as source, s.evidence_level, e.via_claim_id as inherited_from, s.title, "
+        "s.pmid, s.doi, s.evidence_basis, s.status from claim_evidence e "
+        "join sources s on s.id = e.source_id where e.claim_id = :id "
+        "order by e.inherited, s.evidence_level is null, s.evidence_level, s.id",
+        "The sources this claim cites, strongest evidence first; for a sentence of a rewrite, "
+        "the sources it inherits from the original claim it restates (inherited_from).",
     ),
     RowSection(
         "claims",

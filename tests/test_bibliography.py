@@ -172,6 +172,12 @@ def test_the_export_command_writes_each_format_to_a_file(tmp_path):
     result = CliRunner().invoke(cli, ["export", "--db", str(db_path), "--format", "ris",
                                       "--document", "nope"])
     assert result.exit_code == 2 and "no document 'nope'" in result.output
+    # a document with nothing to list: an empty, valid file, and a note saying why
+    result = CliRunner().invoke(cli, ["export", "--db", str(db_path), "--format", "ris",
+                                      "--document", PATIENT_PAGE])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == (f"Note: document {PATIENT_PAGE} cites no source and restates no cited "
+                             "sentence: the bibliography holds no entry.\n")
 
 
 def test_every_resolved_demo_source_is_in_each_export_with_its_pmid_and_doi(tmp_path,

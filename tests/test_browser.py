@@ -79,6 +79,15 @@ def site(built_demo, tmp_path_factory):
         "nodes": conn.execute("select count(*) from nodes").fetchone()[0],
         "edges": conn.execute("select count(*) from (select distinct citing_id, cited_id from links)"
                               ).fetchone()[0],
+        "links": conn.execute("select count(*) from links").fetchone()[0],
+        "origins": [r[0] for r in conn.execute("select distinct origin from links order by origin")],
+        # a sentence of the plain-language rewrite that restates a claim citing a source
+        "rewrite": conn.execute(
+            "select a.claim_id, a.matched_claim_id, group_concat(cs.source_id) from claim_alignments a "
+            "join claim_sources cs on cs.claim_id = a.matched_claim_id "
+            "where a.claim_id not in (select claim_id from claim_sources) "
+            "group by a.claim_id, a.matched_claim_id order by a.claim_id limit 1").fetchone(),
+        "weak_claims": conn.execute("select count(*) from weak_claims").fetchone()[0],
     }
     conn.close()
     port = free_port()
@@ -200,8 +209,26 @@ def test_graph_page_draws_every_node_and_opens_a_row_on_click(site, page):
     assert container.get_attribute("data-nodes-drawn") == str(expected_nodes)
     assert container.get_attribute("data-edges-drawn") == str(expected_edges)
     assert page.locator("#citation-graph canvas").count() == 1
+    lines = site["links"] + 1  # one line per origin of each edge, and the rewrite's link
     assert page.locator("#litgraph-graph-status").inner_text() == (
-        f"{expected_nodes} of {expected_nodes} nodes and {expected_edges} links drawn.")
+        f"{expected_nodes} of {expected_nodes} nodes and {expected_edges} edges drawn: "
+        f"{site['links']} lines, one per origin that states an edge, and 1 rewrite link.")
+    assert container.get_attribute("data-lines-drawn") == str(lines)
+    # every origin of the links table is drawn, and named in the legend (at least two of them)
+    drawn = container.get_attribute("data-origins-drawn").split(",")
+    assert drawn == sorted(site["origins"] + ["restates"]) and len(site["origins"]) >= 2
+    for origin in drawn:
+        assert page.locator(f".litgraph-legend [data-origin='{origin}']").is_visible(), origin
+    styles = page.evaluate("""() => {
+        const edges = window.litgraphCitationGraph.edges.get();
+        const byOrigin = {};
+        edges.forEach(e => { byOrigin[e.origin] = JSON.stringify([e.color.color, e.dashes]); });
+        return byOrigin;
+    }""")
+    assert len(set(styles.values())) == len(styles) >= 3  # each origin its own style
+    # labels: documents and the top nodes only; the others show theirs on hover
+    labelled = page.evaluate("() => window.litgraphCitationGraph.nodes.get().filter(n => n.label).length")
+    assert 3 <= labelled <= 12 + 5  # documents (and publications that are documents) + top 12
     screenshot(page, "citation-graph")
     page.watch.check()
 
@@ -222,12 +249,64 @@ def test_graph_page_draws_every_node_and_opens_a_row_on_click(site, page):
 
 def test_database_page_links_to_the_graph(site, page):
     page.goto(site["base"] + "/litgraph")
-    page.locator("details.actions-menu-links summary").click()
-    link = page.locator("details.actions-menu-links a[href='/-/citation-graph']")
-    assert link.is_visible()
+    link = page.locator(".litgraph-graph-link a[href='/-/citation-graph']")
+    assert link.is_visible()  # on the page itself, not only in the actions menu
     link.click()
     page.locator("#citation-graph[data-nodes-drawn]").wait_for()
     assert page.url == site["base"] + "/-/citation-graph"
+    page.watch.check()
+
+
+def test_every_page_kind_says_the_demo_is_offline(site, page):
+    from datasette.utils import tilde_encode
+
+    paths = ["/", "/litgraph", "/litgraph/sources", "/litgraph/sources/" + site["miller"],
+             "/litgraph/claims/" + tilde_encode(site["age_claim"]), "/litgraph/weak_evidence_claims",
+             "/litgraph/sources_for_claim?claim=58.5", "/-/citation-graph"]
+    for path in paths:
+        page.goto(site["base"] + path)
+        notice = page.locator(".litgraph-stand-in-notice")
+        assert notice.is_visible(), path
+        assert "nothing on this site is NCBI or PubMed data" in notice.inner_text(), path
+        assert "NCBI E-utilities (PubMed)" not in page.content(), path
+    page.watch.check()
+
+
+def test_sources_for_a_rewrite_sentence_shows_the_inherited_sources(site, page):
+    from urllib.parse import quote
+
+    claim, original, sources = site["rewrite"]
+    page.goto(site["base"] + "/litgraph/sources_for_claim?claim=" + quote(claim))
+    rows = page.locator("table.rows-and-columns tbody tr")
+    assert rows.count() == len(sources.split(","))
+    for n in range(rows.count()):
+        row = rows.nth(n)
+        assert row.locator("td.col-source a").inner_text() in sources.split(",")
+        assert row.locator("td.col-inherited_from").inner_text() == original
+        assert row.locator(f"td.col-inherited_from a[href='/litgraph/claims/{tilde(original)}']").count() == 1
+        box = row.locator("td.col-inherited_from").bounding_box()
+        assert box["x"] + box["width"] <= 1280  # on screen without scrolling sideways
+    assert page.locator("pre#sql-query").count() == 0  # the SQL is hidden by default
+    screenshot(page, "sources-for-rewrite-sentence")
+    page.watch.check()
+
+
+def tilde(value):
+    from datasette.utils import tilde_encode
+
+    return tilde_encode(value)
+
+
+def test_list_queries_link_to_the_next_page(site, page):
+    assert site["weak_claims"] > 50
+    page.goto(site["base"] + "/litgraph/weak_evidence_claims")
+    assert page.locator("table.rows-and-columns tbody tr").count() == 50
+    page.locator("a.litgraph-next-page").click()
+    page.wait_for_url(site["base"] + "/litgraph/weak_evidence_claims?page=2")
+    shown = page.locator("table.rows-and-columns tbody tr").count()
+    assert shown == min(50, site["weak_claims"] - 50)
+    assert page.locator("a.litgraph-previous-page").is_visible()
+    assert (page.locator("a.litgraph-next-page").count() == 1) == (site["weak_claims"] > 100)
     page.watch.check()
 
 
@@ -239,4 +318,21 @@ def test_claim_row_links_to_its_sources(site, page):
     page.locator(f"a[href='/litgraph/sources/{site['miller']}']").first.click()
     page.wait_for_url(site["base"] + "/litgraph/sources/" + site["miller"])
     screenshot(page, "claim-to-source")
+    page.watch.check()
+
+
+def test_a_rewrite_sentences_restatement_explanation_is_on_screen(site, page):
+    claim, original, sources = site["rewrite"]
+    page.goto(site["base"] + "/litgraph/claims/" + tilde(claim))
+    # its row page lists the sources it inherits, naming the original claim
+    behind = page.locator("section.litgraph-row-section", has_text="Sources behind this claim")
+    count = len(sources.split(","))
+    assert behind.locator("h2").inner_text() == f"Sources behind this claim ({count})"
+    assert behind.locator("td.col-inherited_from").all_inner_texts() == [original] * count
+    section = page.locator("section.litgraph-row-section", has_text="What this sentence restates")
+    cell = section.locator("td.col-explanation").first
+    assert cell.inner_text().strip()
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280  # no sideways scrolling to read it
+    screenshot(page, "rewrite-sentence-row")
     page.watch.check()

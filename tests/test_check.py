@@ -350,3 +350,59 @@ def test_a_retracted_stand_in_record_is_named_with_the_claims_resting_on_it(tmp_
     text = cli_check(project).output
     assert "Claims resting on retracted sources (1)" in text
     assert "rests on retracted source" in text and "a retracted trial" in text
+
+
+def test_a_curators_level_settles_a_level_disagreement(db):
+    assert [f.subject for f in run_checks(db, None).of_kind("level-disagreement")] == [
+        "synthetic-disagreeing"]
+    db["sources"].update("synthetic-disagreeing", {"evidence_level": 4, "evidence_basis": "curator"})
+    assert run_checks(db, None).of_kind("level-disagreement") == []
+
+
+def test_a_rewrite_sentence_inherits_the_level_of_what_it_restates(db):
+    db["claim_alignments"].insert({"claim_id": "000-c5", "rank": 1, "matched_claim_id": "001-c30",
+                                   "score": 0.6, "status": "supported",
+                                   "sentence_status": "supported", "explanation": "test"})
+    report = run_checks(db, reference_set())
+    assert "000-c5" not in [f.subject for f in report.of_kind("claim-without-source")]
+    [inherited] = [f for f in report.of_kind("low-level-claim") if f.subject == "000-c5"]
+    assert inherited.details["inherited_from"] == ["001-c30"]
+    assert "(miller2010 level 3, inherited from 001-c30)" in inherited.message
+
+
+def test_restatement_headings_count_only_what_they_say(db):
+    db["claim_alignments"].insert_all([
+        {"claim_id": "000-c5", "rank": 1, "matched_claim_id": None, "score": 0.5,
+         "status": "uncited-in-source", "sentence_status": "uncited-in-source",
+         "explanation": "the source sentence cites nothing", "matched_text": "SYNTHETIC."},
+        {"claim_id": "001-c41", "rank": 1, "matched_claim_id": None, "score": 0.1,
+         "status": "unsupported", "sentence_status": "unsupported",
+         "explanation": "no source sentence scores 0.18 or more"}])
+    report = run_checks(db, None)
+    assert [f.subject for f in report.of_kind("restatement")] == ["001-c41"]
+    assert [f.subject for f in report.of_kind("restatement-uncited")] == ["000-c5"]
+    text = render_text(report, limit=20)
+    assert "  Restated claims that do not match their original (1)" in text.splitlines()
+    assert "  Restated claims whose original sentence cites nothing (1)" in text.splitlines()
+
+
+def test_information_is_counted_not_listed_so_errors_come_first_and_stay_visible(db):
+    findings = [Finding("excluded", "info", f"k{n}", f"k{n} excluded by curator") for n in range(170)]
+    findings.append(Finding("unresolved", "error", "u", "u is unresolved"))
+    report = CheckReport(findings)
+    lines = render_text(report, limit=20).splitlines()
+    assert lines[:4] == ["litgraph check: 1 error, 0 warnings, 170 info", "", "ERRORS",
+                         "  Unresolved references (1)"]
+    assert lines[-3:] == ["INFO", "  Excluded by curator (170)", "  (listed with --all or --json)"]
+    assert len(render_text(report).splitlines()) > 170  # --all lists them
+
+
+def test_an_unsupported_sentence_names_the_closest_by_line_never_an_invented_id():
+    from litgraph.align import Sentence, align
+
+    rewrite = [Sentence("r1", "Patients often enjoy gardening on weekends with friends.")]
+    original = [Sentence("doc:L56.1", "Weekends are when patients enjoy the clinic garden.", [], 56)]
+    [alignment] = align(rewrite, original, {"match": 0.99})
+    assert alignment.status == "unsupported"
+    assert "doc:L56.1" not in alignment.explanation
+    assert "the closest, line 56 of the original, scores" in alignment.explanation

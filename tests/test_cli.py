@@ -27,6 +27,25 @@ def test_every_command_has_help_with_an_example(name):
     assert f"litgraph {name}" in result.output
 
 
+def example_lines(command) -> list:
+    """The lines of the example block of a command's docstring, as written."""
+    doc = command.callback.__doc__ or command.help or ""
+    block = doc.split("Example:", 1)[1] if "Example:" in doc else ""
+    lines = [line.strip() for line in block.replace("\b", "").splitlines()]
+    return [line for line in lines if line]
+
+
+@pytest.mark.parametrize("name", ["", *COMMANDS])
+def test_help_examples_keep_their_line_breaks(name):
+    command = cli.commands[name] if name else cli
+    result = CliRunner().invoke(cli, [name, "--help"] if name else ["--help"])
+    shown = [line.strip() for line in result.output.splitlines()]
+    expected = example_lines(command)
+    assert expected, f"no example in litgraph {name}"
+    for line in expected:
+        assert line in shown, f"litgraph {name} --help rewraps its example line {line!r}"
+
+
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_is_documented_in_the_readme(name):
     assert re.search(rf"`litgraph {name}\b", README), f"README does not document `litgraph {name}`"

@@ -5,6 +5,7 @@ references, so every expected row below can be traced to a document line.
 """
 
 import asyncio
+from pathlib import Path
 import json
 import re
 import sqlite3
@@ -613,6 +614,32 @@ def test_a_stand_in_build_says_so_on_the_site_and_credits_no_ncbi_data(demo, ds)
     assert "Offline demo:" not in plain and "Bibliographic data from PubMed" in plain
 
 
+def test_every_page_kind_of_a_stand_in_build_says_so_and_credits_no_ncbi_data(demo, ds):
+    demo_ds, conn = demo
+    key = conn.execute("select id from sources where pmid = '20090506'").fetchone()[0]
+    claim = conn.execute("select claim_id from claim_sources where source_id = ?", [key]).fetchone()[0]
+    from datasette.utils import tilde_encode
+
+    pages = {"index": "/", "database": "/litgraph", "table": "/litgraph/sources",
+             "row": f"/litgraph/sources/{key}", "claim row": f"/litgraph/claims/{tilde_encode(claim)}",
+             "canned query": "/litgraph/weak_evidence_claims",
+             "query with a parameter": "/litgraph/sources_for_claim?claim=58.5",
+             "graph": "/-/citation-graph"}
+    for kind, path in pages.items():
+        html = fetch(demo_ds, path).text
+        assert 'class="message-warning litgraph-stand-in-notice"' in html, kind
+        assert "nothing on this site is NCBI or PubMed data" in html, kind
+        for credit in ("NCBI E-utilities (PubMed)", "Bibliographic data from PubMed", "and NCBI E-utilities"):
+            assert credit not in html, (kind, credit)
+    database = fetch(demo_ds, "/litgraph").text
+    assert "Fixture records of litgraph&#39;s E-utilities stand-in (not NCBI data)" in database
+    # the same pages of a database built against NCBI carry no notice
+    for kind, path in pages.items():
+        if kind in ("row", "claim row", "query with a parameter"):
+            continue  # other keys in that database
+        assert "litgraph-stand-in-notice" not in fetch(ds, path).text, kind
+
+
 def test_demo_sources_for_the_58_5_claim(demo):
     ds, _conn = demo
     result = rows(ds, "/litgraph/sources_for_claim.json?claim=mean+age+at+diagnosis+58.5&_shape=array")
@@ -709,3 +736,63 @@ def test_serve_on_a_port_in_use_is_one_line_exit_2(db_path):
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+
+
+def all_pages(datasette, query):
+    result, page = [], 1
+    while batch := rows(datasette, f"/litgraph/{query}.json?_shape=array&page={page}"):
+        result += batch
+        page += 1
+    return result
+
+
+def test_check_json_and_the_canned_queries_agree_on_the_demo(demo):
+    """One definition of each finding: `litgraph check --json` counts what the web lists."""
+    from collections import Counter
+
+    from litgraph.findings import WEAK_REASONS
+
+    ds, conn = demo
+    db_path = conn.execute("pragma database_list").fetchone()["file"]
+    references = str(Path(db_path).parent.parent / "references.yaml")
+    result = CliRunner().invoke(cli, ["check", "--db", db_path, "--references", references, "--json"])
+    assert result.exit_code == 1, result.output  # the demo has unresolved references
+    checked = Counter(f["kind"] for f in json.loads(result.output)["findings"])
+
+    weak = Counter(WEAK_REASONS[r["reason"]] for r in all_pages(ds, "weak_evidence_claims"))
+    for kind in ("claim-without-source", "low-level-claim", "unknown-level-claim"):
+        assert checked[kind] == weak[kind], kind
+    assert sum(weak.values()) > 50 and weak["low-level-claim"] > 0
+
+    unresolved = Counter("conflict" if r["status"] == "conflict" else "unresolved"
+                         for r in all_pages(ds, "unresolved_references"))
+    assert (checked["unresolved"], checked["conflict"]) == (unresolved["unresolved"],
+                                                            unresolved["conflict"])
+    assert checked["unresolved"] > 0
+
+    restated = Counter("restatement-uncited" if r["status"] == "uncited-in-source" else "restatement"
+                       for r in all_pages(ds, "restatement_issues"))
+    assert (checked["restatement"], checked["restatement-uncited"]) == (
+        restated["restatement"], restated["restatement-uncited"])
+    assert checked["restatement"] > 0
+
+
+def test_an_excluded_source_leaves_unresolved_references_and_check_alike(tmp_path):
+    db_path = make_publish_db(tmp_path / "litgraph.db")
+    conn = sqlite3.connect(db_path)
+    conn.execute("update sources set excluded = 1 where id = 'vangeel2003'")
+    conn.commit()
+    conn.close()
+    datasette = make_datasette(db_path)
+    assert rows(datasette, "/litgraph/unresolved_references.json?_shape=array") == []
+    result = CliRunner().invoke(cli, ["check", "--db", str(db_path), "--references",
+                                      str(tmp_path / "none.yaml"), "--json", "-q"])
+    kinds = {f["kind"] for f in json.loads(result.output)["findings"]}
+    assert "unresolved" not in kinds and "excluded" in kinds
+
+
+def test_the_sources_table_shows_its_key_columns_first(ds):
+    html = fetch(ds, "/litgraph/sources").text
+    headers = re.findall(r'<th [^>]*data-column="([\w-]+)"', html)
+    assert headers[:6] == ["id", "title", "year", "journal", "status", "evidence_level"]
+    assert headers.index("cited_as") > headers.index("evidence_level")

@@ -432,21 +432,41 @@ async def graph_data(datasette, limit: int) -> dict:
             f"where citing_id in ({marks}) and cited_id in ({marks})", ids + ids)
         for citing, cited, origin in result.rows:
             edges.setdefault((citing, cited), []).append(origin)
+    # A rewrite (documents.restates) is drawn linked to the document it restates,
+    # each as the node it is drawn as (a publication's document as its source).
+    node_of = {document: source for source, document in document_of.items()}
+    drawn = set(ids)
+    restatements = []
+    try:
+        result = await db.execute("select id, restates from documents where restates is not null "
+                                  "order by id")
+        for rewrite, original in result.rows:
+            start, end = node_of.get(rewrite, rewrite), node_of.get(original, original)
+            if start in drawn and end in drawn:
+                restatements.append({"from": start, "to": end, "rewrite": rewrite,
+                                     "original": original})
+    except sqlite3.OperationalError:
+        pass  # an older database without documents.restates
     cache = _cached(datasette)
     totals = cache.get("graph_totals")
     if totals is None:
-        result = await db.execute("select (select count(*) from nodes), (select count(*) from links)")
+        result = await db.execute(
+            "select (select count(*) from nodes), (select count(*) from links), "
+            "(select count(*) from (select distinct citing_id, cited_id from links))")
         totals = tuple(result.rows[0])
         if not db.is_mutable:  # an immutable file cannot change while it is served
             cache["graph_totals"] = totals
-    total_nodes, total_links = totals
+    total_nodes, total_links, total_edges = totals
     return {
         "nodes": nodes,
+        # one entry per citing -> cited pair (an edge), with every origin that states it
         "links": [{"from": citing, "to": cited, "origins": sorted(origins)}
                   for (citing, cited), origins in sorted(edges.items())],
+        "restatements": restatements,
         "limit": limit,
         "total_nodes": total_nodes,
-        "total_links": total_links,
+        "total_links": total_links,  # rows of the links table: one per origin of an edge
+        "total_edges": total_edges,  # distinct citing -> cited pairs
         "truncated": len(nodes) < total_nodes,
     }
 
