@@ -153,20 +153,37 @@ def test_client_rejects_bad_options():
 
 # ---------------------------------------------------------------- efetch, batching
 
-def test_fetch_pubmed_compares_returned_pmids_with_those_asked(eutils):
+def test_fetch_pubmed_asks_omitted_pmids_once_more_on_their_own_before_calling_them_missing(eutils):
     eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    eutils.default("efetch.fcgi", synthetic_efetch(missing={"12345678"}))
     with client_for(eutils) as client:
         result = client.fetch_pubmed(["20090506", "90000001", "90000003", "12345678"])
     assert sorted(result.records) == ["20090506", "90000001", "90000003"]
     assert result.missing == {"12345678"}
     assert result.failed == {}
-    (request,) = eutils.requests
-    assert request["method"] == "GET"
-    assert request["params"]["id"] == ["12345678,20090506,90000001,90000003"]
-    assert request["params"]["db"] == ["pubmed"] and request["params"]["retmode"] == ["xml"]
-    assert request["params"]["tool"] == ["litgraph"]
-    assert client.stats["network_requests"] == 1
-    assert client.stats["by_endpoint"] == {"efetch.fcgi": 1}
+    first, again = eutils.requests
+    assert first["method"] == "GET"
+    assert first["params"]["id"] == ["12345678,20090506,90000001,90000003"]
+    assert first["params"]["db"] == ["pubmed"] and first["params"]["retmode"] == ["xml"]
+    assert first["params"]["tool"] == ["litgraph"]
+    assert again["params"]["id"] == ["12345678"]
+    assert client.stats["network_requests"] == 2
+    assert client.stats["by_endpoint"] == {"efetch.fcgi": 2}
+
+
+def test_a_pmid_omitted_once_then_returned_is_not_missing_and_the_omission_is_not_final(
+        eutils, tmp_path):
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))  # leaves 90000042 out without a word
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    with client_for(eutils, tmp_path) as client:
+        result = client.fetch_pubmed(["20090506", "90000001", "90000003", "90000042"])
+    assert sorted(result.records) == ["20090506", "90000001", "90000003", "90000042"]
+    assert result.missing == set()
+    with client_for(eutils, tmp_path) as warm:  # the cached partial reply is not the last word
+        again = warm.fetch_pubmed(["20090506", "90000001", "90000003", "90000042"])
+    assert sorted(again.records) == sorted(result.records)
+    assert warm.stats["cache_hits"] == 1 and warm.stats["network_requests"] == 1
+    assert eutils.requests[-1]["params"]["id"] == ["90000042"]
 
 
 def test_fetch_pubmed_batches_250_pmids_into_two_requests_the_full_one_by_post(eutils):

@@ -36,10 +36,10 @@ from requests.adapters import HTTPAdapter
 
 from .records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
                              parse_elink, parse_esearch, parse_esummary, parse_pubmed)
-from ..errors import EntrezError, InputError
+from ..errors import EntrezError, InputError, PermanentEntrezError
 
 __all__ = ["EntrezClient", "PubmedRecord", "FetchResult", "CitationQuery", "SearchResult",
-           "Throttle", "normalise_title", "redact", "reply_problem"]
+           "Throttle", "normalise_title", "redact", "reply_problem", "is_permanent"]
 
 log = logging.getLogger("litgraph.entrez")
 
@@ -55,6 +55,15 @@ _EMAIL_IN_TEXT = re.compile(r"(email=)[^&\s'\"]+", re.I)
 _ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S | re.I)
 _ROOT_ELEMENT = re.compile(rb"<([A-Za-z][\w.:-]*)[\s>/]")
 _PROLOG_ITEM = re.compile(rb"<[?!][^>]*>")  # <?xml ...?>, <!DOCTYPE ...>, <!-- ... -->
+# Elements that carry answers: an <ERROR> beside them is about one identifier, not the request
+# (esummary's "UID=n: cannot get document summary", an elink LinkSet's own ERROR).
+_ANSWER_ELEMENTS = (b"<DocSum>", b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle",
+                    b"<LinkSet>", b"<IdList>")
+# NCBI's words for a passing fault in a 200 <ERROR>: anything else (Invalid query, Invalid db
+# name, Empty id list, retstart too large...) is the request's own fault and permanent.
+_TRANSIENT_ERROR = re.compile(r"backend failed|temporar|unable to open|try again|timed? ?out|"
+                              r"unavailable|busy|connection|cannot retrieve history", re.I)
+E_UTILITIES_ERROR = "E-utilities error: "
 
 
 def redact(text, secrets=()) -> str:
@@ -106,8 +115,9 @@ class FetchResult:
     """What efetch gave for a list of PMIDs."""
 
     records: dict = field(default_factory=dict)  # pmid -> PubmedRecord
-    missing: set = field(default_factory=set)  # asked for, not returned: not in PubMed
+    missing: set = field(default_factory=set)  # asked for twice, returned neither time
     failed: dict = field(default_factory=dict)  # pmid -> reason (retries exhausted)
+    permanent: set = field(default_factory=set)  # failed PMIDs whose request E-utilities refused
 
 
 @dataclass
@@ -152,9 +162,10 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     if "html" in (content_type or "").lower() or head.startswith((b"<!doctype html", b"<html")):
         return "an HTML page instead of the expected reply"
     error = _ERROR_ELEMENT.search(body)
-    # esummary answers an <ERROR> per unknown UID beside the good summaries: a partial answer.
-    if error and b"<DocSum>" not in body:
-        return f"E-utilities error: {error.group(1).decode('utf-8', 'replace').strip()[:200]}"
+    # esummary answers an <ERROR> per unknown UID beside the good summaries, elink one inside a
+    # LinkSet: a partial answer, not a rejected request.
+    if error and not any(marker in body for marker in _ANSWER_ELEMENTS):
+        return E_UTILITIES_ERROR + error.group(1).decode('utf-8', 'replace').strip()[:200]
     if kind == "text":
         if body.startswith(b"<") or body.startswith(b"{"):
             return "not ECitMatch text"
@@ -180,6 +191,30 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     if not (closes or empty_root):
         return "truncated XML"
     return None
+
+
+def is_permanent(status: int, problem) -> bool:
+    """Whether a reply's problem is the request's own fault, so asking again cannot help.
+
+    Permanent: a 4xx other than 429 (and redirects, which are not followed),
+    or a 200 whose ``<ERROR>`` names a bad request (``Invalid query``, an
+    unknown database, an empty id list).  Transient: 429, 5xx, timeouts,
+    empty, HTML or truncated bodies, and NCBI's passing faults (``Search
+    Backend failed``...).
+
+    >>> is_permanent(200, "E-utilities error: Invalid db name specified: pubmd")
+    True
+    >>> is_permanent(200, "E-utilities error: Search Backend failed: Database is not supported")
+    False
+    >>> is_permanent(429, "HTTP 429 (rate limited)"), is_permanent(414, "HTTP 414")
+    (False, True)
+    """
+    if status != 200:
+        return status != 429 and status < 500
+    text = str(problem or "")
+    if text.startswith(E_UTILITIES_ERROR):
+        return not _TRANSIENT_ERROR.search(text[len(E_UTILITIES_ERROR):])
+    return False
 
 
 def _is_loopback(host: str) -> bool:
@@ -341,8 +376,9 @@ class EntrezClient:
         """Send one E-utilities request and return ``(parse(reply), fetched_at)``.
 
         Retries 429 (honouring Retry-After), 5xx, network errors and unusable
-        bodies up to ``max_tries`` in all; other HTTP errors fail at once.
-        Raises EntrezError naming the endpoint and the last reason.
+        bodies up to ``max_tries`` in all; permanent errors (``is_permanent``)
+        fail at once with PermanentEntrezError.  Raises EntrezError naming the
+        endpoint and the last reason.
         """
         url = self.base_url + endpoint
         params = list(params) + self._identity()
@@ -350,6 +386,7 @@ class EntrezClient:
             post = len(urlencode(params)) > POST_ABOVE_CHARS
         cache_options = {"force_refresh": True} if refresh and self.cache_path else {}
         reason = "no reply"
+        permanent = False
         for attempt in range(1, self.max_tries + 1):
             response = None
             try:
@@ -388,9 +425,9 @@ class EntrezClient:
                 if from_cache or problem.startswith("unparseable"):
                     self._forget(response)
                 reason = problem
-                if response.status_code != 200 and response.status_code != 429 \
-                        and response.status_code < 500:
-                    break  # 400, 404, 414: asking again will not help
+                if is_permanent(response.status_code, problem):
+                    permanent = True
+                    break  # 400, 404, 414, Invalid query: asking again will not help
             if attempt < self.max_tries:
                 delay = self._retry_delay(attempt, response)
                 self.stats["retries"] += 1
@@ -403,7 +440,7 @@ class EntrezClient:
                          [self.api_key, self.email])
         log.warning("%s", message)  # the caller records it per source; the CLI shows errors only
         self.last_failure = message
-        raise EntrezError(message)
+        raise (PermanentEntrezError if permanent else EntrezError)(message)
 
     @staticmethod
     def _fetched_at(response) -> str:
@@ -431,8 +468,12 @@ class EntrezClient:
     def fetch_pubmed(self, pmids, refresh=False, progress=False) -> FetchResult:
         """Fetch PubMed records (efetch, XML) for PMIDs, ``batch_size`` per request.
 
-        PMIDs asked for but not returned are ``missing``; those whose batch
-        failed after every retry are in ``failed`` with the reason.  Records
+        efetch may leave a requested PMID out without a word (merged, withdrawn,
+        or dropped under load): PMIDs a reply omits are asked for once more on
+        their own, past the cache, so an omission is never taken from the cache
+        as final; those still not returned are ``missing``.  PMIDs whose request
+        failed after every retry are in ``failed`` with the reason (and in
+        ``permanent`` when E-utilities refused the request itself).  Records
         are keyed by the PMID inside each record, never by position.
         ``refresh`` True bypasses the cache for every batch; a collection of
         PMIDs bypasses it only for the batches holding one of them.
@@ -445,22 +486,33 @@ class EntrezClient:
         batches = list(self._batches(pmids))
         for batch in progress_bar(batches, "Fetching PubMed records",
                                   enabled=(progress or self.progress) and len(batches) > 1):
-            params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
-            post = len(batch) >= POST_FROM_IDS or None
             force = bool(stale & set(batch)) if stale is not None else bool(refresh)
-            try:
-                records, fetched_at = self._call("efetch.fcgi", params, parse_pubmed, post=post,
-                                                 refresh=force)
-            except EntrezError as exc:
-                result.failed.update({pmid: str(exc) for pmid in batch})
-                continue
-            asked = set(batch)
-            for record in records:
-                if record.pmid in asked:
-                    record.fetched_at = fetched_at
-                    result.records[record.pmid] = record
-            result.missing.update(asked - set(result.records))
+            omitted = self._fetch_batch(batch, force, result)
+            if omitted:
+                log.info("efetch left out %d of %d PMIDs; asking for them again", len(omitted),
+                         len(batch))
+                still = self._fetch_batch(omitted, True, result)
+                result.missing.update(still)
         return result
+
+    def _fetch_batch(self, batch, refresh, result) -> list:
+        """One efetch of ``batch`` into ``result``; return the PMIDs the reply left out."""
+        params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
+        post = len(batch) >= POST_FROM_IDS or None
+        try:
+            records, fetched_at = self._call("efetch.fcgi", params, parse_pubmed, post=post,
+                                             refresh=refresh)
+        except EntrezError as exc:
+            result.failed.update({pmid: str(exc) for pmid in batch})
+            if isinstance(exc, PermanentEntrezError):
+                result.permanent.update(batch)
+            return []
+        asked = set(batch)
+        for record in records:
+            if record.pmid in asked:
+                record.fetched_at = fetched_at
+                result.records[record.pmid] = record
+        return [pmid for pmid in batch if pmid not in result.records]
 
     def search(self, term: str, retmax: int = 20) -> SearchResult:
         """One esearch in PubMed; raises EntrezError when it fails after every retry."""
@@ -533,18 +585,30 @@ class EntrezClient:
         return {own_keys[own]: answer for own, answer in answers.items()}
 
     def elink(self, pmids, linkname) -> dict:
-        """``{pmid: [linked PMIDs]}`` for one link name, one ``id=`` per PMID, batched."""
+        """``{pmid: [linked PMIDs]}`` for one link name, one ``id=`` per PMID, batched.
+
+        Each PMID takes the links of the LinkSet about it alone.  A PMID the
+        reply answers only inside a by-group LinkSet (several Ids, their links
+        merged), or not at all, is asked again in a request of its own; LinkSets
+        about PMIDs not asked for are ignored.
+        """
         links = {}
         dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
         for batch in self._progress(self._batches(pmids), f"Linking ({linkname})"):
-            params = [("dbfrom", "pubmed"), ("db", dbto), ("linkname", linkname)]
-            params += [("id", pmid) for pmid in batch]
-            found, _ = self._call("elink.fcgi", params,
-                                  lambda content: parse_elink(content, linkname),
-                                  post=len(batch) >= POST_FROM_IDS or None)
+            found = self._elink_batch(batch, dbto, linkname)
             for pmid in batch:
+                if pmid not in found and len(batch) > 1:
+                    found.update(self._elink_batch([pmid], dbto, linkname))
                 links[pmid] = found.get(pmid, [])
         return links
+
+    def _elink_batch(self, batch, dbto, linkname) -> dict:
+        params = [("dbfrom", "pubmed"), ("db", dbto), ("linkname", linkname)]
+        params += [("id", pmid) for pmid in batch]
+        found, _ = self._call("elink.fcgi", params,
+                              lambda content: parse_elink(content, linkname),
+                              post=len(batch) >= POST_FROM_IDS or None)
+        return found
 
     def summaries(self, pmids) -> dict:
         """``{pmid: {title, year, journal, authors, doi, publication_types}}`` from esummary."""
