@@ -34,7 +34,7 @@ TABLES = {
          "declared_level": int, "inferred_level": int, "level_disagreement": int,
          "status": str, "status_reason": str, "resolved_by": str, "retracted": int,
          "errata": str, "cited_as": str, "kind": str, "excluded": int, "stale": int, "note": str,
-         "fetched_at": str},
+         "fetched_at": str, "failure": str},
         "id",
         [],
     ),

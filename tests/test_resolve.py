@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from entrez_fake import ScriptedEutils
+from entrez_fake import ScriptedEutils, pubmed_set
 
 from litgraph.entrez import EntrezClient
 from litgraph.entrez.records import parse_pubmed
@@ -42,6 +42,8 @@ def esearch_reply(*pmids) -> bytes:
 @pytest.fixture
 def eutils():
     with ScriptedEutils() as server:
+        # PMIDs a queued reply leaves out are asked for again: PubMed answers an empty set
+        server.default("efetch.fcgi", (200, XML, pubmed_set([])))
         yield server
 
 
@@ -117,9 +119,11 @@ def test_pmid_doi_conflict_and_not_found_paths(eutils):
         "nothing": ("unresolved", "nothing to search by: no PMID, DOI, journal citation (journal, "
                                   "year, volume, page) or title", None, None),
     }
-    # one esearch for every DOI, one efetch for every PMID: nothing else
+    # one esearch for every DOI, one efetch for every PMID, one more for the PMID the reply
+    # left out: nothing else
     assert [(r["endpoint"], r["method"]) for r in eutils.requests] == [
-        ("esearch.fcgi", "GET"), ("efetch.fcgi", "GET")]
+        ("esearch.fcgi", "GET"), ("efetch.fcgi", "GET"), ("efetch.fcgi", "GET")]
+    assert eutils.requests[2]["params"]["id"] == ["12345678"]
     assert eutils.requests[0]["params"]["term"] == [
         '("10.1097/pas.0b013e3181cad8c9"[aid]) OR ("10.9999/not.this"[aid]) OR '
         '("10.9999/nowhere"[aid]) OR ("10.9999/synth.0001"[aid])']
@@ -157,7 +161,7 @@ def test_citation_match_and_title_search_paths(eutils):
         "title-agrees": ("resolved", None, "title", "90000001"),
         "title-differs": (
             "unresolved", 'title search found no record whose title agrees; candidates: PMID '
-                          '90000001 "A synthetic <i>record</i> whose DOI sits only in the '
+                          '90000001 "A synthetic record whose DOI sits only in the '
                           'ArticleIdList." (2019)', None, None),
         "title-unknown": ("unresolved", "no PubMed record matches the title search", None, None),
     }
@@ -219,7 +223,8 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
         "inferred_level": 2, "level_disagreement": 1,  # Multicenter Study -> 2 (evidence.py)
         "status": "resolved", "status_reason": None, "resolved_by": "pmid", "retracted": 0,
         "errata": "[]", "cited_as": "Miller JS, et al. Am J Surg Pathol. 2010", "kind": "article",
-        "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00"}
+        "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00",
+        "failure": None}
     assert rows["unknown-pmid"]["status"] == "unresolved"
     assert rows["unknown-pmid"]["status_reason"] == "PMID not found in PubMed (PMID 12345678)"
     assert (rows["unknown-pmid"]["title"], rows["unknown-pmid"]["year"],
@@ -503,7 +508,8 @@ def test_every_path_end_to_end_against_the_stand_in_with_synthetic_records(tmp_p
     with StandIn(rate_limit=None, records=records) as stand_in:
         with EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite", rate=0) as client:
             resolutions = resolve_sources(sources, client)
-        assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}
+        # the second efetch asks again, on its own, for the PMID the first reply left out
+        assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 2}
     # Every miss the stand-in reports says it is the stand-in's, not PubMed's.
     for r in resolutions:
         if r.status_reason and "PubMed" in r.status_reason:
@@ -573,7 +579,8 @@ def test_a_curator_corrected_pmid_beats_the_title_search_that_wrote_the_old_one(
         "evidence_basis": "inferred", "declared_level": None, "inferred_level": 3,
         "level_disagreement": 0, "status": "resolved", "status_reason": None,
         "resolved_by": "pmid", "retracted": 0, "errata": "[]", "cited_as": None,
-        "kind": "article", "excluded": 0, "stale": 0, "note": None}
+        "kind": "article", "excluded": 0, "stale": 0, "note": None,
+            "failure": None}
 
 
 COINDRE = dict(title="Grading of soft tissue sarcomas: review and update", authors=["Coindre JM"],
@@ -608,4 +615,4 @@ def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(
         "declared_level": None, "inferred_level": None, "level_disagreement": 0,
         "status": "unresolved", "status_reason": reason, "resolved_by": None, "retracted": None,
         "errata": None, "cited_as": COINDRE["cited_as"], "kind": "article", "excluded": 0,
-        "stale": 0, "note": None, "fetched_at": None}
+        "stale": 0, "note": None, "fetched_at": None, "failure": None}
