@@ -123,7 +123,9 @@ def test_parse_esummary_keeps_good_summaries_beside_an_error():
     (200, b'<?xml version="1.0"?>\n<eFetchResult><ERROR>Search Backend failed: Database is not '
           b'supported: pubmed</ERROR></eFetchResult>', "text/xml",
      "E-utilities error: Search Backend failed: Database is not supported: pubmed"),
-    (200, b'{"error":"API rate limit exceeded","count":"11"}', "application/json", "not XML"),
+    (200, b'{"error":"API rate limit exceeded","count":"11"}', "application/json",
+     "HTTP 200 (rate limited)"),
+    (200, b'{"esearchresult":{"count":"0"}}', "application/json", "not XML"),
     (429, b'{"error":"API rate limit exceeded"}', "application/json", "HTTP 429 (rate limited)"),
     (502, b"Bad gateway", "text/plain", "HTTP 502"),
 ])

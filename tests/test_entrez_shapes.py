@@ -306,6 +306,39 @@ def test_permanent_and_transient_problems(status, problem, permanent):
     assert is_permanent(status, problem) is permanent
 
 
+def test_rate_limit_json_is_rate_limiting_whatever_the_status():
+    from litgraph.entrez import reply_problem
+
+    body = b'{"error":"API rate limit exceeded","api-key":"127.0.0.1","count":"11","limit":"10"}'
+    for status in (200, 403, 429):
+        problem = reply_problem(status, body, "application/json")
+        assert problem == f"HTTP {status} (rate limited)"
+        assert is_permanent(status, problem) is False
+
+
+def test_linksets_about_pmids_not_asked_are_ignored_and_the_asked_ones_asked_again():
+    def linkset(pmid, links):
+        linked = "".join(f"<Link><Id>{p}</Id></Link>" for p in links)
+        return (f"<LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>{pmid}</Id></IdList><LinkSetDb>"
+                f"<DbTo>pubmed</DbTo><LinkName>pubmed_pubmed_citedin</LinkName>{linked}"
+                f"</LinkSetDb></LinkSet>")
+
+    def reply(*sets):
+        return (200, XML, ('<?xml version="1.0" ?><eLinkResult>' + "".join(sets)
+                           + "</eLinkResult>").encode())
+
+    with ScriptedEutils() as eutils:
+        # 990000003 comes back under a merged record's new PMID: not credited to anyone asked
+        eutils.queue("elink.fcgi", reply(linkset("990000001", ["990000020"]),
+                                         linkset("990000099", ["990000021"])),
+                     reply(linkset("990000003", [])))
+        with EntrezClient(eutils.base_url, rate=0, sleep=lambda s: None) as entrez:
+            assert entrez.elink(["990000001", "990000003"], "pubmed_pubmed_citedin") == {
+                "990000001": ["990000020"], "990000003": []}
+        assert [r["params"]["id"] for r in eutils.requests] == [["990000001", "990000003"],
+                                                               ["990000003"]]
+
+
 def test_resolution_records_whether_a_failure_was_permanent_or_transient(tmp_path):
     from litgraph.model import SourceEntry
     from litgraph.resolve import resolve_sources

@@ -150,6 +150,8 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     """
     if status == 429:
         return "HTTP 429 (rate limited)"
+    if (content or b"").lstrip().startswith(b"{") and b"rate limit" in (content or b"")[:300].lower():
+        return f"HTTP {status} (rate limited)"  # NCBI's rate-limit JSON, whatever the status
     if 300 <= status < 400:
         return (f"HTTP {status} redirect, not followed (the API key must not travel on): "
                 "give the final address as --eutils-url")
@@ -208,7 +210,11 @@ def is_permanent(status: int, problem) -> bool:
     False
     >>> is_permanent(429, "HTTP 429 (rate limited)"), is_permanent(414, "HTTP 414")
     (False, True)
+    >>> is_permanent(403, reply_problem(403, b'{"error":"API rate limit exceeded","count":"11"}'))
+    False
     """
+    if "(rate limited)" in str(problem or ""):
+        return False
     if status != 200:
         return status != 429 and status < 500
     text = str(problem or "")

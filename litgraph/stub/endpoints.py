@@ -76,7 +76,7 @@ def _db_error(params, name="db") -> str | None:
     return None if db == "pubmed" else f"Invalid db name specified: {db}"
 
 
-RETTYPES_AS_XML = ("", "xml", "full", "abstract", "medline", "uilist")
+RETTYPES_AS_XML = ("", "xml", "abstract")  # what clients send for PubMed's XML
 
 
 def efetch(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
