@@ -96,7 +96,7 @@ def test_the_fast_parsers_give_bio_entrez_records_on_every_fixture_reply(stand_i
                 assert parse_elink(reply, link_name) == parse_elink_reference(reply, link_name), name
         checked[kind] = checked.get(kind, 0) + 1
     # every shape's answers and the hand-written files were compared
-    assert checked == {"efetch": len(render.SHAPES) + 1, "esearch": len(render.SHAPES) + 1,
+    assert checked == {"efetch": len(render.SHAPES) + 2, "esearch": len(render.SHAPES) + 1,
                        "esummary": len(render.SHAPES) + 1, "elink": len(render.SHAPES) + 1}
 
 
@@ -464,3 +464,33 @@ def test_a_bad_content_length_or_a_very_deep_term_gets_a_400_and_the_stand_in_ca
         after = requests.get(server.base_url + "esearch.fcgi",
                              params={"db": "pubmed", "term": "20090506[uid]"}, timeout=10)
         assert parse_esearch(after.content) == SearchResult(["20090506"], 1, [])
+
+
+def test_the_hand_written_shapes_fixture_field_by_field():
+    article, chapter, book = parse_pubmed((FIXTURES / "entrez-efetch-shapes.xml").read_bytes())
+    assert article == PubmedRecord(
+        pmid="990000030", doi="10.5555/shapes.30",
+        title="Uptake of 18F-synthetic tracer under CO2 in ex vivo test records & their controls.",
+        journal="Synthetic journal of reply shapes", journal_iso="Synth J Reply Shapes",
+        journal_medline_ta="Synth J Reply Shapes", year=2018, volume="21", issue="4", pages="e101",
+        authors=["Öztestçi A", "Testperson B", "Synthetic Respiratory Test Network"],
+        publication_types=["Journal Article"], language="eng",
+        comments_corrections=[
+            ("ErratumIn", "990000033", "Synth J Reply Shapes. 2018;21(6):e200"),
+            ("Cites", "990000001", "Synthetic cited work A. 2001;1:1-2"),
+            ("Cites", None, "Synthetic cited work without a PMID. 2002"),
+            ("Cites", "990000003", "Synthetic cited work B. 2003;7:20-29"),
+            ("CommentIn", "990000034", "Synth J Reply Shapes. 2018;21(5):e150"),
+            ("UpdateIn", None, "Synth J Reply Shapes. 2019;22:e1")],
+        # ReferenceList (nested lists too) first, then the Cites not already there
+        references=["990000003", "990000005", "990000001"], errata=["990000033"],
+        dois=["10.5555/shapes.30"])  # the ValidYN="N" ELocationID is ignored
+    assert chapter == PubmedRecord(
+        pmid="990000031", title="Synthetic chapter on reply shapes", year=2023,
+        authors=["Chapterwriter C"], editors=["Editorperson F", "Editorperson E"],
+        publication_types=["Review"], language="eng", is_book=True, book_title="SynthPearls",
+        references=["990000030"])
+    assert book == PubmedRecord(
+        pmid="990000032", title="Synthetic Whole Book", year=2020, authors=["Bookwriter D"],
+        editors=["Editorperson G"], publication_types=["Review"], language="eng", is_book=True,
+        book_title="Synthetic Whole Book")

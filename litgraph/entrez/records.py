@@ -50,6 +50,7 @@ class PubmedRecord:
     title: Optional[str] = None  # inline markup (<i>, <sub>...) dropped, its text kept in place
     journal: Optional[str] = None
     journal_iso: Optional[str] = None
+    journal_medline_ta: Optional[str] = None  # MedlineJournalInfo/MedlineTA, NLM's title abbreviation
     year: Optional[int] = None  # a book chapter's own date (ContributionDate) before the book's
     volume: Optional[str] = None
     issue: Optional[str] = None
@@ -227,6 +228,7 @@ def _et_article(article) -> PubmedRecord:
         title=_et_find_text(art, "ArticleTitle"),
         journal=_et_find_text(journal, "Title"),
         journal_iso=_et_find_text(journal, "ISOAbbreviation"),
+        journal_medline_ta=_et_find_text(citation, "MedlineJournalInfo/MedlineTA"),
         year=_et_pub_year(issue.find("PubDate")) if issue is not None else None,
         volume=_et_find_text(issue, "Volume"),
         issue=_et_find_text(issue, "Issue"),
@@ -553,6 +555,7 @@ def _bio_article(article) -> PubmedRecord:
         title=_bio_text(art.get("ArticleTitle")),
         journal=_bio_text(journal.get("Title")),
         journal_iso=_bio_text(journal.get("ISOAbbreviation")),
+        journal_medline_ta=_bio_text((citation.get("MedlineJournalInfo") or {}).get("MedlineTA")),
         year=_bio_year(issue.get("PubDate")),
         volume=_bio_text(issue.get("Volume")),
         issue=_bio_text(issue.get("Issue")),
