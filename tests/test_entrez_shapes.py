@@ -494,3 +494,20 @@ def test_the_hand_written_shapes_fixture_field_by_field():
         pmid="990000032", title="Synthetic Whole Book", year=2020, authors=["Bookwriter D"],
         editors=["Editorperson G"], publication_types=["Review"], language="eng", is_book=True,
         book_title="Synthetic Whole Book")
+
+
+def test_cites_entries_become_pubmed_references_links_in_the_graph(stand_ins, tmp_path):
+    from litgraph.graph import build_graph
+    from litgraph.store import open_db
+
+    links = {}
+    for shape in ("cites", None):
+        db = open_db(tmp_path / f"{shape}.db")
+        db["sources"].insert_all([{"id": f"s{p}", "pmid": p, "status": "resolved"}
+                                  for p in ("990000001", "990000003", "990000020")], pk="id")
+        with client(stand_ins[shape]) as entrez:
+            build_graph(db, entrez, depth=0)
+        links[shape] = db.execute("select citing_id, cited_id from links where origin = "
+                                  "'pubmed-references' order by 1, 2").fetchall()
+    assert links["cites"] == [("s990000020", "s990000001"), ("s990000020", "s990000003")]
+    assert links["cites"] == links[None]  # the same links as from a ReferenceList
