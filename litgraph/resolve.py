@@ -553,7 +553,9 @@ def save_resolutions(db, refset, resolutions) -> list:
     excluded) puts references.yaml's own values back and clears what an earlier
     record left (publication types, retraction, errata, fetched_at), so a
     corrected or pinned identifier that does not resolve never shows another
-    record's data.  Only a transient failure keeps the stored row as it was.
+    record's data.  A failure (``Resolution.failure``: transient or permanent),
+    or a stated PMID that resolved before and that this run's replies left out,
+    keeps the stored row as it was.
     Columns owned by other stages are left alone on rows that exist.
     """
     messages = []

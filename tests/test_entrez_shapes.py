@@ -444,6 +444,18 @@ def test_shapes_are_named_and_an_unknown_one_is_refused():
         parse_shapes("cites,bogus")
 
 
+def test_shapes_can_be_asked_per_request(stand_ins):
+    base = stand_ins[None].base_url
+    reply = requests.get(base + "efetch.fcgi", params={
+        "db": "pubmed", "id": "990000020", "stand_in_shapes": "http-dtd,cites"}, timeout=10)
+    assert b'"http://www.ncbi.nlm.nih.gov/' in reply.content[:300]
+    assert parse_pubmed(reply.content)[0].comments_corrections[1][0] == "Cites"
+    assert b"RefType=\"Cites\"" not in efetch(stand_ins[None], ["990000020"])  # that request only
+    bad = requests.get(base + "efetch.fcgi", params={"db": "pubmed", "id": "990000020",
+                                                      "stand_in_shapes": "bogus"}, timeout=10)
+    assert bad.status_code == 400 and "unknown stand-in shape(s) bogus" in bad.text
+
+
 def test_a_bad_content_length_or_a_very_deep_term_gets_a_400_and_the_stand_in_carries_on():
     import socket
 

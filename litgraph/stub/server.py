@@ -15,7 +15,8 @@ pointed at ``stand_in.base_url`` works unchanged against NCBI or the stand-in.
   5xx, slow answers, answers slower than a client's timeout, truncated XML,
   empty bodies, HTML error pages and 200-with-<ERROR> bodies at given rates,
   drawn from ``random.Random(seed)`` so a run is reproducible.
-- Shapes (``parse_shapes`` or env ``LITGRAPH_STUB_SHAPES``) turn on the
+- Shapes (``parse_shapes``, env ``LITGRAPH_STUB_SHAPES``, or per request the
+  ``stand_in_shapes`` parameter) turn on the
   other shapes NCBI's real replies take (``render.SHAPES``): reference lists
   as CommentsCorrections, ``http://`` DOCTYPEs, ValidYN="N" ELocationIDs,
   silently omitted PMIDs, by-group LinkSets, per-id elink errors, another
@@ -50,6 +51,7 @@ from .synthetic import SyntheticCorpus
 EUTILS_PATH = "/entrez/eutils/"
 FAULTS_ENV = "LITGRAPH_STUB_FAULTS"
 SHAPES_ENV = "LITGRAPH_STUB_SHAPES"
+SHAPES_PARAMETER = "stand_in_shapes"  # per-request shapes (not an NCBI parameter)
 NAMED_FAULTS = ("truncate", "error", "html", "empty", "slow", "timeout")
 MAX_BODY_BYTES = 20 * 1024 * 1024
 STAND_IN_HEADER = ("X-Litgraph-Stand-In", "fixture records, not NCBI")
@@ -296,10 +298,16 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "timeout":
             stand_in._pause(stand_in.faults.timeout_ms)
         try:
-            result = answer(stand_in.catalogue, endpoint, params, stand_in.shapes)
+            shapes = stand_in.shapes
+            asked = [v for k, v in params if k == SHAPES_PARAMETER]
+            if asked:  # per request, for tests and curl: ?stand_in_shapes=cites,http-dtd
+                shapes = shapes | parse_shapes(",".join(asked))
+            result = answer(stand_in.catalogue, endpoint, params, shapes)
         except (QueryTooComplex, RecursionError) as problem:
             message = str(problem) if isinstance(problem, QueryTooComplex) else "request too complex"
             result = Answer(400, TEXT, f"bad request: {message}\n")
+        except InputError as problem:  # an unknown shape name
+            result = Answer(400, TEXT, f"bad request: {problem}\n")
         if fault == "truncate":
             data = result.body.encode("utf-8")
             self._send_bytes(result.status, result.content_type, data[:max(1, len(data) // 2)], headers)
