@@ -104,24 +104,30 @@ def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quie
     from .entrez import EntrezClient
     from .errors import InputError
 
-    if offline and eutils_url:
+    if offline and eutils_url is not None:
         raise InputError("--offline and --eutils-url are exclusive: --offline starts its own stand-in")
+    if eutils_url is not None and not eutils_url.strip():
+        raise InputError("--eutils-url is empty: give http(s)://.../eutils/, or leave the option "
+                         "out for NCBI's")
     cache_path = cache_path or default_cache_path(db_path)
     api_key = os.environ.get("NCBI_API_KEY") or None
     email = os.environ.get("NCBI_EMAIL") or None
     if offline:
+        from .entrez.transport import STAND_IN_SERVICE
         from .stub.server import StandIn
 
         with StandIn(api_key_aware=True) as stand_in:
             if not quiet:
                 click.echo(f"Using the E-utilities stand-in at {stand_in.base_url} (offline fixture "
                            "records, not NCBI).", err=True)
+            # Its answers are the bundled fixtures whatever port it gets: one cache service.
             with EntrezClient(stand_in.base_url, cache_path=cache_path, api_key=api_key,
-                              email=email) as client:
+                              email=email, service=STAND_IN_SERVICE) as client:
                 client.progress = not quiet
                 yield client
     else:
-        with EntrezClient(eutils_url or NCBI_EUTILS_URL, cache_path=cache_path, api_key=api_key,
+        with EntrezClient(NCBI_EUTILS_URL if eutils_url is None else eutils_url,
+                          cache_path=cache_path, api_key=api_key,
                           email=email) as client:
             client.progress = not quiet
             yield client
@@ -132,11 +138,18 @@ def emit_json(value) -> None:
 
 
 def print_report(report, as_json: bool, quiet: bool) -> None:
-    """A stage report as JSON (--json), as text, or not at all (--quiet)."""
+    """A stage report as JSON (--json), as text, or not at all (--quiet); then, when
+    E-utilities failed and nothing resolved, one error line and a non-zero exit."""
     if as_json:
         emit_json(report.as_dict())
     elif not quiet:
         click.echo(report.summary())
+    parts = [report, *getattr(report, "parts", [])]
+    outage = next((p.error for p in parts if getattr(p, "error", None)), None)
+    if outage:
+        from .errors import EntrezError
+
+        raise EntrezError(outage)
 
 
 # ---------------------------------------------------------------- the group
