@@ -358,7 +358,11 @@ def serve(db_path, host, port):
               help="Inject faults, e.g. '429=0.2,500=0.1,truncate=0.05,error=0.05,html=0.05,slow=0.05'.")
 @click.option("--synthetic", default=0, type=click.IntRange(0), metavar="N",
               help="Also serve N synthetic records (marked synthetic) for benchmarks.")
-def stub(host, port, rate_limit, latency_ms, faults, synthetic):
+@click.option("--shapes", default="", metavar="NAMES",
+              help="Answer in other shapes NCBI's real replies take, e.g. 'cites,http-dtd,omit' "
+                   "(cites, http-dtd, invalid-elocation, omit, group-links, id-errors, wrong-root, "
+                   "shuffled-citations).")
+def stub(host, port, rate_limit, latency_ms, faults, synthetic, shapes):
     """Run the E-utilities stand-in in the foreground (fixture records, not NCBI).
 
     It answers efetch, esearch, esummary, elink and ecitmatch at NCBI's paths,
@@ -370,10 +374,11 @@ def stub(host, port, rate_limit, latency_ms, faults, synthetic):
         litgraph stub --port 8002 &
         litgraph build --eutils-url http://127.0.0.1:8002/entrez/eutils/
     """
-    from .stub.server import StandIn, parse_faults
+    from .stub.server import StandIn, parse_faults, parse_shapes
 
     stand_in = StandIn(host=host, port=port, rate_limit=rate_limit or None, latency_ms=latency_ms,
-                       faults=parse_faults(faults), synthetic=synthetic)
+                       faults=parse_faults(faults), synthetic=synthetic,
+                       shapes=parse_shapes(shapes) if shapes else None)
     stand_in.start()
     click.echo(f"E-utilities stand-in at {stand_in.base_url} (Ctrl-C to stop)", err=True)
     try:

@@ -43,3 +43,13 @@ class DatabaseError(LitgraphError):
 
 class BuildLockedError(DatabaseError):
     """Another litgraph build holds the lock on this database."""
+
+
+class PermanentEntrezError(EntrezError):
+    """E-utilities refused the request itself (a 4xx, an invalid query, an unknown database):
+    asking again will not help, so it is not retried."""
+
+
+class ReplyShapeError(EntrezError):
+    """A reply that parses but is not the document asked for (another root element), or that
+    declares entities litgraph refuses to expand."""

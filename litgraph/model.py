@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 SOURCE_STATUSES = ("resolved", "unresolved", "conflict")
+FAILURES = ("transient", "permanent")  # Resolution.failure, sources.failure
 EVIDENCE_BASES = ("curator", "declared", "inferred")
 
 
@@ -137,5 +138,9 @@ class Resolution:
     status_reason: Optional[str] = None
     resolved_by: Optional[str] = None  # pmid, doi, citation, title
     record: Optional[object] = None  # entrez.PubmedRecord when resolved
+    # Why E-utilities gave no answer, when it did not: "transient" (429, 5xx, timeout, a
+    # truncated reply: a later run may clear it), "permanent" (E-utilities refused the request:
+    # a 4xx, Invalid query), or None (an answer: resolved, not found, conflict).
+    failure: Optional[str] = None
     identity: Optional[str] = None  # verified, partial, mismatch (identity.py), None if unchecked
     identity_reason: Optional[str] = None  # each field that differs and how; a candidate record

@@ -39,7 +39,7 @@ from datetime import datetime, timedelta, timezone
 
 from . import ids
 from .entrez import CitationQuery, EntrezClient, normalise_title
-from .errors import EntrezError, IdentifierError, InputError
+from .errors import EntrezError, IdentifierError, InputError, PermanentEntrezError
 from .identity import better_candidate, states_enough_to_search, verify_identity
 from .model import Resolution
 from .store import as_json, now_utc
@@ -47,7 +47,8 @@ from .store import as_json, now_utc
 STOPWORDS = frozenset(
     "a an and are as at by for from in into is it its of on or the their to with without vs versus "
     "after before between during under over via not".split())
-TRANSIENT = "E-utilities failed, try again later: "  # a reason that a later run may clear
+TRANSIENT = "E-utilities failed, try again later: "  # reason text of failure "transient"
+PERMANENT = "E-utilities refused the request: "  # reason text of failure "permanent"
 NOT_YET = "not yet resolved"  # the placeholder store.save_reference_set gives new rows
 TITLE_WORDS = 8  # the rarest-looking words of a title that go into a search
 _WORD = re.compile(r"[a-z0-9]+")
@@ -146,6 +147,13 @@ def search_agrees(source, record) -> bool:
     return True
 
 
+def _failure(exc) -> tuple:
+    """(reason prefix + message, failure kind) of an EntrezError."""
+    if isinstance(exc, PermanentEntrezError):
+        return PERMANENT + str(exc), "permanent"
+    return TRANSIENT + str(exc), "transient"
+
+
 def _describe(record) -> str:
     title = record.title or "untitled"
     return f"PMID {record.pmid} \"{title}\"" + (f" ({record.year})" if record.year else "")
@@ -219,7 +227,7 @@ def _curator_edit(source, found, judge_pmid):
     for now (a transient failure decides nothing).
     """
     pmid, doi = _hints(source)
-    if not (pmid or doi) or TRANSIENT in (found.status_reason or ""):
+    if not (pmid or doi) or found.failure:
         return None
     record = found.record if found.status == "resolved" else None
     if source.resolved_by == "doi":
@@ -242,6 +250,7 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
     outcome = {}
     by_pmid, by_doi, check_doi, citations, searches = {}, {}, {}, {}, {}
     prior = {}  # key -> why an earlier path failed, for the final reason
+    prior_failure = {}  # key -> failure kind of that earlier path, when E-utilities failed
     for source in sources:
         if source.exclude:
             note = f": {source.note}" if source.note else ""
@@ -283,17 +292,21 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
                     CitationQuery(key, s.journal, s.year, s.volume, s.first_page, s.first_author)
                     for key, s in citations.items()])
             except EntrezError as exc:
-                answers = {key: TRANSIENT + str(exc) for key in citations}
+                reason, kind = _failure(exc)
+                answers = {key: None for key in citations}
+                prior_failure.update({key: kind for key in citations})
+                prior.update({key: reason for key in citations})
             for key, answer in answers.items():
-                if answer.isdigit():
+                if answer is not None and answer.isdigit():
                     found_by_citation[key] = answer
                     continue
-                prior[key] = (answer if answer.startswith(TRANSIENT)
-                              else f"citation not found in PubMed (ECitMatch: {answer})")
+                if answer is not None:
+                    prior[key] = f"citation not found in PubMed (ECitMatch: {answer})"
                 if search_term(citations[key]):
                     searches[key] = citations[key]
                 else:
-                    outcome[key] = Resolution(key, "unresolved", prior[key])
+                    outcome[key] = Resolution(key, "unresolved", prior[key],
+                                              failure=prior_failure.get(key))
         if searches:
             return client.search_ids([search_term(s) for s in searches.values()])
         return []
@@ -313,8 +326,8 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
             except EntrezError as exc:
                 outcomes.append(exc)
     searched, by_doi_found = outcomes
-    search_failure = str(searched) if isinstance(searched, EntrezError) else None
-    doi_failure = str(by_doi_found) if isinstance(by_doi_found, EntrezError) else None
+    search_failure = _failure(searched) if isinstance(searched, EntrezError) else None
+    doi_failure = _failure(by_doi_found) if isinstance(by_doi_found, EntrezError) else None
     candidates = ([] if doi_failure else list(by_doi_found)) + \
         ([] if search_failure else list(searched))
 
@@ -327,9 +340,12 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
     records = fetched.records
 
     def fetch_reason(pmid):
+        """(why no record came for ``pmid``, failure kind or None)."""
         if pmid in fetched.failed:
-            return TRANSIENT + fetched.failed[pmid]
-        return "PMID not found in PubMed"
+            if pmid in fetched.permanent:
+                return PERMANENT + fetched.failed[pmid], "permanent"
+            return TRANSIENT + fetched.failed[pmid], "transient"
+        return "PMID not found in PubMed", None
 
     doi_owners = {}
     for record in records.values():
@@ -339,7 +355,8 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
     def judge_pmid(key, pmid, doi):
         record = records.get(pmid)
         if record is None:
-            return Resolution(key, "unresolved", f"{fetch_reason(pmid)} (PMID {pmid})")
+            reason, failure = fetch_reason(pmid)
+            return Resolution(key, "unresolved", f"{reason} (PMID {pmid})", failure=failure)
         owners = [p for p in doi_owners.get(doi, []) if p != pmid] if doi else []
         if doi and doi not in record.dois and (record.dois or owners):
             if record.dois:
@@ -364,24 +381,31 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
             outcome[key] = Resolution(key, "unresolved", f"DOI {doi} is on several PubMed "
                                                          f"records: PMID {', '.join(owners)}")
         elif doi_failure:
-            outcome[key] = Resolution(key, "unresolved", TRANSIENT + doi_failure)
+            outcome[key] = Resolution(key, "unresolved", doi_failure[0], failure=doi_failure[1])
         else:
-            failed = next((r for r in fetched.failed.values()), None)
-            reason = TRANSIENT + failed if failed else f"DOI not found in PubMed ({doi})"
-            outcome[key] = Resolution(key, "unresolved", reason)
+            failed = next((p for p in fetched.failed), None)
+            if failed:
+                reason, failure = fetch_reason(failed)
+            else:
+                reason, failure = f"DOI not found in PubMed ({doi})", None
+            outcome[key] = Resolution(key, "unresolved", reason, failure=failure)
 
     for key, pmid in found_by_citation.items():
         record = records.get(pmid)
         if record is None:
-            outcome[key] = Resolution(key, "unresolved",
-                                      f"ECitMatch gave PMID {pmid}, but {fetch_reason(pmid)}")
+            reason, failure = fetch_reason(pmid)
+            outcome[key] = Resolution(key, "unresolved", f"ECitMatch gave PMID {pmid}, but {reason}",
+                                      failure=failure)
         else:
             outcome[key] = Resolution(key, "resolved", resolved_by="citation", record=record)
 
     found_by_search = [records[p] for p in dict.fromkeys(candidates) if p in records]
     for key, source in searches.items():
-        outcome[key] = _judge_search(key, source, found_by_search, search_failure,
-                                     fetched.failed, prior.get(key))
+        judged = _judge_search(key, source, found_by_search, search_failure,
+                               {p: fetch_reason(p) for p in fetched.failed}, prior.get(key))
+        if judged.status == "unresolved" and not judged.failure:
+            judged.failure = prior_failure.get(key)  # ECitMatch failed: the search alone decides nothing
+        outcome[key] = judged
 
     for source in sources:
         if source.key in outcome and not source.exclude:
@@ -485,10 +509,11 @@ def _fetch(client, pmids, refresh, age, db, progress=False):
 
 def _judge_search(key, source, found, failure, fetch_failed, prior):
     """Accept a searched record only when its title agrees (or, without a title, when one
-    record alone meets author, journal and year)."""
+    record alone meets author, journal and year).  ``failure`` is the search's own (reason,
+    kind), ``fetch_failed`` {pmid: (reason, kind)} of efetch."""
     before = f"{prior}; " if prior else ""
     if failure:
-        return Resolution(key, "unresolved", f"{before}{TRANSIENT}{failure}")
+        return Resolution(key, "unresolved", f"{before}{failure[0]}", failure=failure[1])
     matching = [r for r in found if search_agrees(source, r)]
     if source.title:
         wanted = normalise_title(source.title)
@@ -507,8 +532,8 @@ def _judge_search(key, source, found, failure, fetch_failed, prior):
         return Resolution(key, "unresolved", f"{before}title search found no record whose title "
                                              f"agrees; candidates: {listed}")
     if fetch_failed:
-        reason = next(iter(fetch_failed.values()))
-        return Resolution(key, "unresolved", f"{before}{TRANSIENT}{reason}")
+        reason, kind = next(iter(fetch_failed.values()))
+        return Resolution(key, "unresolved", f"{before}{reason}", failure=kind)
     what = "title" if source.title else "author, journal and year"
     return Resolution(key, "unresolved", f"{before}no PubMed record matches the {what} search")
 
@@ -613,6 +638,21 @@ def _changes(key, old, new) -> list:
     return messages
 
 
+def _lacked_by_one_reply(entry, old, resolution) -> bool:
+    """A PMID that resolved before and that PubMed's reply now left out (asked twice): kept
+    resolved with its metadata, since one reply's omission is no proof the record is gone."""
+    # (a pinned PMID is written into the row before resolution: nothing tells an edit from
+    # an omission there, so a pinned source takes the answer as it comes)
+    if entry is None or entry.exclude or entry.pinned or resolution.status != "unresolved" \
+            or resolution.record is not None or old.get("status") != "resolved":
+        return False
+    try:
+        pmid = _stated_ids(entry)[0]
+    except IdentifierError:
+        return False
+    return bool(pmid) and str(old.get("pmid") or "") == pmid
+
+
 def save_resolutions(db, refset, resolutions) -> list:
     """Write each resolution into its ``sources`` row; return what changed, for people.
 
@@ -621,7 +661,9 @@ def save_resolutions(db, refset, resolutions) -> list:
     excluded) puts references.yaml's own values back and clears what an earlier
     record left (publication types, retraction, errata, fetched_at), so a
     corrected or pinned identifier that does not resolve never shows another
-    record's data.  Only a transient failure keeps the stored row as it was.
+    record's data.  A failure (``Resolution.failure``: transient or permanent),
+    or a stated PMID that resolved before and that this run's replies left out,
+    keeps the stored row as it was.
     Columns owned by other stages are left alone on rows that exist.
     """
     from .store import upsert_rows
@@ -635,13 +677,13 @@ def save_resolutions(db, refset, resolutions) -> list:
             entry = refset.source(resolution.key) if refset is not None else None
             old = stored.get(resolution.key)
             if (old and old.get("status") and old.get("status_reason") != NOT_YET
-                    and TRANSIENT in (resolution.status_reason or "")):
+                    and (resolution.failure or _lacked_by_one_reply(entry, old, resolution))):
                 messages.append(f"{resolution.key}: kept the stored {old['status']} row: "
                                 f"{resolution.status_reason}")
-                continue  # an outage never undoes an earlier resolution
+                continue  # an outage, or one reply's omission, never undoes an earlier resolution
             row = {"id": resolution.key, "status": resolution.status,
                    "status_reason": resolution.status_reason,
-                   "resolved_by": resolution.resolved_by}
+                   "resolved_by": resolution.resolved_by, "failure": resolution.failure}
             if resolution.record is not None:
                 if old is None and entry is not None:
                     row.update(_entry_columns(entry))

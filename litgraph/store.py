@@ -35,7 +35,7 @@ TABLES = {
          "status": str, "status_reason": str, "resolved_by": str,
          "identity": str, "identity_reason": str, "retracted": int,
          "errata": str, "cited_as": str, "kind": str, "excluded": int, "stale": int, "note": str,
-         "fetched_at": str},
+         "fetched_at": str, "failure": str},
         "id",
         [],
     ),

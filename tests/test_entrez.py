@@ -123,7 +123,9 @@ def test_parse_esummary_keeps_good_summaries_beside_an_error():
     (200, b'<?xml version="1.0"?>\n<eFetchResult><ERROR>Search Backend failed: Database is not '
           b'supported: pubmed</ERROR></eFetchResult>', "text/xml",
      "E-utilities error: Search Backend failed: Database is not supported: pubmed"),
-    (200, b'{"error":"API rate limit exceeded","count":"11"}', "application/json", "not XML"),
+    (200, b'{"error":"API rate limit exceeded","count":"11"}', "application/json",
+     "HTTP 200 (rate limited)"),
+    (200, b'{"esearchresult":{"count":"0"}}', "application/json", "not XML"),
     (429, b'{"error":"API rate limit exceeded"}', "application/json", "HTTP 429 (rate limited)"),
     (502, b"Bad gateway", "text/plain", "HTTP 502"),
 ])
@@ -174,6 +176,20 @@ def test_fetch_pubmed_compares_returned_pmids_with_those_asked(eutils):
     assert again["params"]["id"] == ["12345678"]
     assert client.stats["network_requests"] == 2
     assert client.stats["by_endpoint"] == {"efetch.fcgi": 2}
+
+
+def test_a_pmid_omitted_once_then_returned_is_not_missing_and_the_omission_is_not_final(
+        eutils, tmp_path):
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))  # leaves 90000042 out without a word
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    with client_for(eutils, tmp_path) as client:
+        result = client.fetch_pubmed(["20090506", "90000001", "90000003", "90000042"])
+    assert sorted(result.records) == ["20090506", "90000001", "90000003", "90000042"]
+    assert result.missing == set()
+    with client_for(eutils, tmp_path) as warm:  # the cached partial reply is not the last word
+        again = warm.fetch_pubmed(["20090506", "90000001", "90000003", "90000042"])
+    assert sorted(again.records) == sorted(result.records)
+    assert eutils.requests[-1]["params"]["id"] == ["90000042"]
 
 
 def test_fetch_pubmed_batches_250_pmids_into_two_requests_the_full_one_by_post(eutils):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from entrez_fake import ScriptedEutils
+from entrez_fake import ScriptedEutils, pubmed_set
 
 from litgraph.entrez import EntrezClient
 from litgraph.entrez.transport import STAND_IN_SERVICE
@@ -46,6 +46,8 @@ def esearch_reply(*pmids) -> bytes:
 @pytest.fixture
 def eutils():
     with ScriptedEutils() as server:
+        # PMIDs a queued reply leaves out are asked for again: PubMed answers an empty set
+        server.default("efetch.fcgi", (200, XML, pubmed_set([])))
         yield server
 
 
@@ -163,7 +165,7 @@ def test_citation_match_and_title_search_paths(eutils):
         "title-agrees": ("resolved", None, "title", "90000001"),
         "title-differs": (
             "unresolved", 'title search found no record whose title agrees; candidates: PMID '
-                          '90000001 "A synthetic <i>record</i> whose DOI sits only in the '
+                          '90000001 "A synthetic record whose DOI sits only in the '
                           'ArticleIdList." (2019)', None, None),
         "title-unknown": ("unresolved", "no PubMed record matches the title search", None, None),
     }
@@ -227,7 +229,8 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
         # the document states only a title, without its subtitle: it agrees
         "identity": "verified", "identity_reason": "agrees: title", "retracted": 0,
         "errata": "[]", "cited_as": "Miller JS, et al. Am J Surg Pathol. 2010", "kind": "article",
-        "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00"}
+        "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00",
+        "failure": None}
     assert rows["unknown-pmid"]["status"] == "unresolved"
     assert rows["unknown-pmid"]["status_reason"] == "PMID not found in PubMed (PMID 12345678)"
     assert (rows["unknown-pmid"]["title"], rows["unknown-pmid"]["year"],
@@ -585,6 +588,7 @@ def test_a_curator_corrected_pmid_beats_the_title_search_that_wrote_the_old_one(
         "level_disagreement": 0, "status": "resolved", "status_reason": None,
         "resolved_by": "pmid", "retracted": 0, "errata": "[]", "cited_as": None,
         "kind": "article", "excluded": 0, "stale": 0, "note": None,
+        "failure": None,
         # the curator's PMID is taken as stated, but it is another work: said so, with the
         # record the citation means (the one the title search had found)
         "identity": "mismatch",
@@ -628,5 +632,5 @@ def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(
         "declared_level": None, "inferred_level": None, "level_disagreement": 0,
         "status": "unresolved", "status_reason": reason, "resolved_by": None, "retracted": None,
         "errata": None, "cited_as": COINDRE["cited_as"], "kind": "article", "excluded": 0,
-        "stale": 0, "note": None, "fetched_at": None,
+        "stale": 0, "note": None, "fetched_at": None, "failure": None,
         "identity": None, "identity_reason": None}  # the first run's "verified" is gone too

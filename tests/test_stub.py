@@ -272,8 +272,8 @@ def test_esearch_quoted_phrase_author_initials_and_truncation(stand_in):
 
 def test_esearch_zero_hits_and_unknown_field_as_ncbi(stand_in):
     response = get(stand_in, "esearch.fcgi", db="pubmed", term="abcXYZ")
-    assert ("<Count>0</Count>" in response.text and "<IdList/>" in response.text)
     result = parse(response)
+    assert (result["Count"], result["IdList"]) == ("0", [])
     assert result["ErrorList"] == {"PhraseNotFound": ["abcXYZ"], "FieldNotFound": []}
     assert result["WarningList"]["OutputMessage"] == ["No items found."]
     bad_field = parse(get(stand_in, "esearch.fcgi", db="pubmed", term="kidney[zz]"))

@@ -28,21 +28,24 @@ from typing import Optional
 from .records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
                       parse_elink, parse_esearch, parse_esummary, parse_pubmed)
 from .transport import (POST_FROM_IDS, PROCESS_THROTTLE, CircuitBreaker, Throttle,  # noqa: F401
-                        Transport, cache_key, redact, reply_problem, split_credentials)
-from ..errors import EntrezError
+                        Transport, cache_key, is_permanent, redact, reply_problem,
+                        split_credentials)
+from ..errors import EntrezError, PermanentEntrezError
 
 NOT_FOUND_SECONDS = 24 * 3600  # how long a "PMID not found" answer is reused from the cache
 
 __all__ = ["EntrezClient", "PubmedRecord", "FetchResult", "CitationQuery", "SearchResult",
-           "Throttle", "CircuitBreaker", "normalise_title", "redact", "reply_problem"]
+           "Throttle", "CircuitBreaker", "normalise_title", "redact", "reply_problem",
+           "is_permanent"]
 
 @dataclass
 class FetchResult:
     """What efetch gave for a list of PMIDs."""
 
     records: dict = field(default_factory=dict)  # pmid -> PubmedRecord
-    missing: set = field(default_factory=set)  # asked for, not returned: not in PubMed
+    missing: set = field(default_factory=set)  # asked for twice, returned neither time
     failed: dict = field(default_factory=dict)  # pmid -> reason (retries exhausted)
+    permanent: set = field(default_factory=set)  # failed PMIDs whose request E-utilities refused
 
 
 @dataclass
@@ -101,6 +104,8 @@ class EntrezClient(Transport):
                 if isinstance(outcome, EntrezError):
                     if not confirming:  # a failed second look leaves the first answer standing
                         result.failed.update({pmid: str(outcome) for pmid in batch})
+                        if isinstance(outcome, PermanentEntrezError):
+                            result.permanent.update(batch)
                     continue
                 records, fetched_at = outcome
                 asked = set(batch)
@@ -194,7 +199,13 @@ class EntrezClient(Transport):
         return {own_keys[own]: answer for own, answer in answers.items()}
 
     def elink(self, pmids, linkname) -> dict:
-        """``{pmid: [linked PMIDs]}`` for one link name, one ``id=`` per PMID, batched."""
+        """``{pmid: [linked PMIDs]}`` for one link name, one ``id=`` per PMID, batched.
+
+        Each PMID takes the links of the LinkSet about it alone.  A PMID the
+        reply answers only inside a by-group LinkSet (several Ids, their links
+        merged), or not at all, is asked again in a request of its own; LinkSets
+        about PMIDs not asked for are ignored.
+        """
         dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
 
         def link(batch):
@@ -211,6 +222,8 @@ class EntrezClient(Transport):
             if isinstance(found, EntrezError):
                 raise found
             for pmid in batch:
+                if pmid not in found and len(batch) > 1:
+                    found.update(link([pmid]))
                 links[pmid] = found.get(pmid, [])
         return links
 

@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..errors import EntrezError, InputError
+from ..errors import EntrezError, InputError, PermanentEntrezError
 
 log = logging.getLogger("litgraph.entrez")
 
@@ -59,6 +59,15 @@ _API_KEY_IN_TEXT = re.compile(r"(api_key=)[^&\s'\"]+", re.I)
 _EMAIL_IN_TEXT = re.compile(r"(email=)[^&\s'\"]+", re.I)
 _USERINFO_IN_TEXT = re.compile(r"(\w+://)[^/@\s'\"]+@")
 _ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S | re.I)
+# Elements that carry answers: an <ERROR> beside them is about one identifier, not the request
+# (esummary's "UID=n: cannot get document summary", an elink LinkSet's own ERROR).
+_ANSWER_ELEMENTS = (b"<DocSum>", b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle",
+                    b"<LinkSet>", b"<IdList>")
+# NCBI's words for a passing fault in a 200 <ERROR>: anything else (Invalid query, Invalid db
+# name, Empty id list, retstart too large...) is the request's own fault and permanent.
+_TRANSIENT_ERROR = re.compile(r"backend failed|temporar|unable to open|try again|timed? ?out|"
+                              r"unavailable|busy|connection|cannot retrieve history", re.I)
+E_UTILITIES_ERROR = "E-utilities error: "
 _ROOT_ELEMENT = re.compile(rb"<([A-Za-z][\w.:-]*)[\s>/]")
 _PROLOG_ITEM = re.compile(rb"<[?!][^>]*>")  # <?xml ...?>, <!DOCTYPE ...>, <!-- ... -->
 
@@ -201,6 +210,8 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     """
     if status == 429:
         return "HTTP 429 (rate limited)"
+    if (content or b"").lstrip().startswith(b"{") and b"rate limit" in (content or b"")[:300].lower():
+        return f"HTTP {status} (rate limited)"  # NCBI's rate-limit JSON, whatever the status
     if 300 <= status < 400:
         return (f"HTTP {status} redirect, not followed (the API key must not travel on): "
                 "give the final address as --eutils-url")
@@ -213,9 +224,10 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     if "html" in (content_type or "").lower() or head.startswith((b"<!doctype html", b"<html")):
         return "an HTML page instead of the expected reply"
     error = _ERROR_ELEMENT.search(body)
-    # esummary answers an <ERROR> per unknown UID beside the good summaries: a partial answer.
-    if error and b"<DocSum>" not in body:
-        return f"E-utilities error: {error.group(1).decode('utf-8', 'replace').strip()[:200]}"
+    # esummary answers an <ERROR> per unknown UID beside the good summaries, elink one inside a
+    # LinkSet: a partial answer, not a rejected request.
+    if error and not any(marker in body for marker in _ANSWER_ELEMENTS):
+        return E_UTILITIES_ERROR + error.group(1).decode('utf-8', 'replace').strip()[:200]
     if kind == "text":
         if body.startswith(b"<") or body.startswith(b"{"):
             return "not ECitMatch text"
@@ -241,6 +253,34 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
     if not (closes or empty_root):
         return "truncated XML"
     return None
+
+
+def is_permanent(status: int, problem) -> bool:
+    """Whether a reply's problem is the request's own fault, so asking again cannot help.
+
+    Permanent: a 4xx other than 429 (and redirects, which are not followed),
+    or a 200 whose ``<ERROR>`` names a bad request (``Invalid query``, an
+    unknown database, an empty id list).  Transient: 429, 5xx, timeouts,
+    empty, HTML or truncated bodies, and NCBI's passing faults (``Search
+    Backend failed``...).
+
+    >>> is_permanent(200, "E-utilities error: Invalid db name specified: pubmd")
+    True
+    >>> is_permanent(200, "E-utilities error: Search Backend failed: Database is not supported")
+    False
+    >>> is_permanent(429, "HTTP 429 (rate limited)"), is_permanent(414, "HTTP 414")
+    (False, True)
+    >>> is_permanent(403, reply_problem(403, b'{"error":"API rate limit exceeded","count":"11"}'))
+    False
+    """
+    if "(rate limited)" in str(problem or ""):
+        return False
+    if status != 200:
+        return status != 429 and status < 500
+    text = str(problem or "")
+    if text.startswith(E_UTILITIES_ERROR):
+        return not _TRANSIENT_ERROR.search(text[len(E_UTILITIES_ERROR):])
+    return False
 
 
 def is_loopback(host: str) -> bool:
@@ -429,18 +469,19 @@ class Transport:
 
     # ------------------------------------------------------------ one request
 
-    def _fail(self, message: str):
+    def _fail(self, message: str, permanent: bool = False):
         with self._lock:
             self.stats["failures"] += 1
             self.last_failure = message
         log.warning("%s", message)  # the caller records it per source; the CLI shows errors only
-        raise EntrezError(message)
+        raise (PermanentEntrezError if permanent else EntrezError)(message)
 
     def _call(self, endpoint, params, parse, *, post=None, refresh=False, expire_after=None):
         """Send one E-utilities request and return ``(parse(reply), fetched_at)``.
 
         Retries 429 (honouring Retry-After), 5xx, network errors and unusable
-        bodies up to ``max_tries`` in all; other HTTP errors fail at once.
+        bodies up to ``max_tries`` in all; permanent errors (``is_permanent``)
+        fail at once with PermanentEntrezError.
         Raises EntrezError naming the endpoint and the last reason, at once
         when the circuit breaker is open.  ``expire_after`` (seconds) limits
         how long the cached reply is reused.
@@ -465,6 +506,7 @@ class Transport:
                 self._count("cache_hits")
                 return known
         reason = "no reply"
+        permanent = False
         attempt = 0
         for attempt in range(1, self.max_tries + 1):
             if self.breaker.is_open:
@@ -515,8 +557,9 @@ class Transport:
                 reason = problem
                 status = response.status_code
                 transient = status != 429
-                if status != 200 and status != 429 and status < 500:
-                    break  # 400, 404, 414: asking again will not help
+                if is_permanent(status, problem):
+                    permanent = True
+                    break  # 400, 404, 414, Invalid query: asking again will not help
             if transient:
                 self.breaker.failure(reason)
             if attempt < self.max_tries:
@@ -525,7 +568,8 @@ class Transport:
                 log.warning("%s: %s; retry %d of %d in %.1fs", endpoint,
                             redact(reason, self._secrets()), attempt, self.max_tries - 1, delay)
                 self.sleep(delay)
-        self._fail(redact(f"{endpoint} failed after {attempt} tries: {reason}", self._secrets()))
+        self._fail(redact(f"{endpoint} failed after {attempt} tries: {reason}", self._secrets()),
+                   permanent)
 
     def _count_reached(self) -> None:
         with self._lock:

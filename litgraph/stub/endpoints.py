@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from . import render
-from .query import search
+from .query import QueryTooComplex, search
 from .records import Catalogue
 
 XML = "text/xml; charset=UTF-8"
@@ -52,8 +52,13 @@ def id_list(raw_values: list[str]) -> list[str]:
     return list(found)
 
 
-def answer(catalogue: Catalogue, endpoint: str, params: list[tuple[str, str]]) -> Answer:
-    """Answer one E-utilities request as NCBI would, from the catalogue."""
+def answer(catalogue: Catalogue, endpoint: str, params: list[tuple[str, str]],
+           shapes=frozenset()) -> Answer:
+    """Answer one E-utilities request as NCBI would, from the catalogue, in the reply
+    ``shapes`` asked for (``render.SHAPES``)."""
+    if "wrong-root" in shapes and endpoint in ("efetch.fcgi", "esearch.fcgi", "esummary.fcgi",
+                                               "elink.fcgi"):
+        return Answer(200, XML, render.wrong_root_xml())
     handler = {
         "efetch.fcgi": efetch,
         "esearch.fcgi": esearch,
@@ -63,7 +68,7 @@ def answer(catalogue: Catalogue, endpoint: str, params: list[tuple[str, str]]) -
     }.get(endpoint)
     if handler is None:
         return Answer(404, HTML, render.html_error_page(f"404 Not Found: {endpoint}"))
-    return handler(catalogue, params)
+    return handler(catalogue, params, frozenset(shapes))
 
 
 def _db_error(params, name="db") -> str | None:
@@ -71,19 +76,29 @@ def _db_error(params, name="db") -> str | None:
     return None if db == "pubmed" else f"Invalid db name specified: {db}"
 
 
-def efetch(catalogue: Catalogue, params) -> Answer:
-    """PubmedArticleSet for the known ids; NCBI's eFetchResult error when none is valid."""
+RETTYPES_AS_XML = ("", "xml", "abstract")  # what clients send for PubMed's XML
+
+
+def efetch(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
+    """PubmedArticleSet for the known ids; NCBI's eFetchResult error when none is valid.
+
+    Takes what other clients send: ``id`` as one comma list or repeated, by GET
+    or POST, with ``retmode=xml`` and any ``rettype`` PubMed answers in XML.
+    """
     problem = _db_error(params)
     if problem:
-        return Answer(200, XML, render.efetch_error_xml(problem))
+        return Answer(200, XML, render.efetch_error_xml(problem, shapes))
     retmode = first(params, "retmode", "xml").lower()
-    if retmode != "xml":
+    rettype = first(params, "rettype").lower()
+    if retmode != "xml" or rettype not in RETTYPES_AS_XML:
         return Answer(200, XML, render.efetch_error_xml(
-            f"retmode={retmode} is not served by the litgraph stand-in (only retmode=xml)"))
+            f"retmode={retmode} rettype={rettype} is not served by the litgraph stand-in "
+            "(only XML)", shapes))
     pmids = id_list(values(params, "id"))
     if not pmids:
-        return Answer(200, XML, render.efetch_error_xml("ID list is empty! Possibly it has no correct IDs."))
-    return Answer(200, XML, render.efetch_xml(catalogue, pmids))
+        return Answer(200, XML, render.efetch_error_xml(
+            "ID list is empty! Possibly it has no correct IDs.", shapes))
+    return Answer(200, XML, render.efetch_xml(catalogue, pmids, shapes))
 
 
 def _int_param(params, name, default, upper) -> int:
@@ -93,14 +108,14 @@ def _int_param(params, name, default, upper) -> int:
     return min(int(raw), upper)
 
 
-def esearch(catalogue: Catalogue, params) -> Answer:
+def esearch(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
     """eSearchResult (XML, or JSON with retmode=json) for the term."""
     as_json = first(params, "retmode").lower() == "json"
 
     def error(message):
         if as_json:
             return Answer(200, JSON, render.esearch_error_json(message))
-        return Answer(200, XML, render.esearch_error_xml(message))
+        return Answer(200, XML, render.esearch_error_xml(message, shapes))
 
     problem = _db_error(params)
     if problem:
@@ -115,47 +130,50 @@ def esearch(catalogue: Catalogue, params) -> Answer:
             return error("'retstart' cannot be larger than 9998. For PubMed, ESearch can only "
                          "retrieve the first 9,999 records matching the query.")
         result = search(catalogue, term)
+    except QueryTooComplex:
+        raise  # a bad request: the server answers 400
     except InputError as problem:
         return error(str(problem))
     if as_json:
         return Answer(200, JSON, render.esearch_json(result, retstart, retmax))
-    return Answer(200, XML, render.esearch_xml(result, retstart, retmax))
+    return Answer(200, XML, render.esearch_xml(result, retstart, retmax, shapes))
 
 
-def esummary(catalogue: Catalogue, params) -> Answer:
+def esummary(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
     """eSummaryResult version 1.0."""
     problem = _db_error(params)
     if problem:
-        return Answer(200, XML, render.esummary_error_xml(problem))
+        return Answer(200, XML, render.esummary_error_xml(problem, shapes))
     if first(params, "version", "1.0") != "1.0" or first(params, "retmode", "xml").lower() != "xml":
         return Answer(200, XML, render.esummary_error_xml(
-            "the litgraph stand-in serves esummary version 1.0 XML only"))
+            "the litgraph stand-in serves esummary version 1.0 XML only", shapes))
     uids = id_list(values(params, "id"))
     if not uids:
-        return Answer(200, XML, render.esummary_error_xml("Empty id list - nothing todo"))
-    return Answer(200, XML, render.esummary_xml(catalogue, uids))
+        return Answer(200, XML, render.esummary_error_xml("Empty id list - nothing todo", shapes))
+    return Answer(200, XML, render.esummary_xml(catalogue, uids, shapes))
 
 
-def elink(catalogue: Catalogue, params) -> Answer:
+def elink(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
     """eLinkResult with pubmed_pubmed_refs / pubmed_pubmed_citedin links."""
     problem = _db_error(params, "dbfrom") or _db_error(params, "db")
     if problem:
-        return Answer(200, XML, render.elink_error_xml(problem))
+        return Answer(200, XML, render.elink_error_xml(problem, shapes))
     command = first(params, "cmd", "neighbor")
     if command != "neighbor":
         return Answer(200, XML, render.elink_error_xml(
-            f"cmd={command} is not served by the litgraph stand-in (only cmd=neighbor)"))
+            f"cmd={command} is not served by the litgraph stand-in (only cmd=neighbor)", shapes))
     groups = [group for group in (id_list([raw]) for raw in values(params, "id")) if group]
     if not groups:
-        return Answer(200, XML, render.elink_error_xml("Empty id list - nothing todo"))
+        return Answer(200, XML, render.elink_error_xml("Empty id list - nothing todo", shapes))
     link_name = first(params, "linkname")
     link_names = (link_name,) if link_name else render.LINK_NAMES
-    return Answer(200, XML, render.elink_xml(catalogue, groups, link_names))
+    return Answer(200, XML, render.elink_xml(catalogue, groups, link_names, shapes))
 
 
-def ecitmatch(catalogue: Catalogue, params) -> Answer:
+def ecitmatch(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
     """Plain text, one line per citation, even with retmode=xml (as NCBI does)."""
     bdata = first(params, "bdata")
     if not bdata:
         return Answer(200, TEXT, "")
-    return Answer(200, TEXT, render.ecitmatch_text(catalogue, "\r".join(values(params, "bdata"))))
+    return Answer(200, TEXT, render.ecitmatch_text(catalogue, "\r".join(values(params, "bdata")),
+                                                   shapes))

@@ -142,9 +142,29 @@ def tokenize(query: str) -> list:
     return tokens
 
 
+MAX_NESTING = 100  # parentheses deeper than this are refused (the parser recurses)
+MAX_TERMS = 20_000  # terms per query
+
+
+class QueryTooComplex(InputError):
+    """A search term nested or chained beyond what the stand-in evaluates: a bad request."""
+
+
 def parse(query: str):
     """Parse a query into a tree of Term and Operation, left to right like PubMed."""
     tokens = tokenize(query)
+    depth = max_depth = 0
+    for token in tokens:
+        if token == "(":
+            depth += 1
+            max_depth = max(max_depth, depth)
+        elif token == ")":
+            depth -= 1
+    if max_depth > MAX_NESTING:
+        raise QueryTooComplex(f"search term nested {max_depth} parentheses deep "
+                              f"(at most {MAX_NESTING})")
+    if len(tokens) > MAX_TERMS * 2:
+        raise QueryTooComplex(f"search term of {len(tokens)} parts (at most {MAX_TERMS * 2})")
     position = 0
 
     def expression():
@@ -183,11 +203,23 @@ def parse(query: str):
     return tree
 
 
+def _spine(node):
+    """The left-most operand of a left-leaning chain ``a OR b OR c ...`` and the operations
+    above it, innermost first: chains are walked in a loop, so only parentheses recurse."""
+    operations = []
+    while not isinstance(node, Term):
+        operations.append(node)
+        node = node.left
+    return node, reversed(operations)
+
+
 def translate(node) -> str:
     """PubMed-style QueryTranslation of a parsed query."""
-    if isinstance(node, Term):
-        return node.translation()
-    return f"({translate(node.left)} {node.operator} {translate(node.right)})"
+    first, operations = _spine(node)
+    text = first.translation()
+    for operation in operations:
+        text = f"({text} {operation.operator} {translate(operation.right)})"
+    return text
 
 
 # ---------------------------------------------------------------- evaluation
@@ -198,18 +230,24 @@ def search(catalogue: Catalogue, query: str) -> SearchResult:
     not_found: list[str] = []
     bad_fields: list[str] = []
 
+    def term_hits(term) -> set[str]:
+        hits = match_term(catalogue, term, bad_fields)
+        if not hits and term.text not in not_found:
+            not_found.append(term.text)
+        return hits
+
     def evaluate(node) -> set[str]:
-        if isinstance(node, Term):
-            hits = match_term(catalogue, node, bad_fields)
-            if not hits and node.text not in not_found:
-                not_found.append(node.text)
-            return hits
-        left, right = evaluate(node.left), evaluate(node.right)
-        if node.operator == "AND":
-            return left & right
-        if node.operator == "OR":
-            return left | right
-        return left - right
+        first, operations = _spine(node)
+        hits = term_hits(first)
+        for operation in operations:
+            right = evaluate(operation.right)
+            if operation.operator == "AND":
+                hits = hits & right
+            elif operation.operator == "OR":
+                hits = hits | right
+            else:
+                hits = hits - right
+        return hits
 
     hits = evaluate(tree)
     ordered = sorted(hits, key=int, reverse=True)

@@ -30,12 +30,15 @@ RECORD_FIELDS = frozenset({
     "pmid", "doi", "pmcid", "title", "authors", "authors_complete", "journal", "journal_iso",
     "year", "month", "day", "medline_date", "volume", "issue", "pages", "language",
     "publication_types", "kind", "book_title", "cites_pmids", "references",
-    "comments_corrections", "synthetic", "provenance",
+    "comments_corrections", "synthetic", "provenance", "editors", "contribution_year",
 })
 KINDS = ("journal-article", "book-article")
 COMMENT_TYPES = frozenset({
     "RetractionIn", "RetractionOf", "ErratumIn", "ErratumFor", "ExpressionOfConcernIn",
     "ExpressionOfConcernFor", "CommentIn", "CommentOn", "UpdateIn", "UpdateOf",
+    "RetractedandRepublishedIn", "RetractedandRepublishedFrom", "CorrectedandRepublishedIn",
+    "CorrectedandRepublishedFrom", "RepublishedIn", "RepublishedFrom", "ReprintIn", "ReprintOf",
+    "SummaryForPatientsIn", "OriginalReportIn", "AssociatedDataset", "AssociatedPublication",
 })
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -114,6 +117,8 @@ class Record:
     comments_corrections: tuple[CommentCorrection, ...] = ()
     synthetic: bool = False
     provenance: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    editors: tuple[Author, ...] = ()  # a book's editors (never its authors)
+    contribution_year: int | None = None  # a book chapter's own date (ContributionDate)
 
     @property
     def first_page(self) -> str | None:
@@ -324,6 +329,9 @@ def record_from_mapping(entry: dict) -> Record:
         comments_corrections=tuple(corrections),
         synthetic=synthetic,
         provenance=tuple((str(k), str(v)) for k, v in provenance.items()),
+        editors=tuple(parse_author(a) for a in entry.get("editors") or []),
+        contribution_year=(int(entry["contribution_year"])
+                           if entry.get("contribution_year") is not None else None),
     )
 
 

@@ -1,15 +1,19 @@
 """Answer bodies of the stand-in, in NCBI's formats and with NCBI's DOCTYPE lines.
 
-Every XML answer carries the DOCTYPE NCBI sends (an ``https`` system id on an
-``nlm.nih.gov`` host), so Biopython 1.88 parses it offline with the DTDs it
-bundles. Elements follow the DTD order; an element whose value no source
-states is left out rather than filled in.
+Elements are built with ``xml.etree.ElementTree`` (escaping is the library's
+job) and follow the DTD order; an element whose value no source states is left
+out rather than filled in.  By default every XML answer carries the DOCTYPE
+NCBI sends today (an ``https`` system id on an ``nlm.nih.gov`` host), so
+Biopython 1.88 parses it offline with the DTDs it bundles.
+
+``shapes`` (see ``SHAPES``) turn on the other shapes NCBI's real replies take,
+one by one, so that clients can be tested against each.
 """
 
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape
+from xml.etree import ElementTree as ET
 
 from .query import SearchResult
 from .records import Catalogue, Record
@@ -26,95 +30,149 @@ ESUMMARY_DOCTYPE = ('<!DOCTYPE eSummaryResult PUBLIC "-//NLM//DTD esummary v1 20
                     '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20041029/esummary-v1.dtd">\n')
 ELINK_DOCTYPE = ('<!DOCTYPE eLinkResult PUBLIC "-//NLM//DTD elink 20101123//EN" '
                  '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20101123/elink.dtd">\n')
+EINFO_DOCTYPE = ('<!DOCTYPE eInfoResult PUBLIC "-//NLM//DTD einfo 20190110//EN" '
+                 '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20190110/einfo.dtd">\n')
 LANGUAGE_NAMES = {"eng": "English", "dut": "Dutch", "fre": "French", "ger": "German", "spa": "Spanish"}
+INLINE_MARKUP = frozenset({"i", "b", "u", "sub", "sup"})
+
+# The shapes of NCBI's real replies the stand-in can take (off by default).
+SHAPES = {
+    "cites": "reference lists as CommentsCorrections RefType=\"Cites\" instead of ReferenceList",
+    "http-dtd": "DOCTYPE lines with http:// system ids (older replies; Biopython 1.88 refuses them)",
+    "invalid-elocation": "a DOI'd article's ELocationID is ValidYN=\"N\" with another DOI; the DOI "
+                         "only in ArticleIdList",
+    "omit": "an efetch of several known PMIDs silently leaves the last of them out",
+    "group-links": "elink answers one LinkSet for all ids, links merged, even for repeated id=",
+    "id-errors": "elink answers an unknown PMID with a LinkSet carrying its own <ERROR>",
+    "wrong-root": "efetch, esearch, esummary and elink answer an eInfoResult document",
+    "shuffled-citations": "ecitmatch answers lines in reverse order, echoing the journal and "
+                          "author in capitals, and leaves out lines it cannot match",
+}
 
 
-def text(value) -> str:
-    """XML-escape element text."""
-    return escape(str(value))
+def _document(root: ET.Element, doctype: str, declaration: str = XML_DECLARATION_UTF8,
+              shapes=frozenset()) -> str:
+    if "http-dtd" in shapes:
+        doctype = (doctype.replace("https://dtd.nlm.nih.gov/ncbi/pubmed/out/",
+                                   "http://www.ncbi.nlm.nih.gov/corehtml/query/DTD/")
+                   .replace("https://eutils.ncbi.nlm.nih.gov/", "http://eutils.ncbi.nlm.nih.gov/"))
+    return declaration + doctype + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _sub(parent: ET.Element, tag: str, value=None, **attributes) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: str(v) for k, v in attributes.items()})
+    if value is not None:
+        element.text = str(value)
+    return element
+
+
+def _marked_up(parent: ET.Element, tag: str, value: str) -> ET.Element:
+    """An element whose text may hold NCBI's inline markup (``CO<sub>2</sub>``, ``<i>``)."""
+    try:
+        fragment = ET.fromstring(f"<{tag}>{value}</{tag}>")
+    except ET.ParseError:
+        fragment = None
+    if fragment is None or any(e.tag not in INLINE_MARKUP or len(e) for e in fragment):
+        return _sub(parent, tag, value)  # plain text (escaped), as the source wrote it
+    parent.append(fragment)
+    return fragment
+
+
+def wrong_root_xml() -> str:
+    """An eInfoResult: a well-formed reply that is not the document asked for."""
+    root = ET.Element("eInfoResult")
+    databases = _sub(root, "DbList")
+    for name in ("pubmed", "pmc", "books"):
+        _sub(databases, "DbName", name)
+    return _document(root, EINFO_DOCTYPE)
 
 
 # ---------------------------------------------------------------- efetch
 
-def efetch_xml(catalogue: Catalogue, pmids: list[str]) -> str:
+def efetch_xml(catalogue: Catalogue, pmids: list[str], shapes=frozenset()) -> str:
     """The PubmedArticleSet for the known PMIDs among ``pmids`` (unknown ones are left out)."""
-    parts = [XML_DECLARATION, PUBMED_DOCTYPE, "<PubmedArticleSet>\n"]
-    for pmid in pmids:
+    known = [p for p in pmids if catalogue.get(p) is not None]
+    if "omit" in shapes and len(known) > 1:
+        known = known[:-1]
+    root = ET.Element("PubmedArticleSet")
+    for pmid in known:
         record = catalogue.get(pmid)
-        if record is None:
-            continue
         if record.kind == "book-article":
-            parts.append(book_article_xml(catalogue, record))
+            book_article(root, catalogue, record, shapes)
         else:
-            parts.append(pubmed_article_xml(catalogue, record))
-    parts.append("</PubmedArticleSet>\n")
-    return "".join(parts)
+            pubmed_article(root, catalogue, record, shapes)
+    return _document(root, PUBMED_DOCTYPE, XML_DECLARATION, shapes)
 
 
-def efetch_error_xml(message: str) -> str:
+def efetch_error_xml(message: str, shapes=frozenset()) -> str:
     """NCBI's eFetchResult error document (root name differs from the DOCTYPE name, as NCBI's does)."""
-    return (XML_DECLARATION_UTF8 + EFETCH_ERROR_DOCTYPE
-            + f"<eFetchResult>\n\t<ERROR>{text(message)}</ERROR>\n</eFetchResult>\n")
+    root = ET.Element("eFetchResult")
+    root.text = "\n\t"
+    _sub(root, "ERROR", message).tail = "\n"
+    return _document(root, EFETCH_ERROR_DOCTYPE, shapes=shapes)
 
 
-def _authors_xml(record: Record, list_attrs: str = "") -> str:
-    if not record.authors:
-        return ""
-    if record.authors_complete is not None:
-        list_attrs += f' CompleteYN="{"Y" if record.authors_complete else "N"}"'
-    rows = [f"<AuthorList{list_attrs}>"]
-    for author in record.authors:
+def _authors(parent: ET.Element, authors, complete=None, list_type=None) -> None:
+    if not authors:
+        return
+    attributes = {}
+    if list_type:
+        attributes["Type"] = list_type
+    if complete is not None:
+        attributes["CompleteYN"] = "Y" if complete else "N"
+    author_list = _sub(parent, "AuthorList", **attributes)
+    for author in authors:
+        element = _sub(author_list, "Author", ValidYN="Y")
         if author.collective_name:
-            rows.append(f'<Author ValidYN="Y"><CollectiveName>{text(author.collective_name)}</CollectiveName></Author>')
+            _sub(element, "CollectiveName", author.collective_name)
             continue
-        inner = f"<LastName>{text(author.last_name)}</LastName>"
-        if author.fore_name:
-            inner += f"<ForeName>{text(author.fore_name)}</ForeName>"
-        if author.initials:
-            inner += f"<Initials>{text(author.initials)}</Initials>"
-        if author.suffix:
-            inner += f"<Suffix>{text(author.suffix)}</Suffix>"
-        rows.append(f'<Author ValidYN="Y">{inner}</Author>')
-    rows.append("</AuthorList>")
-    return "\n".join(rows) + "\n"
+        _sub(element, "LastName", author.last_name)
+        for tag, value in (("ForeName", author.fore_name), ("Initials", author.initials),
+                           ("Suffix", author.suffix)):
+            if value:
+                _sub(element, tag, value)
 
 
-def _pub_date_xml(record: Record) -> str:
+def _pub_date(parent: ET.Element, record: Record, tag: str = "PubDate") -> None:
     if record.medline_date:
-        return f"<PubDate><MedlineDate>{text(record.medline_date)}</MedlineDate></PubDate>"
+        _sub(_sub(parent, tag), "MedlineDate", record.medline_date)
+        return
     if not record.year:
-        return ""
-    inner = f"<Year>{record.year}</Year>"
+        return
+    date = _sub(parent, tag)
+    _sub(date, "Year", record.year)
     if record.month:
-        inner += f"<Month>{record.month}</Month>"
+        _sub(date, "Month", record.month)
         if record.day:
-            inner += f"<Day>{record.day:02d}</Day>"
-    return f"<PubDate>{inner}</PubDate>"
+            _sub(date, "Day", f"{record.day:02d}")
 
 
-def _journal_xml(catalogue: Catalogue, record: Record) -> str:
-    issue_parts = ""
-    if record.volume:
-        issue_parts += f"<Volume>{text(record.volume)}</Volume>"
-    if record.issue:
-        issue_parts += f"<Issue>{text(record.issue)}</Issue>"
-    issue_parts += _pub_date_xml(record)
-    inner = f"<JournalIssue>{issue_parts}</JournalIssue>\n" if issue_parts else ""
-    if record.journal:
-        inner += f"<Title>{text(record.journal)}</Title>\n"
+def _journal(parent: ET.Element, catalogue: Catalogue, record: Record) -> None:
     iso = catalogue.iso_abbreviation(record)
+    if not (record.volume or record.issue or record.year or record.medline_date
+            or record.journal or iso):
+        return
+    journal = _sub(parent, "Journal")
+    if record.volume or record.issue or record.year or record.medline_date:
+        issue = _sub(journal, "JournalIssue")
+        if record.volume:
+            _sub(issue, "Volume", record.volume)
+        if record.issue:
+            _sub(issue, "Issue", record.issue)
+        _pub_date(issue, record)
+    if record.journal:
+        _sub(journal, "Title", record.journal)
     if iso:
-        inner += f"<ISOAbbreviation>{text(iso)}</ISOAbbreviation>\n"
-    return f"<Journal>\n{inner}</Journal>\n" if inner else ""
+        _sub(journal, "ISOAbbreviation", iso)
 
 
-def _article_ids_xml(record: Record) -> str:
-    rows = [f'<ArticleId IdType="pubmed">{record.pmid}</ArticleId>']
+def _article_ids(parent: ET.Element, record: Record) -> None:
+    ids = _sub(parent, "ArticleIdList")
+    _sub(ids, "ArticleId", record.pmid, IdType="pubmed")
     if record.doi:
-        rows.append(f'<ArticleId IdType="doi">{text(record.doi)}</ArticleId>')
+        _sub(ids, "ArticleId", record.doi, IdType="doi")
     if record.pmcid:
-        rows.append(f'<ArticleId IdType="pmc">{text(record.pmcid)}</ArticleId>')
-    return "<ArticleIdList>\n" + "\n".join(rows) + "\n</ArticleIdList>\n"
+        _sub(ids, "ArticleId", record.pmcid, IdType="pmc")
 
 
 def citation_text(catalogue: Catalogue, pmid: str) -> str:
@@ -145,101 +203,131 @@ def citation_text(catalogue: Catalogue, pmid: str) -> str:
     return " ".join(pieces)
 
 
-def _reference_list_xml(catalogue: Catalogue, record: Record) -> str:
-    rows = []
-    listed = set()
+def _cited(catalogue: Catalogue, record: Record) -> list:
+    """(citation text, pmid, doi, pmcid) of each work the record cites, in order."""
+    rows, listed = [], set()
     for reference in record.references:
-        ids = ""
-        if reference.doi:
-            ids += f'<ArticleId IdType="doi">{text(reference.doi)}</ArticleId>'
-        if reference.pmcid:
-            ids += f'<ArticleId IdType="pmc">{text(reference.pmcid)}</ArticleId>'
+        rows.append((reference.citation, reference.pmid, reference.doi, reference.pmcid))
         if reference.pmid:
-            ids += f'<ArticleId IdType="pubmed">{reference.pmid}</ArticleId>'
             listed.add(reference.pmid)
-        id_list = f"<ArticleIdList>{ids}</ArticleIdList>" if ids else ""
-        rows.append(f"<Reference><Citation>{text(reference.citation)}</Citation>{id_list}</Reference>")
     for pmid in record.cites_pmids:
-        if pmid in listed:
-            continue
-        rows.append(f"<Reference><Citation>{text(citation_text(catalogue, pmid))}</Citation>"
-                    f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></Reference>')
+        if pmid not in listed:
+            rows.append((citation_text(catalogue, pmid), pmid, None, None))
+    return rows
+
+
+def _reference_list(parent: ET.Element, catalogue: Catalogue, record: Record) -> None:
+    rows = _cited(catalogue, record)
     if not rows:
-        return ""
-    return "<ReferenceList>\n" + "\n".join(rows) + "\n</ReferenceList>\n"
+        return
+    references = _sub(parent, "ReferenceList")
+    for citation, pmid, doi, pmcid in rows:
+        reference = _sub(references, "Reference")
+        _marked_up(reference, "Citation", citation)
+        if doi or pmcid or pmid:
+            ids = _sub(reference, "ArticleIdList")
+            for value, kind in ((doi, "doi"), (pmcid, "pmc"), (pmid, "pubmed")):
+                if value:
+                    _sub(ids, "ArticleId", value, IdType=kind)
 
 
-def _publication_types_xml(record: Record) -> str:
-    return "".join(f"<PublicationType>{text(t)}</PublicationType>" for t in record.publication_types)
+def _comments_corrections(parent: ET.Element, catalogue: Catalogue, record: Record, shapes) -> None:
+    rows = [(item.ref_type, item.ref_source, item.pmid) for item in record.comments_corrections]
+    if "cites" in shapes:  # the reference list as older records carry it
+        rows += [("Cites", citation, pmid) for citation, pmid, _doi, _pmc in
+                 _cited(catalogue, record)]
+    if not rows:
+        return
+    comments = _sub(parent, "CommentsCorrectionsList")
+    for ref_type, ref_source, pmid in rows:
+        item = _sub(comments, "CommentsCorrections", RefType=ref_type)
+        _sub(item, "RefSource", ref_source)
+        if pmid:
+            _sub(item, "PMID", pmid, Version="1")
 
 
-def pubmed_article_xml(catalogue: Catalogue, record: Record) -> str:
+def pubmed_article(parent: ET.Element, catalogue: Catalogue, record: Record, shapes=frozenset()):
     """One PubmedArticle, with only the elements whose values a source states."""
-    article = _journal_xml(catalogue, record)
-    article += f"<ArticleTitle>{text(record.title or '')}</ArticleTitle>\n"
+    article_element = _sub(parent, "PubmedArticle")
+    citation = _sub(article_element, "MedlineCitation")
+    _sub(citation, "PMID", record.pmid, Version="1")
+    article = _sub(citation, "Article")
+    _journal(article, catalogue, record)
+    _marked_up(article, "ArticleTitle", record.title or "")
     if record.pages:
-        article += f"<Pagination><MedlinePgn>{text(record.pages)}</MedlinePgn></Pagination>\n"
+        _sub(_sub(article, "Pagination"), "MedlinePgn", record.pages)
     if record.doi:
-        article += f'<ELocationID EIdType="doi" ValidYN="Y">{text(record.doi)}</ELocationID>\n'
-    article += _authors_xml(record)
+        if "invalid-elocation" in shapes:
+            _sub(article, "ELocationID", f"10.5555/invalid-elocation.{record.pmid}",
+                 EIdType="doi", ValidYN="N")
+        else:
+            _sub(article, "ELocationID", record.doi, EIdType="doi", ValidYN="Y")
+    _authors(article, record.authors, record.authors_complete)
     if record.language:
-        article += f"<Language>{text(record.language)}</Language>\n"
+        _sub(article, "Language", record.language)
     if record.publication_types:
-        article += f"<PublicationTypeList>{_publication_types_xml(record)}</PublicationTypeList>\n"
-    citation = f'<PMID Version="1">{record.pmid}</PMID>\n<Article>\n{article}</Article>\n'
-    if record.comments_corrections:
-        rows = []
-        for item in record.comments_corrections:
-            pmid = f'<PMID Version="1">{item.pmid}</PMID>' if item.pmid else ""
-            rows.append(f'<CommentsCorrections RefType="{item.ref_type}">'
-                        f"<RefSource>{text(item.ref_source)}</RefSource>{pmid}</CommentsCorrections>")
-        citation += "<CommentsCorrectionsList>\n" + "\n".join(rows) + "\n</CommentsCorrectionsList>\n"
-    data = _article_ids_xml(record) + _reference_list_xml(catalogue, record)
-    return (f"<PubmedArticle>\n<MedlineCitation>\n{citation}</MedlineCitation>\n"
-            f"<PubmedData>\n{data}</PubmedData>\n</PubmedArticle>\n")
+        types = _sub(article, "PublicationTypeList")
+        for kind in record.publication_types:
+            _sub(types, "PublicationType", kind)
+    _comments_corrections(citation, catalogue, record, shapes)
+    data = _sub(article_element, "PubmedData")
+    _article_ids(data, record)
+    if "cites" not in shapes:
+        _reference_list(data, catalogue, record)
+    return article_element
 
 
-def book_article_xml(catalogue: Catalogue, record: Record) -> str:
-    """One PubmedBookArticle (a Bookshelf chapter such as StatPearls)."""
-    document = f'<PMID Version="1">{record.pmid}</PMID>\n<ArticleIdList></ArticleIdList>\n'
-    book = ""
+def book_article(parent: ET.Element, catalogue: Catalogue, record: Record, shapes=frozenset()):
+    """One PubmedBookArticle (a Bookshelf chapter such as StatPearls): the book's editors in
+    ``Book``, the chapter's own authors and ContributionDate in ``BookDocument``."""
+    book_element = _sub(parent, "PubmedBookArticle")
+    document = _sub(book_element, "BookDocument")
+    _sub(document, "PMID", record.pmid, Version="1")
+    _sub(document, "ArticleIdList")
+    book = _sub(document, "Book")
     if record.book_title:
-        book += f"<BookTitle>{text(record.book_title)}</BookTitle>"
-    book += _pub_date_xml(record)
-    document += f"<Book>{book}</Book>\n"
+        _marked_up(book, "BookTitle", record.book_title)
+    _pub_date(book, record)
+    _authors(book, record.editors, list_type="editors")
     if record.title:
-        document += f"<ArticleTitle>{text(record.title)}</ArticleTitle>\n"
+        _marked_up(document, "ArticleTitle", record.title)
     if record.language:
-        document += f"<Language>{text(record.language)}</Language>\n"
-    document += _authors_xml(record, ' Type="authors"')
-    document += _publication_types_xml(record)
-    document += _reference_list_xml(catalogue, record)
-    return (f"<PubmedBookArticle>\n<BookDocument>\n{document}</BookDocument>\n"
-            f"<PubmedBookData>\n{_article_ids_xml(record)}</PubmedBookData>\n</PubmedBookArticle>\n")
+        _sub(document, "Language", record.language)
+    _authors(document, record.authors, list_type="authors")
+    for kind in record.publication_types:
+        _sub(document, "PublicationType", kind)
+    if record.contribution_year:
+        _sub(_sub(document, "ContributionDate"), "Year", record.contribution_year)
+    _reference_list(document, catalogue, record)
+    data = _sub(book_element, "PubmedBookData")
+    _article_ids(data, record)
+    return book_element
 
 
 # ---------------------------------------------------------------- esearch
 
-def esearch_xml(result: SearchResult, retstart: int, retmax: int) -> str:
+def esearch_xml(result: SearchResult, retstart: int, retmax: int, shapes=frozenset()) -> str:
     """eSearchResult in NCBI's element order; zero hits carry NCBI's error and warning lists."""
     page = result.pmids[retstart:retstart + retmax]
-    rows = [f"<Count>{len(result.pmids)}</Count>", f"<RetMax>{len(page)}</RetMax>",
-            f"<RetStart>{retstart}</RetStart>"]
-    if page:
-        rows.append("<IdList>\n" + "\n".join(f"<Id>{p}</Id>" for p in page) + "\n</IdList>")
-    else:
-        rows.append("<IdList/>")
-    rows.append("<TranslationSet/>")
-    rows.append(f"<QueryTranslation>{text(result.translation)}</QueryTranslation>")
-    errors = ""
+    root = ET.Element("eSearchResult")
+    _sub(root, "Count", len(result.pmids))
+    _sub(root, "RetMax", len(page))
+    _sub(root, "RetStart", retstart)
+    ids = _sub(root, "IdList")
+    for pmid in page:
+        _sub(ids, "Id", pmid)
+    _sub(root, "TranslationSet")
+    _sub(root, "QueryTranslation", result.translation)
+    phrases = result.phrases_not_found if not result.pmids else []
+    if phrases or result.fields_not_found:
+        errors = _sub(root, "ErrorList")
+        for phrase in phrases:
+            _sub(errors, "PhraseNotFound", phrase)
+        for name in result.fields_not_found:
+            _sub(errors, "FieldNotFound", name)
     if not result.pmids:
-        errors += "".join(f"<PhraseNotFound>{text(p)}</PhraseNotFound>" for p in result.phrases_not_found)
-    errors += "".join(f"<FieldNotFound>{text(f)}</FieldNotFound>" for f in result.fields_not_found)
-    if errors:
-        rows.append(f"<ErrorList>{errors}</ErrorList>")
-    if not result.pmids:
-        rows.append("<WarningList><OutputMessage>No items found.</OutputMessage></WarningList>")
-    return XML_DECLARATION_UTF8 + ESEARCH_DOCTYPE + "<eSearchResult>" + "\n".join(rows) + "</eSearchResult>\n"
+        _sub(_sub(root, "WarningList"), "OutputMessage", "No items found.")
+    return _document(root, ESEARCH_DOCTYPE, shapes=shapes)
 
 
 def esearch_json(result: SearchResult, retstart: int, retmax: int) -> str:
@@ -256,8 +344,14 @@ def esearch_json(result: SearchResult, retstart: int, retmax: int) -> str:
     return json.dumps({"header": {"type": "esearch", "version": "0.3"}, "esearchresult": body})
 
 
-def esearch_error_xml(message: str) -> str:
-    return XML_DECLARATION_UTF8 + ESEARCH_DOCTYPE + f"<eSearchResult><ERROR>{text(message)}</ERROR></eSearchResult>\n"
+def _error_document(root_tag: str, doctype: str, message: str, shapes=frozenset()) -> str:
+    root = ET.Element(root_tag)
+    _sub(root, "ERROR", message)
+    return _document(root, doctype, shapes=shapes)
+
+
+def esearch_error_xml(message: str, shapes=frozenset()) -> str:
+    return _error_document("eSearchResult", ESEARCH_DOCTYPE, message, shapes)
 
 
 def esearch_error_json(message: str) -> str:
@@ -266,53 +360,53 @@ def esearch_error_json(message: str) -> str:
 
 # ---------------------------------------------------------------- esummary
 
-def _item(name: str, kind: str, value: str) -> str:
-    return f'\t<Item Name="{name}" Type="{kind}">{text(value)}</Item>\n'
+def _item(parent: ET.Element, name: str, kind: str, value=None) -> ET.Element:
+    return _sub(parent, "Item", "" if value is None and kind != "List" else value, Name=name,
+                Type=kind)
 
 
-def esummary_xml(catalogue: Catalogue, uids: list[str]) -> str:
+def esummary_xml(catalogue: Catalogue, uids: list[str], shapes=frozenset()) -> str:
     """eSummaryResult version 1.0: a DocSum per known UID, NCBI's ERROR per unknown one."""
-    parts = [XML_DECLARATION_UTF8, ESUMMARY_DOCTYPE, "<eSummaryResult>\n"]
+    root = ET.Element("eSummaryResult")
     for uid in uids:
         record = catalogue.get(uid)
         if record is None:
-            parts.append(f"<ERROR>UID={text(uid)}: cannot get document summary</ERROR>\n")
+            _sub(root, "ERROR", f"UID={uid}: cannot get document summary")
             continue
-        rows = [f"<DocSum>\n\t<Id>{record.pmid}</Id>\n"]
-        rows.append(_item("PubDate", "Date", record.pub_date or ""))
-        rows.append(_item("Source", "String", catalogue.iso_abbreviation(record) or record.journal
-                          or record.book_title or ""))
-        authors = "".join(f'\t\t<Item Name="Author" Type="String">{text(a.display)}</Item>\n'
-                          for a in record.authors)
-        rows.append(f'\t<Item Name="AuthorList" Type="List">\n{authors}\t</Item>\n' if authors
-                    else '\t<Item Name="AuthorList" Type="List"></Item>\n')
+        summary = _sub(root, "DocSum")
+        _sub(summary, "Id", record.pmid)
+        _item(summary, "PubDate", "Date", record.pub_date or "")
+        _item(summary, "Source", "String", catalogue.iso_abbreviation(record) or record.journal
+              or record.book_title or "")
+        authors = _item(summary, "AuthorList", "List")
+        for author in record.authors:
+            _item(authors, "Author", "String", author.display)
         if record.authors:
-            rows.append(_item("LastAuthor", "String", record.authors[-1].display))
-        rows.append(_item("Title", "String", record.title or ""))
-        rows.append(_item("Volume", "String", record.volume or ""))
-        rows.append(_item("Issue", "String", record.issue or ""))
-        rows.append(_item("Pages", "String", record.pages or ""))
-        languages = ""
+            _item(summary, "LastAuthor", "String", record.authors[-1].display)
+        _item(summary, "Title", "String", record.title or "")
+        _item(summary, "Volume", "String", record.volume or "")
+        _item(summary, "Issue", "String", record.issue or "")
+        _item(summary, "Pages", "String", record.pages or "")
+        languages = _item(summary, "LangList", "List")
         if record.language:
-            languages = (f'\t\t<Item Name="Lang" Type="String">'
-                         f"{text(LANGUAGE_NAMES.get(record.language, record.language))}</Item>\n")
-        rows.append(f'\t<Item Name="LangList" Type="List">\n{languages}\t</Item>\n')
-        types = "".join(f'\t\t<Item Name="PubType" Type="String">{text(t)}</Item>\n'
-                        for t in record.publication_types)
-        rows.append(f'\t<Item Name="PubTypeList" Type="List">\n{types}\t</Item>\n')
-        ids = f'\t\t<Item Name="pubmed" Type="String">{record.pmid}</Item>\n'
+            _item(languages, "Lang", "String", LANGUAGE_NAMES.get(record.language, record.language))
+        types = _item(summary, "PubTypeList", "List")
+        for kind in record.publication_types:
+            _item(types, "PubType", "String", kind)
+        ids = _item(summary, "ArticleIds", "List")
+        _item(ids, "pubmed", "String", record.pmid)
         if record.doi:
-            ids += f'\t\t<Item Name="doi" Type="String">{text(record.doi)}</Item>\n'
+            _item(ids, "doi", "String", record.doi)
         if record.pmcid:
-            ids += f'\t\t<Item Name="pmc" Type="String">{text(record.pmcid)}</Item>\n'
-        rows.append(f'\t<Item Name="ArticleIds" Type="List">\n{ids}\t</Item>\n')
+            _item(ids, "pmc", "String", record.pmcid)
         if record.doi:
-            rows.append(_item("DOI", "String", record.doi))
-        rows.append(_item("FullJournalName", "String", record.journal or ""))
-        rows.append("</DocSum>\n")
-        parts.extend(rows)
-    parts.append("</eSummaryResult>\n")
-    return "".join(parts)
+            _item(summary, "DOI", "String", record.doi)
+        _item(summary, "FullJournalName", "String", record.journal or "")
+    return _document(root, ESUMMARY_DOCTYPE, shapes=shapes)
+
+
+def esummary_error_xml(message: str, shapes=frozenset()) -> str:
+    return _error_document("eSummaryResult", ESUMMARY_DOCTYPE, message, shapes)
 
 
 # ---------------------------------------------------------------- elink
@@ -320,40 +414,47 @@ def esummary_xml(catalogue: Catalogue, uids: list[str]) -> str:
 LINK_NAMES = ("pubmed_pubmed_refs", "pubmed_pubmed_citedin")
 
 
-def _link_set_xml(catalogue: Catalogue, ids: list[str], link_names) -> str:
-    id_list = "".join(f"<Id>{text(i)}</Id>" for i in ids)
-    link_sets = ""
+def _link_set(parent: ET.Element, catalogue: Catalogue, ids: list[str], link_names, shapes) -> None:
+    link_set = _sub(parent, "LinkSet")
+    _sub(link_set, "DbFrom", "pubmed")
+    id_list = _sub(link_set, "IdList")
+    for pmid in ids:
+        _sub(id_list, "Id", pmid)
     for link_name in link_names:
+        lookup = {"pubmed_pubmed_refs": catalogue.refs,
+                  "pubmed_pubmed_citedin": catalogue.citedin}.get(link_name)
         linked: set[str] = set()
-        lookup = {"pubmed_pubmed_refs": catalogue.refs, "pubmed_pubmed_citedin": catalogue.citedin}.get(link_name)
         for pmid in ids if lookup else ():
             linked.update(lookup(pmid))
         if not linked:
             continue
-        links = "".join(f"<Link><Id>{p}</Id></Link>" for p in sorted(linked, key=int, reverse=True))
-        link_sets += (f"\t<LinkSetDb>\n\t\t<DbTo>pubmed</DbTo>\n\t\t<LinkName>{link_name}</LinkName>\n"
-                      f"\t\t{links}\n\t</LinkSetDb>\n")
-    return (f"<LinkSet>\n\t<DbFrom>pubmed</DbFrom>\n\t<IdList>{id_list}</IdList>\n"
-            f"{link_sets}</LinkSet>\n")
+        link_db = _sub(link_set, "LinkSetDb")
+        _sub(link_db, "DbTo", "pubmed")
+        _sub(link_db, "LinkName", link_name)
+        for pmid in sorted(linked, key=int, reverse=True):
+            _sub(_sub(link_db, "Link"), "Id", pmid)
+    if "id-errors" in shapes and len(ids) == 1 and not catalogue.has(ids[0]):
+        _sub(link_set, "ERROR", f"UID={ids[0]}: no such record (stand-in)")
 
 
-def elink_xml(catalogue: Catalogue, id_groups: list[list[str]], link_names) -> str:
-    """eLinkResult: one LinkSet per ``id`` parameter; the ids of one comma list share a LinkSet."""
-    body = "".join(_link_set_xml(catalogue, group, link_names) for group in id_groups)
-    return XML_DECLARATION_UTF8 + ELINK_DOCTYPE + f"<eLinkResult>\n{body}</eLinkResult>\n"
+def elink_xml(catalogue: Catalogue, id_groups: list[list[str]], link_names, shapes=frozenset()) -> str:
+    """eLinkResult: one LinkSet per ``id`` parameter; the ids of one comma list share a LinkSet
+    (with ``group-links``, every id shares one)."""
+    if "group-links" in shapes and len(id_groups) > 1:
+        id_groups = [[pmid for group in id_groups for pmid in group]]
+    root = ET.Element("eLinkResult")
+    for group in id_groups:
+        _link_set(root, catalogue, group, link_names, shapes)
+    return _document(root, ELINK_DOCTYPE, shapes=shapes)
 
 
-def elink_error_xml(message: str) -> str:
-    return XML_DECLARATION_UTF8 + ELINK_DOCTYPE + f"<eLinkResult><ERROR>{text(message)}</ERROR></eLinkResult>\n"
-
-
-def esummary_error_xml(message: str) -> str:
-    return XML_DECLARATION_UTF8 + ESUMMARY_DOCTYPE + f"<eSummaryResult><ERROR>{text(message)}</ERROR></eSummaryResult>\n"
+def elink_error_xml(message: str, shapes=frozenset()) -> str:
+    return _error_document("eLinkResult", ELINK_DOCTYPE, message, shapes)
 
 
 # ---------------------------------------------------------------- ecitmatch
 
-def ecitmatch_text(catalogue: Catalogue, bdata: str) -> str:
+def ecitmatch_text(catalogue: Catalogue, bdata: str, shapes=frozenset()) -> str:
     """One answer line per input citation: the fields echoed, then the PMID or NCBI's miss marker."""
     lines = []
     for raw in bdata.replace("\r\n", "\r").replace("\n", "\r").split("\r"):
@@ -373,13 +474,22 @@ def ecitmatch_text(catalogue: Catalogue, bdata: str) -> str:
             answer = "NOT_FOUND;INVALID_JOURNAL"
         else:
             answer = "NOT_FOUND"
+        if "shuffled-citations" in shapes:
+            if not answer.isdigit():
+                continue  # some inputs get no line at all
+            journal, author = journal.upper(), author.upper()
         echoed = "|".join((journal, year, volume, first_page, author, key))
         lines.append(f"{echoed}|{answer}")
+    if "shuffled-citations" in shapes:
+        lines.reverse()
     return "".join(line + "\n" for line in lines)
 
 
 def html_error_page(title: str) -> str:
     """An HTML error page like those NCBI's front end serves during outages."""
-    return ("<!DOCTYPE html>\n<html><head><title>" + text(title) + "</title></head>\n"
-            '<body><h1 class="error">' + text(title) + "</h1>\n"
-            "<p>E-utilities stand-in (litgraph): injected HTML error page, not NCBI.</p></body></html>\n")
+    root = ET.Element("html")
+    _sub(_sub(root, "head"), "title", title)
+    body = _sub(root, "body")
+    _sub(body, "h1", title, **{"class": "error"})
+    _sub(body, "p", "E-utilities stand-in (litgraph): injected HTML error page, not NCBI.")
+    return "<!DOCTYPE html>\n" + ET.tostring(root, encoding="unicode", method="html") + "\n"

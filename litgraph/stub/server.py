@@ -15,8 +15,16 @@ pointed at ``stand_in.base_url`` works unchanged against NCBI or the stand-in.
   5xx, slow answers, answers slower than a client's timeout, truncated XML,
   empty bodies, HTML error pages and 200-with-<ERROR> bodies at given rates,
   drawn from ``random.Random(seed)`` so a run is reproducible.
+- Shapes (``parse_shapes``, env ``LITGRAPH_STUB_SHAPES``, or per request the
+  ``stand_in_shapes`` parameter) turn on the
+  other shapes NCBI's real replies take (``render.SHAPES``): reference lists
+  as CommentsCorrections, ``http://`` DOCTYPEs, ValidYN="N" ELocationIDs,
+  silently omitted PMIDs, by-group LinkSets, per-id elink errors, another
+  document's root element, shuffled ECitMatch lines.
 - ``GET /_stats`` answers the request counts as JSON; ``POST /_reset``
   zeroes them.
+- A request it cannot read (a bad Content-Length, a search term nested too
+  deep) gets a 400, never a dead handler.
 """
 
 from __future__ import annotations
@@ -36,11 +44,14 @@ from urllib.parse import parse_qsl, urlsplit
 from ..errors import InputError
 from . import render
 from .endpoints import HTML, JSON, TEXT, XML, Answer, answer
+from .query import QueryTooComplex
 from .records import DEFAULT_RECORDS_PATH, Catalogue, Record, load_journals, load_records
 from .synthetic import SyntheticCorpus
 
 EUTILS_PATH = "/entrez/eutils/"
 FAULTS_ENV = "LITGRAPH_STUB_FAULTS"
+SHAPES_ENV = "LITGRAPH_STUB_SHAPES"
+SHAPES_PARAMETER = "stand_in_shapes"  # per-request shapes (not an NCBI parameter)
 NAMED_FAULTS = ("truncate", "error", "html", "empty", "slow", "timeout")
 MAX_BODY_BYTES = 20 * 1024 * 1024
 STAND_IN_HEADER = ("X-Litgraph-Stand-In", "fixture records, not NCBI")
@@ -122,6 +133,24 @@ def parse_faults(spec) -> Faults | None:
     return Faults(tuple(rates.items()), **settings)
 
 
+def parse_shapes(spec) -> frozenset:
+    """Reply shapes from ``"cites,http-dtd"`` (or an iterable of names); InputError on an
+    unknown one.
+
+    >>> sorted(parse_shapes("http-dtd, cites"))
+    ['cites', 'http-dtd']
+    """
+    if spec is None:
+        return frozenset()
+    names = spec.split(",") if isinstance(spec, str) else list(spec)
+    shapes = frozenset(n.strip().lower() for n in names if n and n.strip())
+    unknown = sorted(shapes - set(render.SHAPES))
+    if unknown:
+        raise InputError(f"unknown stand-in shape(s) {', '.join(unknown)} (known: "
+                         f"{', '.join(render.SHAPES)})")
+    return shapes
+
+
 # ---------------------------------------------------------------- rate limit
 
 class RateLimiter:
@@ -188,11 +217,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         params = self._query_params()
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        if not raw_length.isdigit():
+            self.close_connection = True  # the body's end is unknown: nothing more is read
+            self._send(Answer(400, TEXT, f"bad Content-Length {raw_length[:40]!r}\n"))
+            return
+        length = int(raw_length)
         if length > MAX_BODY_BYTES:
+            self.close_connection = True
             self._send(Answer(413, TEXT, "request body too large\n"))
             return
-        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        try:
+            data = self.rfile.read(length) if length else b""
+        except OSError:  # the client sent less than it announced and then went quiet
+            self.close_connection = True
+            return
+        if len(data) < length:  # the connection closed before the announced body arrived
+            self.close_connection = True
+            self._send(Answer(400, TEXT, "request body shorter than its Content-Length\n"))
+            return
+        body = data.decode("utf-8", "replace")
         params += parse_qsl(body, keep_blank_values=True)
         self._handle(params)
 
@@ -253,7 +297,17 @@ class _Handler(BaseHTTPRequestHandler):
             stand_in._pause(stand_in.faults.slow_ms)
         elif fault == "timeout":
             stand_in._pause(stand_in.faults.timeout_ms)
-        result = answer(stand_in.catalogue, endpoint, params)
+        try:
+            shapes = stand_in.shapes
+            asked = [v for k, v in params if k == SHAPES_PARAMETER]
+            if asked:  # per request, for tests and curl: ?stand_in_shapes=cites,http-dtd
+                shapes = shapes | parse_shapes(",".join(asked))
+            result = answer(stand_in.catalogue, endpoint, params, shapes)
+        except (QueryTooComplex, RecursionError) as problem:
+            message = str(problem) if isinstance(problem, QueryTooComplex) else "request too complex"
+            result = Answer(400, TEXT, f"bad request: {message}\n")
+        except InputError as problem:  # an unknown shape name
+            result = Answer(400, TEXT, f"bad request: {problem}\n")
         if fault == "truncate":
             data = result.body.encode("utf-8")
             self._send_bytes(result.status, result.content_type, data[:max(1, len(data) // 2)], headers)
@@ -335,6 +389,7 @@ class StandIn:
     records: object = None
     api_key_aware: bool = True
     synthetic_seed: int = 0
+    shapes: object = None  # reply shapes (render.SHAPES), e.g. "cites,http-dtd"
     catalogue: Catalogue = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -346,6 +401,8 @@ class StandIn:
             raise InputError(f"stand-in rate limit {self.rate_limit}: expected 1 or more, or None for no limit")
         if self.latency_ms < 0:
             raise InputError(f"stand-in latency {self.latency_ms} ms: expected 0 or more")
+        self.shapes = parse_shapes(os.environ.get(SHAPES_ENV, "") if self.shapes is None
+                                   else self.shapes)
         self.catalogue = build_catalogue(self.records, self.synthetic, self.synthetic_seed)
         self.rate_limiter = RateLimiter(self.rate_limit)
         self._counts: Counter = Counter()

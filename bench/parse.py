@@ -1,0 +1,53 @@
+"""Benchmark: parse one efetch reply of N records with the hot-path parser and with Bio.Entrez.
+
+Usage:
+    python bench/parse.py [--n 200] [--repeat 20] [--shapes cites]
+
+The reply is the stand-in's answer for N synthetic records (PMIDs from
+900,000,001: ``litgraph.stub.synthetic``), built in-process, in the given
+reply shapes (``litgraph.stub.render.SHAPES``).  Printed: milliseconds per
+reply for ``parse_pubmed`` (ElementTree) and ``parse_pubmed_reference``
+(Bio.Entrez), the best of ``--repeat`` runs each, the ratio, and whether both
+gave identical records.
+"""
+
+import argparse
+import time
+
+from litgraph.entrez.records import parse_pubmed, parse_pubmed_reference
+from litgraph.stub import render
+from litgraph.stub.server import build_catalogue, parse_shapes
+from litgraph.stub.synthetic import synthetic_pmid
+
+
+def best_ms(parse, reply, repeat) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        parse(reply)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--shapes", default="")
+    options = parser.parse_args()
+    catalogue = build_catalogue(records=[], synthetic=options.n)
+    pmids = [synthetic_pmid(number) for number in range(1, options.n + 1)]
+    reply = render.efetch_xml(catalogue, pmids, parse_shapes(options.shapes)).encode()
+    fast = best_ms(parse_pubmed, reply, options.repeat)
+    reference = best_ms(parse_pubmed_reference, reply, options.repeat)
+    same = [vars(r) for r in parse_pubmed(reply)] == [vars(r) for r in parse_pubmed_reference(reply)]
+    print(f"efetch reply: {options.n} records, {len(reply):,} bytes, shapes: "
+          f"{options.shapes or 'none'}")
+    print(f"ElementTree (parse_pubmed):         {fast:7.1f} ms")
+    print(f"Bio.Entrez (parse_pubmed_reference): {reference:7.1f} ms")
+    print(f"ratio Bio.Entrez / ElementTree:     {reference / fast:7.1f}x")
+    print(f"identical records: {same}")
+
+
+if __name__ == "__main__":
+    main()
