@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python bench/resolve.py --n 5000
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/identity.py
 
 clean:
 	rm -rf $(VENV) db/*.db db/*.sqlite db/*.lock test-output .pytest_cache .hypothesis build *.egg-info

@@ -7,8 +7,10 @@ ReferenceSet read from references.yaml, or None when there is none: checks
 that compare the database with it then find nothing.
 
 Severities: *error* (the published content rests on something wrong: an
-unresolved, conflicting, duplicated or retracted source, and claims on a
-retracted source), *warning* (worth a look: errata, claims with no source in
+unresolved, conflicting, duplicated or retracted source, a record that is not
+the work the document cites (identity mismatch), and claims on a retracted
+source), *warning* (worth a look: a record that matches its citation only in
+part, errata, claims with no source in
 documents that do cite sources, claims resting only on low-level evidence,
 declared-versus-inferred level disagreements, citations references.yaml lacks,
 stale entries, restatements that do not match) and *info* (recorded choices:
@@ -29,7 +31,9 @@ KINDS = {
     "claim-on-retracted-source": "Claims resting on retracted sources",
     "unresolved": "Unresolved references",
     "conflict": "PMID/DOI conflicts",
+    "identity-mismatch": "Records that are not the work the document cites",
     "duplicate": "Duplicate sources (one work under several keys)",
+    "identity-partial": "Records that match their citation only in part",
     "erratum": "Sources with errata",
     "claim-without-source": "Claims with no source",
     "low-level-claim": "Claims resting only on low-level evidence",
@@ -230,6 +234,30 @@ def check_conflicts(db, refset) -> list:
                      "reason": row.get("status_reason"), "cited_in": _cited_in(db, row["id"])})
             for row in _rows(db, "select * from sources where status = 'conflict' order by id")
             if row["id"] not in excluded]
+
+
+def check_identities(db, refset) -> list:
+    """Resolved sources whose record is not (mismatch, an error) or only partly (partial, a
+    warning) the work the document describes: see litgraph.identity."""
+    if "identity" not in db["sources"].columns_dict:
+        return []  # a database from before identity verification: rebuild to check
+    excluded = excluded_keys(db, refset)
+    findings = []
+    for row in _rows(db, "select * from sources where status = 'resolved' and identity in "
+                         "('mismatch', 'partial') order by identity desc, id"):
+        if row["id"] in excluded:
+            continue
+        mismatch = row["identity"] == "mismatch"
+        what = ("is not the work the document cites" if mismatch
+                else "matches its citation only in part")
+        findings.append(Finding(
+            "identity-mismatch" if mismatch else "identity-partial",
+            "error" if mismatch else "warning", row["id"],
+            f"{_source_label(row)} {what}: {row.get('identity_reason') or 'no reason recorded'}",
+            {"identity": row["identity"], "reason": row.get("identity_reason"),
+             "pmid": row.get("pmid"), "doi": row.get("doi"), "cited_as": row.get("cited_as"),
+             "cited_in": _cited_in(db, row["id"])}))
+    return findings
 
 
 def _title_key(title: Optional[str]) -> Optional[str]:
@@ -481,6 +509,7 @@ CHECKS = [
     check_claims_on_retracted_sources,
     check_unresolved_sources,
     check_conflicts,
+    check_identities,
     check_duplicate_sources,
     check_errata,
     check_claims_without_sources,

@@ -16,10 +16,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from .errors import ReferencesFileError
+from .yamlfile import load_curated_yaml
 
 PACKAGE_MAP = Path(__file__).with_name("evidence_levels.yaml")
 OVERRIDE_NAME = "evidence-levels.yaml"
@@ -60,11 +58,13 @@ def load_level_map(path=None) -> dict:
 def _load(path, _mtime, _size) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
-            data = YAML(typ="rt").load(handle) or {}
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}: line {mark.line + 1}, column {mark.column + 1}" if mark else path
-        raise ReferencesFileError(f"{where}: {getattr(exc, 'problem', exc)}") from None
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        raise ReferencesFileError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+    data = load_curated_yaml(text, path) or {}  # no aliases, bounded nesting
+    if not isinstance(data, dict):
+        raise ReferencesFileError(f"{path}: line 1: expected a mapping (publication_types, "
+                                  "title_cues, kinds)")
     types = dict(data.get("publication_types") or {})
     for name, level in types.items():
         if not isinstance(level, int) or isinstance(level, bool) or level not in LEVELS:

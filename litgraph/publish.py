@@ -46,6 +46,17 @@ class RowSection:
 ROW_SECTIONS = [
     RowSection(
         "sources",
+        "Is this record the work the document cites?",
+        "select identity, identity_reason, cited_as as the_document_states, title as record_title, "
+        "authors as record_authors, journal as record_journal, year as record_year, "
+        "volume as record_volume, pages as record_pages "
+        "from sources where id = :id and status = 'resolved'",
+        "Identity verification: what the document states beside the record it resolved to. "
+        "verified: every stated field agrees; partial: one differs; mismatch: the record is "
+        "another work (correct the identifier in references.yaml).",
+    ),
+    RowSection(
+        "sources",
         "Claims this source supports",
         "select c.id as claim, c.text as claim_text, c.document_id, c.section, c.line "
         "from claim_sources cs join claims c on c.id = cs.claim_id "

@@ -32,7 +32,8 @@ TABLES = {
          "issue": str, "pages": str, "pmid": str, "doi": str, "pmcid": str,
          "publication_types": str, "evidence_level": int, "evidence_basis": str,
          "declared_level": int, "inferred_level": int, "level_disagreement": int,
-         "status": str, "status_reason": str, "resolved_by": str, "retracted": int,
+         "status": str, "status_reason": str, "resolved_by": str,
+         "identity": str, "identity_reason": str, "retracted": int,
          "errata": str, "cited_as": str, "kind": str, "excluded": int, "stale": int, "note": str,
          "fetched_at": str},
         "id",
@@ -122,6 +123,7 @@ INDEXES = [
     ("sources", ["pmid"]),
     ("sources", ["doi"]),
     ("sources", ["status"]),
+    ("sources", ["identity"]),  # the identity facet and identity_mismatches
     ("sources", ["status", "id"]),  # covering: unresolved_references lists by status, then key
     ("citations", ["source_id"]),
     ("claims", ["document_id"]),
@@ -230,14 +232,16 @@ def build_lock(db_path, timeout: float = 0):
 SOURCE_ENTRY_COLUMNS = ("title", "authors", "journal", "year", "volume", "issue", "pages")
 
 
-def _source_evidence(entry, publication_types=None) -> dict:
-    """Evidence columns of a source: curator > declared (weakest stated) > inferred."""
+def _source_evidence(entry, publication_types=None, level_map=None) -> dict:
+    """Evidence columns of a source: curator > declared (weakest stated) > inferred
+    (through ``level_map``, the project's evidence-levels.yaml; the package's map if None)."""
     from .evidence import choose_level, infer_level
 
     declared = [d.level for d in entry.declared_levels]
     declared_level = max(declared) if declared else None
     inferred_level, _rule = infer_level(publication_types=publication_types or [],
-                                        title=entry.title, kind=entry.kind)
+                                        title=entry.title, kind=entry.kind,
+                                        mapping=level_map)
     level, basis, disagreement = choose_level(entry.level, declared_level, inferred_level)
     return {"evidence_level": level, "evidence_basis": basis, "declared_level": declared_level,
             "inferred_level": inferred_level,
@@ -285,7 +289,7 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
                 row["resolved_by"] = entry.resolved_by
             types = json.loads(old["publication_types"]) if old and old.get("publication_types") \
                 else None
-            row.update(_source_evidence(entry, types))
+            row.update(_source_evidence(entry, types, getattr(refset, "level_map", None)))
             db["sources"].upsert(row, pk="id", alter=False)
         for doc in refset.documents:
             if doc.missing:

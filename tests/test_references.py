@@ -250,7 +250,7 @@ def test_crash_during_write_leaves_the_old_file(project, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(references_module.os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(ReferencesFileError, match="cannot write .*references.yaml: disk full"):
         run(documents_dir, references)
     assert references.read_bytes() == before
     assert [p.name for p in references.parent.iterdir() if p.name.startswith(".")] == []

@@ -217,7 +217,9 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
         "publication_types": '["Journal Article", "Multicenter Study"]',
         "evidence_level": 4, "evidence_basis": "declared", "declared_level": 4,
         "inferred_level": 2, "level_disagreement": 1,  # Multicenter Study -> 2 (evidence.py)
-        "status": "resolved", "status_reason": None, "resolved_by": "pmid", "retracted": 0,
+        "status": "resolved", "status_reason": None, "resolved_by": "pmid",
+        # the document states only a title, without its subtitle: it agrees
+        "identity": "verified", "identity_reason": "agrees: title", "retracted": 0,
         "errata": "[]", "cited_as": "Miller JS, et al. Am J Surg Pathol. 2010", "kind": "article",
         "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00"}
     assert rows["unknown-pmid"]["status"] == "unresolved"
@@ -575,7 +577,16 @@ def test_a_curator_corrected_pmid_beats_the_title_search_that_wrote_the_old_one(
         "evidence_basis": "inferred", "declared_level": None, "inferred_level": 3,
         "level_disagreement": 0, "status": "resolved", "status_reason": None,
         "resolved_by": "pmid", "retracted": 0, "errata": "[]", "cited_as": None,
-        "kind": "article", "excluded": 0, "stale": 0, "note": None}
+        "kind": "article", "excluded": 0, "stale": 0, "note": None,
+        # the curator's PMID is taken as stated, but it is another work: said so, with the
+        # record the citation means (the one the title search had found)
+        "identity": "mismatch",
+        "identity_reason": 'title 0.42 similar: "Management of Soft Tissue Sarcomas: an..." vs '
+                           '"Case report: good prognosis in..."; first author Singer vs Demir; '
+                           'authors 1 of 1 others not on the record: Demetri; year 2000 vs 2007; '
+                           'journal Lancet Oncology vs International urology and nephrology; '
+                           'candidate: PMID 11905672 "Management of soft-tissue sarcomas: an '
+                           'overview and update"'}
 
 
 COINDRE = dict(title="Grading of soft tissue sarcomas: review and update", authors=["Coindre JM"],
@@ -610,4 +621,5 @@ def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(
         "declared_level": None, "inferred_level": None, "level_disagreement": 0,
         "status": "unresolved", "status_reason": reason, "resolved_by": None, "retracted": None,
         "errata": None, "cited_as": COINDRE["cited_as"], "kind": "article", "excluded": 0,
-        "stale": 0, "note": None, "fetched_at": None}
+        "stale": 0, "note": None, "fetched_at": None,
+        "identity": None, "identity_reason": None}  # the first run's "verified" is gone too

@@ -172,8 +172,8 @@ async def section_tables(datasette, database, table, row_id) -> list:
         try:
             result = await db.execute(section.sql, {"id": row_id})
         except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                continue  # a stage that adds the table has not run on this database
+            if "no such table" in str(exc) or "no such column" in str(exc):
+                continue  # a stage that adds the table (or column) has not run on this database
             raise
         columns = list(result.columns)
         rows = []
@@ -185,8 +185,9 @@ async def section_tables(datasette, database, table, row_id) -> list:
                 elif column in LINK_COLUMNS:
                     cells.append(row_link(datasette, database, LINK_COLUMNS[column], value))
                 else:
+                    # Markup.escape, not html.escape: the template must not escape it twice
                     cells.append(render_identifier(column, value) or render_json_list(value)
-                                 or escape(str(value)))
+                                 or Markup.escape(str(value)))
             rows.append(cells)
         sections.append({"title": section.title, "description": section.description,
                          "columns": columns, "rows": rows})

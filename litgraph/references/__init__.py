@@ -10,6 +10,7 @@ marked ``stale: true``, never deleted; so is a document whose file is gone
 file beside it and renamed over it, and only when its text changes.
 """
 
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -17,12 +18,12 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import YAMLError
 
 from .. import model
 from ..errors import DocumentError, IdentifierError, ReferencesFileError
 from ..extract import extract_document
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
+from ..yamlfile import curated_yaml, load_curated_yaml
 from .merge import merge_extracted, put_trailing_comments, take_trailing_comments
 
 HEADER = """\
@@ -40,6 +41,7 @@ HEADER = """\
 #             kept, its citations and claims leave the database
 # sources:    one entry per distinct work, keyed firstauthor-year (stable).
 #   pmid, doi, pmcid   identifiers; resolve writes found ones back with resolved_by
+#   isbn, url, publisher   what an entry states for a book, report or web page
 #   pinned: true       you vouch for the identifiers: resolve never rewrites them
 #   level: 1..5        your evidence level (1 strongest); wins over declared/inferred
 #   exclude: true      leave this source out of the graph and reports
@@ -58,7 +60,7 @@ HEADER = """\
 #             neighbour_weight, paragraph_weight); see the README.
 """
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".text")
+from ..extract.readers import DOCUMENT_SUFFIXES  # noqa: E402  every format a reader knows
 
 
 @dataclass
@@ -83,7 +85,7 @@ class ExtractReport:
 # ---------------------------------------------------------------- YAML I/O
 
 def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
+    yaml = curated_yaml("rt")  # no aliases, bounded nesting
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True
@@ -91,25 +93,34 @@ def _yaml() -> YAML:
 
 
 def _load_raw(path):
-    """The round-trip document of references.yaml (an empty one if it does not exist)."""
+    """The round-trip document of references.yaml (None if it does not exist or is empty)."""
+    return _load_stamped(path)[0]
+
+
+def file_stamp(path):
+    """What a file holds now (its SHA-256), or None when there is no file: see write_atomically."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _load_stamped(path):
+    """(the round-trip document, the file_stamp of the text it was read from)."""
     path = Path(path)
     if not path.exists():
-        return None
+        return None, None
     if not path.is_file():
         raise ReferencesFileError(f"{path}: not a file")
+    raw = path.read_bytes()
+    stamp = hashlib.sha256(raw).hexdigest()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ReferencesFileError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-    try:
-        data = _yaml().load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f"{path}: line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
-        raise ReferencesFileError(f"{where}: {problem}") from None
+    data = load_curated_yaml(text, path, _yaml())
     if data is None:
-        return None
+        return None, stamp
     if not isinstance(data, CommentedMap):
         raise ReferencesFileError(f"{path}: line 1, column 1: expected a mapping with documents, "
                                   "sources and claims")
@@ -119,7 +130,7 @@ def _load_raw(path):
             line, col = data.lc.value(section)
             raise ReferencesFileError(f"{path}: line {line + 1}, column {col + 1}: {section} must "
                                       "be a mapping of keys to entries")
-    return data
+    return data, stamp
 
 
 def _dump(data) -> str:
@@ -130,12 +141,32 @@ def _dump(data) -> str:
     return out.getvalue()
 
 
-def write_atomically(path, text: str) -> bool:
-    """Replace ``path`` with ``text`` (temp file, fsync, rename); False if unchanged."""
-    path = Path(path)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+NEW_SUFFIX = ".litgraph-new"  # litgraph's version, beside a file a curator changed meanwhile
+UNCHANGED = object()  # write_atomically's default: do not compare with what was read
+
+
+def write_atomically(path, text: str, read_stamp=UNCHANGED) -> bool:
+    """Replace ``path`` with ``text`` (temp file, fsync, rename); False if unchanged.
+
+    A symlink is written through: its target is replaced, the link stays.
+    With ``read_stamp`` (the ``file_stamp`` of the text the new one was made
+    from), the file is compared just before the rename: when someone saved it
+    meanwhile, theirs stays untouched, ours goes to ``<path>.litgraph-new`` and
+    ReferencesFileError says so.  A failed write (a full disk) names the file.
+    """
+    shown = Path(path)
+    path = Path(os.path.realpath(shown))  # write through a symlink, never over it
+    if path.exists() and path.read_bytes() == text.encode("utf-8"):
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace(path, text, read_stamp, shown)
+    except OSError as exc:
+        raise ReferencesFileError(f"cannot write {shown}: {exc.strerror or exc}") from None
+    return True
+
+
+def _replace(path, text, read_stamp, shown):
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -148,12 +179,18 @@ def write_atomically(path, text: str) -> bool:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
+        if read_stamp is not UNCHANGED and file_stamp(path) != read_stamp:
+            aside = path.with_name(path.name + NEW_SUFFIX)
+            os.replace(tmp, aside)
+            raise ReferencesFileError(
+                f"{shown} was changed by someone else while litgraph ran: yours is kept as it is "
+                f"and litgraph's version is in {shown}{NEW_SUFFIX}; run the command again to "
+                "merge onto your version (then delete the -new file)")
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return True
 
 
 # ---------------------------------------------------------------- reading into the model
@@ -167,12 +204,22 @@ def _fail(path, mapping, key, message):
     raise ReferencesFileError(f"{where}: {message}")
 
 
+def _shown(value) -> str:
+    """A value as an error message quotes it: short, and never a whole nested structure."""
+    if isinstance(value, (int, float, str)):
+        shown = repr(value)
+    else:
+        shown = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) \
+            else f"a {type(value).__name__}"
+    return shown if len(shown) <= 40 else shown[:40] + "..."
+
+
 def _check_level(path, entry, name, owner):
     value = entry.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        _fail(path, entry, name, f"{owner}: {name} must be a whole number 1..5, not {value!r}")
+        _fail(path, entry, name, f"{owner}: {name} must be a whole number 1..5, not {_shown(value)}")
     return value
 
 
@@ -181,7 +228,22 @@ def _check_bool(path, entry, name, owner):
     if value is None:
         return False
     if not isinstance(value, bool):
-        _fail(path, entry, name, f"{owner}: {name} must be true or false, not {value!r}")
+        _fail(path, entry, name, f"{owner}: {name} must be true or false, not {_shown(value)}")
+    return value
+
+
+MAX_LINE = 10**9  # a line number; far beyond any document, within SQLite's integers
+YEARS = (1, 9999)
+
+
+def _check_int(path, entry, name, owner, low, high, default=None):
+    """A whole number low..high (a line, a year), or ``default`` when absent."""
+    value = entry.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        _fail(path, entry, name, f"{owner}: {name} must be a whole number {low}..{high}, "
+                                 f"not {_shown(value)}")
     return value
 
 
@@ -242,9 +304,7 @@ def reference_set_from(data, path) -> model.ReferenceSet:
     for key, entry in (data.get("sources") or {}).items():
         owner = f"source {key!r}"
         entry = _entry_map(path, data["sources"], key, owner)
-        year = entry.get("year")
-        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            _fail(path, entry, "year", f"{owner}: year must be a whole number, not {year!r}")
+        year = _check_int(path, entry, "year", owner, *YEARS)
         authors = entry.get("authors") or []
         if not isinstance(authors, list):
             _fail(path, entry, "authors", f"{owner}: authors must be a list")
@@ -258,6 +318,9 @@ def reference_set_from(data, path) -> model.ReferenceSet:
             volume=_check_str(path, entry, "volume", owner),
             issue=_check_str(path, entry, "issue", owner),
             pages=_check_str(path, entry, "pages", owner),
+            isbn=_check_str(path, entry, "isbn", owner),
+            url=_check_str(path, entry, "url", owner),
+            publisher=_check_str(path, entry, "publisher", owner),
             kind=_check_str(path, entry, "kind", owner),
             cited_as=_check_str(path, entry, "cited_as", owner),
             level=_check_level(path, entry, "level", owner),
@@ -268,7 +331,8 @@ def reference_set_from(data, path) -> model.ReferenceSet:
             stale=_check_bool(path, entry, "stale", owner))
         for item in _list(path, entry, "seen", owner):
             source.seen.append(model.Sighting(
-                document=str(item.get("document")), line=int(item.get("line") or 0),
+                document=str(item.get("document")),
+                line=_check_int(path, item, "line", owner, 0, MAX_LINE, default=0),
                 raw=str(item.get("raw") or ""), label=item.get("label")))
         for item in _list(path, entry, "declared_levels", owner):
             level = _check_level(path, item, "level", owner)
@@ -276,7 +340,8 @@ def reference_set_from(data, path) -> model.ReferenceSet:
                 source.declared_levels.append(model.DeclaredLevel(
                     level=level, label=str(item.get("label") or ""),
                     scheme=str(item.get("scheme") or "document"),
-                    document=str(item.get("document")), line=int(item.get("line") or 0)))
+                    document=str(item.get("document")),
+                    line=_check_int(path, item, "line", owner, 0, MAX_LINE, default=0)))
         refset.sources.append(source)
     for key, entry in (data.get("claims") or {}).items():
         owner = f"claim {key!r}"
@@ -284,12 +349,12 @@ def reference_set_from(data, path) -> model.ReferenceSet:
         sources = entry.get("sources") or []
         if not isinstance(sources, list):
             _fail(path, entry, "sources", f"{owner}: sources must be a list of source keys")
-        line = entry.get("line")
+        line = _check_int(path, entry, "line", owner, 0, MAX_LINE)
         refset.claims.append(model.ClaimEntry(
             id=str(key), document=str(entry.get("document") or str(key).rsplit(":", 1)[0]),
             text=_check_str(path, entry, "text", owner) or "",
             section=_check_str(path, entry, "section", owner),
-            line=line if isinstance(line, int) else None,
+            line=line,
             sources=[str(s) for s in sources],
             level=_check_level(path, entry, "level", owner)
             or _check_level(path, entry, "declared_level", owner),
@@ -316,20 +381,34 @@ def _list(path, entry, name, owner):
 
 # ---------------------------------------------------------------- extract -> references.yaml
 
-def document_paths(paths) -> list:
-    """Every document file under ``paths`` (files or folders), sorted; DocumentError if missing."""
+def document_paths(paths, not_read=None) -> list:
+    """Every document file under ``paths`` (files or folders), sorted; DocumentError if missing.
+
+    Files of a folder that are not documents of a known format are appended to
+    ``not_read`` (a list), so the report can name them.
+    """
     found = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir()
-                                if p.is_file() and p.suffix in DOCUMENT_SUFFIXES
-                                and not p.name.startswith(".")))
+            for p in sorted(path.iterdir()):
+                if p.name.startswith(".") or p.is_dir():
+                    continue
+                if p.suffix.lower() in DOCUMENT_SUFFIXES or p.is_symlink():
+                    found.append(p)  # a symlink is checked (and refused if it leads out) on reading
+                elif not_read is not None:
+                    not_read.append(p)
         elif path.is_file():
             found.append(path)
         else:
             raise DocumentError(f"{path}: no such document or folder")
     unique = list(dict.fromkeys(found))
+    for path in unique:
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the file system would not decode: keys must be text
+            raise DocumentError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8; "
+                                "rename the file") from None
     stems = {}
     for path in unique:
         if path.stem in stems:
@@ -347,13 +426,19 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     from ..extract import propose_restates
 
     references_path = Path(references_path)
-    data = _load_raw(references_path)
+    data, read_stamp = _load_stamped(references_path)
     reference_set_from(data, references_path)  # validate before touching anything
-    files = document_paths(paths)
-    extracted = [extract_document(p) for p in files]
+    not_read = []
+    files = document_paths(paths, not_read)
+    profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
+    extracted = [extract_document(p, boilerplate=profile if profile.is_file() else None)
+                 for p in files]
     if data is None:
         data = CommentedMap()
     report = ExtractReport()
+    for path in not_read:
+        report.messages.append(f"{path}: not read (not a document format litgraph reads: "
+                               f"{', '.join(DOCUMENT_SUFFIXES)})")
     comments = take_trailing_comments(data)
     merge_extracted(data, extracted, references_path, report)
     proposals = propose_restates(extracted)
@@ -369,7 +454,7 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     text = _dump(data)
     if not text.startswith("#"):
         text = HEADER + text
-    report.written = write_atomically(references_path, text)
+    report.written = write_atomically(references_path, text, read_stamp)
     report.messages.append(f"{references_path}: {'updated' if report.written else 'unchanged'}")
     return report
 
@@ -382,7 +467,7 @@ def record_resolutions(path, resolutions) -> None:
     Never overwrites an identifier already there nor touches a pinned source;
     keeps comments; writes atomically and only when something changes.
     """
-    data = _load_raw(path)
+    data, read_stamp = _load_stamped(path)
     if data is None or not data.get("sources"):
         return
     sources = data["sources"]
@@ -406,7 +491,7 @@ def record_resolutions(path, resolutions) -> None:
             changed = True
         if changed and resolution.resolved_by and entry.get("resolved_by") is None:
             entry["resolved_by"] = resolution.resolved_by
-    write_atomically(path, _dump(data))
+    write_atomically(path, _dump(data), read_stamp)
 
 
 def _plain(value):

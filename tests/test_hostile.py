@@ -1,0 +1,214 @@
+"""Hostile input (issue 16): nothing litgraph reads or receives can hang it, lose a curator's
+edit, replace a file it should not, or publish a wrong answer as fact.
+
+Each test here failed before its fix.  Most run in-process (CliRunner, library calls); the
+ones that hung or crashed the process before run litgraph as a subprocess with a timeout.
+"""
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from litgraph import references as references_module
+from litgraph.cli import cli
+from litgraph.errors import DocumentError, ReferencesFileError
+from litgraph.evidence import load_level_map
+from litgraph.references import read_reference_set, update_from_documents
+from reliability_helpers import DOCUMENTS, assert_one_line_error, run_litgraph
+
+ONE_DOCUMENT = "004_0ac93ed9c6525e3e"  # the shortest seed document: quick to extract
+
+# 458 bytes that expand to 9**9 strings when every alias is followed.
+BILLION_LAUGHS = """\
+documents: {}
+sources:
+  lol-2000:
+    title: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+    note: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+    journal: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+    volume: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+    issue: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+    pages: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+    kind: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+    cited_as: [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+"""
+
+
+@pytest.fixture
+def one_document(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    shutil.copy(DOCUMENTS / f"{ONE_DOCUMENT}.txt", folder)
+    return folder
+
+
+def one_line(message: str, *names):
+    assert "\n" not in message and len(message) < 400, message
+    for name in names:
+        assert name in message, (name, message)
+
+
+# ---------------------------------------------------------------- YAML aliases ("billion laughs")
+
+def test_billion_laughs_references_yaml_is_refused_at_once(tmp_path, one_document):
+    (tmp_path / "references.yaml").write_text(BILLION_LAUGHS)
+    proc = run_litgraph(["extract", "--references", "references.yaml", "documents"], tmp_path,
+                        timeout=60)
+    line = assert_one_line_error(proc, "references.yaml", "line 5", "alias")
+    assert "*a" in line
+    assert (tmp_path / "references.yaml").read_text() == BILLION_LAUGHS
+
+
+def test_any_alias_in_references_yaml_is_refused(tmp_path):
+    path = tmp_path / "references.yaml"
+    path.write_text("sources:\n  a-2000:\n    title: &t A title\n  b-2001:\n    title: *t\n")
+    with pytest.raises(ReferencesFileError) as caught:
+        read_reference_set(path)
+    one_line(str(caught.value), str(path), "line 5", "*t")
+
+
+def test_alias_in_evidence_levels_file_is_refused(tmp_path):
+    path = tmp_path / "evidence-levels.yaml"
+    path.write_text("publication_types:\n  Meta-Analysis: &one 1\n  Review: *one\n")
+    with pytest.raises(ReferencesFileError) as caught:
+        load_level_map(path)
+    one_line(str(caught.value), str(path), "line 3", "alias")
+
+
+def test_litgraph_never_writes_an_alias(tmp_path, one_document):
+    """Two entries holding the same object would be dumped as an anchor and an alias."""
+    references = tmp_path / "references.yaml"
+    update_from_documents([one_document], references)
+    data = references_module._load_raw(references)
+    shared = ["Shared", "Author"]
+    keys = list(data["sources"])[:2]
+    for key in keys:
+        data["sources"][key]["authors"] = shared
+    references_module.write_atomically(references, references_module._dump(data))
+    assert "&id" not in references.read_text()
+    read_reference_set(references)  # and so it reads back
+
+
+# ---------------------------------------------------------------- wrong types, one line each
+
+@pytest.mark.parametrize("case, text, named", [
+    ("line: abc", "sources:\n  a-2000:\n    seen:\n    - {document: d, line: abc}\n",
+     ["line 4", "a-2000", "line must be a whole number"]),
+    ("line: .inf", "sources:\n  a-2000:\n    seen:\n    - {document: d, line: .inf}\n",
+     ["line 4", "a-2000", "inf"]),
+    ("line: [1]", "sources:\n  a-2000:\n    seen:\n    - {document: d, line: [1]}\n",
+     ["line 4", "a-2000", "a list"]),
+    ("claim line: abc", "claims:\n  d:1:\n    text: t\n    line: abc\n",
+     ["line 4", "d:1", "line must be a whole number"]),
+    ("declared level line", "sources:\n  a-2000:\n    declared_levels:\n"
+     "    - {level: 2, document: d, line: 1e999}\n", ["line 4", "a-2000"]),
+    ("year 10^23", "sources:\n  a-2000:\n    year: 100000000000000000000000\n",
+     ["line 3", "a-2000", "year must be a whole number 1..9999"]),
+    ("10,000-deep list", "sources:\n  a-2000:\n    title: " + "[" * 10000 + "]" * 10000 + "\n",
+     ["line 3", "nested more than"]),
+    ("duplicate top-level key", "sources:\n  a-2000:\n    note: " + "x" * 40000
+     + "\nsources:\n  b-2001: {}\n", ["line 4", "duplicate key 'sources'"]),
+])
+def test_wrong_types_in_references_yaml_name_the_key_and_line(tmp_path, case, text, named):
+    path = tmp_path / "references.yaml"
+    path.write_text(text)
+    with pytest.raises(ReferencesFileError) as caught:
+        read_reference_set(path)
+    one_line(str(caught.value), str(path), *named)
+
+
+def test_wrong_type_in_references_yaml_through_the_cli(tmp_path, one_document):
+    (tmp_path / "references.yaml").write_text("sources:\n  a-2000:\n    year: " + "9" * 23 + "\n")
+    result = CliRunner().invoke(cli, ["extract", "--references",
+                                      str(tmp_path / "references.yaml"), str(one_document)])
+    assert_one_line_error(result, "references.yaml", "line 3", "year")
+
+
+# ---------------------------------------------------------------- a curator's save meanwhile
+
+def test_curator_save_during_extract_is_never_overwritten(tmp_path, one_document, monkeypatch):
+    references = tmp_path / "references.yaml"
+    update_from_documents([one_document], references)
+    shutil.copy(DOCUMENTS / "003_84a12a3a6530e696.txt", one_document)  # extract will change it
+    original = references_module.extract_document
+    curator = references.read_text() + "# saved by a curator while extract ran\n"
+
+    def extract_while_curator_saves(path):
+        result = original(path)
+        references.write_text(curator)
+        return result
+
+    monkeypatch.setattr(references_module, "extract_document", extract_while_curator_saves)
+    with pytest.raises(ReferencesFileError) as caught:
+        update_from_documents([one_document], references)
+    one_line(str(caught.value), str(references), "references.yaml.litgraph-new", "again")
+    assert references.read_text() == curator
+    ours = (tmp_path / "references.yaml.litgraph-new").read_text()
+    assert "003_84a12a3a6530e696" in ours and "saved by a curator" not in ours
+
+
+def test_curator_save_during_resolve_write_back_is_kept(tmp_path, one_document, monkeypatch):
+    from litgraph.model import Resolution
+
+    references = tmp_path / "references.yaml"
+    update_from_documents([one_document], references)
+    key = next(s.key for s in read_reference_set(references).sources if not s.pmid)
+    curator = references.read_text() + "# a curator's save\n"
+    dump = references_module._dump
+
+    def dump_while_curator_saves(data):
+        references.write_text(curator)
+        return dump(data)
+
+    monkeypatch.setattr(references_module, "_dump", dump_while_curator_saves)
+
+    class Record:
+        pmid, doi, pmcid = "99999901", None, None
+
+    with pytest.raises(ReferencesFileError, match="litgraph-new"):
+        references_module.record_resolutions(
+            references, [Resolution(key=key, status="resolved", record=Record(),
+                                    resolved_by="test")])
+    assert references.read_text() == curator
+    assert "99999901" in (tmp_path / "references.yaml.litgraph-new").read_text()
+
+
+def test_symlinked_references_yaml_is_written_through(tmp_path, one_document):
+    target = tmp_path / "curation" / "refs.yaml"
+    target.parent.mkdir()
+    target.write_text("documents: {}\n")
+    link = tmp_path / "references.yaml"
+    link.symlink_to(target)
+    update_from_documents([one_document], link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert ONE_DOCUMENT in target.read_text()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["refs.yaml"]
+
+
+def test_full_disk_while_writing_references_names_the_file(tmp_path, one_document, monkeypatch):
+    def full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(references_module.os, "fsync", full)
+    references = tmp_path / "references.yaml"
+    result = CliRunner().invoke(cli, ["extract", "--references", str(references),
+                                      str(one_document)])
+    assert_one_line_error(result, str(references), "No space left on device")
+    assert not references.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# ---------------------------------------------------------------- document names
+
+def test_document_name_that_is_not_utf8_is_refused_by_name(tmp_path, one_document):
+    bad = os.fsdecode(bytes(one_document) + b"/caf\xe9.txt")
+    Path(bad).write_text("A note.\n")
+    references = tmp_path / "references.yaml"
+    with pytest.raises(DocumentError) as caught:
+        update_from_documents([one_document], references)
+    one_line(str(caught.value), "caf\\xe9.txt", "not valid UTF-8")
+    assert not references.exists()
