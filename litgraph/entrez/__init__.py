@@ -253,9 +253,9 @@ class EntrezClient:
         self.timeout = timeout
         self.backoff = backoff
         self.batch_size = int(batch_size)
-        # Draw progress bars over batch loops (on a terminal only; see litgraph.progress).
-        # Set by the CLI; a stage may also ask per call.
-        self.progress = False
+        # A progress hook for batch loops (litgraph.progress); the CLI sets one that draws
+        # a bar on a terminal.  None shows nothing.
+        self.progress = None
         # True once an answer came from litgraph's E-utilities stand-in (its header says so).
         self.stand_in = False
         self.throttle = throttle or PROCESS_THROTTLE
@@ -416,12 +416,11 @@ class EntrezClient:
 
     # ------------------------------------------------------------ verbs
 
-    def _progress(self, batches, label):
-        """The batches, with a bar when self.progress is set and there is more than one."""
-        from ..progress import progress as progress_bar
+    def _progress(self, batches, label, hook=None):
+        """The batches, through the progress hook (``hook``, else the client's) when set."""
+        from ..progress import with_progress
 
-        batches = list(batches)
-        return progress_bar(batches, label, enabled=self.progress and len(batches) > 1)
+        return with_progress(hook if callable(hook) else self.progress, batches, label)
 
     def _batches(self, pmids):
         ids = sorted({str(p) for p in pmids}, key=lambda p: (len(p), p))
@@ -436,15 +435,12 @@ class EntrezClient:
         are keyed by the PMID inside each record, never by position.
         ``refresh`` True bypasses the cache for every batch; a collection of
         PMIDs bypasses it only for the batches holding one of them.
-        ``progress`` draws a bar on a terminal (see litgraph.progress).
+        ``progress`` a progress hook for this call (litgraph.progress); anything
+        else means the client's own hook, if it has one.
         """
         result = FetchResult()
         stale = set(map(str, refresh)) if isinstance(refresh, (set, frozenset, list, tuple)) else None
-        from ..progress import progress as progress_bar
-
-        batches = list(self._batches(pmids))
-        for batch in progress_bar(batches, "Fetching PubMed records",
-                                  enabled=(progress or self.progress) and len(batches) > 1):
+        for batch in self._progress(self._batches(pmids), "Fetching PubMed records", progress):
             params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
             post = len(batch) >= POST_FROM_IDS or None
             force = bool(stale & set(batch)) if stale is not None else bool(refresh)
