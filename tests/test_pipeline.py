@@ -132,9 +132,9 @@ def test_an_empty_references_yaml_never_empties_the_database(project):
 
 
 def test_an_unreachable_eutils_changes_nothing_stored(project, monkeypatch):
-    from litgraph.entrez import EntrezClient
+    from entrez_fake import client_without_waits
 
-    monkeypatch.setitem(EntrezClient.__init__.__kwdefaults__, "sleep", lambda seconds: None)
+    client_without_waits(monkeypatch)
     db_path = project / "db" / "litgraph.db"
     before, _ = table_rows(db_path)
     assert before["claim_alignments"]
