@@ -327,3 +327,46 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
                     links[(claim.id, key)] = {"claim_id": claim.id, "source_id": key}
         db["claims"].insert_all(claim_rows, pk="id")
         db["claim_sources"].insert_all(links.values(), pk=TABLES["claim_sources"][1])
+
+
+# ---------------------------------------------------------------- the citation graph
+
+GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
+GRAPH_WRITE_BATCH = 50_000
+
+
+def _insert_rows(db: sqlite_utils.Database, table: str, rows) -> None:
+    """Insert ``rows`` (dicts, or tuples in the table's column order) in large batches.
+
+    Plain ``executemany`` rather than sqlite-utils' ``insert_all``: the graph is
+    replaced whole, so there is nothing to upsert, and a million links go in
+    several times faster.
+    """
+    columns = list(TABLES[table][0])
+    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' for _ in columns)})")
+    batch = []
+    for row in rows:
+        batch.append(tuple(row.get(c) for c in columns) if isinstance(row, dict) else tuple(row))
+        if len(batch) >= GRAPH_WRITE_BATCH:
+            db.conn.executemany(sql, batch)
+            batch = []
+    if batch:
+        db.conn.executemany(sql, batch)
+
+
+def save_graph(db: sqlite_utils.Database, nodes, links, metrics=(), cocitations=(), couplings=(),
+               cohesion=()) -> None:
+    """Replace the whole stored graph in one transaction.
+
+    ``nodes`` and ``metrics`` are rows (dicts); ``links`` are (citing, cited,
+    origin) triples; the pair and cohesion rows are those of ``litgraph.graph.metrics``.
+    On any error nothing changes; readers never see a half-written graph.
+    """
+    with db.atomic():
+        for table in GRAPH_TABLES:
+            db.conn.execute(f"delete from [{table}]")
+        for table, rows in (("nodes", nodes), ("links", links), ("metrics", metrics),
+                            ("cocitations", cocitations), ("couplings", couplings),
+                            ("document_cohesion", cohesion)):
+            _insert_rows(db, table, rows)

@@ -10,8 +10,11 @@
    resolved PMID, in batches, and keeps the works outside the reference set
    they reach as ``external`` nodes, up to a depth and a cap.
 3. The metrics of ``litgraph.graph.metrics`` are computed on the NetworkX graph.
-4. ``save_graph(db, ...)`` replaces nodes, links, metrics and the pair tables
-   in one transaction: a reader sees the old graph or the new one, never half.
+4. ``litgraph.store.save_graph(db, ...)`` replaces nodes, links, metrics and
+   the pair tables in one transaction: a reader sees the old graph or the new
+   one, never half.
+
+``build_graph`` runs these as named steps: read, fetch, compute, save.
 
 A link keeps every origin that states it: one row per (citing, cited, origin).
 """
@@ -19,27 +22,42 @@ A link keeps every origin that states it: one row per (citing, cited, origin).
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import networkx as nx
 
+from ..entrez import FetchResult
 from ..errors import EntrezError
+from ..store import save_graph
 from .metrics import cocitation_pairs, compute_metrics, coupling_pairs, document_cohesion
 
 __all__ = [
     "ORIGINS", "ReferenceGraph", "read_reference_graph", "add_entrez_links", "to_networkx",
-    "save_graph", "build_graph", "external_id", "citation_direction",
+    "save_graph", "build_graph", "compute_graph", "graph_counts", "LinkClient", "external_id",
+    "citation_direction",
     "compute_metrics", "cocitation_pairs", "coupling_pairs", "document_cohesion",
 ]
 
 log = logging.getLogger(__name__)
 
+
+class LinkClient(Protocol):
+    """What the graph stage asks of E-utilities.  EntrezClient implements it; so do the
+    tests' fakes, so the stage needs no check of what its client can do."""
+
+    def elink(self, pmids: list, linkname: str) -> dict:
+        """``{pmid: [linked PMIDs]}`` for one link name."""
+
+    def fetch_pubmed(self, pmids: list) -> FetchResult:
+        """The PubMed records (with their ``references``) of ``pmids``."""
+
+    def summaries(self, pmids: list) -> dict:
+        """``{pmid: {title, year, doi, ...}}`` of works outside the reference set."""
+
 ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references")
 REFS_LINK = "pubmed_pubmed_refs"
 CITEDIN_LINK = "pubmed_pubmed_citedin"
-GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
-NODE_COLUMNS = ("id", "kind", "title", "year", "pmid", "doi", "evidence_level", "synthetic")
 TOP_PAIRS = 1000
-WRITE_BATCH = 50_000
 
 # A citation whose label says the listed work cites the document ("Citing
 # Articles" on a PubMed record page, "Cited by", "Cited in") points the other way.
@@ -155,19 +173,15 @@ def _ask(graph, what, call, *args):
 
 def _fetch_references(graph, client, pmids) -> dict:
     """PMID -> the PMIDs of its PubMed ReferenceList, for the records efetch returns."""
-    if not pmids or not hasattr(client, "fetch_pubmed"):
+    if not pmids:
         return {}
     result = _ask(graph, "efetch (reference lists)", client.fetch_pubmed, list(pmids))
-    for pmid, reason in sorted((getattr(result, "failed", None) or {}).items()):
+    if not result:  # the request failed: _ask noted it
+        return {}
+    for pmid, reason in sorted(result.failed.items()):
         graph.messages.append(f"efetch of PMID {pmid} failed, its reference list is missing: {reason}")
-    records = getattr(result, "records", result) or {}
-    out = {}
-    for pmid, record in records.items():
-        references = getattr(record, "references", None)
-        if references is None and isinstance(record, dict):
-            references = record.get("references")
-        out[str(pmid)] = [p for p in (_as_pmid(r) for r in references or []) if p]
-    return out
+    return {str(pmid): [p for p in (_as_pmid(r) for r in record.references or []) if p]
+            for pmid, record in result.records.items()}
 
 
 def add_entrez_links(graph: ReferenceGraph, client, depth=1, cap=500) -> None:
@@ -221,7 +235,7 @@ def add_entrez_links(graph: ReferenceGraph, client, depth=1, cap=500) -> None:
                 beyond += 1
         frontier = sorted(new, key=int)
     externals = sorted((n["pmid"] for n in graph.nodes.values() if n["kind"] == "external"), key=int)
-    if externals and hasattr(client, "summaries"):
+    if externals:
         for pmid, summary in _ask(graph, "esummary", client.summaries, externals).items():
             node = graph.nodes.get(external_id(pmid))
             if node is None or not summary:
@@ -258,40 +272,6 @@ def to_networkx(nodes, links, multigraph=False):
     return G
 
 
-def _insert(db, table, columns, rows):
-    sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values " \
-          f"({', '.join('?' for _ in columns)})"
-    batch = []
-    for row in rows:
-        batch.append(tuple(row.get(c) for c in columns) if isinstance(row, dict) else tuple(row))
-        if len(batch) >= WRITE_BATCH:
-            db.conn.executemany(sql, batch)
-            batch = []
-    if batch:
-        db.conn.executemany(sql, batch)
-
-
-def save_graph(db, nodes, links, metrics=(), cocitations=(), couplings=(), cohesion=()) -> None:
-    """Replace the whole stored graph in one transaction.
-
-    ``nodes`` and ``metrics`` are rows (dicts); ``links`` are (citing, cited,
-    origin) triples; the pair and cohesion rows are those of ``litgraph.graph.metrics``.
-    On any error nothing changes; readers never see a half-written graph.
-    """
-    with db.atomic():
-        for table in GRAPH_TABLES:
-            db.conn.execute(f"delete from [{table}]")
-        _insert(db, "nodes", NODE_COLUMNS, nodes)
-        _insert(db, "links", ("citing_id", "cited_id", "origin"), links)
-        _insert(db, "metrics", ("node_id", "kind", "in_degree", "out_degree", "in_degree_set",
-                                "out_degree_set", "pagerank", "betweenness", "betweenness_method",
-                                "component"), metrics)
-        _insert(db, "cocitations", ("source_a", "source_b", "count"), cocitations)
-        _insert(db, "couplings", ("source_a", "source_b", "strength"), couplings)
-        _insert(db, "document_cohesion", ("document_id", "sources", "citing_pairs", "density"),
-                cohesion)
-
-
 def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_max=5000,
                 sample_k=500, messages=None) -> dict:
     """Build the citation graph and its metrics from the database and E-utilities; store them.
@@ -300,7 +280,7 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     ----------
     db : sqlite_utils.Database
         A database whose sources, documents and citations are loaded.
-    client : EntrezClient or None
+    client : LinkClient or None
         Asked for elink, efetch reference lists and esummary; ``None`` builds
         from the documents' own lists only.
     depth, cap : int
@@ -319,37 +299,65 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         Counts: nodes by kind, links by origin, edges (distinct citing/cited
         pairs), components, the betweenness method and pair rows stored.
     """
-    graph = read_reference_graph(db)
+    graph = read_reference_graph(db)  # read
     log.info("graph: %d nodes and %d document links from the database",
              len(graph.nodes), len(graph.links))
-    if client is not None:
+    if client is not None:  # fetch
         add_entrez_links(graph, client, depth=depth, cap=cap)
     for message in graph.messages:
         log.warning("graph: %s", message)
     if messages is not None:
         messages.extend(graph.messages)
+    computed = compute_graph(graph, betweenness_exact_max=betweenness_exact_max,
+                             sample_k=sample_k)  # compute
+    save_graph(db, computed.nodes, computed.links, computed.metrics, computed.cocitations,
+               computed.couplings, computed.cohesion)  # save
+    pagerank = {row["node_id"]: row["pagerank"] for row in computed.metrics}
+    log.info("graph: stored %d nodes, %d links; top PageRank %s", len(computed.nodes),
+             len(computed.links), max(pagerank, key=pagerank.get) if pagerank else None)
+    return graph_counts(graph, computed)
+
+
+@dataclass
+class ComputedGraph:
+    """The rows ``save_graph`` stores, and the NetworkX graph they were computed on."""
+
+    nodes: list
+    links: list
+    digraph: nx.DiGraph
+    metrics: list
+    cocitations: list
+    couplings: list
+    cohesion: list
+
+
+def compute_graph(graph: ReferenceGraph, betweenness_exact_max=5000, sample_k=500) -> ComputedGraph:
+    """Nodes and links in a stable order, and every metric of ``litgraph.graph.metrics``."""
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     links = sorted(graph.links)
     G = to_networkx(nodes, links)
-    metrics = compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
-                              sample_k=sample_k)
-    pagerank = {row["node_id"]: row["pagerank"] for row in metrics}
-    cocitations = cocitation_pairs(G, top=TOP_PAIRS)
-    couplings = coupling_pairs(G, top=TOP_PAIRS)
-    cohesion = document_cohesion(G, graph.documents)
-    save_graph(db, nodes, links, metrics, cocitations, couplings, cohesion)
+    return ComputedGraph(
+        nodes=nodes, links=links, digraph=G,
+        metrics=compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
+                                sample_k=sample_k),
+        cocitations=cocitation_pairs(G, top=TOP_PAIRS),
+        couplings=coupling_pairs(G, top=TOP_PAIRS),
+        cohesion=document_cohesion(G, graph.documents))
+
+
+def graph_counts(graph: ReferenceGraph, computed: ComputedGraph) -> dict:
+    """The graph stage's report: nodes by kind, links by origin, edges, components, pairs."""
+    nodes, links, metrics = computed.nodes, computed.links, computed.metrics
     counts = {"nodes": len(nodes)}
     for kind in ("source", "document", "external"):
         counts[f"{kind}_nodes"] = sum(1 for n in nodes if n["kind"] == kind)
     counts["links"] = len(links)
     for origin in ORIGINS:
         counts[f"links_{origin}"] = sum(1 for link in links if link[2] == origin)
-    counts["edges"] = G.number_of_edges()
+    counts["edges"] = computed.digraph.number_of_edges()
     counts["components"] = len({row["component"] for row in metrics})
     counts["betweenness"] = metrics[0]["betweenness_method"] if metrics else "exact"
-    counts["cocitation_pairs"] = len(cocitations)
-    counts["coupling_pairs"] = len(couplings)
+    counts["cocitation_pairs"] = len(computed.cocitations)
+    counts["coupling_pairs"] = len(computed.couplings)
     counts["links_beyond_cap"] = graph.counts.get("links_beyond_cap", 0)
-    log.info("graph: stored %d nodes, %d links; top PageRank %s", len(nodes), len(links),
-             max(pagerank, key=pagerank.get) if pagerank else None)
     return counts
