@@ -119,6 +119,21 @@ TABLES = {
     ),
 }
 
+# Columns a reviewer reads first, in this order, before the rest of TABLES' order
+# (a column not in the table is skipped, so a stage may add it later).
+FIRST_COLUMNS = {
+    "sources": ("id", "title", "year", "journal", "status", "evidence_level", "identity",
+                "identity_reason"),
+}
+
+
+def column_order(name: str) -> dict:
+    """The columns of table ``name`` in the order it is created with (FIRST_COLUMNS first)."""
+    columns = TABLES[name][0]
+    first = [c for c in FIRST_COLUMNS.get(name, ()) if c in columns]
+    return {**{c: columns[c] for c in first}, **{c: k for c, k in columns.items() if c not in first}}
+
+
 INDEXES = [
     ("sources", ["pmid"]),
     ("sources", ["doi"]),
@@ -169,7 +184,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for name, (columns, pk, _fks) in TABLES.items():
         table = db[name]
         if not table.exists():
-            table.create(columns, pk=pk)
+            table.create(column_order(name), pk=pk)
         else:
             have = set(table.columns_dict)
             for column, kind in columns.items():
@@ -185,6 +200,9 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for table, columns in FTS.items():
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    from .findings import ensure_views
+
+    ensure_views(db)  # the findings the web and `litgraph check` share
 
 
 def as_json(value):

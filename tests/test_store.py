@@ -5,7 +5,7 @@ import sqlite3
 
 import sqlite_utils
 
-from litgraph.store import FTS, INDEXES, TABLES, ensure_db_shape, open_db
+from litgraph.store import FTS, INDEXES, TABLES, column_order, ensure_db_shape, open_db
 
 # The tables the issues name as contracts (Datasette pages, canned queries and exports read them).
 CONTRACT_TABLES = {"documents", "sources", "citations", "claims", "claim_sources",
@@ -28,7 +28,8 @@ def test_a_new_database_has_exactly_the_tables_of_the_schema(tmp_path):
     assert {t for t in fts_tables if t.endswith("_fts")} == {f"{t}_fts" for t in FTS}
     for name, (columns, pk, _fks) in TABLES.items():
         table = db[name]
-        assert list(table.columns_dict) == list(columns), name
+        assert list(table.columns_dict) == list(column_order(name)), name
+        assert set(column_order(name)) == set(columns), name
         assert table.pks == ([pk] if isinstance(pk, str) else list(pk)), name
 
 
