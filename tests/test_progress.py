@@ -86,8 +86,8 @@ def test_a_hook_sees_each_batch_loop_with_its_label():
 
     seen = []
 
-    def hook(items, label):
-        seen.append((label, len(items)))
+    def hook(items, label, length):
+        seen.append((label, length))
         yield from items
 
     pmids = [str(900000001 + n) for n in range(450)]

@@ -10,11 +10,8 @@
    resolved PMID, in batches, and keeps the works outside the reference set
    they reach as ``external`` nodes, up to a depth and a cap.
 3. The metrics of ``litgraph.graph.metrics`` are computed on the NetworkX graph.
-4. ``litgraph.store.save_graph(db, ...)`` replaces nodes, links, metrics and
-   the pair tables in one transaction: a reader sees the old graph or the new
-   one, never half.
-
-``build_graph`` runs these as named steps: read, fetch, compute, save.
+4. ``save_graph(db, ...)`` replaces nodes, links, metrics and the pair tables
+   in one transaction: a reader sees the old graph or the new one, never half.
 
 A link keeps every origin that states it: one row per (citing, cited, origin).
 """
@@ -22,42 +19,30 @@ A link keeps every origin that states it: one row per (citing, cited, origin).
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import networkx as nx
 
-from ..entrez import FetchResult
-from ..errors import EntrezError
-from ..store import save_graph
+from ..errors import EntrezError, InputError
 from .metrics import cocitation_pairs, compute_metrics, coupling_pairs, document_cohesion
 
 __all__ = [
     "ORIGINS", "ReferenceGraph", "read_reference_graph", "add_entrez_links", "to_networkx",
-    "save_graph", "build_graph", "compute_graph", "graph_counts", "LinkClient", "external_id",
-    "citation_direction",
+    "save_graph", "build_graph", "external_id", "citation_direction",
     "compute_metrics", "cocitation_pairs", "coupling_pairs", "document_cohesion",
 ]
 
 log = logging.getLogger(__name__)
 
-
-class LinkClient(Protocol):
-    """What the graph stage asks of E-utilities.  EntrezClient implements it; so do the
-    tests' fakes, so the stage needs no check of what its client can do."""
-
-    def elink(self, pmids: list, linkname: str) -> dict:
-        """``{pmid: [linked PMIDs]}`` for one link name."""
-
-    def fetch_pubmed(self, pmids: list) -> FetchResult:
-        """The PubMed records (with their ``references``) of ``pmids``."""
-
-    def summaries(self, pmids: list) -> dict:
-        """``{pmid: {title, year, doi, ...}}`` of works outside the reference set."""
-
-ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references")
+ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
 REFS_LINK = "pubmed_pubmed_refs"
 CITEDIN_LINK = "pubmed_pubmed_citedin"
+GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
+NODE_COLUMNS = ("id", "kind", "title", "year", "pmid", "doi", "evidence_level", "synthetic")
+METRIC_COLUMNS = ("node_id", "kind", "in_degree", "out_degree", "in_degree_set", "out_degree_set",
+                  "pagerank", "betweenness", "betweenness_method", "component", "engine")
+ENGINES = ("networkx", "spark")
 TOP_PAIRS = 1000
+WRITE_BATCH = 50_000
 
 # A citation whose label says the listed work cites the document ("Citing
 # Articles" on a PubMed record page, "Cited by", "Cited in") points the other way.
@@ -173,15 +158,19 @@ def _ask(graph, what, call, *args):
 
 def _fetch_references(graph, client, pmids) -> dict:
     """PMID -> the PMIDs of its PubMed ReferenceList, for the records efetch returns."""
-    if not pmids:
+    if not pmids or not hasattr(client, "fetch_pubmed"):
         return {}
     result = _ask(graph, "efetch (reference lists)", client.fetch_pubmed, list(pmids))
-    if not result:  # the request failed: _ask noted it
-        return {}
-    for pmid, reason in sorted(result.failed.items()):
+    for pmid, reason in sorted((getattr(result, "failed", None) or {}).items()):
         graph.messages.append(f"efetch of PMID {pmid} failed, its reference list is missing: {reason}")
-    return {str(pmid): [p for p in (_as_pmid(r) for r in record.references or []) if p]
-            for pmid, record in result.records.items()}
+    records = getattr(result, "records", result) or {}
+    out = {}
+    for pmid, record in records.items():
+        references = getattr(record, "references", None)
+        if references is None and isinstance(record, dict):
+            references = record.get("references")
+        out[str(pmid)] = [p for p in (_as_pmid(r) for r in references or []) if p]
+    return out
 
 
 def add_entrez_links(graph: ReferenceGraph, client, depth=1, cap=500) -> None:
@@ -235,7 +224,7 @@ def add_entrez_links(graph: ReferenceGraph, client, depth=1, cap=500) -> None:
                 beyond += 1
         frontier = sorted(new, key=int)
     externals = sorted((n["pmid"] for n in graph.nodes.values() if n["kind"] == "external"), key=int)
-    if externals:
+    if externals and hasattr(client, "summaries"):
         for pmid, summary in _ask(graph, "esummary", client.summaries, externals).items():
             node = graph.nodes.get(external_id(pmid))
             if node is None or not summary:
@@ -272,15 +261,65 @@ def to_networkx(nodes, links, multigraph=False):
     return G
 
 
+def _insert(db, table, columns, rows):
+    sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values " \
+          f"({', '.join('?' for _ in columns)})"
+    batch = []
+    for row in rows:
+        batch.append(tuple(row.get(c) for c in columns) if isinstance(row, dict) else tuple(row))
+        if len(batch) >= WRITE_BATCH:
+            db.conn.executemany(sql, batch)
+            batch = []
+    if batch:
+        db.conn.executemany(sql, batch)
+
+
+def save_graph(db, nodes, links, metrics=(), cocitations=(), couplings=(), cohesion=()) -> None:
+    """Replace the whole stored graph in one transaction.
+
+    ``nodes`` and ``metrics`` are rows (dicts); ``links`` are (citing, cited,
+    origin) triples; the pair and cohesion rows are those of ``litgraph.graph.metrics``.
+    On any error nothing changes; readers never see a half-written graph.
+    """
+    with db.atomic():
+        for table in GRAPH_TABLES:
+            db.conn.execute(f"delete from [{table}]")
+        _insert(db, "nodes", NODE_COLUMNS, nodes)
+        _insert(db, "links", ("citing_id", "cited_id", "origin"), links)
+        _insert(db, "metrics", METRIC_COLUMNS, metrics)
+        _insert(db, "cocitations", ("source_a", "source_b", "count"), cocitations)
+        _insert(db, "couplings", ("source_a", "source_b", "strength"), couplings)
+        _insert(db, "document_cohesion", ("document_id", "sources", "citing_pairs", "density"),
+                cohesion)
+
+
+def _spark_metrics(nodes, links, graph, master, betweenness_exact_max, sample_k):
+    """The metrics, pairs and cohesion rows, computed by the Spark engine."""
+    from . import spark as spark_engine
+
+    session = spark_engine.spark_session(master)
+    try:
+        frames = spark_engine.frames_from_rows(session, nodes, links, graph.set_nodes,
+                                               graph.documents)
+        result = spark_engine.compute_spark_metrics(
+            session, frames, top=TOP_PAIRS, betweenness_exact_max=betweenness_exact_max,
+            sample_k=sample_k)
+        metrics = list(result.metric_rows())
+    finally:
+        session.stop()
+    return metrics, result.cocitations, result.couplings, result.cohesion
+
+
 def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_max=5000,
-                sample_k=500, messages=None) -> dict:
+                sample_k=500, messages=None, engine="networkx", links_from=None,
+                bulk_scope="neighbourhood", spark_master=None) -> dict:
     """Build the citation graph and its metrics from the database and E-utilities; store them.
 
     Parameters
     ----------
     db : sqlite_utils.Database
         A database whose sources, documents and citations are loaded.
-    client : LinkClient or None
+    client : EntrezClient or None
         Asked for elink, efetch reference lists and esummary; ``None`` builds
         from the documents' own lists only.
     depth, cap : int
@@ -292,6 +331,15 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     messages : list, optional
         Receives one line per E-utilities call that failed (the build goes on
         without those links).
+    engine : {"networkx", "spark"}
+        Which engine computes the metrics: NetworkX in this process (the
+        default), or Spark (``litgraph.graph.spark``; ``spark_master`` or the
+        usual Spark configuration says where it runs).
+    links_from : path, optional
+        A CSV or Parquet file of citing/referenced PMID pairs, read as links of
+        origin ``bulk`` (``litgraph.graph.bulk``); ``bulk_scope`` says which:
+        ``neighbourhood`` (a pair with at least one end in the reference set)
+        or ``all``.
 
     Returns
     -------
@@ -299,65 +347,53 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         Counts: nodes by kind, links by origin, edges (distinct citing/cited
         pairs), components, the betweenness method and pair rows stored.
     """
-    graph = read_reference_graph(db)  # read
+    if engine not in ENGINES:
+        raise InputError(f"unknown graph engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    graph = read_reference_graph(db)
     log.info("graph: %d nodes and %d document links from the database",
              len(graph.nodes), len(graph.links))
-    if client is not None:  # fetch
+    if client is not None:
         add_entrez_links(graph, client, depth=depth, cap=cap)
+    if links_from is not None:
+        from .bulk import add_bulk_links, read_bulk_pairs
+
+        added = add_bulk_links(graph, read_bulk_pairs(links_from), scope=bulk_scope)
+        log.info("graph: %d bulk links from %s", added, links_from)
     for message in graph.messages:
         log.warning("graph: %s", message)
     if messages is not None:
         messages.extend(graph.messages)
-    computed = compute_graph(graph, betweenness_exact_max=betweenness_exact_max,
-                             sample_k=sample_k)  # compute
-    save_graph(db, computed.nodes, computed.links, computed.metrics, computed.cocitations,
-               computed.couplings, computed.cohesion)  # save
-    pagerank = {row["node_id"]: row["pagerank"] for row in computed.metrics}
-    log.info("graph: stored %d nodes, %d links; top PageRank %s", len(computed.nodes),
-             len(computed.links), max(pagerank, key=pagerank.get) if pagerank else None)
-    return graph_counts(graph, computed)
-
-
-@dataclass
-class ComputedGraph:
-    """The rows ``save_graph`` stores, and the NetworkX graph they were computed on."""
-
-    nodes: list
-    links: list
-    digraph: nx.DiGraph
-    metrics: list
-    cocitations: list
-    couplings: list
-    cohesion: list
-
-
-def compute_graph(graph: ReferenceGraph, betweenness_exact_max=5000, sample_k=500) -> ComputedGraph:
-    """Nodes and links in a stable order, and every metric of ``litgraph.graph.metrics``."""
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     links = sorted(graph.links)
-    G = to_networkx(nodes, links)
-    return ComputedGraph(
-        nodes=nodes, links=links, digraph=G,
-        metrics=compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
-                                sample_k=sample_k),
-        cocitations=cocitation_pairs(G, top=TOP_PAIRS),
-        couplings=coupling_pairs(G, top=TOP_PAIRS),
-        cohesion=document_cohesion(G, graph.documents))
-
-
-def graph_counts(graph: ReferenceGraph, computed: ComputedGraph) -> dict:
-    """The graph stage's report: nodes by kind, links by origin, edges, components, pairs."""
-    nodes, links, metrics = computed.nodes, computed.links, computed.metrics
+    if engine == "spark":
+        metrics, cocitations, couplings, cohesion = _spark_metrics(
+            nodes, links, graph, spark_master, betweenness_exact_max, sample_k)
+        edges = len({(c, d) for c, d, _o in links})
+    else:
+        G = to_networkx(nodes, links)
+        metrics = compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
+                                  sample_k=sample_k)
+        for row in metrics:
+            row["engine"] = "networkx"
+        cocitations = cocitation_pairs(G, top=TOP_PAIRS)
+        couplings = coupling_pairs(G, top=TOP_PAIRS)
+        cohesion = document_cohesion(G, graph.documents)
+        edges = G.number_of_edges()
+    pagerank = {row["node_id"]: row["pagerank"] for row in metrics}
+    save_graph(db, nodes, links, metrics, cocitations, couplings, cohesion)
     counts = {"nodes": len(nodes)}
     for kind in ("source", "document", "external"):
         counts[f"{kind}_nodes"] = sum(1 for n in nodes if n["kind"] == kind)
     counts["links"] = len(links)
     for origin in ORIGINS:
         counts[f"links_{origin}"] = sum(1 for link in links if link[2] == origin)
-    counts["edges"] = computed.digraph.number_of_edges()
+    counts["edges"] = edges
+    counts["engine"] = engine
     counts["components"] = len({row["component"] for row in metrics})
     counts["betweenness"] = metrics[0]["betweenness_method"] if metrics else "exact"
-    counts["cocitation_pairs"] = len(computed.cocitations)
-    counts["coupling_pairs"] = len(computed.couplings)
+    counts["cocitation_pairs"] = len(cocitations)
+    counts["coupling_pairs"] = len(couplings)
     counts["links_beyond_cap"] = graph.counts.get("links_beyond_cap", 0)
+    log.info("graph: stored %d nodes, %d links; top PageRank %s", len(nodes), len(links),
+             max(pagerank, key=pagerank.get) if pagerank else None)
     return counts
