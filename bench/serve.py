@@ -36,13 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (ROOT, WORK_DIR, LitgraphProcess, finish, free_port, latency_summary, measured_on,  # noqa: E402
                     stopwatch, verdict, write_results_section)
+from litgraph.ids import SYNTHETIC_PMID_BASE  # noqa: E402
 
 CANNED_QUERIES = ["claims_for_source", "sources_for_claim", "weak_evidence_claims",
                   "unresolved_references", "most_cited", "shared_sources"]
 P99_TARGET_MS = 300
 SERIAL_REQUESTS = 20
-SYNTHETIC_PMID_BASE = 90_000_000
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"  # 4: PMIDs in litgraph.ids' synthetic range
 
 WORDS = ("leiomyosarcoma uterine smooth muscle tumour mitotic index necrosis atypia margin "
          "resection adjuvant chemotherapy doxorubicin gemcitabine docetaxel trabectedin survival "

@@ -94,6 +94,35 @@ def _redact_log_record(record) -> bool:
     return True
 
 
+def progress_wanted(enabled: bool = True, stream=None) -> bool:
+    """Whether a bar should be drawn: asked for, stderr a terminal, not in CI."""
+    if not enabled or os.environ.get("CI"):
+        return False
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):  # a closed or detached stream
+        return False
+
+
+def progress_bar(items, label: str, length=None, enabled: bool = True, stream=None):
+    """The command line's progress hook (litgraph.progress): yield every item of ``items``,
+    drawing click's bar on stderr only on a terminal and outside CI, so that logs,
+    pipes and captured output stay clean.  ``length`` counts a generator's items."""
+    if not progress_wanted(enabled, stream):
+        yield from items
+        return
+    if length is None:
+        try:
+            length = len(items)
+        except TypeError:
+            length = None
+    with click.progressbar(items, length=length, label=label,
+                           file=sys.stderr if stream is None else stream) as bar:
+        yield from bar
+
+
 def default_cache_path(db_path: str) -> str:
     return str(Path(db_path).parent / "http-cache.sqlite")
 
@@ -123,13 +152,13 @@ def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quie
             # Its answers are the bundled fixtures whatever port it gets: one cache service.
             with EntrezClient(stand_in.base_url, cache_path=cache_path, api_key=api_key,
                               email=email, service=STAND_IN_SERVICE) as client:
-                client.progress = not quiet
+                client.progress = None if quiet else progress_bar
                 yield client
     else:
         with EntrezClient(NCBI_EUTILS_URL if eutils_url is None else eutils_url,
                           cache_path=cache_path, api_key=api_key,
                           email=email) as client:
-            client.progress = not quiet
+            client.progress = None if quiet else progress_bar
             yield client
 
 

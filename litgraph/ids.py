@@ -16,6 +16,24 @@ from .errors import IdentifierError
 
 PMID_MAX_DIGITS = 9  # PubMed ids are at most 8 digits today; 9 leaves room.
 
+# Synthetic identifiers.  Every made-up record (the stand-in's benchmark corpus,
+# test data, benchmarks) takes its identifiers from these ranges, and no real
+# article can: PubMed ids have at most eight digits today, and 10.5555 is the
+# DOI Foundation's test prefix.
+SYNTHETIC_PMID_BASE = 900_000_000  # synthetic PMID n is SYNTHETIC_PMID_BASE + n (n >= 1)
+SYNTHETIC_PMID_MAX = 999_999_999  # nine digits at most, like every PMID litgraph accepts
+SYNTHETIC_DOI_PREFIX = "10.5555/"
+
+
+def is_synthetic_pmid(pmid) -> bool:
+    """Whether ``pmid`` lies in the synthetic range.
+
+    >>> is_synthetic_pmid("900000001"), is_synthetic_pmid("20090506")
+    (True, False)
+    """
+    text = str(pmid)
+    return text.isdigit() and SYNTHETIC_PMID_BASE < int(text) <= SYNTHETIC_PMID_MAX
+
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|doi\.org/)", re.I)
 _DOI_SHAPE = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -1,47 +1,44 @@
-"""A progress bar for long steps that shows only where a person is watching.
+"""The progress hook: how a long step says how far it is without drawing anything itself.
 
-``progress(iterable, label, enabled)`` yields the items of ``iterable``.  It
-draws click's progress bar on stderr only when ``enabled`` is true, stderr is
-a terminal and the ``CI`` environment variable is unset; in CI, under
-``--quiet`` or when output is piped it is a plain pass-through, so logs and
-captured output stay clean.
+The library never prints.  A step that loops over batches (the E-utilities
+client's efetch and elink batches) passes them through a *progress hook*
+when one is set: a callable ``hook(items, label, length)`` that yields the
+same items and may show the progress somewhere.  The command line sets one that
+draws a bar on a terminal (``litgraph.cli.progress_bar``); a test may set its
+own; the default, ``None``, shows nothing.
 
->>> list(progress([1, 2, 3], "Resolving", enabled=False))
+>>> list(with_progress(None, [1, 2, 3], "Resolving"))
 [1, 2, 3]
+>>> seen = []
+>>> def note(items, label, length):
+...     seen.append((label, length))
+...     return items
+>>> list(with_progress(note, [1, 2, 3], "Resolving")), seen
+([1, 2, 3], [('Resolving', 3)])
 """
 
-import os
-import sys
+from collections.abc import Iterable
+from typing import Optional, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
-def progress_wanted(enabled: bool = True, stream=None) -> bool:
-    """Whether a bar should be drawn: asked for, stderr a terminal, not in CI."""
-    if not enabled or os.environ.get("CI"):
-        return False
-    stream = sys.stderr if stream is None else stream
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except (ValueError, OSError):  # a closed or detached stream
-        return False
+class ProgressHook(Protocol):
+    """Yields every item of ``items`` (``length`` of them, in order), showing progress
+    labelled ``label``."""
+
+    def __call__(self, items: Iterable[T], label: str, length: int) -> Iterable[T]: ...
 
 
-def progress(iterable, label: str, enabled: bool = True, length=None, stream=None):
-    """Yield every item of ``iterable``, with a bar on a terminal.
+def with_progress(hook: Optional[ProgressHook], items: Iterable[T], label: str,
+                  length: Optional[int] = None) -> Iterable[T]:
+    """``items`` through ``hook`` when one is set and there is more than one item.
 
-    ``length`` is the number of items when ``iterable`` has no ``len()`` (a
-    generator); without it the bar shows a count instead of a percentage.
+    ``length`` counts the items of an iterator; without it ``items`` is read first.
     """
-    if not progress_wanted(enabled, stream):
-        yield from iterable
-        return
-    import click  # only here: the library does not otherwise depend on click
-
     if length is None:
-        try:
-            length = len(iterable)
-        except TypeError:
-            length = None
-    with click.progressbar(iterable, length=length, label=label,
-                           file=sys.stderr if stream is None else stream) as bar:
-        yield from bar
+        items = list(items)
+        length = len(items)
+    if hook is None or length < 2:
+        return items
+    return hook(items, label, length)

@@ -120,3 +120,21 @@ class ScriptedEutils:
         self.server.shutdown()
         self.server.server_close()
         return False
+
+
+def client_without_waits(monkeypatch):
+    """Make every EntrezClient the CLI creates skip its back-off sleeps (retries stay fast).
+
+    A subclass that passes ``sleep`` through the constructor's own parameter, put
+    where the CLI looks the class up, instead of patching the constructor's defaults.
+    """
+    import litgraph.entrez
+    from litgraph.entrez import EntrezClient
+
+    class ClientWithoutWaits(EntrezClient):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("sleep", lambda seconds: None)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(litgraph.entrez, "EntrezClient", ClientWithoutWaits)
+    return ClientWithoutWaits

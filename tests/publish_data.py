@@ -2,7 +2,7 @@
 
 Every bibliographic fact below is stated in the seed documents' own reference
 lists (documents/001_a7b665464bb06ded.txt, 004_0ac93ed9c6525e3e.txt,
-002_a0fffd84c40c4f80.txt) or in /work/shared/data/extra-reference-facts.yaml;
+002_a0fffd84c40c4f80.txt) or in tests/fixtures/extra-reference-facts.yaml;
 nothing else is filled in.  Graph metrics are computed with NetworkX from the
 links, not written by hand.
 """

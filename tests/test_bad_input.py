@@ -313,10 +313,10 @@ def test_unreachable_eutils_url_fails_with_one_line(project, monkeypatch):
     # In-process, with the client's back-off sleeps skipped, so six tries per request stay fast.
     from click.testing import CliRunner
 
+    from entrez_fake import client_without_waits
     from litgraph.cli import cli
-    from litgraph.entrez import EntrezClient
 
-    monkeypatch.setitem(EntrezClient.__init__.__kwdefaults__, "sleep", lambda seconds: None)
+    client_without_waits(monkeypatch)
     monkeypatch.chdir(project.path)
     port = free_port()  # nothing listens there
     url = f"http://127.0.0.1:{port}/entrez/eutils/"

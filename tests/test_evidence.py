@@ -4,7 +4,7 @@ import pytest
 
 from litgraph.errors import ReferencesFileError
 from litgraph.evidence import (
-    LOW_LEVEL, PACKAGE_MAP, choose_level, infer_level, load_level_map, mapping_path,
+    PACKAGE_MAP, choose_level, infer_level, load_level_map, mapping_path,
 )
 
 
@@ -58,7 +58,6 @@ def test_choose_level_curator_then_declared_then_inferred():
     assert choose_level(curator=None, declared=3, inferred=3) == (3, "declared", False)
     assert choose_level(curator=None, declared=None, inferred=2) == (2, "inferred", False)
     assert choose_level() == (None, None, False)
-    assert LOW_LEVEL == 3
 
 
 def test_mapping_covers_the_designs_the_brief_names():

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from litgraph.entrez import FetchResult
 from litgraph.errors import EntrezError, InputError
 from litgraph.graph import (build_graph, citation_direction, read_reference_graph, save_graph,
                             to_networkx)
@@ -64,7 +65,7 @@ def make_db(path):
 
 
 class FakeClient:
-    """Answers like EntrezClient from a small link table, counting calls."""
+    """Answers like EntrezClient (litgraph.graph.LinkClient) from a small link table, counting calls."""
 
     def __init__(self, refs=None, citedin=None, references=None, summaries=None, fail=()):
         self.refs, self.citedin = refs or {}, citedin or {}
@@ -81,14 +82,12 @@ class FakeClient:
     def fetch_pubmed(self, pmids):
         self.calls.append(("efetch", tuple(pmids)))
 
-        class Record:
+        class Record:  # the one field of a PubmedRecord the graph reads
             def __init__(self, references):
                 self.references = references
 
-        class Result:
-            records = {p: Record(self.references[p]) for p in pmids if p in self.references}
-            failed = {}
-        return Result()
+        return FetchResult(records={p: Record(self.references[p]) for p in pmids
+                                    if p in self.references})
 
     def summaries(self, pmids):
         self.calls.append(("esummary", tuple(pmids)))

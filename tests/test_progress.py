@@ -1,8 +1,14 @@
-"""The progress helper: a bar on a terminal, silence in CI, under -q or when piped."""
+"""Progress: the library passes batches through a hook; the CLI's hook draws a bar on a
+terminal, and stays silent in CI, under -q or when piped."""
 
+import ast
 import io
+from pathlib import Path
 
-from litgraph.progress import progress, progress_wanted
+from litgraph.cli import progress_bar as progress
+from litgraph.cli import progress_wanted
+
+LITGRAPH = Path(__file__).resolve().parent.parent / "litgraph"
 
 
 class Terminal(io.StringIO):
@@ -54,7 +60,40 @@ def test_the_client_draws_a_bar_over_its_elink_batches_only_when_asked(monkeypat
             EntrezClient(stand_in.base_url, rate=0) as client:
         quiet_links = client.elink(pmids, "pubmed_pubmed_refs")
         assert terminal.getvalue() == ""
-        client.progress = True
+        client.progress = progress
         links = client.elink(pmids, "pubmed_pubmed_citedin")
     assert "Linking (pubmed_pubmed_citedin)" in terminal.getvalue()
     assert len(links) == len(quiet_links) == 450
+
+
+def test_the_library_never_imports_click():
+    # click (and with it every bar and echo) belongs to the command line alone.
+    importers = []
+    for path in sorted(LITGRAPH.rglob("*.py")):
+        if path.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(name == "click" or name.startswith("click.") for name in names):
+                importers.append(str(path.relative_to(LITGRAPH.parent)))
+    assert importers == []
+
+
+def test_a_hook_sees_each_batch_loop_with_its_label():
+    from litgraph.entrez import EntrezClient
+    from litgraph.stub.server import StandIn
+
+    seen = []
+
+    def hook(items, label, length):
+        seen.append((label, length))
+        yield from items
+
+    pmids = [str(900000001 + n) for n in range(450)]
+    with StandIn(rate_limit=None, synthetic=500) as stand_in, \
+            EntrezClient(stand_in.base_url, rate=0, batch_size=200) as client:
+        client.progress = hook
+        client.elink(pmids, "pubmed_pubmed_refs")
+        client.fetch_pubmed(pmids[:150])  # one batch: no progress to show
+    assert seen == [("Linking (pubmed_pubmed_refs)", 3)]

@@ -345,7 +345,7 @@ def test_database_page_links_the_graph(ds):
     assert "Citation graph" in html
 
 
-def test_graph_json_holds_documents_sources_and_links(ds):
+def test_graph_json_holds_documents_sources_and_links(ds, db_path):
     graph = rows(ds, "/-/citation-graph.json")
     kinds = {}
     for node in graph["nodes"]:
@@ -357,7 +357,10 @@ def test_graph_json_holds_documents_sources_and_links(ds):
     assert len(graph["links"]) == 9  # ten links, two of them the same pair
     node = next(n for n in graph["nodes"] if n["id"] == "miller2010")
     assert node["url"] == "/litgraph/sources/miller2010" and node["evidence_level"] == 3
-    assert node["pagerank"] > 0
+    conn = sqlite3.connect(db_path)
+    stored = conn.execute("select pagerank from metrics where node_id = 'miller2010'").fetchone()[0]
+    conn.close()
+    assert node["pagerank"] == pytest.approx(stored) and stored > 0
     document = next(n for n in graph["nodes"] if n["id"] == STATPEARLS)
     assert document["url"] == f"/litgraph/documents/{STATPEARLS}"
 

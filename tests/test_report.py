@@ -193,7 +193,8 @@ def test_status_counts_everything_once(db, tmp_path):
         "built_at": "2026-11-22T06:30:00+00:00", "resolved_at": "2026-11-22T06:29:00+00:00",
         "graph_built_at": "2026-11-22T06:30:00+00:00", "eutils": None,
     }
-    assert cache["responses"] == 3 and cache["bytes"] > 0
+    assert cache["responses"] == 3
+    assert cache["bytes"] == (tmp_path / "http-cache.sqlite").stat().st_size
     assert (cache["requests"], cache["cache_hits"], cache["hit_rate"]) == (12, 36, 0.75)
 
 
@@ -324,7 +325,9 @@ def test_claims_of_pmid_20090506_in_the_demo_include_the_mean_age_claim(tmp_path
                             "not in (select claim_id from claim_sources)").fetchone()[0]
     assert inheriting > 0 and f"of which {inheriting} inherit sources" in status.output
     cache = json.loads(run("status", "--db", db_path, "--json").output)["cache"]
-    assert cache["requests"] > 0 and cache["responses"] > 0 and cache["hit_rate"] is not None
+    info = {r["key"]: r["value"] for r in db["build_info"].rows}
+    assert (cache["requests"], cache["cache_hits"]) == (int(info["requests"]), int(info["cache_hits"]))
+    assert cache["hit_rate"] == round(cache["cache_hits"] / (cache["cache_hits"] + cache["requests"]), 4)
     assert f"hit rate {cache['hit_rate']:.0%} in the last build" in status.output
 
 

@@ -347,7 +347,7 @@ def test_seed_documents_resolve_in_four_requests_then_none_from_the_cache(tmp_pa
         if source.pmid:  # every PMID a document states is in the fixture
             assert (resolution.status, resolution.record.pmid) == ("resolved", source.pmid)
         if resolution.status == "resolved":
-            assert catalogue.get(resolution.record.pmid) is not None
+            assert catalogue.get(resolution.record.pmid).title == resolution.record.title
             if source.doi:
                 assert source.doi.lower() in resolution.record.dois
         else:

@@ -9,6 +9,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from litgraph.publish import canned_query_names, make_datasette
+from litgraph.stub.synthetic import synthetic_pmid
 from demo_project import copy_built
 from reliability_helpers import (build_args, clean_env, db_all_rows, new_project, run_in_process,
                                  run_litgraph)
@@ -99,7 +100,7 @@ def small_db(tmp_path):
                             "path": "documents/doc-a.txt"}, pk="id")
     db["sources"].insert_all([
         {"id": f"src-{i}", "title": f"Synthetic source {i}", "status": "resolved",
-         "pmid": str(90000000 + i), "evidence_level": 1 + i % 5} for i in range(30)], pk="id")
+         "pmid": synthetic_pmid(i + 1), "evidence_level": 1 + i % 5} for i in range(30)], pk="id")
     db["claims"].insert({"id": "claim-1", "document_id": "doc-a", "text": "A synthetic claim.",
                          "line": 3}, pk="id")
     db["claim_sources"].insert({"claim_id": "claim-1", "source_id": "src-1"},

@@ -79,7 +79,7 @@ def older_database(path):
                                     PRIMARY KEY (claim_id, source_id));
         INSERT INTO documents VALUES ('doc-old', 'Synthetic older document', 'clinical-review',
                                       'documents/doc-old.txt');
-        INSERT INTO sources VALUES ('old-2001', 'Synthetic older source', '90000001', 'resolved');
+        INSERT INTO sources VALUES ('old-2001', 'Synthetic older source', '900000001', 'resolved');
         INSERT INTO claims VALUES ('doc-old:1', 'doc-old', 'A synthetic older claim.', 4);
         INSERT INTO claim_sources VALUES ('doc-old:1', 'old-2001');
     """)
@@ -101,7 +101,7 @@ def test_ensure_db_shape_brings_an_older_database_up_to_date_and_keeps_its_rows(
     # The old rows are all there, new columns empty.
     assert list(db["sources"].rows) == [dict(
         {column: None for column in TABLES["sources"][0]},
-        id="old-2001", title="Synthetic older source", pmid="90000001", status="resolved")]
+        id="old-2001", title="Synthetic older source", pmid="900000001", status="resolved")]
     assert db["claim_sources"].count == 1 and db["claims"].get("doc-old:1")["line"] == 4
     # Full-text search was added and holds the rows that were already there.
     assert [r["id"] for r in db["sources"].search("older")] == ["old-2001"]

@@ -82,7 +82,8 @@ class EntrezClient(Transport):
         are keyed by the PMID inside each record, never by position.
         ``refresh`` True bypasses the cache for every batch; a collection of
         PMIDs bypasses it only for the batches holding one of them.
-        ``progress`` draws a bar on a terminal (see litgraph.progress).
+        ``progress`` a progress hook for this call (litgraph.progress); anything
+        else means the client's own hook, if it has one.
 
         A "not found" is not final: PMIDs a batch left out are asked again
         once, together, and that answer is reused from the cache for

@@ -364,8 +364,9 @@ class Transport:
         self.concurrency = int(concurrency)
         parts = urlsplit(self.base_url)
         self.service = service or f"{parts.scheme}://{parts.netloc}{parts.path}"
-        # Draw progress bars over batch loops (on a terminal only; see litgraph.progress).
-        self.progress = False
+        # A progress hook for batch loops (litgraph.progress); the CLI sets one that draws
+        # a bar on a terminal.  None shows nothing.
+        self.progress = None
         # True once an answer came from litgraph's E-utilities stand-in (its header says so).
         self.stand_in = False
         self.throttle = throttle or PROCESS_THROTTLE
@@ -591,9 +592,10 @@ class Transport:
 
         A result is ``(item, value)`` or ``(item, exception)`` for an EntrezError,
         so one failed batch never loses the others.  The throttle spaces the
-        starts; a bar is drawn over the items when asked (on a terminal only).
+        starts; the items pass through the progress hook (``progress`` when it is
+        one, else the client's) when there is a label.
         """
-        from ..progress import progress as progress_bar
+        from ..progress import with_progress
 
         items = list(items)
 
@@ -603,14 +605,14 @@ class Transport:
             except EntrezError as exc:
                 return item, exc
 
-        show = (progress or self.progress) and label and len(items) > 1
+        hook = (progress if callable(progress) else self.progress) if label else None
         if self.concurrency == 1 or len(items) <= 1:
             results = map(run, items)
         else:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="entrez")
             results = self._pool.map(run, items)
-        return list(progress_bar(results, label or "", enabled=bool(show), length=len(items)))
+        return list(with_progress(hook, results, label or "", length=len(items)))
 
     # ------------------------------------------------------------ lifetime
 

@@ -1,8 +1,8 @@
 """A deterministic synthetic corpus for benchmarks, clearly marked synthetic.
 
-Record ``i`` (1-based) has PMID ``900000000 + i`` (a range reserved for
-synthetic records), DOI ``10.5555/synthetic.i`` (10.5555 is the DOI test
-prefix), the journal "Synthetic Journal of Benchmarks", a title starting
+Record ``i`` (1-based) has PMID ``900000000 + i`` and DOI
+``10.5555/synthetic.i`` (the synthetic ranges of ``litgraph.ids``), the
+journal "Synthetic Journal of Benchmarks", a title starting
 "Synthetic record i", and up to ``refs_per_record`` citations of earlier
 synthetic records. Journal, year, volume and first page are unique per
 record, so ecitmatch resolves each one. The same ``n`` and ``seed`` always
@@ -19,10 +19,10 @@ import random
 from collections.abc import Iterator
 
 from ..errors import InputError
+from ..ids import SYNTHETIC_DOI_PREFIX, SYNTHETIC_PMID_BASE, SYNTHETIC_PMID_MAX
 from .records import Author, Record
 
-SYNTHETIC_PMID_BASE = 900_000_000
-SYNTHETIC_MAX = 99_999_999  # keeps PMIDs at nine digits
+SYNTHETIC_MAX = SYNTHETIC_PMID_MAX - SYNTHETIC_PMID_BASE  # keeps PMIDs at nine digits
 SYNTHETIC_JOURNAL = "Synthetic Journal of Benchmarks"
 SYNTHETIC_JOURNAL_ISO = "Synth J Bench"
 RECORDS_PER_VOLUME = 500
@@ -79,7 +79,7 @@ class SyntheticCorpus:
 
     def number_of_doi(self, doi: str) -> int | None:
         """The record number of a synthetic DOI (``10.5555/synthetic.N``), or None."""
-        prefix = "10.5555/synthetic."
+        prefix = f"{SYNTHETIC_DOI_PREFIX}synthetic."
         if not doi.startswith(prefix) or not doi[len(prefix):].isdigit():
             return None
         number = int(doi[len(prefix):])
@@ -150,7 +150,7 @@ class SyntheticCorpus:
         cites = _draw_cites(rng, number, self.refs_per_record)
         return Record(
             pmid=synthetic_pmid(number),
-            doi=f"10.5555/synthetic.{number}",
+            doi=f"{SYNTHETIC_DOI_PREFIX}synthetic.{number}",
             title=f"Synthetic record {number}: {title_words}",
             authors=authors,
             journal=SYNTHETIC_JOURNAL,
