@@ -212,3 +212,127 @@ def test_document_name_that_is_not_utf8_is_refused_by_name(tmp_path, one_documen
         update_from_documents([one_document], references)
     one_line(str(caught.value), "caf\\xe9.txt", "not valid UTF-8")
     assert not references.exists()
+
+
+# ---------------------------------------------------------------- the published site
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    import asyncio
+
+    from litgraph.publish import make_datasette
+    from publish_data import make_publish_db
+
+    db_path = make_publish_db(tmp_path_factory.mktemp("hostile-site") / "litgraph.db")
+    datasette = make_datasette(db_path)
+    asyncio.run(datasette.invoke_startup())
+    return datasette, db_path
+
+
+def get(datasette, path):
+    import asyncio
+
+    async def fetch():
+        return await datasette.client.get(path)
+    return asyncio.run(fetch())
+
+
+def sql_json(datasette, sql, shape=""):
+    from urllib.parse import quote
+
+    return get(datasette, f"/litgraph.json?sql={quote(sql)}{shape}")
+
+
+@pytest.mark.parametrize("sql, error", [
+    ("select length(printf('%.*c', 900000000, 'x'))", "string or blob too big"),
+    ("select length(format('%900000000d', 1))", "string or blob too big"),
+    ("select length(printf('%s %.*c', 'a', '900000000', 'x'))", "string or blob too big"),
+    ("select length(randomblob(900000000))", "string or blob too big"),
+    ("select length(zeroblob(900000000))", "string or blob too big"),
+    ("select length(group_concat(hex(zeroblob(40000)))) from (select 1 union all select 2)",
+     "string or blob too big"),
+    ("select length(replace(hex(zeroblob(40000)), '0', hex(zeroblob(40000))))",
+     "string or blob too big"),
+])
+def test_expensive_sql_is_refused_by_the_site(site, sql, error):
+    datasette, _ = site
+    answer = sql_json(datasette, sql)
+    assert answer.status_code == 400, answer.text[:300]
+    assert answer.json()["ok"] is False and answer.json()["error"] == error
+
+
+def test_quadratic_string_functions_stay_correct_and_linear(site):
+    """instr/replace/trim are replaced by linear versions: same answers as SQLite's own."""
+    import sqlite3
+
+    datasette, _ = site
+    sql = ("select instr('abcabc', 'ca') as a, instr(x'010203', x'03') as b, instr(12345, 34) as c,"
+           " replace('aXbXc', 'X', '--') as d, replace('abc', '', 'z') as e,"
+           " trim('xxhixx', 'x') as f, ltrim('xyhi', 'yx') as g, rtrim('hi  ', ' ') as h,"
+           " trim(' a ') as i, instr(null, 'a') as j, printf('%5.2f|%-4s|%%|%d', 3.14159, 'ab', 7)"
+           " as l, format('%.*c', 3, 'x') as m, length(instr(replace(hex(zeroblob(49990)),"
+           " '0', 'x'), replace(hex(zeroblob(24990)), '0', 'x') || 'y')) as k")
+    answer = sql_json(datasette, sql, "&_shape=array")
+    assert answer.status_code == 200, answer.text[:300]
+    oracle = sqlite3.connect(":memory:")
+    oracle.row_factory = sqlite3.Row
+    assert answer.json() == [dict(oracle.execute(sql).fetchone())]
+
+
+def test_custom_sql_beyond_the_limit_in_flight_gets_429(site):
+    import asyncio
+
+    from litgraph.plugin import asgi_wrapper
+
+    datasette, _ = site
+    release = asyncio.Event()
+    started = []
+
+    async def slow_app(scope, receive, send):
+        started.append(scope["query_string"])
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = asgi_wrapper(datasette)(slow_app)
+    limit = datasette.plugin_config("litgraph")["max_custom_sql"]
+
+    async def request(query):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+        scope = {"type": "http", "method": "GET", "path": "/litgraph", "query_string": query}
+        await app(scope, None, send)
+        return sent[0]["status"]
+
+    async def scenario():
+        running = [asyncio.ensure_future(request(b"sql=select+1")) for _ in range(limit)]
+        await asyncio.sleep(0.05)
+        refused = await request(b"sql=select+2")
+        page = asyncio.ensure_future(request(b"_sort=id"))  # not custom SQL: never refused
+        await asyncio.sleep(0.05)
+        release.set()
+        return refused, [await r for r in running], await page
+
+    refused, served, page = asyncio.run(scenario())
+    assert (refused, served, page) == (429, [200] * limit, 200)
+
+
+@pytest.mark.parametrize("path", ["/litgraph/sources?_sort=nonexistent",
+                                  "/litgraph/claims.json?_sort_desc=nonexistent"])
+def test_sort_by_a_missing_column_is_a_400(site, path):
+    datasette, _ = site
+    answer = get(datasette, path)
+    assert answer.status_code == 400
+    assert "Cannot sort table by nonexistent" in answer.text
+
+
+def test_databases_json_does_not_show_the_database_path(site):
+    datasette, db_path = site
+    for path in ("/-/databases.json", "/-/databases"):
+        answer = get(datasette, path)
+        assert answer.status_code == 200
+        assert str(db_path.parent) not in answer.text
+        assert [d["name"] for d in answer.json()] == ["litgraph"]
+        assert "path" not in answer.json()[0]
