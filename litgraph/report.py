@@ -24,12 +24,10 @@ SOURCE_COLUMNS = ["claim", "source", "level", "status", "year", "pmid", "doi", "
 
 
 def open_existing_db(path):
-    """Open a database that a build made; a missing file is an InputError, never a new empty db."""
-    from .store import open_db
+    """Open a database that a build made, read-only (see store.open_existing_db)."""
+    from .store import open_existing_db as open_read_only
 
-    if not Path(path).is_file():
-        raise InputError(f"database {path} not found: build it first (litgraph build) or pass --db")
-    return open_db(path)
+    return open_read_only(path)
 
 
 # ---------------------------------------------------------------- queries

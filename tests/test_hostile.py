@@ -336,3 +336,149 @@ def test_databases_json_does_not_show_the_database_path(site):
         assert str(db_path.parent) not in answer.text
         assert [d["name"] for d in answer.json()] == ["litgraph"]
         assert "path" not in answer.json()[0]
+
+
+def test_build_into_the_database_being_served_is_refused(tmp_path, one_document):
+    from litgraph.store import serve_lock
+
+    db_path = tmp_path / "db" / "litgraph.db"
+    db_path.parent.mkdir()
+    with serve_lock(db_path):
+        result = CliRunner().invoke(cli, ["build", "-q", "--offline", "--db", str(db_path),
+                                          "--references", str(tmp_path / "references.yaml"),
+                                          str(one_document)])
+    assert_one_line_error(result, str(db_path), "being served", "litgraph serve")
+    assert not db_path.exists() and not (tmp_path / "references.yaml").exists()
+
+
+# ---------------------------------------------------------------- read-only commands
+
+@pytest.fixture
+def foreign_db(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table papers (id text primary key, title text)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def _schema(path):
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return sorted(r[0] for r in conn.execute("select name from sqlite_master"))
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("args", [["status"], ["check"], ["claims", "--source", "12345678"],
+                                  ["sources", "--claim", "anything"],
+                                  ["export", "--format", "json"]])
+@pytest.mark.parametrize("kind", ["foreign", "empty"])
+def test_read_only_commands_refuse_a_database_that_is_not_litgraphs(tmp_path, foreign_db, args,
+                                                                    kind):
+    path = foreign_db if kind == "foreign" else tmp_path / "empty.db"
+    if kind == "empty":
+        path.write_bytes(b"")
+    before, schema = path.read_bytes(), _schema(path)
+    result = CliRunner().invoke(cli, [*args, "--db", str(path)])
+    assert_one_line_error(result, str(path), "not a litgraph database")
+    assert path.read_bytes() == before and _schema(path) == schema
+
+
+def test_read_only_commands_never_write_the_database(tmp_path):
+    """status, check, claims, sources and export open the file read-only (a chmod-proof check:
+    the database's bytes and modification time stay as they were)."""
+    import sqlite3
+
+    from publish_data import make_publish_db
+
+    path = make_publish_db(tmp_path / "litgraph.db")
+    conn = sqlite3.connect(path)  # as a database made by an older litgraph: one index short
+    conn.execute("drop index idx_sources_year")
+    conn.commit()
+    conn.close()
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    runner = CliRunner()
+    for args in (["status"], ["check", "--references", str(tmp_path / "none.yaml")],
+                 ["claims", "--source", "beardo2013"], ["sources", "--claim", "leiomyosarcoma"],
+                 ["export", "--format", "gexf"]):
+        result = runner.invoke(cli, [*args, "--db", str(path)])
+        assert "Error" not in result.output, (args, result.output)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["litgraph.db"]
+
+
+# ---------------------------------------------------------------- export --output
+
+@pytest.fixture
+def graph_db(tmp_path):
+    from publish_data import make_publish_db
+
+    return make_publish_db(tmp_path / "db" / "litgraph.db")
+
+
+def export_to(db_path, output, fmt="graphml", cwd=None):
+    """``litgraph export`` run in ``cwd`` (the database's project folder by default)."""
+    old = os.getcwd()
+    os.chdir(cwd or Path(db_path).parent.parent)
+    try:
+        return CliRunner().invoke(cli, ["export", "--db", str(db_path), "--format", fmt,
+                                        "--output", str(output)])
+    finally:
+        os.chdir(old)
+
+
+def test_export_streams_to_a_fifo_instead_of_replacing_it(tmp_path, graph_db):
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = export_to(graph_db, fifo)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received and received[0].startswith(b"<graphml")
+
+
+def test_export_writes_to_a_character_device_without_replacing_it(tmp_path, graph_db):
+    import stat
+
+    result = export_to(graph_db, "/dev/null")
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    full = export_to(graph_db, "/dev/full")  # a device that is always full
+    assert_one_line_error(full, "/dev/full", "No space left on device")
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_export_refuses_the_projects_own_inputs(tmp_path, graph_db):
+    project = graph_db.parent.parent
+    (project / "references.yaml").write_text("documents: {}\n")
+    (project / "documents").mkdir()
+    (project / "documents" / "a.txt").write_text("A document.\n")
+    for output in ("db/litgraph.db", "references.yaml", "documents/a.txt", "documents/new.xml",
+                   "db/http-cache.sqlite"):
+        before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+        result = export_to("db/litgraph.db", output, cwd=project)
+        assert_one_line_error(result, output, "project's own inputs")
+        assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+def test_export_through_a_symlink_replaces_its_target(tmp_path, graph_db):
+    target = tmp_path / "out" / "graph.graphml"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "graph.graphml"
+    link.symlink_to(target)
+    result = export_to(graph_db, link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_text().startswith("<graphml")
