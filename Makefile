@@ -1,22 +1,33 @@
 # litgraph: `make demo` builds the demo database offline and serves it;
-# `make test` runs every test offline.  Both install what they need first.
+# `make test` runs every test offline.  Each installs what it needs first: the
+# demo only litgraph's own dependencies, the tests also the test tools.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# what the demo needs only (no test tools); STAMP adds the test extra
+DEMO_STAMP := $(VENV)/.installed-demo
 DB     ?= db/litgraph.db
 PORT   ?= 8001
 
-.PHONY: install demo build test browser bench clean
+.PHONY: install install-demo demo build test browser bench docs clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(DEMO_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $(DEMO_STAMP)
+
+$(STAMP): $(DEMO_STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# Everything (the demo, the tests, the benchmarks).
 install: $(STAMP)
 
-build: install
+# The demo only: litgraph and what it runs on, without pytest, hypothesis and playwright.
+install-demo: $(DEMO_STAMP)
+
+build: install-demo
 	$(BIN)/litgraph build --offline --db $(DB)
 
 demo: build
@@ -26,13 +37,19 @@ demo: build
 browser:
 	@bash scripts/ensure-chromium.sh
 
+# Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py).
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+# Regenerate the README's command reference from --help (tests/test_docs.py checks it).
+docs: install
+	$(BIN)/cog -r README.md
 
 bench: install
 	$(BIN)/python bench/resolve.py --n 5000
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/identity.py
 
 clean:
 	rm -rf $(VENV) db/*.db db/*.sqlite db/*.lock test-output .pytest_cache .hypothesis build *.egg-info

@@ -6,7 +6,12 @@
 - update_from_documents on the seeds: a cold run (no references.yaml), a warm
   run (nothing changed, nothing written) and the size of the file.
 
-Run: .venv/bin/python bench/extract.py
+- the issue-12 targets: one 270,000-character document (Markdown and plain text) under
+  2 s, and 1,000 documents of 20,000 characters (Markdown, HTML, text, a third each)
+  under 60 s, read by ``extract_document`` in 2 worker processes (2 cores);
+  the documents are synthetic (invented works, identifiers in the synthetic ranges).
+
+Run: .venv/bin/python bench/extract.py  (--quick: 100 documents instead of 1,000)
 Prints a summary, writes bench/results/extract.json and prints the same
 figures as one JSON object on its last line.
 """
@@ -26,7 +31,81 @@ from litgraph.extract import extract_document, extract_text  # noqa: E402
 from litgraph.references import update_from_documents  # noqa: E402
 
 
+SURNAMES = ["Okafor", "Lindgren", "Petrov", "Haddad", "Kim", "Ruiz-Tagle", "Moss", "Varga",
+            "Fairweather", "Brightwater", "Okonkwo", "Moreau", "Dubois", "Nakamura", "Quill"]
+WORDS = ("invented renal tumour synthetic cohort fictional patients imaging surgery margin "
+         "relapse survival therapy dose response registry series trial outcome").split()
+
+
+def synthetic_document(characters: int, fmt: str, seed: int) -> str:
+    """A document of about ``characters`` characters: cited paragraphs and a reference list."""
+    import random
+
+    rng = random.Random(seed)
+    body, refs, n = [], [], 0
+    size = 0
+    while size < characters:
+        n += 1
+        name = f"{rng.choice(SURNAMES)} {rng.choice('ABCDEFGH')}{rng.choice('JKLMN')}"
+        title = " ".join(rng.choice(WORDS) for _ in range(7)).capitalize()
+        ref = (f"{name}, {rng.choice(SURNAMES)} T. {title}. J Synth Med. "
+               f"{rng.randint(1990, 2024)};{rng.randint(1, 60)}({rng.randint(1, 12)}):"
+               f"{rng.randint(1, 900)}-{rng.randint(901, 999)}. PMID: {900000000 + seed * 1000 + n}")
+        sentence = " ".join(rng.choice(WORDS) for _ in range(18)).capitalize()
+        body.append(f"{sentence} [{n}]. {sentence.lower()} is discussed again.")
+        refs.append(ref)
+        size += len(ref) + len(body[-1]) + 12
+    if fmt == "md":
+        return ("# Synthetic review\n\n" + "\n\n".join(body) + "\n\n## References\n\n"
+                + "\n".join(f"{i}. {r}" for i, r in enumerate(refs, 1)) + "\n")
+    if fmt == "html":
+        return ("<html><body><h1>Synthetic review</h1>" + "".join(f"<p>{b}</p>" for b in body)
+                + "<h2>References</h2><ol>" + "".join(f"<li>{r}</li>" for r in refs)
+                + "</ol></body></html>")
+    return ("Synthetic review\n\n" + "\n\n".join(body) + "\n\nReferences\n\n"
+            + "\n".join(f"[{i}] {r}" for i, r in enumerate(refs, 1)) + "\n")
+
+
+def _extract_count(path):
+    doc = extract_document(path)
+    return len(doc.references), len(doc.claims)
+
+
+def targets(figures, lines, quick=False):
+    """The issue-12 speed targets."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    work = Path(tempfile.mkdtemp(prefix="litgraph-bench-formats-"))
+    try:
+        for fmt in ("md", "txt"):
+            path = work / f"big.{fmt}"
+            path.write_text(synthetic_document(270_000, fmt, 1), encoding="utf-8")
+            with stopwatch() as watch:
+                doc = extract_document(path)
+            figures[f"doc_270k_{fmt}_s"] = round(watch.seconds, 3)
+            lines.append(f"  one {len(path.read_text()):,}-character .{fmt} document: "
+                         f"{watch.seconds:.2f} s (target < 2 s), {len(doc.references)} references, "
+                         f"{len(doc.claims)} claims")
+        count = 100 if quick else 1000
+        paths = []
+        for i in range(count):
+            fmt = ("md", "html", "txt")[i % 3]
+            path = work / f"doc{i:04d}.{fmt}"
+            path.write_text(synthetic_document(20_000, fmt, i + 2), encoding="utf-8")
+            paths.append(path)
+        with stopwatch() as watch:
+            with ProcessPoolExecutor(max_workers=2) as pool:
+                counts = list(pool.map(_extract_count, paths, chunksize=20))
+        figures[f"docs_{count}_20k_s"] = round(watch.seconds, 2)
+        lines.append(f"  {count} documents of ~20,000 characters (md/html/txt), 2 processes: "
+                     f"{watch.seconds:.1f} s (target < 60 s for 1,000), "
+                     f"{sum(c[0] for c in counts)} references, {sum(c[1] for c in counts)} claims")
+    finally:
+        shutil.rmtree(work)
+
+
 def main():
+    quick = "--quick" in sys.argv
     documents = sorted((ROOT / "documents").glob("*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in documents]
     figures, lines = {}, ["extract benchmark"]
@@ -64,6 +143,7 @@ def main():
     lines.append(f"  update_from_documents on the seeds: cold {figures['update_cold_s']} s, "
                  f"warm {figures['update_warm_s']} s (written: {figures['update_warm_wrote']}), "
                  f"references.yaml {figures['references_yaml_lines']} lines")
+    targets(figures, lines, quick)
     figures["peak_rss_mb"] = peak_rss_mb()
     lines.append(f"  peak memory {figures['peak_rss_mb']} MB")
     finish("extract", figures, lines)

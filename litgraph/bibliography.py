@@ -7,8 +7,12 @@ what the database knows and nothing more: PMID, DOI and PMC id when known;
 unknown fields stay absent.  Sources a curator excluded and stale sources are
 left out; unresolved and conflicting ones are kept with a note saying so.
 
-The writers are plain string building (no parser library at run time); the
-tests read every output back with bibtexparser, rispy and json.
+BibTeX is written with bibtexparser and RIS with rispy (the libraries the
+tests read them back with); CSL-JSON with json.  Titles and citation strings
+that are not citation data (a link's text, a tool's label, a bare journal
+citation where a title should be: litgraph.plausible) are left out, short page
+ranges are written in full (384-9 as 384-389), people's names are split into
+family and given names and a group's name is marked as one literal name.
 """
 
 import json
@@ -16,6 +20,8 @@ import re
 from typing import Optional
 
 from .errors import InputError
+from .findings import finding_rows
+from .plausible import plausible_citation, plausible_title
 
 _INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<initials>[A-Z]{1,4})$")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.\-]+")
@@ -28,7 +34,8 @@ def bibliography_sources(db, document: Optional[str] = None) -> list:
     """Source rows for the bibliography, in key order.
 
     With ``document``, only the sources that document cites (in its reference
-    list or through its claims).  Excluded and stale sources are left out.
+    list or through its claims), and for a rewrite the sources its sentences
+    inherit from the claims they restate.  Excluded and stale sources are left out.
     Raises InputError for a document the database does not hold.
     """
     where = "coalesce(excluded, 0) = 0 and coalesce(stale, 0) = 0"
@@ -37,12 +44,13 @@ def bibliography_sources(db, document: Optional[str] = None) -> list:
     if not list(db.query("select id from documents where id = ?", [document])):
         known = ", ".join(r["id"] for r in db.query("select id from documents order by id"))
         raise InputError(f"no document {document!r} in the database (documents: {known or 'none'})")
-    return list(db.query(
-        f"select * from sources where {where} and id in ("
-        "select source_id from citations where document_id = ? union "
-        "select claim_sources.source_id from claim_sources join claims "
-        "on claims.id = claim_sources.claim_id where claims.document_id = ?) order by id",
-        [document, document]))
+    cited = {r["source_id"] for r in db.query(
+        "select source_id from citations where document_id = ?", [document])}
+    cited |= {r["source_id"] for r in finding_rows(
+        db, "claim_evidence", "join claims on claims.id = claim_evidence.claim_id "
+        "where claims.document_id = ?", [document], columns="claim_evidence.source_id")}
+    return [row for row in db.query(f"select * from sources where {where} order by id")
+            if row["id"] in cited]
 
 
 def export_bibliography(db, fmt: str, document: Optional[str] = None) -> str:
@@ -80,9 +88,37 @@ def source_authors(value) -> list:
     return out
 
 
+_PARTICLES = {"van", "von", "de", "del", "della", "der", "den", "da", "di", "du", "la", "le",
+              "ter", "ten", "dos", "das", "st", "st."}
+_GROUP_WORDS = re.compile(
+    r"\b(?:group|committee|consortium|network|society|association|collaborat\w*|investigators|"
+    r"working|organi[sz]ation|institute|council|panel|team|study|trial|foundation|cent(?:er|re)|"
+    r"agency|board|college|federation|alliance|department|ministry|program(?:me)?|project|"
+    r"registry|services?|guidelines?|writing)\b", re.IGNORECASE)
+_GIVEN_WORD = re.compile(r"^(?:[A-Z][a-z\u00e0-\u024f'\-]+|(?:[A-Z]\.(?:-?[A-Z]\.)*))$")
+
+
+def is_group_name(name: str) -> bool:
+    """A working group, society, committee or acronym (NCCN) rather than a person."""
+    words = name.split()
+    if _GROUP_WORDS.search(name):
+        return True
+    if len(words) == 1 and len(name) >= 2 and name.isupper() and name.isalpha():
+        return True  # an acronym: NCCN, WHO
+    return len(words) > 5
+
+
 def split_name(name: str) -> dict:
-    """PubMed's ``Miller JS`` -> family Miller, given J. S.; ``Last, First`` as written;
-    anything else (a working group) stays one literal name."""
+    """A person's name as family and given names; a group's as one literal name.
+
+    PubMed's ``Miller JS`` -> family Miller, given J. S.; ``Last, First`` as
+    written; ``Robert Grimer`` and ``Albert N. Van Geel`` (given names first)
+    -> family Grimer / Van Geel; a working group, society or acronym stays one
+    literal name.
+    """
+    name = " ".join(str(name).split())
+    if is_group_name(name):
+        return {"literal": name}
     if "," in name:
         family, _, given = name.partition(",")
         return {"family": family.strip(), "given": given.strip()}
@@ -90,17 +126,46 @@ def split_name(name: str) -> dict:
     if match:
         given = " ".join(f"{letter}." for letter in match["initials"])
         return {"family": match["family"], "given": given}
+    words = name.split()
+    if len(words) >= 2 and all(_GIVEN_WORD.match(w) or w.lower() in _PARTICLES for w in words):
+        start = len(words) - 1
+        for i in range(1, len(words) - 1):
+            if words[i].lower() in _PARTICLES:
+                start = i
+                break
+        return {"family": " ".join(words[start:]), "given": " ".join(words[:start])}
+    if len(words) == 1:
+        return {"family": name, "given": ""}
     return {"literal": name}
 
 
 def split_pages(pages) -> tuple:
-    """``238-42`` -> ("238", "42"); ``e42`` -> ("e42", None).  No expansion of short ranges."""
+    """First and last page, the last written in full: ``384-9`` -> ("384", "389"),
+    ``1209-14`` -> ("1209", "1214"), ``e42`` -> ("e42", None)."""
     if not pages:
         return None, None
     match = _PAGES.match(str(pages))
-    if match:
-        return match["first"], match["last"]
-    return str(pages).strip(), None
+    if not match:
+        return str(pages).strip(), None
+    first, last = match["first"], match["last"]
+    head = re.match(r"^(?P<prefix>[A-Za-z]*)(?P<digits>\d+)$", first)
+    tail = re.match(r"^(?P<prefix>[A-Za-z]*)(?P<digits>\d+)$", last)
+    if head and tail and tail["prefix"] in ("", head["prefix"]) \
+            and len(tail["digits"]) < len(head["digits"]):
+        full = head["digits"][:len(head["digits"]) - len(tail["digits"])] + tail["digits"]
+        if int(full) >= int(head["digits"]):
+            last = head["prefix"] + full
+    elif head and tail and not tail["prefix"] and head["prefix"]:
+        last = head["prefix"] + tail["digits"]
+    return first, last
+
+
+def page_range(pages) -> Optional[str]:
+    """The pages as ``first-last`` in full (or the single page)."""
+    first, last = split_pages(pages)
+    if not first:
+        return None
+    return f"{first}-{last}" if last else first
 
 
 def _entry_kind(row) -> str:
@@ -117,12 +182,18 @@ def _entry_kind(row) -> str:
 
 
 def _title(row) -> Optional[str]:
-    return row.get("title") or row.get("cited_as")
+    """The work's title, or for a source without one the reference as cited when it reads
+    as a title; never text that is not citation data (litgraph.plausible)."""
+    return plausible_title(row.get("title")) or (
+        None if row.get("title") else plausible_title(row.get("cited_as")))
 
 
 def _note(row) -> Optional[str]:
     status = row.get("status")
     parts = []
+    cited_as = plausible_citation(row.get("cited_as"))
+    if cited_as and not _title(row) and status in ("unresolved", "conflict"):
+        parts.append(f"cited as: {cited_as}")
     if status in ("unresolved", "conflict"):
         parts.append(f"litgraph: {status}" + (f" ({row['status_reason']})" if row.get("status_reason")
                                               else ""))
@@ -167,39 +238,52 @@ def _bibtex_identifier(value) -> str:
 def _bibtex_author(name: str) -> str:
     parts = split_name(name)
     if "literal" in parts:
-        return "{" + _bibtex_text(parts["literal"]) + "}"
+        return "{" + _bibtex_text(parts["literal"]) + "}"  # one name, never split
     return _bibtex_text(f"{parts['family']}, {parts['given']}" if parts["given"] else parts["family"])
 
 
+def bibtex_entry(row, key: str):
+    """One source as a bibtexparser Entry (fields already BibTeX-escaped)."""
+    from bibtexparser.model import Entry, Field
+
+    kind = _entry_kind(row)
+    fields = []
+    authors = source_authors(row.get("authors"))
+    if authors:
+        fields.append(("author", " and ".join(_bibtex_author(a) for a in authors)))
+    if _title(row):
+        fields.append(("title", "{" + _bibtex_text(_title(row)) + "}"))
+    if row.get("journal"):
+        container = "booktitle" if kind == "conference" else (
+            "publisher" if kind == "book" else "journal")
+        fields.append((container, _bibtex_text(row["journal"])))
+    for name, column in (("year", "year"), ("volume", "volume"), ("number", "issue")):
+        if row.get(column) not in (None, ""):
+            fields.append((name, _bibtex_text(row[column])))
+    first, last = split_pages(row.get("pages"))
+    if first:
+        fields.append(("pages", _bibtex_text(f"{first}--{last}" if last else first)))
+    for name in ("doi", "pmid", "pmcid"):
+        if row.get(name):
+            fields.append((name, _bibtex_identifier(row[name])))
+    if _note(row):
+        fields.append(("note", _bibtex_text(_note(row))))
+    return Entry(_BIBTEX_TYPES[kind], key, [Field(name, value) for name, value in fields])
+
+
 def render_bibtex(rows) -> str:
-    """BibTeX entries, one per source; title case protected with double braces."""
-    entries = []
-    for row, key in zip(rows, _citation_keys(rows)):
-        kind = _entry_kind(row)
-        fields = []
-        authors = source_authors(row.get("authors"))
-        if authors:
-            fields.append(("author", " and ".join(_bibtex_author(a) for a in authors)))
-        if _title(row):
-            fields.append(("title", "{" + _bibtex_text(_title(row)) + "}"))
-        if row.get("journal"):
-            container = "booktitle" if kind == "conference" else (
-                "publisher" if kind == "book" else "journal")
-            fields.append((container, _bibtex_text(row["journal"])))
-        for name, column in (("year", "year"), ("volume", "volume"), ("number", "issue")):
-            if row.get(column) not in (None, ""):
-                fields.append((name, _bibtex_text(row[column])))
-        first, last = split_pages(row.get("pages"))
-        if first:
-            fields.append(("pages", _bibtex_text(f"{first}--{last}" if last else first)))
-        for name in ("doi", "pmid", "pmcid"):
-            if row.get(name):
-                fields.append((name, _bibtex_identifier(row[name])))
-        if _note(row):
-            fields.append(("note", _bibtex_text(_note(row))))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@{_BIBTEX_TYPES[kind]}{{{key},\n{body}\n}}\n")
-    return "\n".join(entries)
+    """BibTeX entries, one per source, written by bibtexparser; title case protected with
+    double braces, a group's name braced as one author."""
+    import bibtexparser
+    from bibtexparser.middlewares import AddEnclosingMiddleware
+
+    library = bibtexparser.Library([bibtex_entry(row, key)
+                                    for row, key in zip(rows, _citation_keys(rows))])
+    if not rows:
+        return ""
+    enclose = AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=True,
+                                     default_enclosing="{")
+    return bibtexparser.write_string(library, unparse_stack=[enclose])
 
 
 # ---------------------------------------------------------------- RIS
@@ -212,37 +296,49 @@ def _ris_text(text) -> str:
     return " ".join(str(text).split())
 
 
+def ris_record(row) -> dict:
+    """One source as a rispy record: a person as ``Family, Given``, a group's name with no
+    comma (read as one name); PMID in AN, DOI in DO, PMC id in C2."""
+    kind = _entry_kind(row)
+    record = {"type_of_reference": _RIS_TYPES[kind], "id": row["id"]}
+    authors = []
+    for name in source_authors(row.get("authors")):
+        parts = split_name(name)
+        authors.append(_ris_text(parts.get("literal") or (
+            f"{parts['family']}, {parts['given']}" if parts["given"] else parts["family"])))
+    if authors:
+        record["authors"] = authors
+    if _title(row):
+        record["title"] = _ris_text(_title(row))
+    if row.get("journal"):
+        record["publisher" if kind == "book" else "secondary_title"] = _ris_text(row["journal"])
+    for key, column in (("year", "year"), ("volume", "volume"), ("number", "issue")):
+        if row.get(column) not in (None, ""):
+            record[key] = _ris_text(row[column])
+    first, last = split_pages(row.get("pages"))
+    if first:
+        record["start_page"] = first
+    if last:
+        record["end_page"] = last
+    for key, column in (("doi", "doi"), ("accession_number", "pmid"), ("custom2", "pmcid")):
+        if row.get(column):
+            record[key] = _ris_text(row[column])
+    if _note(row):
+        record["notes"] = [_ris_text(_note(row))]
+    return record
+
+
 def render_ris(rows) -> str:
-    """RIS records (EndNote, Zotero): PMID in AN, DOI in DO, PMC id in C2."""
-    records = []
-    for row in rows:
-        kind = _entry_kind(row)
-        lines = [("TY", _RIS_TYPES[kind]), ("ID", row["id"])]
-        for name in source_authors(row.get("authors")):
-            parts = split_name(name)
-            lines.append(("AU", parts.get("literal") or
-                          (f"{parts['family']}, {parts['given']}" if parts["given"] else parts["family"])))
-        if _title(row):
-            lines.append(("TI", _title(row)))
-        if row.get("journal"):
-            lines.append(("PB" if kind == "book" else "T2", row["journal"]))
-        for tag, column in (("PY", "year"), ("VL", "volume"), ("IS", "issue")):
-            if row.get(column) not in (None, ""):
-                lines.append((tag, row[column]))
-        first, last = split_pages(row.get("pages"))
-        if first:
-            lines.append(("SP", first))
-        if last:
-            lines.append(("EP", last))
-        for tag, column in (("DO", "doi"), ("AN", "pmid"), ("C2", "pmcid")):
-            if row.get(column):
-                lines.append((tag, row[column]))
-        if _note(row):
-            lines.append(("N1", _note(row)))
-        lines.append(("ER", ""))
-        records.append("\n".join(f"{tag}  - {_ris_text(value)}".rstrip() if tag != "ER" else "ER  - "
-                                 for tag, value in lines))
-    return "\n\n".join(records) + ("\n" if records else "")
+    """RIS records (EndNote, Zotero), written by rispy without its numbered headers."""
+    import rispy
+
+    class Writer(rispy.RisWriter):
+        def set_header(self, count):
+            return ""  # rispy's documented way to leave the "1." lines out
+
+    if not rows:
+        return ""
+    return rispy.dumps([ris_record(row) for row in rows], implementation=Writer)
 
 
 # ---------------------------------------------------------------- CSL-JSON
@@ -266,7 +362,9 @@ def csl_items(rows) -> list:
             item["publisher" if kind == "book" else "container-title"] = row["journal"]
         if row.get("year"):
             item["issued"] = {"date-parts": [[int(row["year"])]]}
-        for name, column in (("volume", "volume"), ("issue", "issue"), ("page", "pages"),
+        if page_range(row.get("pages")):
+            item["page"] = page_range(row.get("pages"))
+        for name, column in (("volume", "volume"), ("issue", "issue"),
                              ("DOI", "doi"), ("PMID", "pmid"), ("PMCID", "pmcid")):
             if row.get(column) not in (None, ""):
                 item[name] = str(row[column])

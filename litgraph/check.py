@@ -7,8 +7,10 @@ ReferenceSet read from references.yaml, or None when there is none: checks
 that compare the database with it then find nothing.
 
 Severities: *error* (the published content rests on something wrong: an
-unresolved, conflicting, duplicated or retracted source, and claims on a
-retracted source), *warning* (worth a look: errata, claims with no source in
+unresolved, conflicting, duplicated or retracted source, a record that is not
+the work the document cites (identity mismatch), and claims on a retracted
+source), *warning* (worth a look: a record that matches its citation only in
+part, errata, claims with no source in
 documents that do cite sources, claims resting only on low-level evidence,
 declared-versus-inferred level disagreements, citations references.yaml lacks,
 stale entries, restatements that do not match) and *info* (recorded choices:
@@ -20,8 +22,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .findings import LOW_LEVEL, WEAK_REASONS, finding_rows
+
 SEVERITIES = ("error", "warning", "info")
-LOW_LEVEL = 3  # evidence levels 3, 4 and 5 are low-level
 
 # kind -> heading in the text report, in the order the report shows them
 KINDS = {
@@ -29,12 +32,16 @@ KINDS = {
     "claim-on-retracted-source": "Claims resting on retracted sources",
     "unresolved": "Unresolved references",
     "conflict": "PMID/DOI conflicts",
+    "identity-mismatch": "Records that are not the work the document cites",
     "duplicate": "Duplicate sources (one work under several keys)",
+    "identity-partial": "Records that match their citation only in part",
     "erratum": "Sources with errata",
     "claim-without-source": "Claims with no source",
     "low-level-claim": "Claims resting only on low-level evidence",
+    "unknown-level-claim": "Claims whose sources have no known level above low-level evidence",
     "level-disagreement": "Declared and inferred evidence levels disagree",
     "restatement": "Restated claims that do not match their original",
+    "restatement-uncited": "Restated claims whose original sentence cites nothing",
     "citation-not-in-references": "Citations references.yaml lacks",
     "stale": "Stale sources (no document cites them any more)",
     "excluded": "Excluded by curator",
@@ -200,36 +207,63 @@ def check_claims_on_retracted_sources(db, refset) -> list:
     return findings
 
 
+def _unresolved_rows(db, refset, conflict: bool) -> list:
+    """The unresolved_sources finding (litgraph.findings), less any exclusion references.yaml adds."""
+    excluded = excluded_keys(db, refset)
+    rows = finding_rows(db, "unresolved_sources",
+                        "where (status = 'conflict') = ? order by source_id", [int(conflict)])
+    return [r for r in rows if r["source_id"] not in excluded]
+
+
 def check_unresolved_sources(db, refset) -> list:
     """Sources E-utilities could not resolve, with the reason resolve recorded."""
-    excluded = excluded_keys(db, refset)
     findings = []
-    for row in _rows(db, "select * from sources where status is null or status = 'unresolved' "
-                         "order by id"):
-        if row["id"] in excluded:
-            continue
+    for row in _unresolved_rows(db, refset, conflict=False):
         reason = row.get("status_reason") or (
-            "not resolved yet (run litgraph resolve)" if row.get("status") is None else "no reason recorded")
+            "not resolved yet (run litgraph resolve)" if row["status"] == "not resolved"
+            else "no reason recorded")
         cited_as = row.get("cited_as")
         findings.append(Finding(
-            "unresolved", "error", row["id"],
-            f"{row['id']} is unresolved: {reason}" + (f" (cited as \"{_short(cited_as, 60)}\")"
-                                                        if cited_as else ""),
+            "unresolved", "error", row["source_id"],
+            f"{row['source_id']} is unresolved: {reason}"
+            + (f" (cited as \"{_short(cited_as, 60)}\")" if cited_as else ""),
             {"reason": reason, "cited_as": cited_as, "pmid": row.get("pmid"), "doi": row.get("doi"),
-             "cited_in": _cited_in(db, row["id"])}))
+             "cited_in": _cited_in(db, row["source_id"])}))
     return findings
 
 
 def check_conflicts(db, refset) -> list:
     """Sources whose PMID and DOI (or stated details) point at different works."""
-    excluded = excluded_keys(db, refset)
-    return [Finding("conflict", "error", row["id"],
-                    f"{_source_label(row)} has conflicting identifiers: "
+    return [Finding("conflict", "error", row["source_id"],
+                    f"{_source_label({**row, 'id': row['source_id']})} has conflicting identifiers: "
                     f"{row.get('status_reason') or 'no reason recorded'}",
                     {"pmid": row.get("pmid"), "doi": row.get("doi"),
-                     "reason": row.get("status_reason"), "cited_in": _cited_in(db, row["id"])})
-            for row in _rows(db, "select * from sources where status = 'conflict' order by id")
-            if row["id"] not in excluded]
+                     "reason": row.get("status_reason"), "cited_in": _cited_in(db, row["source_id"])})
+            for row in _unresolved_rows(db, refset, conflict=True)]
+
+
+def check_identities(db, refset) -> list:
+    """Resolved sources whose record is not (mismatch, an error) or only partly (partial, a
+    warning) the work the document describes: see litgraph.identity."""
+    if "identity" not in db["sources"].columns_dict:
+        return []  # a database from before identity verification: rebuild to check
+    excluded = excluded_keys(db, refset)
+    findings = []
+    for row in _rows(db, "select * from sources where status = 'resolved' and identity in "
+                         "('mismatch', 'partial') order by identity desc, id"):
+        if row["id"] in excluded:
+            continue
+        mismatch = row["identity"] == "mismatch"
+        what = ("is not the work the document cites" if mismatch
+                else "matches its citation only in part")
+        findings.append(Finding(
+            "identity-mismatch" if mismatch else "identity-partial",
+            "error" if mismatch else "warning", row["id"],
+            f"{_source_label(row)} {what}: {row.get('identity_reason') or 'no reason recorded'}",
+            {"identity": row["identity"], "reason": row.get("identity_reason"),
+             "pmid": row.get("pmid"), "doi": row.get("doi"), "cited_as": row.get("cited_as"),
+             "cited_in": _cited_in(db, row["id"])}))
+    return findings
 
 
 def _title_key(title: Optional[str]) -> Optional[str]:
@@ -310,75 +344,108 @@ def check_errata(db, refset) -> list:
     return findings
 
 
+def _weak_claims(db, reasons) -> list:
+    """Rows of the weak_claims finding (litgraph.findings) with one of ``reasons``."""
+    marks = ", ".join("?" for _ in reasons)
+    return finding_rows(db, "weak_claims", f"where reason in ({marks}) "
+                        "order by document_id, line, length(claim_id), claim_id", list(reasons))
+
+
+def _evidence_of(db, claim_id: str) -> list:
+    """(source, level, original claim or None) behind a claim, not excluded, own and inherited."""
+    return [(r["source_id"], r["evidence_level"], r["via_claim_id"]) for r in finding_rows(
+        db, "claim_evidence",
+        "join sources s on s.id = claim_evidence.source_id "
+        "where claim_evidence.claim_id = ? and coalesce(s.excluded, 0) = 0 "
+        "order by claim_evidence.source_id, claim_evidence.via_claim_id", [claim_id])]
+
+
+def _reasons_for(kind: str) -> list:
+    return [reason for reason, of_kind in WEAK_REASONS.items() if of_kind == kind]
+
+
+def _inherited_note(evidence) -> str:
+    originals = sorted({via for _key, _level, via in evidence if via})
+    return f", inherited from {', '.join(originals)}" if originals else ""
+
+
 def check_claims_without_sources(db, refset) -> list:
-    """Claims that cite nothing, or only sources a curator excluded.
+    """Claims that cite nothing (own or inherited from the sentence a rewrite restates), or only
+    sources a curator excluded.
 
     In a document that cites sources elsewhere this is a warning (a marker
     may be missing); in a document with no references at all (a patient
     page) it is information only.
     """
-    excluded = excluded_keys(db, refset)
     citing_documents = {r["document_id"] for r in _rows(
         db, "select distinct document_id from citations")}
-    cited_by_claim = {}
-    for r in _rows(db, "select claim_id, source_id from claim_sources"):
-        cited_by_claim.setdefault(r["claim_id"], []).append(r["source_id"])
     findings = []
-    for claim in _rows(db, "select id, document_id, section, line, text from claims "
-                           "order by document_id, line, length(id), id"):
-        sources = cited_by_claim.get(claim["id"], [])
-        if sources and not all(s in excluded for s in sources):
-            continue
+    for claim in _weak_claims(db, _reasons_for("claim-without-source")):
+        excluded = sorted({r["source_id"] for r in finding_rows(
+            db, "claim_evidence", "where claim_id = ?", [claim["claim_id"]])})
         has_references = claim["document_id"] in citing_documents
-        what = (f"cites only excluded source(s) {', '.join(sorted(sources))}" if sources
+        what = (f"cites only excluded source(s) {', '.join(excluded)}" if excluded
                 else "cites no source")
         tail = "" if has_references else " (the document has no references)"
+        where = _where({"id": claim["claim_id"], **claim})
         findings.append(Finding(
-            "claim-without-source", "warning" if has_references else "info", claim["id"],
-            f"claim {claim['id']} ({_where(claim)}) {what}{tail}: \"{_short(claim['text'], 70)}\"",
+            "claim-without-source", "warning" if has_references else "info", claim["claim_id"],
+            f"claim {claim['claim_id']} ({where}) {what}{tail}: \"{_short(claim['text'], 70)}\"",
             {"document": claim["document_id"], "line": claim["line"], "section": claim["section"],
-             "text": claim["text"], "excluded_sources": sorted(sources),
-             "document_has_references": has_references}))
+             "text": claim["text"], "excluded_sources": excluded,
+             "document_has_references": has_references, "reason": claim["reason"]}))
+    return findings
+
+
+def _level_claims(db, kind: str, phrase: str) -> list:
+    findings = []
+    for claim in _weak_claims(db, _reasons_for(kind)):
+        evidence = _evidence_of(db, claim["claim_id"])
+        levels = {}
+        for key, level, _via in evidence:
+            levels[key] = level
+        shown = ", ".join(f"{key} level {'unknown' if level is None else level}"
+                          for key, level in sorted(levels.items()))
+        where = _where({"id": claim["claim_id"], **claim})
+        findings.append(Finding(
+            kind, "warning", claim["claim_id"],
+            f"claim {claim['claim_id']} ({where}) {phrase} ({shown}{_inherited_note(evidence)}): "
+            f"\"{_short(claim['text'], 60)}\"",
+            {"document": claim["document_id"], "line": claim["line"], "text": claim["text"],
+             "sources": dict(sorted(levels.items())), "reason": claim["reason"],
+             "inherited_from": sorted({via for _k, _l, via in evidence if via})}))
     return findings
 
 
 def check_low_level_claims(db, refset) -> list:
-    """Claims whose every (not excluded) source has a low evidence level (3 to 5)."""
-    excluded = excluded_keys(db, refset)
-    levels_by_claim = {}
-    for r in _rows(db, "select claim_sources.claim_id, sources.id, sources.evidence_level "
-                       "from claim_sources join sources on sources.id = claim_sources.source_id"):
-        if r["id"] not in excluded:
-            levels_by_claim.setdefault(r["claim_id"], []).append((r["id"], r["evidence_level"]))
-    findings = []
-    for claim in _rows(db, "select id, document_id, section, line, text from claims "
-                           "order by document_id, line, length(id), id"):
-        levels = levels_by_claim.get(claim["id"])
-        if not levels or any(level is None or level < LOW_LEVEL for _key, level in levels):
-            continue
-        shown = ", ".join(f"{key} level {level}" for key, level in sorted(levels))
-        findings.append(Finding(
-            "low-level-claim", "warning", claim["id"],
-            f"claim {claim['id']} ({_where(claim)}) rests only on low-level evidence ({shown}): "
-            f"\"{_short(claim['text'], 60)}\"",
-            {"document": claim["document_id"], "line": claim["line"], "text": claim["text"],
-             "sources": {key: level for key, level in sorted(levels)}}))
-    return findings
+    """Claims whose every (not excluded) source, own or inherited, has a low level (3 to 5)."""
+    return _level_claims(db, "low-level-claim", "rests only on low-level evidence")
+
+
+def check_unknown_level_claims(db, refset) -> list:
+    """Claims with no source of a known level stronger than 3: every level unknown, or the
+    known ones low-level."""
+    return _level_claims(db, "unknown-level-claim",
+                         "has no source of known level above low-level evidence")
 
 
 def check_level_disagreements(db, refset) -> list:
-    """Sources whose document-declared evidence level differs from the level inferred from PubMed."""
+    """Sources whose document-declared evidence level differs from the level inferred from
+    PubMed, unless a curator's ``level:`` settled it (litgraph.findings level_disagreements)."""
     excluded = excluded_keys(db, refset)
     findings = []
-    for row in _rows(db, "select * from sources where level_disagreement = 1 order by id"):
-        if row["id"] in excluded:
+    for row in finding_rows(db, "level_disagreements", "order by source_id"):
+        if row["source_id"] in excluded:
             continue
+        row = {**row, "id": row["source_id"], **_rows(
+            db, "select pmid, doi from sources where id = ?", [row["source_id"]])[0]}
         types = _json_list(row.get("publication_types"))
         findings.append(Finding(
             "level-disagreement", "warning", row["id"],
             f"{_source_label(row)}: declared level {row.get('declared_level')} but inferred level "
             f"{row.get('inferred_level')}" + (f" from {', '.join(map(str, types))}" if types else "")
-            + f"; using level {row.get('evidence_level')} ({row.get('evidence_basis') or 'no basis'})",
+            + f"; using level {row.get('evidence_level')} ({row.get('evidence_basis') or 'no basis'})"
+            + "; set level: in references.yaml to settle it",
             {"declared_level": row.get("declared_level"), "inferred_level": row.get("inferred_level"),
              "evidence_level": row.get("evidence_level"), "evidence_basis": row.get("evidence_basis"),
              "publication_types": types}))
@@ -386,40 +453,27 @@ def check_level_disagreements(db, refset) -> list:
 
 
 RESTATEMENT_PHRASES = {
-    "number-mismatch": ("warning", "states a number its original does not"),
-    "unsupported": ("warning", "has no matching sentence in the document it restates"),
-    "uncited-in-source": ("info", "matches a sentence its original does not cite"),
+    "number-mismatch": ("restatement", "warning", "states a number its original does not"),
+    "unsupported": ("restatement", "warning", "has no matching sentence in the document it restates"),
+    "uncited-in-source": ("restatement-uncited", "info",
+                          "matches a sentence its original does not cite"),
 }
 
 
 def check_restatements(db, refset) -> list:
-    """Claims that restate another document's claim but do not match it (issue #9 alignments).
-
-    The claim's best match (lowest rank) decides; its ``sentence_status`` when
-    the alignment stage stores one, else its ``status``.
-    """
-    if not db["claim_alignments"].exists():
-        return []
-    columns = db["claim_alignments"].columns_dict
-    status = ("coalesce(a.sentence_status, a.status)" if "sentence_status" in columns
-              else "a.status")
-    matched_text = "a.matched_text" if "matched_text" in columns else "null"
-    wanted = list(RESTATEMENT_PHRASES)
-    rows = _rows(db, f"select a.claim_id, a.matched_claim_id, a.score, {status} as status, "
-                     f"a.explanation, {matched_text} as matched_text, c.document_id, c.line, "
-                     "c.text from claim_alignments a left join claims c on c.id = a.claim_id "
-                     f"where {status} in ({', '.join('?' for _ in wanted)}) "
-                     "and a.rank = (select min(b.rank) from claim_alignments b "
-                     "where b.claim_id = a.claim_id) "
-                     "order by c.document_id, c.line, length(a.claim_id), a.claim_id", wanted)
+    """Sentences of a rewrite whose best match is not simply supported (the
+    restatement_findings of litgraph.findings, as the restatement_issues page lists them)."""
     findings = []
-    for r in rows:
-        severity, phrase = RESTATEMENT_PHRASES[r["status"]]
+    for r in finding_rows(db, "restatement_findings",
+                          "order by document_id, line, length(claim_id), claim_id"):
+        if r["status"] not in RESTATEMENT_PHRASES:
+            continue
+        kind, severity, phrase = RESTATEMENT_PHRASES[r["status"]]
         where = _where({"id": r["claim_id"], "document_id": r["document_id"], "line": r["line"]})
         matched = r["matched_claim_id"] or (f"\"{_short(r['matched_text'], 50)}\""
                                            if r["matched_text"] else None)
         findings.append(Finding(
-            "restatement", severity, r["claim_id"],
+            kind, severity, r["claim_id"],
             f"claim {r['claim_id']} ({where or '?'}) {phrase}"
             + (f" (best match {matched})" if matched else "")
             + f": {r['explanation'] or _short(r['text'], 60)}",
@@ -481,10 +535,12 @@ CHECKS = [
     check_claims_on_retracted_sources,
     check_unresolved_sources,
     check_conflicts,
+    check_identities,
     check_duplicate_sources,
     check_errata,
     check_claims_without_sources,
     check_low_level_claims,
+    check_unknown_level_claims,
     check_level_disagreements,
     check_restatements,
     check_citations_not_in_references,
@@ -507,8 +563,10 @@ def run_checks(db, refset=None, checks=None) -> CheckReport:
 def render_text(report: CheckReport, limit: Optional[int] = None, severities=SEVERITIES) -> str:
     """The report for people: a summary line, then sections by severity and kind.
 
-    ``limit`` caps the lines shown per section (the rest are counted);
-    ``severities`` picks the sections shown (the summary line counts all).
+    ``limit`` caps the lines shown per section (the rest are counted) and,
+    when given, shows information findings as one count per kind so that they
+    never bury the errors; ``severities`` picks the sections shown (the
+    summary line counts all).
     """
     counts = report.counts
     plural = {"error": "errors", "warning": "warnings", "info": "info"}
@@ -527,8 +585,12 @@ def render_text(report: CheckReport, limit: Optional[int] = None, severities=SEV
         for kind in kinds:
             of_kind = [f for f in found if f.kind == kind]
             lines.append(f"  {KINDS.get(kind, kind)} ({len(of_kind)})")
+            if severity == "info" and limit:
+                continue  # counted, listed with --all or --json
             shown = of_kind if not limit else of_kind[:limit]
             lines.extend(f"    - {f.message}" for f in shown)
             if len(shown) < len(of_kind):
                 lines.append(f"    \u2026 and {len(of_kind) - len(shown)} more (--all or --json)")
+        if severity == "info" and limit:
+            lines.append("  (listed with --all or --json)")
     return "\n".join(lines)

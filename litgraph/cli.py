@@ -326,6 +326,7 @@ def stub(host, port, rate_limit, latency_ms, faults, synthetic):
 
     Example:
 
+    \b
         litgraph stub --port 8002 &
         litgraph build --eutils-url http://127.0.0.1:8002/entrez/eutils/
     """
@@ -460,8 +461,8 @@ def claims(source_args, db_path, source_options, as_json, markdown, verbose, qui
         litgraph claims --source 20090506 --markdown
     """
     setup_logging(verbose, quiet)
-    from .report import (CLAIM_COLUMNS, claims_for_source, open_existing_db, render_markdown,
-                         render_table)
+    from .report import (CLAIM_COLUMNS, claims_for_source, open_existing_db, render_claims_text,
+                         render_markdown)
 
     source_queries = list(source_options) + list(source_args)
     if not source_queries:
@@ -481,7 +482,7 @@ def claims(source_args, db_path, source_options, as_json, markdown, verbose, qui
     elif not rows:
         click.echo(f"No claim cites {', '.join(source_queries)}.")
     else:
-        click.echo(render_table(rows, CLAIM_COLUMNS, wrap={"text": 72}))
+        click.echo(render_claims_text(rows))
 
 
 @cli.command()
@@ -503,7 +504,7 @@ def sources(claim_arg, db_path, claim_option, as_json, markdown, verbose, quiet)
         litgraph sources --claim "mean age at diagnosis of 58.5"
     """
     setup_logging(verbose, quiet)
-    from .report import (SOURCE_COLUMNS, open_existing_db, render_markdown, render_table,
+    from .report import (SOURCE_COLUMNS, open_existing_db, render_markdown, render_sources_text,
                          sources_for_claim)
 
     if claim_option and claim_arg:
@@ -518,7 +519,7 @@ def sources(claim_arg, db_path, claim_option, as_json, markdown, verbose, quiet)
     elif fmt == "markdown":
         click.echo(render_markdown(rows, SOURCE_COLUMNS))
     else:
-        click.echo(render_table(rows, SOURCE_COLUMNS, wrap={"title": 48}))
+        click.echo(render_sources_text(rows))
 
 
 @cli.command()

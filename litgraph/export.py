@@ -27,6 +27,7 @@ import networkx as nx
 
 from .errors import InputError, LitgraphError
 from .graph import ORIGINS
+from .plausible import plausible_title
 
 NODE_ATTRIBUTES = ("kind", "title", "year", "pmid", "doi", "evidence_level", "synthetic")
 METRIC_ATTRIBUTES = ("pagerank", "betweenness", "betweenness_method", "component", "in_degree",
@@ -68,7 +69,12 @@ def graph_from_db(db, document=None) -> nx.DiGraph:
         if wanted is not None and row["id"] not in wanted:
             continue
         attributes = {k: row[k] for k in NODE_ATTRIBUTES if row.get(k) is not None}
-        attributes["label"] = row.get("title") or row["id"]
+        if row.get("kind") != "document" and "title" in attributes \
+                and not plausible_title(attributes["title"]):
+            del attributes["title"]  # page text extraction kept, not a title
+        elif attributes.get("title"):
+            attributes["title"] = plausible_title(attributes["title"]) or attributes["title"]
+        attributes["label"] = attributes.get("title") or row["id"]
         measured = metrics.get(row["id"], {})
         attributes.update({k: measured[k] for k in METRIC_ATTRIBUTES if measured.get(k) is not None})
         G.add_node(row["id"], **attributes)

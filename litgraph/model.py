@@ -48,6 +48,9 @@ class SourceEntry:
     volume: Optional[str] = None
     issue: Optional[str] = None
     pages: Optional[str] = None
+    isbn: Optional[str] = None  # a book's, as the document states it
+    url: Optional[str] = None  # a web page's address, as the document states it
+    publisher: Optional[str] = None  # a book's or report's publisher or issuing body
     kind: Optional[str] = None  # article, book, conference-abstract, guideline, ...
     cited_as: Optional[str] = None  # the first raw form, for people
     declared_levels: list = field(default_factory=list)  # [DeclaredLevel]
@@ -107,6 +110,9 @@ class ReferenceSet:
     sources: list = field(default_factory=list)
     claims: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)  # top-level `settings:` (e.g. restatement thresholds)
+    # The study design -> evidence level map (evidence.load_level_map): the curator's
+    # evidence-levels.yaml beside references.yaml when there is one, read once per build.
+    level_map: Optional[dict] = None
 
     def source(self, key: str) -> Optional[SourceEntry]:
         return next((s for s in self.sources if s.key == key), None)
@@ -121,3 +127,5 @@ class Resolution:
     status_reason: Optional[str] = None
     resolved_by: Optional[str] = None  # pmid, doi, citation, title
     record: Optional[object] = None  # entrez.PubmedRecord when resolved
+    identity: Optional[str] = None  # verified, partial, mismatch (identity.py), None if unchecked
+    identity_reason: Optional[str] = None  # each field that differs and how; a candidate record

@@ -53,6 +53,7 @@ class StageReport:
 @database_errors
 def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", progress=False):
     """Load references.yaml into the database and resolve its sources."""
+    from .evidence import load_level_map
     from .references import read_reference_set, record_resolutions
     from .resolve import resolve_sources, save_resolutions
     from .store import save_reference_set
@@ -62,6 +63,7 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
         raise ReferencesFileError(f"{references_path}: no such file; run `litgraph extract` first "
                                   "or pass --references")
     refset = read_reference_set(references_path)
+    refset.level_map = load_level_map(references_path)  # a curator's evidence-levels.yaml wins
     if not refset.documents and not refset.sources:
         # Saving it would empty the database: a truncated or mistyped file, not a wish.
         raise ReferencesFileError(f"{references_path}: holds no documents and no sources; "

@@ -46,6 +46,17 @@ class RowSection:
 ROW_SECTIONS = [
     RowSection(
         "sources",
+        "Is this record the work the document cites?",
+        "select identity, identity_reason, cited_as as the_document_states, title as record_title, "
+        "authors as record_authors, journal as record_journal, year as record_year, "
+        "volume as record_volume, pages as record_pages "
+        "from sources where id = :id and status = 'resolved'",
+        "Identity verification: what the document states beside the record it resolved to. "
+        "verified: every stated field agrees; partial: one differs; mismatch: the record is "
+        "another work (correct the identifier in references.yaml).",
+    ),
+    RowSection(
+        "sources",
         "Claims this source supports",
         "select c.id as claim, c.text as claim_text, c.document_id, c.section, c.line "
         "from claim_sources cs join claims c on c.id = cs.claim_id "
@@ -82,9 +93,9 @@ ROW_SECTIONS = [
     RowSection(
         "claims",
         "What this sentence restates",
-        "select a.rank, a.status, round(a.score, 3) as score, a.matched_claim_id as claim, "
+        "select a.rank, a.status, a.explanation, a.matched_claim_id as claim, "
         "coalesce(m.text, a.matched_text) as matched_text, a.matched_line, s.id as source, "
-        "s.title as source_title, s.evidence_level, a.explanation "
+        "s.evidence_level, s.title as source_title, round(a.score, 3) as score "
         "from claim_alignments a left join claims m on m.id = a.matched_claim_id "
         "left join claim_sources cs on cs.claim_id = a.matched_claim_id "
         "left join sources s on s.id = cs.source_id "
@@ -169,6 +180,24 @@ STAND_IN_BANNER = (
     "fixture, not necessarily from PubMed.</p>\n")
 
 
+def mark_stand_in(metadata: dict) -> None:
+    """Say on every page that the data comes from the stand-in, and credit no NCBI data.
+
+    The site-wide and the litgraph database's license and source are replaced
+    (the database page's footer shows the latter), the index page gets the
+    banner, and the plugin (config ``stand_in: true``) shows a notice on every
+    page, canned-query, row and graph pages included.
+    """
+    metadata.update(STAND_IN_NOTICE)
+    metadata["description_html"] = STAND_IN_BANNER + metadata.get("description_html", "")
+    database = metadata.setdefault("databases", {}).setdefault(DATABASE_NAME, {})
+    database.update(STAND_IN_NOTICE)
+    for table in (database.get("tables") or {}).values():
+        for key in STAND_IN_NOTICE:
+            table.pop(key, None)  # a table's own credit would override the database's
+    metadata.setdefault("plugins", {}).setdefault("litgraph", {})["stand_in"] = True
+
+
 def built_against_stand_in(path) -> bool:
     """Whether build_info says the last resolve asked the stand-in rather than NCBI."""
     try:
@@ -191,8 +220,7 @@ def make_datasette(db_path, config: dict | None = None):
     config = load_config() if config is None else config
     metadata = datasette_metadata(config)
     if built_against_stand_in(path):
-        metadata.update(STAND_IN_NOTICE)
-        metadata["description_html"] = STAND_IN_BANNER + metadata.get("description_html", "")
+        mark_stand_in(metadata)
     datasette = Datasette(metadata=metadata, settings=datasette_settings(config))
     if "_memory" in datasette.databases:  # Datasette adds it when given no files
         datasette.remove_database("_memory")

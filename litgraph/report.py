@@ -17,10 +17,16 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import IdentifierError, InputError
+from .findings import finding_rows
+from .plausible import plausible_title
 from .ids import normalise_doi, normalise_pmcid, normalise_pmid
 
-CLAIM_COLUMNS = ["source", "document", "line", "claim", "text"]
-SOURCE_COLUMNS = ["claim", "source", "level", "status", "year", "pmid", "doi", "title"]
+# Columns of the Markdown tables (JSON has every field; the text form is grouped).
+CLAIM_COLUMNS = ["source", "level", "claim", "document_title", "section", "line", "text",
+                 "inherited_from"]
+SOURCE_COLUMNS = ["claim", "document_title", "section", "claim_text", "source", "level", "status",
+                  "pmid", "title", "inherited_from"]
+TEXT_WIDTH = 100
 
 
 def open_existing_db(path):
@@ -67,8 +73,12 @@ def find_sources(db, query: str) -> list:
 def claims_for_source(db, query: str) -> list:
     """Which claims cite the source(s) ``query`` names (PMID, DOI, PMC id or key).
 
-    One row per claim and source: source, pmid, doi, document, document_title,
-    section, line, claim, text, evidence_level (the claim's own declared level).
+    One row per claim and source: source, pmid, doi, level (the source's
+    evidence level), document, document_title, section, line, claim, text,
+    evidence_level (the claim's own declared level), inherited and
+    inherited_from.  A sentence of a rewrite that restates a claim citing the
+    source inherits it (``inherited`` 1, ``inherited_from`` names the original
+    claim; see litgraph.findings).
     Raises InputError when no source matches.
     """
     sources = find_sources(db, query)
@@ -77,16 +87,19 @@ def claims_for_source(db, query: str) -> list:
                          "references.yaml key")
     rows = []
     for source in sources:
-        for r in _rows(db, "select claims.id as claim, claims.document_id as document, "
-                           "documents.title as document_title, claims.section, claims.line, "
-                           "claims.text, claims.evidence_level from claim_sources "
-                           "join claims on claims.id = claim_sources.claim_id "
-                           "left join documents on documents.id = claims.document_id "
-                           "where claim_sources.source_id = ? "
-                           "order by claims.document_id, claims.line, length(claims.id), "
-                           "claims.id", [source["id"]]):
+        for r in finding_rows(
+                db, "claim_evidence",
+                "join claims on claims.id = claim_evidence.claim_id "
+                "left join documents on documents.id = claims.document_id "
+                "where claim_evidence.source_id = ? "
+                "order by claim_evidence.inherited, claims.document_id, claims.line, "
+                "length(claims.id), claims.id", [source["id"]],
+                columns="claims.id as claim, claims.document_id as document, "
+                        "documents.title as document_title, claims.section, claims.line, "
+                        "claims.text, claims.evidence_level, claim_evidence.inherited, "
+                        "claim_evidence.via_claim_id as inherited_from"):
             rows.append({"source": source["id"], "pmid": source.get("pmid"),
-                         "doi": source.get("doi"), **r})
+                         "doi": source.get("doi"), "level": source.get("evidence_level"), **r})
     return rows
 
 
@@ -106,31 +119,40 @@ def find_claims(db, query: str) -> list:
 def sources_for_claim(db, query: str) -> list:
     """What stands behind the claim(s) ``query`` names (a claim id, or words of its text).
 
-    One row per claim and source: claim, document, line, claim_text, source,
-    title, authors, journal, year, pmid, doi, status, status_reason,
-    level (the source's evidence level), evidence_basis, retracted, excluded.
-    A claim that cites nothing gets one row whose source is None.  Raises
-    InputError when no claim matches.
+    One row per claim and source: claim, document, document_title, section,
+    line, claim_text, source, title, authors, journal, year, pmid, doi,
+    status, status_reason, level (the source's evidence level),
+    evidence_basis, retracted, excluded, inherited and inherited_from.  A
+    sentence of a rewrite inherits the sources of the original claims it
+    restates (``inherited`` 1, ``inherited_from`` the original claim; see
+    litgraph.findings).  A claim with no source, own or inherited, gets one
+    row whose source is None.  Raises InputError when no claim matches.
     """
     claims = find_claims(db, query)
     if not claims:
         raise InputError(f"no claim matches {query!r}: give a claim id or words from its text")
+    titles = {r["id"]: r["title"] for r in _rows(db, "select id, title from documents")}
     rows = []
     for claim in claims:
-        head = {"claim": claim["id"], "document": claim["document_id"], "line": claim["line"],
-                "claim_text": claim["text"]}
-        sources = _rows(db, "select sources.* from claim_sources join sources "
-                            "on sources.id = claim_sources.source_id "
-                            "where claim_sources.claim_id = ? order by sources.id", [claim["id"]])
+        head = {"claim": claim["id"], "document": claim["document_id"],
+                "document_title": titles.get(claim["document_id"]), "section": claim.get("section"),
+                "line": claim["line"], "claim_text": claim["text"]}
+        sources = finding_rows(
+            db, "claim_evidence", "join sources on sources.id = claim_evidence.source_id "
+            "where claim_evidence.claim_id = ? order by claim_evidence.inherited, "
+            "sources.evidence_level is null, sources.evidence_level, sources.id, "
+            "claim_evidence.via_claim_id", [claim["id"]],
+            columns="sources.*, claim_evidence.inherited, claim_evidence.via_claim_id")
         if not sources:
             rows.append({**head, "source": None})
         for s in sources:
-            rows.append({**head, "source": s["id"], "title": s.get("title"),
+            rows.append({**head, "source": s["id"], "title": plausible_title(s.get("title")),
                          "authors": s.get("authors"), "journal": s.get("journal"),
                          "year": s.get("year"), "pmid": s.get("pmid"), "doi": s.get("doi"),
                          "status": s.get("status"), "status_reason": s.get("status_reason"),
                          "level": s.get("evidence_level"), "evidence_basis": s.get("evidence_basis"),
-                         "retracted": s.get("retracted"), "excluded": s.get("excluded")})
+                         "retracted": s.get("retracted"), "excluded": s.get("excluded"),
+                         "inherited": s["inherited"], "inherited_from": s["via_claim_id"]})
     return rows
 
 
@@ -183,9 +205,17 @@ def status_summary(db, cache_path=None) -> dict:
             "excluded": flags["excluded"], "stale": flags["stale"], "retracted": flags["retracted"],
         },
         "claims": {"total": claims_total, "with_sources": with_sources,
-                   "without_sources": claims_total - with_sources},
+                   "without_sources": claims_total - with_sources,
+                   # rewrite sentences with no source of their own that inherit some
+                   "inheriting_sources": finding_rows(
+                       db, "claim_evidence", "where inherited = 1 and claim_id not in "
+                       "(select claim_id from claim_sources)",
+                       columns="count(distinct claim_id) as n")[0]["n"]},
+        # links: one row per origin reporting a citing -> cited pair; edges: the pairs
         "edges": {
             "total": _rows(db, "select count(*) as n from links")[0]["n"],
+            "distinct": _rows(db, "select count(*) as n from "
+                                  "(select distinct citing_id, cited_id from links)")[0]["n"],
             "by_origin": _count_by(db, "select origin as k, count(*) as n from links "
                                        "group by origin order by origin"),
         },
@@ -233,7 +263,8 @@ def render_table(rows: list, columns: list, wrap: Optional[dict] = None) -> str:
     c1     Mean age 58.5
     """
     wrap = wrap or {}
-    cells = [[textwrap.wrap(_cell(row.get(c)), wrap[c]) or [""] if c in wrap else [_cell(row.get(c))]
+    cells = [[textwrap.wrap(_cell(row.get(c)), wrap[c], break_long_words=False) or [""]
+              if c in wrap else [_cell(row.get(c))]
               for c in columns] for row in rows]
     widths = [max([len(c)] + [len(line) for row in cells for line in row[i]])
               for i, c in enumerate(columns)]
@@ -244,6 +275,71 @@ def render_table(rows: list, columns: list, wrap: Optional[dict] = None) -> str:
             lines.append("  ".join((cell[n] if n < len(cell) else "").ljust(w)
                                    for cell, w in zip(row, widths)).rstrip())
     return "\n".join(lines)
+
+
+def _where_text(row, title_key="document_title", document_key="document") -> str:
+    where = row.get(title_key) or row.get(document_key) or "?"
+    if row.get("section"):
+        where += f" \u203a {row['section']}"
+    if row.get("line") is not None:
+        where += f", line {row['line']}"
+    return where
+
+
+def _indented(text, indent: int) -> list:
+    return textwrap.wrap(_cell(text), TEXT_WIDTH - indent, initial_indent=" " * indent,
+                         subsequent_indent=" " * indent) or [" " * indent]
+
+
+def render_claims_text(rows: list) -> str:
+    """``litgraph claims`` for a terminal: each source (level, title), then the claims
+    citing or inheriting it, each with its document's title, section, line and text."""
+    lines, current = [], None
+    for row in rows:
+        if row["source"] != current:
+            current = row["source"]
+            if lines:
+                lines.append("")
+            ids = f" (PMID {row['pmid']})" if row.get("pmid") else ""
+            level = row.get("level")
+            lines.append(f"{current}{ids}: evidence level "
+                         f"{'unknown' if level is None else level}")
+        inherited = (f" \u2014 inherited from {row['inherited_from']}"
+                     if row.get("inherited") else "")
+        lines.append(f"  {row['claim']}  {_where_text(row)}{inherited}")
+        lines.extend(_indented(row.get("text"), 6))
+    return "\n".join(lines)
+
+
+def render_sources_text(rows: list) -> str:
+    """``litgraph sources`` for a terminal: each claim (document title, section, line,
+    text), then its sources with evidence level and status, inherited ones marked."""
+    out, by_claim = [], {}
+    for row in rows:
+        by_claim.setdefault(row["claim"], []).append(row)
+    for claim, found in by_claim.items():
+        head = found[0]
+        if out:
+            out.append("")
+        out.append(f"{claim}  {_where_text(head)}")
+        out.extend(_indented(head.get("claim_text"), 4))
+        cited = [r for r in found if r.get("source")]
+        if not cited:
+            out.append("  Sources: none (it cites no source and restates no cited sentence)")
+            continue
+        inherited = sorted({r["inherited_from"] for r in cited if r.get("inherited")})
+        label = "  Sources"
+        if inherited and len(inherited) == len({r["inherited_from"] for r in cited}):
+            label += f" (inherited from {', '.join(inherited)}, the original it restates)"
+        out.append(label + ":")
+        columns = ["source", "level", "status", "year", "pmid", "title"]
+        if any(r.get("inherited") for r in cited) and not label.endswith("restates)"):
+            columns.append("inherited_from")
+        shown = [{**r, "level": "unknown" if r.get("level") is None else r["level"]}
+                 for r in cited]
+        out.extend("    " + line for line in render_table(shown, columns, wrap={"title": 48})
+                   .splitlines())
+    return "\n".join(out)
 
 
 def render_markdown(rows: list, columns: list) -> str:
@@ -287,8 +383,12 @@ def render_status(summary: dict) -> str:
         f"sources:   {s['total']} ({_counts_text(s['by_status'])}; excluded {s['excluded']}, "
         f"stale {s['stale']}, retracted {s['retracted']})",
         f"evidence:  {levels}",
-        f"claims:    {c['total']} (with sources {c['with_sources']}, without {c['without_sources']})",
-        f"edges:     {e['total']} ({_counts_text(e['by_origin'])})",
+        f"claims:    {c['total']} (citing sources {c['with_sources']}, citing none "
+        f"{c['without_sources']}, of which {c.get('inheriting_sources', 0)} inherit sources "
+        "from the sentence they restate)",
+        f"edges:     {e.get('distinct', e['total'])} citing \u2192 cited pairs (what the graph "
+        f"page draws), stated by {e['total']} links, one per origin "
+        f"({_counts_text(e['by_origin'])})",
         f"built:     {summary['built_at'] or 'never (no complete build recorded)'}"
         + (f" (resolved {summary['resolved_at']}" if summary["resolved_at"] else "")
         + (f", graph {summary['graph_built_at']})" if summary["graph_built_at"]

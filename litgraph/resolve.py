@@ -40,6 +40,7 @@ from datetime import datetime, timedelta, timezone
 from . import ids
 from .entrez import CitationQuery, EntrezClient, normalise_title
 from .errors import EntrezError, IdentifierError, InputError
+from .identity import better_candidate, states_enough_to_search, verify_identity
 from .model import Resolution
 from .store import as_json, now_utc
 
@@ -371,9 +372,75 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
         raise EntrezError(f"cannot reach E-utilities at {client.base_url}: "
                           f"{client.last_failure}")
     resolutions = [outcome[s.key] for s in sources]
+    verify_identities(sources, resolutions, client, refresh, age, db)
     if getattr(client, "stand_in", False):
         label_stand_in(resolutions)
     return resolutions
+
+
+def verify_identities(sources, resolutions, client, refresh=False, age=None, db=None) -> None:
+    """Give every resolved resolution its identity verdict (identity.py), in place.
+
+    For a ``mismatch`` whose entry states title, journal and year, the record the
+    citation most likely means is looked for (ECitMatch when it states volume and
+    first page, and a title search), all mismatches in one request of each kind,
+    and named in the reason as ``candidate: PMID n "Title"``.  The stated
+    identifier is never replaced: the curator decides.
+    """
+    entries = {s.key: s for s in sources}
+    searching = {}
+    for resolution in resolutions:
+        entry = entries.get(resolution.key)
+        if resolution.status != "resolved" or resolution.record is None or entry is None:
+            resolution.identity = resolution.identity_reason = None
+            continue
+        identity = verify_identity(entry, resolution.record)
+        resolution.identity, resolution.identity_reason = identity.verdict, identity.reason
+        if identity.verdict == "mismatch" and states_enough_to_search(entry):
+            searching[resolution.key] = resolution
+    if not searching:
+        return
+    found = _candidate_records([entries[k] for k in searching], client, refresh, age, db)
+    for key, resolution in searching.items():
+        if found is None:
+            resolution.identity_reason += "; candidate: not searched (E-utilities failed)"
+            continue
+        best = better_candidate(entries[key], found, exclude={resolution.record.pmid})
+        if best is None:
+            resolution.identity_reason += "; candidate: none found by citation or title search"
+        else:
+            record = best[0]
+            resolution.identity_reason += (f"; candidate: PMID {record.pmid} "
+                                           f"\"{record.title or 'untitled'}\"")
+
+
+def _title_term(entry):
+    """An esearch term of the title's words alone (the citation's author or year may be the
+    invented part)."""
+    words = title_words(entry.title)
+    return " AND ".join(f"{word}[ti]" for word in words) if len(words) >= 2 else None
+
+
+def _candidate_records(entries, client, refresh=False, age=None, db=None):
+    """Records a citation match or title search finds for ``entries`` (None when E-utilities
+    failed): one ECitMatch request and one OR'ed esearch, then one efetch."""
+    pmids = []
+    try:
+        citable = [e for e in entries if e.volume and e.first_page]
+        if citable:
+            answers = client.citation_match([
+                CitationQuery(e.key, e.journal, e.year, e.volume, e.first_page, e.first_author)
+                for e in citable])
+            pmids += [a for a in answers.values() if str(a).isdigit()]
+        terms = [t for e in entries for t in (search_term(e), _title_term(e)) if t]
+        if terms:
+            pmids += client.search_ids(terms)
+        if not pmids:
+            return []
+        fetched = _fetch(client, set(pmids), refresh, age or parse_max_age("30d"), db)
+    except EntrezError:
+        return None
+    return [fetched.records[p] for p in dict.fromkeys(pmids) if p in fetched.records]
 
 
 STAND_IN_LABEL = " [E-utilities stand-in: fixture records, not NCBI]"
@@ -425,9 +492,10 @@ def _judge_search(key, source, found, failure, fetch_failed, prior):
 
 # ---------------------------------------------------------------- saving
 
-def evidence_columns(entry, record) -> dict:
+def evidence_columns(entry, record, level_map=None) -> dict:
     """evidence_level and its basis: curator > declared (weakest stated, flagged when the
-    documents disagree) > inferred from publication types or title."""
+    documents disagree) > inferred from publication types or title through ``level_map``
+    (the project's evidence-levels.yaml; the package's map when None)."""
     declared = []
     for item in (entry.declared_levels if entry else []) or []:
         level = item.get("level") if isinstance(item, dict) else getattr(item, "level", None)
@@ -443,7 +511,7 @@ def evidence_columns(entry, record) -> dict:
         inferred_level, _rule = infer_level(
             publication_types=list(record.publication_types) if record else [],
             title=(record.title if record else None) or (entry.title if entry else None),
-            kind=entry.kind if entry else None)
+            kind=entry.kind if entry else None, mapping=level_map)
     curator = entry.level if entry else None
     if choose_level is not None:
         level, basis, disagreement = choose_level(curator, declared_level, inferred_level)
@@ -454,6 +522,19 @@ def evidence_columns(entry, record) -> dict:
     return {"evidence_level": level, "evidence_basis": basis, "declared_level": declared_level,
             "inferred_level": inferred_level,
             "level_disagreement": int(bool(disagreement) or len(set(declared)) > 1)}
+
+
+def identity_columns(resolution, entry=None) -> dict:
+    """sources.identity and sources.identity_reason: NULL unless the source resolved.
+
+    A resolution that ``verify_identities`` has not seen is verified here (without the
+    search for a candidate, which needs E-utilities)."""
+    if resolution.status != "resolved" or resolution.record is None:
+        return {"identity": None, "identity_reason": None}
+    if resolution.identity is None and resolution.identity_reason is None and entry is not None:
+        identity = verify_identity(entry, resolution.record)
+        return {"identity": identity.verdict, "identity_reason": identity.reason}
+    return {"identity": resolution.identity, "identity_reason": resolution.identity_reason}
 
 
 def _record_columns(record) -> dict:
@@ -491,6 +572,10 @@ def _changes(key, old, new) -> list:
     messages = []
     if old["status"] != new["status"]:
         messages.append(f"{key}: status {old['status']} -> {new['status']}")
+    if (new.get("identity") == "mismatch" and old.get("identity") != "mismatch"
+            and new["status"] == "resolved"):
+        messages.append(f"{key}: the record is not the work cited (identity mismatch): "
+                        f"{new.get('identity_reason')}")
     if new.get("retracted") and not old.get("retracted") and old.get("fetched_at"):
         messages.append(f"{key}: newly retracted (PMID {new.get('pmid')})")
     if old.get("fetched_at") and new.get("fetched_at") and old.get("status") == "resolved":
@@ -541,7 +626,9 @@ def save_resolutions(db, refset, resolutions) -> list:
                 if entry is not None:
                     row.update(_entry_columns(entry))
                 row.update(NO_RECORD)
-            row.update(evidence_columns(entry, resolution.record))
+            row.update(evidence_columns(entry, resolution.record,
+                                        getattr(refset, "level_map", None)))
+            row.update(identity_columns(resolution, entry))
             messages.extend(_changes(resolution.key, old, row))
             table.upsert(row, pk="id", alter=True)
     return messages

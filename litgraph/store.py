@@ -32,7 +32,8 @@ TABLES = {
          "issue": str, "pages": str, "pmid": str, "doi": str, "pmcid": str,
          "publication_types": str, "evidence_level": int, "evidence_basis": str,
          "declared_level": int, "inferred_level": int, "level_disagreement": int,
-         "status": str, "status_reason": str, "resolved_by": str, "retracted": int,
+         "status": str, "status_reason": str, "resolved_by": str,
+         "identity": str, "identity_reason": str, "retracted": int,
          "errata": str, "cited_as": str, "kind": str, "excluded": int, "stale": int, "note": str,
          "fetched_at": str},
         "id",
@@ -118,10 +119,26 @@ TABLES = {
     ),
 }
 
+# Columns a reviewer reads first, in this order, before the rest of TABLES' order
+# (a column not in the table is skipped, so a stage may add it later).
+FIRST_COLUMNS = {
+    "sources": ("id", "title", "year", "journal", "status", "evidence_level", "identity",
+                "identity_reason"),
+}
+
+
+def column_order(name: str) -> dict:
+    """The columns of table ``name`` in the order it is created with (FIRST_COLUMNS first)."""
+    columns = TABLES[name][0]
+    first = [c for c in FIRST_COLUMNS.get(name, ()) if c in columns]
+    return {**{c: columns[c] for c in first}, **{c: k for c, k in columns.items() if c not in first}}
+
+
 INDEXES = [
     ("sources", ["pmid"]),
     ("sources", ["doi"]),
     ("sources", ["status"]),
+    ("sources", ["identity"]),  # the identity facet and identity_mismatches
     ("sources", ["status", "id"]),  # covering: unresolved_references lists by status, then key
     ("citations", ["source_id"]),
     ("claims", ["document_id"]),
@@ -201,7 +218,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for name, (columns, pk, _fks) in TABLES.items():
         table = db[name]
         if not table.exists():
-            table.create(columns, pk=pk)
+            table.create(column_order(name), pk=pk)
         else:
             have = set(table.columns_dict)
             for column, kind in columns.items():
@@ -217,6 +234,9 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for table, columns in FTS.items():
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    from .findings import ensure_views
+
+    ensure_views(db)  # the findings the web and `litgraph check` share
 
 
 def as_json(value):
@@ -302,14 +322,16 @@ def refuse_if_served(db_path) -> None:
 SOURCE_ENTRY_COLUMNS = ("title", "authors", "journal", "year", "volume", "issue", "pages")
 
 
-def _source_evidence(entry, publication_types=None) -> dict:
-    """Evidence columns of a source: curator > declared (weakest stated) > inferred."""
+def _source_evidence(entry, publication_types=None, level_map=None) -> dict:
+    """Evidence columns of a source: curator > declared (weakest stated) > inferred
+    (through ``level_map``, the project's evidence-levels.yaml; the package's map if None)."""
     from .evidence import choose_level, infer_level
 
     declared = [d.level for d in entry.declared_levels]
     declared_level = max(declared) if declared else None
     inferred_level, _rule = infer_level(publication_types=publication_types or [],
-                                        title=entry.title, kind=entry.kind)
+                                        title=entry.title, kind=entry.kind,
+                                        mapping=level_map)
     level, basis, disagreement = choose_level(entry.level, declared_level, inferred_level)
     return {"evidence_level": level, "evidence_basis": basis, "declared_level": declared_level,
             "inferred_level": inferred_level,
@@ -357,7 +379,7 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
                 row["resolved_by"] = entry.resolved_by
             types = json.loads(old["publication_types"]) if old and old.get("publication_types") \
                 else None
-            row.update(_source_evidence(entry, types))
+            row.update(_source_evidence(entry, types, getattr(refset, "level_map", None)))
             db["sources"].upsert(row, pk="id", alter=False)
         for doc in refset.documents:
             if doc.missing:

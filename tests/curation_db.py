@@ -189,14 +189,7 @@ def offline_build(project, records=None):
 
 def copy_demo_project(tmp_path_factory, target):
     """A copy at ``target`` of the demo (seed documents + the project's references.yaml, built
-    offline); the build runs once per test session."""
-    import shutil
+    offline); the build runs once per test session (demo_project.session_build)."""
+    from demo_project import copy_built, session_build
 
-    if "demo" not in _TEMPLATES:
-        project = tmp_path_factory.mktemp("demo-template")
-        shutil.copytree(ROOT / "documents", project / "documents")
-        shutil.copyfile(ROOT / "references.yaml", project / "references.yaml")
-        offline_build(project)
-        _TEMPLATES["demo"] = project
-    shutil.copytree(_TEMPLATES["demo"], target)
-    return target
+    return copy_built(session_build(tmp_path_factory, "demo"), target)

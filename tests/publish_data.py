@@ -152,27 +152,3 @@ def make_publish_db(path):
     db.close()
     return path
 
-
-def build_demo_db(folder):
-    """Run the real offline build (extract, resolve, graph) of the seed documents into ``folder``.
-
-    The stand-in serves fixture records without its rate limit and the client
-    does not throttle; returns the database path.
-    """
-    import shutil
-    from pathlib import Path
-
-    from litgraph.entrez import EntrezClient
-    from litgraph.pipeline import run_build
-    from litgraph.stub.server import StandIn
-
-    root = Path(__file__).resolve().parent.parent
-    folder = Path(folder)
-    shutil.copytree(root / "documents", folder / "documents")
-    references = folder / "references.yaml"
-    shutil.copyfile(root / "references.yaml", references)
-    db_path = folder / "db" / "litgraph.db"
-    with StandIn(rate_limit=None) as stand_in, \
-            EntrezClient(stand_in.base_url, cache_path=folder / "cache.sqlite", rate=0) as client:
-        run_build([str(folder / "documents")], db_path, references, client)
-    return db_path

@@ -1,27 +1,32 @@
 """Bad input: each case fails with one clear 'Error:' line and loses nothing already stored.
 
-Every case starts from a project that was built cleanly (documents, references.yaml,
-db/litgraph.db), runs one command with one bad input through the real CLI in a
-subprocess, and checks: exit code 1 or 2, exactly one non-empty stderr line that
+Every case starts from a copy of a project that was built cleanly (documents,
+references.yaml, db/litgraph.db; built once per session, see conftest.py), runs one
+command with one bad input through the real CLI, and checks: exit code 1 or 2, exactly one non-empty stderr line that
 starts with "Error:" and names the file, line or identifier at fault, no traceback,
 and that the database rows and references.yaml are exactly as before.
 
 Read-only folders cannot be simulated with chmod here (the tests may run as root,
 who writes anyway), so an unwritable database is a path under a regular file, and a
 full disk is a write limit (RLIMIT_FSIZE) on the litgraph process.
+
+Most cases run the CLI in this process (``run_in_process``: the same command line
+without a new interpreter); the cases that need a process of their own (a write
+limit, a server that must not start) and one bad-identifier case run
+``litgraph`` as a subprocess, as a curator does.
 """
 
 import io
 import re
 import resource
-import shutil
 import signal
 
 import pytest
 from ruamel.yaml import YAML
 
-from reliability_helpers import (assert_one_line_error, build_args, db_all_rows,
-                                 free_port, new_project, run_litgraph)
+from demo_project import copy_built
+from reliability_helpers import (assert_one_line_error, build_args, db_all_rows, free_port,
+                                 run_in_process, run_litgraph)
 
 
 class Project:
@@ -39,20 +44,10 @@ class Project:
         return str(self.path)
 
 
-@pytest.fixture(scope="module")
-def built_project(tmp_path_factory):
-    """A project built once, cleanly, offline; each test works on a copy."""
-    project = new_project(tmp_path_factory.mktemp("built") / "project")
-    proc = run_litgraph(build_args(), cwd=project, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return project
-
-
 @pytest.fixture
-def project(built_project, tmp_path):
+def project(built_from_documents, tmp_path):
     """A private copy of the built project, with what it held before the test."""
-    copy = tmp_path / "project"
-    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns("*.lock"))
+    copy = copy_built(built_from_documents, tmp_path / "project")
     return Project(copy, db_all_rows(copy / "db" / "litgraph.db"),
                    (copy / "references.yaml").read_bytes())
 
@@ -92,21 +87,21 @@ DOCUMENT_CASES = {
 @pytest.mark.parametrize("case", sorted(DOCUMENT_CASES))
 def test_bad_document_in_extract_names_the_file(project, case):
     path = write_document(project, f"bad-{case}.txt", DOCUMENT_CASES[case])
-    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", "documents"], project)
+    proc = run_in_process(["extract", "-q", "--references", "references.yaml", "documents"], project)
     assert_one_line_error(proc, path.name, codes=(2,))
     assert_nothing_lost(project)
 
 
 def test_bad_document_in_build_names_the_file_and_keeps_the_database(project):
     path = write_document(project, "bad-binary.txt", DOCUMENT_CASES["binary"])
-    proc = run_litgraph(build_args(), project)
+    proc = run_in_process(build_args(), project)
     assert_one_line_error(proc, path.name, codes=(2,))
     assert_nothing_lost(project)
 
 
 def test_invalid_utf8_names_the_line(project):
     path = write_document(project, "latin1.txt", "Line one\nLine two\nM\u00fcller 2010\n".encode("latin-1"))
-    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", str(path)], project)
+    proc = run_in_process(["extract", "-q", "--references", "references.yaml", str(path)], project)
     line = assert_one_line_error(proc, "latin1.txt", codes=(2,))
     assert named_line(line, "latin1.txt") == 3
     assert_nothing_lost(project)
@@ -117,14 +112,13 @@ def test_fifty_megabyte_document_is_refused_quickly(project):
     with open(path, "wb") as handle:
         sentence = b"Leiomyosarcoma is a rare malignant smooth muscle tumour [1].\n"
         handle.write(sentence * (50 * 2**20 // len(sentence) + 1))
-    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", "documents"], project,
-                        timeout=60)
+    proc = run_in_process(["extract", "-q", "--references", "references.yaml", "documents"], project)
     assert_one_line_error(proc, "huge.txt", codes=(2,))
     assert_nothing_lost(project)
 
 
 def test_missing_document_path_is_named(project):
-    proc = run_litgraph(["extract", "-q", "--references", "references.yaml", "no-such-file.txt"],
+    proc = run_in_process(["extract", "-q", "--references", "references.yaml", "no-such-file.txt"],
                         project)
     assert_one_line_error(proc, "no-such-file.txt", codes=(2,))
     assert_nothing_lost(project)
@@ -155,8 +149,8 @@ def first_source(data, with_field="pmid"):
     return next((k, v) for k, v in data["sources"].items() if v.get(with_field))
 
 
-def resolve(project):
-    return run_litgraph(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
+def resolve(project, run=run_in_process):
+    return run(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
                          "references.yaml"], project)
 
 
@@ -184,6 +178,21 @@ def test_bad_identifier_in_references_names_it(project, case):
     written = edit_references(project, change)
     proc = resolve(project)
     line = assert_one_line_error(proc, "references.yaml", changed["key"], named, codes=(2,))
+    assert named_line(line) > 1, line
+    assert_nothing_lost(project, references_changed_to=written)
+
+
+def test_bad_identifier_through_a_subprocess_is_one_line(project):
+    # The cases above run in this process; one runs as a curator runs it, in a process of
+    # its own, so that start-up, logging set-up and the exit code are the real ones.
+    changed = {}
+
+    def change(data):
+        changed["key"], source = first_source(data, "pmid")
+        source["pmid"] = "PMID2009O5O6"
+    written = edit_references(project, change)
+    proc = resolve(project, run=run_litgraph)
+    line = assert_one_line_error(proc, "references.yaml", changed["key"], "PMID2009O5O6", codes=(2,))
     assert named_line(line) > 1, line
     assert_nothing_lost(project, references_changed_to=written)
 
@@ -292,7 +301,7 @@ def test_references_file_not_utf8(project):
 
 
 def test_missing_references_file_is_named(project):
-    proc = run_litgraph(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
+    proc = run_in_process(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
                          "nowhere/references.yaml"], project)
     assert_one_line_error(proc, "nowhere/references.yaml", codes=(1, 2))
     assert_nothing_lost(project)
@@ -320,14 +329,14 @@ def test_unreachable_eutils_url_fails_with_one_line(project, monkeypatch):
 
 @pytest.mark.parametrize("url", ["ftp://example.org/eutils/", "not a url"])
 def test_eutils_url_that_is_not_http_is_named(project, url):
-    proc = run_litgraph(["resolve", "-q", "--db", "db/litgraph.db", "--references",
+    proc = run_in_process(["resolve", "-q", "--db", "db/litgraph.db", "--references",
                          "references.yaml", "--eutils-url", url], project)
     assert_one_line_error(proc, url, codes=(2,))
     assert_nothing_lost(project)
 
 
 def test_offline_and_eutils_url_together(project):
-    proc = run_litgraph(["resolve", "-q", "--offline", "--eutils-url", "http://127.0.0.1:9/",
+    proc = run_in_process(["resolve", "-q", "--offline", "--eutils-url", "http://127.0.0.1:9/",
                          "--db", "db/litgraph.db", "--references", "references.yaml"], project)
     assert_one_line_error(proc, "--offline", codes=(2,))
     assert_nothing_lost(project)
@@ -338,7 +347,7 @@ def test_offline_and_eutils_url_together(project):
 def test_database_under_a_regular_file_is_named(project):
     # A folder that cannot be created stands in for a read-only db/ (root ignores chmod).
     (project / "blocker").write_text("a file where the db folder should be\n")
-    proc = run_litgraph(build_args(db="blocker/litgraph.db"), project)
+    proc = run_in_process(build_args(db="blocker/litgraph.db"), project)
     assert_one_line_error(proc, "blocker", codes=(1, 2))
     assert_nothing_lost(project)
     assert (project / "blocker").read_text() == "a file where the db folder should be\n"
@@ -347,7 +356,7 @@ def test_database_under_a_regular_file_is_named(project):
 def test_database_that_is_not_sqlite_is_named_and_kept(project):
     garbage = b"this is a spreadsheet, not a database\n" * 200
     (project / "db" / "notes.db").write_bytes(garbage)
-    proc = run_litgraph(build_args(db="db/notes.db"), project)
+    proc = run_in_process(build_args(db="db/notes.db"), project)
     assert_one_line_error(proc, "notes.db", codes=(1, 2))
     assert (project / "db" / "notes.db").read_bytes() == garbage
     assert_nothing_lost(project)
@@ -399,7 +408,7 @@ def test_serve_a_database_that_is_not_litgraphs_names_it(project):
 
 
 def test_option_value_errors_name_the_option(project):
-    proc = run_litgraph(["resolve", "-q", "--offline", "--refresh", "--max-age", "fortnight",
+    proc = run_in_process(["resolve", "-q", "--offline", "--refresh", "--max-age", "fortnight",
                          "--db", "db/litgraph.db", "--references", "references.yaml"], project)
     assert_one_line_error(proc, "fortnight", codes=(2,))
     assert_nothing_lost(project)

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from publish_data import AGE_CLAIM, build_demo_db
+from publish_data import AGE_CLAIM
 
 pytestmark = pytest.mark.browser
 
@@ -59,12 +59,14 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(built_demo, tmp_path_factory):
     """`litgraph serve` on the offline build of the seed documents; yields its base URL and facts."""
     import sqlite3
 
-    folder = tmp_path_factory.mktemp("browser")
-    db_path = build_demo_db(folder)
+    from demo_project import copy_built
+
+    folder = copy_built(built_demo, tmp_path_factory.mktemp("browser") / "project")
+    db_path = folder / "db" / "litgraph.db"
     conn = sqlite3.connect(db_path)
     miller = conn.execute("select id from sources where pmid = '20090506'").fetchone()[0]
     facts = {

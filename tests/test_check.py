@@ -34,12 +34,17 @@ def test_every_kind_of_finding_most_serious_first(db):
         ("warning", "erratum", "synthetic-erratum"),
         ("warning", "claim-without-source", "001-c41"),
         ("warning", "low-level-claim", "001-c30"),
+        # a level-3 source beside one of unknown level, or unknown levels only
+        ("warning", "unknown-level-claim", "001-c26"),
+        ("warning", "unknown-level-claim", "001-c27"),
+        ("warning", "unknown-level-claim", "001-c40"),
+        ("warning", "unknown-level-claim", "001-c43"),
         ("warning", "level-disagreement", "synthetic-disagreeing"),
         ("warning", "citation-not-in-references", "not-in-yaml"),
         ("warning", "stale", "synthetic-stale"),
         ("info", "claim-without-source", "000-c5"),
     ]
-    assert report.counts == {"error": 5, "warning": 6, "info": 1}
+    assert report.counts == {"error": 5, "warning": 10, "info": 1}
     assert not report.clean and report.exit_code == 1
 
 
@@ -137,14 +142,16 @@ def test_a_claim_with_a_stronger_or_unknown_level_is_not_low_level(db):
     assert subjects == ["001-c27", "001-c30"]
     [mean_age] = [f for f in run_checks(db, None).of_kind("low-level-claim") if f.subject == "001-c27"]
     assert mean_age.details == {"document": STATPEARLS, "line": 27, "text": MEAN_AGE_CLAIM,
-                                "sources": {"miller2010": 3, "ozturk2015": 4}}
+                                "sources": {"miller2010": 3, "ozturk2015": 4},
+                                "reason": "best source is low-level evidence", "inherited_from": []}
 
 
 def test_level_disagreement_and_erratum_say_what_differs(db):
     report = run_checks(db, reference_set())
     [disagreement] = report.of_kind("level-disagreement")
     assert disagreement.message == ("synthetic-disagreeing (PMID 99000004): declared level 2 but "
-                                    "inferred level 4 from Case Reports; using level 2 (declared)")
+                                    "inferred level 4 from Case Reports; using level 2 (declared); "
+                                    "set level: in references.yaml to settle it")
     [erratum] = report.of_kind("erratum")
     assert erratum.message == ("synthetic-erratum (PMID 99000002) has an erratum: "
                                "Synthetic J. 2021;1:2 PMID 99000003")
@@ -209,7 +216,7 @@ def test_text_report_is_grouped_by_severity_then_kind_and_can_be_capped(db):
     report = run_checks(db, reference_set())
     text = render_text(report)
     lines = text.splitlines()
-    assert lines[0] == "litgraph check: 5 errors, 6 warnings, 1 info"
+    assert lines[0] == "litgraph check: 5 errors, 10 warnings, 1 info"
     headings = [line.strip() for line in lines if line and not line.startswith("    ")]
     assert headings[1:] == [
         "ERRORS", "Retracted sources (1)", "Claims resting on retracted sources (1)",
@@ -217,6 +224,7 @@ def test_text_report_is_grouped_by_severity_then_kind_and_can_be_capped(db):
         "Duplicate sources (one work under several keys) (1)",
         "WARNINGS", "Sources with errata (1)", "Claims with no source (1)",
         "Claims resting only on low-level evidence (1)",
+        "Claims whose sources have no known level above low-level evidence (4)",
         "Declared and inferred evidence levels disagree (1)", "Citations references.yaml lacks (1)",
         "Stale sources (no document cites them any more) (1)",
         "INFO", "Claims with no source (1)"]

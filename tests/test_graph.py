@@ -479,19 +479,10 @@ def test_against_a_synthetic_stand_in_elink_makes_one_request_per_batch(tmp_path
     assert counts["links_elink-refs"] > 0 and counts["links_elink-citedin"] > 0
 
 
-def test_a_build_of_the_seed_documents_gives_the_record_pages_links(tmp_path, documents_dir):
-    server = pytest.importorskip("litgraph.stub.server")
-    from litgraph.entrez import EntrezClient
-    from litgraph.pipeline import run_build
-
-    references = tmp_path / "references.yaml"
-    references.write_text((ROOT / "references.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    db_path = tmp_path / "db" / "litgraph.db"
-    with server.StandIn(rate_limit=None) as stand_in, \
-            EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite", rate=0) as client:
-        report = run_build([str(documents_dir)], db_path, references, client)
-        stats = stand_in.stats()
-    db = open_db(db_path)
+def test_a_build_of_the_seed_documents_gives_the_record_pages_links(built_demo, built_project):
+    # The session's build of the demo (conftest.built_demo); the test reads a private copy.
+    stats = built_demo.served
+    db = open_db(built_project / "db" / "litgraph.db")
     assert rows(db, "select source_id from documents where id = ?", [PAGE]) == [("pmid-27882721",)]
     assert rows(db, "select citing_id from links where cited_id = 'pmid-27882721' "
                     "and origin = 'document' order by 1") == [
@@ -514,7 +505,7 @@ def test_a_build_of_the_seed_documents_gives_the_record_pages_links(tmp_path, do
     assert rows(db, "select count(*) from metrics") == rows(db, "select count(*) from nodes")
     (total,), = rows(db, "select sum(pagerank) from metrics")
     assert total == pytest.approx(1.0, abs=1e-9)
-    graph_counts = report.parts[-1].counts
+    graph_counts = built_demo.report["stages"][-1]["counts"]
     assert graph_counts["links_document"] == rows(db, "select count(*) from links "
                                                       "where origin = 'document'")[0][0]
 

@@ -137,8 +137,8 @@ def test_curator_save_during_extract_is_never_overwritten(tmp_path, one_document
     original = references_module.extract_document
     curator = references.read_text() + "# saved by a curator while extract ran\n"
 
-    def extract_while_curator_saves(path):
-        result = original(path)
+    def extract_while_curator_saves(path, **options):
+        result = original(path, **options)
         references.write_text(curator)
         return result
 

@@ -1,12 +1,12 @@
 """The whole build as a curator runs it: `litgraph build --offline`, twice, and with settings."""
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from ruamel.yaml import YAML
 
 from litgraph.cli import cli
 from litgraph.store import TABLES
@@ -37,36 +37,48 @@ def build(project, *extra):
 
 
 @pytest.fixture
-def project(tmp_path, documents_dir):
-    shutil.copyfile(ROOT / "references.yaml", tmp_path / "references.yaml")
-    return tmp_path
+def project(built_project):
+    """A private copy of the demo project, built once per session (conftest.built_demo)."""
+    return built_project
 
 
-def test_build_offline_writes_every_table_and_a_second_run_changes_no_row(project):
-    first = build(project)
-    assert first.exit_code == 0, first.output
+def test_a_first_build_stores_the_reference_set_and_writes_identifiers_back(built_from_documents):
+    # The session's first build ran extract, resolve and graph in a project of documents alone.
+    built_demo = built_from_documents
+    rows = built_demo.rows
+    refs = YAML(typ="safe").load(built_demo.references)
+    documents = sorted(p.stem for p in (ROOT / "documents").glob("*.txt"))
+    assert sorted(r[0] for r in rows["documents"]) == documents
+    assert sorted(r[0] for r in rows["sources"]) == sorted(refs["sources"])
+    stages = {part["stage"]: part["counts"] for part in built_demo.report["stages"]}
+    conn = sqlite3.connect(built_demo.path / "db" / "litgraph.db")
+    statuses = dict(conn.execute("select status, count(*) from sources group by status").fetchall())
+    conn.close()
+    assert {k: stages["resolve"][k] for k in statuses} == statuses
+    # resolve writes the identifiers it found back, each with resolved_by; extract wrote none.
+    extracted = YAML(typ="safe").load(built_demo.after_extract)
+    assert not any(s.get("resolved_by") for s in extracted["sources"].values())
+    written_back = [k for k, s in refs["sources"].items() if s.get("resolved_by")]
+    assert written_back and set(written_back) <= set(extracted["sources"])
+    assert stages["graph"]["nodes"] == len(rows["nodes"])
+    assert stages["graph"]["links"] == len(rows["links"])
+    assert stages["extract"]["claims"] == len(rows["claims"])
+
+
+def test_a_second_build_changes_no_row_and_not_references_yaml(project, built_demo):
     db_path = project / "db" / "litgraph.db"
-    rows, _ = table_rows(db_path)
-    for table in ("documents", "sources", "citations", "claims", "claim_sources", "links",
-                  "nodes", "metrics", "claim_alignments"):
-        assert rows[table], f"{table} is empty after a build"
-    assert len(rows["documents"]) == 5
     conn = sqlite3.connect(db_path)
     eutils = conn.execute("select value from build_info where key = 'eutils'").fetchone()[0]
     conn.close()
     assert eutils == "E-utilities stand-in: fixture records, not NCBI"
-    statuses = {row[0]: row for row in rows["sources"]}
-    assert len(statuses) == len(rows["sources"])  # one row per source key
-
-    yaml_before = (project / "references.yaml").read_text(encoding="utf-8")
+    rows, fetched = table_rows(db_path)
     second = build(project)
     assert second.exit_code == 0, second.output
-    assert table_rows(db_path)[0] == rows
-    assert (project / "references.yaml").read_text(encoding="utf-8") == yaml_before
+    assert table_rows(db_path) == (rows, fetched)
+    assert (project / "references.yaml").read_bytes() == built_demo.references
 
 
 def test_restatement_thresholds_come_from_references_yaml_settings(project):
-    assert build(project).exit_code == 0
     db_path = project / "db" / "litgraph.db"
     conn = sqlite3.connect(db_path)
     count = "select count(distinct claim_id) from claim_alignments where sentence_status = ?"
@@ -109,7 +121,6 @@ def test_build_json_summary_reports_each_stage(project):
 
 
 def test_an_empty_references_yaml_never_empties_the_database(project):
-    assert build(project).exit_code == 0
     db_path = project / "db" / "litgraph.db"
     before, _ = table_rows(db_path)
     (project / "references.yaml").write_text("# oops: everything deleted\n", encoding="utf-8")
@@ -123,7 +134,6 @@ def test_an_empty_references_yaml_never_empties_the_database(project):
 def test_an_unreachable_eutils_changes_nothing_stored(project, monkeypatch):
     from litgraph.entrez import EntrezClient
 
-    assert build(project).exit_code == 0
     monkeypatch.setitem(EntrezClient.__init__.__kwdefaults__, "sleep", lambda seconds: None)
     db_path = project / "db" / "litgraph.db"
     before, _ = table_rows(db_path)

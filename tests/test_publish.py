@@ -22,8 +22,7 @@ from litgraph.publish import (ROW_SECTIONS, canned_query_names, check_database,
                               datasette_metadata, datasette_settings, load_config, make_datasette)
 from litgraph.store import TABLES
 
-from publish_data import (AGE_CLAIM, MDA_ABSTRACT, SARCOMA_SITE, STATPEARLS, build_demo_db,
-                          make_publish_db)
+from publish_data import AGE_CLAIM, MDA_ABSTRACT, SARCOMA_SITE, STATPEARLS, make_publish_db
 
 AGE_CLAIM_ID = f"{STATPEARLS}:27:3"
 
@@ -143,10 +142,10 @@ def test_claims_for_source_by_pmid_returns_whole_rows(ds):
          "claim_text": "Renal LMS, like LMS in general, shows a strong predilection for the female "
                        "gender (59-76%).",
          "document": "Renal Leiomyosarcoma", "document_id": STATPEARLS, "section": "Etiology",
-         "line": 25, "evidence_level": 3},
+         "line": 25, "evidence_level": 3, "inherited_from": None},
         {"source": "miller2010", "pmid": "20090506", "claim": AGE_CLAIM_ID, "claim_text": AGE_CLAIM,
          "document": "Renal Leiomyosarcoma", "document_id": STATPEARLS, "section": "Epidemiology",
-         "line": 27, "evidence_level": 3},
+         "line": 27, "evidence_level": 3, "inherited_from": None},
     ]
 
 
@@ -202,8 +201,9 @@ def test_weak_evidence_claims(ds):
     result = rows(ds, "/litgraph/weak_evidence_claims.json?_shape=array")
     assert [(r["claim"], r["sources"], r["best_level"], r["reason"]) for r in result] == [
         ("000_d77120f9981d4803:17:5", 0, None, "cites no source"),
-        (f"{STATPEARLS}:21:4", 3, 3, "best source is low-level evidence"),
-        (AGE_CLAIM_ID, 2, 3, "best source is low-level evidence"),
+        # each cites a level-3 source and one of unknown level
+        (f"{STATPEARLS}:21:4", 3, 3, "low-level evidence, other sources of unknown level"),
+        (AGE_CLAIM_ID, 2, 3, "low-level evidence, other sources of unknown level"),
         (f"{STATPEARLS}:85:1", 0, None, "cites no source"),
     ]
     # The sex-ratio claim rests on Novak 2017, level 2: not weak.
@@ -247,8 +247,9 @@ def test_shared_sources(ds):
 
 
 def test_every_canned_query_renders_as_a_page(ds):
-    # The small database has no rewrite, so restatement_issues is checked on the demo build.
-    for name in set(canned_query_names()) - {"restatement_issues"}:
+    # The small database has no rewrite, so restatement_issues is checked on the demo build;
+    # nor a mismatched record: identity_mismatches is checked in test_identity.py.
+    for name in set(canned_query_names()) - {"restatement_issues", "identity_mismatches"}:
         response = fetch(ds, f"/litgraph/{name}?source=20090506&claim={AGE_CLAIM_ID}")
         assert response.status_code == 200, name
         assert "<table" in response.text, name
@@ -267,7 +268,8 @@ def test_full_text_search_on_sources_and_claims(ds):
 
 def test_sources_table_offers_the_suggested_facets(ds):
     data = rows(ds, "/litgraph/sources.json")
-    assert set(data["facet_results"]) == {"evidence_level", "evidence_basis", "status", "year", "journal"}
+    assert set(data["facet_results"]) == {"evidence_level", "evidence_basis", "status", "identity",
+                                          "year", "journal"}
     status = {f["value"]: f["count"] for f in data["facet_results"]["status"]["results"]}
     assert status == {"resolved": 7, "unresolved": 1}
     # Publication types: an array facet, offered as a link because it reads every row.
@@ -287,7 +289,9 @@ def test_source_row_page_links_identifiers_and_shows_claims_and_documents(ds):
     assert AGE_CLAIM in html
     assert f'<a href="/litgraph/claims/{STATPEARLS}~3A27~3A3">{STATPEARLS}:27:3</a>' in html
     assert "<h2>Documents citing this source (1)</h2>" in html
-    assert f'<a href="/litgraph/documents/{STATPEARLS}">{STATPEARLS}</a>' in html
+    # a document id shows the document's title, linked to the document
+    assert (f'<a href="/litgraph/documents/{STATPEARLS}">Renal Leiomyosarcoma</a>&nbsp;'
+            f'<em class="litgraph-id">{STATPEARLS}</em>') in html
 
 
 def test_source_without_claims_says_so(ds):
@@ -327,7 +331,9 @@ def test_canned_query_cells_link_pmids_and_rows(ds):
     assert '<a href="/litgraph/sources/serrano2013">serrano2013</a>' in html
     html = fetch(ds, "/litgraph/weak_evidence_claims").text
     assert f'<a href="/litgraph/claims/{STATPEARLS}~3A85~3A1">{STATPEARLS}:85:1</a>' in html
-    assert f'<a href="/litgraph/documents/{STATPEARLS}">{STATPEARLS}</a>' in html
+    # a document id shows the document's title, linked to the document
+    assert (f'<a href="/litgraph/documents/{STATPEARLS}">Renal Leiomyosarcoma</a>&nbsp;'
+            f'<em class="litgraph-id">{STATPEARLS}</em>') in html
 
 
 # ------------------------------------------------------------ citation graph
@@ -534,9 +540,12 @@ def test_serve_with_a_missing_database_is_one_line_exit_2(tmp_path):
 # ------------------------------------------------------------ the real offline build
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(built_demo, tmp_path_factory):
     """The seed documents built offline (extract, resolve against the stand-in, graph), served."""
-    db_path = build_demo_db(tmp_path_factory.mktemp("demo"))
+    from demo_project import copy_built
+
+    project = copy_built(built_demo, tmp_path_factory.mktemp("demo") / "project")
+    db_path = project / "db" / "litgraph.db"
     datasette = make_datasette(db_path)
     asyncio.run(datasette.invoke_startup())
     conn = sqlite3.connect(db_path)
@@ -553,7 +562,14 @@ def test_demo_claims_for_source_20090506_returns_the_58_5_claim(demo):
     expected = [r[0] for r in conn.execute(
         "select c.id from claim_sources cs join claims c on c.id = cs.claim_id where cs.source_id = ? "
         "order by c.document_id, c.line, c.id", [key])]
-    assert [r["claim"] for r in result] == expected and len(expected) >= 2
+    own = [r for r in result if r["inherited_from"] is None]
+    assert [r["claim"] for r in own] == expected and len(expected) >= 2
+    assert result[:len(own)] == own  # its own citations first, then the inheriting sentences
+    inheriting = {(r[0], r[1]) for r in conn.execute(
+        "select a.claim_id, a.matched_claim_id from claim_alignments a "
+        "join claim_sources cs on cs.claim_id = a.matched_claim_id where cs.source_id = ?", [key])}
+    assert {(r["claim"], r["inherited_from"]) for r in result[len(own):]} == inheriting
+    assert inheriting and all(claim.startswith("000_") for claim, _ in inheriting)
     assert {(r["source"], r["pmid"]) for r in result} == {(key, "20090506")}
     assert rows(ds, f"/litgraph/claims_for_source.json?source={key}&_shape=array") == result
 
@@ -613,22 +629,28 @@ def test_demo_weak_evidence_claims_match_an_independent_count(demo):
         result += batch
         page += 1
     assert page > 2  # the demo has more weak claims than one page shows
-    best, place = {}, {}
-    for claim_id, document_id, line, level in conn.execute(
-            "select c.id, c.document_id, c.line, s.evidence_level from claims c "
-            "left join claim_sources cs on cs.claim_id = c.id left join sources s on s.id = cs.source_id"):
-        best.setdefault(claim_id, [])
-        place[claim_id] = (document_id, line, claim_id)
-        if level is not None:
-            best[claim_id].append(level)
-    weak = sorted((c for c, levels in best.items() if not levels or min(levels) >= 3), key=place.get)
+    # independently: a claim's levels are its sources' and, for a rewrite sentence, those of
+    # the claims it restates (claim_alignments), excluded sources left out
+    place = {c: (d, line, c) for c, d, line in conn.execute("select id, document_id, line from claims")}
+    cited = {}
+    for claim_id, source_id in conn.execute("select claim_id, source_id from claim_sources"):
+        cited.setdefault(claim_id, set()).add(source_id)
+    behind = {c: set(cited.get(c, ())) for c in place}
+    for claim_id, original in conn.execute("select claim_id, matched_claim_id from claim_alignments "
+                                           "where matched_claim_id is not null"):
+        behind[claim_id] |= cited.get(original, set())
+    level = dict(conn.execute("select id, evidence_level from sources where coalesce(excluded, 0) = 0"))
+    weak = sorted((c for c, keys in behind.items()
+                   if not any(level.get(k) is not None and level[k] < 3 for k in keys)), key=place.get)
     assert [r["claim"] for r in result] == weak  # every page, in order, nothing twice
     first_page = rows(ds, "/litgraph/weak_evidence_claims.json?_shape=array")
     assert first_page == result[:50]  # no page given: the first
     age = conn.execute("select id from claims where text = ?", [AGE_CLAIM]).fetchone()[0]
     assert age in weak  # Miller 2010 and Öztürk 2015, both level 3
-    first = result[0]
-    assert (first["sources"], first["best_level"], first["reason"]) == (0, None, "cites no source")
+    no_source = [r for r in result if r["reason"] == "cites no source"]
+    assert no_source and all((r["sources"], r["best_level"]) == (0, None) for r in no_source)
+    inheriting = [r for r in result if r["inherited_from"]]
+    assert inheriting and all(r["claim"].startswith("000_") and r["sources"] > 0 for r in inheriting)
 
 
 def test_demo_unresolved_references_have_reasons(demo):

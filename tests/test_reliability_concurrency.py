@@ -16,13 +16,9 @@ from reliability_helpers import (StubProcess, assert_one_line_error, build_args,
 
 
 @pytest.fixture(scope="module")
-def clean_rows(tmp_path_factory):
-    project = new_project(tmp_path_factory.mktemp("clean") / "project")
-    with StubProcess(project) as stub:
-        built = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project,
-                             timeout=300)
-    assert built.returncode == 0, built.stderr
-    return db_tables(project / "db" / "litgraph.db"), (project / "references.yaml").read_bytes()
+def clean_rows(built_from_documents):
+    """A clean build's rows and references.yaml (built once per session, see conftest.py)."""
+    return built_from_documents.rows, built_from_documents.references
 
 
 def wait_for_requests(stub, process, count=1, timeout=60):

@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from demo_project import copy_built
 from reliability_helpers import (StubProcess, build_args, db_tables, duplicate_rows,
                                  integrity_problems, new_project, run_litgraph, start_litgraph)
 
@@ -24,23 +25,14 @@ LATENCY_MS = 300
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    """What a clean, uninterrupted build produces: references.yaml versions and the rows."""
-    project = new_project(tmp_path_factory.mktemp("clean") / "project")
-    extracted = run_litgraph(["extract", "-q", "--references", "references.yaml", "documents"],
-                             project)
-    assert extracted.returncode == 0, extracted.stderr
-    after_extract = (project / "references.yaml").read_bytes()
-    with StubProcess(project) as stub:
-        built = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project,
-                             timeout=300)
-        assert built.returncode == 0, built.stderr
-        served = stub.stats()
+def clean(built_from_documents):
+    """What a clean, uninterrupted build produces (built once per session, see conftest.py):
+    references.yaml as extract writes it and as the build leaves it, the rows, the requests."""
     return {
-        "after_extract": after_extract,
-        "final": (project / "references.yaml").read_bytes(),
-        "rows": db_tables(project / "db" / "litgraph.db"),
-        "served": served,
+        "after_extract": built_from_documents.after_extract,
+        "final": built_from_documents.references,
+        "rows": built_from_documents.rows,
+        "served": built_from_documents.served,
     }
 
 
@@ -119,13 +111,11 @@ def test_build_killed_early_recovers(tmp_path, clean, delay):
         assert_recovers(project, clean, stub)
 
 
-def test_build_killed_twice_then_rebuilt_over_an_existing_database(tmp_path, clean):
+def test_build_killed_twice_then_rebuilt_over_an_existing_database(tmp_path, clean,
+                                                                  built_from_documents):
     # A database from a finished build, then a rebuild killed during graph, then a
     # rebuild killed during resolve: the stored rows survive both and the last run completes.
-    project = new_project(tmp_path / "project")
-    with StubProcess(project) as stub:
-        first = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project, timeout=300)
-        assert first.returncode == 0, first.stderr
+    project = copy_built(built_from_documents, tmp_path / "project")
     (project / "db" / "http-cache.sqlite").unlink()  # make the rebuilds ask the network again
     for point in ("second-elink", "efetch"):
         with StubProcess(project, latency_ms=LATENCY_MS) as stub:

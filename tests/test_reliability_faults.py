@@ -12,32 +12,26 @@ The fault draws are deterministic for a given request order (the stand-in
 seeds them), and the client asks in a fixed order, so each run is the same.
 """
 
-import shutil
-
 import pytest
 
 from litgraph.entrez import EntrezClient, reply_problem
 from litgraph.pipeline import run_build
 from litgraph.stub.server import StandIn, parse_faults
-from reliability_helpers import (DOCUMENTS, db_tables, duplicate_rows, free_port,
-                                 integrity_problems)
+from demo_project import copy_built
+from reliability_helpers import (db_tables, duplicate_rows, free_port, integrity_problems,
+                                 new_project)
 
 FAULTS = ("429=0.15,500=0.1,timeout=0.05,slow=0.05,truncate=0.05,html=0.05,error=0.05,"
           "seed=8,slow_ms=400,timeout_ms=4000")
 CLIENT_TIMEOUT_S = 1.5
 
 
-def make_project(folder):
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(DOCUMENTS, folder / "documents")
-    return folder
-
-
 def build(project, stand_in, cache="http-cache.sqlite", max_tries=10):
-    client = EntrezClient(stand_in.base_url, cache_path=project / cache, rate=0,
+    """Build ``project`` (laid out as conftest's) in this process against ``stand_in``."""
+    client = EntrezClient(stand_in.base_url, cache_path=project / "db" / cache, rate=0,
                           timeout=CLIENT_TIMEOUT_S, backoff=0.02, max_tries=max_tries)
     with client:
-        report = run_build([str(project / "documents")], project / "litgraph.db",
+        report = run_build([str(project / "documents")], project / "db" / "litgraph.db",
                            project / "references.yaml", client)
     return report, client.stats
 
@@ -69,40 +63,41 @@ def cached_problems(cache_path) -> list:
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    project = make_project(tmp_path_factory.mktemp("clean") / "project")
-    with StandIn(rate_limit=None) as stand_in:
-        report, stats = build(project, stand_in)
-    return {"rows": db_tables(project / "litgraph.db"),
-            "references": (project / "references.yaml").read_bytes(),
-            "report": report.as_dict(), "requests": stats["network_requests"]}
+def clean(built_from_documents):
+    """A clean build's rows and references.yaml (built once per session, see conftest.py)."""
+    return {"rows": built_from_documents.rows, "references": built_from_documents.references}
+
+
+@pytest.fixture
+def built_project_copy(built_from_documents, tmp_path):
+    return copy_built(built_from_documents, tmp_path / "project")
 
 
 def test_build_under_faults_equals_a_clean_build(tmp_path, clean):
-    project = make_project(tmp_path / "project")
+    project = new_project(tmp_path / "project")
     with StandIn(rate_limit=None, faults=parse_faults(FAULTS)) as stand_in:
         report, stats = build(project, stand_in)
         served = stand_in_stats(stand_in)
     assert stats["retries"] > 0, (stats, served)  # the faults really happened
     assert stats["failures"] == 0, report.as_dict()
-    assert db_tables(project / "litgraph.db") == clean["rows"]
+    assert db_tables(project / "db" / "litgraph.db") == clean["rows"]
     assert (project / "references.yaml").read_bytes() == clean["references"]
-    assert integrity_problems(project / "litgraph.db") == []
-    assert duplicate_rows(project / "litgraph.db") == {}
-    assert cached_problems(project / "http-cache.sqlite") == []
+    assert integrity_problems(project / "db" / "litgraph.db") == []
+    assert duplicate_rows(project / "db" / "litgraph.db") == {}
+    assert cached_problems(project / "db" / "http-cache.sqlite") == []
 
 
 def test_warm_rebuild_after_faults_asks_nothing(tmp_path, clean):
     # The same URL both times (the cache is keyed by it): a broken stand-in in the
     # good one's place proves that the warm run asks nothing of the network.
-    project = make_project(tmp_path / "project")
+    project = new_project(tmp_path / "project")
     port = free_port()
     with StandIn(rate_limit=None, port=port, faults=parse_faults(FAULTS)) as stand_in:
         build(project, stand_in)
     with StandIn(rate_limit=None, port=port, faults=parse_faults("500=1.0")) as broken:
         _report, stats = build(project, broken)
     assert stats["network_requests"] == 0, stats
-    assert db_tables(project / "litgraph.db") == clean["rows"]
+    assert db_tables(project / "db" / "litgraph.db") == clean["rows"]
 
 
 @pytest.mark.parametrize("fault", [
@@ -112,7 +107,7 @@ def test_warm_rebuild_after_faults_asks_nothing(tmp_path, clean):
     "timeout=1.0,timeout_ms=4000",
 ])
 def test_exhausted_retries_are_reported_and_a_later_run_recovers(tmp_path, clean, fault):
-    project = make_project(tmp_path / "project")
+    project = new_project(tmp_path / "project")
     with StandIn(rate_limit=None, faults=parse_faults(fault)) as broken:
         report, stats = build(project, broken, max_tries=2)
     assert stats["failures"] > 0
@@ -122,16 +117,16 @@ def test_exhausted_retries_are_reported_and_a_later_run_recovers(tmp_path, clean
     assert resolve_part["counts"].get("resolved", 0) == 0, text
     import sqlite3
 
-    conn = sqlite3.connect(project / "litgraph.db")
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
     reasons = [r[0] for r in conn.execute(
         "SELECT status_reason FROM sources WHERE status = 'unresolved' AND pmid IS NOT NULL")]
     conn.close()
     assert reasons and all("try again later" in r and "failed after 2 tries" in r for r in reasons), \
         reasons
-    assert cached_problems_or_empty(project / "http-cache.sqlite") == []
+    assert cached_problems_or_empty(project / "db" / "http-cache.sqlite") == []
     with StandIn(rate_limit=None) as healthy:
         build(project, healthy)
-    assert db_tables(project / "litgraph.db") == clean["rows"]
+    assert db_tables(project / "db" / "litgraph.db") == clean["rows"]
 
 
 def cached_problems_or_empty(cache_path):
@@ -141,12 +136,10 @@ def cached_problems_or_empty(cache_path):
         return []  # nothing cached is fine when every request failed
 
 
-def test_failing_rebuild_keeps_what_an_earlier_build_resolved(tmp_path, clean):
-    project = make_project(tmp_path / "project")
-    with StandIn(rate_limit=None) as healthy:
-        build(project, healthy)
-    before = db_tables(project / "litgraph.db")
+def test_failing_rebuild_keeps_what_an_earlier_build_resolved(built_project_copy):
+    project = built_project_copy
+    before = db_tables(project / "db" / "litgraph.db")
     with StandIn(rate_limit=None, faults=parse_faults("500=1.0")) as broken:
         build(project, broken, cache="other-cache.sqlite", max_tries=2)
-    after = db_tables(project / "litgraph.db")
+    after = db_tables(project / "db" / "litgraph.db")
     assert after["sources"] == before["sources"]

@@ -6,7 +6,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from curation_db import MEAN_AGE_CLAIM, QUOTED_KEY, STATPEARLS, copy_curation_db, copy_demo_project
+from curation_db import (MEAN_AGE_CLAIM, PATIENT_PAGE, QUOTED_KEY, STATPEARLS, copy_curation_db,
+                         copy_demo_project)
 from litgraph.store import open_db
 from litgraph.cli import cli
 from litgraph.errors import InputError
@@ -46,10 +47,10 @@ def test_claims_citing_miller_2010_include_the_mean_age_claim(db):
     rows = claims_for_source(db, "miller2010")
     assert [r["claim"] for r in rows] == ["001-c26", "001-c27", "001-c30"]
     assert rows[1] == {"source": "miller2010", "pmid": "20090506",
-                       "doi": "10.1097/pas.0b013e3181cad8c9", "claim": "001-c27",
+                       "doi": "10.1097/pas.0b013e3181cad8c9", "level": 3, "claim": "001-c27",
                        "document": STATPEARLS, "document_title": "Renal Leiomyosarcoma",
                        "section": "Epidemiology", "line": 27, "text": MEAN_AGE_CLAIM,
-                       "evidence_level": None}
+                       "evidence_level": None, "inherited": 0, "inherited_from": None}
 
 
 def test_an_unknown_source_is_a_clear_input_error(db):
@@ -70,23 +71,27 @@ def test_a_key_with_quotes_and_semicolons_is_matched_literally(db_path, db):
     assert db["claims"].count == 8 and db["sources"].count == 12
 
 
-def test_claims_command_as_a_table(db_path):
+def test_claims_command_as_text_names_level_document_title_section_and_text(db_path):
     result = run("claims", "--db", db_path, "--source", "20090506")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split() == ["source", "document", "line", "claim", "text"]
+    assert lines[:4] == [
+        "miller2010 (PMID 20090506): evidence level 3",
+        "  001-c26  Renal Leiomyosarcoma \u203a Epidemiology, line 27",
+        "      While leiomyosarcoma (LMS) is the most common sarcoma that occurs within the kidney, it",
+        "      remains an exceedingly rare tumor, accounting for only 0.1% of renal malignancies."]
     assert "58.5 (range 22-85)." in result.output
-    assert lines[2].startswith(f"miller2010  {STATPEARLS}  27    001-c26  While leiomyosarcoma")
-    assert all(len(line) <= 140 for line in lines)
+    assert all(len(line) <= 100 for line in lines)
 
 
 def test_claims_command_as_markdown_and_json(db_path):
     result = run("claims", "--db", db_path, "--source", "20090506", "--markdown")
     assert result.exit_code == 0
-    assert result.output.splitlines()[:2] == ["| source | document | line | claim | text |",
-                                              "| --- | --- | --- | --- | --- |"]
-    assert (f"| miller2010 | {STATPEARLS} | 27 | 001-c27 | {MEAN_AGE_CLAIM} |"
-            in result.output.splitlines())
+    assert result.output.splitlines()[:2] == [
+        "| source | level | claim | document_title | section | line | text | inherited_from |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    assert (f"| miller2010 | 3 | 001-c27 | Renal Leiomyosarcoma | Epidemiology | 27 | "
+            f"{MEAN_AGE_CLAIM} |  |" in result.output.splitlines())
     rows = json.loads(run("claims", "--db", db_path, "--source", "20090506", "--json").output)
     assert [r["claim"] for r in rows] == ["001-c26", "001-c27", "001-c30"]
     both = run("claims", "--db", db_path, "--source", "20090506", "--json", "--markdown")
@@ -116,23 +121,51 @@ def test_sources_behind_a_claim_by_id_and_by_words(db):
     assert by_id[0]["title"] == ("Primary leiomyosarcoma of the kidney: a clinicopathologic study "
                                  "of 27 cases")
     nothing = sources_for_claim(db, "001-c41")
-    assert nothing == [{"claim": "001-c41", "document": STATPEARLS, "line": 41,
-                        "claim_text": "SYNTHETIC claim with no marker.", "source": None}]
+    assert nothing == [{"claim": "001-c41", "document": STATPEARLS,
+                        "document_title": "Renal Leiomyosarcoma", "section": "Evaluation",
+                        "line": 41, "claim_text": "SYNTHETIC claim with no marker.", "source": None}]
     with pytest.raises(InputError, match="no claim matches '100%'"):
         sources_for_claim(db, "100%")  # % is a character here, not a wildcard
 
 
-def test_sources_command_table_and_markdown(db_path):
+def test_sources_command_text_and_markdown(db_path):
     result = run("sources", "--db", db_path, "--claim", "58.5")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split() == ["claim", "source", "level", "status", "year", "pmid", "doi", "title"]
-    assert lines[2].split()[:7] == ["001-c27", "miller2010", "3", "resolved", "2010", "20090506",
-                                    "10.1097/pas.0b013e3181cad8c9"]
+    assert lines[:4] == [
+        f"001-c27  Renal Leiomyosarcoma \u203a Epidemiology, line 27",
+        "    The typical presentation is between the 4th and 6th decades of life with a mean age at",
+        "    diagnosis of 58.5 (range 22-85).",
+        "  Sources:"]
+    assert lines[4].split() == ["source", "level", "status", "year", "pmid", "title"]
+    assert lines[6].split()[:5] == ["miller2010", "3", "resolved", "2010", "20090506"]
+    assert lines[-1].split()[:3] == ["ozturk2015", "unknown", "resolved"]
     md = run("sources", "--db", db_path, "--claim", "001-c27", "--markdown").output.splitlines()
-    assert md[2] == ("| 001-c27 | miller2010 | 3 | resolved | 2010 | 20090506 | "
-                     "10.1097/pas.0b013e3181cad8c9 | Primary leiomyosarcoma of the kidney: a "
-                     "clinicopathologic study of 27 cases |")
+    assert md[2] == (f"| 001-c27 | Renal Leiomyosarcoma | Epidemiology | {MEAN_AGE_CLAIM} | "
+                     "miller2010 | 3 | resolved | 20090506 | Primary leiomyosarcoma of the kidney: "
+                     "a clinicopathologic study of 27 cases |  |")
+
+
+def restate(db, claim_id, original_id, status="supported"):
+    db["claim_alignments"].insert({"claim_id": claim_id, "rank": 1, "matched_claim_id": original_id,
+                                   "score": 0.6, "status": status, "sentence_status": status,
+                                   "explanation": "test", "document_id": PATIENT_PAGE, "line": 5})
+
+
+def test_a_rewrite_sentence_inherits_the_sources_of_the_claim_it_restates(db, db_path):
+    assert sources_for_claim(db, "000-c5")[0]["source"] is None  # before: restates nothing
+    restate(db, "000-c5", "001-c27")
+    rows = sources_for_claim(db, "000-c5")
+    assert [(r["source"], r["level"], r["inherited"], r["inherited_from"]) for r in rows] == [
+        ("miller2010", 3, 1, "001-c27"), ("ozturk2015", None, 1, "001-c27")]
+    inheriting = [r for r in claims_for_source(db, "miller2010") if r["inherited"]]
+    assert [(r["claim"], r["inherited_from"]) for r in inheriting] == [("000-c5", "001-c27")]
+    text = run("sources", "--db", db_path, "--claim", "000-c5").output.splitlines()
+    assert text[0] == f"000-c5  What is Renal Leiomyosarcoma?, line 5"
+    assert "  Sources (inherited from 001-c27, the original it restates):" in text
+    claims_text = run("claims", "--db", db_path, "--source", "miller2010").output
+    assert ("  000-c5  What is Renal Leiomyosarcoma?, line 5 \u2014 inherited from 001-c27"
+            in claims_text.splitlines())
 
 
 # ---------------------------------------------------------------- status
@@ -155,8 +188,8 @@ def test_status_counts_everything_once(db, tmp_path):
         "sources": {"total": 12, "by_status": {"conflict": 1, "resolved": 10, "unresolved": 1},
                     "by_evidence_level": {1: 1, 2: 1, 3: 1, "unknown": 9},
                     "excluded": 0, "stale": 1, "retracted": 1},
-        "claims": {"total": 8, "with_sources": 6, "without_sources": 2},
-        "edges": {"total": 12, "by_origin": {"document": 11, "elink-refs": 1}},
+        "claims": {"total": 8, "with_sources": 6, "without_sources": 2, "inheriting_sources": 0},
+        "edges": {"total": 12, "distinct": 12, "by_origin": {"document": 11, "elink-refs": 1}},
         "built_at": "2026-11-22T06:30:00+00:00", "resolved_at": "2026-11-22T06:29:00+00:00",
         "graph_built_at": "2026-11-22T06:30:00+00:00", "eutils": None,
     }
@@ -170,8 +203,10 @@ def test_status_screen_text(db, tmp_path):
         "documents: 2",
         "sources:   12 (conflict 1, resolved 10, unresolved 1; excluded 0, stale 1, retracted 1)",
         "evidence:  level 1: 1, level 2: 1, level 3: 1, unknown: 9",
-        "claims:    8 (with sources 6, without 2)",
-        "edges:     12 (document 11, elink-refs 1)",
+        "claims:    8 (citing sources 6, citing none 2, of which 0 inherit sources from the "
+        "sentence they restate)",
+        "edges:     12 citing \u2192 cited pairs (what the graph page draws), stated by 12 links, "
+        "one per origin (document 11, elink-refs 1)",
         "built:     2026-11-22T06:30:00+00:00 (resolved 2026-11-22T06:29:00+00:00, graph "
         "2026-11-22T06:30:00+00:00)",
         f"cache:     {tmp_path / 'http-cache.sqlite'} (none yet); hit rate 75% in the last build "
@@ -262,9 +297,14 @@ def test_claims_of_pmid_20090506_in_the_demo_include_the_mean_age_claim(tmp_path
         "select claim_sources.claim_id from claim_sources join sources on sources.id = "
         "claim_sources.source_id join claims on claims.id = claim_sources.claim_id "
         "where sources.pmid = '20090506'")]
-    assert sorted(r["claim"] for r in rows) == sorted(expected) and len(rows) >= 2
-    assert {r["document"] for r in rows} == {STATPEARLS}
-    [mean_age] = [r for r in rows if "58.5" in r["text"]]
+    own = [r for r in rows if not r["inherited"]]
+    assert sorted(r["claim"] for r in own) == sorted(expected) and len(own) >= 2
+    assert {r["document"] for r in own} == {STATPEARLS}
+    # sentences of the plain-language rewrite inherit the source from the claims they restate
+    inherited = [r for r in rows if r["inherited"]]
+    assert {r["document"] for r in inherited} == {PATIENT_PAGE}
+    assert {r["inherited_from"] for r in inherited} <= set(expected)
+    [mean_age] = [r for r in own if "58.5" in r["text"]]
     assert mean_age["text"] == MEAN_AGE_CLAIM and mean_age["line"] == 27
     table = run("claims", "--db", db_path, "--source", "20090506")
     assert table.exit_code == 0 and "58.5 (range 22-85)." in table.output
@@ -274,6 +314,15 @@ def test_claims_of_pmid_20090506_in_the_demo_include_the_mean_age_claim(tmp_path
     status = run("status", "--db", db_path)
     assert status.exit_code == 0
     assert status.output.startswith("documents: 5\n")
+    pairs = db.execute("select count(*) from (select distinct citing_id, cited_id from links)").fetchone()[0]
+    links = db.execute("select count(*) from links").fetchone()[0]
+    assert pairs < links  # several origins state the same edge
+    assert (f"edges:     {pairs} citing \u2192 cited pairs (what the graph page draws), stated by "
+            f"{links} links, one per origin") in status.output
+    inheriting = db.execute("select count(distinct claim_id) from claim_alignments a where "
+                            "matched_claim_id in (select claim_id from claim_sources) and claim_id "
+                            "not in (select claim_id from claim_sources)").fetchone()[0]
+    assert inheriting > 0 and f"of which {inheriting} inherit sources" in status.output
     cache = json.loads(run("status", "--db", db_path, "--json").output)["cache"]
     assert cache["requests"] > 0 and cache["responses"] > 0 and cache["hit_rate"] is not None
     assert f"hit rate {cache['hit_rate']:.0%} in the last build" in status.output

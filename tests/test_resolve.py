@@ -217,7 +217,9 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
         "publication_types": '["Journal Article", "Multicenter Study"]',
         "evidence_level": 4, "evidence_basis": "declared", "declared_level": 4,
         "inferred_level": 2, "level_disagreement": 1,  # Multicenter Study -> 2 (evidence.py)
-        "status": "resolved", "status_reason": None, "resolved_by": "pmid", "retracted": 0,
+        "status": "resolved", "status_reason": None, "resolved_by": "pmid",
+        # the document states only a title, without its subtitle: it agrees
+        "identity": "verified", "identity_reason": "agrees: title", "retracted": 0,
         "errata": "[]", "cited_as": "Miller JS, et al. Am J Surg Pathol. 2010", "kind": "article",
         "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00"}
     assert rows["unknown-pmid"]["status"] == "unresolved"
@@ -401,19 +403,21 @@ def test_the_api_key_is_nowhere_in_the_cache_database_or_log(tmp_path, caplog):
     assert KEY not in caplog.text and "curator@example.org" not in caplog.text
 
 
-def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(documents_dir, tmp_path):
+def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(built_from_documents,
+                                                                       tmp_path):
+    from demo_project import copy_built
     from litgraph.pipeline import run_build
     from litgraph.stub.server import StandIn
 
-    served = []
-    for _run in range(2):  # a new stand-in each run, on a new port, like `build --offline`
-        with StandIn(rate_limit=None) as stand_in:
-            with EntrezClient(stand_in.base_url, cache_path=tmp_path / "db" / "http-cache.sqlite",
-                              rate=0) as client:
-                run_build([str(documents_dir)], tmp_path / "db" / "litgraph.db",
-                          tmp_path / "references.yaml", client)
-            served.append(stand_in.stats())
-    cold, warm = served
+    cold = built_from_documents.served  # the session's first build (conftest.py)
+    project = copy_built(built_from_documents, tmp_path / "project")
+    # A new stand-in, on a new port, like `build --offline`: the cache still answers.
+    with StandIn(rate_limit=None) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=project / "db" / "http-cache.sqlite",
+                          rate=0) as client:
+            run_build([str(project / "documents")], project / "db" / "litgraph.db",
+                      project / "references.yaml", client)
+        warm = stand_in.stats()
     assert sum(cold.values()) <= 12
     assert {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}.items() <= cold.items()
     assert warm == {}
@@ -573,7 +577,16 @@ def test_a_curator_corrected_pmid_beats_the_title_search_that_wrote_the_old_one(
         "evidence_basis": "inferred", "declared_level": None, "inferred_level": 3,
         "level_disagreement": 0, "status": "resolved", "status_reason": None,
         "resolved_by": "pmid", "retracted": 0, "errata": "[]", "cited_as": None,
-        "kind": "article", "excluded": 0, "stale": 0, "note": None}
+        "kind": "article", "excluded": 0, "stale": 0, "note": None,
+        # the curator's PMID is taken as stated, but it is another work: said so, with the
+        # record the citation means (the one the title search had found)
+        "identity": "mismatch",
+        "identity_reason": 'title 0.42 similar: "Management of Soft Tissue Sarcomas: an..." vs '
+                           '"Case report: good prognosis in..."; first author Singer vs Demir; '
+                           'authors 1 of 1 others not on the record: Demetri; year 2000 vs 2007; '
+                           'journal Lancet Oncology vs International urology and nephrology; '
+                           'candidate: PMID 11905672 "Management of soft-tissue sarcomas: an '
+                           'overview and update"'}
 
 
 COINDRE = dict(title="Grading of soft tissue sarcomas: review and update", authors=["Coindre JM"],
@@ -608,4 +621,5 @@ def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(
         "declared_level": None, "inferred_level": None, "level_disagreement": 0,
         "status": "unresolved", "status_reason": reason, "resolved_by": None, "retracted": None,
         "errata": None, "cited_as": COINDRE["cited_as"], "kind": "article", "excluded": 0,
-        "stale": 0, "note": None, "fetched_at": None}
+        "stale": 0, "note": None, "fetched_at": None,
+        "identity": None, "identity_reason": None}  # the first run's "verified" is gone too

@@ -9,7 +9,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from litgraph.publish import canned_query_names, make_datasette
-from reliability_helpers import build_args, clean_env, db_all_rows, new_project, run_litgraph
+from demo_project import copy_built
+from reliability_helpers import (build_args, clean_env, db_all_rows, new_project, run_in_process,
+                                 run_litgraph)
 
 API_KEY = "lgTESTKEY0c4f2e9a7b5d3"  # an invented key: anything resembling it is a leak
 EMAIL = "curator-7f3a@example.org"
@@ -173,12 +175,10 @@ def test_datasette_caps_returned_rows(small_db):
 HOSTILE_KEY = "o'brien\"2010; DROP TABLE sources; --"
 
 
-def test_source_key_with_quotes_and_semicolon_survives_the_cli(tmp_path):
+def test_source_key_with_quotes_and_semicolon_survives_the_cli(built_from_documents, tmp_path):
     from litgraph.store import open_db
 
-    project = new_project(tmp_path / "project")
-    built = run_litgraph(build_args(), project, timeout=300)
-    assert built.returncode == 0, built.stderr
+    project = copy_built(built_from_documents, tmp_path / "project")
     references = project / "references.yaml"
     yaml = YAML()
     data = yaml.load(references.read_text(encoding="utf-8"))
@@ -190,7 +190,7 @@ def test_source_key_with_quotes_and_semicolon_survives_the_cli(tmp_path):
             claim["sources"] = [HOSTILE_KEY if k == old_key else k for k in claim["sources"]]
     with open(references, "w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
-    resolved = run_litgraph(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
+    resolved = run_in_process(["resolve", "-q", "--offline", "--db", "db/litgraph.db", "--references",
                              "references.yaml"], project)
     assert resolved.returncode == 0, resolved.stderr
     db = open_db(project / "db" / "litgraph.db")
@@ -198,7 +198,7 @@ def test_source_key_with_quotes_and_semicolon_survives_the_cli(tmp_path):
     assert row["pmid"] == "20090506" and row["status"] == "resolved"
     assert db["sources"].count > 1
     db.conn.close()
-    claims = run_litgraph(["claims", "--db", "db/litgraph.db", HOSTILE_KEY], project)
+    claims = run_in_process(["claims", "--db", "db/litgraph.db", HOSTILE_KEY], project)
     assert claims.returncode == 0, claims.stderr
     assert "58.5" in claims.stdout
     assert "Traceback" not in claims.stderr

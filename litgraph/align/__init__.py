@@ -471,8 +471,10 @@ def align(restating: list, source: list, thresholds=None) -> list:
 def _unsupported(sentence, source, ranked, best, thresholds) -> Alignment:
     if ranked and best > 0:
         closest = source[ranked[0]]
-        why = (f"no source sentence scores {thresholds.match:.2f} or more; the closest, "
-               f"{closest.id}, scores {best:.3f}: \"{_short(closest.text)}\"")
+        # Named by its line: a sentence split from the text has no id outside this run.
+        where = f", line {closest.line} of the original," if closest.line is not None else ""
+        why = (f"no source sentence scores {thresholds.match:.2f} or more; the closest{where} "
+               f"scores {best:.3f}: \"{_short(closest.text)}\"")
     else:
         why = "no source sentence shares a word with it"
     return Alignment(sentence.id, 1, None, round(best, 4), "unsupported", why)

@@ -52,13 +52,14 @@ def load_claims(db, document_id: str) -> list:
 def _document_text(path, document_id: str, base_dir) -> str:
     if not path:
         raise DocumentError(f"document {document_id} has no path in the database")
+    from ..extract import read_document_text
+
     full = Path(path)
     if not full.is_absolute() and base_dir is not None:
         full = Path(base_dir) / full
-    try:
-        return full.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DocumentError(f"cannot read document {document_id} at {full}: {exc}") from exc
+    # a document is a regular file inside the project folder: a `path:` leading out of it,
+    # a device or a FIFO is refused, never read
+    return read_document_text(full, root=base_dir)
 
 
 def source_sentences(db, document_id: str, base_dir=None) -> tuple:

@@ -31,6 +31,7 @@ class PubmedRecord:
     title: Optional[str] = None
     journal: Optional[str] = None
     journal_iso: Optional[str] = None
+    journal_medline_ta: Optional[str] = None  # MedlineJournalInfo/MedlineTA, NLM's title abbreviation
     year: Optional[int] = None
     volume: Optional[str] = None
     issue: Optional[str] = None
@@ -166,6 +167,7 @@ def _article(article) -> PubmedRecord:
         title=_text(art.get("ArticleTitle")),
         journal=_text(journal.get("Title")),
         journal_iso=_text(journal.get("ISOAbbreviation")),
+        journal_medline_ta=_text((citation.get("MedlineJournalInfo") or {}).get("MedlineTA")),
         year=_year(issue.get("PubDate")),
         volume=_text(issue.get("Volume")),
         issue=_text(issue.get("Issue")),

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..errors import DocumentError
 from .entries import (
     REFERENCE_HEADING, ExtractedReference, _entry_reference, _is_heading, _journal_date,
     _read_reference_section,
@@ -42,16 +41,15 @@ from .sentences import (
     split_sentences,
 )
 from ..model import DocumentEntry, Sighting
+from .markers import MarkerIndex, strip_markers
+from .profile import load_boilerplate
+from .readers import MAX_DOCUMENT_BYTES, decode_text, document_format, read_blocks, read_bytes
 
-__all__ = ["ExtractedClaim", "ExtractedDocument", "ExtractedReference", "extract_document",
-           "extract_text", "propose_restates", "read_document_text", "split_sentences"]
+__all__ = ["MAX_DOCUMENT_BYTES", "ExtractedClaim", "ExtractedDocument", "ExtractedReference",
+           "extract_blocks", "extract_document", "extract_text", "propose_restates", "read_document_text", "split_sentences"]
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # documented limit: larger documents are refused
 PAREN_GROUP = re.compile(r"\(([^()]{6,300})\)")
-BOILERPLATE = re.compile(
-    r"newsletter|latest news|promotions|privacy policy|required fields|validation purposes|"
-    r"cookie|subscribe|sign up|earn cme|click here|easier read|all rights reserved|copyright|"
-    r"back to top|page views|cite this page|^fetch abstract$|^comment here$", re.I)
+BOILERPLATE = load_boilerplate().sentences  # site boilerplate: the profile, boilerplate.yaml
 
 
 @dataclass
@@ -77,41 +75,46 @@ class ExtractedDocument:
 
 # ---------------------------------------------------------------- reading
 
-def read_document_text(path) -> str:
-    """The text of a document, or DocumentError naming the file (and line) at fault."""
+def read_document_text(path, root=None) -> str:
+    """The text of a document, or DocumentError naming the file (and line) at fault.
+
+    Any format a reader knows (``readers``); for a text file, the file's text
+    itself, for others the text of its blocks.  ``root``: the folder the
+    document must stay inside.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise DocumentError(f"{path}: no such document")
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{path}: {size} bytes is over the {MAX_DOCUMENT_BYTES} byte limit "
-                            "for one document; split it")
-    data = path.read_bytes()
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise DocumentError(f"{path}:{line}: binary file (NUL byte), not a text document")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DocumentError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from None
-    if not text.strip():
-        raise DocumentError(f"{path}: empty document")
-    return text
+    data = read_bytes(path, root)
+    fmt = document_format(path, data)
+    if fmt == "text":
+        return decode_text(path, data)
+    return read_blocks(path, root).text
 
 
-def extract_document(path) -> ExtractedDocument:
-    """Read and extract one document; DocumentError on a document that cannot be read."""
+def extract_document(path, root=None, boilerplate=None) -> ExtractedDocument:
+    """Read and extract one document of any known format; DocumentError if it cannot be read.
+
+    Plain text goes through the line reader (``extract_text``), and through its
+    blocks when the line reader finds no references; every other format through
+    its reader's blocks (``structure.extract_blocks``).  ``boilerplate``: a
+    curator's boilerplate profile (a path) used with the bundled one.
+    """
     path = Path(path)
-    text = read_document_text(path)
-    doc = extract_text(text, path.stem)
+    blocks = read_blocks(path, root)
+    if blocks.format == "text":
+        doc = extract_text(blocks.text, path.stem, boilerplate)
+        if not doc.references:  # no list the line reader knows: read the text's structure
+            structured = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
+            if structured.references:
+                doc = structured
+    else:
+        doc = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
     doc.document.path = str(path)
     return doc
 
 
 # ---------------------------------------------------------------- the document
 
-def extract_text(text: str, document_id: str) -> ExtractedDocument:
+def extract_text(text: str, document_id: str, boilerplate=None) -> ExtractedDocument:
     """Extract references, claims and declared levels from a document's text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -135,7 +138,8 @@ def extract_text(text: str, document_id: str) -> ExtractedDocument:
                 continue
         body.append((i + 1, lines[i]))
         i += 1
-    claims = _claims(document_id, lines, body, references, self_ref)
+    claims = _claims(document_id, lines, body, references, self_ref,
+                     load_boilerplate(boilerplate).sentences)
     kind = _document_kind(references)
     entry = DocumentEntry(id=document_id, path="", title=title, kind=kind,
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
@@ -182,12 +186,14 @@ def _document_kind(references):
     return "patient-page"
 
 
-def _claims(document_id, lines, body, references, self_ref):
+def _claims(document_id, lines, body, references, self_ref, boilerplate=BOILERPLATE):
     """Claims of the body; adds references stated inline (identifiers, short citations)."""
     by_number = {}
     for index, ref in enumerate(references):
         if ref.number is not None:
             by_number.setdefault(ref.number, index)
+    markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
+                                  "year_suffix": r.year_suffix, "title": r.title} for r in references])
     units = []  # [section, [(lineno, text)], is_bullet]
     section = None
     body_lines = [t for _, t in body]
@@ -200,7 +206,7 @@ def _claims(document_id, lines, body, references, self_ref):
             continue
         if _is_heading(body_lines, idx):
             section = line.strip()
-            skip_section = bool(BOILERPLATE.search(section))
+            skip_section = bool(boilerplate.search(section))
             units.append(None)
             continue
         if skip_section:
@@ -225,6 +231,7 @@ def _claims(document_id, lines, body, references, self_ref):
             at = bisect.bisect_right(line_starts, start) - 1
             lineno = offsets[at][1]
             refs = [by_number[n] for n in _marker_numbers(sentence) if n in by_number]
+            refs += [i for i in markers.link(sentence) if i not in refs]  # (n), ¹, ^n, author-year
             refs += _inline_references(document_id, sentence, lineno, references)
             level = LEVEL_MARKER.search(sentence)
             row = [section_name, lineno, sentence, refs,
@@ -248,8 +255,8 @@ def _claims(document_id, lines, body, references, self_ref):
     has_references = bool([r for r in references if r.role != "self"])
     claims = []
     for section_name, lineno, sentence, refs, _level, _label, para_id in candidates:
-        clean = _clean_claim_text(sentence)
-        if BOILERPLATE.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
+        clean = strip_markers(_clean_claim_text(sentence), markers)
+        if boilerplate.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
             continue
         level, label = graded.get(para_id, (None, None))
         if has_references and not refs and level is None:
@@ -304,3 +311,6 @@ def _identifier_phrase(sentence, ids):
         if match:
             return match.group(0).strip()
     return sentence.strip()
+
+
+from .structure import extract_blocks  # noqa: E402  (it uses the classes above)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .fields import (
-    JOURNAL_DATE_RE, VOLUME_WORDS_RE, find_identifiers, looks_like_authors,
+    JOURNAL_DATE_RE, parse_reference, VOLUME_WORDS_RE, find_identifiers, looks_like_authors,
     parse_authors_then_journal, parse_full_citation, parse_short_citation, split_authors,
     strip_identifiers,
 )
@@ -23,8 +23,8 @@ RAW_LIMIT = 400  # characters of a free-text reference kept as its raw form
 REFERENCE_HEADING = re.compile(
     r"^\s*(?:[A-Z][\w'-]*\s+){0,3}(references?|bibliography|literature\s+cited|works\s+cited|"
     r"citing\s+articles|cited\s+by|sources)\s*:?\s*$", re.I)
-BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,3})\]\s*(.*)$")
-DOT_ENTRY = re.compile(r"^\s*(\d{1,3})[.)](?:\s+(.*)|\s*)$")
+BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,6})\]\s*(.*)$")  # no limit on how many entries
+DOT_ENTRY = re.compile(r"^\s*(\d{1,6})[.)](?:\s+(.*)|\s*)$")
 LEVEL_LINE = re.compile(r"^\s*Level\s+([1-5])\s*(\([^()]{1,30}\))?\s*evidence\s*$", re.I)
 ENTRY_END = re.compile(r"^\s*(?:written\s+by|(?:last\s+)?updated\b|posted\s+(?:by|on))", re.I)
 _LABELLED_ID = re.compile(r"pmid|pubmed|doi|pmc|10\.\d{4}", re.I)  # cheap pre-check
@@ -56,6 +56,10 @@ class ExtractedReference:
     volume: Optional[str] = None
     issue: Optional[str] = None
     pages: Optional[str] = None
+    isbn: Optional[str] = None
+    url: Optional[str] = None
+    publisher: Optional[str] = None
+    year_suffix: Optional[str] = None  # "2020a" -> "a": tells two works of one author-year apart
     declared_levels: list = field(default_factory=list)  # [DeclaredLevel]
     publication_types: list = field(default_factory=list)  # as the document states them
     sightings: list = field(default_factory=list)  # [Sighting]; the first is this one
@@ -67,7 +71,7 @@ class ExtractedReference:
     def fields(self) -> dict:
         """The bibliographic fields it states (absent ones left out)."""
         names = ("pmid", "doi", "pmcid", "title", "authors", "journal", "year", "volume",
-                 "issue", "pages")
+                 "issue", "pages", "isbn", "url", "publisher")
         return {n: getattr(self, n) for n in names if getattr(self, n) not in (None, "", [])}
 
 
@@ -185,8 +189,13 @@ def _read_unnumbered(lines, i, heading):
 
 def _complete_citation(pending) -> bool:
     """True when the gathered lines are a whole citation: authors, title, journal, year."""
-    fields = parse_full_citation(" ".join(BULLET.sub("", t) for _, t in pending))
-    return all(fields.get(k) for k in ("authors", "title", "journal", "year"))
+    text = " ".join(BULLET.sub("", t) for _, t in pending)
+    fields = parse_full_citation(text)
+    if all(fields.get(k) for k in ("authors", "title", "journal", "year")):
+        return True
+    parsed = parse_reference(text)  # any other style
+    return bool(parsed.authors and parsed.title and parsed.year
+                and (parsed.journal or parsed.publisher))
 
 
 def _identifiers_follow(lines, i) -> bool:
@@ -257,6 +266,15 @@ def _entry_reference(document, label, number, entry_lines, heading):
     ref = ExtractedReference(document=document, line=line, raw=raw, label=label, number=number,
                              declared_levels=levels)
     fields, kind = _entry_fields([t for _, t in head_lines], full_text)
+    if head_lines and not (fields.get("journal") and fields.get("year")):
+        # not a shape the line reader knows: the style-agnostic entry parser
+        parsed = parse_reference(" ".join(t for _, t in head_lines))
+        if parsed.year and (parsed.authors or parsed.journal):
+            fields = {k: getattr(parsed, k) for k in ("authors", "title", "journal", "year",
+                                                      "year_suffix", "volume", "issue", "pages",
+                                                      "publisher", "isbn", "url")
+                      if getattr(parsed, k) not in (None, "", [])}
+            kind = parsed.kind or kind
     if not fields and not ids and not label.startswith("["):
         return None
     for name, value in {**fields, **ids}.items():

@@ -12,22 +12,12 @@ text does not state stays ``None``.
 
 import re
 import unicodedata
+import dataclasses
+from dataclasses import asdict, dataclass, field
+from typing import Optional
 
-from ..errors import IdentifierError
-from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
-
-# Identifiers are taken only where the text labels them; a bare number is never a PMID.
-PMID_RE = re.compile(
-    r"(?:\bPMID|\bPubMed\s+(?:PMID|ID))\s*:?\s*(-?\d{1,25})(?![\d.])"
-    r"|pubmed\.ncbi\.nlm\.nih\.gov/(\d{1,25})\b"
-    r"|ncbi\.nlm\.nih\.gov/pubmed/(\d{1,25})\b",
-    re.I,
-)
-DOI_RE = re.compile(
-    r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b(10\.\d{4,9}/[^\s\"<>\]]+)", re.I
-)
-_ANY_ID = re.compile(r"pmid|pubmed|10\.\d{4}|pmc", re.I)  # cheap pre-check
-PMC_RE = re.compile(r"\bPMC(?:ID)?\s*:?\s*(?:PMC)?(\d{1,12})\b", re.I)
+from . import identifiers
+from .citation import parse_citation
 
 MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "2010 Feb:34(2):238-42", "2003; 3(9):685-94", "1996 Feb;32A(2):269-73", "2002 Nov 19:2():13",
@@ -65,37 +55,16 @@ def find_identifiers(text: str) -> dict:
     """Return the PMID, DOI and PMC id a text states, in normal form.
 
     Junk that looks like an identifier (PMID 0, a 20-digit number, a DOI with a
-    control character) is simply not an identifier: it is left out.
+    control character) is simply not an identifier: it is left out. For ISBNs
+    and URLs too, see ``litgraph.extract.identifiers``.
     """
-    found = {}
-    if not _ANY_ID.search(text):
-        return found
-    for match in PMID_RE.finditer(text):
-        value = next(g for g in match.groups() if g is not None)
-        try:
-            found.setdefault("pmid", normalise_pmid(value))
-        except IdentifierError:
-            continue
-    for match in DOI_RE.finditer(text):
-        try:
-            found.setdefault("doi", normalise_doi(match.group(1)))
-        except IdentifierError:
-            continue
-    for match in PMC_RE.finditer(text):
-        try:
-            found.setdefault("pmcid", normalise_pmcid(match.group(1)))
-        except IdentifierError:
-            continue
-    return found
+    return {k: v for k, v in identifiers.find_identifiers(text).items()
+            if k in ("pmid", "doi", "pmcid")}
 
 
 def strip_identifiers(text: str) -> str:
-    """The text without its identifier phrases and trailing link words."""
-    text = re.sub(r"\[?\s*(?:PubMed\s+)?PMID\s*:?\s*\d+\s*\]?", " ", text, flags=re.I)
-    text = re.sub(r"\bPMC(?:ID)?\s*:?\s*(?:PMC)?\d+\.?", " ", text, flags=re.I)
-    text = re.sub(r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b10\.\d{4,9}/\S+", " ", text,
-                  flags=re.I)
-    text = re.sub(r"\b(?:DOI|doi)\s*:?\s*(?=\s|$)", " ", text)
+    """The text without its identifier phrases, URLs and their lead-in words."""
+    text = identifiers.strip_identifiers(text)
     text = re.sub(r"\bEpub\b(?:\s+(?:19|20)\d{2}(?:\s+\w{3}(?:\s+\d{1,2})?)?)?", " ", text)
     text = re.sub(r"\bView\s*$", " ", text.strip())
     return re.sub(r"\s+", " ", text).strip(" .;,")
@@ -244,3 +213,52 @@ def parse_authors_then_journal(text: str):
         "issue": _clean(date.group("issue")),
         "pages": _pages(date.group("pages")),
     }
+
+
+# ---------------------------------------------------------------- one whole entry
+
+@dataclass
+class ReferenceFields:
+    """What one reference entry states, whatever its style.
+
+    ``authors`` are ``"Surname AB"`` strings in the order written (a corporate
+    author kept whole, ``et al.`` dropped); ``journal`` is the journal or other
+    container (book, proceedings, web site); ``kind`` is one of article, book,
+    chapter, conference-abstract, guideline, web, or None when not evident.
+    """
+
+    pmid: Optional[str] = None
+    pmcid: Optional[str] = None
+    doi: Optional[str] = None
+    isbn: Optional[str] = None
+    url: Optional[str] = None
+    authors: list = field(default_factory=list)
+    title: Optional[str] = None
+    journal: Optional[str] = None
+    year: Optional[int] = None
+    year_suffix: Optional[str] = None
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    publisher: Optional[str] = None
+    kind: Optional[str] = None
+
+    def as_dict(self) -> dict:
+        """The fields it states, absent ones left out."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, "", [])}
+
+
+def parse_reference(text: str) -> ReferenceFields:
+    """Identifiers and bibliographic fields of one whole reference entry, in any style.
+
+    Never raises on odd text: what cannot be placed stays empty.
+
+    >>> parse_reference("Lee M, Brown T. Imaging of sarcoma. Int J Oncol. 2019;34(3):648-54. PMID: 900000001.").journal
+    'Int J Oncol'
+    """
+    try:
+        found = parse_citation(str(text or ""))
+    except (RecursionError, ValueError, TypeError, IndexError):  # odd text: nothing placed
+        found = {}
+    known = {f.name for f in dataclasses.fields(ReferenceFields)}
+    return ReferenceFields(**{k: v for k, v in found.items() if k in known})

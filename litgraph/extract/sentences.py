@@ -10,7 +10,7 @@ from .fields import strip_identifiers
 
 BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf*]|-(?=\s))\s*")
 LEVEL_MARKER = re.compile(r"\[\s*Level\s+([1-5])\s*\]", re.I)
-NUMBER_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]")
+NUMBER_MARKER = re.compile(r"\[(\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*)\]")
 ABBREVIATIONS = {
     "al", "e.g", "i.e", "eg", "ie", "vs", "dr", "mr", "mrs", "ms", "prof", "fig", "figs", "no",
     "nos", "approx", "st", "cf", "ca", "viz", "vol", "pp", "ref", "refs", "inc", "ltd", "jr",
@@ -63,8 +63,17 @@ def split_sentences(text: str) -> list:
     tail = text[start:].strip()
     if tail:
         out.append((start, tail))
+    joined = []
+    for offset, sentence in out:  # "(Niceta, “Leiomyosarcoma. Review of cases”)": one sentence
+        if joined and joined[-1][1].count("(") > joined[-1][1].count(")") \
+                and sentence.count(")") > sentence.count("(") and len(joined[-1][1]) < 600:
+            first = joined[-1][0]
+            end = text.find(sentence, offset) + len(sentence)
+            joined[-1] = (first, text[first:end].strip())
+        else:
+            joined.append((offset, sentence))
     merged = []
-    for offset, sentence in out:  # "recommended. [2][3] There is": the markers end the first
+    for offset, sentence in joined:  # "recommended. [2][3] There is": the markers end the first
         lead = LEADING_MARKERS.match(sentence)
         if lead and merged and sentence[lead.end():].strip():
             merged[-1] = (merged[-1][0], merged[-1][1] + lead.group(0).strip())
@@ -75,7 +84,7 @@ def split_sentences(text: str) -> list:
     return merged
 
 
-LEADING_MARKERS = re.compile(r"^(?:\[(?:\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*|Level\s+[1-5])\]\s*)+")
+LEADING_MARKERS = re.compile(r"^(?:\[(?:\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*|Level\s+[1-5])\]\s*)+")
 
 
 def _marker_numbers(text):

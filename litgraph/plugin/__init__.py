@@ -41,11 +41,22 @@ LINK_COLUMNS = {
     "claim": "claims",
     "claim_id": "claims",
     "matched_claim_id": "claims",
+    "matched_claim": "claims",
+    "inherited_from": "claims",
+    "via_claim_id": "claims",
     "source": "sources",
     "source_id": "sources",
     "document_id": "documents",
 }
 JSON_LIST_COLUMNS = ("authors", "publication_types", "errata", "sources")
+# Comma-separated document ids (group_concat) shown as links labelled with the documents' titles.
+DOCUMENT_LIST_COLUMNS = ("cited_by_documents", "document_ids")
+# Columns holding a work's title or a citation as written: text that is not citation data
+# (litgraph.plausible) is shown as such, never as a title.
+CITATION_TEXT_COLUMNS = {"title": "title", "source_title": "title", "cited_as": "citation"}
+# Tables whose document_id column is not a declared foreign key, so Datasette shows no label.
+UNLABELLED_DOCUMENT_TABLES = ("claim_alignments", "document_cohesion", "restatement_findings",
+                              "weak_claims")
 
 # The tables the citation-graph route reads.
 GRAPH_TABLES = ("nodes", "links", "metrics")
@@ -287,11 +298,69 @@ def render_cell(row, value, column, table, database, datasette):
         return render_identifier(column, value)
     if column in JSON_LIST_COLUMNS:
         return render_json_list(value)
-    if table is None and column in LINK_COLUMNS and isinstance(value, str) and value:
-        # A canned query's claim/source/document column: link its row page.
+    if not isinstance(value, str) or not value:
+        return None
+    if column in CITATION_TEXT_COLUMNS and table in (None, "sources", "nodes"):
+        return render_citation_text(column, value)
+    if column == "document_id" and (table is None or table in UNLABELLED_DOCUMENT_TABLES):
+        # A document id is shown with its title, as Datasette shows a labelled foreign key.
+        async def labelled():
+            return document_link(datasette, database, value, await document_titles(datasette))
+
+        return labelled
+    if column in DOCUMENT_LIST_COLUMNS and table is None:
+        async def labelled_list():
+            titles = await document_titles(datasette)
+            return Markup(", ").join(document_link(datasette, database, one.strip(), titles)
+                                     for one in value.split(",") if one.strip())
+
+        return labelled_list
+    if table is None and column in LINK_COLUMNS:
+        # A canned query's claim/source column: link its row page.
         # (Table pages already link their foreign keys themselves.)
         return row_link(datasette, database, LINK_COLUMNS[column], value)
     return None
+
+
+def render_citation_text(column, value):
+    """None when ``value`` is plausible citation data as it stands; the cleaned text when
+    a link's text trails it; a marked note (the text in its tooltip) when it is none."""
+    from ..plausible import plausible_citation, plausible_title
+
+    check = plausible_title if CITATION_TEXT_COLUMNS[column] == "title" else plausible_citation
+    cleaned = check(value)
+    if cleaned == " ".join(value.split()):
+        return None
+    if cleaned:
+        return cleaned
+    return Markup(f'<span class="litgraph-not-data" title="{escape(value)}">'
+                  "(not citation data: page text kept by extraction)</span>")
+
+
+async def document_titles(datasette) -> dict:
+    """Document id -> title, read once per Datasette when the database is immutable."""
+    cache = _cached(datasette)
+    titles = cache.get("document_titles")
+    if titles is None:
+        db = datasette.get_database(litgraph_database_name(datasette))
+        try:
+            result = await db.execute("select id, title from documents")
+            titles = {row[0]: row[1] for row in result.rows}
+        except sqlite3.OperationalError:
+            titles = {}
+        if not db.is_mutable:
+            cache["document_titles"] = titles
+    return titles
+
+
+def document_link(datasette, database, document_id, titles) -> Markup:
+    """A link to a document's row page labelled with its title, the id after it."""
+    title = titles.get(document_id)
+    url = row_url(datasette, database, "documents", document_id)
+    if not title:
+        return link(url, document_id)
+    return Markup(f'<a href="{escape(url)}">{escape(title)}</a>&nbsp;'
+                  f'<em class="litgraph-id">{escape(document_id)}</em>')
 
 
 def row_url(datasette, database, table, value) -> str:
@@ -313,13 +382,14 @@ def row_link(datasette, database, table, value) -> Markup:
 async def section_tables(datasette, database, table, row_id) -> list:
     """The extra sections of one row page, each with its rows rendered to HTML."""
     db = datasette.get_database(database)
+    titles = await document_titles(datasette)
     sections = []
     for section in row_sections(table):
         try:
             result = await db.execute(section.sql, {"id": row_id})
         except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                continue  # a stage that adds the table has not run on this database
+            if "no such table" in str(exc) or "no such column" in str(exc):
+                continue  # a stage that adds the table (or column) has not run on this database
             raise
         columns = list(result.columns)
         rows = []
@@ -328,30 +398,80 @@ async def section_tables(datasette, database, table, row_id) -> list:
             for column, value in zip(columns, row):
                 if value is None:
                     cells.append(Markup('<span class="none">&nbsp;</span>'))
+                elif column == "document_id":
+                    cells.append(document_link(datasette, database, value, titles))
                 elif column in LINK_COLUMNS:
                     cells.append(row_link(datasette, database, LINK_COLUMNS[column], value))
                 else:
+                    # Markup.escape, not html.escape: the template must not escape it twice
                     cells.append(render_identifier(column, value) or render_json_list(value)
-                                 or escape(str(value)))
+                                 or Markup.escape(str(value)))
             rows.append(cells)
         sections.append({"title": section.title, "description": section.description,
                          "columns": columns, "rows": rows})
     return sections
 
 
+PAGE_SIZE = 50  # rows a page of the canned queries that take :page
+
+
+def paged_queries() -> set:
+    """Names of the canned queries that list rows a page at a time (they take ``:page``)."""
+    from ..publish import load_config
+
+    queries = load_config()["databases"][DATABASE_NAME].get("queries") or {}
+    return {name for name, query in queries.items() if ":page" in (query.get("sql") or "")}
+
+
+def page_links(request) -> dict:
+    """The previous and next page URLs of a paged canned query page."""
+    from urllib.parse import urlencode
+
+    args = [(key, value) for key in request.args.keys() if key != "page"
+            for value in request.args.getlist(key)]
+    try:
+        page = max(int(request.args.get("page") or 1), 1)
+    except ValueError:
+        page = 1
+
+    def url(number):
+        return request.path + "?" + urlencode(args + [("page", str(number))])
+
+    return {"litgraph_page_size": PAGE_SIZE, "litgraph_next_page_url": url(page + 1),
+            "litgraph_previous_page_url": url(page - 1) if page > 1 else None}
+
+
 @hookimpl
 def extra_template_vars(template, database, table, columns, view_name, request, datasette):
-    if view_name != "row" or not applies_to(datasette, database) or not row_sections(table):
+    if litgraph_database_name(datasette) not in datasette.databases:
         return {}
-    pks = (request.url_vars or {}).get("pks") if request else None
+    found = {"litgraph_stand_in": bool(plugin_config(datasette).get("stand_in"))}
+    if not applies_to(datasette, database) or request is None:
+        return found
+    name = (request.url_vars or {}).get("table")
+    if name and name in paged_queries() and not (table and table != name):
+        found.update(page_links(request))
+    if view_name != "row" or not row_sections(table):
+        return found
+    pks = (request.url_vars or {}).get("pks")
     if not pks:
-        return {}
+        return found
     row_id = tilde_decode(pks)
 
     async def inner():
-        return {"litgraph_row_sections": await section_tables(datasette, database, table, row_id)}
+        return {**found,
+                "litgraph_row_sections": await section_tables(datasette, database, table, row_id)}
 
     return inner
+
+
+# ------------------------------------------------------------------ every page
+
+@hookimpl
+def extra_css_urls(template, database, table, columns, view_name, request, datasette):
+    if litgraph_database_name(datasette) not in datasette.databases:
+        return []
+    return [datasette.urls.static_plugins(PLUGIN, "litgraph.css")]
 
 
 # ------------------------------------------------------------------ graph page
@@ -465,8 +585,12 @@ async def graph_data(datasette, limit: int) -> dict:
         "select source_id, id from documents where source_id is not null")
     document_of = dict(publications.rows)
     nodes = []
+    from ..plausible import plausible_title
+
     for row in list(documents.rows) + list(others.rows):
         node = dict(zip(documents.columns, row))
+        if node["kind"] != "document":
+            node["title"] = plausible_title(node["title"])
         table = NODE_TABLES.get(node["kind"], "nodes")
         node["url"] = row_url(datasette, database, table, node["id"])
         node["document"] = node["id"] if node["kind"] == "document" else document_of.get(node["id"])

@@ -41,6 +41,7 @@ HEADER = """\
 #             kept, its citations and claims leave the database
 # sources:    one entry per distinct work, keyed firstauthor-year (stable).
 #   pmid, doi, pmcid   identifiers; resolve writes found ones back with resolved_by
+#   isbn, url, publisher   what an entry states for a book, report or web page
 #   pinned: true       you vouch for the identifiers: resolve never rewrites them
 #   level: 1..5        your evidence level (1 strongest); wins over declared/inferred
 #   exclude: true      leave this source out of the graph and reports
@@ -59,7 +60,7 @@ HEADER = """\
 #             neighbour_weight, paragraph_weight); see the README.
 """
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".text")
+from ..extract.readers import DOCUMENT_SUFFIXES  # noqa: E402  every format a reader knows
 
 
 @dataclass
@@ -317,6 +318,9 @@ def reference_set_from(data, path) -> model.ReferenceSet:
             volume=_check_str(path, entry, "volume", owner),
             issue=_check_str(path, entry, "issue", owner),
             pages=_check_str(path, entry, "pages", owner),
+            isbn=_check_str(path, entry, "isbn", owner),
+            url=_check_str(path, entry, "url", owner),
+            publisher=_check_str(path, entry, "publisher", owner),
             kind=_check_str(path, entry, "kind", owner),
             cited_as=_check_str(path, entry, "cited_as", owner),
             level=_check_level(path, entry, "level", owner),
@@ -377,15 +381,23 @@ def _list(path, entry, name, owner):
 
 # ---------------------------------------------------------------- extract -> references.yaml
 
-def document_paths(paths) -> list:
-    """Every document file under ``paths`` (files or folders), sorted; DocumentError if missing."""
+def document_paths(paths, not_read=None) -> list:
+    """Every document file under ``paths`` (files or folders), sorted; DocumentError if missing.
+
+    Files of a folder that are not documents of a known format are appended to
+    ``not_read`` (a list), so the report can name them.
+    """
     found = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir()
-                                if p.is_file() and p.suffix in DOCUMENT_SUFFIXES
-                                and not p.name.startswith(".")))
+            for p in sorted(path.iterdir()):
+                if p.name.startswith(".") or p.is_dir():
+                    continue
+                if p.suffix.lower() in DOCUMENT_SUFFIXES or p.is_symlink():
+                    found.append(p)  # a symlink is checked (and refused if it leads out) on reading
+                elif not_read is not None:
+                    not_read.append(p)
         elif path.is_file():
             found.append(path)
         else:
@@ -416,11 +428,17 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     references_path = Path(references_path)
     data, read_stamp = _load_stamped(references_path)
     reference_set_from(data, references_path)  # validate before touching anything
-    files = document_paths(paths)
-    extracted = [extract_document(p) for p in files]
+    not_read = []
+    files = document_paths(paths, not_read)
+    profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
+    extracted = [extract_document(p, boilerplate=profile if profile.is_file() else None)
+                 for p in files]
     if data is None:
         data = CommentedMap()
     report = ExtractReport()
+    for path in not_read:
+        report.messages.append(f"{path}: not read (not a document format litgraph reads: "
+                               f"{', '.join(DOCUMENT_SUFFIXES)})")
     comments = take_trailing_comments(data)
     merge_extracted(data, extracted, references_path, report)
     proposals = propose_restates(extracted)

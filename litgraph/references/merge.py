@@ -14,7 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..extract.fields import slug, surname
 
 SOURCE_FIELDS = ("pmid", "doi", "pmcid", "title", "authors", "journal", "year", "volume",
-                 "issue", "pages", "kind")
+                 "issue", "pages", "isbn", "url", "publisher", "kind")
 CLAIM_CURATOR_FIELDS = ("note", "level", "exclude")
 ID_FIELDS = ("pmid", "doi", "pmcid")
 

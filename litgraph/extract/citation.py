@@ -1,0 +1,378 @@
+"""Bibliographic fields of one reference entry, whatever its citation style.
+
+Rules, applied in the order a reader would: identifiers and access notes are
+taken out first; the author list is read from the head of the entry
+(``names.read_authors``); an author-date year right after it is taken; then
+the *locator* (volume, issue, pages and often the year) is found by the
+shapes every style family uses for it:
+
+- ``2019;34(3):648-54``  (Vancouver, NLM, AMA, BMJ, Lancet, NEJM, PLOS)
+- ``34(3), 648-654`` / ``34(3), pp. 648-654``  (APA, Harvard)
+- ``34, 648-654 (2019)`` / ``34 (3): 648-54``  (Nature, Science, Cell, Chicago)
+- ``vol. 34, no. 3, pp. 648-654``  (IEEE, MLA)
+
+The title is the first sentence (or the quoted phrase) after the authors and
+the author-date year; the journal or container is what lies between the title
+and the locator. Books and chapters are told by ``In:``/``edited by`` and a
+publisher (``London: Harbour Press``; ``(Harbour Press, London, 2015)``).
+"""
+
+import re
+
+from .identifiers import identifiers_in, strip_identifiers
+from .names import read_authors
+
+YEAR = r"(?:19|20)\d{2}"
+MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+         r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Spring|Summer|Autumn|Fall|Winter)\.?")
+PAGE = r"(?:[A-Za-z]{0,2}\d+[A-Za-z]?)"
+PAGES = rf"(?:{PAGE}(?:\s*[-\u2010-\u2015]\s*{PAGE})?)"
+DASHES = re.compile(r"\s*[-\u2010-\u2015]\s*")
+
+# Access notes and markers that belong to no field.
+NOISE = [
+    re.compile(r"\[(?:Internet|online|Online|cited[^\]]*|accessed[^\]]*|Accessed[^\]]*|"
+               r"Epub ahead of print|published online[^\]]*|abstract|Abstract)\]", re.I),
+    re.compile(r"\(?\b(?:last\s+)?accessed(?:\s+on)?:?\s*(?:\d{1,2}\s+)?(?:" + MONTH + r"\s*)?"
+               r"(?:\d{1,2},?\s*)?(?:" + YEAR + r")?\)?\.?", re.I),
+    re.compile(r"\bRetrieved\s+(?:(?:" + MONTH + r")\s*\d{1,2},?\s*" + YEAR + r",?\s*)?from\b\.?", re.I),
+    re.compile(r"\b(?:Available\s+(?:from|at|online)|\[Online\]\.?\s*Available)\s*:?", re.I),
+    re.compile(r"\bEpub\s+(?:ahead\s+of\s+print\.?|" + YEAR + r"(?:\s+" + MONTH + r"(?:\s+\d{1,2})?)?\.?)", re.I),
+    re.compile(r"\b(?:\d+(?:st|nd|rd|th)|[Rr]ev(?:ised)?\.?|[Ff]irst|[Ss]econd|[Tt]hird)\s+ed(?:ition|n)?\b\.?"),
+    re.compile(r"\bPublished\s+online\s+(?:" + MONTH + r"\s*)?(?:\d{1,2},?\s*)?" + YEAR + r"\.?", re.I),
+]
+LOCATORS = [
+    # 2019 Mar 5;34(3):648-54   2019;34:648   2019; 34: 648-54   2017:10-25 (a chapter's pages)
+    ("nlm", re.compile(
+        rf"(?:(?<=\s){MONTH}\s+(?:\d{{1,2}},?\s+)?)?(?<![\d])(?P<year>{YEAR})(?P<suffix>[a-z])?(?:\s*{MONTH}(?:\s*[-/\u2013]\s*{MONTH})?(?:\s*\d{{1,2}})?)?"
+        rf"\s*[;:]\s*(?:(?P<pages3>{PAGE}\s*[-\u2010-\u2015]\s*{PAGE})(?![\d(:])|"
+        rf"(?P<volume>[A-Za-z]?\d+[A-Za-z]?(?:\s*Suppl\s*\d*)?))?"
+        rf"(?:\s*\((?P<issue>[^()]{{1,15}})\))?"
+        rf"(?:\s*:\s*(?P<pages>{PAGES})|,\s*pp?\.\s*(?P<pages2>{PAGES}))?")),
+    # vol. 34, no. 3, ... pp. 648-654
+    ("vol", re.compile(
+        rf"\b[Vv]ol(?:ume)?\.?\s*(?P<volume>[A-Za-z]?\d+[A-Za-z]?)"
+        rf"(?:,?\s*(?:[Nn]o|[Ii]ss(?:ue)?|[Nn]r)\.?\s*(?P<issue>[\w/\u2013-]{{1,10}}))?"
+        rf"(?:,?\s*(?:[^,]*?,\s*)??(?:(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?(?P<year>{YEAR})[a-z]?,?\s*)?"
+        rf"(?:(?:pp?\.|[Aa]rt(?:icle)?\.?\s*(?:no\.)?)\s*(?P<pages>{PAGES}))?)?")),
+    # , 34(3), 648-654   , 34(3), pp. 648-654   , 34, 648-654   , 34(3):648
+    ("apa", re.compile(
+        rf"(?<=,)\s*(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?"
+        rf"(?:\s*[,:]\s*(?:pp?\.\s*)?(?P<pages>{PAGES}))"
+        rf"|(?<=,)\s*(?P<volume2>\d+[A-Za-z]?)\s*\((?P<issue2>[^()]{{1,15}})\)(?=\s*[.,]|\s*$)")),
+    # Journal 34 (2010) 238-42 (Elsevier);  Journal. 34, 2 (2010), 238-42 (ACM)
+    ("paren_year", re.compile(
+        rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:,\s*(?P<issue>[\w/\u2013-]{{1,10}}))?,?\s*"
+        rf"\((?:{MONTH}\s*)?(?P<year>{YEAR})[a-z]?\)(?:,?\s*(?P<pages>{PAGES})|(?=\.?\s*$|\.\s))")),
+    # Journal 34, 648-654 (2019)   Journal 34 (3): 648-54   Journal 34:648-54
+    ("nature", re.compile(
+        rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?\s*[,:]\s*"
+        rf"(?:pp?\.\s*)?(?P<pages>{PAGES})(?:\s*\((?P<year>{YEAR})\))?")),
+ # (pp. 10-25), pp. 10-25, p. 10-25: pages alone (chapters)
+    ("pp", re.compile(rf"\(?\bpp?\.\s*(?P<pages>{PAGES})\)?")),
+]
+KIND_WORDS = {
+    "conference-abstract": re.compile(r"\b(?:annual\s+meeting|congress|symposium|conference|"
+                                      r"proceedings|abstract\s+(?:no|id)|meeting)\b", re.I),
+    "guideline": re.compile(r"\b(?:guidelines?|recommendations?|consensus\s+statement|"
+                            r"practice\s+parameter|position\s+statement)\b", re.I),
+}
+PLACE_PUBLISHER = re.compile(
+    r"(?:^|(?<=[.,;]\s))(?P<place>[A-Z][\w '-]{1,40}?(?:,\s*[A-Z]{2,})?)\s*:\s*(?P<publisher>[A-Z][^;:.()\[\]]{1,80}?)"
+    rf"(?=\s*(?:[;,.]\s*(?:{YEAR}|\d|pp?\.)|\s*{YEAR}|\s*[.;]?\s*$))")
+PAREN_PUBLISHER = re.compile(
+    rf"\((?P<publisher>[A-Z][^(),]{{1,80}}?)(?:,\s*(?P<place>[A-Z][^(),]{{1,40}}))?,?\s*(?P<year>{YEAR})?\)")
+
+
+def _squash(text):
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _clean(value):
+    if value is None:
+        return None
+    value = _squash(str(value))
+    value = value.strip(" .,;:")
+    value = re.sub(r"^[\"\u201c\u201d\u2018\u2019']+|[\"\u201c\u201d\u2018\u2019']+$", "", value).strip(" .,;:")
+    return value or None
+
+
+def _pages(value):
+    value = _clean(value)
+    return DASHES.sub("-", value) if value else None
+
+
+def _strip_noise(text):
+    for pattern in NOISE:
+        text = pattern.sub(" ", text)
+    return _squash(text)
+
+
+_BOUNDARY = re.compile(r"[.?!](?=\s+(?:[\[(\"\u201c\u2018A-Z0-9\u00c0-\u00de]|[a-z]+[A-Z]|in\s)|\s*$)")
+
+
+def _sentence_ends(text):
+    """Indexes of the periods (?, !) in ``text`` that end a sentence.
+
+    A period inside brackets or quotes, after a single capital (an initial)
+    or a common abbreviation, or inside a chain of abbreviated words
+    (``J. Clin. Oncol.``) ends nothing.
+    """
+    ends, depth = [], 0
+    for i, char in enumerate(text):
+        if char in "[(\u201c":
+            depth += 1
+        elif char in "])\u201d" and depth:
+            depth -= 1
+        if depth or char not in ".?!" or not _BOUNDARY.match(text, i):
+            continue
+        before = text[:i]
+        if char == "." and re.search(r"(?:^|[\s.(])(?:[A-Z]|vs|et al|No|St|Dr|e\.g|i\.e|Suppl|Vol|[Ee]d|[Ee]ds)$", before):
+            continue
+        if char == "." and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}$", before) and \
+                re.match(r"\s+[A-Z][a-z]{0,6}\.", text[i + 1:]) and \
+                re.search(r"(?:^|\s)[A-Z][a-z]{0,5}\.\s+[A-Z][a-z]{0,5}$", before):
+            continue  # J. Clin. Oncol.: an abbreviated name, not sentences
+        ends.append(i)
+    return ends
+
+
+def _split_sentences(text):
+    out, last = [], 0
+    for end in _sentence_ends(text):
+        out.append(text[last:end + 1])
+        last = end + 1
+    out.append(text[last:])
+    return [p.strip() for p in out if p.strip(" .")]
+
+
+def _title_end(text, pos):
+    """(title, end) of the title that starts at ``pos``: a quoted phrase or one sentence."""
+    rest = text[pos:]
+    lead = len(rest) - len(rest.lstrip(" .,;:"))
+    rest = rest[lead:]
+    quote = re.match(r"[\"\u201c\u2018']", rest)
+    if quote:
+        closer = {"\"": "\"", "\u201c": "\u201d", "\u2018": "\u2019", "'": "'"}[quote.group(0)]
+        end = rest.find(closer, 1)
+        if end > 0:
+            title = rest[1:end]
+            return title, pos + lead + end + 1
+    # one sentence: up to ". " / "? " / "! " followed by a capital, digit or opening bracket
+    ends = _sentence_ends(rest)
+    if ends:
+        end = ends[0]
+        keep = rest[end] if rest[end] in "?!" else ""
+        return rest[:end] + keep, pos + lead + end + 1
+    return rest, len(text)
+
+
+def _find_locator(text, start, bare=False):
+    """The earliest (name, match) of a locator shape at or after ``start``, preferring richer ones.
+
+    A bare page range (``287-305``) counts only when ``bare`` (in a chapter).
+    """
+    best = None
+    for name, pattern in LOCATORS:
+        if name == "bare" and not bare:
+            continue
+        for match in pattern.finditer(text, start):
+            groups = match.groupdict()
+            groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
+            volume = groups.get("volume") or groups.get("volume2")
+            if name == "nlm" and not (volume or groups.get("pages")):
+                continue
+            if name == "paren_year" and groups.get("issue") and not groups.get("pages"):
+                continue  # "34, 238-42 (2010)" is Nature's volume, pages (year)
+            if name == "vol" and not volume:
+                continue
+            if name in ("apa", "nature") and re.fullmatch(YEAR, volume or ""):
+                continue  # "Press, 2017, pp. 10-25": a year, not a volume
+            if name in ("apa", "nature") and not (volume and (groups.get("pages") or groups.get("issue")
+                                                              or groups.get("issue2"))):
+                continue
+            if name == "nature" and not (groups.get("pages") and (groups.get("year") or groups.get("issue")
+                                                                  or "," in match.group(0) or ":" in match.group(0))):
+                continue
+            key = (match.start(), LOCATORS.index((name, pattern)))
+            if best is None or key < best[0]:
+                best = (key, name, match)
+            break
+    return (best[1], best[2]) if best else (None, None)
+
+
+def parse_citation(text: str) -> dict:
+    """A dict of the fields ``text`` states (see ``fields.ReferenceFields`` for their names)."""
+    raw = _squash(str(text or ""))
+    out = {}
+    for ident in identifiers_in(raw):
+        out.setdefault(ident.name, ident.value)
+    body = strip_identifiers(raw)
+    body = _strip_noise(body)
+    body = re.sub(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)]?(?=\s|[A-Z])|[\u2022\u00b7*-](?=\s))\s*", "", body)
+    if not body:
+        return out
+    authors = read_authors(body)
+    out["authors"] = authors.authors
+    pos = authors.end
+    # author-date: (2019), (2019a), (2019, March 3), . 2019. , (n.d.)
+    ad = re.compile(rf"\s*[.,]?\s*\(?(?P<year>{YEAR})(?P<suffix>[a-z])?(?:,\s*[^()]{{1,30}})?\)?[.,:]?(?=\s|$)").match(body, pos)
+    if ad and authors.authors:
+        out["year"] = int(ad.group("year"))
+        if ad.group("suffix"):
+            out["year_suffix"] = ad.group("suffix")
+        pos = ad.end()
+    else:
+        nd = re.compile(r"\s*[.,]?\s*\(?n\.\s?d\.\)?[.,]?").match(body, pos)
+        if nd and authors.authors:
+            pos = nd.end()
+    title_start = pos
+    title, pos_after_title = _title_end(body, pos)
+    quoted = bool(re.match(r"[\s.,;:]*[\"\u201c\u2018]", body[pos:]))
+    rest = body[pos_after_title:].strip(" .,;:")
+    kind = None
+    # chapter: "In: Editors, eds. Book. Place: Publisher; Year:pages" / "In Book, edited by ..."
+    container_in = re.match(r"[Ii]n\s*:?\s+(?=\S)", rest)
+    if container_in:
+        kind = "chapter"
+        rest = rest[container_in.end():]
+    rest, editors = _drop_editors(rest)
+    if editors and kind is None:
+        kind = "chapter"
+    rest = rest.strip(" .,;:")
+    name, loc = _find_locator(rest, 0, bare=kind == "chapter")
+    if loc is None and not quoted and kind is None:
+        # the title may have run into the locator: "Title, Journal 34 (2010) 238-42"
+        whole = body[title_start:].strip(" .,;:")
+        name, loc = _find_locator(whole, 0)
+        if loc is not None:
+            head = whole[:loc.start()].rstrip(" .,;:")
+            if ", " in head:
+                title, rest = head.rsplit(", ", 1)
+                rest = rest + " " + whole[loc.start():]
+            else:
+                title, rest = head, whole[loc.start():]
+            title = _clean(title)
+            name, loc = _find_locator(rest, 0)
+    title = _clean(title)
+    container = None
+    if loc is not None:
+        groups = loc.groupdict()
+        groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
+        container = rest[:loc.start()]
+        out["volume"] = _clean(groups.get("volume") or groups.get("volume2"))
+        out["issue"] = _clean(groups.get("issue") or groups.get("issue2"))
+        out["pages"] = _pages(groups.get("pages"))
+        if groups.get("year") and "year" not in out:
+            out["year"] = int(groups["year"])
+        if groups.get("suffix") and "year_suffix" not in out:
+            out["year_suffix"] = groups["suffix"]
+        tail = rest[loc.end():]
+    else:
+        tail = ""
+        container = rest
+    publisher = None
+    for segment in (container, tail):
+        if not segment:
+            continue
+        found = _publisher(segment)
+        if found:
+            publisher, start, year = found
+            if segment is container:
+                container = container[:start]
+            if year and "year" not in out:
+                out["year"] = year
+            break
+    if "year" not in out:
+        years = re.findall(rf"(?<![\d/.-])({YEAR})([a-z])?(?![\d/-])", body[pos_after_title:] or body)
+        if years:
+            out["year"] = int(years[0][0])
+            if years[0][1] and re.search(rf"\b{years[0][0]}{years[0][1]}\b", body):
+                out["year_suffix"] = years[0][1]
+    if container is not None:
+        container = _strip_date(container)
+        segments = _split_sentences(container)
+        if loc is not None and kind is None and len(segments) > 1 and not quoted and title:
+            # "Title. Subtitle. Journal. 2019;..." : the journal is the last sentence
+            title = _clean(title + ". " + " ".join(segments[:-1]))
+            container = segments[-1]
+        elif loc is None and len(segments) > 1:
+            container = segments[0]
+        container = _clean(_strip_date(container or ""))
+        if loc is None and kind is None and publisher is None and container and not out.get("url"):
+            publisher, container = container, None  # "Title. Harbour Press, 2015.": a book
+        if container and loc is None and len(container.split()) > 14:
+            container = None
+        if container and re.fullmatch(rf"(?:{MONTH}\s*)?\d{{0,2}},?\s*", container):
+            container = None
+    if container and publisher and _clean(container) == publisher:
+        container = None
+    out["title"] = title
+    out["journal"] = container
+    out["publisher"] = publisher
+    if kind is None:
+        if loc is not None and container and (out.get("volume") or out.get("pages")):
+            kind = "article"
+        elif publisher:
+            kind = "book"
+        elif out.get("url"):
+            kind = "web"
+    text_for_kind = " ".join(filter(None, [title, container]))
+    if KIND_WORDS["conference-abstract"].search(text_for_kind or "") and kind != "article":
+        kind = "conference-abstract"
+    elif KIND_WORDS["guideline"].search(title or "") and kind in (None, "web", "book"):
+        kind = "guideline"
+    out["kind"] = kind
+    return {k: v for k, v in out.items() if v not in (None, "", [])}
+
+
+def _strip_date(text):
+    return re.sub(rf"[,;.]?\s*\(?(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?{YEAR}[a-z]?\)?[.,;:]?\s*$", "",
+                  (text or "").strip())
+
+
+PUBLISHER_WORDS = re.compile(
+    r"\b(?:Press|Publish\w*|Academic|Scientific|Verlag|Books|Media|Editions?|Wiley|Elsevier|"
+    r"Springer|Karger|Thieme|Saunders|Lippincott\w*|Mosby|Churchill\w*|University|Inc|Ltd|LLC|"
+    r"GmbH|Co)\b\.?")
+
+
+def _publisher(segment):
+    """(publisher, start in segment, year or None) of the publisher a segment names, or None."""
+    place = PLACE_PUBLISHER.search(segment)
+    if place:
+        return _clean(place.group("publisher")), place.start(), None
+    paren = PAREN_PUBLISHER.search(segment)
+    if paren and (paren.group("year") or paren.group("place") or PUBLISHER_WORDS.search(paren.group("publisher"))):
+        year = int(paren.group("year")) if paren.group("year") else None
+        return _clean(paren.group("publisher")), paren.start(), year
+    for match in re.finditer(r"(?:^|(?<=[.,;]\s))(?P<publisher>[A-Z][^.;,()\[\]]{1,80}?)(?=\s*(?:[.;,]|$))", segment):
+        if PUBLISHER_WORDS.search(match.group("publisher")) and not KIND_WORDS["conference-abstract"].search(match.group("publisher")):
+            return _clean(match.group("publisher")), match.start(), None
+    return None
+
+
+_EDITOR_MARK = re.compile(r",?\s*\(?\b(?:eds?|editors?|Hrsg)\b\.?\)?[.,:]?", re.I)
+
+
+def _drop_editors(text):
+    """(text without its editor phrase, True if there was one)."""
+    paren = re.search(r"\s*\((?:eds?\.?|editors?|edited\s+by)\s[^()]*\)", text, re.I)
+    if paren:
+        return text[:paren.start()] + text[paren.end():], True
+    by = re.search(r",?\s*\bedited\s+by\s+", text, re.I)
+    if by:
+        names = read_authors(text[by.end():])
+        if names.authors:
+            return text[:by.start()] + text[by.end() + names.end:], True
+    for mark in _EDITOR_MARK.finditer(text):
+        if mark.start() == 0:
+            continue
+        starts = [0] + [m.end() for m in re.finditer(r",\s+", text[:mark.start()])]
+        for start in starts:
+            chunk = text[start:mark.start()]
+            names = read_authors(chunk)
+            if names.authors and not chunk[names.end:].strip(" ,."):
+                cut_start = start if start == 0 else start - 2
+                return text[:cut_start] + (", " if cut_start else "") + text[mark.end():].lstrip(" ,."), True
+    return text, False

@@ -1,0 +1,174 @@
+"""Identifiers a reference entry states: PMID, PMC id, DOI, ISBN and URL.
+
+Each identifier is taken only where the text labels it (``PMID:``, ``doi``,
+``ISBN``) or where it sits in a URL of the service that issues it: a bare
+number is never a PMID, so telephone numbers, dates and ICD codes are not
+identifiers. Every value comes back in the normal form of ``litgraph.ids``.
+
+>>> find_identifiers("2009;34(3):648-654. doi:10.1002/humu.20976. PMID: 19720809.")
+{'pmid': '19720809', 'doi': '10.1002/humu.20976'}
+>>> find_identifiers("https://pubmed.ncbi.nlm.nih.gov/17324323/")
+{'pmid': '17324323'}
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from ..errors import IdentifierError
+from ..ids import normalise_doi, normalise_isbn, normalise_pmcid, normalise_pmid
+
+_NUM = r"([0-9]{1,25})(?![0-9])(?!\.[0-9])"
+PMID_RE = re.compile(
+    # PMID: 1, PMID:1, PMID 1, PubMed PMID: 1, PubMed ID 1, [PubMed: 1], pmid = {1}
+    r"(?:\bPMID|\bPubMed(?:\s*(?:PMID|ID|Id))?)\s*(?:[:=#]\s*)?[\[{\"']?\s*" + _NUM
+    + r"|pubmed\.ncbi\.nlm\.nih\.gov/(?:\?term=)?" + _NUM
+    + r"|ncbi\.nlm\.nih\.gov/pubmed/(?:\?term=)?" + _NUM
+    + r"|europepmc\.org/(?:abstract|article)/MED/" + _NUM,
+    re.I,
+)
+PMC_RE = re.compile(
+    r"\bPMC(?:ID)?\s*(?:[:=#]\s*)?[\[{\"']?\s*(?:PMC)?([0-9]{1,12})(?![0-9])", re.I)
+# A DOI runs to the first space, quote, angle bracket or brace; in a URL also to ? # &.
+DOI_RE = re.compile(
+    r"(?:\bdoi\b\s*(?:[:=]\s*)?[{\"']?\s*|https?://(?:dx\.)?doi\.org/|\bdoi\.org/)?"
+    r"\b(10(?:\.|%2E)[0-9]{4,9}(?:/|%2F)[^\s\"<>{}]+)", re.I)
+ISBN_RE = re.compile(
+    r"\bISBN(?:-1[03])?\s*:?\s*((?:97[89][\s-]?)?[0-9][0-9\s-]{7,15}[0-9Xx])(?![0-9])"
+    r"|(?<![0-9-])(97[89]-[0-9]{1,5}-[0-9]{1,7}-[0-9]{1,7}-[0-9])(?![0-9-])", re.I)
+URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"{}]+", re.I)
+# URLs that only carry an identifier already read (they are not the work's own URL).
+_ID_URL = re.compile(r"//(?:dx\.)?doi\.org/|pubmed|/pmc/|pmc\.ncbi|europepmc\.org", re.I)
+# Path tails that publishers add after a DOI in their URLs.
+_DOI_URL_TAIL = re.compile(r"/(?:full|abstract|pdf|epdf|pdfdirect|fulltext|html|meta|summary|"
+                           r"references|figures|tables|supplemental|suppl_file)(?:/.*)?$", re.I)
+_ANY_ID = re.compile(r"pmid|pubmed|10\.|10%2e|pmc|isbn|97[89]-|https?:|www\.", re.I)
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """One identifier found in a text: its name, normal form and where it was written."""
+
+    name: str  # pmid, pmcid, doi, isbn, url
+    value: str
+    start: int
+    end: int
+
+
+def _doi_candidate(text, match):
+    raw = match.group(1)
+    in_url = "/" in text[max(0, match.start() - 1): match.start() + 1] or \
+        bool(re.search(r"https?://\S*$", text[: match.start(1)]))
+    if "%" in raw:
+        raw = unquote(raw)
+    if in_url:
+        raw = re.split(r"[?#&]", raw, maxsplit=1)[0]
+        raw = _DOI_URL_TAIL.sub("", raw)
+    return raw
+
+
+def identifiers_in(text: str) -> list:
+    """Every identifier in ``text`` with its span, in order of appearance.
+
+    Junk that looks like an identifier (PMID 0, a 20-digit number, a DOI with
+    a control character, an ISBN with a wrong check digit) is left out.
+    """
+    text = str(text or "")
+    if not _ANY_ID.search(text):
+        return []
+    found = []
+
+    def add(name, normalise, raw, start, end):
+        try:
+            found.append(Identifier(name, normalise(raw), start, end))
+        except IdentifierError:
+            pass
+
+    for match in PMID_RE.finditer(text):
+        value = next(g for g in match.groups() if g is not None)
+        add("pmid", normalise_pmid, value, match.start(), match.end())
+    for match in PMC_RE.finditer(text):
+        add("pmcid", normalise_pmcid, match.group(1), match.start(), match.end())
+    for match in DOI_RE.finditer(text):
+        add("doi", normalise_doi, _doi_candidate(text, match), match.start(), match.end())
+    for match in ISBN_RE.finditer(text):
+        add("isbn", normalise_isbn, match.group(1) or match.group(2), match.start(), match.end())
+    taken = [(i.start, i.end) for i in found]
+    for match in URL_RE.finditer(text):
+        url = match.group(0)
+        while url and url[-1] in ".,;:)]'":
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+        if _ID_URL.search(url):
+            continue
+        found.append(Identifier("url", url, match.start(), match.start() + len(url)))
+        taken.append((match.start(), match.start() + len(url)))
+    found.sort(key=lambda i: (i.start, i.name))
+    return found
+
+
+def find_identifiers(text: str) -> dict:
+    """The first PMID, DOI, PMC id and ISBN a text states, in normal form (no URLs).
+
+    The keys are those of the identifiers present, in the order pmid, doi,
+    pmcid, isbn.
+    """
+    found = {}
+    order = ("pmid", "doi", "pmcid", "isbn")
+    by_name = {}
+    for ident in identifiers_in(text):
+        if ident.name in order:
+            by_name.setdefault(ident.name, ident.value)
+    for name in order:
+        if name in by_name:
+            found[name] = by_name[name]
+    return found
+
+
+def first_url(text: str):
+    """The first URL of a text that is not just an identifier's address, or None."""
+    for ident in identifiers_in(text):
+        if ident.name == "url":
+            return ident.value
+    return None
+
+
+_LEADIN = re.compile(
+    r"(?:\[?\s*(?:PubMed|PMID|PMCID|PMC|DOI|ISBN(?:-1[03])?|Available\s+(?:from|at|online)|"
+    r"Accessed|URL|Retrieved\s+from|Epub(?:\s+ahead\s+of\s+print)?)\s*[:=]?\s*)+$", re.I)
+
+
+def strip_identifiers(text: str) -> str:
+    """The text without its identifier phrases, URLs and their lead-in words.
+
+    >>> strip_identifiers("Lancet. 2016;388:488-97. doi: 10.1016/S0140-6736(16)30587-6. PMID: 1.")
+    'Lancet. 2016;388:488-97'
+    """
+    text = str(text or "")
+    spans = [(i.start, i.end) for i in identifiers_in(text)]
+    spans += [(m.start(), m.end()) for m in URL_RE.finditer(text)]
+    if not spans:
+        return _tidy(text)
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            last = max(last, end)
+            continue
+        piece = text[last:start]
+        if out:
+            piece = re.sub(r"^[\]}\"']+", "", piece)
+        piece = _LEADIN.sub("", piece.rstrip(" [({\"'")).rstrip()
+        out.append(piece)
+        last = end
+    out.append(re.sub(r"^[\]}\"']+", "", text[last:]))
+    joined = " ".join(p.strip() for p in out)
+    joined = re.sub(r"\[\s*\]|\(\s*\)|\{\s*\}", " ", joined)
+    return _tidy(joined)
+
+
+def _tidy(text):
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([.,;:])", r"\1", text)
+    text = re.sub(r"([.;,])(?:\s+[.;,])+", r"\1", text)
+    return text.strip(" .;,")

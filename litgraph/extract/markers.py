@@ -1,0 +1,188 @@
+"""In-text citation markers and the entries they name.
+
+Markers of every common kind are found in a sentence:
+
+* numbers: ``[3]``, ``[1,2]``, ``[4-6]``, ``(3)``, ``(1,2)``, ``(4–6)``, Unicode superscript
+  digits ``¹²``, ``^3`` (readers write HTML/DOCX/JATS superscripts as ``[3]``);
+* footnotes ``[^key]`` and cross-references ``[#id]`` (JATS ``rid``);
+* author-year, in parentheses ``(Smith 2019; Jones et al., 2020a)`` or narrative
+  ``Smith et al. (2019)``, ``Smith and Jones (2019a)``.
+
+``MarkerIndex`` maps them to entries: numbers by the entry's number, keys by its
+anchor, author-year by first author's surname and year (with the letter suffix).
+
+>>> index = MarkerIndex.build([{"number": 1, "authors": ["Smith J"], "year": 2019}])
+>>> index.link("A claim (Smith et al., 2019).")
+[0]
+>>> index.link("A claim.[1]")
+[0]
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻˒", "0123456789-,")
+NUMBERS = r"\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*"
+BRACKET = re.compile(rf"\[({NUMBERS})\]")
+PAREN = re.compile(rf"(?<![\w(])\(({NUMBERS})\)")
+UNICODE_SUP = re.compile(r"(?<=\S)([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)")
+CARET = re.compile(rf"\^({NUMBERS})\^?")
+FOOTNOTE = re.compile(r"\[\^([^\]\s]{1,80})\]")
+XREF = re.compile(r"\[#([^\]\s]{1,80})\]")
+YEAR = r"(?:19|20)\d{2}[a-z]?"
+NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u024f-]+"
+PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|De|Van|Von)\s+)"
+ONE_NAME = rf"{PARTICLE}*{NAME}(?:\s+{PARTICLE}*{NAME}){{0,3}}"  # "Trans-Atlantic RPS Working Group"
+NAME_SEP = r"(?:\s*,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)"  # ", " ", & " ", and " " and " " & "
+AUTHORS = rf"{ONE_NAME}(?:{NAME_SEP}{ONE_NAME}){{0,12}}(?:,?\s+et\s+al\.?)?"
+PAREN_GROUP = re.compile(r"\(((?:[^()]|\([^()]{0,80}\)){4,400})\)")  # one nested level: "(RPS)"
+CITE_PART = re.compile(rf"(?:^|[;]\s*|\b(?:see|e\.g\.|cf\.|also)\s+)(?P<names>{AUTHORS}),?\s+"
+                       rf"(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)")
+TITLE_PART = re.compile(rf"(?:^|[;]\s*)(?P<names>{AUTHORS}),\s+[\u201c\"]?(?P<title>[^\u201d\";]{{3,300}})")
+# MLA: (Surname, "Title") or (Surname, Book Title): the title's start must match the entry's
+TITLE_ONLY = re.compile(r"(?:^|[;]\s*)[\u201c\"](?P<title>[^\u201d\"]{3,300})[\u201d\"]")  # no author
+NARRATIVE = re.compile(rf"(?P<names>{AUTHORS})\s+\((?P<years>{YEAR}(?:\s*[,;]\s*{YEAR})*)\)")
+HAS_YEAR = re.compile(r"(?:19|20)\d{2}")
+ALL_MARKERS = re.compile("|".join(p.pattern for p in (BRACKET, FOOTNOTE, XREF, CARET)) +
+                         "|" + UNICODE_SUP.pattern)
+
+
+def fold(name: str) -> str:
+    """``Öztürk`` -> ``ozturk``: surnames compared without case or accents."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z]", "", text)
+
+
+def numbers_of(group: str) -> list:
+    """``1,3-5`` -> [1, 3, 4, 5] (a range wider than 100 is read as its two ends)."""
+    out = []
+    for part in re.split(r"\s*,\s*", group.translate(SUPERSCRIPT_DIGITS)):
+        bounds = [b for b in re.split(r"\s*[\u2013\u2014-]\s*", part) if b]
+        if len(bounds) == 2 and 0 < int(bounds[1]) - int(bounds[0]) <= 100:
+            out.extend(range(int(bounds[0]), int(bounds[1]) + 1))
+        else:
+            out.extend(int(b) for b in bounds)
+    return out
+
+
+def _first_surnames(names: str) -> list:
+    """The first author's surname as written, and its last word (``van der Berg`` -> ``berg``)."""
+    names = re.sub(r",?\s+et\s+al\.?$", "", names.strip())
+    first = re.split(r"\s*(?:,|\band\b|&)\s*", names)[0]
+    variants = [fold(first)]
+    if len(first.split()) > 1:
+        variants.append(fold(first.split()[-1]))
+    return [v for v in variants if v]
+
+
+@dataclass
+class MarkerIndex:
+    by_number: dict = field(default_factory=dict)
+    by_key: dict = field(default_factory=dict)
+    by_author_year: dict = field(default_factory=dict)  # (surname, year) -> [(suffix, index)]
+    by_author_title: dict = field(default_factory=dict)  # surname -> [(folded title, index)]
+    by_title: list = field(default_factory=list)  # [(folded title, index)] of works without authors
+    numbered: bool = False  # the entries are numbered: "(3)" reads as a marker
+
+    @classmethod
+    def build(cls, entries) -> "MarkerIndex":
+        """``entries``: dicts with number, key, authors (first is "Surname AB"), year, year_suffix, title."""
+        index = cls()
+        for position, entry in enumerate(entries):
+            if entry.get("number") is not None:
+                index.by_number.setdefault(entry["number"], position)
+            if entry.get("key"):
+                index.by_key.setdefault(str(entry["key"]), position)
+            authors = entry.get("authors") or []
+            if not authors:
+                if entry.get("title"):
+                    index.by_title.append((fold(entry["title"]), position))
+                continue
+            name = _surname_of(authors[0])
+            for variant in {fold(name), fold(name.split()[-1]) if name.split() else ""} - {""}:
+                if entry.get("year"):
+                    index.by_author_year.setdefault((variant, int(entry["year"])), []).append(
+                        (entry.get("year_suffix") or "", position))
+                if entry.get("title"):
+                    index.by_author_title.setdefault(variant, []).append(
+                        (fold(entry["title"]), position))
+        index.numbered = bool(index.by_number)
+        return index
+
+    def _author_title(self, names, title):
+        wanted = fold(title)
+        if len(wanted) < 8:  # "(Smith, 2019)", "(Smith, p. 4)": not a title
+            return []
+        for surname in _first_surnames(names):
+            found = [i for t, i in self.by_author_title.get(surname, [])
+                     if wanted and (t.startswith(wanted) or wanted.startswith(t))]
+            if len(found) == 1:
+                return found
+        return []
+
+    def _author_year(self, names, years):
+        out = []
+        for year_text in re.split(r"\s*[,;]\s*", years):
+            year, suffix = int(year_text[:4]), year_text[4:]
+            candidates = next((self.by_author_year[(s, year)] for s in _first_surnames(names)
+                               if (s, year) in self.by_author_year), [])
+            exact = [i for s, i in candidates if s == suffix]
+            if exact:
+                out.append(exact[0])
+            elif len(candidates) == 1 and (not suffix or not candidates[0][0]):
+                out.append(candidates[0][1])
+        return out
+
+    def link(self, sentence: str) -> list:
+        """Indexes of the entries the sentence's markers name, in order, without repeats."""
+        found = []
+        for match in BRACKET.finditer(sentence):
+            found += [self.by_number[n] for n in numbers_of(match.group(1)) if n in self.by_number]
+        for pattern in (CARET, UNICODE_SUP):
+            for match in pattern.finditer(sentence):
+                found += [self.by_number[n] for n in numbers_of(match.group(1))
+                          if n in self.by_number]
+        if self.numbered and "(" in sentence:
+            for match in PAREN.finditer(sentence):
+                numbers = numbers_of(match.group(1))
+                if all(n in self.by_number for n in numbers):
+                    found += [self.by_number[n] for n in numbers]
+        for pattern in (FOOTNOTE, XREF) if "[" in sentence else ():
+            for match in pattern.finditer(sentence):
+                if match.group(1) in self.by_key:
+                    found.append(self.by_key[match.group(1)])
+                elif match.group(1).isdigit() and int(match.group(1)) in self.by_number:
+                    found.append(self.by_number[int(match.group(1))])
+        if (self.by_author_title or self.by_title) and "(" in sentence:
+            for group in PAREN_GROUP.finditer(sentence):
+                for part in TITLE_PART.finditer(group.group(1)):
+                    found += self._author_title(part.group("names"), part.group("title"))
+                for part in TITLE_ONLY.finditer(group.group(1)):
+                    wanted = fold(part.group("title"))
+                    matches = [i for t, i in self.by_title if wanted and t.startswith(wanted)]
+                    found += matches if len(matches) == 1 else []
+        if self.by_author_year and HAS_YEAR.search(sentence):
+            for group in PAREN_GROUP.finditer(sentence):
+                for part in CITE_PART.finditer(group.group(1)):
+                    found += self._author_year(part.group("names"), part.group("years"))
+            for match in NARRATIVE.finditer(sentence):
+                found += self._author_year(match.group("names"), match.group("years"))
+        return list(dict.fromkeys(found))
+
+
+def _surname_of(author: str) -> str:
+    from .fields import surname
+
+    return surname(author) or author
+
+
+def strip_markers(text: str, index: MarkerIndex) -> str:
+    """The sentence without its marker tokens (author-year citations stay: they are words)."""
+    text = ALL_MARKERS.sub("", text)
+    if index.numbered:
+        text = PAREN.sub(lambda m: "" if all(n in index.by_number for n in numbers_of(m.group(1)))
+                         else m.group(0), text)
+    text = re.sub(r"\s+([.,;:])", r"\1", text)
+    text = re.sub(r"(?<=\w)[,;]+(?=[.!?;:]|$)", "", text)  # the commas that separated markers
+    return re.sub(r"\s+", " ", text).strip()

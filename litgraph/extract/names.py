@@ -1,0 +1,182 @@
+"""Author lists at the head of a reference entry, in any citation style.
+
+A person comes back as ``"Surname AB"`` (family name, then the initials of
+the given names, as PubMed writes them); a corporate author is kept whole.
+``et al.`` is dropped. The styles seen in the wild write a person in four
+orders, and a list keeps to one or two of them:
+
+- ``van der Berg AM`` (Vancouver, NLM, AMA, BMJ, Lancet, NEJM, PLOS)
+- ``van der Berg, A. M.`` / ``van der Berg, Anna Maria`` (APA, Harvard, Nature, Cell, MLA, Chicago's first)
+- ``A. M. van der Berg`` / ``Anna Maria van der Berg`` (Science, IEEE, Chicago's later authors)
+
+>>> read_authors("van der Berg AM, O'Neil JP, Smith K, et al. A title.").authors
+['van der Berg AM', "O'Neil JP", 'Smith K']
+>>> read_authors("Lee, M., & Brown, T. (2019). A title.").authors
+['Lee M', 'Brown T']
+>>> read_authors("A. M. van der Berg, J. P. O'Neil, and K. Smith, A title").authors
+['van der Berg AM', "O'Neil JP", 'Smith K']
+"""
+
+import re
+from dataclasses import dataclass, field
+
+_UP = r"[A-Z\u00c0-\u00de\u0100-\u017f]"
+_LOW = r"[a-z\u00df-\u00ff\u0100-\u017f]"
+_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|la|le|ten|ter|zu|af|al|el|bin|ibn|St\.?|Mc|Mac)"
+# One family name: optional particles, then capitalised words joined by hyphens,
+# apostrophes or a space before another capitalised word ("Garcia Lopez" is not
+# taken as one name where it cannot be told from a title; see _SURNAME_STRICT).
+_WORD = rf"(?:{_UP}[\w'\u2019]*(?:-{_UP}?[\w'\u2019]+)*|{_UP}'{_UP}[\w]+)"
+_SURNAME = rf"(?:(?:{_PARTICLE}\s+)*{_WORD}(?:\s+{_WORD})?)"
+_SURNAME_ONE = rf"(?:(?:{_PARTICLE}\s+)*{_WORD})"
+_INITIALS_DOTTED = rf"(?:{_UP}\.(?:\s?-?\s?{_UP}\.){{0,3}})"
+_INITIALS_BARE = rf"(?:{_UP}(?:-?{_UP}){{0,3}})"
+_INITIALS_SPACED = rf"(?:{_UP}(?:\s{_UP}){{0,3}})"
+_GIVEN = rf"(?:{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)"
+_SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\.?)"
+
+# Each pattern reads one person at the current position.
+PATTERNS = {
+    # van der Berg AM   (initials in capitals, no dots, then a list separator or the end)
+    "vancouver": re.compile(rf"(?P<sur>{_SURNAME})\s+(?P<ini>{_INITIALS_BARE}){_SUFFIX}?"
+                            rf"(?=\s*(?:,|\.|;|:|$|\s+(?:and|&)\s|\s+et\s+al|\s*\(|\s+(?:19|20)\d\d\b))"),
+    # van der Berg, A. M.
+    "inverted": re.compile(rf"(?P<sur>{_SURNAME}),\s*(?P<ini>{_INITIALS_DOTTED}|{_INITIALS_BARE}(?=[,.])"
+                           rf"|{_INITIALS_SPACED}(?=,|\.\s))"
+                           rf"{_SUFFIX}?"),
+    # van der Berg, Anna Maria
+    "inverted_full": re.compile(rf"(?P<sur>{_SURNAME}),\s+(?P<giv>{_GIVEN}){_SUFFIX}?"
+                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s*\())"),
+    # A. M. van der Berg
+    "natural": re.compile(rf"(?P<ini>{_INITIALS_DOTTED})\s*(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
+                          rf"(?=\s*(?:,|\.|;|:|$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
+    # J S Miller (initials without periods, after an inverted first author)
+    "natural_spaced": re.compile(rf"(?P<ini>{_INITIALS_SPACED})\s(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
+                                 rf"(?=\s*(?:,|\.|;|$|\s+(?:and|&)\s|\s+et\s+al))"),
+    # Anna Maria van der Berg (only after a first author has set the list going)
+    "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
+                               rf"(?P<sur>{_SURNAME_ONE}){_SUFFIX}?"
+                               rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
+}
+# Which orders may follow the first author's.
+FOLLOWERS = {
+    "vancouver": ("vancouver",),
+    "inverted": ("inverted", "natural", "natural_spaced"),
+    "inverted_full": ("natural_full", "natural", "inverted_full", "inverted"),
+    "natural": ("natural",),
+    "natural_full": ("natural_full", "natural"),
+    "natural_spaced": ("natural_spaced",),
+}
+SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|;\s*|\s+and\s+|\s*&\s*)")
+ET_AL = re.compile(r"\s*,?\s*(?:et\s*al\b\.?|and\s+others\b\.?|\u2026|\.\.\.)")
+CORPORATE_WORDS = re.compile(
+    r"\b(?:Group|Network|Society|Committee|Association|Consortium|Collaborat\w*|Institutes?|"
+    r"Organi[sz]ation|Panel|Workgroup|Working|Council|Foundation|Agency|Ministry|Department|"
+    r"Cent(?:re|er)|College|Academy|Board|Office|Service|Union|Federation|Team|Trust|"
+    r"University|Commission|Authority|Program(?:me)?|Initiative|Alliance|Task\s+Force|"
+    r"Investigators|Registry|Party|Administration|Bureau|League|Federal)\b", re.I)
+_ACRONYM = re.compile(r"^[A-Z]{2,8}(?:[\s/-][A-Z]{2,8})?$")
+
+
+@dataclass
+class AuthorList:
+    """The authors read at the head of an entry and where the list ends in the text."""
+
+    authors: list = field(default_factory=list)
+    end: int = 0  # index in the text just after the list (its closing period kept out)
+    order: str = ""  # the order the first author was written in, or "corporate"
+    et_al: bool = False
+
+
+def _initials(text):
+    return "".join(re.findall(_UP, text or ""))
+
+
+def _given_initials(given):
+    parts = re.split(r"[\s.]+", given.strip())
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        for piece in part.split("-"):
+            if piece:
+                out += piece[0].upper()
+    return out
+
+
+def _person(match, order):
+    sur = re.sub(r"\s+", " ", match.group("sur")).strip()
+    if order in ("inverted_full", "natural_full"):
+        ini = _given_initials(match.group("giv"))
+    else:
+        ini = _initials(match.group("ini"))
+    return f"{sur} {ini.replace('-', '')}".strip()
+
+
+def _match_person(text, pos, orders):
+    for order in orders:
+        match = PATTERNS[order].match(text, pos)
+        if match:
+            return order, match
+    return None, None
+
+
+def read_authors(text: str) -> AuthorList:
+    """The author list that opens ``text`` (an entry without its number), or an empty list."""
+    text = str(text or "")
+    start = len(text) - len(text.lstrip())
+    order, match = _match_person(text, start, ("vancouver", "inverted", "inverted_full", "natural"))
+    if not match:
+        return _corporate(text, start)
+    result = AuthorList(order=order)
+    allowed = FOLLOWERS[order]
+    while match:
+        result.authors.append(_person(match, order))
+        result.end = match.end()
+        pos = match.end()
+        et_al = ET_AL.match(text, pos)
+        if et_al:
+            result.et_al = True
+            result.end = et_al.end()
+            break
+        sep = SEPARATOR.match(text, pos)
+        if not sep:
+            break
+        order, match = _match_person(text, sep.end(), allowed)
+        if match is None:
+            corporate = _corporate_at(text, sep.end())
+            if corporate and result.order == "vancouver":
+                result.authors.append(corporate[0])
+                result.end = corporate[1]
+            break
+    if result.order == "inverted" and len(result.authors) == 1 and text[result.end - 1: result.end] != ".":
+        pass
+    return result
+
+
+def _corporate_at(text, pos):
+    match = re.compile(r"([^.,;()\d\[\]\u201c\"]{3,120}?)(?=\s*(?:\.\s|\.$|\s\(|,\s|;)|\s(?:19|20)\d\d\b)").match(text, pos)
+    if not match:
+        return None
+    name = match.group(1).strip()
+    words = name.split()
+    if not words or len(words) > 14:
+        return None
+    if CORPORATE_WORDS.search(name) and words[0][:1].isupper():
+        return name, match.end(1)
+    if _ACRONYM.match(name):
+        return name, match.end(1)
+    return None
+
+
+def _corporate(text, start):
+    found = _corporate_at(text, start)
+    if not found:
+        return AuthorList(end=start)
+    return AuthorList(authors=[found[0]], end=found[1], order="corporate")
+
+
+def surname_of(author: str) -> str:
+    """The family name of an author in ``Surname AB`` form (a corporate author whole)."""
+    match = re.match(rf"^(?P<sur>.+?)\s+{_INITIALS_BARE}$", author or "")
+    return match.group("sur") if match else (author or "")

@@ -1,0 +1,111 @@
+"""Reference sections found by structure: which blocks are reference entries.
+
+A reference section is (a) the blocks under a heading named like one, in
+English or a main European language, until the next heading of the same or
+a higher level; (b) blocks a structured format marks as references (a JATS
+``<ref-list>``) and footnote definitions that read as citations; (c) a list
+under no such heading whose items read as a bibliography (most of them state
+an identifier, or authors with a year and a title or container).
+Sections under a boilerplate heading (the profile) are skipped altogether.
+
+>>> is_reference_heading("5. Literature Cited"), is_reference_heading("Références bibliographiques")
+(True, True)
+>>> is_reference_heading("Referenced works are rare in this intro")
+False
+"""
+
+import re
+import unicodedata
+
+from .fields import find_identifiers, parse_reference
+
+NAMES = (
+    r"references?|reference\s+list|bibliography|bibliographies|literature(?:\s+cited)?|"
+    r"works\s+cited|works\s+consulted|sources?|notes?|end\s*notes|foot\s*notes|citations?|"
+    r"cited\s+literature|further\s+reading|citing\s+articles|cited\s+by|"
+    # French, German, Spanish, Portuguese, Italian, Dutch, Scandinavian, Polish
+    r"r[eé]f[eé]rences(?:\s+bibliographiques)?|bibliographie|literatur(?:verzeichnis|angaben)?|"
+    r"quellen(?:verzeichnis|angaben)?|referencias(?:\s+bibliogr[aá]ficas)?|bibliograf[ií]a|"
+    r"refer[eê]ncias(?:\s+bibliogr[aá]ficas)?|bibliografia|riferimenti(?:\s+bibliografici)?|"
+    r"note|literatuur(?:lijst)?|referenties|bronnen|litteratur(?:liste)?|kilder|k[aä]llor|"
+    r"referenser|l[aä]hteet|kirjallisuus|piśmiennictwo|literatura|źródła|bibliografie"
+)
+HEADING = re.compile(
+    rf"^\s*(?:[\dIVXivx]+(?:\.\d+)*[.)]?\s+)?(?:[\w'’-]+\s+){{0,3}}(?:{NAMES})\s*:?\s*$", re.I)
+WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+
+
+def is_reference_heading(text: str) -> bool:
+    text = " ".join(text.split())
+    return len(text) <= 80 and bool(HEADING.match(text))
+
+
+def reads_as_citation(text: str) -> bool:
+    """True when one entry's text states a work: an identifier, or authors + year + title/container."""
+    if find_identifiers(text) or re.search(r"\bISBN\b|https?://", text, re.I):
+        return True
+    fields = parse_reference(text)
+    return bool(fields.year and (fields.authors or fields.journal)
+                and (fields.title or fields.journal))
+
+
+def reference_blocks(blocks, boilerplate) -> dict:
+    """{block index: section heading} of the blocks that are reference entries.
+
+    Also marks (returns in the second value) the indexes of blocks in skipped
+    (boilerplate) sections.
+    """
+    entries, skipped = {}, set()
+    open_sections = []  # [(level, heading text, kind)]
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            level = block.level or 1
+            while open_sections and open_sections[-1][0] >= level:
+                open_sections.pop()
+            kind = "references" if is_reference_heading(block.text) else (
+                "boilerplate" if boilerplate.sections.search(_fold(block.text)) else "body")
+            if kind == "body" and open_sections and open_sections[-1][2] == "references" \
+                    and WORD_RE.search(block.text) and len(block.text) < 60:
+                kind = "references"  # a sub-heading of a reference list ("Guidelines")
+            open_sections.append((level, block.text.strip(), kind))
+            continue
+        kind = open_sections[-1][2] if open_sections else "body"
+        heading = open_sections[-1][1] if open_sections else None
+        if kind == "boilerplate" or block.skip:
+            skipped.add(index)
+        elif block.section_hint == "references":
+            entries[index] = heading or "References"
+        elif kind == "references" and block.kind in ("item", "paragraph", "footnote"):
+            entries[index] = heading
+        elif block.kind == "footnote" and reads_as_citation(block.text):
+            entries[index] = heading or "Notes"
+    for list_blocks in _unheaded_lists(blocks, entries, skipped):
+        for index in list_blocks:
+            entries[index] = None
+    return entries, skipped
+
+
+def _unheaded_lists(blocks, entries, skipped):
+    """Lists outside any reference section that read as bibliographies."""
+    runs, current = [], []
+    for index, block in enumerate(blocks):
+        if block.kind == "item" and index not in entries and index not in skipped and (
+                not current or blocks[current[-1]].list_id == block.list_id):
+            current.append(index)
+        else:
+            if current:
+                runs.append(current)
+            current = [index] if block.kind == "item" and index not in entries \
+                and index not in skipped else []
+    if current:
+        runs.append(current)
+    for run in runs:
+        if len(run) < 2:
+            continue
+        cited = sum(1 for i in run if reads_as_citation(blocks[i].text))
+        if cited >= 0.8 * len(run):
+            yield run
+
+
+def _fold(text):
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -1,0 +1,162 @@
+"""Blocks -> references and claims: the structured path of extract.
+
+``extract_blocks(document, document_id)`` takes what a reader produced
+(``readers.read_blocks``), finds the reference sections (``sections``),
+makes exactly one reference of each entry (whatever its numbering; every
+identifier it states stays on that one reference), links the in-text
+markers of the body to the entries (``markers``) and makes claims of the
+body's sentences.  Headings, reference entries, skipped (boilerplate,
+navigation) sections and metadata lines (``Published: 2020``) are never claims.
+"""
+
+import hashlib
+import re
+
+from ..model import DocumentEntry, Sighting
+from .entries import RAW_LIMIT, ExtractedReference, _stated_publication_types
+from .fields import parse_reference
+from .markers import MarkerIndex, strip_markers
+from .profile import load_boilerplate
+from .sections import reads_as_citation, reference_blocks
+from .sentences import LEVEL_MARKER, split_sentences
+
+ENTRY_LABEL = re.compile(r"^\s*(?:\[(?P<bracket>\d{1,6})\]|(?P<dot>\d{1,6})[.)]|(?P<hash>#\.))\s+")
+METADATA_LINE = re.compile(r"^[A-Z][\w ./-]{0,30}:\s*\S[^.!?]{0,80}$")
+CITING = re.compile(r"^\s*(?:citing\s+articles|cited\s+by)\b", re.I)
+
+
+def _segments(block):
+    """(number, label, text, line) of each entry in one reference-section block."""
+    lines = [line.strip() for line in block.text.split("\n") if line.strip()]
+    if not lines:
+        return []
+    if block.kind == "paragraph":
+        starts = [i for i, line in enumerate(lines) if ENTRY_LABEL.match(line)]
+        if len(starts) >= 2 or starts == [0]:
+            if starts[0] != 0:
+                starts.insert(0, 0)
+            chunks = [lines[a:b] for a, b in zip(starts, starts[1:] + [len(lines)])]
+            return [_labelled(block, " ".join(chunk), block.line + start)
+                    for chunk, start in zip(chunks, starts)]
+        if len(lines) >= 2 and all(line[:1].isupper() for line in lines) and \
+                all(reads_as_citation(line) for line in lines):
+            return [(None, None, line, block.line + i) for i, line in enumerate(lines)]
+    return [_labelled(block, " ".join(lines), block.line)]
+
+
+def _labelled(block, text, line):
+    match = ENTRY_LABEL.match(text)
+    if match:
+        value = match.group("bracket") or match.group("dot")
+        label = f"[{value}]" if match.group("bracket") else (f"{value}." if value else "#.")
+        return (int(value) if value else block.number, label, text[match.end():].strip(), line)
+    label = block.label
+    if block.kind == "item" and block.number is not None and not (label or "").startswith("["):
+        label = f"{block.number}."
+    elif block.kind == "footnote" and block.label:
+        label = f"[^{block.label}]"
+    return block.number, label, text, line
+
+
+def _reference(document_id, block, number, label, text, line, heading):
+    stated = text
+    for link in block.links:
+        if link.target and link.target not in stated and not link.target.startswith("#"):
+            stated += f" {link.target}"
+    parsed = parse_reference(stated)
+    fields = {k: getattr(parsed, k) for k in parsed.__dataclass_fields__
+              if getattr(parsed, k) not in (None, "", [])}
+    if block.fields:
+        fields.update({k: v for k, v in block.fields.items() if v not in (None, "", [])})
+    ids = any(fields.get(k) for k in ("pmid", "doi", "pmcid", "isbn", "url"))
+    work = fields.get("year") and (fields.get("authors") or fields.get("title")
+                                   or fields.get("journal"))
+    dated = re.search(r"\b(?:1[5-9]|20)\d{2}[a-z]?\b", text) and len(text.split()) >= 4
+    if not ids and not work and not dated and not (fields.get("title") and fields.get("journal")):
+        return None  # a sentence of the section (an introduction), not a work
+    raw = re.sub(r"\s+", " ", text).strip()
+    if len(raw) > RAW_LIMIT:
+        raw = raw[: RAW_LIMIT - 1].rstrip() + "\u2026"
+    known = {k: v for k, v in fields.items() if k in ExtractedReference.__dataclass_fields__}
+    ref = ExtractedReference(document=document_id, line=line, raw=raw, label=label,
+                             number=number, **known)
+    ref.publication_types = _stated_publication_types(text)
+    if heading and CITING.match(heading):
+        ref.role = "citing"
+    ref.sightings.append(Sighting(document=document_id, line=line, raw=raw, label=label))
+    return ref
+
+
+def extract_blocks(document, document_id: str, boilerplate=None):
+    """An ExtractedDocument from a BlockDocument."""
+    from . import ExtractedDocument, _document_kind
+
+    profile = boilerplate or load_boilerplate()
+    blocks = document.blocks
+    entry_of, skipped = reference_blocks(blocks, profile)
+    references, keys = [], []
+    for index in sorted(entry_of):
+        block = blocks[index]
+        segments = _segments(block)
+        for number, label, text, line in segments:
+            ref = _reference(document_id, block, number, label, text, line, entry_of[index])
+            if ref is not None:
+                references.append(ref)
+                keys.append(block.anchor if len(segments) == 1 else None)
+    explicit = any(r.number is not None for r in references)
+    marker_entries = [{"number": r.number if explicit else position + 1, "key": key,
+                       "authors": r.authors, "year": r.year, "year_suffix": r.year_suffix,
+                       "title": r.title}
+                      for position, (r, key) in enumerate(zip(references, keys))]
+    index = MarkerIndex.build(marker_entries)
+    index.numbered = explicit
+    claims = _claims(document_id, blocks, entry_of, skipped, index, references, profile)
+    text = document.text
+    entry = DocumentEntry(id=document_id, path="", title=document.title,
+                          kind=_document_kind(references),
+                          sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return ExtractedDocument(document=entry, references=references, claims=claims, text=text)
+
+
+def _claims(document_id, blocks, entry_of, skipped, index, references, profile):
+    from . import ExtractedClaim, _inline_references
+
+    candidates = []  # [section, line, text, refs, level, label, block index]
+    section = None
+    for position, block in enumerate(blocks):
+        if block.kind == "heading":
+            section = block.text.strip()
+            continue
+        if position in entry_of or position in skipped or block.skip or block.kind == "footnote":
+            continue
+        flat = block.text.replace("\n", " ")
+        if METADATA_LINE.match(flat) and not index.link(flat):
+            continue
+        line_starts = [0]
+        for match in re.finditer("\n", block.text):
+            line_starts.append(match.end())
+        for start, sentence in split_sentences(flat):
+            lineno = block.line + sum(1 for s in line_starts[1:] if s <= start)
+            refs = index.link(sentence)
+            refs += _inline_references(document_id, sentence, lineno, references)
+            level = LEVEL_MARKER.search(sentence)
+            row = [section, lineno, sentence, refs, int(level.group(1)) if level else None,
+                   re.sub(r"\s+", " ", level.group(0)) if level else None, position]
+            words = re.findall(r"[A-Za-z\u00c0-\u024f]{2,}", strip_markers(sentence, index))
+            if not words and candidates and candidates[-1][6] == position:
+                candidates[-1][3].extend(refs)  # markers alone cite the sentence before them
+                continue
+            candidates.append(row)
+    has_references = any(r.role != "self" for r in references)
+    claims = []
+    for section_name, lineno, sentence, refs, level, label, _ in candidates:
+        clean = LEVEL_MARKER.sub("", strip_markers(sentence, index)).strip()
+        clean = re.sub(r"^\s*(?:[\u2022\u00b7*-]\s+)", "", clean)
+        if profile.sentences.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
+            continue
+        if has_references and not refs and level is None:
+            continue
+        claims.append(ExtractedClaim(number=len(claims) + 1, text=clean, section=section_name,
+                                     line=lineno, references=list(dict.fromkeys(refs)),
+                                     level=level, level_label=label))
+    return claims

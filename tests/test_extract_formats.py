@@ -1,0 +1,254 @@
+"""Golden extractions of one fictional document per format and citation style.
+
+Every identifier here is synthetic (PMIDs 9xxxxxxxx, DOIs under the 10.5555 test
+prefix); the works, authors and journals are invented.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from litgraph.extract import extract_document
+
+sys.path.insert(0, str(Path(__file__).parent))
+from document_builders import build_docx, build_pdf  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures" / "documents"
+FIELDS = ("label", "line", "pmid", "doi", "pmcid", "url", "authors", "title", "journal", "year",
+          "volume", "issue", "pages")
+
+
+def sources(doc):
+    return [tuple(getattr(r, n) for n in FIELDS) for r in doc.references]
+
+
+def claims(doc):
+    return [(c.line, c.section, c.text, [doc.references[i].label for i in c.references])
+            for c in doc.claims]
+
+
+def test_markdown_vancouver_with_footnote():
+    doc = extract_document(FIXTURES / "vancouver_review.md")
+    assert doc.document.title == "Imaginary nephroma, a fictional review"  # front matter
+    found = sources(doc)
+    assert found[:5] == [
+        ("1.", 25, "950000201", None, None, None, ["Brightwater HL", "Okonkwo T"],
+         "A synthetic cohort of imaginary nephroma", "J Fict Oncol", 2019, "12", "3", "101-109"),
+        # a DOI and a PMID in one entry: one source with both
+        ("2.", 26, "950000202", "10.5555/ssr.2021.045", None, None, ["Varga Z", "Lindqvist P"],
+         "Flank pain in made-up tumours", "Synth Surg Rev", 2021, "7", "2", "45-52"),
+        ("3.", 27, None, None, None, None, ["Moreau C"],
+         "Presenting signs in an invented registry", "Arch Imag Med", 2020, "33", None, "19-25"),
+        # a hanging line joined; "PMID:n" without a space
+        ("4.", 28, "950000204", None, None, None, ["Abernathy-Quist R", "Nakamura Y", "Oduya F"],
+         "Excision margins for fictional renal masses", "Ann Synth Surg", 2017, "4", "1", "1-8"),
+        ("5.", 30, "950000205", None, None, None, ["Castellanos M", "Whitford J"],
+         "Radiotherapy in an invented series", "Fict Radiat Oncol", 2016, "22", "4", "300-311"),
+    ]
+    assert [(s[0], s[1], s[6]) for s in found[5:6]] == [
+        ("6.", 31, ["Imaginary Oncology Working Group"])]
+    assert found[6] == ("[^th-2018]", 33, None, "10.5555/ict.2018.012", None, None,
+                        ["Tarkovsky-Hill E"], "Chemotherapy in imaginary nephroma",
+                        "Invent Clin Trials", 2018, "9", "1", "12-19")
+    assert claims(doc) == [
+        (12, "Background", "Imaginary nephroma is rare in the invented registries.", ["1."]),
+        (12, "Background", "Most cases present with flank pain in the synthetic cohort.",
+         ["2.", "3."]),
+        (13, "Background", "Wide excision remains the standard of care.", ["4.", "5.", "6."]),
+        (16, "Background", "Chemotherapy response was reported as modest (Tarkovsky-Hill 2018).",
+         ["[^th-2018]"]),
+        (20, "Treatment", "Radiotherapy lowered local relapse in one fictional series.", ["5."]),
+    ]
+
+
+def test_html_ama_superscripts_navigation_and_boilerplate():
+    doc = extract_document(FIXTURES / "ama_page.html")
+    assert doc.document.title == "Made-up sarcoma: a patient guide"
+    found = sources(doc)
+    assert [found[i] for i in (0, 1, 3)] == [
+        ("1.", 13, None, "10.5555/jamaf.2015.390", None, None, ["Okafor N", "Lindgren S"],
+         "An invented tumour for testing", "JAMA Fict", 2015, "313", "4", "390-398"),
+        ("2.", 14, "950000302", None, None, None, ["Petrov A", "Haddad L", "Kim J"],
+         "Growth rates in a synthetic cohort", "Fict Oncol Lett", 2018, "5", "2", "77-84"),
+        # the DOI stated only by the link's target
+        ("4.", 16, None, "10.5555/ssr.2020.001", None, None, ["Fairweather D"],
+         "Curative surgery in fiction", "Synth Surg Rev", 2020, "8", "1", "1-9"),
+    ]
+    assert found[2][:3] == ("3.", 15, None) and found[2][6] == ["Ruiz-Tagle P"]
+    section = "Made-up sarcoma: a patient guide"
+    # no claim from the navigation, the newsletter header, the page-view counter, the footer
+    assert claims(doc) == [
+        (9, section, "Made-up sarcoma is an invented tumour used for testing.", ["1."]),
+        (9, section, "It grows slowly in the synthetic cohort.", ["2.", "3."]),
+        (10, section, "Surgery was curative in most fictional patients.", ["4."]),
+    ]
+
+
+def test_jats_ref_list_pub_ids_and_xrefs():
+    doc = extract_document(FIXTURES / "jats_article.nxml")
+    assert doc.document.title == "Fictional review: managing imaginary renal tumours"
+    assert sources(doc) == [
+        ("1.", 26, "950000101", "10.5555/jfo.2019.0101", None, None, ["Brightwater HL", "Okonkwo T"],
+         "A synthetic cohort of imaginary renal tumours", "J Fict Oncol", 2019, "12", "3",
+         "101-109"),
+        ("2.", 30, "950000102", None, None, None, ["Varga Z", "Lindqvist P"],
+         "Excision margins in made-up sarcomas", "Synth Surg Rev", 2021, "7", "2", "45-52"),
+        ("3.", 40, None, "10.5555/aim.2020.009", None, None, ["Moreau C", "Dubois A"],
+         "Adjuvant choices in an invented registry", "Arch Imag Med", 2020, "33", "1", "9-15"),
+    ]
+    assert claims(doc) == [
+        (15, "Introduction", "Imaginary renal tumours are uncommon in the synthetic cohort.",
+         ["1."]),
+        (16, "Introduction", "Wide excision was the usual treatment.", ["2.", "3."]),
+        (16, "Introduction", "Adjuvant therapy was debated.", ["2.", "3."]),
+        (20, "Outcomes", "Five-year survival in the fictional registry was 41%.", ["1."]),
+    ]
+
+
+def test_text_parenthesised_numbers_and_unicode_superscript():
+    doc = extract_document(FIXTURES / "paren_markers.txt")
+    assert [(s[0], s[1], s[2], s[3], s[6][0], s[9]) for s in sources(doc)] == [
+        ("1.", 9, "950000501", None, "Okafor N", 2014),
+        ("2.", 10, None, "10.5555/ssr.2016.010", "Petrov A", 2016),  # DOI on a hanging line
+        ("3.", 12, None, None, "Haddad L", 2017),
+        ("4.", 13, None, None, "Ruiz-Tagle P", 2018),
+        ("5.", 14, None, None, "Moss E", 2019),
+        ("6.", 15, None, None, "Fairweather D", 2020),
+    ]
+    assert [(c[0], c[2], c[3]) for c in claims(doc)] == [
+        (3, "Renal made-up sarcoma is rare.", ["1."]),
+        (3, "Surgery is the standard treatment.", ["2.", "3."]),
+        (4, "Chemotherapy helps some fictional patients.", ["4.", "5.", "6."]),
+        (4, "Imaging follows every six months in the synthetic protocol.", ["1."]),
+    ]
+
+
+def test_rst_apa_author_year_and_footnote():
+    doc = extract_document(FIXTURES / "author_year_notes.rst")
+    assert [(r.label, r.line, r.pmid, r.doi, r.authors, r.title, r.journal, r.year, r.year_suffix,
+             r.volume, r.issue, r.pages) for r in doc.references] == [
+        (None, 16, None, "10.5555/aim.2020.020", ["Dubois A"], "Imaging in invented lymphoma",
+         "Arch Imag Med", 2020, None, "33", "2", "20-29"),
+        (None, 18, None, None, ["Lindqvist P", "Varga Z"], "A second synthetic series",
+         "Synth Haematol", 2021, None, "4", "1", "5-11"),
+        (None, 20, "950000401", None, ["Okonkwo T", "Brightwater HL", "Moreau C"],
+         "Imaginary lymphoma in a synthetic cohort", "J Fict Oncol", 2019, "a", "12", "1", "1-10"),
+        (None, 22, None, None, ["Okonkwo T", "Brightwater HL"], "Confirming imaginary lymphoma",
+         "J Fict Oncol", 2019, "b", "12", "4", "200-210"),
+        ("[^1]", 24, None, None, ["Quill R"], "Steroids in an invented case", "Fict Case Rep",
+         2017, None, "2", None, "40-41"),
+    ]
+    # author-year linked by first author, year and letter; narrative form; a footnote
+    assert [(c.line, c.text, c.references) for c in doc.claims] == [
+        (8, "Imaginary lymphoma was first described in the synthetic cohort "
+            "(Okonkwo et al., 2019a).", [2]),
+        (9, "A later series confirmed the finding (Okonkwo et al., 2019b; Lindqvist and Varga "
+            "2021).", [3, 1]),
+        (10, "Dubois (2020) argued against routine imaging.", [0]),
+        (11, "Steroids were tried in one fictional patient.", [4]),
+    ]
+
+
+def test_a_list_that_reads_as_a_bibliography_needs_no_heading(tmp_path):
+    path = tmp_path / "plain.md"
+    path.write_text(
+        "# Invented gout\n\nColchicine helped [1]. Diet mattered less [2].\n\n"
+        "- Regular exercise is advised.\n- Hydration is advised.\n\n"
+        "1. Okafor N. Invented gout. Fict Rheumatol. 2016;4(2):10-18. PMID: 950000711\n"
+        "2. Petrov A. Diet in fiction. Synth Med. 2019;9(1):5-9.\n")
+    doc = extract_document(path)
+    assert [(r.label, r.line, r.pmid, r.authors) for r in doc.references] == [
+        ("1.", 8, "950000711", ["Okafor N"]), ("2.", 9, None, ["Petrov A"])]
+    assert [(c.text, c.references) for c in doc.claims] == [
+        ("Colchicine helped.", [0]), ("Diet mattered less.", [1])]
+
+
+def test_docx_headings_numbered_list_and_superscripts(tmp_path):
+    path = tmp_path / "anaemia.docx"
+    path.write_bytes(build_docx([
+        ("Title", "Fictional guide to invented anaemia"),
+        ("Normal", "Invented anaemia affects the synthetic cohort.^1^ Iron helped most "
+                   "fictional patients.^2,3^"),
+        ("Normal", "Diet advice is given to everyone."),
+        ("Heading 1", "References"),
+        ("List Number", "Okafor N, Lindgren S. Invented anaemia in a synthetic cohort. "
+                        "Fict Haematol. 2015;3(1):1-9. PMID: 950000601"),
+        ("List Number", "Petrov A. Iron in fiction. Synth Med. 2017;8(2):20-28. "
+                        "doi:10.5555/sm.2017.020"),
+        ("List Number", "Haddad L, Kim J. Oral iron in made-up patients. Ann Fict Med. "
+                        "2018;2(4):44-50."),
+    ]))
+    doc = extract_document(path)
+    assert sources(doc) == [
+        ("1.", 5, "950000601", None, None, None, ["Okafor N", "Lindgren S"],
+         "Invented anaemia in a synthetic cohort", "Fict Haematol", 2015, "3", "1", "1-9"),
+        ("2.", 6, None, "10.5555/sm.2017.020", None, None, ["Petrov A"], "Iron in fiction",
+         "Synth Med", 2017, "8", "2", "20-28"),
+        ("3.", 7, None, None, None, None, ["Haddad L", "Kim J"], "Oral iron in made-up patients",
+         "Ann Fict Med", 2018, "2", "4", "44-50"),
+    ]
+    section = "Fictional guide to invented anaemia"
+    assert claims(doc) == [
+        (2, section, "Invented anaemia affects the synthetic cohort.", ["1."]),
+        (2, section, "Iron helped most fictional patients.", ["2.", "3."]),
+    ]
+
+
+def test_pdf_text_layer(tmp_path):
+    path = tmp_path / "gout.pdf"
+    path.write_bytes(build_pdf([
+        "Fictional notes on invented gout", "",
+        "Invented gout is common in the synthetic cohort [1]. Colchicine helped [2].", "",
+        "References", "",
+        "[1] Okafor N. Invented gout. Fict Rheumatol. 2016;4(2):10-18. PMID: 950000701",
+        "[2] Petrov A. Colchicine in fiction. Synth Med. 2019;9(1):5-9.",
+    ]))
+    doc = extract_document(path)
+    assert [(r.label, r.pmid, r.authors, r.journal, r.year, r.pages) for r in doc.references] == [
+        ("[1]", "950000701", ["Okafor N"], "Fict Rheumatol", 2016, "10-18"),
+        ("[2]", None, ["Petrov A"], "Synth Med", 2019, "5-9")]
+    assert [(c.text, c.references) for c in doc.claims] == [
+        ("Invented gout is common in the synthetic cohort.", [0]), ("Colchicine helped.", [1])]
+
+
+@pytest.mark.parametrize("name", ["vancouver_review.md", "ama_page.html", "jats_article.nxml",
+                                  "author_year_notes.rst", "paren_markers.txt"])
+def test_unknown_extension_is_read_by_content(tmp_path, name):
+    known = extract_document(FIXTURES / name)
+    copy = tmp_path / (Path(name).stem + ".dat")
+    copy.write_bytes((FIXTURES / name).read_bytes())
+    sniffed = extract_document(copy)
+    assert sources(sniffed) == sources(known)
+    assert claims(sniffed) == claims(known)
+
+
+def test_every_format_merges_into_references_yaml_one_source_per_entry(tmp_path):
+    import shutil
+
+    from litgraph.references import read_reference_set, update_from_documents
+
+    documents = tmp_path / "documents"
+    shutil.copytree(FIXTURES, documents)
+    references = tmp_path / "references.yaml"
+    update_from_documents([documents], references)
+    refset = read_reference_set(references)
+    extracted = [extract_document(p) for p in sorted(documents.iterdir())]
+    entries = sum(len(d.references) for d in extracted)
+    # works cited by two documents are one source; otherwise one source per entry
+    shared = {r.pmid or r.doi for d in extracted for r in d.references if r.pmid or r.doi}
+    with_ids = [r for d in extracted for r in d.references if r.pmid or r.doi]
+    assert len(refset.sources) == entries - (len(with_ids) - len(shared))
+    both = [s for s in refset.sources if s.pmid == "950000202"]
+    assert [(s.pmid, s.doi, s.journal, s.year) for s in both] == [
+        ("950000202", "10.5555/ssr.2021.045", "Synth Surg Rev", 2021)]
+    assert not [s for s in refset.sources if s.doi == "10.5555/ssr.2021.045" and not s.pmid]
+    by_key = {s.key: s.pmid or s.doi for s in refset.sources}
+    assert sorted((c.text, sorted(by_key[k] for k in c.sources)) for c in refset.claims
+                  if c.document == "jats_article") == [
+        ("Adjuvant therapy was debated.", ["10.5555/aim.2020.009", "950000102"]),
+        ("Five-year survival in the fictional registry was 41%.", ["950000101"]),
+        ("Imaginary renal tumours are uncommon in the synthetic cohort.", ["950000101"]),
+        ("Wide excision was the usual treatment.", ["10.5555/aim.2020.009", "950000102"])]
+    again = update_from_documents([documents], references)
+    assert again.written is False  # idempotent

@@ -1,0 +1,113 @@
+"""The database's shape: the table set, primary and foreign keys, and ensure_db_shape on an
+empty, a current and an older database."""
+
+import sqlite3
+
+import sqlite_utils
+
+from litgraph.store import FTS, INDEXES, TABLES, column_order, ensure_db_shape, open_db
+
+# The tables the issues name as contracts (Datasette pages, canned queries and exports read them).
+CONTRACT_TABLES = {"documents", "sources", "citations", "claims", "claim_sources",
+                   "evidence_declarations", "nodes", "links", "metrics", "cocitations", "couplings",
+                   "document_cohesion", "claim_alignments", "build_info"}
+
+
+def schema(db) -> dict:
+    """name -> CREATE statement of every table, index and trigger."""
+    return {r[0]: r[1] for r in db.execute(
+        "select name, sql from sqlite_master where sql is not null order by name").fetchall()}
+
+
+def test_a_new_database_has_exactly_the_tables_of_the_schema(tmp_path):
+    db = open_db(tmp_path / "litgraph.db")
+    fts_tables = {t for t in db.table_names() if "_fts" in t}
+    assert set(db.table_names()) - fts_tables == set(TABLES)
+    assert CONTRACT_TABLES <= set(TABLES)
+    # Full-text search on exactly the tables FTS names, and nothing else.
+    assert {t for t in fts_tables if t.endswith("_fts")} == {f"{t}_fts" for t in FTS}
+    for name, (columns, pk, _fks) in TABLES.items():
+        table = db[name]
+        assert list(table.columns_dict) == list(column_order(name)), name
+        assert set(column_order(name)) == set(columns), name
+        assert table.pks == ([pk] if isinstance(pk, str) else list(pk)), name
+
+
+def test_every_foreign_key_of_the_schema_is_declared(tmp_path):
+    db = open_db(tmp_path / "litgraph.db")
+    for name, (_columns, _pk, fks) in TABLES.items():
+        declared = {(fk.column, fk.other_table, fk.other_column) for fk in db[name].foreign_keys}
+        assert declared == set(fks), name
+    # Every foreign key points at a table of the schema and at its primary key.
+    for name, (_columns, _pk, fks) in TABLES.items():
+        for _column, other_table, other_column in fks:
+            assert other_table in TABLES
+            assert db[other_table].pks == [other_column]
+
+
+def test_every_index_of_the_schema_exists(tmp_path):
+    db = open_db(tmp_path / "litgraph.db")
+    for table, columns in INDEXES:
+        assert columns in [index.columns for index in db[table].indexes], (table, columns)
+
+
+def test_ensure_db_shape_twice_changes_nothing(tmp_path):
+    db = open_db(tmp_path / "litgraph.db")
+    before = schema(db)
+    ensure_db_shape(db)
+    assert schema(db) == before
+
+
+def test_the_built_demo_keeps_every_foreign_key(built_demo):
+    conn = sqlite3.connect(f"file:{built_demo.path / 'db' / 'litgraph.db'}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
+
+
+def older_database(path):
+    """A database as an older litgraph left it, made by hand: fewer columns, no foreign keys,
+    no indexes, no full-text search, no claim_alignments table, and rows a curator relies on."""
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT, kind TEXT, path TEXT);
+        CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT, pmid TEXT, status TEXT);
+        CREATE TABLE claims (id TEXT PRIMARY KEY, document_id TEXT, text TEXT, line INTEGER);
+        CREATE TABLE claim_sources (claim_id TEXT, source_id TEXT,
+                                    PRIMARY KEY (claim_id, source_id));
+        INSERT INTO documents VALUES ('doc-old', 'Synthetic older document', 'clinical-review',
+                                      'documents/doc-old.txt');
+        INSERT INTO sources VALUES ('old-2001', 'Synthetic older source', '90000001', 'resolved');
+        INSERT INTO claims VALUES ('doc-old:1', 'doc-old', 'A synthetic older claim.', 4);
+        INSERT INTO claim_sources VALUES ('doc-old:1', 'old-2001');
+    """)
+    conn.commit()
+    conn.close()
+
+
+def test_ensure_db_shape_brings_an_older_database_up_to_date_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "older.db"
+    older_database(path)
+    db = sqlite_utils.Database(path)
+    ensure_db_shape(db)
+
+    assert set(TABLES) <= set(db.table_names())
+    for name, (columns, _pk, fks) in TABLES.items():
+        assert set(columns) <= set(db[name].columns_dict), name
+        declared = {(fk.column, fk.other_table, fk.other_column) for fk in db[name].foreign_keys}
+        assert declared == set(fks), name
+    # The old rows are all there, new columns empty.
+    assert list(db["sources"].rows) == [dict(
+        {column: None for column in TABLES["sources"][0]},
+        id="old-2001", title="Synthetic older source", pmid="90000001", status="resolved")]
+    assert db["claim_sources"].count == 1 and db["claims"].get("doc-old:1")["line"] == 4
+    # Full-text search was added and holds the rows that were already there.
+    assert [r["id"] for r in db["sources"].search("older")] == ["old-2001"]
+    assert [r["id"] for r in db["claims"].search("synthetic")] == ["doc-old:1"]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    # And a second pass finds nothing left to do.
+    before = schema(db)
+    ensure_db_shape(db)
+    assert schema(db) == before
