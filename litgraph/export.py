@@ -19,6 +19,7 @@ links among them are written.
 
 import json
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -89,14 +90,31 @@ def graph_from_db(db, document=None) -> nx.DiGraph:
     return G
 
 
+# Characters XML 1.0 cannot hold at all, not even escaped (control characters, lone surrogates).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(G: nx.DiGraph) -> nx.DiGraph:
+    """``G`` with every character XML cannot hold, in ids and text attributes, shown as U+FFFD."""
+    def clean(value):
+        return NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+    H = nx.DiGraph()
+    H.graph.update({k: clean(v) for k, v in G.graph.items()})
+    H.add_nodes_from((clean(n), {k: clean(v) for k, v in a.items()}) for n, a in G.nodes(data=True))
+    H.add_edges_from((clean(u), clean(v), {k: clean(x) for k, x in a.items()})
+                     for u, v, a in G.edges(data=True))
+    return H
+
+
 def graphml_text(db, document=None) -> str:
     """The graph as GraphML."""
-    return "\n".join(nx.generate_graphml(graph_from_db(db, document))) + "\n"
+    return "\n".join(nx.generate_graphml(xml_safe(graph_from_db(db, document)))) + "\n"
 
 
 def gexf_text(db, document=None) -> str:
     """The graph as GEXF 1.2."""
-    return "\n".join(nx.generate_gexf(graph_from_db(db, document))) + "\n"
+    return "\n".join(nx.generate_gexf(xml_safe(graph_from_db(db, document)))) + "\n"
 
 
 def node_link_text(db, document=None) -> str:

@@ -6,7 +6,9 @@ ones that hung or crashed the process before run litgraph as a subprocess with a
 """
 
 import errno
+import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,7 +22,8 @@ from litgraph.evidence import load_level_map
 from litgraph.references import read_reference_set, update_from_documents
 from reliability_helpers import DOCUMENTS, assert_one_line_error, run_litgraph
 
-ONE_DOCUMENT = "004_0ac93ed9c6525e3e"  # the shortest seed document: quick to extract
+ONE_DOCUMENT = "004_0ac93ed9c6525e3e"
+NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # the shortest seed document: quick to extract
 
 # 458 bytes that expand to 9**9 strings when every alias is followed.
 BILLION_LAUGHS = """\
@@ -496,3 +499,62 @@ def test_export_through_a_symlink_replaces_its_target(tmp_path, graph_db):
     result = export_to(graph_db, link)
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and target.read_text().startswith("<graphml")
+
+
+# ---------------------------------------------------------------- what reports and exports show
+
+@pytest.fixture
+def hostile_db(tmp_path):
+    import sqlite3
+
+    from publish_data import make_publish_db
+
+    path = make_publish_db(tmp_path / "db" / "litgraph.db")
+    conn = sqlite3.connect(path)
+    conn.execute("update nodes set title = 'Bad\x01title\x0b with \x1f controls' "
+                 "where id = (select min(id) from nodes)")
+    conn.execute("update sources set title = '<img src=x onerror=alert(1)> [see](javascript:"
+                 "alert(1)) `code`' where id = 'beardo2013'")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graph_export_with_control_characters_is_valid_xml(hostile_db, fmt):
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    from litgraph.export import export, open_existing_db
+
+    out = io.StringIO()
+    export(open_existing_db(hostile_db), fmt, out)
+    ET.fromstring(out.getvalue())  # well-formed XML
+    G = (nx.parse_graphml if fmt == "graphml" else nx.read_gexf)(
+        out.getvalue() if fmt == "graphml" else io.BytesIO(out.getvalue().encode()))
+    titles = [a.get("title") or a.get("label") for _, a in G.nodes(data=True)]
+    assert any(t.startswith("Bad\ufffdtitle") for t in titles), titles
+    assert not any(NOT_XML_CHARS.search(t) for t in titles if t)
+
+
+def test_sources_markdown_shows_links_and_html_as_text(hostile_db):
+    from markdown_it import MarkdownIt
+
+    result = CliRunner().invoke(cli, ["sources", "--db", str(hostile_db), "--markdown",
+                                      "--claim", "complete surgical excision"])
+    assert result.exit_code == 0, result.output
+    assert "beardo2013" in result.output
+    html = MarkdownIt("commonmark").enable("table").render(result.output)
+    assert "<img" not in html and "<a " not in html and "<code>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "javascript:" in html
+
+
+@pytest.mark.parametrize("query", ["a" * 120_000, "100%", "under_score", "%"])
+def test_sources_with_any_query_text_answers_in_one_line(hostile_db, query):
+    result = CliRunner().invoke(cli, ["sources", "--db", str(hostile_db), "--claim", query])
+    if query == "%":  # claims holding a literal percent sign, not every claim
+        assert result.exit_code == 0, result.output
+        assert all("%" in line for line in result.output.splitlines()[2:] if line.startswith("0"))
+    else:
+        assert_one_line_error(result, "no claim matches")
