@@ -40,7 +40,7 @@ class LitgraphGroup(click.Group):
         except OSError as exc:
             # A disk, permission or network problem outside the library's own
             # checks: still one line, naming the file when the OS gives one.
-            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            where = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
             click.echo(f"Error:{where} {exc.strerror or exc}", err=True)
             ctx.exit(1)
 
