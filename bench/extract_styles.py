@@ -38,7 +38,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(BENCH_DIR.parent))
 
-from common import finish  # noqa: E402
+from common import finish, measured_on, verdict, write_results_section  # noqa: E402
 
 from litgraph.extract import extract_document  # noqa: E402
 from litgraph.extract.fields import parse_reference  # noqa: E402
@@ -642,8 +642,36 @@ def main(argv=None):
         styles=args.styles.split(",") if args.styles else None,
         formats=args.formats.split(",") if args.formats else None,
         synthetic=args.synthetic, quick=args.quick)
-    finish("extract_styles" + ("_quick" if args.quick else ""), figures, lines)
+    figures = finish("extract_styles" + ("_quick" if args.quick else ""), figures, lines)
+    if not (args.quick or args.styles or args.formats or args.synthetic is not None):
+        write_results_section("extract_styles", results_markdown(figures))
     return figures
+
+
+def results_markdown(figures):
+    """The bench/RESULTS.md section of a full run."""
+    rows = [
+        ("identifier recall", figures["id_recall"], TARGETS["id_recall"]),
+        ("identifier precision", figures["id_precision"], TARGETS["id_precision"]),
+        ("entries that became exactly one reference", figures["entry_recall"], TARGETS["entry_recall"]),
+        ("fields exact-match, Vancouver/AMA/NLM family", figures["fields_family"], TARGETS["fields_family"]),
+        ("fields exact-match, averaged over all styles", figures["fields_all"], TARGETS["fields_all"]),
+        ("markers linked to the right entries", figures["markers"], TARGETS["markers"]),
+    ]
+    out = [f"{figures['records']} records x {figures['styles']} CSL styles x "
+           f"{len(figures['formats'])} formats ({', '.join(figures['formats'])}), "
+           f"{figures['entries']} entries. {measured_on(figures)}", "",
+           "| figure | value | target | |", "|---|---|---|---|"]
+    for label, value, target in rows:
+        ok = value is not None and value >= 100 * target
+        out.append(f"| {label} | {_s(value)}% | >= {100 * target:g}% | {verdict(ok)} |")
+    ok = not figures["split"] and not figures["merged"]
+    out.append(f"| entries split / merged | {figures['split']} / {figures['merged']} | 0 / 0 | {verdict(ok)} |")
+    out.append(f"| parser alone: fields family / all styles | {_s(figures['parser_fields_family'])}% / "
+               f"{_s(figures['parser_fields_all'])}% | | |")
+    out += ["", "Field exact-match per field (extraction): " + ", ".join(
+        f"{name} {_s(value)}%" for name, value in figures["fields_per_field"].items()) + "."]
+    return "\n".join(out)
 
 
 def evaluate(styles=None, formats=None, synthetic=None, quick=False):

@@ -252,3 +252,15 @@ def test_every_format_merges_into_references_yaml_one_source_per_entry(tmp_path)
         ("Wide excision was the usual treatment.", ["10.5555/aim.2020.009", "950000102"])]
     again = update_from_documents([documents], references)
     assert again.written is False  # idempotent
+
+
+def test_no_claims_from_front_matter_bylines_or_metadata(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("---\ntitle: Invented gout\nauthor: A Writer\n---\n\n# Invented gout\n\n"
+                    "*Updated 3 March 2024 \u00b7 4 min read*\n\nReviewed by: Dr Example\n\n"
+                    "Invented gout causes painful joints. Rest helps most people.\n\n"
+                    "- Drink water every day\n")
+    doc = extract_document(path)
+    assert [(c.line, c.text) for c in doc.claims] == [
+        (12, "Invented gout causes painful joints."), (12, "Rest helps most people."),
+        (14, "Drink water every day")]

@@ -113,6 +113,23 @@ GOLDEN = {
         ReferenceFields(authors=["Ibarra L", "Cho S"], title="Staging of soft tissue tumours",
                         journal="Handbook of sarcoma care", publisher="Harbour Medical Press",
                         year=2014, pages="33-58", kind="chapter")),
+    "elsevier-book": (
+        "H. Quist, M.A. Barros, Soft tissue tumours in practice, Meridian Scientific, Berlin, 2013.",
+        ReferenceFields(authors=["Quist H", "Barros MA"], title="Soft tissue tumours in practice",
+                        publisher="Meridian Scientific", year=2013, kind="book")),
+    "elsevier-harvard-chapter": (
+        "Ibarra, L., Cho, S., 2014b. Staging of soft tissue tumours, in: Keller, M. (Ed.), Handbook of "
+        "Sarcoma Care. Harbour Medical Press, London, pp. 33\u201358.",
+        ReferenceFields(authors=["Ibarra L", "Cho S"], title="Staging of soft tissue tumours",
+                        journal="Handbook of Sarcoma Care", publisher="Harbour Medical Press", year=2014,
+                        year_suffix="b", pages="33-58", kind="chapter")),
+    "proceedings": (
+        "Mensah PB. Genomic profiling in soft tissue sarcoma. In: Proceedings of the Annual Meeting of "
+        "the Benchmark Sarcoma Society. Meridian Scientific; 2018:108.",
+        ReferenceFields(authors=["Mensah PB"], title="Genomic profiling in soft tissue sarcoma",
+                        journal="Proceedings of the Annual Meeting of the Benchmark Sarcoma Society",
+                        publisher="Meridian Scientific", year=2018, pages="108",
+                        kind="conference-abstract")),
     "web-guideline": (
         "National Sarcoma Care Network. Guideline on imaging after resection [Internet]. 2023 "
         "[cited 2024 Jan 5]. Available from: https://guidelines.example.org/imaging",
@@ -155,6 +172,10 @@ def test_as_dict_leaves_out_absent_fields():
      ["Lindqvist A", "Sato JPA", "Haddad O"]),
     ("Smith J, Jones K; Synthetic Trials Group. Title.", ["Smith J", "Jones K", "Synthetic Trials Group"]),
     ("Retroperitoneal Tumour Consortium (2015) Title.", ["Retroperitoneal Tumour Consortium"]),
+    ("Benchmark Study Group, Mehta EG, MacLeod PH. Title.", ["Benchmark Study Group", "Mehta EG", "MacLeod PH"]),
+    ("Benchmark Study Group, Eleni G. Mehta, and Paul H. MacLeod. 2010. Title.",
+     ["Benchmark Study Group", "Mehta EG", "MacLeod PH"]),
+    ("Sato, Ana, Erik G. Van Geel, and Jean-Pierre De Luca. 2021. Title.", ["Sato A", "Van Geel EG", "De Luca JP"]),
     ("Outcomes of surgery. J Synth Sarcoma Res. 2019;1:2.", []),
     ("NCCN. Soft tissue sarcoma, version 2. 2021.", ["NCCN"]),
 ])

@@ -20,7 +20,7 @@ publisher (``London: Harbour Press``; ``(Harbour Press, London, 2015)``).
 import re
 
 from .identifiers import identifiers_in, strip_identifiers
-from .names import read_authors
+from .names import FIRST_ORDERS, read_authors
 
 YEAR = r"(?:19|20)\d{2}"
 MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -31,10 +31,11 @@ DASHES = re.compile(r"\s*[-\u2010-\u2015]\s*")
 
 # Access notes and markers that belong to no field.
 NOISE = [
-    re.compile(r"\[(?:Internet|online|Online|cited[^\]]*|accessed[^\]]*|Accessed[^\]]*|"
+    re.compile(r"\(\s*(?:last\s+)?accessed\b[^()]*\)", re.I),
+    re.compile(r"\[(?:WWW\s+Document|Internet|online|Online|cited[^\]]*|accessed[^\]]*|Accessed[^\]]*|"
                r"Epub ahead of print|published online[^\]]*|abstract|Abstract)\]", re.I),
     re.compile(r"\(?\b(?:last\s+)?accessed(?:\s+on)?:?\s*(?:\d{1,2}\s+)?(?:" + MONTH + r"\s*)?"
-               r"(?:\d{1,2},?\s*)?(?:" + YEAR + r")?\)?\.?", re.I),
+               r"(?:\d{1,2}(?:,\s*|\s+))?(?:" + YEAR + r")?\)?\.?", re.I),
     re.compile(r"\bRetrieved\s+(?:(?:" + MONTH + r")\s*\d{1,2},?\s*" + YEAR + r",?\s*)?from\b\.?", re.I),
     re.compile(r"\b(?:Available\s+(?:from|at|online)|\[Online\]\.?\s*Available)\s*:?", re.I),
     re.compile(r"\bEpub\s+(?:ahead\s+of\s+print\.?|" + YEAR + r"(?:\s+" + MONTH + r"(?:\s+\d{1,2})?)?\.?)", re.I),
@@ -68,8 +69,11 @@ LOCATORS = [
     ("nature", re.compile(
         rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?\s*[,:]\s*"
         rf"(?:pp?\.\s*)?(?P<pages>{PAGES})(?:\s*\((?P<year>{YEAR})\))?")),
- # (pp. 10-25), pp. 10-25, p. 10-25: pages alone (chapters)
-    ("pp", re.compile(rf"\(?\bpp?\.\s*(?P<pages>{PAGES})\)?")),
+    # (pp. 10-25), pp. 10-25, p. 10-25: pages alone (chapters)
+    ("pp", re.compile(rf"\(?\bpp?\.?\s(?P<pages>{PAGES})\)?")),
+    # a bare page range in a chapter ("edited by E. Costa, 287-305.") or one page in proceedings (", 73.")
+    ("bare", re.compile(rf"(?<=[\s,])(?P<pages>\d+\s*[-\u2010-\u2015]\s*\d+)(?=\s*[.,(;]|\s*$)"
+                        rf"|(?<=,\s)(?P<page1>\d{{1,5}})(?=\.\s|\.?$)")),
 ]
 KIND_WORDS = {
     "conference-abstract": re.compile(r"\b(?:annual\s+meeting|congress|symposium|conference|"
@@ -126,7 +130,7 @@ def _sentence_ends(text):
             depth -= 1
         if depth or char not in ".?!" or not _BOUNDARY.match(text, i):
             continue
-        before = text[:i]
+        before = text[max(0, i - 40):i]  # a short window: the checks look at the last words only
         if char == "." and re.search(r"(?:^|[\s.(])(?:[A-Z]|vs|et al|No|St|Dr|e\.g|i\.e|Suppl|Vol|[Ee]d|[Ee]ds)$", before):
             continue
         if char == "." and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}$", before) and \
@@ -160,6 +164,9 @@ def _title_end(text, pos):
             return title, pos + lead + end + 1
     # one sentence: up to ". " / "? " / "! " followed by a capital, digit or opening bracket
     ends = _sentence_ends(rest)
+    chapter = re.search(r",\s+(?:[Ii]n:\s|In\s(?=[A-Z]))", rest)
+    if chapter and (not ends or chapter.start() < ends[0]):
+        return rest[:chapter.start()], pos + lead + chapter.start() + 1  # "Title, in: Book"
     if ends:
         end = ends[0]
         keep = rest[end] if rest[end] in "?!" else ""
@@ -178,7 +185,8 @@ def _find_locator(text, start, bare=False):
             continue
         for match in pattern.finditer(text, start):
             groups = match.groupdict()
-            groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
+            groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3") \
+                or groups.get("page1")
             volume = groups.get("volume") or groups.get("volume2")
             if name == "nlm" and not (volume or groups.get("pages")):
                 continue
@@ -209,7 +217,7 @@ def parse_citation(text: str) -> dict:
         out.setdefault(ident.name, ident.value)
     body = strip_identifiers(raw)
     body = _strip_noise(body)
-    body = re.sub(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)]?(?=\s|[A-Z])|[\u2022\u00b7*-](?=\s))\s*", "", body)
+    body = re.sub(r"^\s*(?:\[\d+\]|\(\d+\)|\d{1,3}[.)]?(?=\s|[A-Z])|[\u2022\u00b7*-](?=\s))\s*", "", body)
     if not body:
         return out
     authors = read_authors(body)
@@ -217,7 +225,7 @@ def parse_citation(text: str) -> dict:
     pos = authors.end
     # author-date: (2019), (2019a), (2019, March 3), . 2019. , (n.d.)
     ad = re.compile(rf"\s*[.,]?\s*\(?(?P<year>{YEAR})(?P<suffix>[a-z])?(?:,\s*[^()]{{1,30}})?\)?[.,:]?(?=\s|$)").match(body, pos)
-    if ad and authors.authors:
+    if ad and (authors.authors or pos == 0):
         out["year"] = int(ad.group("year"))
         if ad.group("suffix"):
             out["year_suffix"] = ad.group("suffix")
@@ -240,7 +248,8 @@ def parse_citation(text: str) -> dict:
     if editors and kind is None:
         kind = "chapter"
     rest = rest.strip(" .,;:")
-    name, loc = _find_locator(rest, 0, bare=kind == "chapter")
+    proceedings = bool(KIND_WORDS["conference-abstract"].search(rest[:200]))
+    name, loc = _find_locator(rest, 0, bare=kind == "chapter" or proceedings)
     if loc is None and not quoted and kind is None:
         # the title may have run into the locator: "Title, Journal 34 (2010) 238-42"
         whole = body[title_start:].strip(" .,;:")
@@ -255,13 +264,26 @@ def parse_citation(text: str) -> dict:
             title = _clean(title)
             name, loc = _find_locator(rest, 0)
     title = _clean(title)
+    if loc is None and not rest and not quoted and title and ", " in title \
+            and re.search(rf"\b{YEAR}[a-z]?\)?$", title):
+        # "Title, Meridian Scientific, Berlin, 2013" / "Title, Site (2018)": the title ran to the end
+        parts = title.split(", ")
+        for i in range(1, len(parts)):
+            tail = ", ".join(parts[i:])
+            if parts[i][:1].isupper() and (PUBLISHER_WORDS.search(parts[i]) or
+                                           re.fullmatch(rf"[^,()]{{3,80}}\s\({YEAR}[a-z]?\)", tail)):
+                title, rest = _clean(", ".join(parts[:i])), tail
+                break
     container = None
     if loc is not None:
         groups = loc.groupdict()
-        groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3")
+        groups["pages"] = groups.get("pages") or groups.get("pages2") or groups.get("pages3") \
+            or groups.get("page1")
         container = rest[:loc.start()]
         out["volume"] = _clean(groups.get("volume") or groups.get("volume2"))
         out["issue"] = _clean(groups.get("issue") or groups.get("issue2"))
+        if out["issue"] and re.fullmatch(rf"(?:{YEAR}[a-z]?|{MONTH})", out["issue"]):
+            out["issue"] = None  # "12 (2001a): 1635" and "68 (January): 779": a date, not an issue
         out["pages"] = _pages(groups.get("pages"))
         if groups.get("year") and "year" not in out:
             out["year"] = int(groups["year"])
@@ -271,6 +293,9 @@ def parse_citation(text: str) -> dict:
     else:
         tail = ""
         container = rest
+    if (kind == "chapter" or proceedings) and out.get("volume") and not out.get("pages") \
+            and not out.get("issue"):
+        out["pages"], out["volume"] = out["volume"], None  # "Press; 2011:73": a chapter's page
     publisher = None
     for segment in (container, tail):
         if not segment:
@@ -318,7 +343,8 @@ def parse_citation(text: str) -> dict:
         elif out.get("url"):
             kind = "web"
     text_for_kind = " ".join(filter(None, [title, container]))
-    if KIND_WORDS["conference-abstract"].search(text_for_kind or "") and kind != "article":
+    if KIND_WORDS["conference-abstract"].search(text_for_kind or "") and not out.get("volume"):
+        # a journal named "Proceedings of ..." has volumes; a meeting's proceedings do not
         kind = "conference-abstract"
     elif KIND_WORDS["guideline"].search(title or "") and kind in (None, "web", "book"):
         kind = "guideline"
@@ -341,7 +367,10 @@ def _publisher(segment):
     """(publisher, start in segment, year or None) of the publisher a segment names, or None."""
     place = PLACE_PUBLISHER.search(segment)
     if place:
-        return _clean(place.group("publisher")), place.start(), None
+        name = place.group("publisher")
+        if PUBLISHER_WORDS.search(place.group("place")) and not PUBLISHER_WORDS.search(name):
+            name = place.group("place")  # "Harbour Press: London" (publisher first)
+        return _clean(name), place.start(), None
     paren = PAREN_PUBLISHER.search(segment)
     if paren and (paren.group("year") or paren.group("place") or PUBLISHER_WORDS.search(paren.group("publisher"))):
         year = int(paren.group("year")) if paren.group("year") else None
@@ -362,13 +391,13 @@ def _drop_editors(text):
         return text[:paren.start()] + text[paren.end():], True
     by = re.search(r",?\s*\bedited\s+by\s+", text, re.I)
     if by:
-        names = read_authors(text[by.end():])
+        names = read_authors(text[by.end():], FIRST_ORDERS + ("natural_full",))
         if names.authors:
             return text[:by.start()] + text[by.end() + names.end:], True
     for mark in _EDITOR_MARK.finditer(text):
         if mark.start() == 0:
             continue
-        starts = [0] + [m.end() for m in re.finditer(r",\s+", text[:mark.start()])]
+        starts = [0] + [m.end() for m in re.finditer(r"[,;]\s+", text[:mark.start()])]
         for start in starts:
             chunk = text[start:mark.start()]
             names = read_authors(chunk)

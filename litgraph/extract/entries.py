@@ -167,7 +167,9 @@ def _read_unnumbered(lines, i, heading):
             break
         if not line.strip():
             blanks += 1
-            if blanks >= 2 and pending and _has_citation_cue(" ".join(t for _, t in pending)):
+            text = " ".join(t for _, t in pending)
+            if pending and (blanks >= 2 and _has_citation_cue(text) or (
+                    _author_date_entry_follows(lines, i) and re.search(r"\b(?:19|20)\d{2}", text))):
                 entries.append((heading, None, pending))
                 pending = []
         else:
@@ -187,6 +189,18 @@ def _read_unnumbered(lines, i, heading):
     return entries, i
 
 
+AUTHOR_DATE_START = re.compile(r"^\s*[A-Z][^\s,.()]{1,40},\s+(?:[A-Z][\w'-]*\.?\s*){1,4}[^()]{0,300}"
+                               r"\((?:19|20)\d{2}[a-z]?\)")
+
+
+def _author_date_entry_follows(lines, i) -> bool:
+    """True when the next non-blank line opens an author-date entry: ``Surname, A. B. ... (2019)``."""
+    for j in range(i + 1, min(i + 3, len(lines))):
+        if lines[j].strip():
+            return bool(AUTHOR_DATE_START.match(lines[j]))
+    return False
+
+
 def _complete_citation(pending) -> bool:
     """True when the gathered lines are a whole citation: authors, title, journal, year."""
     text = " ".join(BULLET.sub("", t) for _, t in pending)
@@ -195,7 +209,7 @@ def _complete_citation(pending) -> bool:
         return True
     parsed = parse_reference(text)  # any other style
     return bool(parsed.authors and parsed.title and parsed.year
-                and (parsed.journal or parsed.publisher))
+                and (parsed.journal or parsed.publisher or parsed.url or parsed.isbn))
 
 
 def _identifiers_follow(lines, i) -> bool:
@@ -275,6 +289,12 @@ def _entry_reference(document, label, number, entry_lines, heading):
                                                       "publisher", "isbn", "url")
                       if getattr(parsed, k) not in (None, "", [])}
             kind = parsed.kind or kind
+    elif head_lines and not fields.get("authors"):
+        parsed = parse_reference(" ".join(t for _, t in head_lines))
+        if parsed.authors and parsed.year == fields.get("year"):  # the same work, read whole
+            fields["authors"] = parsed.authors
+            if parsed.year_suffix:
+                fields["year_suffix"] = parsed.year_suffix
     if not fields and not ids and not label.startswith("["):
         return None
     for name, value in {**fields, **ids}.items():

@@ -10,9 +10,9 @@ text does not state stays ``None``.
 '758'
 """
 
+import dataclasses
 import re
 import unicodedata
-import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
@@ -161,8 +161,15 @@ def parse_full_citation(text: str) -> dict:
     """Fields of a ``Authors. Title. Journal. Year;Vol(Issue):Pages`` citation.
 
     Works for the NLM style of reference lists and of PubMed pages; what it
-    cannot place stays absent.
+    cannot place stays absent. A chapter, book or proceedings paper (``In:``
+    editors, a publisher) is read by ``parse_reference``, which knows those
+    shapes.
     """
+    other = parse_reference(text)
+    if other.kind in ("chapter", "book", "conference-abstract") and other.title and other.year:
+        keys = ("year", "year_suffix", "volume", "issue", "pages", "authors", "journal", "title",
+                "publisher")
+        return {k: v for k, v in other.as_dict().items() if k in keys}
     fields = {}
     body = strip_identifiers(text)
     date = None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 _UP = r"[A-Z\u00c0-\u00de\u0100-\u017f]"
 _LOW = r"[a-z\u00df-\u00ff\u0100-\u017f]"
 _PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|la|le|ten|ter|zu|af|al|el|bin|ibn|St\.?|Mc|Mac)"
+_PARTICLE_CI = r"(?i:van|von|der|den|de|del|della|di|da|dos|das|du|la|le|ten|ter)"
 # One family name: optional particles, then capitalised words joined by hyphens,
 # apostrophes or a space before another capitalised word ("Garcia Lopez" is not
 # taken as one name where it cannot be told from a title; see _SURNAME_STRICT).
@@ -54,8 +55,9 @@ PATTERNS = {
     "natural_spaced": re.compile(rf"(?P<ini>{_INITIALS_SPACED})\s(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
                                  rf"(?=\s*(?:,|\.|;|$|\s+(?:and|&)\s|\s+et\s+al))"),
     # Anna Maria van der Berg (only after a first author has set the list going)
-    "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
-                               rf"(?P<sur>{_SURNAME_ONE}){_SUFFIX}?"
+    "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?!{_PARTICLE_CI}\s)(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
+                               rf"(?P<sur>(?:{_PARTICLE_CI}\s+)*(?=[\w'\u2019-]*[a-z]){_UP}[\w'\u2019]+(?:-{_UP}?[\w'\u2019]+)*)"
+                               rf"{_SUFFIX}?"
                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
 }
 # Which orders may follow the first author's.
@@ -121,15 +123,30 @@ def _match_person(text, pos, orders):
     return None, None
 
 
-def read_authors(text: str) -> AuthorList:
-    """The author list that opens ``text`` (an entry without its number), or an empty list."""
+FIRST_ORDERS = ("vancouver", "inverted", "inverted_full", "natural")
+
+
+def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
+    """The author list that opens ``text`` (an entry without its number), or an empty list.
+
+    ``first_orders``: the orders the first person may be written in (an editor
+    list after ``edited by`` may start ``Emma Fischer``).
+    """
     text = str(text or "")
     start = len(text) - len(text.lstrip())
-    order, match = _match_person(text, start, ("vancouver", "inverted", "inverted_full", "natural"))
-    if not match:
-        return _corporate(text, start)
+    order, match = _match_person(text, start, first_orders)
     result = AuthorList(order=order)
+    if not match:
+        result = _corporate(text, start)
+        sep = SEPARATOR.match(text, result.end) if result.authors else None
+        if not sep:
+            return result
+        # "Synthetic Trials Group, Lee M, Brown T." : persons after a corporate author
+        order, match = _match_person(text, sep.end(), ("inverted", "natural", "natural_full", "vancouver"))
+        if not match:
+            return result
     allowed = FOLLOWERS[order]
+    result.order = result.order or order
     while match:
         result.authors.append(_person(match, order))
         result.end = match.end()
@@ -138,6 +155,13 @@ def read_authors(text: str) -> AuthorList:
         if et_al:
             result.et_al = True
             result.end = et_al.end()
+            last = re.compile(r"\s*").match(text, et_al.end())
+            if "\u2026" in et_al.group(0) or "..." in et_al.group(0):
+                # "A, B, ... Z": the list's last author after the ellipsis
+                order, match = _match_person(text, last.end(), allowed)
+                if match:
+                    result.authors.append(_person(match, order))
+                    result.end = match.end()
             break
         sep = SEPARATOR.match(text, pos)
         if not sep:
@@ -145,12 +169,10 @@ def read_authors(text: str) -> AuthorList:
         order, match = _match_person(text, sep.end(), allowed)
         if match is None:
             corporate = _corporate_at(text, sep.end())
-            if corporate and result.order == "vancouver":
+            if corporate and result.order in ("vancouver", "corporate"):
                 result.authors.append(corporate[0])
                 result.end = corporate[1]
             break
-    if result.order == "inverted" and len(result.authors) == 1 and text[result.end - 1: result.end] != ".":
-        pass
     return result
 
 
@@ -158,7 +180,7 @@ def _corporate_at(text, pos):
     match = re.compile(r"([^.,;()\d\[\]\u201c\"]{3,120}?)(?=\s*(?:\.\s|\.$|\s\(|,\s|;)|\s(?:19|20)\d\d\b)").match(text, pos)
     if not match:
         return None
-    name = match.group(1).strip()
+    name = re.sub(r"\s+et\s+al$", "", match.group(1).strip())
     words = name.split()
     if not words or len(words) > 14:
         return None

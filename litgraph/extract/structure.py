@@ -132,6 +132,9 @@ def _claims(document_id, blocks, entry_of, skipped, index, references, profile):
         flat = block.text.replace("\n", " ")
         if METADATA_LINE.match(flat) and not index.link(flat):
             continue
+        if block.kind == "paragraph" and not re.search(r"[.!?][\"\u201d\u2019)\]]*\s*$", flat) \
+                and len(flat.split()) < 15 and not index.link(flat):
+            continue  # a byline, date line or caption: not a sentence
         line_starts = [0]
         for match in re.finditer("\n", block.text):
             line_starts.append(match.end())
