@@ -40,7 +40,7 @@ class LitgraphGroup(click.Group):
         except OSError as exc:
             # A disk, permission or network problem outside the library's own
             # checks: still one line, naming the file when the OS gives one.
-            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            where = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
             click.echo(f"Error:{where} {exc.strerror or exc}", err=True)
             ctx.exit(1)
 
@@ -429,7 +429,8 @@ def stub(host, port, rate_limit, latency_ms, faults, synthetic, shapes):
 @click.option("--document", default=None, metavar="ID",
               help="Only this document's node, the sources it lists and the links among them.")
 @click.option("--output", default="-", show_default="stdout", type=click.Path(dir_okay=False),
-              help="File to write (replaced whole, never left half-written).")
+              help="File to write (replaced whole, never left half-written); a device or pipe "
+                   "is written to, never replaced; the project's own files are refused.")
 def export(db_path, fmt, document, output):
     """Write the citation graph or the references in a format other tools read.
 
@@ -444,7 +445,7 @@ def export(db_path, fmt, document, output):
     """
     import io
 
-    from .export import export as export_to, open_existing_db
+    from .export import export as export_to, open_existing_db, project_inputs, write_output
 
     db = open_existing_db(db_path)
     text = io.StringIO()  # all or nothing: no file is written when the export fails
@@ -455,8 +456,11 @@ def export(db_path, fmt, document, output):
         if not bibliography_sources(db, document):
             click.echo(f"Note: document {document} cites no source and restates no cited "
                        "sentence: the bibliography holds no entry.", err=True)
-    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
-        out.write(text.getvalue())
+    if output == "-":
+        click.echo(text.getvalue(), nl=False)
+    else:
+        write_output(text.getvalue(), output,
+                     project_inputs(db, db_path, DEFAULT_REFERENCES, DEFAULT_DOCUMENTS))
 
 
 # ---------------------------------------------------------------- curation (issue #7)

@@ -18,6 +18,10 @@ links among them are written.
 """
 
 import json
+import os
+import re
+import stat
+import tempfile
 from pathlib import Path
 
 import networkx as nx
@@ -25,7 +29,6 @@ import networkx as nx
 from .errors import InputError, LitgraphError
 from .graph import ORIGINS
 from .plausible import plausible_title
-from .store import open_db
 
 NODE_ATTRIBUTES = ("kind", "title", "year", "pmid", "doi", "evidence_level", "synthetic")
 METRIC_ATTRIBUTES = ("pagerank", "betweenness", "betweenness_method", "component", "in_degree",
@@ -33,10 +36,12 @@ METRIC_ATTRIBUTES = ("pagerank", "betweenness", "betweenness_method", "component
 
 
 def open_existing_db(path):
-    """Open a database that must already exist (export never creates one)."""
+    """Open a database that must already exist, read-only (export never creates nor changes one)."""
+    from .store import open_existing_db as open_read_only
+
     if not Path(path).is_file():
         raise InputError(f"no database at {path}: build one first with `litgraph build`")
-    return open_db(path)
+    return open_read_only(path)
 
 
 def _document_nodes(db, document) -> set:
@@ -85,14 +90,31 @@ def graph_from_db(db, document=None) -> nx.DiGraph:
     return G
 
 
+# Characters XML 1.0 cannot hold at all, not even escaped (control characters, lone surrogates).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(G: nx.DiGraph) -> nx.DiGraph:
+    """``G`` with every character XML cannot hold, in ids and text attributes, shown as U+FFFD."""
+    def clean(value):
+        return NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+    H = nx.DiGraph()
+    H.graph.update({k: clean(v) for k, v in G.graph.items()})
+    H.add_nodes_from((clean(n), {k: clean(v) for k, v in a.items()}) for n, a in G.nodes(data=True))
+    H.add_edges_from((clean(u), clean(v), {k: clean(x) for k, x in a.items()})
+                     for u, v, a in G.edges(data=True))
+    return H
+
+
 def graphml_text(db, document=None) -> str:
     """The graph as GraphML."""
-    return "\n".join(nx.generate_graphml(graph_from_db(db, document))) + "\n"
+    return "\n".join(nx.generate_graphml(xml_safe(graph_from_db(db, document)))) + "\n"
 
 
 def gexf_text(db, document=None) -> str:
     """The graph as GEXF 1.2."""
-    return "\n".join(nx.generate_gexf(graph_from_db(db, document))) + "\n"
+    return "\n".join(nx.generate_gexf(xml_safe(graph_from_db(db, document)))) + "\n"
 
 
 def node_link_text(db, document=None) -> str:
@@ -145,3 +167,80 @@ def export(db, fmt, out, document=None) -> int:
     text = FORMATS[fmt](db, document=document)
     out.write(text)
     return len(text)
+
+
+# ---------------------------------------------------------------- writing the output
+
+def project_inputs(db, db_path, references_path="references.yaml",
+                   documents_path="documents") -> list:
+    """The files an export must never replace: the database (and its journal files and
+    HTTP cache), references.yaml and the evidence-levels file beside it, and the documents."""
+    db_path = Path(db_path)
+    inputs = [db_path] + [db_path.with_name(db_path.name + s) for s in ("-wal", "-shm", "-journal",
+                                                                          ".lock")]
+    inputs.append(db_path.parent / "http-cache.sqlite")
+    references_path = Path(references_path)
+    inputs += [references_path, references_path.with_name("evidence-levels.yaml")]
+    base = references_path.resolve().parent
+    if db["documents"].exists():
+        for row in db.query("select path from documents where path is not null"):
+            inputs.append(base / row["path"])
+    inputs.append(Path(documents_path))
+    return inputs
+
+
+def _refuse_inputs(output: Path, inputs) -> None:
+    target = os.path.realpath(output)
+    for item in inputs:
+        known = os.path.realpath(item)
+        if target == known or (os.path.isdir(known) and target.startswith(known + os.sep)):
+            raise InputError(f"--output {output} is one of the project's own inputs ({item}): "
+                             "choose another file")
+
+
+def write_output(text: str, output, inputs=()) -> None:
+    """Write ``text`` to the file ``output``.
+
+    A regular file (or a new one) is replaced whole and atomically, through a
+    symlink to its target; a character device or a pipe (``/dev/stdout``, a
+    FIFO) is written to as a stream, never replaced; anything else (a folder,
+    a socket) and the project's own ``inputs`` are refused.  A failed write (a
+    full disk) names the file.
+    """
+    output = Path(output)
+    _refuse_inputs(output, inputs)
+    target = Path(os.path.realpath(output))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    try:
+        if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+            with open(target, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
+        if mode is not None and not stat.S_ISREG(mode):
+            raise InputError(f"--output {output} is not a regular file, a device or a pipe")
+        _replace_file(target, text, mode)
+    except OSError as exc:
+        raise LitgraphError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _replace_file(target: Path, text: str, mode) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode & 0o777)
+        else:  # a new file gets the usual mode (mkstemp's is owner-only)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

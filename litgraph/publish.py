@@ -254,7 +254,15 @@ def serve_database(db_path, host: str = "127.0.0.1", port: int = 8001) -> None:
 
     import uvicorn
 
+    from filelock import Timeout
+
+    from .store import serve_lock
+
     datasette = make_datasette(db_path)
     check_port(host, port)
     asyncio.run(datasette.invoke_startup())
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="info", lifespan="on")
+    try:
+        with serve_lock(db_path):  # a build into this file is refused while it is served
+            uvicorn.run(datasette.app(), host=host, port=port, log_level="info", lifespan="on")
+    except Timeout:
+        raise InputError(f"{db_path} is already served by another `litgraph serve`") from None

@@ -30,12 +30,10 @@ TEXT_WIDTH = 100
 
 
 def open_existing_db(path):
-    """Open a database that a build made; a missing file is an InputError, never a new empty db."""
-    from .store import open_db
+    """Open a database that a build made, read-only (see store.open_existing_db)."""
+    from .store import open_existing_db as open_read_only
 
-    if not Path(path).is_file():
-        raise InputError(f"database {path} not found: build it first (litgraph build) or pass --db")
-    return open_db(path)
+    return open_read_only(path)
 
 
 # ---------------------------------------------------------------- queries
@@ -113,9 +111,9 @@ def find_claims(db, query: str) -> list:
     claims = _rows(db, "select * from claims where id = ?", [query])
     if claims:
         return claims
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return _rows(db, "select * from claims where text like ? escape '\\' "
-                     "order by document_id, line, length(id), id", [f"%{escaped}%"])
+    # instr, not LIKE: no pattern to escape and no pattern-length limit (any query is words)
+    return _rows(db, "select * from claims where instr(lower(text), lower(?)) > 0 "
+                     "order by document_id, line, length(id), id", [query])
 
 
 def sources_for_claim(db, query: str) -> list:
@@ -345,15 +343,20 @@ def render_sources_text(rows: list) -> str:
 
 
 def render_markdown(rows: list, columns: list) -> str:
-    """A GitHub-flavoured Markdown table; ``|`` inside cells is escaped.
+    """A GitHub-flavoured Markdown table; ``|``, brackets, backticks and HTML in cells are escaped.
 
-    >>> print(render_markdown([{"claim": "c1", "text": "a | b"}], ["claim", "text"]))
+    >>> print(render_markdown([{"claim": "c1", "text": "a | <b> [c](x)"}], ["claim", "text"]))
     | claim | text |
     | --- | --- |
-    | c1 | a \\| b |
+    | c1 | a \\| &lt;b&gt; \\[c\\](x) |
     """
     def cell(value):
-        return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
+        # Text from documents and NCBI stays text: no raw HTML, no link or image syntax
+        # (a title holding "[x](javascript:...)" or "<script>" is shown, not run).
+        text = _cell(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for char in "\\|[]`":
+            text = text.replace(char, "\\" + char)
+        return text
 
     lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
     lines.extend("| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows)

@@ -179,6 +179,40 @@ def open_db(path) -> sqlite_utils.Database:
     return db
 
 
+# The tables every litgraph database holds (ensure_db_shape makes them all on the first
+# write); a file without them is someone else's database.
+LITGRAPH_TABLES = ("documents", "sources", "citations", "claims", "claim_sources", "build_info")
+
+
+def open_existing_db(path) -> sqlite_utils.Database:
+    """Open a database a build made, read-only, for the commands that only read.
+
+    Nothing is created or changed: a missing file is an InputError (never a
+    new empty database), and a file that is not SQLite or holds no litgraph
+    tables (another program's database, an empty file) is refused with one
+    line, never given litgraph's tables.
+    """
+    from urllib.parse import quote
+
+    from .errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"database {path} not found: build it first (litgraph build) or pass --db")
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot read database {path}: {exc}") from None
+    missing = [t for t in LITGRAPH_TABLES if t not in tables]
+    if missing:
+        conn.close()
+        raise InputError(f"{path} is not a litgraph database (no table {', '.join(missing)}): "
+                         "build one with `litgraph build` or pass --db")
+    return sqlite_utils.Database(conn)
+
+
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create every table, missing column, index and full-text index. Idempotent."""
     for name, (columns, pk, _fks) in TABLES.items():
@@ -248,6 +282,7 @@ def build_lock(db_path, timeout: float = 0):
     """
     lock_path = str(db_path) + ".lock"
     os.makedirs(os.path.dirname(os.path.abspath(lock_path)), exist_ok=True)
+    refuse_if_served(db_path)
     lock = FileLock(lock_path)
     try:
         lock.acquire(timeout=timeout)
@@ -259,6 +294,43 @@ def build_lock(db_path, timeout: float = 0):
         yield
     finally:
         lock.release()
+
+
+def _serve_lock_path(db_path) -> str:
+    return str(db_path) + ".serve.lock"
+
+
+@contextmanager
+def serve_lock(db_path):
+    """Held by ``litgraph serve`` while it publishes ``db_path`` (Datasette reads it as
+    immutable: a build writing it meanwhile would publish a half-written or stale file)."""
+    lock = FileLock(_serve_lock_path(db_path))
+    try:
+        lock.acquire(timeout=0.1)
+    except Timeout:  # another server holds it
+        raise
+    except OSError:  # a read-only folder: no build can write there either
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def refuse_if_served(db_path) -> None:
+    """BuildLockedError when ``litgraph serve`` is publishing ``db_path`` right now."""
+    path = _serve_lock_path(db_path)
+    if not os.path.exists(path):
+        return
+    probe = FileLock(path)
+    try:
+        probe.acquire(timeout=0)
+    except Timeout:
+        raise BuildLockedError(
+            f"{db_path} is being served by `litgraph serve`: stop it first, or build into "
+            "another file (--db) and serve that") from None
+    probe.release()
 
 
 # ---------------------------------------------------------------- references.yaml -> db

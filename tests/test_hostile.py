@@ -6,7 +6,9 @@ ones that hung or crashed the process before run litgraph as a subprocess with a
 """
 
 import errno
+import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,7 +22,8 @@ from litgraph.evidence import load_level_map
 from litgraph.references import read_reference_set, update_from_documents
 from reliability_helpers import DOCUMENTS, assert_one_line_error, run_litgraph
 
-ONE_DOCUMENT = "004_0ac93ed9c6525e3e"  # the shortest seed document: quick to extract
+ONE_DOCUMENT = "004_0ac93ed9c6525e3e"
+NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # the shortest seed document: quick to extract
 
 # 458 bytes that expand to 9**9 strings when every alias is followed.
 BILLION_LAUGHS = """\
@@ -212,3 +215,346 @@ def test_document_name_that_is_not_utf8_is_refused_by_name(tmp_path, one_documen
         update_from_documents([one_document], references)
     one_line(str(caught.value), "caf\\xe9.txt", "not valid UTF-8")
     assert not references.exists()
+
+
+# ---------------------------------------------------------------- the published site
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    import asyncio
+
+    from litgraph.publish import make_datasette
+    from publish_data import make_publish_db
+
+    db_path = make_publish_db(tmp_path_factory.mktemp("hostile-site") / "litgraph.db")
+    datasette = make_datasette(db_path)
+    asyncio.run(datasette.invoke_startup())
+    return datasette, db_path
+
+
+def get(datasette, path):
+    import asyncio
+
+    async def fetch():
+        return await datasette.client.get(path)
+    return asyncio.run(fetch())
+
+
+def sql_json(datasette, sql, shape=""):
+    from urllib.parse import quote
+
+    return get(datasette, f"/litgraph.json?sql={quote(sql)}{shape}")
+
+
+@pytest.mark.parametrize("sql, error", [
+    ("select length(printf('%.*c', 900000000, 'x'))", "string or blob too big"),
+    ("select length(format('%900000000d', 1))", "string or blob too big"),
+    ("select length(printf('%s %.*c', 'a', '900000000', 'x'))", "string or blob too big"),
+    ("select length(randomblob(900000000))", "string or blob too big"),
+    ("select length(zeroblob(900000000))", "string or blob too big"),
+    ("select length(group_concat(hex(zeroblob(40000)))) from (select 1 union all select 2)",
+     "string or blob too big"),
+    ("select length(replace(hex(zeroblob(40000)), '0', hex(zeroblob(40000))))",
+     "string or blob too big"),
+])
+def test_expensive_sql_is_refused_by_the_site(site, sql, error):
+    datasette, _ = site
+    answer = sql_json(datasette, sql)
+    assert answer.status_code == 400, answer.text[:300]
+    assert answer.json()["ok"] is False and answer.json()["error"] == error
+
+
+def test_quadratic_string_functions_stay_correct_and_linear(site):
+    """instr/replace/trim are replaced by linear versions: same answers as SQLite's own."""
+    import sqlite3
+
+    datasette, _ = site
+    sql = ("select instr('abcabc', 'ca') as a, instr(x'010203', x'03') as b, instr(12345, 34) as c,"
+           " replace('aXbXc', 'X', '--') as d, replace('abc', '', 'z') as e,"
+           " trim('xxhixx', 'x') as f, ltrim('xyhi', 'yx') as g, rtrim('hi  ', ' ') as h,"
+           " trim(' a ') as i, instr(null, 'a') as j, printf('%5.2f|%-4s|%%|%d', 3.14159, 'ab', 7)"
+           " as l, format('%.*c', 3, 'x') as m, length(instr(replace(hex(zeroblob(49990)),"
+           " '0', 'x'), replace(hex(zeroblob(24990)), '0', 'x') || 'y')) as k")
+    answer = sql_json(datasette, sql, "&_shape=array")
+    assert answer.status_code == 200, answer.text[:300]
+    oracle = sqlite3.connect(":memory:")
+    oracle.row_factory = sqlite3.Row
+    assert answer.json() == [dict(oracle.execute(sql).fetchone())]
+
+
+def test_custom_sql_beyond_the_limit_in_flight_gets_429(site):
+    import asyncio
+
+    from litgraph.plugin import asgi_wrapper
+
+    datasette, _ = site
+    release = asyncio.Event()
+    started = []
+
+    async def slow_app(scope, receive, send):
+        started.append(scope["query_string"])
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = asgi_wrapper(datasette)(slow_app)
+    limit = datasette.plugin_config("litgraph")["max_custom_sql"]
+
+    async def request(query):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+        scope = {"type": "http", "method": "GET", "path": "/litgraph", "query_string": query}
+        await app(scope, None, send)
+        return sent[0]["status"]
+
+    async def scenario():
+        running = [asyncio.ensure_future(request(b"sql=select+1")) for _ in range(limit)]
+        await asyncio.sleep(0.05)
+        refused = await request(b"sql=select+2")
+        page = asyncio.ensure_future(request(b"_sort=id"))  # not custom SQL: never refused
+        await asyncio.sleep(0.05)
+        release.set()
+        return refused, [await r for r in running], await page
+
+    refused, served, page = asyncio.run(scenario())
+    assert (refused, served, page) == (429, [200] * limit, 200)
+
+
+@pytest.mark.parametrize("path", ["/litgraph/sources?_sort=nonexistent",
+                                  "/litgraph/claims.json?_sort_desc=nonexistent"])
+def test_sort_by_a_missing_column_is_a_400(site, path):
+    datasette, _ = site
+    answer = get(datasette, path)
+    assert answer.status_code == 400
+    assert "Cannot sort table by nonexistent" in answer.text
+
+
+def test_databases_json_does_not_show_the_database_path(site):
+    datasette, db_path = site
+    for path in ("/-/databases.json", "/-/databases"):
+        answer = get(datasette, path)
+        assert answer.status_code == 200
+        assert str(db_path.parent) not in answer.text
+        assert [d["name"] for d in answer.json()] == ["litgraph"]
+        assert "path" not in answer.json()[0]
+
+
+def test_build_into_the_database_being_served_is_refused(tmp_path, one_document):
+    from litgraph.store import serve_lock
+
+    db_path = tmp_path / "db" / "litgraph.db"
+    db_path.parent.mkdir()
+    with serve_lock(db_path):
+        result = CliRunner().invoke(cli, ["build", "-q", "--offline", "--db", str(db_path),
+                                          "--references", str(tmp_path / "references.yaml"),
+                                          str(one_document)])
+    assert_one_line_error(result, str(db_path), "being served", "litgraph serve")
+    assert not db_path.exists() and not (tmp_path / "references.yaml").exists()
+
+
+# ---------------------------------------------------------------- read-only commands
+
+@pytest.fixture
+def foreign_db(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table papers (id text primary key, title text)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def _schema(path):
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return sorted(r[0] for r in conn.execute("select name from sqlite_master"))
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("args", [["status"], ["check"], ["claims", "--source", "12345678"],
+                                  ["sources", "--claim", "anything"],
+                                  ["export", "--format", "json"]])
+@pytest.mark.parametrize("kind", ["foreign", "empty"])
+def test_read_only_commands_refuse_a_database_that_is_not_litgraphs(tmp_path, foreign_db, args,
+                                                                    kind):
+    path = foreign_db if kind == "foreign" else tmp_path / "empty.db"
+    if kind == "empty":
+        path.write_bytes(b"")
+    before, schema = path.read_bytes(), _schema(path)
+    result = CliRunner().invoke(cli, [*args, "--db", str(path)])
+    assert_one_line_error(result, str(path), "not a litgraph database")
+    assert path.read_bytes() == before and _schema(path) == schema
+
+
+def test_read_only_commands_never_write_the_database(tmp_path):
+    """status, check, claims, sources and export open the file read-only (a chmod-proof check:
+    the database's bytes and modification time stay as they were)."""
+    import sqlite3
+
+    from publish_data import make_publish_db
+
+    path = make_publish_db(tmp_path / "litgraph.db")
+    conn = sqlite3.connect(path)  # as a database made by an older litgraph: one index short
+    conn.execute("drop index idx_sources_year")
+    conn.commit()
+    conn.close()
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    runner = CliRunner()
+    for args in (["status"], ["check", "--references", str(tmp_path / "none.yaml")],
+                 ["claims", "--source", "beardo2013"], ["sources", "--claim", "leiomyosarcoma"],
+                 ["export", "--format", "gexf"]):
+        result = runner.invoke(cli, [*args, "--db", str(path)])
+        assert "Error" not in result.output, (args, result.output)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["litgraph.db"]
+
+
+# ---------------------------------------------------------------- export --output
+
+@pytest.fixture
+def graph_db(tmp_path):
+    from publish_data import make_publish_db
+
+    return make_publish_db(tmp_path / "db" / "litgraph.db")
+
+
+def export_to(db_path, output, fmt="graphml", cwd=None):
+    """``litgraph export`` run in ``cwd`` (the database's project folder by default)."""
+    old = os.getcwd()
+    os.chdir(cwd or Path(db_path).parent.parent)
+    try:
+        return CliRunner().invoke(cli, ["export", "--db", str(db_path), "--format", fmt,
+                                        "--output", str(output)])
+    finally:
+        os.chdir(old)
+
+
+def test_export_streams_to_a_fifo_instead_of_replacing_it(tmp_path, graph_db):
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = export_to(graph_db, fifo)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received and received[0].startswith(b"<graphml")
+
+
+def _character_device(path, major, minor):
+    """A private copy of a device node (1,3 is null, 1,7 full): a broken export replaces
+    this one, never the system's /dev/null.  Skips where device nodes cannot be made."""
+    import stat
+
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    return path
+
+
+def test_export_writes_to_a_character_device_without_replacing_it(tmp_path, graph_db):
+    import stat
+
+    null = _character_device(tmp_path / "null", 1, 3)
+    result = export_to(graph_db, null)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(null.lstat().st_mode)
+    full = _character_device(tmp_path / "full", 1, 7)  # a device that is always full
+    result = export_to(graph_db, full)
+    assert_one_line_error(result, str(full), "No space left on device")
+    assert stat.S_ISCHR(full.lstat().st_mode)
+
+
+def test_export_refuses_the_projects_own_inputs(tmp_path, graph_db):
+    project = graph_db.parent.parent
+    (project / "references.yaml").write_text("documents: {}\n")
+    (project / "documents").mkdir()
+    (project / "documents" / "a.txt").write_text("A document.\n")
+    for output in ("db/litgraph.db", "references.yaml", "documents/a.txt", "documents/new.xml",
+                   "db/http-cache.sqlite"):
+        before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+        result = export_to("db/litgraph.db", output, cwd=project)
+        assert_one_line_error(result, output, "project's own inputs")
+        assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+def test_export_through_a_symlink_replaces_its_target(tmp_path, graph_db):
+    target = tmp_path / "out" / "graph.graphml"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "graph.graphml"
+    link.symlink_to(target)
+    result = export_to(graph_db, link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_text().startswith("<graphml")
+
+
+# ---------------------------------------------------------------- what reports and exports show
+
+@pytest.fixture
+def hostile_db(tmp_path):
+    import sqlite3
+
+    from publish_data import make_publish_db
+
+    path = make_publish_db(tmp_path / "db" / "litgraph.db")
+    conn = sqlite3.connect(path)
+    conn.execute("update nodes set title = 'Bad\x01title\x0b with \x1f controls' "
+                 "where id = (select min(id) from nodes)")
+    conn.execute("update sources set title = '<img src=x onerror=alert(1)> [see](javascript:"
+                 "alert(1)) `code`' where id = 'beardo2013'")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graph_export_with_control_characters_is_valid_xml(hostile_db, fmt):
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    from litgraph.export import export, open_existing_db
+
+    out = io.StringIO()
+    export(open_existing_db(hostile_db), fmt, out)
+    ET.fromstring(out.getvalue())  # well-formed XML
+    G = (nx.parse_graphml if fmt == "graphml" else nx.read_gexf)(
+        out.getvalue() if fmt == "graphml" else io.BytesIO(out.getvalue().encode()))
+    titles = [a.get("title") or a.get("label") for _, a in G.nodes(data=True)]
+    assert any(t.startswith("Bad\ufffdtitle") for t in titles), titles
+    assert not any(NOT_XML_CHARS.search(t) for t in titles if t)
+
+
+def test_sources_markdown_shows_links_and_html_as_text(hostile_db):
+    from markdown_it import MarkdownIt
+
+    result = CliRunner().invoke(cli, ["sources", "--db", str(hostile_db), "--markdown",
+                                      "--claim", "complete surgical excision"])
+    assert result.exit_code == 0, result.output
+    assert "beardo2013" in result.output
+    html = MarkdownIt("commonmark").enable("table").render(result.output)
+    assert "<img" not in html and "<a " not in html and "<code>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "javascript:" in html
+
+
+@pytest.mark.parametrize("query", ["a" * 120_000, "100%", "under_score", "%"])
+def test_sources_with_any_query_text_answers_in_one_line(hostile_db, query):
+    result = CliRunner().invoke(cli, ["sources", "--db", str(hostile_db), "--claim", query])
+    if query == "%":  # claims holding a literal percent sign, not every claim
+        assert result.exit_code == 0, result.output
+        assert all("%" in line for line in result.output.splitlines()[2:] if line.startswith("0"))
+    else:
+        assert_one_line_error(result, "no claim matches")
