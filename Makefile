@@ -10,7 +10,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 DB     ?= db/litgraph.db
 PORT   ?= 8001
 
-.PHONY: install install-demo demo build test browser bench docs clean
+.PHONY: install install-demo demo build test browser java bench docs clean
 
 $(DEMO_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(DEMO_STAMP): pyproject.toml constraints.txt
 	touch $(DEMO_STAMP)
 
 $(STAMP): $(DEMO_STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,spark]'
 	touch $(STAMP)
 
 # Everything (the demo, the tests, the benchmarks).
@@ -38,7 +38,11 @@ browser:
 	@bash scripts/ensure-chromium.sh
 
 # Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py).
-test: install browser
+# Debian's Java runtime for the Spark graph engine's tests.
+java:
+	@bash scripts/ensure-java.sh
+
+test: install browser java
 	$(BIN)/python -m pytest -n 2
 
 # Regenerate the README's command reference from --help (tests/test_docs.py checks it).

@@ -1,7 +1,7 @@
 """Benchmark: build, measure and store a synthetic citation graph of 100,000 nodes and 1,000,000 edges.
 
 Usage:
-    python bench/graph.py [--nodes 100000] [--edges 1000000] [--seed 0] [--sample-k 500]
+    python bench/graph.py [--engine networkx|spark] [--nodes 100000] [--edges 1000000] [--seed 0] [--sample-k 500]
                           [--documents 100] [--eutils-pmids 2000] [--keep]
 
 It runs the same library functions as ``litgraph graph`` after the E-utilities
@@ -12,7 +12,8 @@ betweenness, components, degrees) -> ``cocitation_pairs`` and
 ``save_graph`` into a fresh SQLite database, then ``save_graph`` again (the
 atomic replacement a re-run does).  For each phase it prints the wall time and
 the process's peak resident memory so far.  Targets (2 cores): end to end
-under 120 s, peak under 4 GiB.
+under 120 s, peak under 4 GiB.  ``--engine spark`` runs ``bench/graph_spark.py``
+instead (the Spark engine, for 10M edges and more).
 
 A separate, smaller phase times the whole ``build_graph`` including the
 E-utilities step: --eutils-pmids resolved synthetic PMIDs, the real client
@@ -94,6 +95,19 @@ def synthetic_rows(nodes: int, citing, cited, documents: int, seed: int):
     return node_rows, links, listed, {ids[i] for i in range(set_size)}
 
 
+def _take_engine(argv) -> str:
+    """Remove ``--engine NAME`` (or ``--engine=NAME``) from ``argv``; return NAME, ``networkx`` by default."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--engine="):
+            del argv[i]
+            return arg.split("=", 1)[1]
+        if arg == "--engine" and i + 1 < len(argv):
+            name = argv[i + 1]
+            del argv[i:i + 2]
+            return name
+    return "networkx"
+
+
 def eutils_phase(pmids: int) -> dict:
     """``build_graph`` with its E-utilities step, against the stand-in's synthetic records."""
     from litgraph.entrez import EntrezClient
@@ -119,6 +133,12 @@ def eutils_phase(pmids: int) -> dict:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    engine = _take_engine(argv)
+    if engine == "spark":
+        import graph_spark
+
+        return graph_spark.main(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=1_000_000)

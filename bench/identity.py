@@ -10,7 +10,8 @@ pages, as a document would state them).  Then:
 
 - harmless variations, one at a time and all together: the journal abbreviated
   (the record's ISO abbreviation, else each long word cut to four letters),
-  the subtitle dropped, the author list cut to ``et al.``, the year one off
+  the subtitle dropped, the author list cut to ``et al.``, authors written
+  ``Miller, J. S.``, the year one off
   (epub versus print), inline markup in the title, case and accents changed,
   trailing periods;
 - single-field perturbations: a wrong title (another record's), a wrong first
@@ -53,9 +54,9 @@ from litgraph.stub.server import StandIn  # noqa: E402
 from litgraph.stub.synthetic import synthetic_pmid  # noqa: E402
 
 COLUMNS = ("verified", "partial", "mismatch", "none", "unresolved")
-HARMLESS = ("journal-abbreviated", "subtitle-dropped", "et-al", "year-epub-minus-1",
-            "year-print-plus-1", "inline-markup", "case-and-accents", "trailing-periods",
-            "all-harmless-at-once")
+HARMLESS = ("journal-abbreviated", "subtitle-dropped", "et-al", "authors-comma-initials",
+            "year-epub-minus-1", "year-print-plus-1", "inline-markup", "case-and-accents",
+            "trailing-periods", "all-harmless-at-once")
 PERTURBED = ("wrong-title", "wrong-first-author", "wrong-year", "swapped-identifiers",
              "pmid-of-another-record", "doi-of-another-record")
 
@@ -99,6 +100,15 @@ def harmless(entry, record, kind):
             return None
         kept = entry.authors[:3] if len(entry.authors) > 3 else entry.authors[:1]
         return replace(entry, authors=kept + ["et al."])
+    if kind == "authors-comma-initials":  # "Miller JS" written "Miller, J. S."
+        written = []
+        for author in entry.authors:
+            parts = author.rsplit(" ", 1)
+            if len(parts) == 2 and parts[1].isupper() and len(parts[1]) <= 3:
+                written.append(f"{parts[0]}, {'. '.join(parts[1])}.")
+            else:
+                written.append(author)
+        return replace(entry, authors=written) if written != entry.authors else None
     if kind in ("year-epub-minus-1", "year-print-plus-1"):
         if not entry.year:
             return None

@@ -1,54 +1,55 @@
-"""Benchmark: resolve N synthetic references against the stand-in at NCBI's rate limit.
+"""Benchmark: resolve N synthetic references against the stand-in, library and CLI, with the honest bound.
 
 Usage:
-    python bench/resolve.py [--n 5000] [--rate 3|10] [--latency 120] [--naive-n 100]
+    python bench/resolve.py [--n 5000] [--rate 3|10] [--latency 120] [--no-cli] [--repeat 1]
 
 The references are synthetic (records of ``litgraph.stub.synthetic``: PMIDs
 from 900,000,001, DOIs under the 10.5555 test prefix): 70% carry a PMID, 20% a
-DOI, 10% a journal citation (journal, year, volume, first page, first author).
-The stand-in runs as its own process (``litgraph stub --synthetic N``) and
+DOI, 10% a journal citation (journal, year, volume, first page).  The
+stand-in runs as its own process (``litgraph stub --synthetic N``) and
 enforces the rate limit (HTTP 429 above ``--rate`` requests/s) and a fixed
 latency per answer.
 
-Three runs:
+Runs, each counted by the stand-in (``/_stats``):
 
-- cold: a new cache; litgraph resolves every reference (``resolve_sources``)
-  and asks elink for the citation links of every resolved PMID (both link
-  names, as the graph stage does);
-- warm: the same again with the cache the cold run filled: no request may
-  reach the network;
-- naive: a client that asks one request per reference, the way Bio.Entrez is
-  usually used (``Entrez.efetch(id=pmid)`` per PMID, ``esearch`` then
-  ``efetch`` per DOI, ``ecitmatch`` then ``efetch`` per citation, one
-  ``elink`` per PMID and link name), with Bio.Entrez's own throttle, pointed
-  at the same stand-in.  It runs on the first ``--naive-n`` references only
-  (the full N would take hours at 3/s) and its figures are extrapolated
-  linearly to N; the output says so.
+- library cold: a new cache; ``resolve_sources`` then elink of every resolved
+  PMID for both link names (pubmed_pubmed_refs, pubmed_pubmed_citedin);
+- library warm: the same with the cache the cold run filled;
+- CLI cold: ``litgraph build`` as its own process over synthetic documents
+  (500 references each) citing the same N records, a new cache and database;
+- CLI rebuild: ``litgraph build`` again (the first rebuild after a cold one).
 
-Reported: requests by endpoint, the rate-limit bound (requests / rate), wall
-times, the cold-to-bound ratio, the warm run's requests, and the naive
-client's requests and wall time with the ratios.  Targets: cold within 1.3x
-of the bound; at most 1 efetch and 1 elink request per 200 PMIDs; warm: zero
-requests and under 5 s for N=5,000.
+The honest bound is what no client can beat: the fewest requests the work
+needs at NCBI's largest batch sizes (1 ECitMatch; esearch and efetch at
+10,000 IDs; elink at 10,000 IDs per link name) divided by the rate, plus one
+latency.  Reported: requests by endpoint, 429s, wall times (median of
+``--repeat`` runs), ratios to the bound, the CLI beside the library, and peak
+memory (this process for the library; each CLI process by wait4).
 """
 
 import argparse
 import logging
 import math
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (WORK_DIR, LitgraphProcess, finish, free_port, measured_on, peak_rss_mb,  # noqa: E402
-                    stopwatch, verdict, write_results_section)
+from common import (WORK_DIR, LitgraphProcess, finish, free_port, peak_rss_mb,  # noqa: E402
+                    stopwatch, verdict)
 
-NCBI_EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 LINK_NAMES = ("pubmed_pubmed_refs", "pubmed_pubmed_citedin")
-TARGET_BOUND_RATIO = 1.3
-TARGET_PMIDS_PER_REQUEST = 200
+NCBI_MAX_IDS = 10000  # efetch/esearch retmax: NCBI's largest batch
+TARGET_BOUND_RATIO = 1.2
 TARGET_WARM_S = 5.0
+TARGET_CLI_TO_LIBRARY = 1.3
+TARGET_PEAK_MB = 500
+PER_DOCUMENT = 500
+BENCH_KEY = "bench-not-a-real-key"  # the stand-in allows 10/s to a key, 3/s without one
 
 
 # ------------------------------------------------------------------ the references
@@ -132,7 +133,8 @@ def litgraph_run(stand_in, sources, cache_path: Path, rate: int) -> dict:
     from litgraph.resolve import resolve_sources
 
     before = stand_in.stats()
-    with EntrezClient(stand_in.base_url, cache_path=cache_path, rate=rate) as client:
+    key = BENCH_KEY if rate == 10 else None  # 10/s with a key, 3/s without, as at NCBI
+    with EntrezClient(stand_in.base_url, cache_path=cache_path, api_key=key) as client:
         with stopwatch() as watch:
             with stopwatch() as resolve_watch:
                 resolutions = resolve_sources(sources, client)
@@ -167,78 +169,93 @@ def litgraph_run(stand_in, sources, cache_path: Path, rate: int) -> dict:
     }
 
 
-# ------------------------------------------------------------------ the naive client
+# ------------------------------------------------------------------ the honest bound
 
-def naive_run(stand_in, sources) -> dict:
-    """One request per reference (and per PMID and link name) through Bio.Entrez."""
-    import warnings
+def honest_bound(mix: dict, rate: float, latency_ms: int) -> dict:
+    """The fewest requests for the work at NCBI's largest batches, over the rate, plus one latency."""
+    pmids = mix["pmid"] + mix["doi"] + mix["citation"]  # every reference resolves to a PMID
+    requests_needed = {
+        "ecitmatch.cgi": 1 if mix["citation"] else 0,
+        "esearch.fcgi": math.ceil(mix["doi"] / NCBI_MAX_IDS),
+        "efetch.fcgi": math.ceil(pmids / NCBI_MAX_IDS),
+        "elink.fcgi": len(LINK_NAMES) * math.ceil(pmids / NCBI_MAX_IDS),
+    }
+    resolve_only = {k: v for k, v in requests_needed.items() if k != "elink.fcgi"}
+    total = sum(requests_needed.values())
+    return {"requests": requests_needed, "requests_total": total,
+            "seconds": round(total / rate + latency_ms / 1000, 3),
+            "resolve_seconds": round(sum(resolve_only.values()) / rate + latency_ms / 1000, 3)}
 
-    from Bio import Entrez
 
-    original = Entrez._build_request
+# ------------------------------------------------------------------ the CLI as a process
 
-    def to_stand_in(cgi, *args, **kwargs):
-        return original(cgi.replace(NCBI_EUTILS, stand_in.base_url), *args, **kwargs)
+def write_documents(folder: Path, n: int, per_document: int = PER_DOCUMENT) -> None:
+    """Synthetic documents citing the N synthetic records, ``per_document`` references each,
+    in the same 70/20/10 mix (PMID, DOI, journal citation only)."""
+    from litgraph.stub.synthetic import synthetic_records
 
-    Entrez._build_request = to_stand_in
-    Entrez.email = "bench@example.org"
-    Entrez.tool = "litgraph-bench-naive"
-    Entrez.max_tries = 3
-    Entrez.sleep_between_tries = 1  # only for network errors; none are expected on loopback
+    folder.mkdir(parents=True, exist_ok=True)
+    records = list(synthetic_records(n))
+    for start in range(0, n, per_document):
+        chunk = records[start:start + per_document]
+        number = start // per_document + 1
+        lines = [f"SYNTHETIC benchmark document {number}", "",
+                 "Synthetic text written for a benchmark; it cites no real article.", ""]
+        lines += [f"Synthetic statement {i} cites [{i}]." for i in range(1, len(chunk) + 1, 10)]
+        lines += ["", "References", ""]
+        for i, record in enumerate(chunk, 1):
+            kind = (start + i - 1) % 10
+            names = ", ".join(f"{a.last_name} {a.initials}" for a in record.authors[:3])
+            entry = (f"{i}. {names}. {record.title.rstrip('.')}. {record.journal_iso}. "
+                     f"{record.year};{record.volume}:{record.pages}.")
+            if kind < 7:
+                entry += f" PMID: {record.pmid}"
+            elif kind < 9:
+                entry += f" doi: {record.doi}"
+            lines += [entry, ""]
+        (folder / f"synthetic-{number:03d}.txt").write_text("\n".join(lines), encoding="utf-8")
+
+
+def cli_build(stand_in, project: Path, rate: int) -> dict:
+    """``litgraph build`` over the project's documents as its own process; wall time, requests,
+    exit code and the process's peak memory (wait4)."""
+    litgraph = Path(sys.executable).parent / "litgraph"
+    args = [str(litgraph), "build", str(project / "documents"), "-q", "--json",
+            "--db", str(project / "db" / "litgraph.db"),
+            "--references", str(project / "references.yaml"),
+            "--cache", str(project / "db" / "http-cache.sqlite"),
+            "--eutils-url", stand_in.base_url]
+    env = {k: v for k, v in os.environ.items() if k not in ("NCBI_API_KEY", "NCBI_EMAIL")}
+    if rate == 10:
+        env["NCBI_API_KEY"] = BENCH_KEY  # NCBI's 10/s needs a key; the stand-in's too
     before = stand_in.stats()
-    resolved, failures = 0, 0
-    with stopwatch() as watch, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for source in sources:
-            try:
-                pmid = None
-                if source.pmid:
-                    pmid = source.pmid
-                elif source.doi:
-                    with Entrez.esearch(db="pubmed", term=f'"{source.doi}"[aid]') as handle:
-                        ids = Entrez.read(handle)["IdList"]
-                    pmid = ids[0] if ids else None
-                else:
-                    citation = {"journal_title": source.journal, "year": str(source.year),
-                                "volume": source.volume, "first_page": source.first_page,
-                                "author_name": source.first_author, "key": source.key}
-                    with Entrez.ecitmatch(db="pubmed", retmode="xml",
-                                          bdata=[citation]) as handle:
-                        answer = handle.read().strip().split("|")[-1]
-                    pmid = answer if answer.isdigit() else None
-                if pmid is None:
-                    failures += 1
-                    continue
-                with Entrez.efetch(db="pubmed", id=pmid, retmode="xml") as handle:
-                    records = Entrez.read(handle)
-                if records["PubmedArticle"]:
-                    resolved += 1
-                for name in LINK_NAMES:
-                    with Entrez.elink(dbfrom="pubmed", db="pubmed", linkname=name, id=pmid) as handle:
-                        Entrez.read(handle)
-            except Exception as exc:  # the naive client counts failures and goes on
-                failures += 1
-                logging.getLogger("bench").debug("naive: %s: %s", source.key, exc)
-    Entrez._build_request = original
+    with open(project / "build.log", "ab") as log, stopwatch() as watch:
+        process = subprocess.Popen(args, cwd=project, stdout=log, stderr=subprocess.STDOUT, env=env)
+        _pid, status, usage = os.wait4(process.pid, 0)
     after = stand_in.stats()
     by_endpoint = delta(endpoint_counts(after), endpoint_counts(before))
-    return {"n": len(sources), "wall_s": round(watch.seconds, 2),
+    return {"wall_s": round(watch.seconds, 2), "exit_code": os.waitstatus_to_exitcode(status),
             "requests": sum(by_endpoint.values()), "requests_by_endpoint": by_endpoint,
-            "resolved": resolved, "failures": failures,
-            "server_429": count_429(after) - count_429(before)}
+            "server_429": count_429(after) - count_429(before),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
 # ------------------------------------------------------------------ main
 
+def median(values):
+    return round(statistics.median(values), 2) if values else None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=5000, help="references to resolve (default 5000)")
-    parser.add_argument("--rate", type=int, default=3, choices=(3, 10),
+    parser.add_argument("--rate", type=int, default=10, choices=(3, 10),
                         help="requests per second: 3 (no API key) or 10 (with one)")
     parser.add_argument("--latency", type=int, default=120, metavar="MS",
                         help="stand-in latency per answer in ms (default 120)")
-    parser.add_argument("--naive-n", type=int, default=100,
-                        help="references the naive client resolves; extrapolated to N (default 100)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="cold library runs (median reported; default 1)")
+    parser.add_argument("--no-cli", action="store_true", help="skip the `litgraph build` runs")
     args = parser.parse_args(argv)
     if args.n < 10:
         parser.error("--n must be at least 10")
@@ -249,146 +266,95 @@ def main(argv=None) -> int:
     work.mkdir(parents=True)
     sources = synthetic_references(args.n)
     mix = {k: sum(1 for s in sources if kind_of(s) == k) for k in ("pmid", "doi", "citation")}
+    bound = honest_bound(mix, args.rate, args.latency)
     print(f"bench/resolve.py: {args.n} synthetic references {mix}, rate {args.rate}/s, "
-          f"latency {args.latency} ms", flush=True)
+          f"latency {args.latency} ms; honest bound {bound['seconds']} s "
+          f"({bound['requests_total']} requests {bound['requests']})", flush=True)
 
-    with StandInProcess(args.n, args.rate, args.latency, work / "stub.log") as stand_in:
-        cache = work / "http-cache.sqlite"
-        cold = litgraph_run(stand_in, sources, cache, args.rate)
-        print(f"cold: {cold['wall_s']} s, {sum(cold['server_requests_by_endpoint'].values())} "
-              f"requests {cold['server_requests_by_endpoint']}", flush=True)
-        warm = litgraph_run(stand_in, sources, cache, args.rate)
-        print(f"warm: {warm['wall_s']} s, {sum(warm['server_requests_by_endpoint'].values())} "
-              "requests", flush=True)
-        naive_sources = sources[:min(args.naive_n, args.n)]
-        naive = naive_run(stand_in, naive_sources)
-        print(f"naive ({naive['n']} references): {naive['wall_s']} s, {naive['requests']} requests",
-              flush=True)
+    colds = []
+    with StandInProcess(args.n, 3, args.latency, work / "stub.log") as stand_in:
+        for run in range(args.repeat):
+            cache = work / f"http-cache-{run}.sqlite"
+            colds.append(litgraph_run(stand_in, sources, cache, args.rate))
+            print(f"library cold: {colds[-1]['wall_s']} s (resolve {colds[-1]['resolve_s']} s), "
+                  f"{sum(colds[-1]['server_requests_by_endpoint'].values())} requests "
+                  f"{colds[-1]['server_requests_by_endpoint']}", flush=True)
+        warm = litgraph_run(stand_in, sources, work / "http-cache-0.sqlite", args.rate)
+        print(f"library warm: {warm['wall_s']} s, "
+              f"{sum(warm['server_requests_by_endpoint'].values())} requests", flush=True)
+        library_peak = peak_rss_mb()
+        cli = {}
+        if not args.no_cli:
+            project = work / "project"
+            write_documents(project / "documents", args.n)
+            cli["cold"] = cli_build(stand_in, project, args.rate)
+            print(f"CLI cold build: {cli['cold']}", flush=True)
+            cli["rebuild"] = cli_build(stand_in, project, args.rate)
+            print(f"CLI rebuild: {cli['rebuild']}", flush=True)
 
+    cold = colds[0]
+    cold_wall = median([c["wall_s"] for c in colds])
+    cold_resolve = median([c["resolve_s"] for c in colds])
     requests_by_endpoint = cold["server_requests_by_endpoint"]
     requests_total = sum(requests_by_endpoint.values())
-    rate_bound_s = round(requests_total / args.rate, 2)
-    ratio = round(cold["wall_s"] / rate_bound_s, 3) if rate_bound_s else None
-    pmid_refs = cold["resolved_pmids"]
-    per_efetch = round(pmid_refs / max(1, requests_by_endpoint.get("efetch.fcgi", 0)), 1)
-    per_elink = round(pmid_refs / max(1, requests_by_endpoint.get("elink.fcgi", 0) / len(LINK_NAMES)),
-                      1)
-    scale = args.n / naive["n"] if naive["n"] else 0
-    naive_requests = round(naive["requests"] * scale)
-    naive_wall_s = round(naive["wall_s"] * scale, 1)
+    ratio = round(cold_wall / bound["seconds"], 2)
+    resolve_ratio = round(cold_resolve / bound["resolve_seconds"], 2)
     warm_requests = sum(warm["server_requests_by_endpoint"].values())
     figures = {
         "n": args.n, "mix": mix, "rate": args.rate, "latency_ms": args.latency,
+        "repeat": args.repeat, "bound": bound,
         "requests_total": requests_total, "requests_by_endpoint": requests_by_endpoint,
-        "rate_bound_s": rate_bound_s, "cold_wall_s": cold["wall_s"], "cold_to_bound_ratio": ratio,
+        "cold_wall_s": cold_wall, "cold_walls_s": [c["wall_s"] for c in colds],
+        "cold_resolve_s": cold_resolve, "cold_links_s": median([c["links_s"] for c in colds]),
+        "cold_to_bound": ratio, "cold_resolve_to_bound": resolve_ratio,
+        "requests_over_rate_s": round(requests_total / args.rate, 2),
         "cold_429": cold["server_429"], "cold_retries": cold["client_retries"],
-        "cold_statuses": cold["statuses"], "cold_resolved_by_kind": cold["resolved_by_kind"],
-        "resolved_pmids": pmid_refs, "links_found": cold["links"],
-        "pmids_per_efetch": per_efetch, "pmids_per_elink_per_link_name": per_elink,
-        "warm_requests": warm_requests, "warm_client_network_requests":
-            warm["client_network_requests"], "warm_wall_s": warm["wall_s"],
-        "warm_cache_hits": warm["client_cache_hits"],
-        "cold_resolve_s": cold["resolve_s"], "cold_links_s": cold["links_s"],
-        "warm_resolve_s": warm["resolve_s"], "warm_links_s": warm["links_s"],
-        "naive_n_measured": naive["n"], "naive_extrapolated": naive["n"] < args.n,
-        "naive_measured_requests": naive["requests"], "naive_measured_wall_s": naive["wall_s"],
-        "naive_requests_by_endpoint": naive["requests_by_endpoint"],
-        "naive_resolved": naive["resolved"], "naive_failures": naive["failures"],
-        "naive_429": naive["server_429"],
-        "naive_requests": naive_requests, "naive_wall_s": naive_wall_s,
-        "naive_to_litgraph_requests": round(naive_requests / requests_total, 1)
-        if requests_total else None,
-        "naive_to_litgraph_wall": round(naive_wall_s / cold["wall_s"], 1) if cold["wall_s"] else None,
-        "peak_rss_mb": peak_rss_mb(),
+        "cold_statuses": cold["statuses"], "resolved_pmids": cold["resolved_pmids"],
+        "links_found": cold["links"],
+        "warm_requests": warm_requests, "warm_wall_s": warm["wall_s"],
+        "library_peak_rss_mb": library_peak, "cli": cli,
     }
-    figures["targets"] = {
-        "cold_within_1.3x_bound": ratio is not None and ratio <= TARGET_BOUND_RATIO,
-        # One partial batch per resolution path (PMID, DOI, citation) is allowed.
-        "efetch_at_most_1_per_200_pmids":
-            requests_by_endpoint.get("efetch.fcgi", 0) <= math.ceil(pmid_refs / 200) + 2,
-        "elink_at_most_1_per_200_pmids_per_link_name":
-            requests_by_endpoint.get("elink.fcgi", 0) <= len(LINK_NAMES) * math.ceil(pmid_refs / 200),
-        "warm_zero_requests": warm_requests == 0 and warm["client_network_requests"] == 0,
-        "warm_under_5s": warm["wall_s"] < TARGET_WARM_S,
+    if cli:
+        figures["cli_cold_to_library"] = round(cli["cold"]["wall_s"] / cold_wall, 2)
+    t = figures["targets"] = {
+        "cold_within_1.2x_bound": ratio <= TARGET_BOUND_RATIO,
+        "warm_zero_requests": warm_requests == 0,
+        "peak_under_500_mb": library_peak < TARGET_PEAK_MB and all(
+            c["peak_rss_mb"] < TARGET_PEAK_MB for c in cli.values()),
     }
-    t = figures["targets"]
+    if cli:
+        t["cli_rebuild_zero_requests"] = cli["rebuild"]["requests"] == 0
+        t["cli_rebuild_under_5s"] = cli["rebuild"]["wall_s"] < TARGET_WARM_S
+        t["cli_cold_within_1.3x_library"] = figures["cli_cold_to_library"] <= TARGET_CLI_TO_LIBRARY
     lines = [
         f"references: {args.n} {mix}; resolved {cold['statuses']}",
+        f"honest bound: {bound['requests_total']} requests at NCBI's largest batches "
+        f"{bound['requests']} / {args.rate} per s + {args.latency} ms = {bound['seconds']} s",
+        f"library cold (resolve + both elink directions): {cold_wall} s (median of "
+        f"{len(colds)}: {figures['cold_walls_s']}) = {ratio} x bound "
+        f"({verdict(t['cold_within_1.2x_bound'])} <= {TARGET_BOUND_RATIO}); resolution alone "
+        f"{cold_resolve} s = {resolve_ratio} x its bound {bound['resolve_seconds']} s",
         f"requests (cold, counted by the stand-in): {requests_total} {requests_by_endpoint}; "
-        f"429s {cold['server_429']}, client retries {cold['client_retries']}",
-        f"rate-limit bound: {requests_total} / {args.rate} per s = {rate_bound_s} s",
-        f"cold wall: {cold['wall_s']} s = {ratio} x bound "
-        f"({verdict(t['cold_within_1.3x_bound'])} <= {TARGET_BOUND_RATIO})",
-        f"PMIDs per efetch: {per_efetch}; per elink and link name: {per_elink} "
-        f"({verdict(t['efetch_at_most_1_per_200_pmids'] and t['elink_at_most_1_per_200_pmids_per_link_name'])}"
-        " >= 200 where batches are full)",
-        f"warm: {warm_requests} requests, {warm['wall_s']} s "
-        f"({verdict(t['warm_zero_requests'] and t['warm_under_5s'])}: 0 requests, < {TARGET_WARM_S} s); "
-        f"resolution {warm['resolve_s']} s + elink {warm['links_s']} s (no network: parsing the "
-        "cached replies)",
-        f"naive Bio.Entrez client: measured {naive['requests']} requests in {naive['wall_s']} s on "
-        f"{naive['n']} references" + (f", extrapolated to N={args.n}: {naive_requests} requests, "
-                                      f"{naive_wall_s} s" if naive["n"] < args.n else ""),
-        f"naive / litgraph: {figures['naive_to_litgraph_requests']}x the requests, "
-        f"{figures['naive_to_litgraph_wall']}x the wall time",
+        f"{requests_total} / {args.rate} per s = {figures['requests_over_rate_s']} s; "
+        f"429s {cold['server_429']}, retries {cold['client_retries']}",
+        f"library warm: {warm_requests} requests, {warm['wall_s']} s",
+        f"peak memory: library process {library_peak} MB"
+        + (f", CLI cold {cli['cold']['peak_rss_mb']} MB, rebuild {cli['rebuild']['peak_rss_mb']} MB"
+           if cli else "") + f" ({verdict(t['peak_under_500_mb'])} < {TARGET_PEAK_MB} MB)",
     ]
-    figures = finish("resolve", figures, lines)
-    write_results_section("resolve", results_markdown(figures))
+    if cli:
+        lines += [
+            f"CLI cold build: {cli['cold']['wall_s']} s, {cli['cold']['requests']} requests "
+            f"{cli['cold']['requests_by_endpoint']}, exit {cli['cold']['exit_code']}; "
+            f"{figures['cli_cold_to_library']} x the library "
+            f"({verdict(t['cli_cold_within_1.3x_library'])} <= {TARGET_CLI_TO_LIBRARY})",
+            f"CLI rebuild: {cli['rebuild']['wall_s']} s, {cli['rebuild']['requests']} requests, "
+            f"exit {cli['rebuild']['exit_code']} "
+            f"({verdict(t['cli_rebuild_zero_requests'] and t['cli_rebuild_under_5s'])}: 0 requests, "
+            f"< {TARGET_WARM_S} s)",
+        ]
+    finish("resolve", figures, lines)
     return 0
-
-
-def results_markdown(f: dict) -> str:
-    """The ``## resolve`` section of bench/RESULTS.md for figures ``f``."""
-    t = f["targets"]
-    ok = lambda flag: "yes" if flag else "**no**"  # noqa: E731
-    rows = [
-        ("requests, cold (counted by the stand-in)", f"{f['requests_total']} "
-         f"({', '.join(f'{k} {v}' for k, v in f['requests_by_endpoint'].items())})", "", ""),
-        ("rate-limit bound (requests / rate)", f"{f['rate_bound_s']} s", "", ""),
-        ("cold wall time", f"{f['cold_wall_s']} s (resolution {f['cold_resolve_s']} s, "
-         f"elink {f['cold_links_s']} s)", "", ""),
-        ("cold / bound", f"{f['cold_to_bound_ratio']}", "<= 1.3", ok(t["cold_within_1.3x_bound"])),
-        ("PMIDs per efetch request", f"{f['pmids_per_efetch']}", ">= 200 (1 per 200)",
-         ok(t["efetch_at_most_1_per_200_pmids"])),
-        ("PMIDs per elink request and link name", f"{f['pmids_per_elink_per_link_name']}",
-         ">= 200 (1 per 200)", ok(t["elink_at_most_1_per_200_pmids_per_link_name"])),
-        ("HTTP 429 received, retries", f"{f['cold_429']}, {f['cold_retries']}", "", ""),
-        ("warm: network requests", f"{f['warm_requests']}", "0", ok(t["warm_zero_requests"])),
-        ("warm wall time", f"{f['warm_wall_s']} s (resolution {f['warm_resolve_s']} s, "
-         f"elink {f['warm_links_s']} s)", "< 5 s", ok(t["warm_under_5s"])),
-        ("naive client: requests", f"{f['naive_requests']} (measured {f['naive_measured_requests']} "
-         f"on {f['naive_n_measured']} references)", "", ""),
-        ("naive client: wall time", f"{f['naive_wall_s']} s (measured {f['naive_measured_wall_s']} s "
-         f"on {f['naive_n_measured']} references)", "", ""),
-        ("naive / litgraph", f"{f['naive_to_litgraph_requests']}x the requests, "
-         f"{f['naive_to_litgraph_wall']}x the wall time", "", ""),
-    ]
-    table = ["| figure | value | target | met |", "|---|---|---|---|"]
-    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-    naive_note = (f"The naive client ran on the first {f['naive_n_measured']} references (the same "
-                  f"70/20/10 mix) and its figures are extrapolated linearly to N={f['n']}."
-                  if f["naive_extrapolated"] else "The naive client ran on all N references.")
-    return "\n".join([
-        f"`python bench/resolve.py --n {f['n']} --rate {f['rate']} --latency {f['latency_ms']}`: "
-        f"{f['n']} synthetic references ({f['mix']['pmid']} by PMID, {f['mix']['doi']} by DOI, "
-        f"{f['mix']['citation']} journal citations) resolved by litgraph's client against the "
-        f"stand-in (`litgraph stub --synthetic N`, its own process) enforcing {f['rate']} requests/s "
-        f"with {f['latency_ms']} ms latency per answer; then the elink citation links of every "
-        "resolved PMID (both link names, as the graph stage asks); then the same again warm from "
-        "the cache; then a naive client, Bio.Entrez 1.88 called once per reference (efetch per "
-        "PMID, esearch + efetch per DOI, ecitmatch + efetch per citation, elink per PMID and link "
-        "name) with Bio.Entrez's own throttle, pointed at the same stand-in.",
-        "",
-        measured_on(f),
-        "",
-        *table,
-        "",
-        naive_note + f" Resolved: {f['cold_statuses']}. Peak RSS of the benchmark process "
-        f"{f['peak_rss_mb']} MB. The warm run does no network I/O; its time is reading and "
-        "parsing the cached XML replies (efetch records through Bio.Entrez), so it grows with N. "
-        "The rate-limit bound counts every request at the full interval, while the first one "
-        "starts at once, so a short run can come in just under it.",
-    ])
 
 
 if __name__ == "__main__":

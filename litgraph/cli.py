@@ -104,24 +104,30 @@ def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quie
     from .entrez import EntrezClient
     from .errors import InputError
 
-    if offline and eutils_url:
+    if offline and eutils_url is not None:
         raise InputError("--offline and --eutils-url are exclusive: --offline starts its own stand-in")
+    if eutils_url is not None and not eutils_url.strip():
+        raise InputError("--eutils-url is empty: give http(s)://.../eutils/, or leave the option "
+                         "out for NCBI's")
     cache_path = cache_path or default_cache_path(db_path)
     api_key = os.environ.get("NCBI_API_KEY") or None
     email = os.environ.get("NCBI_EMAIL") or None
     if offline:
+        from .entrez.transport import STAND_IN_SERVICE
         from .stub.server import StandIn
 
         with StandIn(api_key_aware=True) as stand_in:
             if not quiet:
                 click.echo(f"Using the E-utilities stand-in at {stand_in.base_url} (offline fixture "
                            "records, not NCBI).", err=True)
+            # Its answers are the bundled fixtures whatever port it gets: one cache service.
             with EntrezClient(stand_in.base_url, cache_path=cache_path, api_key=api_key,
-                              email=email) as client:
+                              email=email, service=STAND_IN_SERVICE) as client:
                 client.progress = not quiet
                 yield client
     else:
-        with EntrezClient(eutils_url or NCBI_EUTILS_URL, cache_path=cache_path, api_key=api_key,
+        with EntrezClient(NCBI_EUTILS_URL if eutils_url is None else eutils_url,
+                          cache_path=cache_path, api_key=api_key,
                           email=email) as client:
             client.progress = not quiet
             yield client
@@ -132,11 +138,18 @@ def emit_json(value) -> None:
 
 
 def print_report(report, as_json: bool, quiet: bool) -> None:
-    """A stage report as JSON (--json), as text, or not at all (--quiet)."""
+    """A stage report as JSON (--json), as text, or not at all (--quiet); then, when
+    E-utilities failed and nothing resolved, one error line and a non-zero exit."""
     if as_json:
         emit_json(report.as_dict())
     elif not quiet:
         click.echo(report.summary())
+    parts = [report, *getattr(report, "parts", [])]
+    outage = next((p.error for p in parts if getattr(p, "error", None)), None)
+    if outage:
+        from .errors import EntrezError
+
+        raise EntrezError(outage)
 
 
 # ---------------------------------------------------------------- the group
@@ -228,18 +241,35 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
               help="How many link steps beyond the reference set to follow.")
 @click.option("--cap", default=500, show_default=True, type=click.IntRange(0),
               help="At most this many external works are added to the graph.")
+@click.option("--engine", type=click.Choice(["networkx", "spark"]), default="networkx",
+              show_default=True,
+              help="Who computes the metrics: NetworkX in this process, or Spark (the spark "
+                   "extra and a Java runtime) for graphs that outgrow one machine's memory.")
+@click.option("--spark-master", metavar="URL",
+              help="Spark master (spark://host:7077, yarn, local[4]); default: the usual Spark "
+                   "configuration, else local[*].")
+@click.option("--links-from", type=click.Path(dir_okay=False), metavar="FILE",
+              help="CSV or Parquet file of citing,referenced PMID pairs (as NIH's open citation "
+                   "collection ships them): links of origin bulk, no elink needed.")
+@click.option("--bulk-scope", type=click.Choice(["neighbourhood", "all"]), default="neighbourhood",
+              show_default=True,
+              help="Which --links-from pairs to keep: those touching the reference set, or all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbosity_options
-def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose, quiet):
+def graph(db_path, cache_path, offline, eutils_url, depth, cap, engine, spark_master, links_from,
+          bulk_scope, as_json, verbose, quiet):
     """Build the citing/cited graph and its metrics in the database.
 
     Edges come from the documents' own lists (origin document), E-utilities
-    elink (elink-refs, elink-citedin) and PubMed reference lists
-    (pubmed-references).  The graph is replaced atomically.
+    elink (elink-refs, elink-citedin), PubMed reference lists
+    (pubmed-references) and, with --links-from, a file of citing/referenced
+    PMID pairs (bulk).  The graph is replaced atomically.
 
     Example:
 
         litgraph graph --offline --db db/litgraph.db --depth 1
+
+        litgraph graph --offline --engine spark --links-from links.csv
     """
     setup_logging(verbose, quiet)
     from .pipeline import run_graph
@@ -248,7 +278,9 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, as_json, verbose
     # The build lock: a graph run never interleaves its writes with a running build.
     with build_lock(db_path), \
             entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
-        report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet)
+        report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet,
+                           engine=engine, links_from=links_from, bulk_scope=bulk_scope,
+                           spark_master=spark_master)
     print_report(report, as_json, quiet)
 
 

@@ -115,7 +115,17 @@ class ReferenceSet:
     level_map: Optional[dict] = None
 
     def source(self, key: str) -> Optional[SourceEntry]:
-        return next((s for s in self.sources if s.key == key), None)
+        """The source entry of ``key``, or None: a dict lookup, the dict rebuilt when the
+        list of sources changed (the first entry of a key wins, as a scan would find it)."""
+        count, index = self.__dict__.get("_source_index", (-1, {}))
+        found = index.get(key) if count == len(self.sources) else None
+        if found is None or found.key != key:
+            index = {}
+            for entry in self.sources:
+                index.setdefault(entry.key, entry)
+            self.__dict__["_source_index"] = (len(self.sources), index)
+            found = index.get(key)
+        return found
 
 
 @dataclass

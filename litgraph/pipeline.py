@@ -34,9 +34,12 @@ class StageReport:
     counts: dict = field(default_factory=dict)
     messages: list = field(default_factory=list)
     parts: list = field(default_factory=list)  # reports of sub-stages (build)
+    error: str = None  # set when the stage failed as a whole (an outage): the CLI exits non-zero
 
     def as_dict(self) -> dict:
         out = {"stage": self.stage, "counts": self.counts, "messages": self.messages}
+        if self.error:
+            out["error"] = self.error
         if self.parts:
             out["stages"] = [p.as_dict() for p in self.parts]
         return out
@@ -76,13 +79,17 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
         save_reference_set(db, refset)
         changes = save_resolutions(db, refset, resolutions)
         aligned = run_align(db, refset, Path(references_path).resolve().parent)
-    record_resolutions(references_path, resolutions)
+    record_resolutions(references_path, resolutions, refset)
     set_build_info(db, resolved_at=now_utc(),
                    eutils=("E-utilities stand-in: fixture records, not NCBI"
                            if getattr(client, "stand_in", False) else client.base_url))
     report = StageReport("resolve")
     for r in resolutions:
         report.counts[r.status] = report.counts.get(r.status, 0) + 1
+    if resolutions and not report.counts.get("resolved") and client.stats.get("failures"):
+        report.error = ("E-utilities failed and no source resolved "
+                        f"({client.stats['failures']} requests failed; last: {client.last_failure}); "
+                        "earlier resolutions were kept, try again later")
     report.counts["requests"] = client.stats.get("network_requests", 0)
     report.counts["cache_hits"] = client.stats.get("cache_hits", 0)
     report.messages.extend(changes or [])
@@ -106,13 +113,18 @@ def run_align(db, refset, base_dir) -> dict:
 
 
 @database_errors
-def run_graph(db_path, client, depth=1, cap=500, progress=False):
-    """Build the citation graph and its metrics in the database."""
+def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_options):
+    """Build the citation graph and its metrics in the database.
+
+    ``engine_options`` go to ``build_graph``: ``engine``, ``links_from``,
+    ``bulk_scope``, ``spark_master``.
+    """
     from .graph import build_graph
 
     db = open_db(db_path)
     messages = []
-    counts = build_graph(db, client, depth=depth, cap=cap, progress=progress, messages=messages)
+    counts = build_graph(db, client, depth=depth, cap=cap, progress=progress, messages=messages,
+                         **engine_options)
     set_build_info(db, graph_built_at=now_utc())
     return StageReport("graph", counts=dict(counts), messages=messages)
 
@@ -120,14 +132,27 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False):
 @database_errors
 def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):
     """extract + resolve + graph, holding the database's build lock throughout."""
-    from .references import update_from_documents
+    import json
+
+    from .references import extract_inputs_stamp, update_from_documents
+    from .store import get_build_info
 
     with build_lock(db_path):
-        extracted = update_from_documents(paths, references_path)
+        # When nothing extract reads changed since the last build (documents, references.yaml
+        # as that build left it, litgraph's code), extract would change nothing: skip it.
+        stamp = extract_inputs_stamp(paths, references_path)
+        stored = get_build_info(db_path)
+        if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
+            extract_counts = json.loads(stored["extract_counts"])
+        else:
+            extract_counts = update_from_documents(paths, references_path).as_dict().get(
+                "counts", {})
         resolved = run_resolve(db_path, references_path, client, progress=progress)
         graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
-                       cache_hits=client.stats.get("cache_hits", 0))
-    extract_report = StageReport("extract", counts=extracted.as_dict().get("counts", {}))
+                       cache_hits=client.stats.get("cache_hits", 0),
+                       extract_inputs=extract_inputs_stamp(paths, references_path),
+                       extract_counts=json.dumps(extract_counts))
+    extract_report = StageReport("extract", counts=extract_counts)
     return StageReport("build", parts=[extract_report, resolved, graphed])

@@ -64,7 +64,14 @@ def parse_max_age(text) -> timedelta:
     match = _AGE.match(str(text))
     if not match:
         raise InputError(f"invalid --max-age {text!r}: expected a number and a unit, e.g. 30d, 12h, 45m")
-    return timedelta(**{_AGE_UNITS[match.group(2).lower()]: int(match.group(1))})
+    try:
+        age = timedelta(**{_AGE_UNITS[match.group(2).lower()]: int(match.group(1))})
+        datetime.now(timezone.utc) - age  # the age must leave a date to compare with
+    except (OverflowError, ValueError):
+        raise InputError(f"invalid --max-age {str(text)[:40]!r}: too large (at most "
+                         f"{(datetime.now(timezone.utc) - datetime.min.replace(tzinfo=timezone.utc)).days - 1}d)") \
+            from None
+    return age
 
 
 # ---------------------------------------------------------------- matching helpers
@@ -247,7 +254,10 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
             continue
         if pmid:
             by_pmid[source.key] = pmid
-            if doi and not source.pinned:
+            # A DOI beside a stated PMID is searched to name the record that has it, unless
+            # resolve wrote it back from that PMID's record (resolved_by set): then it is
+            # known, and a curator's later edit still shows against the record's own DOI.
+            if doi and not source.pinned and not source.resolved_by:
                 check_doi[source.key] = doi
         elif doi:
             by_doi[source.key] = doi
@@ -261,39 +271,52 @@ def resolve_sources(sources, client: EntrezClient, progress=False, refresh=False
                 "nothing to search by: no PMID, DOI, journal citation (journal, year, volume, page) "
                 "or title")
 
+    # ECitMatch then the title searches (journal citations it misses are searched by title),
+    # beside the DOI search; then one efetch of every PMID stated or found, so that a warm run
+    # asks for the cold run's batches and finds them in the cache.
     found_by_citation = {}
-    if citations:
-        try:
-            answers = client.citation_match([
-                CitationQuery(key, s.journal, s.year, s.volume, s.first_page, s.first_author)
-                for key, s in citations.items()])
-        except EntrezError as exc:
-            answers = {key: TRANSIENT + str(exc) for key in citations}
-        for key, answer in answers.items():
-            if answer.isdigit():
-                found_by_citation[key] = answer
-                continue
-            prior[key] = (answer if answer.startswith(TRANSIENT)
-                          else f"citation not found in PubMed (ECitMatch: {answer})")
-            if search_term(citations[key]):
-                searches[key] = citations[key]
-            else:
-                outcome[key] = Resolution(key, "unresolved", prior[key])
 
-    doi_failure = None
-    dois = sorted(set(by_doi.values()) | set(check_doi.values()))
-    candidates = []
-    if dois:
-        try:
-            candidates += client.search_dois(dois)
-        except EntrezError as exc:
-            doi_failure = str(exc)
-    search_failure = None
-    if searches:
-        try:
-            candidates += client.search_ids([search_term(s) for s in searches.values()])
-        except EntrezError as exc:
-            search_failure = str(exc)
+    def citations_then_searches():
+        if citations:
+            try:
+                answers = client.citation_match([
+                    CitationQuery(key, s.journal, s.year, s.volume, s.first_page, s.first_author)
+                    for key, s in citations.items()])
+            except EntrezError as exc:
+                answers = {key: TRANSIENT + str(exc) for key in citations}
+            for key, answer in answers.items():
+                if answer.isdigit():
+                    found_by_citation[key] = answer
+                    continue
+                prior[key] = (answer if answer.startswith(TRANSIENT)
+                              else f"citation not found in PubMed (ECitMatch: {answer})")
+                if search_term(citations[key]):
+                    searches[key] = citations[key]
+                else:
+                    outcome[key] = Resolution(key, "unresolved", prior[key])
+        if searches:
+            return client.search_ids([search_term(s) for s in searches.values()])
+        return []
+
+    def doi_search():
+        dois = sorted(set(by_doi.values()) | set(check_doi.values()))
+        return client.search_dois(dois) if dois else []
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2, thread_name_prefix="resolve") as pool:
+        asked = [pool.submit(work) for work in (citations_then_searches, doi_search)]
+        outcomes = []
+        for future in asked:
+            try:
+                outcomes.append(future.result())
+            except EntrezError as exc:
+                outcomes.append(exc)
+    searched, by_doi_found = outcomes
+    search_failure = str(searched) if isinstance(searched, EntrezError) else None
+    doi_failure = str(by_doi_found) if isinstance(by_doi_found, EntrezError) else None
+    candidates = ([] if doi_failure else list(by_doi_found)) + \
+        ([] if search_failure else list(searched))
 
     hinted = {s.key: _hints(s)[0] for s in sources if not s.exclude and _hints(s)[0]}
     # A hint is fetched with the rest: when it equals what the search finds (a warm run)
@@ -601,15 +624,16 @@ def save_resolutions(db, refset, resolutions) -> list:
     record's data.  Only a transient failure keeps the stored row as it was.
     Columns owned by other stages are left alone on rows that exist.
     """
+    from .store import upsert_rows
+
     messages = []
     table = db["sources"]
+    stored = {row["id"]: row for row in table.rows} if table.exists() else {}
+    rows = []
     with db.atomic():
         for resolution in resolutions:
             entry = refset.source(resolution.key) if refset is not None else None
-            try:
-                old = table.get(resolution.key)
-            except Exception:  # sqlite_utils NotFoundError
-                old = None
+            old = stored.get(resolution.key)
             if (old and old.get("status") and old.get("status_reason") != NOT_YET
                     and TRANSIENT in (resolution.status_reason or "")):
                 messages.append(f"{resolution.key}: kept the stored {old['status']} row: "
@@ -630,6 +654,7 @@ def save_resolutions(db, refset, resolutions) -> list:
                                         getattr(refset, "level_map", None)))
             row.update(identity_columns(resolution, entry))
             messages.extend(_changes(resolution.key, old, row))
-            table.upsert(row, pk="id", alter=True)
+            rows.append(row)
+        upsert_rows(table, rows, alter=True)
     return messages
 

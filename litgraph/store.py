@@ -77,7 +77,7 @@ TABLES = {
     "metrics": (
         {"node_id": str, "kind": str, "in_degree": int, "out_degree": int,
          "in_degree_set": int, "out_degree_set": int, "pagerank": float,
-         "betweenness": float, "betweenness_method": str, "component": int},
+         "betweenness": float, "betweenness_method": str, "component": int, "engine": str},
         "node_id",
         [],
     ),
@@ -223,6 +223,22 @@ def set_build_info(db: sqlite_utils.Database, **values) -> None:
     )
 
 
+def get_build_info(db_path) -> dict:
+    """build_info as ``{key: value}`` ({} when the database or table is not there yet)."""
+    import sqlite3
+
+    if not Path(db_path).is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute("SELECT key, value FROM build_info"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+
+
 @contextmanager
 def build_lock(db_path, timeout: float = 0):
     """Hold an exclusive lock beside the database for the length of a build.
@@ -266,6 +282,20 @@ def _source_evidence(entry, publication_types=None, level_map=None) -> dict:
             "level_disagreement": int(bool(disagreement) or len(set(declared)) > 1)}
 
 
+def upsert_rows(table, rows, pk="id", alter=False) -> None:
+    """Upsert many rows at once, one ``upsert_all`` per set of columns.
+
+    Rows that name different columns are never upserted together: a column a
+    row leaves out keeps its stored value (``upsert_all`` would set it NULL
+    for the rows of a batch that lack it).  Later rows of a key win.
+    """
+    groups = {}
+    for row in rows:
+        groups.setdefault(tuple(row), {})[row[pk]] = row
+    for columns, by_key in groups.items():
+        table.upsert_all(list(by_key.values()), pk=pk, alter=alter)
+
+
 def save_reference_set(db: sqlite_utils.Database, refset) -> None:
     """Write references.yaml's entries (a model.ReferenceSet) into the database.
 
@@ -283,11 +313,12 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
         for table in ("claim_alignments", "claim_sources", "citations", "evidence_declarations",
                       "claims"):
             db.execute(f"DELETE FROM [{table}]")
-        for row_id in set(existing) - sources:
-            db.execute("DELETE FROM sources WHERE id = ?", [row_id])
+        db.conn.executemany("DELETE FROM sources WHERE id = ?",
+                            [[row_id] for row_id in set(existing) - sources])
         known_documents = [r["id"] for r in db["documents"].rows]
-        for doc_id in set(known_documents) - documents:
-            db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+        db.conn.executemany("DELETE FROM documents WHERE id = ?",
+                            [[doc_id] for doc_id in set(known_documents) - documents])
+        source_rows = []
         for entry in refset.sources:
             old = existing.get(entry.key)
             row = {"id": entry.key, "cited_as": entry.cited_as, "kind": entry.kind,
@@ -308,15 +339,13 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
             types = json.loads(old["publication_types"]) if old and old.get("publication_types") \
                 else None
             row.update(_source_evidence(entry, types, getattr(refset, "level_map", None)))
-            db["sources"].upsert(row, pk="id", alter=False)
-        for doc in refset.documents:
-            if doc.missing:
-                continue
-            db["documents"].upsert({
-                "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
-                "source_id": doc.source if doc.source in sources else None,
-                "restates": doc.restates if doc.restates in documents else None,
-                "sha256": doc.sha256}, pk="id")
+            source_rows.append(row)
+        upsert_rows(db["sources"], source_rows, alter=False)
+        upsert_rows(db["documents"], [{
+            "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
+            "source_id": doc.source if doc.source in sources else None,
+            "restates": doc.restates if doc.restates in documents else None,
+            "sha256": doc.sha256} for doc in refset.documents if not doc.missing])
         citations, declarations = {}, {}
         for entry in refset.sources:
             for seen in entry.seen:

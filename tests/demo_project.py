@@ -45,6 +45,7 @@ def build_once(folder: Path, references_from: Path | None = None) -> BuiltDemo:
     otherwise that file is copied in first.
     """
     from litgraph.entrez import EntrezClient
+    from litgraph.entrez.transport import STAND_IN_SERVICE
     from litgraph.pipeline import run_build
     from litgraph.references import update_from_documents
     from litgraph.stub.server import StandIn
@@ -58,7 +59,9 @@ def build_once(folder: Path, references_from: Path | None = None) -> BuiltDemo:
     update_from_documents([str(project / "documents")], references)
     after_extract = references.read_bytes()
     with StandIn(rate_limit=None) as stand_in:
-        with EntrezClient(stand_in.base_url, cache_path=project / "db" / "http-cache.sqlite",
+        # the bundled fixtures answer on any port: the cache service of `--offline`
+        with EntrezClient(stand_in.base_url, service=STAND_IN_SERVICE,
+                          cache_path=project / "db" / "http-cache.sqlite",
                           rate=0) as client:
             report = run_build([str(project / "documents")], db_path, references, client)
         served = stand_in.stats()

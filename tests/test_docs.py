@@ -24,6 +24,8 @@ NOT_RUN = [
     (re.compile(r"--eutils-url http://127\.0\.0\.1:8002/"), "needs a stand-in started on port 8002"),
     (re.compile(r"^export NCBI_"), "configures the real NCBI service"),
     (re.compile(r"^litgraph build$"), "asks NCBI's real E-utilities (the network)"),
+    (re.compile(r"pip install "), "installs packages (make test installs the spark extra; "
+                                  "tests/test_graph_spark.py runs the Spark engine)"),
 ]
 # `litgraph check` exits 1 when it finds errors (the demo has unresolved sources): documented.
 EXIT_CODES = {"check": (0, 1)}

@@ -15,6 +15,7 @@ import sqlite_utils
 from entrez_fake import ScriptedEutils
 
 from litgraph.entrez import EntrezClient
+from litgraph.entrez.transport import STAND_IN_SERVICE
 from litgraph.entrez.records import parse_pubmed
 from litgraph.errors import InputError
 from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
@@ -28,6 +29,9 @@ TEXT = {"Content-Type": "text/plain; charset=UTF-8"}
 MIXED = (FIXTURES / "entrez-efetch-mixed.xml").read_bytes()
 ESEARCH_DOIS = (FIXTURES / "entrez-esearch-two.xml").read_bytes()  # 20090506, 90000001
 RECORDS = {r.pmid: r for r in parse_pubmed(MIXED)}
+EMPTY_SET = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+             b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+             b'<PubmedArticleSet></PubmedArticleSet>\n')
 
 
 def esearch_reply(*pmids) -> bytes:
@@ -83,7 +87,7 @@ def test_search_terms_for_free_text_citations():
 
 def test_pmid_doi_conflict_and_not_found_paths(eutils):
     eutils.queue("esearch.fcgi", (200, XML, ESEARCH_DOIS))
-    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    eutils.queue("efetch.fcgi", (200, XML, MIXED), (200, XML, EMPTY_SET))
     sources = [
         SourceEntry("miller-2010", pmid="20090506", doi="https://doi.org/10.1097/PAS.0b013e3181cad8c9."),
         SourceEntry("synthetic-doi", doi="doi:10.9999/SYNTH.0001"),
@@ -117,9 +121,11 @@ def test_pmid_doi_conflict_and_not_found_paths(eutils):
         "nothing": ("unresolved", "nothing to search by: no PMID, DOI, journal citation (journal, "
                                   "year, volume, page) or title", None, None),
     }
-    # one esearch for every DOI, one efetch for every PMID: nothing else
+    # one esearch for every DOI, one efetch for every PMID, and the PMID PubMed left out
+    # asked once more on its own ("not found" is not final): nothing else
     assert [(r["endpoint"], r["method"]) for r in eutils.requests] == [
-        ("esearch.fcgi", "GET"), ("efetch.fcgi", "GET")]
+        ("esearch.fcgi", "GET"), ("efetch.fcgi", "GET"), ("efetch.fcgi", "GET")]
+    assert eutils.requests[2]["params"]["id"] == ["12345678"]
     assert eutils.requests[0]["params"]["term"] == [
         '("10.1097/pas.0b013e3181cad8c9"[aid]) OR ("10.9999/not.this"[aid]) OR '
         '("10.9999/nowhere"[aid]) OR ("10.9999/synth.0001"[aid])']
@@ -414,7 +420,7 @@ def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(built_fr
     # A new stand-in, on a new port, like `build --offline`: the cache still answers.
     with StandIn(rate_limit=None) as stand_in:
         with EntrezClient(stand_in.base_url, cache_path=project / "db" / "http-cache.sqlite",
-                          rate=0) as client:
+                          rate=0, service=STAND_IN_SERVICE) as client:
             run_build([str(project / "documents")], project / "db" / "litgraph.db",
                       project / "references.yaml", client)
         warm = stand_in.stats()
@@ -507,7 +513,8 @@ def test_every_path_end_to_end_against_the_stand_in_with_synthetic_records(tmp_p
     with StandIn(rate_limit=None, records=records) as stand_in:
         with EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite", rate=0) as client:
             resolutions = resolve_sources(sources, client)
-        assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 1}
+        # the second efetch asks again for the PMID the first left out (unknown-pmid)
+        assert stand_in.stats() == {"ecitmatch.cgi": 1, "esearch.fcgi": 2, "efetch.fcgi": 2}
     # Every miss the stand-in reports says it is the stand-in's, not PubMed's.
     for r in resolutions:
         if r.status_reason and "PubMed" in r.status_reason:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..errors import EntrezError
+from ..errors import EntrezError, InputError
 from .metrics import cocitation_pairs, compute_metrics, coupling_pairs, document_cohesion
 
 __all__ = [
@@ -33,11 +33,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references")
+ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
 REFS_LINK = "pubmed_pubmed_refs"
 CITEDIN_LINK = "pubmed_pubmed_citedin"
 GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
 NODE_COLUMNS = ("id", "kind", "title", "year", "pmid", "doi", "evidence_level", "synthetic")
+METRIC_COLUMNS = ("node_id", "kind", "in_degree", "out_degree", "in_degree_set", "out_degree_set",
+                  "pagerank", "betweenness", "betweenness_method", "component", "engine")
+ENGINES = ("networkx", "spark")
 TOP_PAIRS = 1000
 WRITE_BATCH = 50_000
 
@@ -283,17 +286,33 @@ def save_graph(db, nodes, links, metrics=(), cocitations=(), couplings=(), cohes
             db.conn.execute(f"delete from [{table}]")
         _insert(db, "nodes", NODE_COLUMNS, nodes)
         _insert(db, "links", ("citing_id", "cited_id", "origin"), links)
-        _insert(db, "metrics", ("node_id", "kind", "in_degree", "out_degree", "in_degree_set",
-                                "out_degree_set", "pagerank", "betweenness", "betweenness_method",
-                                "component"), metrics)
+        _insert(db, "metrics", METRIC_COLUMNS, metrics)
         _insert(db, "cocitations", ("source_a", "source_b", "count"), cocitations)
         _insert(db, "couplings", ("source_a", "source_b", "strength"), couplings)
         _insert(db, "document_cohesion", ("document_id", "sources", "citing_pairs", "density"),
                 cohesion)
 
 
+def _spark_metrics(nodes, links, graph, master, betweenness_exact_max, sample_k):
+    """The metrics, pairs and cohesion rows, computed by the Spark engine."""
+    from . import spark as spark_engine
+
+    session = spark_engine.spark_session(master)
+    try:
+        frames = spark_engine.frames_from_rows(session, nodes, links, graph.set_nodes,
+                                               graph.documents)
+        result = spark_engine.compute_spark_metrics(
+            session, frames, top=TOP_PAIRS, betweenness_exact_max=betweenness_exact_max,
+            sample_k=sample_k)
+        metrics = list(result.metric_rows())
+    finally:
+        session.stop()
+    return metrics, result.cocitations, result.couplings, result.cohesion
+
+
 def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_max=5000,
-                sample_k=500, messages=None) -> dict:
+                sample_k=500, messages=None, engine="networkx", links_from=None,
+                bulk_scope="neighbourhood", spark_master=None) -> dict:
     """Build the citation graph and its metrics from the database and E-utilities; store them.
 
     Parameters
@@ -312,6 +331,15 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     messages : list, optional
         Receives one line per E-utilities call that failed (the build goes on
         without those links).
+    engine : {"networkx", "spark"}
+        Which engine computes the metrics: NetworkX in this process (the
+        default), or Spark (``litgraph.graph.spark``; ``spark_master`` or the
+        usual Spark configuration says where it runs).
+    links_from : path, optional
+        A CSV or Parquet file of citing/referenced PMID pairs, read as links of
+        origin ``bulk`` (``litgraph.graph.bulk``); ``bulk_scope`` says which:
+        ``neighbourhood`` (a pair with at least one end in the reference set)
+        or ``all``.
 
     Returns
     -------
@@ -319,24 +347,39 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         Counts: nodes by kind, links by origin, edges (distinct citing/cited
         pairs), components, the betweenness method and pair rows stored.
     """
+    if engine not in ENGINES:
+        raise InputError(f"unknown graph engine {engine!r}: choose one of {', '.join(ENGINES)}")
     graph = read_reference_graph(db)
     log.info("graph: %d nodes and %d document links from the database",
              len(graph.nodes), len(graph.links))
     if client is not None:
         add_entrez_links(graph, client, depth=depth, cap=cap)
+    if links_from is not None:
+        from .bulk import add_bulk_links, read_bulk_pairs
+
+        added = add_bulk_links(graph, read_bulk_pairs(links_from), scope=bulk_scope)
+        log.info("graph: %d bulk links from %s", added, links_from)
     for message in graph.messages:
         log.warning("graph: %s", message)
     if messages is not None:
         messages.extend(graph.messages)
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     links = sorted(graph.links)
-    G = to_networkx(nodes, links)
-    metrics = compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
-                              sample_k=sample_k)
+    if engine == "spark":
+        metrics, cocitations, couplings, cohesion = _spark_metrics(
+            nodes, links, graph, spark_master, betweenness_exact_max, sample_k)
+        edges = len({(c, d) for c, d, _o in links})
+    else:
+        G = to_networkx(nodes, links)
+        metrics = compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
+                                  sample_k=sample_k)
+        for row in metrics:
+            row["engine"] = "networkx"
+        cocitations = cocitation_pairs(G, top=TOP_PAIRS)
+        couplings = coupling_pairs(G, top=TOP_PAIRS)
+        cohesion = document_cohesion(G, graph.documents)
+        edges = G.number_of_edges()
     pagerank = {row["node_id"]: row["pagerank"] for row in metrics}
-    cocitations = cocitation_pairs(G, top=TOP_PAIRS)
-    couplings = coupling_pairs(G, top=TOP_PAIRS)
-    cohesion = document_cohesion(G, graph.documents)
     save_graph(db, nodes, links, metrics, cocitations, couplings, cohesion)
     counts = {"nodes": len(nodes)}
     for kind in ("source", "document", "external"):
@@ -344,7 +387,8 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     counts["links"] = len(links)
     for origin in ORIGINS:
         counts[f"links_{origin}"] = sum(1 for link in links if link[2] == origin)
-    counts["edges"] = G.number_of_edges()
+    counts["edges"] = edges
+    counts["engine"] = engine
     counts["components"] = len({row["component"] for row in metrics})
     counts["betweenness"] = metrics[0]["betweenness_method"] if metrics else "exact"
     counts["cocitation_pairs"] = len(cocitations)

@@ -24,6 +24,7 @@ from ..errors import DocumentError, IdentifierError, ReferencesFileError
 from ..extract import extract_document
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
 from ..yamlfile import curated_yaml, load_curated_yaml
+from .fastload import FALLBACK, fast_load
 from .merge import merge_extracted, put_trailing_comments, take_trailing_comments
 
 HEADER = """\
@@ -275,7 +276,32 @@ def read_reference_set(path) -> model.ReferenceSet:
     """
     if not Path(path).exists():
         raise ReferencesFileError(f"{path}: no such file; `litgraph extract` creates it")
+    data = _load_fast(path)
+    if data is not FALLBACK:
+        try:
+            return reference_set_from(data, path)
+        except (ReferencesFileError, AttributeError):
+            pass  # ruamel's reading names the line and column
     return reference_set_from(_load_raw(path), path)
+
+
+def _load_fast(path):
+    """The plain data of references.yaml read by libyaml, or FALLBACK (see fastload)."""
+    path = Path(path)
+    if not path.is_file():
+        return FALLBACK
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return FALLBACK
+    data = fast_load(text)
+    if data is FALLBACK or data is None:
+        return FALLBACK
+    if not isinstance(data, dict) or any(
+            data.get(section) is not None and not isinstance(data.get(section), dict)
+            for section in ("documents", "sources", "claims")):
+        return FALLBACK
+    return data
 
 
 def reference_set_from(data, path) -> model.ReferenceSet:
@@ -285,7 +311,7 @@ def reference_set_from(data, path) -> model.ReferenceSet:
         return refset
     settings = data.get("settings")
     if settings is not None:
-        if not isinstance(settings, CommentedMap):
+        if not isinstance(settings, dict):
             line, col = data.lc.value("settings")
             raise ReferencesFileError(f"{path}: line {line + 1}, column {col + 1}: settings must be "
                                       "a mapping (e.g. restatement: {match: 0.18})")
@@ -433,8 +459,10 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
     extracted = [extract_document(p, boilerplate=profile if profile.is_file() else None)
                  for p in files]
+    existed = data is not None
     if data is None:
         data = CommentedMap()
+    before = _content(data)
     report = ExtractReport()
     for path in not_read:
         report.messages.append(f"{path}: not read (not a document format litgraph reads: "
@@ -451,26 +479,53 @@ def update_from_documents(paths, references_path) -> ExtractReport:
         elif "restates_proposed" in entry:
             del entry["restates_proposed"]  # confirmed by a curator, or no longer proposed
     put_trailing_comments(data, comments)
-    text = _dump(data)
-    if not text.startswith("#"):
-        text = HEADER + text
-    report.written = write_atomically(references_path, text, read_stamp)
+    if existed and _content(data) == before:
+        report.written = False  # the same content: not dumped, not written
+    else:
+        text = _dump(data)
+        if not text.startswith("#"):
+            text = HEADER + text
+        report.written = write_atomically(references_path, text, read_stamp)
     report.messages.append(f"{references_path}: {'updated' if report.written else 'unchanged'}")
     return report
 
 
+def extract_inputs_stamp(paths, references_path) -> str:
+    """A SHA-256 of everything ``update_from_documents`` reads: references.yaml, the
+    boilerplate profile beside it, every document file (name and bytes), and the code
+    of litgraph itself.  The same stamp means extract would find nothing to change."""
+    import litgraph
+
+    digest = hashlib.sha256()
+    package = Path(litgraph.__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
+    references_path = Path(references_path)
+    for extra in (references_path, references_path.parent / "boilerplate.yaml"):
+        digest.update(b"\0file\0" + (extra.read_bytes() if extra.is_file() else b"-"))
+    for document in document_paths(paths, []):
+        digest.update(b"\0document\0" + str(document).encode("utf-8", "surrogateescape")
+                      + b"\0" + hashlib.sha256(document.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 # ---------------------------------------------------------------- resolution write-back
 
-def record_resolutions(path, resolutions) -> None:
+def record_resolutions(path, resolutions, refset=None) -> None:
     """Write identifiers found by resolution back to references.yaml, with resolved_by.
 
     Never overwrites an identifier already there nor touches a pinned source;
-    keeps comments; writes atomically and only when something changes.
+    keeps comments; writes atomically and only when something changes.  With
+    ``refset`` (what the resolution started from), a run that finds nothing new
+    does not read the file again.
     """
+    if refset is not None and not any(_writes_back(refset.source(r.key), r) for r in resolutions):
+        return  # nothing to add: references.yaml is neither read again nor written
     data, read_stamp = _load_stamped(path)
     if data is None or not data.get("sources"):
         return
     sources = data["sources"]
+    any_change = False
     for resolution in resolutions:
         entry = sources.get(resolution.key)
         record = resolution.record
@@ -491,7 +546,33 @@ def record_resolutions(path, resolutions) -> None:
             changed = True
         if changed and resolution.resolved_by and entry.get("resolved_by") is None:
             entry["resolved_by"] = resolution.resolved_by
-    write_atomically(path, _dump(data), read_stamp)
+        any_change = any_change or changed
+    if any_change:
+        write_atomically(path, _dump(data), read_stamp)
+
+
+def _writes_back(entry, resolution) -> bool:
+    """Whether record_resolutions would add an identifier to this source entry."""
+    record = resolution.record
+    if entry is None or record is None or resolution.status != "resolved" or entry.pinned:
+        return False
+    return any(getattr(record, name, None) and not getattr(entry, name, None)
+               for name in ("pmid", "doi", "pmcid"))
+
+
+def _content(value):
+    """What a loaded document says, in order, comparable with ``==`` (comments and style aside;
+    true is not 1)."""
+    if isinstance(value, dict):
+        return tuple((_content(k), _content(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return ("list", tuple(_content(v) for v in value))
+    if isinstance(value, bool):
+        return ("bool", value)
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return (kind.__name__, kind(value))
+    return (type(value).__name__, value)
 
 
 def _plain(value):
