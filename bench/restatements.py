@@ -21,7 +21,17 @@ of the labels and score the other half, which is the fairer figure.  Also
 times alignment of the seeds repeated 1x, 10x and 20x (to 2,460 x 2,000
 sentences).
 
-Run: .venv/bin/python bench/restatements.py [-v]   (-v lists every wrong pair)
+Statuses (issue 15): on both labelled pairs, the seed (documents/000 restates
+documents/001) and a held-out pair written for the purpose
+(tests/fixtures/restatements/gout_*: a rewrite that adds, drops and distorts
+statements), the precision and recall of ``unsupported`` and its recall on
+sentences the rewrite added or distorted.  The ``words``/``coverage``
+thresholds are picked on one pair (the highest recall of ``unsupported`` that
+keeps that pair's precision with the check off) and scored on the other, both
+ways.  ``--before DIR`` also scores the statuses of another checkout's code
+(e.g. the integration checkout before this change) on both pairs.
+
+Run: .venv/bin/python bench/restatements.py [-v] [--before DIR]   (-v lists every wrong pair)
 Prints a summary, writes bench/results/restatements.json and prints the
 same figures as one JSON object on its last line.
 """
@@ -37,10 +47,96 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 from common import ROOT, finish, stopwatch  # noqa: E402
 
 from litgraph.align import Sentence, Thresholds, align, sentence_statuses, split_sentences  # noqa: E402
-from litgraph.align.labels import load_labels, score_alignments  # noqa: E402
+from litgraph.align.labels import load_labels, score_alignments, score_statuses  # noqa: E402
+
+PAIRS = {
+    "seed": ROOT / "tests" / "fixtures" / "restatement-labels.yaml",
+    "held-out": ROOT / "tests" / "fixtures" / "restatements" / "gout-labels.yaml",
+}
+WORDS = [0.0, 0.04, 0.08, 0.10, 0.12, 0.14, 0.16, 0.20]
+COVERAGE = [0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40]
+STATUS_KEYS = ("unsupported_precision", "unsupported_recall", "recall_added", "recall_distorted",
+               "agreement")
+
+
+def read_pair(labels_path) -> tuple:
+    """(labels, restating sentences, source sentences) of a labels file; a document is
+    read from documents/ or, failing that, from the labels file's folder."""
+    labels_file = load_labels(labels_path)
+
+    def sentences(document_id):
+        path = ROOT / "documents" / f"{document_id}.txt"
+        if not path.exists():
+            path = Path(labels_path).parent / f"{document_id}.txt"
+        return split_sentences(path.read_text("utf-8"), document_id)
+
+    return (labels_file["labels"], sentences(labels_file["restating_document"]),
+            sentences(labels_file["source_document"]))
+
+
+def status_figures(pair, thresholds) -> dict:
+    labels, restating, source = pair
+    f = score_statuses(labels, restating, source,
+                       sentence_statuses(align(restating, source, thresholds)))
+    return {k: round(f[k], 3) if isinstance(f[k], float) else f[k] for k in f}
+
+
+def _tune(pair) -> tuple:
+    """The (words, coverage) with the highest recall of unsupported on ``pair`` that keeps
+    its precision with the check off (words 0); ties go to higher precision, then lower
+    thresholds."""
+    floor = status_figures(pair, Thresholds(words=0.0))["unsupported_precision"]
+    best = None
+    for words in WORDS:
+        for coverage in COVERAGE:
+            f = status_figures(pair, Thresholds(words=words, coverage=coverage))
+            if f["unsupported_precision"] < floor:
+                continue
+            key = (f["unsupported_recall"], f["unsupported_precision"], -words, -coverage)
+            if best is None or key > best[0]:
+                best = (key, words, coverage)
+    return best[1], best[2]
+
+
+def _before(directory, pairs) -> dict:
+    """Statuses from another checkout's code, run in a subprocess, scored here."""
+    import json
+    import subprocess
+
+    script = (
+        "import json, sys\n"
+        "from litgraph.align import align, sentence_statuses, split_sentences\n"
+        "pairs = json.load(sys.stdin)\n"
+        "out = {}\n"
+        "for name, (r, s) in pairs.items():\n"
+        "    rs = split_sentences(r[1], r[0]); ss = split_sentences(s[1], s[0])\n"
+        "    out[name] = {x.text: st for x, st in zip(rs, [sentence_statuses(align(rs, ss)).get(x.id) for x in rs])}\n"
+        "print(json.dumps(out))\n")
+    payload = {}
+    for name, path in pairs.items():
+        labels_file = load_labels(path)
+        texts = []
+        for key in ("restating_document", "source_document"):
+            document_id = labels_file[key]
+            file = ROOT / "documents" / f"{document_id}.txt"
+            if not file.exists():
+                file = Path(path).parent / f"{document_id}.txt"
+            texts.append((document_id, file.read_text("utf-8")))
+        payload[name] = texts
+    run = subprocess.run([sys.executable, "-c", script], input=json.dumps(payload), text=True,
+                         capture_output=True, cwd=directory, check=True,
+                         env={"PYTHONPATH": str(directory), "PATH": "/usr/bin:/bin"})
+    by_text = json.loads(run.stdout)
+    result = {}
+    for name, path in pairs.items():
+        labels, restating, source = read_pair(path)
+        statuses = {x.id: by_text[name].get(x.text) for x in restating}
+        f = score_statuses(labels, restating, source, statuses)
+        result[name] = {k: round(f[k], 3) for k in STATUS_KEYS}
+    return result
 
 SWEEP = [0.10, 0.14, 0.18, 0.22, 0.26, 0.30, 0.35]
-SCALES = [1, 10, 20]
+SCALES = [int(n) for n in __import__("os").environ.get("RESTATEMENT_SCALES", "1,10,20").split(",")]
 
 
 def _figures(labels, restating, source, alignments) -> dict:
@@ -103,7 +199,26 @@ def main(argv=None) -> dict:
         timings[f"{len(big_r)}x{len(big_s)}"] = round(scaled.seconds, 2)
     statuses = Counter(sentence_statuses(alignments).values())
 
+    pairs = {name: read_pair(path) for name, path in PAIRS.items()}
+    status = {name: status_figures(pair, thresholds) for name, pair in pairs.items()}
+    tuned = {}
+    for tune_on, score_on in (("seed", "held-out"), ("held-out", "seed")):
+        words, coverage = _tune(pairs[tune_on])
+        chosen = Thresholds(words=words, coverage=coverage)
+        tuned[f"tuned on {tune_on}"] = {
+            "words": words, "coverage": coverage,
+            tune_on: {k: status_figures(pairs[tune_on], chosen)[k] for k in STATUS_KEYS},
+            score_on: {k: status_figures(pairs[score_on], chosen)[k] for k in STATUS_KEYS}}
+    off = {name: {k: status_figures(pair, Thresholds(words=0.0))[k] for k in STATUS_KEYS}
+           for name, pair in pairs.items()}
+    before = None
+    if "--before" in argv:
+        before = _before(Path(argv[argv.index("--before") + 1]).resolve(), PAIRS)
+
     result = {
+        "statuses_by_pair": {name: {k: v for k, v in f.items() if k != "wrong"}
+                             for name, f in status.items()},
+        "coverage_check_off": off, "tuned": tuned, "before": before,
         "restating_sentences": len(restating), "source_sentences": len(source),
         "labelled_sentences": len(labels),
         "labelled_none": sum(1 for e in labels if not e["restates"]),
@@ -132,8 +247,31 @@ def main(argv=None) -> dict:
         "Time by size (restating x source sentences): " + ", ".join(
             f"{k}: {v} s" for k, v in timings.items()),
     ]
+    def row(label, f):
+        return (f"  {label:34} precision {f['unsupported_precision']:.2f}  recall "
+                f"{f['unsupported_recall']:.2f}  added {f['recall_added']:.2f}  distorted "
+                f"{f['recall_distorted']:.2f}  statuses right {f['agreement']:.2f}")
+
+    lines.append("Status unsupported (default thresholds "
+                 f"words={thresholds.words}, coverage={thresholds.coverage}):")
+    for name, f in status.items():
+        lines.append(row(name, f))
+    lines.append("Same, without the words/coverage check (words=0; role check still on):")
+    for name, f in off.items():
+        lines.append(row(name, f))
+    for label, t in tuned.items():
+        lines.append(f"Thresholds {label} (words={t['words']}, coverage={t['coverage']}):")
+        for name in PAIRS:
+            lines.append(row(name + (" (tuned on)" if label.endswith(name) else " (scored)"), t[name]))
+    if before:
+        lines.append(f"Before (code in {argv[argv.index('--before') + 1]}):")
+        for name, f in before.items():
+            lines.append(row(name, f))
     if "-v" in argv:
         lines.extend("  " + e for e in errors)
+        for name, f in status.items():
+            lines.extend(f"  {name}: want {want}, got {got}: {text[:70]!r}"
+                         for text, want, got in f["wrong"])
     return finish("restatements", result, lines)
 
 

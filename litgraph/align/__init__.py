@@ -154,7 +154,7 @@ def _expand_markers(group: str) -> list:
 
 # ---------------------------------------------------------------- similarity
 
-_FLOATS = ("match", "relative", "neighbour_weight", "paragraph_weight")
+_FLOATS = ("match", "relative", "neighbour_weight", "paragraph_weight", "words", "coverage")
 _COUNTS = ("max_matches", "number_weight")
 
 
@@ -167,7 +167,11 @@ class Thresholds:
     fraction of the best one.  ``max_matches``: at most this many matches per
     sentence.  ``number_weight``: how many times a number counts as a word.
     ``neighbour_weight`` and ``paragraph_weight``: how much the context adds
-    (see ``score_pairs``).
+    (see ``score_pairs``).  ``words`` and ``coverage``: a match carried by
+    context rather than words is refused when its word score (context left
+    out) is below ``words`` and the matched sentences state less than
+    ``coverage`` of the sentence's words (IDF-weighted): the sentence says
+    something of its own, placed among sentences that do restate the original.
     """
 
     match: float = 0.18
@@ -176,6 +180,8 @@ class Thresholds:
     number_weight: int = 2
     neighbour_weight: float = 0.5
     paragraph_weight: float = 0.3
+    words: float = 0.12
+    coverage: float = 0.25
 
     def __post_init__(self):
         for name in _FLOATS:
@@ -299,24 +305,64 @@ def lexical_similarity(restating_texts: list, source_texts: list, number_weight:
         word_matrix = words.fit_transform(everything)
         letter_matrix = letters.fit_transform(everything)
     except ValueError:  # not one informative word in either list
-        return np.zeros((n, len(source_texts))), lambda i, j, count=5: []
+        return np.zeros((n, len(source_texts))), _NoWords()
     left, right = word_matrix[:n], word_matrix[n:]
     scores = ((left @ right.T).toarray() + (letter_matrix[:n] @ letter_matrix[n:].T).toarray()) / 2
     names = words.get_feature_names_out()
 
-    left, right = left.tocsr(), right.tocsr()
+    return scores, _Explainer(left.tocsr(), right.tocsr(), names, words.idf_, terms.readable)
 
-    def explain(i: int, j: int, count: int = 5) -> list:
-        row_i = dict(zip(left.indices[left.indptr[i]:left.indptr[i + 1]],
-                         left.data[left.indptr[i]:left.indptr[i + 1]]))
-        shared = [(weight * row_i[col], col)
-                  for col, weight in zip(right.indices[right.indptr[j]:right.indptr[j + 1]],
-                                         right.data[right.indptr[j]:right.indptr[j + 1]])
+
+class _NoWords:
+    """The explainer of a run without one informative word."""
+
+    def __call__(self, i, j, count=5):
+        return []
+
+    def coverage(self, i, js):
+        return 0.0, []
+
+
+class _Explainer:
+    """Reads the word vectors of a scoring run back as words.
+
+    ``explain(i, j, n)`` lists the n shared words that contribute most to the
+    score of restating sentence i against source sentence j;
+    ``explain.coverage(i, js)`` says how much of sentence i's content the
+    source sentences js state.
+    """
+
+    def __init__(self, left, right, names, idf, readable):
+        self.left, self.right, self.names, self.idf, self.readable = left, right, names, idf, readable
+
+    def _row(self, matrix, i) -> dict:
+        start, end = matrix.indptr[i], matrix.indptr[i + 1]
+        return dict(zip(matrix.indices[start:end], matrix.data[start:end]))
+
+    def _word(self, col) -> str:
+        return self.readable.get(self.names[col], self.names[col])
+
+    def __call__(self, i: int, j: int, count: int = 5) -> list:
+        row_i = self._row(self.left, i)
+        shared = [(weight * row_i[col], col) for col, weight in self._row(self.right, j).items()
                   if col in row_i]
         ranked = sorted(shared, key=lambda pair: (-pair[0], pair[1]))[:count]
-        return [terms.readable.get(names[col], names[col]) for _value, col in ranked]
+        return [self._word(col) for _value, col in ranked]
 
-    return scores, explain
+    def coverage(self, i: int, js: list) -> tuple:
+        """``(share, missing)``: the IDF-weighted share (0..1) of sentence i's words
+        that the source sentences js also use, and i's words they do not use, rarest
+        first.  Numbers are left out (the number check judges them)."""
+        mine = [col for col in self._row(self.left, i) if not self.names[col].startswith("#")]
+        if not mine:
+            return 1.0, []
+        theirs = set()
+        for j in js:
+            theirs.update(self._row(self.right, j))
+        total = sum(self.idf[col] for col in mine)
+        covered = sum(self.idf[col] for col in mine if col in theirs)
+        missing = sorted((col for col in mine if col not in theirs), key=lambda col: (-self.idf[col], col))
+        return covered / total, [self._word(col) for col in missing]
 
 
 def _neighbour_context(lexical):
@@ -440,6 +486,7 @@ def align(restating: list, source: list, thresholds=None) -> list:
         return []
     if source:
         scores, lexical, explain = score_pairs(restating, source, thresholds)
+        roles = _SourceRoles(source)
     alignments = []
     for i, sentence in enumerate(restating):
         ranked = [int(j) for j in np.argsort(-scores[i], kind="stable")[:thresholds.max_matches]] \
@@ -450,6 +497,10 @@ def align(restating: list, source: list, thresholds=None) -> list:
             continue
         chosen = [j for j in ranked
                   if scores[i][j] >= thresholds.match and scores[i][j] >= thresholds.relative * best]
+        refusal = _refusal(i, sentence, chosen, lexical, explain, source, roles, thresholds)
+        if refusal:
+            alignments.append(_refused(sentence, source[chosen[0]], best, refusal))
+            continue
         differences = compare_quantities(sentence.text, [source[j].text for j in chosen])
         blamed = _blame(differences, [source[j] for j in chosen])
         for rank, j in enumerate(chosen, start=1):
@@ -478,6 +529,74 @@ def _unsupported(sentence, source, ranked, best, thresholds) -> Alignment:
     else:
         why = "no source sentence shares a word with it"
     return Alignment(sentence.id, 1, None, round(best, 4), "unsupported", why)
+
+
+def _refused(sentence, closest, best, why) -> Alignment:
+    where = f" (line {closest.line} of the original)" if closest.line is not None else ""
+    return Alignment(sentence.id, 1, None, round(best, 4), "unsupported",
+                     f"{why}; the closest{where} scores {best:.3f}: \"{_short(closest.text)}\"")
+
+
+def _refusal(i, sentence, chosen, lexical, explain, source, roles, thresholds) -> Optional[str]:
+    """Why a sentence that scores as a match still says what its matches do not, or None.
+
+    Two general checks, both on what the sentence states rather than on any phrase:
+    a match carried by context with few shared words and most of the sentence's
+    content unstated in the matched sentences; and a term the rewrite gives a role
+    (a test, a side effect of treatment) the original never gives it.
+    """
+    words = max(float(lexical[i][j]) for j in chosen)
+    share, missing = explain.coverage(i, chosen)
+    if words < thresholds.words and share < thresholds.coverage:
+        return (f"shares too little with the original: words {words:.2f}, and the matched "
+                f"sentences state {share:.0%} of its content (not: {', '.join(missing[:5])})")
+    return roles.change(sentence.text)
+
+
+# A role a rewrite can give a term: named as a test, or as a side effect of treatment.
+# The vocabularies are general clinical and lay-medical words for each role.
+_TEST_CUE = re.compile(r"\b(?:tests?|testing)\b", re.I)
+_TEST_WORDS = re.compile(r"\b(?:tests?|testing|tested|diagnos\w*|biops\w*|imaging|scans?|"
+                         r"microscop\w*|aspirat\w*|assays?)\b", re.I)
+_EFFECT_CUE = re.compile(r"\b(?:side|adverse|unwanted) effects?\b|\badverse events?\b", re.I)
+_TREATMENT_WORDS = re.compile(r"\b(?:\w*treat\w*|\w*therap\w*|drugs?|medicines?|medications?|surg\w*|"
+                              r"resect\w*|chemo\w*|prophyla\w*|doses?|regimens?|\w*ectom\w*|"
+                              r"\w*radiation\w*|adjuvant|neoadjuvant)\b", re.I)
+
+
+class _SourceRoles:
+    """Which roles the original gives each of its terms, to catch a rewrite that changes one.
+
+    A term is judged only when the original uses it in few sentences (at most
+    ``max(2, 5%)``): a rare, specific term such as a drug's or a finding's name.
+    """
+
+    def __init__(self, source: list):
+        self.terms = _Terms(1)
+        self.sentences = [(set(self.terms(s.text)), s.text) for s in source]
+        self.rare = max(2, len(source) // 20)
+
+    def _contexts(self, term) -> list:
+        return [text for terms, text in self.sentences if term in terms]
+
+    def change(self, text: str) -> Optional[str]:
+        test, effect = bool(_TEST_CUE.search(text)), bool(_EFFECT_CUE.search(text))
+        if not (test or effect):
+            return None
+        for term in sorted(set(self.terms(text))):
+            if term.startswith("#"):
+                continue
+            contexts = self._contexts(term)
+            if not contexts or len(contexts) > self.rare:
+                continue
+            word = self.terms.readable.get(term, term)
+            as_treatment = sum(1 for c in contexts if _TREATMENT_WORDS.search(c) and not _TEST_WORDS.search(c))
+            if test and not _TEST_WORDS.search(word) and as_treatment * 2 > len(contexts):
+                return f"calls {word} a test; the original names it mostly with treatment, not as a test"
+            if effect and not _TREATMENT_WORDS.search(word) and not any(_TREATMENT_WORDS.search(c) or _EFFECT_CUE.search(c) for c in contexts):
+                return (f"calls {word} a side effect of treatment; the original never ties it "
+                        f"to treatment")
+        return None
 
 
 def _blame(differences: list, matched: list) -> set:

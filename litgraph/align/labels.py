@@ -8,7 +8,15 @@ score with ``score_alignments``.
 
 from pathlib import Path
 
+from . import ALIGNMENT_STATUSES
 from ..errors import InputError
+
+# restated: says what the original says; added: the rewriter's own statement, which no
+# sentence of the original makes; distorted: an original sentence turned into something
+# it does not say (a treatment called a test, a complication called a side effect, a
+# flipped negation).  Added and distorted sentences should come out unsupported unless a
+# label's ``status`` says otherwise (a changed number: number-mismatch).
+LABEL_KINDS = ("restated", "added", "distorted")
 
 
 def load_labels(path) -> dict:
@@ -37,6 +45,13 @@ def load_labels(path) -> dict:
                                  f"{key} must be a list of sentence substrings")
         if "restates" not in entry or entry.get("restates") is None:
             raise InputError(f"{path}: label {number} has no restates list")
+        entry.setdefault("kind", "restated")
+        if entry["kind"] not in LABEL_KINDS:
+            raise InputError(f"{path}: label {number} ({entry['sentence'][:40]!r}): kind "
+                             f"{entry['kind']!r}: expected one of {', '.join(LABEL_KINDS)}")
+        if "status" in entry and entry["status"] not in ALIGNMENT_STATUSES:
+            raise InputError(f"{path}: label {number} ({entry['sentence'][:40]!r}): status "
+                             f"{entry['status']!r}: expected one of {', '.join(ALIGNMENT_STATUSES)}")
     return data
 
 
@@ -106,4 +121,65 @@ def score_alignments(labels: list, restating: list, source: list, alignments: li
         "top_precision": top_right / top_reported if top_reported else 1.0,
         "top_recall": top_right / top_labelled if top_labelled else 1.0,
         "errors": errors,
+    }
+
+
+def expected_statuses(labels: list, restating: list, source: list) -> dict:
+    """The status each labelled sentence should get, by sentence id.
+
+    A label's ``status`` when it has one; else ``unsupported`` when it restates
+    nothing, ``supported`` when one of the sentences it restates cites a
+    source, and ``uncited-in-source`` when none of them does.
+    """
+    expected = {}
+    for entry in labels:
+        sentence = find_sentence(entry["sentence"], restating, "the restating document")
+        if "status" in entry:
+            expected[sentence] = entry["status"]
+            continue
+        gold = [s for s in source if s.id in {find_sentence(f, source, "the source document")
+                                               for f in entry["restates"]}]
+        if not gold:
+            expected[sentence] = "unsupported"
+        elif any(s.sources for s in gold):
+            expected[sentence] = "supported"
+        else:
+            expected[sentence] = "uncited-in-source"
+    return expected
+
+
+def score_statuses(labels: list, restating: list, source: list, statuses: dict) -> dict:
+    """Precision and recall of ``unsupported`` against the labels, and the recall by kind.
+
+    ``statuses`` maps sentence id to status (``sentence_statuses``).  Precision:
+    of the labelled sentences found unsupported, the share labelled so;
+    recall: of those labelled unsupported, the share found so.  ``recall_added``
+    and ``recall_distorted`` count only the labels of that kind.  ``agreement``
+    is the share of labelled sentences whose status is exactly the expected
+    one; ``wrong`` lists the others as (text, expected, got).
+    """
+    expected = expected_statuses(labels, restating, source)
+    texts = {s.id: s.text for s in restating}
+    kinds = {find_sentence(e["sentence"], restating, "the restating document"): e["kind"]
+             for e in labels}
+    found = {sid for sid in expected if statuses.get(sid) == "unsupported"}
+    wanted = {sid for sid, status in expected.items() if status == "unsupported"}
+
+    def share(part, whole):
+        return len(part) / len(whole) if whole else 1.0
+
+    by_kind = {kind: {sid for sid in wanted if kinds[sid] == kind} for kind in ("added", "distorted")}
+    wrong = [(texts[sid], want, statuses.get(sid)) for sid, want in expected.items()
+             if statuses.get(sid) != want]
+    return {
+        "unsupported_labelled": len(wanted),
+        "unsupported_found": len(found),
+        "unsupported_precision": share(found & wanted, found),
+        "unsupported_recall": share(found & wanted, wanted),
+        "recall_added": share(found & by_kind["added"], by_kind["added"]),
+        "recall_distorted": share(found & by_kind["distorted"], by_kind["distorted"]),
+        "added_labelled": len(by_kind["added"]),
+        "distorted_labelled": len(by_kind["distorted"]),
+        "agreement": share([1 for sid in expected if statuses.get(sid) == expected[sid]], expected),
+        "wrong": wrong,
     }
