@@ -46,6 +46,13 @@ class RowSection:
 ROW_SECTIONS = [
     RowSection(
         "sources",
+        "How this source was resolved",
+        "select status, status_reason, resolved_by from sources where id = :id",
+        "resolved, unresolved (not found) or conflict (identifiers disagree), and why: the same "
+        "columns as in the row above, where on a narrow screen they sit far to the right.",
+    ),
+    RowSection(
+        "sources",
         "Is this record the work the document cites?",
         "select identity, identity_reason, cited_as as the_document_states, title as record_title, "
         "authors as record_authors, journal as record_journal, year as record_year, "
