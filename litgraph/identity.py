@@ -67,6 +67,10 @@ _DIGITS = re.compile(r"\d+")
 NOTHING_STATED = ("nothing to compare: the document states only an identifier (no title, author, "
                   "year, journal, volume or page)")
 NOTHING_RECORDED = "nothing to compare: the record gives none of the fields the document states"
+# A source's reason when another of its citations (not its first) names another work:
+# "<document> line <n> cites this identifier as another work: <fields>" (resolve.py writes it,
+# publish.py shows that citation's words on the source's page).
+ANOTHER_WORK = " cites this identifier as another work: "
 
 
 @dataclass

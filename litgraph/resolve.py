@@ -40,8 +40,8 @@ from datetime import datetime, timedelta, timezone
 from . import ids
 from .entrez import CitationQuery, EntrezClient, normalise_title
 from .errors import EntrezError, IdentifierError, InputError, PermanentEntrezError
-from .identity import (better_candidate, mismatched_sighting, states_enough_to_search,
-                       verify_identity)
+from .identity import (ANOTHER_WORK, better_candidate, mismatched_sighting,
+                       states_enough_to_search, verify_identity)
 from .model import Resolution
 from .store import as_json, now_utc
 
@@ -450,8 +450,8 @@ def verify_identities(sources, resolutions, client, refresh=False, age=None, db=
                 sighting, stated, identity = other
                 entries[resolution.key] = stated
                 resolution.identity = identity.verdict
-                resolution.identity_reason = (f"{sighting.document} line {sighting.line} cites "
-                                              f"this identifier as another work: {identity.reason}")
+                resolution.identity_reason = (f"{sighting.document} line {sighting.line}"
+                                              f"{ANOTHER_WORK}{identity.reason}")
         if resolution.identity == "mismatch" and states_enough_to_search(entries[resolution.key]):
             searching[resolution.key] = resolution
     if not searching:

@@ -504,3 +504,28 @@ def test_resolve_gives_the_source_the_mismatch_and_names_where_the_other_work_is
     resolution = Resolution("miller-2010", "resolved", "by DOI", record=MILLER)
     verify_identities([true_only], [resolution], _NoCandidates())
     assert (resolution.identity, resolution.identity_reason) == ("verified", ALL_AGREE)
+
+
+def test_the_source_page_shows_the_citation_that_names_another_work():
+    from litgraph.publish import ROW_SECTIONS
+    from litgraph.resolve import verify_identities
+    entry = _cited_twice(FABRICATED_RAW)
+    resolution = Resolution("miller-2010", "resolved", "by DOI", record=MILLER)
+    verify_identities([entry], [resolution], _NoCandidates())
+    db = sqlite_utils.Database(memory=True)
+    db["sources"].insert({"id": "miller-2010", "status": "resolved", "cited_as": entry.cited_as,
+                          "identity": resolution.identity,
+                          "identity_reason": resolution.identity_reason, "title": MILLER.title,
+                          "authors": None, "journal": "Am J Surg Pathol", "year": 2010,
+                          "volume": "34", "pages": "238-42"}, pk="id")
+    db["citations"].insert_all([{"document_id": s.document, "source_id": "miller-2010",
+                                 "line": s.line, "raw": s.raw} for s in entry.seen])
+    panel, = [s for s in ROW_SECTIONS if s.title.startswith("Is this record the work")]
+
+    def states():
+        return [r["the_document_states"] for r in db.query(panel.sql, {"id": "miller-2010"})]
+
+    assert states() == [FABRICATED_RAW]
+    # verified (or a mismatch of the first citation): the first citation, as before
+    db["sources"].update("miller-2010", {"identity": "verified", "identity_reason": ALL_AGREE})
+    assert states() == [entry.cited_as]
