@@ -495,9 +495,11 @@ def _output_format(as_json, markdown):
 def check(db_path, references_path, as_json, show_all, verbose, quiet):
     """Report what a curator should fix; exit 1 when there are errors, 0 when clean.
 
-    Errors: unresolved references (with reasons), PMID/DOI conflicts, one work
+    Errors: unresolved references (with reasons), PMID/DOI conflicts, records
+    that are not the work the document cites (identity mismatch), one work
     under two keys, retracted sources and the claims resting on them.
-    Warnings: errata, claims with no source, claims resting only on low-level
+    Warnings: records that match their citation only in part (identity
+    partial), errata, claims with no source, claims resting only on low-level
     evidence, declared-versus-inferred level disagreements, restatements whose
     numbers or content differ from the document they restate, citations
     references.yaml lacks, stale entries.  Info: sources excluded by a curator

@@ -67,6 +67,10 @@ _DIGITS = re.compile(r"\d+")
 NOTHING_STATED = ("nothing to compare: the document states only an identifier (no title, author, "
                   "year, journal, volume or page)")
 NOTHING_RECORDED = "nothing to compare: the record gives none of the fields the document states"
+# A source's reason when another of its citations (not its first) names another work:
+# "<document> line <n> cites this identifier as another work: <fields>" (resolve.py writes it,
+# publish.py shows that citation's words on the source's page).
+ANOTHER_WORK = " cites this identifier as another work: "
 
 
 @dataclass
@@ -411,3 +415,36 @@ def better_candidate(entry, records, exclude=()) -> Optional[tuple]:
         return None
     best = min(ranked, key=lambda item: item[:4])
     return best[4], best[5]
+
+
+def sighting_entry(entry, sighting):
+    """What one citation of ``entry`` (a Sighting, in the document's own words) states, as a
+    SourceEntry: two documents can give one identifier under two different works."""
+    from .extract.citation import parse_citation
+    from .model import SourceEntry
+
+    stated = parse_citation(sighting.raw)
+    return SourceEntry(entry.key, title=stated.get("title"), authors=stated.get("authors") or [],
+                       journal=stated.get("journal"), year=stated.get("year"),
+                       volume=stated.get("volume"), pages=stated.get("pages"))
+
+
+def mismatched_sighting(entry, record) -> Optional[tuple]:
+    """(Sighting, SourceEntry, Identity) of the first citation in ``entry.seen`` whose own words
+    name another work than ``record`` (a ``mismatch``), or None.
+
+    A source's fields come from its first citation; a later citation with the same identifier
+    (a real DOI under an invented title, author and journal) is merged into the same source and
+    would otherwise never be compared.  Only citations stating title, journal and year count:
+    a link text or a breadcrumb that happens to sit beside an identifier states too little.
+    """
+    for sighting in entry.seen or []:
+        if not sighting.raw or sighting.raw == entry.cited_as:
+            continue
+        stated = sighting_entry(entry, sighting)
+        if not states_enough_to_search(stated):
+            continue
+        identity = verify_identity(stated, record)
+        if identity.verdict == "mismatch":
+            return sighting, stated, identity
+    return None

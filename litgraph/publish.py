@@ -19,6 +19,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from .errors import DatabaseError, InputError
+from .identity import ANOTHER_WORK
 
 DATABASE_NAME = "litgraph"
 
@@ -46,8 +47,19 @@ class RowSection:
 ROW_SECTIONS = [
     RowSection(
         "sources",
+        "How this source was resolved",
+        "select status, status_reason, resolved_by from sources where id = :id",
+        "resolved, unresolved (not found) or conflict (identifiers disagree), and why: the same "
+        "columns as in the row above, where on a narrow screen they sit far to the right.",
+    ),
+    RowSection(
+        "sources",
         "Is this record the work the document cites?",
-        "select identity, identity_reason, cited_as as the_document_states, title as record_title, "
+        "select identity, identity_reason, "
+        # the citation the reason names when another citation than the first names another work
+        "coalesce((select ci.raw from citations ci where ci.source_id = sources.id and "
+        f"sources.identity_reason like ci.document_id || ' line ' || ci.line || '{ANOTHER_WORK}%' "
+        "limit 1), cited_as) as the_document_states, title as record_title, "
         "authors as record_authors, journal as record_journal, year as record_year, "
         "volume as record_volume, pages as record_pages "
         "from sources where id = :id and status = 'resolved'",

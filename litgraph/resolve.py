@@ -40,7 +40,8 @@ from datetime import datetime, timedelta, timezone
 from . import ids
 from .entrez import CitationQuery, EntrezClient, normalise_title
 from .errors import EntrezError, IdentifierError, InputError, PermanentEntrezError
-from .identity import better_candidate, states_enough_to_search, verify_identity
+from .identity import (ANOTHER_WORK, better_candidate, mismatched_sighting,
+                       states_enough_to_search, verify_identity)
 from .model import Resolution
 from .store import as_json, now_utc
 
@@ -443,7 +444,15 @@ def verify_identities(sources, resolutions, client, refresh=False, age=None, db=
             continue
         identity = verify_identity(entry, resolution.record)
         resolution.identity, resolution.identity_reason = identity.verdict, identity.reason
-        if identity.verdict == "mismatch" and states_enough_to_search(entry):
+        if identity.verdict != "mismatch":
+            other = mismatched_sighting(entry, resolution.record)
+            if other is not None:
+                sighting, stated, identity = other
+                entries[resolution.key] = stated
+                resolution.identity = identity.verdict
+                resolution.identity_reason = (f"{sighting.document} line {sighting.line}"
+                                              f"{ANOTHER_WORK}{identity.reason}")
+        if resolution.identity == "mismatch" and states_enough_to_search(entries[resolution.key]):
             searching[resolution.key] = resolution
     if not searching:
         return

@@ -80,3 +80,14 @@ def test_offline_and_eutils_url_together_are_refused(tmp_path):
                                       "--references", str(tmp_path / "r.yaml")])
     assert result.exit_code == 2
     assert "--offline" in result.output and "Traceback" not in result.output
+
+
+def test_check_help_names_the_identity_findings_it_reports():
+    # check.py reports identity mismatches as errors and partial matches as warnings;
+    # `check --help` lists what it reports, so it must list these too.
+    from litgraph.check import KINDS
+    text = " ".join(CliRunner().invoke(cli, ["check", "--help"]).output.split())
+    assert "identity-mismatch" in KINDS and "identity-partial" in KINDS
+    errors, warnings = text.split("Errors:")[1].split("Warnings:")
+    assert "not the work the document cites (identity mismatch)" in errors
+    assert "match their citation only in part (identity partial)" in warnings.split("Info:")[0]

@@ -442,3 +442,90 @@ def test_save_reference_set_infers_levels_through_the_curators_map(tmp_path):
     row = db["sources"].get("case-2020")
     assert (row["evidence_level"], row["evidence_basis"], row["inferred_level"]) == (
         5, "inferred", 5)
+
+
+# ------------------------------------------- one identifier cited as two works
+def _cited_twice(fabricated_raw):
+    from litgraph.model import Sighting
+    true_raw = ("Miller JS, Zhou M, Brimo F, Guo CC, Epstein JI. Primary leiomyosarcoma of the "
+                "kidney: a clinicopathologic study of 27 cases. Am J Surg Pathol. 2010;34(2):238-42.")
+    return replace(CITED, cited_as=true_raw, seen=[
+        Sighting("001_review", 107, true_raw, "[1]"),
+        Sighting("010_patient_page", 21, fabricated_raw, "[^fake]")])
+
+
+FABRICATED_RAW = ("Kendal, R., & Morrow, P. (2007). The role of sunlight in tooth decay. "
+                  "The Lancet, 14, 3435\u20133440. https://doi.org/10.1097/PAS.0b013e3181cad8c9")
+
+
+def test_a_second_citation_of_the_same_doi_under_another_work_is_found():
+    from litgraph.identity import mismatched_sighting
+    sighting, stated, identity = mismatched_sighting(_cited_twice(FABRICATED_RAW), MILLER)
+    assert (sighting.document, sighting.line) == ("010_patient_page", 21)
+    assert (stated.title, stated.authors, stated.year) == (
+        "The role of sunlight in tooth decay", ["Kendal R", "Morrow P"], 2007)
+    assert identity.verdict == "mismatch"
+    assert identity.differing == ["title", "first author", "authors", "year", "journal", "volume",
+                                  "first page"]
+
+
+def test_second_citations_of_the_same_work_or_stating_too_little_are_not_mismatches():
+    from litgraph.identity import mismatched_sighting
+    same_work = ("Miller, J. S., Zhou, M., Brimo, F., Guo, C. C., & Epstein, J. I. (2010). Primary "
+                 "leiomyosarcoma of the kidney: A clinicopathologic study of 27 cases. The American "
+                 "Journal of Surgical Pathology, 34(2), 238\u2013242.")
+    assert mismatched_sighting(_cited_twice(same_work), MILLER) is None
+    assert mismatched_sighting(_cited_twice("View"), MILLER) is None  # a link text, no fields
+    assert mismatched_sighting(replace(CITED, seen=[]), MILLER) is None
+
+
+class _NoCandidates:
+    """A client whose searches find nothing (the candidate search is not under test here)."""
+
+    def citation_match(self, queries):
+        return {}
+
+    def search_ids(self, terms):
+        return []
+
+
+def test_resolve_gives_the_source_the_mismatch_and_names_where_the_other_work_is_cited():
+    from litgraph.resolve import verify_identities
+    entry = _cited_twice(FABRICATED_RAW)
+    resolution = Resolution("miller-2010", "resolved", "by DOI", record=MILLER)
+    verify_identities([entry], [resolution], _NoCandidates())
+    assert resolution.identity == "mismatch"
+    assert resolution.identity_reason.startswith(
+        "010_patient_page line 21 cites this identifier as another work: title 0.35 similar: "
+        "\"The role of sunlight in tooth decay\" vs ")
+    assert resolution.identity_reason.endswith(
+        "; candidate: none found by citation or title search")
+    true_only = replace(entry, seen=entry.seen[:1])
+    resolution = Resolution("miller-2010", "resolved", "by DOI", record=MILLER)
+    verify_identities([true_only], [resolution], _NoCandidates())
+    assert (resolution.identity, resolution.identity_reason) == ("verified", ALL_AGREE)
+
+
+def test_the_source_page_shows_the_citation_that_names_another_work():
+    from litgraph.publish import ROW_SECTIONS
+    from litgraph.resolve import verify_identities
+    entry = _cited_twice(FABRICATED_RAW)
+    resolution = Resolution("miller-2010", "resolved", "by DOI", record=MILLER)
+    verify_identities([entry], [resolution], _NoCandidates())
+    db = sqlite_utils.Database(memory=True)
+    db["sources"].insert({"id": "miller-2010", "status": "resolved", "cited_as": entry.cited_as,
+                          "identity": resolution.identity,
+                          "identity_reason": resolution.identity_reason, "title": MILLER.title,
+                          "authors": None, "journal": "Am J Surg Pathol", "year": 2010,
+                          "volume": "34", "pages": "238-42"}, pk="id")
+    db["citations"].insert_all([{"document_id": s.document, "source_id": "miller-2010",
+                                 "line": s.line, "raw": s.raw} for s in entry.seen])
+    panel, = [s for s in ROW_SECTIONS if s.title.startswith("Is this record the work")]
+
+    def states():
+        return [r["the_document_states"] for r in db.query(panel.sql, {"id": "miller-2010"})]
+
+    assert states() == [FABRICATED_RAW]
+    # verified (or a mismatch of the first citation): the first citation, as before
+    db["sources"].update("miller-2010", {"identity": "verified", "identity_reason": ALL_AGREE})
+    assert states() == [entry.cited_as]

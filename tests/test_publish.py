@@ -799,3 +799,17 @@ def test_the_sources_table_shows_its_key_columns_first(ds):
     headers = re.findall(r'<th [^>]*data-column="([\w-]+)"', html)
     assert headers[:6] == ["id", "title", "year", "journal", "status", "evidence_level"]
     assert headers.index("cited_as") > headers.index("evidence_level")
+
+
+def test_source_row_page_says_how_it_was_resolved_before_the_wide_row_scrolls_it_away(ds):
+    html = fetch(ds, "/litgraph/sources/vangeel2003").text
+    section = html[html.index("<h2>How this source was resolved (1)</h2>"):]
+    section = section[:section.index("</table>")]
+    assert '<td class="col-status">unresolved</td>' in section
+    assert ('<td class="col-status_reason">no PubMed record matches the DOI or the citation</td>'
+            in section)
+    html = fetch(ds, "/litgraph/sources/miller2010").text
+    section = html[html.index("<h2>How this source was resolved (1)</h2>"):]
+    section = section[:section.index("</table>")]
+    assert '<td class="col-status">resolved</td>' in section
+    assert '<td class="col-resolved_by">pmid</td>' in section
