@@ -21,12 +21,12 @@ import json
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 
 import networkx as nx
 
 from .errors import InputError, LitgraphError
+from .files import replace_text_file
 from .graph import ORIGINS
 from .plausible import plausible_title
 
@@ -227,20 +227,4 @@ def write_output(text: str, output, inputs=()) -> None:
 
 
 def _replace_file(target: Path, text: str, mode) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode & 0o777)
-        else:  # a new file gets the usual mode (mkstemp's is owner-only)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    replace_text_file(target, text, mode)

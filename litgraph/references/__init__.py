@@ -12,7 +12,6 @@ file beside it and renamed over it, and only when its text changes.
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap
 from .. import model
 from ..errors import DocumentError, IdentifierError, ReferencesFileError
 from ..extract import extract_document
+from ..files import replace_text_file
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
 from ..yamlfile import curated_yaml, load_curated_yaml
 from .fastload import FALLBACK, fast_load
@@ -168,30 +168,19 @@ def write_atomically(path, text: str, read_stamp=UNCHANGED) -> bool:
 
 
 def _replace(path, text, read_stamp, shown):
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:  # a new file gets the usual mode (mkstemp's is owner-only)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+    aside = path.with_name(path.name + NEW_SUFFIX)
+
+    def destination():  # looked at just before the rename: did a curator save meanwhile?
         if read_stamp is not UNCHANGED and file_stamp(path) != read_stamp:
-            aside = path.with_name(path.name + NEW_SUFFIX)
-            os.replace(tmp, aside)
-            raise ReferencesFileError(
-                f"{shown} was changed by someone else while litgraph ran: yours is kept as it is "
-                f"and litgraph's version is in {shown}{NEW_SUFFIX}; run the command again to "
-                "merge onto your version (then delete the -new file)")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+            return aside
+        return path
+
+    mode = path.stat().st_mode if path.exists() else None
+    if replace_text_file(path, text, mode, destination) == aside:
+        raise ReferencesFileError(
+            f"{shown} was changed by someone else while litgraph ran: yours is kept as it is "
+            f"and litgraph's version is in {shown}{NEW_SUFFIX}; run the command again to "
+            "merge onto your version (then delete the -new file)")
 
 
 # ---------------------------------------------------------------- reading into the model
