@@ -578,8 +578,10 @@ class Transport:
 
     @staticmethod
     def _fetched_at(response) -> str:
-        created = getattr(response, "created_at", None) if getattr(response, "from_cache", False) \
-            else None
+        # requests-cache stamps fresh and cached replies alike when it stores them: using that
+        # stamp for both keeps a rebuild from the cache from changing fetched_at (a fresh
+        # reply stamped with the time of parsing could fall in the next second).
+        created = getattr(response, "created_at", None)
         when = created or datetime.now(timezone.utc)
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
