@@ -148,11 +148,47 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             extract_counts = update_from_documents(paths, references_path).as_dict().get(
                 "counts", {})
         resolved = run_resolve(db_path, references_path, client, progress=progress)
-        graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
-        set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
+        # The graph is a function of the sources, documents and citations just stored, the
+        # options, the E-utilities service (its replies cached) and litgraph's code: when none
+        # changed since a graph that met no failure, building it again would store the same rows.
+        db = open_db(db_path)
+        graph_stamp = graph_inputs_stamp(db, client, depth=depth, cap=cap)
+        stored = get_build_info(db_path)
+        if stored.get("graph_inputs") == graph_stamp and stored.get("graph_counts"):
+            graphed = StageReport("graph", counts=json.loads(stored["graph_counts"]),
+                                  messages=["unchanged since the last build: not rebuilt"])
+        else:
+            graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
+            done = not graphed.messages  # a failed E-utilities call is asked again next time
+            set_build_info(db, graph_inputs=graph_stamp if done else "",
+                           graph_counts=json.dumps(graphed.counts))
+        set_build_info(db, built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
                        extract_inputs=extract_inputs_stamp(paths, references_path),
                        extract_counts=json.dumps(extract_counts))
     extract_report = StageReport("extract", counts=extract_counts)
     return StageReport("build", parts=[extract_report, resolved, graphed])
+
+
+GRAPH_INPUT_TABLES = ("sources", "documents", "citations")  # what graph.read_reference_graph reads
+
+
+def graph_inputs_stamp(db, client, **options) -> str:
+    """A SHA-256 of everything the graph stage reads: the rows of GRAPH_INPUT_TABLES, the
+    options, the E-utilities service whose cached replies it reads, and litgraph's code."""
+    import hashlib
+
+    from .references import code_digest
+    from .store import TABLES
+
+    digest = hashlib.sha256(code_digest().encode())
+    digest.update(repr(sorted(options.items())).encode())
+    digest.update(b"\0service\0" + str(client.service if client is not None else "-").encode())
+    for table in GRAPH_INPUT_TABLES:
+        digest.update(b"\0table\0" + table.encode())
+        key = TABLES[table][1]
+        order = ", ".join(f"[{c}]" for c in ((key,) if isinstance(key, str) else key))
+        for row in db.execute(f"select * from [{table}] order by {order}"):
+            digest.update(repr(row).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()

@@ -147,3 +147,31 @@ def test_an_unreachable_eutils_changes_nothing_stored(project, monkeypatch):
                                       "--references", str(project / "references.yaml")])
     assert result.exit_code == 1
     assert table_rows(db_path)[0] == before
+
+
+def build_json(project):
+    result = build(project, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{"):])
+    return {part["stage"]: part for part in summary["stages"]}
+
+
+def test_a_rebuild_keeps_the_graph_until_something_it_reads_changes(project):
+    db_path = project / "db" / "litgraph.db"
+    before, _ = table_rows(db_path)
+    again = build_json(project)
+    assert again["graph"]["messages"] == ["unchanged since the last build: not rebuilt"]
+    assert again["graph"]["counts"]["nodes"] == len(before["nodes"])
+    assert table_rows(db_path)[0] == before
+
+    # A curator excludes a cited source: the sources rows change, so the graph is built again.
+    refs = YAML(typ="safe").load((project / "references.yaml").read_text(encoding="utf-8"))
+    key = next(k for k, s in refs["sources"].items() if s.get("pmid") and not s.get("exclude"))
+    text = (project / "references.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"\n  {key}:\n", f"\n  {key}:\n    exclude: true\n", 1)
+    (project / "references.yaml").write_text(text, encoding="utf-8")
+    edited = build_json(project)
+    assert "unchanged since the last build: not rebuilt" not in edited["graph"]["messages"]
+    after, _ = table_rows(db_path)
+    assert [n for n in after["nodes"] if n[0] == key] == []
+    assert [n for n in before["nodes"] if n[0] == key] != []

@@ -10,6 +10,7 @@ marked ``stale: true``, never deleted; so is a document whose file is gone
 file beside it and renamed over it, and only when its text changes.
 """
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -479,16 +480,23 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     return report
 
 
-def extract_inputs_stamp(paths, references_path) -> str:
-    """A SHA-256 of everything ``update_from_documents`` reads: references.yaml, the
-    boilerplate profile beside it, every document file (name and bytes), and the code
-    of litgraph itself.  The same stamp means extract would find nothing to change."""
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A SHA-256 of litgraph's own code (every .py file of the package, by name and bytes)."""
     import litgraph
 
     digest = hashlib.sha256()
     package = Path(litgraph.__file__).resolve().parent
     for source in sorted(package.rglob("*.py")):
         digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def extract_inputs_stamp(paths, references_path) -> str:
+    """A SHA-256 of everything ``update_from_documents`` reads: references.yaml, the
+    boilerplate profile beside it, every document file (name and bytes), and the code
+    of litgraph itself.  The same stamp means extract would find nothing to change."""
+    digest = hashlib.sha256(code_digest().encode())
     references_path = Path(references_path)
     for extra in (references_path, references_path.parent / "boilerplate.yaml"):
         digest.update(b"\0file\0" + (extra.read_bytes() if extra.is_file() else b"-"))
