@@ -590,3 +590,24 @@ def test_a_new_references_file_gets_the_usual_mode_and_an_existing_one_keeps_its
         assert stat.S_IMODE(new.stat().st_mode) == 0o640
     finally:
         os.umask(umask)
+
+
+@settings(max_examples=200, deadline=None)
+@given(older=st.lists(st.text("abcde", max_size=3), unique=True, max_size=8),
+       new=st.lists(st.text("abcde", min_size=1, max_size=3), unique=True, max_size=8),
+       sort_older=st.booleans())
+def test_placing_new_keys_at_once_equals_inserting_them_one_by_one(older, new, sort_older):
+    from ruamel.yaml.comments import CommentedMap
+
+    from litgraph.references.merge import _insert_sorted, _place_sorted
+
+    new = [k for k in new if k not in older]
+    older = sorted(older) if sort_older else older
+    one_by_one = CommentedMap((k, 0) for k in older)
+    for key in new:
+        _insert_sorted(one_by_one, key, 1)
+    at_once = CommentedMap((k, 0) for k in older)
+    for key in new:
+        at_once[key] = 1
+    _place_sorted(at_once, new)
+    assert list(at_once.items()) == list(one_by_one.items())
