@@ -611,3 +611,102 @@ def test_placing_new_keys_at_once_equals_inserting_them_one_by_one(older, new, s
         at_once[key] = 1
     _place_sorted(at_once, new)
     assert list(at_once.items()) == list(one_by_one.items())
+
+
+CURATED = """\
+# a curator's header
+documents: {}
+sources:
+  # the first work
+  alpha-2001:
+    title: 'Alpha: a synthetic work'
+    authors: [Synth A, Synth B]  # two authors
+    seen:
+      - document: d
+        line: 3
+        raw: Alpha.
+  # between two entries
+  beta-2002:
+    title: Beta
+    note: |
+      a curator's note
+      on two lines
+
+  gamma-2003:
+    kind: article
+    authors: [Synth C]
+  pinned-2004:
+    pinned: true
+    title: Pinned
+claims: {}
+"""
+
+WRITTEN_BACK = [
+    Resolution(key="alpha-2001", status="resolved", resolved_by="citation",
+               record=FakeRecord(pmid="900000001", doi="10.5555/alpha")),
+    Resolution(key="beta-2002", status="resolved", resolved_by="title",
+               record=FakeRecord(pmid="900000002", pmcid="PMC900002")),
+    Resolution(key="gamma-2003", status="resolved", resolved_by="doi",
+               record=FakeRecord(pmid="900000003", doi="10.5555/it's")),
+    Resolution(key="pinned-2004", status="resolved", resolved_by="doi",
+               record=FakeRecord(pmid="900000004")),
+]
+
+
+def round_trip_write_back(path, resolutions):
+    """The round-trip path (ruamel: load, add, dump): the oracle of the lines written."""
+    from litgraph.references.writeback import _add_identifiers
+    from litgraph.references.yamlio import _dump, _load_stamped
+
+    data, _ = _load_stamped(path)
+    _add_identifiers(data["sources"], resolutions)
+    return _dump(data)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_write_back_adds_lines_to_the_text_with_the_round_trip_data(tmp_path, newline,
+                                                                   monkeypatch):
+    from ruamel.yaml import YAML
+
+    from litgraph.references import writeback
+
+    references = tmp_path / "references.yaml"
+    references.write_bytes(CURATED.replace("\n", newline).encode())
+    expected = YAML(typ="safe").load(round_trip_write_back(references, WRITTEN_BACK))
+    monkeypatch.setattr(writeback, "_dump", None)  # the lines alone: no round trip
+    record_resolutions(references, WRITTEN_BACK)
+    text = references.read_bytes().decode()
+    assert YAML(typ="safe").load(text) == expected
+    assert list(expected["sources"]["gamma-2003"]) == ["kind", "authors", "pmid", "doi",
+                                                       "resolved_by"]
+    lines = text.split(newline)
+    # only lines were added: every line of the curator's text is there, in its order
+    kept = iter(lines)
+    assert all(any(line == have for have in kept) for line in CURATED.split("\n"))
+    assert [line for line in lines if line not in CURATED.split("\n")] == [
+        "    pmid: '900000001'", "    doi: 10.5555/alpha", "    resolved_by: citation",
+        "    pmid: '900000002'", "    pmcid: PMC900002", "    resolved_by: title",
+        "    pmid: '900000003'", "    doi: '10.5555/it''s'", "    resolved_by: doi"]
+    assert lines[lines.index("      on two lines") + 2] == "    pmid: '900000002'"
+
+
+def test_write_back_into_a_flow_entry_takes_the_round_trip_path(tmp_path):
+    references = tmp_path / "references.yaml"
+    references.write_text("sources:\n  alpha-2001: {title: Alpha}  # flow\n", encoding="utf-8")
+    resolutions = [Resolution(key="alpha-2001", status="resolved", resolved_by="title",
+                              record=FakeRecord(pmid="900000001"))]
+    expected = round_trip_write_back(references, resolutions)
+    record_resolutions(references, resolutions)
+    assert references.read_text(encoding="utf-8") == expected
+    assert read_reference_set(references).source("alpha-2001").pmid == "900000001"
+
+
+def test_write_back_with_nothing_new_leaves_the_file_alone(tmp_path):
+    references = tmp_path / "references.yaml"
+    references.write_text(CURATED, encoding="utf-8")
+    record_resolutions(references, WRITTEN_BACK)
+    before = references.stat()
+    record_resolutions(references, WRITTEN_BACK)  # every identifier is there now
+    record_resolutions(references, WRITTEN_BACK, read_reference_set(references))
+    after = references.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
