@@ -58,8 +58,8 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     """Load references.yaml into the database and resolve its sources."""
     from .evidence import load_level_map
     from .references import read_reference_set, record_resolutions
-    from .resolve import resolve_sources, save_resolutions
-    from .store import save_reference_set
+    from .resolve import resolve_sources
+    from .store.sources import save_reference_set, save_resolutions
 
     if not Path(references_path).is_file():
         # An empty reference set would empty the database: refuse a mistyped path.
@@ -82,7 +82,7 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     record_resolutions(references_path, resolutions, refset)
     set_build_info(db, resolved_at=now_utc(),
                    eutils=("E-utilities stand-in: fixture records, not NCBI"
-                           if getattr(client, "stand_in", False) else client.base_url))
+                           if client.stand_in else client.base_url))
     report = StageReport("resolve")
     for r in resolutions:
         report.counts[r.status] = report.counts.get(r.status, 0) + 1

@@ -366,8 +366,8 @@ def test_a_refresh_that_lacks_a_record_keeps_the_resolved_row_and_its_metadata(t
     import sqlite_utils
 
     from litgraph.model import ReferenceSet, Resolution, SourceEntry
-    from litgraph.resolve import save_resolutions
-    from litgraph.store import ensure_db_shape, save_reference_set
+    from litgraph.store import ensure_db_shape
+    from litgraph.store.sources import save_reference_set, save_resolutions
 
     db = sqlite_utils.Database(tmp_path / "t.db")
     ensure_db_shape(db)

@@ -12,7 +12,8 @@ from litgraph import references as references_module
 from litgraph.errors import DocumentError, ReferencesFileError
 from litgraph.model import Resolution
 from litgraph.references import read_reference_set, record_resolutions, update_from_documents
-from litgraph.store import open_db, save_reference_set
+from litgraph.store import open_db
+from litgraph.store.sources import save_reference_set
 
 STATPEARLS = "001_a7b665464bb06ded"
 PATIENT = "000_d77120f9981d4803"

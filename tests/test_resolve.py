@@ -19,9 +19,10 @@ from litgraph.entrez.transport import STAND_IN_SERVICE
 from litgraph.entrez.records import parse_pubmed
 from litgraph.errors import InputError
 from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
-from litgraph.resolve import (STAND_IN_LABEL, author_parts, evidence_columns, journal_agrees, parse_max_age,
-                              resolve_sources, save_resolutions, search_term, title_words)
+from litgraph.resolve import (STAND_IN_LABEL, author_parts, journal_agrees, parse_max_age,
+                              resolve_sources, search_term, title_words)
 from litgraph.store import ensure_db_shape
+from litgraph.store.sources import evidence_columns, save_resolutions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 XML = {"Content-Type": "text/xml; charset=UTF-8"}
@@ -433,7 +434,7 @@ def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(built_fr
 
 
 def test_identifiers_a_search_wrote_back_are_found_again_unless_pinned():
-    from litgraph.resolve import _stated_ids
+    from litgraph.resolve.hints import stated_ids as _stated_ids
 
     assert _stated_ids(SourceEntry("a", pmid="20090506", doi="10.9999/x", resolved_by="doi")) == (
         None, "10.9999/x")
@@ -609,7 +610,7 @@ COINDRE = dict(title="Grading of soft tissue sarcomas: review and update", autho
 
 
 def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(tmp_path, db):
-    from litgraph.store import save_reference_set
+    from litgraph.store.sources import save_reference_set
     from litgraph.stub.server import StandIn
 
     stated = SourceEntry("coindre-2006", pmid="17090186", **COINDRE)
@@ -634,3 +635,11 @@ def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(
         "errata": None, "cited_as": COINDRE["cited_as"], "kind": "article", "excluded": 0,
         "stale": 0, "note": None, "fetched_at": None, "failure": None,
         "identity": None, "identity_reason": None}  # the first run's "verified" is gone too
+
+
+def test_the_entrez_client_is_what_resolution_asks_for():
+    from litgraph.resolve import EntrezService
+
+    with EntrezClient("http://127.0.0.1:9/entrez/eutils/", rate=0) as client:
+        assert isinstance(client, EntrezService)
+    assert not isinstance(object(), EntrezService)
