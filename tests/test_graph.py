@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from litgraph.entrez import FetchResult
 from litgraph.errors import EntrezError, InputError
-from litgraph.graph import (build_graph, citation_direction, read_reference_graph, save_graph,
+from litgraph.graph import (LinkClient, build_graph, citation_direction, read_reference_graph,
                             to_networkx)
 from litgraph.graph.metrics import (adjacency_matrix, betweenness_scores, cocitation_pairs,
                                     compute_metrics, coupling_pairs, document_cohesion, node_order)
-from litgraph.store import open_db
+from litgraph.store import open_db, save_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +92,22 @@ class FakeClient:
     def summaries(self, pmids):
         self.calls.append(("esummary", tuple(pmids)))
         return {p: self.summary[p] for p in pmids if p in self.summary}
+
+
+def test_the_fake_and_the_real_client_both_implement_link_client():
+    from litgraph.entrez import EntrezClient
+
+    class NoSummaries:  # a client the graph could not ask for the externals' titles
+        def elink(self, pmids, linkname):
+            return {}
+
+        def fetch_pubmed(self, pmids):
+            return FetchResult()
+
+    assert isinstance(FakeClient(), LinkClient)
+    with EntrezClient("http://127.0.0.1:9/entrez/eutils/", rate=0) as client:
+        assert isinstance(client, LinkClient)
+    assert not isinstance(NoSummaries(), LinkClient)
 
 
 def rows(db, sql, params=()):
@@ -509,7 +525,7 @@ def test_a_build_of_the_seed_documents_gives_the_record_pages_links(built_demo, 
                                                       "where origin = 'document'")[0][0]
 
 
-@pytest.mark.parametrize("module", ["litgraph.graph", "litgraph.graph.metrics", "litgraph.export"])
+@pytest.mark.parametrize("module", ["litgraph.graph.links", "litgraph.graph.metrics", "litgraph.export"])
 def test_the_docstring_examples_run(module):
     import doctest
     import importlib

@@ -111,3 +111,28 @@ def test_ensure_db_shape_brings_an_older_database_up_to_date_and_keeps_its_rows(
     before = schema(db)
     ensure_db_shape(db)
     assert schema(db) == before
+
+
+def test_save_graph_writes_each_row_by_column_name_and_replaces_the_last_graph(tmp_path):
+    from litgraph.store import GRAPH_TABLES, save_graph
+
+    db = open_db(tmp_path / "g.db")
+    # Dict rows in any key order (a missing column stored NULL); tuple rows in TABLES' order.
+    save_graph(db,
+               nodes=[{"kind": "source", "id": "a", "year": 2001},
+                      ("b", "external", "B", None, "900000002", None, None, 1)],
+               links=iter([("a", "b", "document"), ("b", "a", "elink-refs")]),
+               metrics=[{"pagerank": 0.5, "node_id": "a", "engine": "networkx"}],
+               cocitations=[{"source_b": "b", "source_a": "a", "count": 2}],
+               couplings=[("a", "b", 1)],
+               cohesion=[{"document_id": "d", "sources": 2, "citing_pairs": 1, "density": 0.5}])
+    assert [tuple(r) for r in db.execute("select * from nodes order by id").fetchall()] == [
+        ("a", "source", None, 2001, None, None, None, None),
+        ("b", "external", "B", None, "900000002", None, None, 1)]
+    assert db.execute("select node_id, pagerank, engine, kind from metrics").fetchall() == [
+        ("a", 0.5, "networkx", None)]
+    assert db.execute("select * from cocitations").fetchall() == [("a", "b", 2)]
+    save_graph(db, [{"id": "c", "kind": "document"}], [])
+    assert {t: db.execute(f"select count(*) from [{t}]").fetchone()[0] for t in GRAPH_TABLES} == {
+        "nodes": 1, "links": 0, "metrics": 0, "cocitations": 0, "couplings": 0,
+        "document_cohesion": 0}
