@@ -3,6 +3,7 @@ empty, a current and an older database."""
 
 import sqlite3
 
+import pytest
 import sqlite_utils
 
 from litgraph.store import FTS, INDEXES, TABLES, column_order, ensure_db_shape, open_db
@@ -136,3 +137,53 @@ def test_save_graph_writes_each_row_by_column_name_and_replaces_the_last_graph(t
     assert {t: db.execute(f"select count(*) from [{t}]").fetchone()[0] for t in GRAPH_TABLES} == {
         "nodes": 1, "links": 0, "metrics": 0, "cocitations": 0, "couplings": 0,
         "document_cohesion": 0}
+
+
+def test_read_commands_open_the_database_read_only_and_never_shape_it(tmp_path, monkeypatch):
+    """status, check, claims, sources and export read through a connection that refuses
+    writes (SQLite's mode=ro, so it holds for root too), and never through open_db or
+    ensure_db_shape, which write."""
+    from click.testing import CliRunner
+    from publish_data import make_publish_db
+
+    import litgraph.store as store
+    from litgraph.cli import cli
+
+    path = make_publish_db(tmp_path / "litgraph.db")
+    opened = []
+
+    def recording_open_existing_db(db_path, _open=store.open_existing_db):
+        opened.append(_open(db_path))
+        return opened[-1]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a read command asked for a writable database")
+
+    monkeypatch.setattr(store, "open_existing_db", recording_open_existing_db)
+    monkeypatch.setattr(store, "open_db", refuse)
+    monkeypatch.setattr(store, "ensure_db_shape", refuse)
+    commands = (["status"], ["check", "--references", str(tmp_path / "none.yaml")],
+                ["claims", "--source", "beardo2013"], ["sources", "--claim", "leiomyosarcoma"],
+                ["export", "--format", "gexf"])
+    for args in commands:
+        result = CliRunner().invoke(cli, [*args, "--db", str(path)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            (args, result.output)
+    assert len(opened) == len(commands)
+    for db in opened:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.execute("insert into build_info (key, value) values ('x', 'y')")
+
+
+def test_datasette_serves_the_database_immutable(tmp_path):
+    from publish_data import make_publish_db
+
+    from litgraph.publish import DATABASE_NAME, make_datasette
+
+    datasette = make_datasette(make_publish_db(tmp_path / "litgraph.db"))
+    database = datasette.get_database(DATABASE_NAME)
+    assert not database.is_mutable
+    conn = database.connect()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("insert into build_info (key, value) values ('x', 'y')")
+    conn.close()
