@@ -171,7 +171,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     return StageReport("build", parts=[extract_report, resolved, graphed])
 
 
-GRAPH_INPUT_TABLES = ("sources", "documents", "citations")  # what graph.read_reference_graph reads
+GRAPH_INPUT_TABLES = ("sources", "documents", "citations")  # what graph.links.read_reference_graph reads
 
 
 def graph_inputs_stamp(db, client, **options) -> str:
