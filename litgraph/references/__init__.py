@@ -20,11 +20,12 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..errors import DocumentError
 from ..extract import extract_document
-from .merge import merge_extracted, put_trailing_comments, take_trailing_comments
+from .merge import merge_extracted
 from .reading import reference_set_from, read_reference_set  # noqa: F401  the package's API
 from .writeback import record_resolutions  # noqa: F401  the package's API
 from .yamlio import (NEW_SUFFIX, UNCHANGED, _content, _dump, _load_raw,  # noqa: F401
-                     _load_stamped, _plain, file_stamp, write_atomically)
+                     _load_stamped, _plain, file_stamp, put_trailing_comments,
+                     take_trailing_comments, write_atomically)
 
 HEADER = """\
 # references.yaml: the curated reference set of litgraph.

@@ -1,12 +1,13 @@
-"""references.yaml as text: the round-trip YAML, loading it with its stamp, dumping it, and
-replacing it atomically (never over a curator's save made meanwhile)."""
+"""references.yaml as text: the round-trip YAML, loading it with its stamp, dumping it (comments
+between entries kept with their entry), and replacing it atomically (never over a curator's
+save made meanwhile)."""
 
 import hashlib
 import os
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import ReferencesFileError
 from ..files import replace_text_file
@@ -133,3 +134,56 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+# ---------------------------------------------------------------- comments between entries
+
+def _last_slot(node):
+    """(container, key, slot) where ruamel keeps the comment after ``node``'s last value."""
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        if isinstance(node, CommentedSeq) and node.fa.flow_style():
+            return None
+        last = list(node.keys())[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        slot = 2 if isinstance(node, CommentedMap) else 0
+        child = node[last]
+        items = node.ca.items.get(last)
+        if items and len(items) > slot and items[slot] is not None:
+            return node, last, slot
+        if not isinstance(child, (CommentedMap, CommentedSeq)) or not len(child) \
+                or (isinstance(child, CommentedSeq) and child.fa.flow_style()):
+            return node, last, slot
+        node = child
+    return None
+
+
+def take_trailing_comments(data) -> list:
+    """Detach the comment that follows each entry (a curator's comment above the next key).
+
+    ruamel keeps such a comment on the last value nested in the entry before
+    it, so replacing or adding a field there would lose or move it; put it
+    back with ``put_trailing_comments`` once the entries are updated.
+    """
+    taken = []
+    for section in ("documents", "sources", "claims"):
+        for key, entry in (data.get(section) or {}).items():
+            where = _last_slot(entry)
+            if where is None:
+                continue
+            node, last, slot = where
+            items = node.ca.items.get(last)
+            if items and len(items) > slot and items[slot] is not None:
+                taken.append((section, key, items[slot]))
+                items[slot] = None
+    return taken
+
+
+def put_trailing_comments(data, taken) -> None:
+    """Re-attach comments taken by ``take_trailing_comments`` after their entry's last value."""
+    for section, key, token in taken:
+        where = _last_slot((data.get(section) or {}).get(key))
+        if where is None:
+            continue  # the entry is gone (a claim extract dropped)
+        node, last, slot = where
+        items = node.ca.items.setdefault(last, [None, None, None, None] if slot == 2
+                                         else [None, None])
+        items[slot] = token
