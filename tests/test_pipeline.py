@@ -175,3 +175,33 @@ def test_a_rebuild_keeps_the_graph_until_something_it_reads_changes(project):
     after, _ = table_rows(db_path)
     assert [n for n in after["nodes"] if n[0] == key] == []
     assert [n for n in before["nodes"] if n[0] == key] != []
+
+
+def test_a_curator_save_during_a_build_stops_it_before_the_database_changes(tmp_path,
+                                                                             monkeypatch):
+    # extract's references.yaml is written while resolution asks E-utilities: a curator who
+    # saves the file meanwhile keeps theirs, and the database gets nothing of litgraph's merge.
+    import shutil
+
+    from litgraph.references import yamlio
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "documents", project / "documents")
+    references = project / "references.yaml"
+    curator = "# the curator's own start\ndocuments: {}\n"
+    replace = yamlio.replace_text_file
+
+    def replace_while_curator_saves(*args, **kwargs):
+        references.write_text(curator, encoding="utf-8")
+        return replace(*args, **kwargs)
+
+    monkeypatch.setattr(yamlio, "replace_text_file", replace_while_curator_saves)
+    result = build(project)
+    assert result.exit_code == 2, result.output
+    assert "references.yaml.litgraph-new" in result.output
+    assert references.read_text(encoding="utf-8") == curator
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0]
+              for t in ("sources", "documents", "citations", "claims")}
+    conn.close()
+    assert counts == {"sources": 0, "documents": 0, "citations": 0, "claims": 0}

@@ -15,6 +15,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -119,12 +120,28 @@ def document_paths(paths, not_read=None) -> list:
     return unique
 
 
+@dataclass
+class Merged:
+    """references.yaml as extract left it in memory (``merge_documents``), not yet written."""
+
+    path: Path
+    data: object  # the round-trip document (ruamel's CommentedMap)
+    read_stamp: Optional[str]  # the file_stamp of the text it was read from (None: no file)
+    changed: bool  # its content differs from the file's (or there is no file)
+    report: ExtractReport
+
+
 def update_from_documents(paths, references_path) -> ExtractReport:
     """Extract every document and merge the result into references.yaml (atomically).
 
     Nothing is written when a document or references.yaml is malformed (the
     error names it) or when nothing changed.
     """
+    return write_merged(merge_documents(paths, references_path))
+
+
+def merge_documents(paths, references_path) -> Merged:
+    """Extract every document and merge the result into references.yaml's data, in memory."""
     from ..extract import propose_restates
 
     references_path = Path(references_path)
@@ -155,14 +172,21 @@ def update_from_documents(paths, references_path) -> ExtractReport:
         elif "restates_proposed" in entry:
             del entry["restates_proposed"]  # confirmed by a curator, or no longer proposed
     put_trailing_comments(data, comments)
-    if existed and _content(data) == before:
+    changed = not existed or _content(data) != before
+    return Merged(references_path, data, read_stamp, changed, report)
+
+
+def write_merged(merged: Merged) -> ExtractReport:
+    """Write what ``merge_documents`` made, when its content changed; its report says so."""
+    report = merged.report
+    if not merged.changed:
         report.written = False  # the same content: not dumped, not written
     else:
-        text = _dump(data)
+        text = _dump(merged.data)
         if not text.startswith("#"):
             text = HEADER + text
-        report.written = write_atomically(references_path, text, read_stamp)
-    report.messages.append(f"{references_path}: {'updated' if report.written else 'unchanged'}")
+        report.written = write_atomically(merged.path, text, merged.read_stamp)
+    report.messages.append(f"{merged.path}: {'updated' if report.written else 'unchanged'}")
     return report
 
 
