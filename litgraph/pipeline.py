@@ -200,8 +200,10 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         finally:
             if written is not None:
                 written.result()  # written (or its error raised) whatever resolution did
-        written_back = writer.submit(record_resolutions, references_path, resolved.resolutions,
-                                     refset)
+        # The write-back needs the identifiers alone: the records' memory goes to the graph.
+        found = [found_identifiers(r) for r in resolved.resolutions]
+        resolved.resolutions = None
+        written_back = writer.submit(record_resolutions, references_path, found, refset)
         try:
             graphed = _graph_unless_unchanged(db_path, client, depth, cap, progress)
         finally:
@@ -213,6 +215,25 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                        extract_counts=json.dumps(extract_counts))
     extract_report = StageReport("extract", counts=extract_counts)
     return StageReport("build", parts=[extract_report, resolved.report, graphed])
+
+
+@dataclass(frozen=True)
+class FoundIdentifiers:
+    """The identifiers of a resolved record, all that writing them back needs of it."""
+
+    pmid: str = None
+    doi: str = None
+    pmcid: str = None
+
+
+def found_identifiers(resolution):
+    """``resolution`` with its record reduced to FoundIdentifiers."""
+    from dataclasses import replace
+
+    record = resolution.record
+    if record is None:
+        return resolution
+    return replace(resolution, record=FoundIdentifiers(record.pmid, record.doi, record.pmcid))
 
 
 def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageReport:

@@ -593,7 +593,7 @@ def test_a_new_references_file_gets_the_usual_mode_and_an_existing_one_keeps_its
         os.umask(umask)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(older=st.lists(st.text("abcde", max_size=3), unique=True, max_size=8),
        new=st.lists(st.text("abcde", min_size=1, max_size=3), unique=True, max_size=8),
        sort_older=st.booleans())

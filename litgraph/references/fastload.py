@@ -67,23 +67,6 @@ def fast_load(text):
         return FALLBACK
 
 
-def parse_events(text):
-    """libyaml's events of a YAML text as a list (each with its start and end marks), or
-    FALLBACK when libyaml cannot parse it."""
-    try:
-        return list(yaml.parse(text, Loader=yaml.CSafeLoader))
-    except yaml.YAMLError:
-        return FALLBACK
-
-
-def load_events(events):
-    """``fast_load`` of already parsed events."""
-    try:
-        return _build(events)
-    except (_GiveUp, RecursionError):
-        return FALLBACK
-
-
 def reads_as_text(value: str) -> bool:
     """Whether ``value`` written as a plain scalar reads back as that very text (here and in
     ruamel), given it holds no YAML indicator (``:``, ``#``, quotes, brackets, spaces)."""

@@ -17,7 +17,7 @@ import yaml
 
 from ..errors import IdentifierError
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
-from .fastload import FALLBACK, fast_load, load_events, parse_events, reads_as_text
+from .fastload import FALLBACK, fast_load, reads_as_text
 from .yamlio import _dump, _load_stamped, write_atomically
 
 IDENTIFIERS = (("pmid", normalise_pmid), ("doi", normalise_doi), ("pmcid", normalise_pmcid))
@@ -102,8 +102,7 @@ def _read_text(path):
 def _patched_text(text, resolutions):
     """The text with each source's additions as lines at the end of its block; _NOTHING when
     there is nothing to add; None when the round-trip path must decide."""
-    events = parse_events(text)
-    data = load_events(events) if events is not FALLBACK else FALLBACK
+    data = fast_load(text)
     if data is FALLBACK or not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
         return None
     sources = data["sources"]
@@ -116,7 +115,10 @@ def _patched_text(text, resolutions):
             planned.setdefault(resolution.key, {}).update(added)
     if not planned:
         return _NOTHING
-    places = _places_from_events(events, set(planned))
+    try:  # a second pass of libyaml, streamed: no list of every event held in memory
+        places = _places_from_events(yaml.parse(text, Loader=yaml.CSafeLoader), set(planned))
+    except yaml.YAMLError:
+        return None
     if places is None or set(places) != set(planned):
         return None
     newline = "\r\n" if "\r\n" in text else "\n"
