@@ -260,7 +260,9 @@ def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageRepor
     return graphed
 
 
-GRAPH_INPUT_TABLES = ("sources", "documents", "citations")  # what graph.links.read_reference_graph reads
+NOT_GRAPH_INPUTS = ("fetched_at",)  # when PubMed's reply came: a time the graph never reads
+# what graph.links.read_reference_graph reads
+GRAPH_INPUT_TABLES = ("sources", "documents", "citations")
 
 
 def graph_inputs_stamp(db, client, **options) -> str:
@@ -278,6 +280,8 @@ def graph_inputs_stamp(db, client, **options) -> str:
         digest.update(b"\0table\0" + table.encode())
         key = TABLES[table][1]
         order = ", ".join(f"[{c}]" for c in ((key,) if isinstance(key, str) else key))
-        for row in db.execute(f"select * from [{table}] order by {order}"):
+        columns = [c for c in TABLES[table][0] if c not in NOT_GRAPH_INPUTS]
+        names = ", ".join(f"[{c}]" for c in columns)
+        for row in db.execute(f"select {names} from [{table}] order by {order}"):
             digest.update(repr(row).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -205,3 +205,17 @@ def test_a_curator_save_during_a_build_stops_it_before_the_database_changes(tmp_
               for t in ("sources", "documents", "citations", "claims")}
     conn.close()
     assert counts == {"sources": 0, "documents": 0, "citations": 0, "claims": 0}
+
+
+def test_the_graph_stamp_follows_what_the_graph_reads_not_when_a_reply_came(project):
+    from litgraph.pipeline import graph_inputs_stamp
+    from litgraph.store import open_db
+
+    db = open_db(project / "db" / "litgraph.db")
+    key = db.execute("select id from sources where status = 'resolved' limit 1").fetchone()[0]
+    stamp = graph_inputs_stamp(db, None, depth=1, cap=500)
+    db.execute("update sources set fetched_at = '2026-01-01T00:00:00+00:00' where id = ?", [key])
+    assert graph_inputs_stamp(db, None, depth=1, cap=500) == stamp
+    assert graph_inputs_stamp(db, None, depth=2, cap=500) != stamp
+    db.execute("update sources set year = year + 1 where id = ?", [key])
+    assert graph_inputs_stamp(db, None, depth=1, cap=500) != stamp
