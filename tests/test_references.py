@@ -711,3 +711,22 @@ def test_write_back_with_nothing_new_leaves_the_file_alone(tmp_path):
     record_resolutions(references, WRITTEN_BACK, read_reference_set(references))
     after = references.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_the_fast_reader_reads_hashes_that_start_like_numbers(tmp_path):
+    # A document's sha256 may start with 0b, 0o or 0x: text for ruamel too, so libyaml's
+    # reading stands (a 20,000-source file once fell back to ruamel for one such hash).
+    from litgraph.references import _load_raw, _plain
+    from litgraph.references.fastload import FALLBACK, fast_load
+
+    hashes = {"b": "0bd21d62537c07422538dffeb2bfa3695953e6ba75fad200d181aa4cba4ce23a",
+              "o": "0o7a", "x": "0xfg", "n": "0b101", "h": "0x1F", "c": "0o17"}
+    text = "".join(f"{k}: {v}\n" for k, v in hashes.items())
+    path = tmp_path / "hashes.yaml"
+    path.write_text(text, encoding="utf-8")
+    ruamel = _plain(_load_raw(path))
+    assert {k: ruamel[k] for k in "box"} == {k: hashes[k] for k in "box"}  # text to both
+    for number in ("n: 0b101", "h: 0x1F", "c: 0o17"):
+        assert fast_load(number) is FALLBACK, number  # numbers (or octal) left to ruamel
+    assert fast_load("".join(f"{k}: {hashes[k]}\n" for k in "box")) == {
+        k: hashes[k] for k in "box"}
