@@ -17,10 +17,9 @@ from entrez_fake import ScriptedEutils, pubmed_set
 
 from litgraph.entrez import EntrezClient, is_permanent
 from litgraph.entrez.records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
-                                     parse_elink, parse_elink_reference, parse_esearch,
-                                     parse_esearch_reference, parse_esummary,
-                                     parse_esummary_reference, parse_pubmed,
-                                     parse_pubmed_reference)
+                                     parse_elink, parse_esearch, parse_esummary, parse_pubmed)
+from litgraph.entrez.reference import (parse_elink_reference, parse_esearch_reference,
+                                       parse_esummary_reference, parse_pubmed_reference)
 from litgraph.errors import EntrezError, InputError, PermanentEntrezError, ReplyShapeError
 from litgraph.stub import render
 from litgraph.stub.records import DEFAULT_RECORDS_PATH, TEST_RECORDS_PATH

@@ -27,9 +27,10 @@ from typing import Optional
 
 from .records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
                       parse_elink, parse_esearch, parse_esummary, parse_pubmed)
-from .transport import (POST_FROM_IDS, PROCESS_THROTTLE, CircuitBreaker, Throttle,  # noqa: F401
-                        Transport, cache_key, is_permanent, redact, reply_problem,
-                        split_credentials)
+from .credentials import cache_key, redact, split_credentials  # noqa: F401
+from .pacing import PROCESS_THROTTLE, CircuitBreaker, Throttle  # noqa: F401
+from .replies import is_permanent, reply_problem
+from .transport import POST_FROM_IDS, Transport
 from ..errors import EntrezError, PermanentEntrezError
 
 NOT_FOUND_SECONDS = 24 * 3600  # how long a "PMID not found" answer is reused from the cache

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from . import render
 from .query import QueryTooComplex, search
-from .records import Catalogue
+from .catalogue import Catalogue
 
 XML = "text/xml; charset=UTF-8"
 JSON = "application/json; charset=UTF-8"

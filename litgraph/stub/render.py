@@ -16,7 +16,8 @@ import json
 from xml.etree import ElementTree as ET
 
 from .query import SearchResult
-from .records import Catalogue, Record
+from .catalogue import Catalogue
+from .records import Record
 
 XML_DECLARATION = '<?xml version="1.0" ?>\n'
 XML_DECLARATION_UTF8 = '<?xml version="1.0" encoding="UTF-8" ?>\n'

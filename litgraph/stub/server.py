@@ -45,7 +45,8 @@ from ..errors import InputError
 from . import render
 from .endpoints import HTML, JSON, TEXT, XML, Answer, answer
 from .query import QueryTooComplex
-from .records import DEFAULT_RECORDS_PATH, Catalogue, Record, load_journals, load_records
+from .catalogue import Catalogue
+from .records import DEFAULT_RECORDS_PATH, Record, load_journals, load_records
 from .synthetic import SyntheticCorpus
 
 EUTILS_PATH = "/entrez/eutils/"
