@@ -344,15 +344,24 @@ def test_search_dois_ors_every_doi_into_one_quoted_term(eutils):
     assert request["params"]["db"] == ["pubmed"]
 
 
-def test_search_ids_splits_only_when_the_term_grows_too_long(eutils):
+def test_search_ids_ors_batch_esearch_terms_per_request_within_esearchs_retmax(eutils):
     eutils.default("esearch.fcgi", (200, XML, ESEARCH))
-    with client_for(eutils) as client:
-        terms = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
-        assert client.search_ids(terms, max_term_chars=4000) == ["20090506", "90000001"]
-        assert eutils.count("esearch.fcgi") == 1
-        client.search_ids(terms, max_term_chars=600)
-    assert eutils.count("esearch.fcgi") == 1 + 4
+    terms = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
+    with client_for(eutils, batch_sizes="esearch=60") as client:
+        assert client.search_ids(terms, per_term=2) == ["20090506", "90000001"]
+    assert eutils.count("esearch.fcgi") == 1
     assert eutils.requests[0]["method"] == "POST"  # a 1,900-character term goes by POST
+    assert eutils.requests[0]["params"]["retmax"] == ["140"]  # 2 per term, plus 20
+    with client_for(eutils, batch_sizes="esearch=16") as client:
+        client.search_ids(terms, per_term=2)
+    assert eutils.count("esearch.fcgi") == 1 + 4  # 16, 16, 16 and 12 terms
+    assert sorted(len(r["params"]["term"][0].split(" OR ")) for r in eutils.requests[1:]) == [
+        12, 16, 16, 16]
+    with client_for(eutils, batch_sizes="esearch=10000") as client:
+        client.search_ids([f"t{n}[ti]" for n in range(2500)], per_term=5)
+    # at 5 IDs per term, 1,996 terms is what esearch's 10,000 IDs can answer in one request
+    assert sorted(len(r["params"]["term"][0].split(" OR ")) for r in eutils.requests[5:]) == [
+        504, 1996]
 
 
 def test_citation_match_maps_lines_back_by_key_not_position(eutils):

@@ -34,6 +34,7 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from ..errors import EntrezError, InputError, PermanentEntrezError
+from .batching import BatchSizes
 from .credentials import SECRET_PARAMETERS, cache_key, is_loopback, redact, split_credentials
 from .pacing import PROCESS_THROTTLE, CircuitBreaker
 from .replies import endpoint_kind, is_permanent, reply_problem
@@ -74,11 +75,12 @@ class Transport:
     throttle off (tests).  ``cache_path`` None means no cache.  ``service``
     names the answering service in cache keys (default: the base URL's
     scheme, host and port).  ``concurrency`` is the number of requests kept
-    in flight.  ``sleep``, ``throttle`` and ``breaker`` may be injected by tests.
+    in flight.  ``batch_sizes`` (``BatchSizes``, a mapping or ``"efetch=2000,..."``)
+    sets identifiers per request; ``batch_size`` one number for every endpoint.  ``sleep``, ``throttle`` and ``breaker`` may be injected by tests.
     """
 
     def __init__(self, base_url, cache_path=None, api_key=None, email=None, rate=None,
-                 max_tries=6, timeout=30.0, backoff=0.5, batch_size=200, *, throttle=None,
+                 max_tries=6, timeout=30.0, backoff=0.5, batch_size=None, *, throttle=None,
                  sleep=time.sleep, concurrency=CONCURRENCY, service=None, breaker=None,
                  batch_sizes=None):
         clean, auth, found = split_credentials(base_url)
@@ -86,7 +88,7 @@ class Transport:
         if clean.startswith("http://") and not is_loopback(host):
             raise InputError(f"E-utilities URL {clean!r} is plain http to another machine: the "
                              "API key and email would travel unencrypted; use https://")
-        if max_tries < 1 or batch_size < 1 or concurrency < 1:
+        if max_tries < 1 or (batch_size is not None and batch_size < 1) or concurrency < 1:
             raise InputError("max_tries, batch_size and concurrency must be at least 1")
         self.base_url = clean.rstrip("/") + "/"
         self.auth = auth
@@ -96,8 +98,9 @@ class Transport:
         self.max_tries = int(max_tries)
         self.timeout = timeout
         self.backoff = backoff
-        self.batch_size = int(batch_size)
-        self.batch_sizes = dict(batch_sizes or {})
+        # ``batch_size`` (tests, one number for every endpoint) overrides ``batch_sizes``.
+        self.batch_size = int(batch_size) if batch_size is not None else None
+        self.batch_sizes = BatchSizes.parse(batch_sizes)
         self.concurrency = int(concurrency)
         parts = urlsplit(self.base_url)
         self.service = service or f"{parts.scheme}://{parts.netloc}{parts.path}"
@@ -154,8 +157,9 @@ class Transport:
         return 1.05 / self.rate if self.rate > 0 else 0.0
 
     def batch(self, endpoint: str) -> int:
-        """IDs per request for ``endpoint`` (``efetch``, ``elink``, ``esummary``)."""
-        return int(self.batch_sizes.get(endpoint) or self.batch_size)
+        """IDs (or terms) per request for ``endpoint`` (``efetch``, ``elink``, ``esummary``,
+        ``esearch``)."""
+        return self.batch_size or self.batch_sizes.get(endpoint)
 
     def _count(self, name, amount=1) -> None:
         with self._lock:

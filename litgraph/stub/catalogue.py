@@ -27,6 +27,9 @@ class Catalogue:
         self.synthetic = synthetic
         self._synthetic_indexed = synthetic is None or len(synthetic) == 0
         self._synthetic_journals: set[str] = set()
+        # Serialized answer fragments (render.py): a record's XML, an id's LinkSet, by shapes.
+        # Cleared when a record is added, since a record's answer names the records it cites.
+        self.rendered: dict[tuple, str] = {}
         for journal in journals:
             self.add_journal(journal)
         if synthetic is not None and len(synthetic):
@@ -51,6 +54,7 @@ class Catalogue:
             raise StubDataError(f"stand-in records: PMID {record.pmid} appears twice")
         self.by_pmid[record.pmid] = record
         self._cited_by = None
+        self.rendered.clear()
         self._index(record)
 
     def _index(self, record: Record) -> None:
