@@ -251,6 +251,30 @@ def cli_build(stand_in, project: Path, rate: int) -> dict:
 
 # ------------------------------------------------------------------ main
 
+def sweep(args, sources, bound, work) -> int:
+    """Cold runs at each batch-size spec, interleaved, medians; prints one line per spec."""
+    from litgraph.entrez import BatchSizes
+
+    specs = [spec.strip() for spec in args.sweep.split(";") if spec.strip()]
+    walls = {spec: [] for spec in specs}
+    requests = {}
+    with StandInProcess(args.n, 3, args.latency, work / "stub.log") as stand_in:
+        stand_in.prerender()
+        for run in range(args.repeat):
+            for number, spec in enumerate(specs):
+                cache = work / f"sweep-{run}-{number}.sqlite"
+                figures = litgraph_run(stand_in, sources, cache, args.rate, BatchSizes.parse(spec))
+                walls[spec].append(figures["wall_s"])
+                requests[spec] = figures["server_requests_by_endpoint"]
+    print(f"sweep: N={args.n}, rate {args.rate}/s, latency {args.latency} ms, bound "
+          f"{bound['seconds']} s, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for spec in specs:
+        print(f"  {spec:40} median {median(walls[spec])} s ({walls[spec]}) = "
+              f"{round(median(walls[spec]) / bound['seconds'], 2)} x bound; "
+              f"{sum(requests[spec].values())} requests {requests[spec]}")
+    return 0
+
+
 def median(values):
     return round(statistics.median(values), 2) if values else None
 
@@ -268,6 +292,10 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-sizes", default=None, metavar="SPEC",
                         help="the library's batch sizes, e.g. efetch=2500,elink=5000,esearch=2000 "
                              "(default: litgraph's defaults)")
+    parser.add_argument("--sweep", default=None, metavar="SPECS",
+                        help="only compare batch sizes: cold library runs (resolve + links) for "
+                             "each ';'-separated spec, --repeat times each, interleaved, on one "
+                             "stand-in, e.g. 'efetch=500;efetch=2500;efetch=10000'")
     args = parser.parse_args(argv)
     if args.n < 10:
         parser.error("--n must be at least 10")
@@ -287,6 +315,8 @@ def main(argv=None) -> int:
     from litgraph.entrez import BatchSizes
 
     sizes = BatchSizes.parse(args.batch_sizes)
+    if args.sweep:
+        return sweep(args, sources, bound, work)
     with StandInProcess(args.n, 3, args.latency, work / "stub.log") as stand_in:
         prerender_s = stand_in.prerender()
         print(f"stand-in pre-rendered its answers in {prerender_s} s (not measured); "

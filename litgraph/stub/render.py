@@ -128,13 +128,18 @@ def efetch_error_xml(message: str, shapes=frozenset()) -> str:
 
 # ---------------------------------------------------------------- esearch
 
-def esearch_xml(result: SearchResult, retstart: int, retmax: int, shapes=frozenset()) -> str:
-    """eSearchResult in NCBI's element order; zero hits carry NCBI's error and warning lists."""
+def esearch_xml(result: SearchResult, retstart: int, retmax: int, shapes=frozenset(),
+                history=None) -> str:
+    """eSearchResult in NCBI's element order; zero hits carry NCBI's error and warning lists.
+    ``history`` ``(query_key, WebEnv)`` (``usehistory=y``) comes before the IdList, as NCBI's."""
     page = result.pmids[retstart:retstart + retmax]
     root = ET.Element("eSearchResult")
     _sub(root, "Count", len(result.pmids))
     _sub(root, "RetMax", len(page))
     _sub(root, "RetStart", retstart)
+    if history:
+        _sub(root, "QueryKey", history[0])
+        _sub(root, "WebEnv", history[1])
     ids = _sub(root, "IdList")
     for pmid in page:
         _sub(ids, "Id", pmid)
@@ -152,11 +157,13 @@ def esearch_xml(result: SearchResult, retstart: int, retmax: int, shapes=frozens
     return _document(root, ESEARCH_DOCTYPE, shapes=shapes)
 
 
-def esearch_json(result: SearchResult, retstart: int, retmax: int) -> str:
+def esearch_json(result: SearchResult, retstart: int, retmax: int, history=None) -> str:
     """esearch ``retmode=json``: lower-case keys, numbers as strings."""
     page = result.pmids[retstart:retstart + retmax]
-    body = {"count": str(len(result.pmids)), "retmax": str(len(page)), "retstart": str(retstart),
-            "idlist": page, "translationset": [], "querytranslation": result.translation}
+    body = {"count": str(len(result.pmids)), "retmax": str(len(page)), "retstart": str(retstart)}
+    if history:
+        body.update(querykey=str(history[0]), webenv=history[1])
+    body.update(idlist=page, translationset=[], querytranslation=result.translation)
     phrases = result.phrases_not_found if not result.pmids else []
     if phrases or result.fields_not_found:
         body["errorlist"] = {"phrasesnotfound": phrases, "fieldsnotfound": result.fields_not_found}
@@ -270,6 +277,26 @@ def elink_xml(catalogue: Catalogue, id_groups: list[list[str]], link_names, shap
                  for group in id_groups]
     body = _with_children(ET.Element("eLinkResult"), fragments)
     return _document_text(body, ELINK_DOCTYPE, shapes=shapes)
+
+
+def elink_json(catalogue: Catalogue, id_groups: list[list[str]], link_names,
+               shapes=frozenset()) -> str:
+    """elink's ``retmode=json`` answer for ``cmd=neighbor``: the same LinkSets as
+    ``elink_xml``, as NCBI writes them in JSON (``linksets``, each with ``dbfrom``, ``ids``
+    and, when it has links, ``linksetdbs`` of ``dbto``, ``linkname`` and ``links`` as strings)."""
+    root = ET.fromstring(elink_xml(catalogue, id_groups, link_names, shapes).split("\n", 2)[2])
+    linksets = []
+    for link_set in root.findall("LinkSet"):
+        entry = {"dbfrom": link_set.findtext("DbFrom"),
+                 "ids": [e.text for e in link_set.findall("IdList/Id")]}
+        dbs = [{"dbto": db.findtext("DbTo"), "linkname": db.findtext("LinkName"),
+                "links": [e.text for e in db.findall("Link/Id")]}
+               for db in link_set.findall("LinkSetDb")]
+        if dbs:
+            entry["linksetdbs"] = dbs
+        linksets.append(entry)
+    return json.dumps({"header": {"type": "elink", "version": "0.3"}, "linksets": linksets},
+                      separators=(",", ":"))
 
 
 def prerender(catalogue: Catalogue, link_names=LINK_NAMES) -> int:
