@@ -521,3 +521,42 @@ def test_a_redirect_is_not_followed_so_the_key_never_reaches_the_cache(tmp_path)
 def test_plain_http_to_another_machine_is_refused(url):
     with pytest.raises(InputError, match="unencrypted"):
         EntrezClient(url)
+
+
+def test_default_batch_sizes_give_one_post_per_5000_pmids_and_per_link_name(eutils):
+    from litgraph.entrez import BatchSizes
+
+    def linksets(request):
+        ids = request["params"]["id"]
+        body = "".join(f"<LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>{i}</Id></IdList></LinkSet>"
+                       for i in ids)
+        return 200, XML, f"<?xml version='1.0'?><eLinkResult>{body}</eLinkResult>".encode()
+
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    eutils.default("elink.fcgi", linksets)
+    pmids = [str(900000001 + n) for n in range(12000)]
+    with client_for(eutils) as client:
+        assert client.batch_sizes == BatchSizes(efetch=5000, elink=5000, esummary=500,
+                                                esearch=5000)
+        assert len(client.fetch_pubmed(pmids).records) == 12000
+        found = client.links(pmids[:6000], ("pubmed_pubmed_refs", "pubmed_pubmed_citedin"))
+    assert {name: len(by_pmid) for name, by_pmid in found.items()} == {
+        "pubmed_pubmed_refs": 6000, "pubmed_pubmed_citedin": 6000}
+    sizes = sorted((r["endpoint"], r["method"], len(r["params"]["id"][0].split(","))
+                    if r["endpoint"] == "efetch.fcgi" else len(r["params"]["id"]))
+                   for r in eutils.requests)
+    assert sizes == [("efetch.fcgi", "POST", 2000), ("efetch.fcgi", "POST", 5000),
+                     ("efetch.fcgi", "POST", 5000), ("elink.fcgi", "POST", 1000),
+                     ("elink.fcgi", "POST", 1000), ("elink.fcgi", "POST", 5000),
+                     ("elink.fcgi", "POST", 5000)]
+
+
+def test_batch_sizes_are_checked_against_ncbis_ceiling_and_named_when_wrong():
+    from litgraph.entrez import BatchSizes
+
+    assert BatchSizes.parse({"elink": "200"}).elink == 200
+    assert BatchSizes.parse(None) == BatchSizes()
+    for spec, message in (("efetch=0", "expected 1 to 10000"), ("efetch=10001", "expected 1 to"),
+                          ("elinks=5", "unknown batch size 'elinks'"), ("efetch=x", "efetch=x")):
+        with pytest.raises(InputError, match=message):
+            EntrezClient("http://127.0.0.1:9/", batch_sizes=spec)

@@ -26,10 +26,10 @@ class BatchSizes:
     litgraph.errors.InputError: batch size efetch=20000: expected 1 to 10000 (NCBI's largest)
     """
 
-    efetch: int = 2500  # PMIDs per efetch (POST from 200 IDs)
+    efetch: int = 5000  # PMIDs per efetch (POST from 200 IDs)
     elink: int = 5000  # PMIDs per elink, each its own id= (one LinkSet per PMID)
-    esummary: int = 500  # PMIDs per esummary
-    esearch: int = 2000  # search terms OR'ed into one esearch (POST when long)
+    esummary: int = 500  # PMIDs per esummary (not measured: NCBI's cap for its JSON form)
+    esearch: int = 5000  # terms OR'ed into one esearch, fewer when retmax could not hold them
 
     @classmethod
     def parse(cls, spec) -> "BatchSizes":

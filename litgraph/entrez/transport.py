@@ -76,7 +76,8 @@ class Transport:
     names the answering service in cache keys (default: the base URL's
     scheme, host and port).  ``concurrency`` is the number of requests kept
     in flight.  ``batch_sizes`` (``BatchSizes``, a mapping or ``"efetch=2000,..."``)
-    sets identifiers per request; ``batch_size`` one number for every endpoint.  ``sleep``, ``throttle`` and ``breaker`` may be injected by tests.
+    sets identifiers per request; ``batch_size`` one number for every endpoint.
+    ``sleep``, ``throttle`` and ``breaker`` may be injected by tests.
     """
 
     def __init__(self, base_url, cache_path=None, api_key=None, email=None, rate=None,
