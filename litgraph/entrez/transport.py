@@ -120,6 +120,9 @@ class Transport:
         self.reached = 0  # tries that reached a server at all (any HTTP status, or a read timeout)
         self.last_failure = None
         self._lock = threading.Lock()
+        # One reply parsed at a time: the parser holds the GIL, so parsing two at once is no
+        # faster, and each 5,000-record reply's tree takes ~150 MB while it is read.
+        self._parsing = threading.Lock()
         self._pool = None
         self._parsed = {}  # (endpoint, params, post) -> (parsed reply, fetched_at), this process
         self.session = self._make_session()
@@ -280,8 +283,9 @@ class Transport:
                                         endpoint_kind(endpoint))
                 if problem is None:
                     try:
-                        parsed = parse(response.content)
-                    except Exception as exc:  # Bio.Entrez raises ValueError/RuntimeError kinds
+                        with self._parsing:
+                            parsed = parse(response.content)
+                    except Exception as exc:  # any parser's error: the reply is unusable
                         problem = f"unparseable reply ({type(exc).__name__}: {str(exc)[:120]})"
                     else:
                         answer = (parsed, self._fetched_at(response))
