@@ -1,16 +1,21 @@
 """One client for NCBI E-utilities: session, cache, throttle, retries, batching.
 
-Three layers, bottom up:
+Layers, bottom up:
 
-- transport (``litgraph.entrez.transport``): a ``requests`` session (a
-  requests-cache ``CachedSession`` on SQLite when a cache path is given) whose
-  HTTP adapter waits for the process-wide throttle, so cache hits cost no time
-  and no request; ``_call`` sends one request with ``tool``/``email``/``api_key``,
-  checks the raw reply (status, HTML, ``<ERROR>``, truncation) before parsing
-  or caching it, retries with back-off, and raises EntrezError at the end;
-  ``_each`` keeps up to ``concurrency`` requests in flight;
-- the E-utilities verbs: ``fetch_pubmed``, ``search_ids``, ``citation_match``,
-  ``elink``, ``summaries``, which batch and map results back by identifier.
+- ``credentials`` (redaction, credentials out of URLs, cache keys), ``pacing``
+  (the process-wide ``Throttle``, the ``CircuitBreaker``) and ``replies``
+  (what a raw reply says before parsing: usable, transient or permanent);
+- ``transport``: a ``requests`` session (a requests-cache ``CachedSession`` on
+  SQLite when a cache path is given) whose HTTP adapter waits for the
+  throttle, so cache hits cost no time and no request; ``_call`` sends one
+  request, checks the raw reply before parsing or caching it, retries with
+  back-off and raises EntrezError at the end; ``_each`` keeps up to
+  ``concurrency`` requests in flight;
+- ``records`` (ElementTree views of the replies; ``reference`` reads the same
+  with Bio.Entrez for the tests) and ``batching`` (``BatchSizes``);
+- the E-utilities verbs here: ``fetch_pubmed``, ``search_ids``,
+  ``citation_match``, ``elink``/``links``, ``summaries``, which batch and map
+  results back by identifier.
 
 ``tool``, ``email`` and ``api_key`` are never part of a cache key and never
 stored: requests-cache drops ``ignored_parameters`` from keys and redacts them

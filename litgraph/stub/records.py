@@ -1,4 +1,4 @@
-"""Fixture records of the E-utilities stand-in, and the catalogue that looks them up.
+"""Fixture records of the E-utilities stand-in: the Record model and its YAML loader.
 
 A :class:`Record` holds only what a source states about one work; every field
 that nobody states is ``None`` (or empty) and is left out of every answer.
