@@ -13,9 +13,9 @@ NCBI_MAX_IDS = 10_000
 class BatchSizes:
     """Identifiers (or search terms) per request, per E-utility.
 
-    The defaults were measured with ``bench/resolve.py`` (see the README's
-    "Batch sizes"): the processor time does not grow with the batch, so
-    NCBI's largest batches, the fewest requests at the rate limit.
+    The defaults were measured with ``bench/resolve.py --sweep`` (see the
+    README's "Batch sizes"): half NCBI's largest batch, so that one reply is
+    read while the next is on its way, beat the fewest requests.
 
     >>> BatchSizes.parse("efetch=2000, elink=500").efetch
     2000
@@ -25,8 +25,8 @@ class BatchSizes:
     litgraph.errors.InputError: batch size efetch=20000: expected 1 to 10000 (NCBI's largest)
     """
 
-    efetch: int = NCBI_MAX_IDS  # PMIDs per efetch (POST from 200 IDs)
-    elink: int = NCBI_MAX_IDS  # PMIDs per elink, each its own id= (one LinkSet per PMID)
+    efetch: int = 5000  # PMIDs per efetch (POST from 200 IDs)
+    elink: int = 5000  # PMIDs per elink, each its own id= (one LinkSet per PMID)
     esummary: int = 500  # PMIDs per esummary (not measured: NCBI's cap for its JSON form)
     esearch: int = 5000  # terms OR'ed into one esearch, fewer when retmax could not hold them
 
