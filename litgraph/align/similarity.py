@@ -36,7 +36,7 @@ class Thresholds:
     neighbour_weight: float = 0.5
     paragraph_weight: float = 0.3
     words: float = 0.12
-    coverage: float = 0.25
+    coverage: float = 0.15
 
     def __post_init__(self):
         for name in _FLOATS:
@@ -89,6 +89,7 @@ LAY_TERMS = [
 ]
 _LAY_PATTERNS = [(re.compile(rf"\b(?:{lay})\b", re.I), clinical) for lay, clinical in LAY_TERMS]
 STEM_LENGTH = 7  # words compare by their first 7 letters after stemming
+SAME_WORD_PREFIX = 4  # a stem this long that begins another is the same word (late/later)
 _WORD = re.compile(r"[a-z][a-z']*[a-z]|[a-z]")
 
 
@@ -177,6 +178,9 @@ class _NoWords:
     def coverage(self, i, js):
         return 0.0, []
 
+    def unstated(self, i):
+        return []
+
 
 class _Explainer:
     """Reads the word vectors of a scoring run back as words.
@@ -189,6 +193,7 @@ class _Explainer:
 
     def __init__(self, left, right, names, idf, readable):
         self.left, self.right, self.names, self.idf, self.readable = left, right, names, idf, readable
+        self._source_terms = None
 
     def _row(self, matrix, i) -> dict:
         start, end = matrix.indptr[i], matrix.indptr[i + 1]
@@ -218,6 +223,30 @@ class _Explainer:
         covered = sum(self.idf[col] for col in mine if col in theirs)
         missing = sorted((col for col in mine if col not in theirs), key=lambda col: (-self.idf[col], col))
         return covered / total, [self._word(col) for col in missing]
+
+    def unstated(self, i: int) -> list:
+        """Sentence i's words that no source sentence uses in any form, rarest first.
+
+        A word counts as used when a source word has the same stem, or when one
+        stem begins with the other and the shorter has at least
+        ``SAME_WORD_PREFIX`` letters (``late``/``later``, which the stemmer
+        keeps apart).  Numbers are left out.
+        """
+        if self._source_terms is None:
+            self._source_terms = {self.names[col] for col in set(self.right.indices)
+                                  if not self.names[col].startswith("#")}
+        unstated = []
+        for col in self._row(self.left, i):
+            term = self.names[col]
+            if term.startswith("#") or term in self._source_terms:
+                continue
+            if any(min(len(term), len(other)) >= SAME_WORD_PREFIX
+                   and (term.startswith(other) or other.startswith(term))
+                   for other in self._source_terms):
+                continue
+            unstated.append(col)
+        unstated.sort(key=lambda col: (-self.idf[col], col))
+        return [self._word(col) for col in unstated]
 
 
 def _neighbour_context(lexical):
