@@ -22,10 +22,10 @@ from .plausible import plausible_title
 from .ids import normalise_doi, normalise_pmcid, normalise_pmid
 
 # Columns of the Markdown tables (JSON has every field; the text form is grouped).
-CLAIM_COLUMNS = ["source", "level", "claim", "document_title", "section", "line", "text",
-                 "inherited_from"]
+CLAIM_COLUMNS = ["source", "level", "identity", "claim", "document_title", "section", "line",
+                 "text", "inherited_from"]
 SOURCE_COLUMNS = ["claim", "document_title", "section", "claim_text", "source", "level", "status",
-                  "pmid", "title", "inherited_from"]
+                  "identity", "pmid", "title", "inherited_from"]
 TEXT_WIDTH = 100
 
 
@@ -74,7 +74,8 @@ def claims_for_source(db, query: str) -> list:
     """Which claims cite the source(s) ``query`` names (PMID, DOI, PMC id or key).
 
     One row per claim and source: source, pmid, doi, level (the source's
-    evidence level), document, document_title, section, line, claim, text,
+    evidence level), identity and identity_reason (whether the record is the
+    work the document cites: litgraph.identity), document, document_title, section, line, claim, text,
     evidence_level (the claim's own declared level), inherited and
     inherited_from.  A sentence of a rewrite that restates a claim citing the
     source inherits it (``inherited`` 1, ``inherited_from`` names the original
@@ -99,7 +100,9 @@ def claims_for_source(db, query: str) -> list:
                         "claims.text, claims.evidence_level, claim_evidence.inherited, "
                         "claim_evidence.via_claim_id as inherited_from"):
             rows.append({"source": source["id"], "pmid": source.get("pmid"),
-                         "doi": source.get("doi"), "level": source.get("evidence_level"), **r})
+                         "doi": source.get("doi"), "level": source.get("evidence_level"),
+                         "identity": source.get("identity"),
+                         "identity_reason": source.get("identity_reason"), **r})
     return rows
 
 
@@ -121,8 +124,9 @@ def sources_for_claim(db, query: str) -> list:
 
     One row per claim and source: claim, document, document_title, section,
     line, claim_text, source, title, authors, journal, year, pmid, doi,
-    status, status_reason, level (the source's evidence level),
-    evidence_basis, retracted, excluded, inherited and inherited_from.  A
+    status, status_reason, identity, identity_reason (whether the record is
+    the work the document cites: litgraph.identity), level (the source's
+    evidence level), evidence_basis, retracted, excluded, inherited and inherited_from.  A
     sentence of a rewrite inherits the sources of the original claims it
     restates (``inherited`` 1, ``inherited_from`` the original claim; see
     litgraph.findings).  A claim with no source, own or inherited, gets one
@@ -150,6 +154,7 @@ def sources_for_claim(db, query: str) -> list:
                          "authors": s.get("authors"), "journal": s.get("journal"),
                          "year": s.get("year"), "pmid": s.get("pmid"), "doi": s.get("doi"),
                          "status": s.get("status"), "status_reason": s.get("status_reason"),
+                         "identity": s.get("identity"), "identity_reason": s.get("identity_reason"),
                          "level": s.get("evidence_level"), "evidence_basis": s.get("evidence_basis"),
                          "retracted": s.get("retracted"), "excluded": s.get("excluded"),
                          "inherited": s["inherited"], "inherited_from": s["via_claim_id"]})
@@ -291,6 +296,11 @@ def _indented(text, indent: int) -> list:
                          subsequent_indent=" " * indent) or [" " * indent]
 
 
+def _identity_text(row) -> str:
+    """The identity verdict as a curator reads it: verified, partial, mismatch, or unchecked."""
+    return row.get("identity") or "unchecked"
+
+
 def render_claims_text(rows: list) -> str:
     """``litgraph claims`` for a terminal: each source (level, title), then the claims
     citing or inheriting it, each with its document's title, section, line and text."""
@@ -303,7 +313,8 @@ def render_claims_text(rows: list) -> str:
             ids = f" (PMID {row['pmid']})" if row.get("pmid") else ""
             level = row.get("level")
             lines.append(f"{current}{ids}: evidence level "
-                         f"{'unknown' if level is None else level}")
+                         f"{'unknown' if level is None else level}, "
+                         f"identity {_identity_text(row)}")
         inherited = (f" \u2014 inherited from {row['inherited_from']}"
                      if row.get("inherited") else "")
         lines.append(f"  {row['claim']}  {_where_text(row)}{inherited}")
@@ -332,11 +343,11 @@ def render_sources_text(rows: list) -> str:
         if inherited and len(inherited) == len({r["inherited_from"] for r in cited}):
             label += f" (inherited from {', '.join(inherited)}, the original it restates)"
         out.append(label + ":")
-        columns = ["source", "level", "status", "year", "pmid", "title"]
+        columns = ["source", "level", "status", "identity", "year", "pmid", "title"]
         if any(r.get("inherited") for r in cited) and not label.endswith("restates)"):
             columns.append("inherited_from")
-        shown = [{**r, "level": "unknown" if r.get("level") is None else r["level"]}
-                 for r in cited]
+        shown = [{**r, "level": "unknown" if r.get("level") is None else r["level"],
+                  "identity": _identity_text(r)} for r in cited]
         out.extend("    " + line for line in render_table(shown, columns, wrap={"title": 48})
                    .splitlines())
     return "\n".join(out)
