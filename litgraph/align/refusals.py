@@ -41,8 +41,9 @@ def refusal(i, sentence, chosen, lexical, explain, roles, thresholds) -> Optiona
 # A sentence about the document it is in: "the text does not say", "this guide explains".
 _DOCUMENT = re.compile(r"\b(?:the|this|these)\s+(?:text|guide|leaflet|booklet|handout|page|website|"
                        r"article|document)s?\b", re.I)
-# Negation cues; a cue negates the first few content words after it, up to the end of its
-# clause.  A word prefixed un- negates the rest of the word.
+# Negation cues; a cue negates the first NEGATION_SCOPE content words after it (past a
+# semi-modal: "not need to be stopped"), within its clause.  A word prefixed un- negates
+# the rest of the word.
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|none|neither|nor)\b|n't\b", re.I)
 _CLAUSE_END = re.compile(r"[,;:.!?()]|\b(?:but|although|though|while|whereas|because|so|which|who|"
                          r"that|if|when|unless|until|and|or)\b", re.I)
