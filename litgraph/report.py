@@ -101,6 +101,7 @@ def claims_for_source(db, query: str) -> list:
                         "claim_evidence.via_claim_id as inherited_from"):
             rows.append({"source": source["id"], "pmid": source.get("pmid"),
                          "doi": source.get("doi"), "level": source.get("evidence_level"),
+                         "evidence_basis": source.get("evidence_basis"),
                          "identity": source.get("identity"),
                          "identity_reason": source.get("identity_reason"), **r})
     return rows
@@ -283,8 +284,15 @@ def render_table(rows: list, columns: list, wrap: Optional[dict] = None) -> str:
 
 
 def _where_text(row, title_key="document_title", document_key="document") -> str:
+    """Where a claim stands: document title, section (unless it is the title), line.
+
+    >>> _where_text({"document_title": "Gout", "section": "Treatment", "line": 4})
+    'Gout \u203a Treatment, line 4'
+    >>> _where_text({"document_title": "Gout", "section": "Gout", "line": 2})
+    'Gout, line 2'
+    """
     where = row.get(title_key) or row.get(document_key) or "?"
-    if row.get("section"):
+    if row.get("section") and row["section"] != where:  # a section under the title's own heading
         where += f" \u203a {row['section']}"
     if row.get("line") is not None:
         where += f", line {row['line']}"
@@ -301,6 +309,20 @@ def _identity_text(row) -> str:
     return row.get("identity") or "unchecked"
 
 
+def _level_text(row: dict) -> str:
+    """A source's evidence level with what it rests on, so an inferred level never reads as settled.
+
+    >>> _level_text({"level": 1, "evidence_basis": "inferred"})
+    '1 (inferred)'
+    >>> _level_text({"level": None})
+    'unknown'
+    """
+    level, basis = row.get("level"), row.get("evidence_basis")
+    if level is None:
+        return "unknown"
+    return f"{level} ({basis})" if basis else str(level)
+
+
 def render_claims_text(rows: list) -> str:
     """``litgraph claims`` for a terminal: each source (level, title), then the claims
     citing or inheriting it, each with its document's title, section, line and text."""
@@ -311,9 +333,7 @@ def render_claims_text(rows: list) -> str:
             if lines:
                 lines.append("")
             ids = f" (PMID {row['pmid']})" if row.get("pmid") else ""
-            level = row.get("level")
-            lines.append(f"{current}{ids}: evidence level "
-                         f"{'unknown' if level is None else level}, "
+            lines.append(f"{current}{ids}: evidence level {_level_text(row)}, "
                          f"identity {_identity_text(row)}")
         inherited = (f" \u2014 inherited from {row['inherited_from']}"
                      if row.get("inherited") else "")
@@ -346,7 +366,7 @@ def render_sources_text(rows: list) -> str:
         columns = ["source", "level", "status", "identity", "year", "pmid", "title"]
         if any(r.get("inherited") for r in cited) and not label.endswith("restates)"):
             columns.append("inherited_from")
-        shown = [{**r, "level": "unknown" if r.get("level") is None else r["level"],
+        shown = [{**r, "level": _level_text(r),
                   "identity": _identity_text(r)} for r in cited]
         out.extend("    " + line for line in render_table(shown, columns, wrap={"title": 48})
                    .splitlines())
