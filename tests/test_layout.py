@@ -105,3 +105,12 @@ def test_every_module_imports_first_in_a_fresh_interpreter():
     result = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True,
                             timeout=300)
     assert (result.returncode, result.stdout.strip()) == (0, ""), result.stderr
+
+
+def test_every_module_conftest_keeps_on_one_worker_exists_and_has_a_module_fixture():
+    # conftest.SHARED_SETUP_MODULES names files: a renamed one would silently be split again.
+    from conftest import SHARED_SETUP_MODULES
+
+    root = PACKAGE.parent
+    for module in SHARED_SETUP_MODULES:
+        assert 'scope="module"' in (root / module).read_text(encoding="utf-8"), module
