@@ -172,8 +172,10 @@ def run_entrezpy(stand_in, sources, work: Path, links: bool) -> dict:
     import entrezpy.efetch.efetcher
     import entrezpy.elink.elinker
     import entrezpy.esearch.esearcher
+    import entrezpy.log.logger
 
     entrezpy.base.query.EutilsQuery.base_url = stand_in.base_url.rstrip("/")
+    entrezpy.log.logger.set_level("WARNING")  # its INFO lines would fill the output
 
     class Raw(entrezpy.base.result.EutilsResult):
         def __init__(self):
