@@ -186,9 +186,12 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         refset, written = None, None
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
             extract_counts = json.loads(stored["extract_counts"])
+            not_read = json.loads(stored.get("extract_not_read") or "[]")
         else:
             merged = merge_documents(paths, references_path)
             extract_counts = merged.report.counts
+            # the files of a folder extract did not read, one line each with the reason
+            not_read = [m for m in merged.report.messages if ": not read (" in m]
             if merged.changed:
                 refset = reference_set_from(merged.data, references_path)  # as it will read
             written = writer.submit(write_merged, merged)
@@ -212,8 +215,9 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
                        extract_inputs=extract_inputs_stamp(paths, references_path),
-                       extract_counts=json.dumps(extract_counts))
-    extract_report = StageReport("extract", counts=extract_counts)
+                       extract_counts=json.dumps(extract_counts),
+                       extract_not_read=json.dumps(not_read))
+    extract_report = StageReport("extract", counts=extract_counts, messages=not_read)
     return StageReport("build", parts=[extract_report, resolved.report, graphed])
 
 

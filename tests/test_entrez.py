@@ -344,15 +344,24 @@ def test_search_dois_ors_every_doi_into_one_quoted_term(eutils):
     assert request["params"]["db"] == ["pubmed"]
 
 
-def test_search_ids_splits_only_when_the_term_grows_too_long(eutils):
+def test_search_ids_ors_batch_esearch_terms_per_request_within_esearchs_retmax(eutils):
     eutils.default("esearch.fcgi", (200, XML, ESEARCH))
-    with client_for(eutils) as client:
-        terms = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
-        assert client.search_ids(terms, max_term_chars=4000) == ["20090506", "90000001"]
-        assert eutils.count("esearch.fcgi") == 1
-        client.search_ids(terms, max_term_chars=600)
-    assert eutils.count("esearch.fcgi") == 1 + 4
+    terms = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
+    with client_for(eutils, batch_sizes="esearch=60") as client:
+        assert client.search_ids(terms, per_term=2) == ["20090506", "90000001"]
+    assert eutils.count("esearch.fcgi") == 1
     assert eutils.requests[0]["method"] == "POST"  # a 1,900-character term goes by POST
+    assert eutils.requests[0]["params"]["retmax"] == ["140"]  # 2 per term, plus 20
+    with client_for(eutils, batch_sizes="esearch=16") as client:
+        client.search_ids(terms, per_term=2)
+    assert eutils.count("esearch.fcgi") == 1 + 4  # 16, 16, 16 and 12 terms
+    assert sorted(len(r["params"]["term"][0].split(" OR ")) for r in eutils.requests[1:]) == [
+        12, 16, 16, 16]
+    with client_for(eutils, batch_sizes="esearch=10000") as client:
+        client.search_ids([f"t{n}[ti]" for n in range(2500)], per_term=5)
+    # at 5 IDs per term, 1,996 terms is what esearch's 10,000 IDs can answer in one request
+    assert sorted(len(r["params"]["term"][0].split(" OR ")) for r in eutils.requests[5:]) == [
+        504, 1996]
 
 
 def test_citation_match_maps_lines_back_by_key_not_position(eutils):
@@ -512,3 +521,42 @@ def test_a_redirect_is_not_followed_so_the_key_never_reaches_the_cache(tmp_path)
 def test_plain_http_to_another_machine_is_refused(url):
     with pytest.raises(InputError, match="unencrypted"):
         EntrezClient(url)
+
+
+def test_default_batch_sizes_give_one_post_per_5000_pmids_and_per_link_name(eutils):
+    from litgraph.entrez import BatchSizes
+
+    def linksets(request):
+        ids = request["params"]["id"]
+        body = "".join(f"<LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>{i}</Id></IdList></LinkSet>"
+                       for i in ids)
+        return 200, XML, f"<?xml version='1.0'?><eLinkResult>{body}</eLinkResult>".encode()
+
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    eutils.default("elink.fcgi", linksets)
+    pmids = [str(900000001 + n) for n in range(12000)]
+    with client_for(eutils) as client:
+        assert client.batch_sizes == BatchSizes(efetch=5000, elink=5000, esummary=500,
+                                                esearch=5000)
+        assert len(client.fetch_pubmed(pmids).records) == 12000
+        found = client.links(pmids[:6000], ("pubmed_pubmed_refs", "pubmed_pubmed_citedin"))
+    assert {name: len(by_pmid) for name, by_pmid in found.items()} == {
+        "pubmed_pubmed_refs": 6000, "pubmed_pubmed_citedin": 6000}
+    sizes = sorted((r["endpoint"], r["method"], len(r["params"]["id"][0].split(","))
+                    if r["endpoint"] == "efetch.fcgi" else len(r["params"]["id"]))
+                   for r in eutils.requests)
+    assert sizes == [("efetch.fcgi", "POST", 2000), ("efetch.fcgi", "POST", 5000),
+                     ("efetch.fcgi", "POST", 5000), ("elink.fcgi", "POST", 1000),
+                     ("elink.fcgi", "POST", 1000), ("elink.fcgi", "POST", 5000),
+                     ("elink.fcgi", "POST", 5000)]
+
+
+def test_batch_sizes_are_checked_against_ncbis_ceiling_and_named_when_wrong():
+    from litgraph.entrez import BatchSizes
+
+    assert BatchSizes.parse({"elink": "200"}).elink == 200
+    assert BatchSizes.parse(None) == BatchSizes()
+    for spec, message in (("efetch=0", "expected 1 to 10000"), ("efetch=10001", "expected 1 to"),
+                          ("elinks=5", "unknown batch size 'elinks'"), ("efetch=x", "efetch=x")):
+        with pytest.raises(InputError, match=message):
+            EntrezClient("http://127.0.0.1:9/", batch_sizes=spec)

@@ -19,7 +19,7 @@ from typing import Optional
 
 from ruamel.yaml.comments import CommentedMap
 
-from ..errors import DocumentError
+from ..errors import DocumentError, UnreadableDocumentError
 from ..extract import extract_document
 from .merge import merge_extracted
 from .reading import reference_set_from, read_reference_set  # noqa: F401  the package's API
@@ -135,7 +135,9 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     """Extract every document and merge the result into references.yaml (atomically).
 
     Nothing is written when a document or references.yaml is malformed (the
-    error names it) or when nothing changed.
+    error names it) or when nothing changed.  A Word or PDF file found in a folder
+    that its reader cannot parse (UnreadableDocumentError) is named in the report,
+    one line with the reason, and the other files are read; named alone, it is refused.
     """
     return write_merged(merge_documents(paths, references_path))
 
@@ -151,7 +153,16 @@ def merge_documents(paths, references_path) -> Merged:
     files = document_paths(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
     options = {"boilerplate": profile} if profile.is_file() else {}
-    extracted = [extract_document(p, **options) for p in files]
+    named = {Path(p) for p in paths if Path(p).is_file()}
+    extracted, unreadable = [], []
+    for path in files:
+        try:
+            extracted.append(extract_document(path, **options))
+        except UnreadableDocumentError as exc:
+            if path in named:
+                raise
+            reason = str(exc)
+            unreadable.append(f"{path}: not read ({reason.removeprefix(f'{path}: ')})")
     existed = data is not None
     if data is None:
         data = CommentedMap()
@@ -160,6 +171,7 @@ def merge_documents(paths, references_path) -> Merged:
     for path in not_read:
         report.messages.append(f"{path}: not read (not a document format litgraph reads: "
                                f"{', '.join(DOCUMENT_SUFFIXES)})")
+    report.messages.extend(unreadable)
     comments = take_trailing_comments(data)
     merge_extracted(data, extracted, references_path, report)
     proposals = propose_restates(extracted)
