@@ -1,7 +1,7 @@
 """NCBI's real reply shapes, parsed field by field and end to end through the client.
 
 Replies come from the stand-in with its shapes turned on (litgraph.stub.render.SHAPES)
-over the synthetic test records (PMIDs 99000000x, DOIs 10.5555/...), and from the
+over the synthetic test records (PMIDs 990000001 and up, DOIs 10.5555/...), and from the
 hand-written fixtures in tests/fixtures.  Bio.Entrez is the oracle: every reply is
 parsed both ways and the records must be identical.
 """
