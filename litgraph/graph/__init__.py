@@ -293,23 +293,6 @@ def save_graph(db, nodes, links, metrics=(), cocitations=(), couplings=(), cohes
                 cohesion)
 
 
-def _spark_metrics(nodes, links, graph, master, betweenness_exact_max, sample_k):
-    """The metrics, pairs and cohesion rows, computed by the Spark engine."""
-    from . import spark as spark_engine
-
-    session = spark_engine.spark_session(master)
-    try:
-        frames = spark_engine.frames_from_rows(session, nodes, links, graph.set_nodes,
-                                               graph.documents)
-        result = spark_engine.compute_spark_metrics(
-            session, frames, top=TOP_PAIRS, betweenness_exact_max=betweenness_exact_max,
-            sample_k=sample_k)
-        metrics = list(result.metric_rows())
-    finally:
-        session.stop()
-    return metrics, result.cocitations, result.couplings, result.cohesion
-
-
 def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_max=5000,
                 sample_k=500, messages=None, engine="networkx", links_from=None,
                 bulk_scope="neighbourhood", spark_master=None) -> dict:
@@ -354,7 +337,7 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
              len(graph.nodes), len(graph.links))
     if client is not None:
         add_entrez_links(graph, client, depth=depth, cap=cap)
-    if links_from is not None:
+    if links_from is not None and engine != "spark":
         from .bulk import add_bulk_links, read_bulk_pairs
 
         added = add_bulk_links(graph, read_bulk_pairs(links_from), scope=bulk_scope)
@@ -363,22 +346,22 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         log.warning("graph: %s", message)
     if messages is not None:
         messages.extend(graph.messages)
+    if engine == "spark":  # the bulk file is read in Spark, its rows never come to Python
+        from .spark_build import build_with_spark
+
+        return build_with_spark(db, graph, links_from, bulk_scope, spark_master,
+                                betweenness_exact_max, sample_k, TOP_PAIRS)
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     links = sorted(graph.links)
-    if engine == "spark":
-        metrics, cocitations, couplings, cohesion = _spark_metrics(
-            nodes, links, graph, spark_master, betweenness_exact_max, sample_k)
-        edges = len({(c, d) for c, d, _o in links})
-    else:
-        G = to_networkx(nodes, links)
-        metrics = compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
-                                  sample_k=sample_k)
-        for row in metrics:
-            row["engine"] = "networkx"
-        cocitations = cocitation_pairs(G, top=TOP_PAIRS)
-        couplings = coupling_pairs(G, top=TOP_PAIRS)
-        cohesion = document_cohesion(G, graph.documents)
-        edges = G.number_of_edges()
+    G = to_networkx(nodes, links)
+    metrics = compute_metrics(G, graph.set_nodes, betweenness_exact_max=betweenness_exact_max,
+                              sample_k=sample_k)
+    for row in metrics:
+        row["engine"] = "networkx"
+    cocitations = cocitation_pairs(G, top=TOP_PAIRS)
+    couplings = coupling_pairs(G, top=TOP_PAIRS)
+    cohesion = document_cohesion(G, graph.documents)
+    edges = G.number_of_edges()
     pagerank = {row["node_id"]: row["pagerank"] for row in metrics}
     save_graph(db, nodes, links, metrics, cocitations, couplings, cohesion)
     counts = {"nodes": len(nodes)}
