@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import WORK_DIR, Stopwatch, finish, peak_rss_mb, verdict  # noqa: E402
 from litgraph.bibliography import export_bibliography  # noqa: E402
 from litgraph.check import run_checks  # noqa: E402
+from litgraph.ids import SYNTHETIC_PMID_BASE, SYNTHETIC_PMID_MAX  # noqa: E402
 from litgraph.report import claims_for_source, sources_for_claim, status_summary  # noqa: E402
 from litgraph.store import open_db, set_build_info  # noqa: E402
 
@@ -37,12 +38,14 @@ def synthetic_db(path: Path, n_sources: int, n_claims: int, seed: int = 7):
             "id": f"syn-{i}", "title": f"SYNTHETIC source {i}", "year": 1990 + i % 35,
             "authors": json.dumps([f"Synthetic{i} AB", "Other C"]), "journal": "Synthetic Journal",
             "volume": str(i % 40), "pages": f"{i % 900}-{i % 900 + 9}",
-            "pmid": str(90000000 + (i if i % 1000 else i - 1)),  # every 1000th duplicates a PMID
+            # every 1000th duplicates a PMID; all in the synthetic range (litgraph.ids)
+            "pmid": str(SYNTHETIC_PMID_BASE + 1 + (i if i % 1000 else max(i - 1, 0))),
             "doi": f"10.5555/syn.{i}", "status": status,
             "status_reason": "SYNTHETIC: not found" if status != "resolved" else None,
             "evidence_level": rng.choice([None, 1, 2, 3, 3, 4, 5]),
             "level_disagreement": int(i % 300 == 0), "declared_level": 2, "inferred_level": 4,
-            "retracted": int(i % 2000 == 0), "errata": json.dumps(["99"]) if i % 700 == 0 else None,
+            "retracted": int(i % 2000 == 0),
+            "errata": json.dumps([str(SYNTHETIC_PMID_MAX)]) if i % 700 == 0 else None,
             "excluded": int(i % 5000 == 1), "stale": int(i % 4000 == 3), "kind": "article",
         })
     db["sources"].insert_all(sources, pk="id", batch_size=2000)

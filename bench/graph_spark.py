@@ -104,9 +104,8 @@ def write_metrics(result, path) -> None:
 def run(args) -> int:
     from pyspark.sql import functions as F
 
-    from litgraph.graph import METRIC_COLUMNS, save_graph
     from litgraph.graph import spark as engine
-    from litgraph.store import open_db, set_build_info
+    from litgraph.store import TABLES, open_db, save_graph, set_build_info
 
     args.nodes = args.nodes or max(2, args.edges // 10)
     work = Path(tempfile.mkdtemp(prefix="graph-spark-", dir=WORK_DIR))
@@ -173,7 +172,7 @@ def run(args) -> int:
                          stream_parquet(work / "nodes.out", ("id", "kind", "title")))
             link_rows = ((a, b, "bulk") for a, b in stream_parquet(work / "links.out",
                                                                    ("citing", "cited")))
-            metric_rows = stream_parquet(work / "metrics.out", METRIC_COLUMNS)
+            metric_rows = stream_parquet(work / "metrics.out", tuple(TABLES["metrics"][0]))
             save_graph(db, node_rows, link_rows, metric_rows, result.cocitations,
                        result.couplings, result.cohesion)
             set_build_info(db, graph_synthetic="bench/graph.py --engine spark synthetic graph, "

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (ROOT, WORK_DIR, LitgraphProcess, finish, free_port, latency_summary, measured_on,  # noqa: E402
                     stopwatch, verdict, write_results_section)
-from litgraph.ids import SYNTHETIC_PMID_BASE  # noqa: E402
+from litgraph.ids import SYNTHETIC_DOI_PREFIX, SYNTHETIC_PMID_BASE  # noqa: E402
 
 CANNED_QUERIES = ["claims_for_source", "sources_for_claim", "weak_evidence_claims",
                   "unresolved_references", "most_cited", "shared_sources"]
@@ -103,7 +103,7 @@ def generate_large_db(path: Path, n_sources: int, n_claims: int, n_edges: int,
                 f"Synthetic Journal {i % 300}", rng.choice(years), str(1 + i % 60), str(1 + i % 12),
                 f"{100 + i % 800}-{110 + i % 800}",
                 str(SYNTHETIC_PMID_BASE + i) if status == "resolved" else None,
-                f"10.99999/synthetic.{i}" if i % 3 == 0 else None,
+                f"{SYNTHETIC_DOI_PREFIX}synthetic.{i}" if i % 3 == 0 else None,
                 json.dumps(["Journal Article"]), level, "inferred", None, level, 0, status,
                 None if status == "resolved" else "synthetic benchmark row, not looked up",
                 "pmid" if status == "resolved" else None, 0, None, f"Synthetic citation {i}",

@@ -446,3 +446,47 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
                     links[(claim.id, key)] = {"claim_id": claim.id, "source_id": key}
         db["claims"].insert_all(claim_rows, pk="id")
         db["claim_sources"].insert_all(links.values(), pk=TABLES["claim_sources"][1])
+
+
+# ---------------------------------------------------------------- the citation graph
+
+# The tables the graph stage replaces together (litgraph.graph), in the order they are written.
+GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
+GRAPH_WRITE_BATCH = 50_000  # rows per executemany: bounded memory on a 10-million-link graph
+
+
+def _insert_graph_rows(db: sqlite_utils.Database, table: str, rows) -> None:
+    """Insert ``rows`` into a graph table, naming its columns (TABLES' order).
+
+    A dict row is read by those column names (a missing one is NULL); a tuple
+    row gives them in that order.  Rows are consumed in batches, so a
+    generator of millions never sits in memory whole.
+    """
+    columns = tuple(TABLES[table][0])
+    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' for _ in columns)})")
+    batch = []
+    for row in rows:
+        batch.append(tuple(row.get(c) for c in columns) if isinstance(row, dict) else tuple(row))
+        if len(batch) >= GRAPH_WRITE_BATCH:
+            db.conn.executemany(sql, batch)
+            batch = []
+    if batch:
+        db.conn.executemany(sql, batch)
+
+
+def save_graph(db: sqlite_utils.Database, nodes, links, metrics=(), cocitations=(), couplings=(),
+               cohesion=()) -> None:
+    """Replace the whole stored graph (GRAPH_TABLES) in one transaction.
+
+    ``nodes``, ``metrics``, ``cocitations``, ``couplings`` and ``cohesion`` are
+    rows of their tables (dicts, or tuples in TABLES' column order); ``links``
+    are (citing_id, cited_id, origin) triples.  Any iterable will do.  On any
+    error nothing changes: readers see the old graph or the new one, never half.
+    """
+    with db.atomic():
+        for table in GRAPH_TABLES:
+            db.conn.execute(f"delete from [{table}]")
+        for table, rows in zip(GRAPH_TABLES, (nodes, links, metrics, cocitations, couplings,
+                                              cohesion)):
+            _insert_graph_rows(db, table, rows)

@@ -4,8 +4,8 @@ Real works carry only facts their documents state (documents/001_*.txt
 reference list: authors, title, journal, year, volume, issue, pages, DOI,
 PMID, declared "Level 3 (low-level) evidence").  Everything a test needs that
 no real article has (a retraction, an erratum, a conflict, a duplicate, a
-level disagreement) sits on SYNTHETIC sources with synthetic PMIDs 990000xx,
-titled as such.
+level disagreement) sits on SYNTHETIC sources with PMIDs 98900000x and DOIs under
+10.5555 (the synthetic range of litgraph.ids), titled as such.
 """
 
 import json
@@ -52,26 +52,26 @@ SOURCES = [
     source(id="ozturk2015", pmid="25663853", title="Prognostic features of renal sarcomas (Review)",
            authors=json.dumps(["\u00d6zt\u00fcrk H"]), journal="Oncology letters", year=2015,
            volume="9", issue="3", pages="1034-1038"),
-    source(id="synthetic-retracted", pmid="99000001", doi="10.9999/synthetic.retracted",
+    source(id="synthetic-retracted", pmid="989000001", doi="10.5555/synthetic.retracted",
            title="SYNTHETIC retracted record for tests", journal="Synthetic Journal", year=2020,
            publication_types=json.dumps(["Journal Article", "Retracted Publication"]), retracted=1),
-    source(id="synthetic-erratum", pmid="99000002", title="SYNTHETIC record with an erratum",
+    source(id="synthetic-erratum", pmid="989000002", title="SYNTHETIC record with an erratum",
            journal="Synthetic Journal", year=2021,
-           errata=json.dumps([{"RefSource": "Synthetic J. 2021;1:2", "PMID": "99000003"}])),
-    source(id="synthetic-disagreeing", pmid="99000004", title="SYNTHETIC declared level 2, inferred 4",
+           errata=json.dumps([{"RefSource": "Synthetic J. 2021;1:2", "PMID": "989000003"}])),
+    source(id="synthetic-disagreeing", pmid="989000004", title="SYNTHETIC declared level 2, inferred 4",
            year=2019, evidence_level=2, evidence_basis="declared", declared_level=2,
            inferred_level=4, level_disagreement=1, publication_types=json.dumps(["Case Reports"])),
-    source(id="synthetic-conflict", pmid="99000005", doi="10.9999/synthetic.other",
-           status="conflict", status_reason="PMID 99000005 has DOI 10.9999/synthetic.conflict, not "
-                                            "10.9999/synthetic.other"),
+    source(id="synthetic-conflict", pmid="989000005", doi="10.5555/synthetic.other",
+           status="conflict", status_reason="PMID 989000005 has DOI 10.5555/synthetic.conflict, not "
+                                            "10.5555/synthetic.other"),
     source(id="synthetic-duplicate", pmid="20090506", title="Primary leiomyosarcoma of the kidney",
            year=2010, cited_as="Miller 2010"),
     source(id="bloch-cancer-site", status="unresolved", resolved_by=None, kind="website",
            status_reason="no PMID, DOI or journal citation; title search found nothing",
            cited_as="Bloch Cancer Site"),
-    source(id="synthetic-stale", pmid="99000006", title="SYNTHETIC record no document cites",
+    source(id="synthetic-stale", pmid="989000006", title="SYNTHETIC record no document cites",
            year=2018, stale=1),
-    source(id=QUOTED_KEY, pmid="99000007", title="SYNTHETIC record with a hostile key", year=2019,
+    source(id=QUOTED_KEY, pmid="989000007", title="SYNTHETIC record with a hostile key", year=2019,
            evidence_level=1, evidence_basis="curator"),
 ]
 

@@ -78,7 +78,7 @@ def test_bibtex_parses_and_round_trips_every_pmid_and_doi(db):
 
 
 def test_bibtex_keys_are_safe_and_unique_and_special_characters_are_escaped(db):
-    db["sources"].insert({"id": "o'brien\"2019; drop table claims;", "pmid": "99000008",
+    db["sources"].insert({"id": "o'brien\"2019; drop table claims;", "pmid": "989000008",
                           "title": "SYNTHETIC A & B: 50% of {cases} #1_x", "status": "resolved"})
     text = export_bibliography(db, "bibtex")
     library = bibtexparser.parse_string(text)
@@ -87,7 +87,7 @@ def test_bibtex_keys_are_safe_and_unique_and_special_characters_are_escaped(db):
     assert len(keys) == len(set(k.lower() for k in keys)) == len(EXPORTED) + 1
     assert "o-brien-2019-drop-table-claims" in keys and "o-brien-2019-drop-table-claims-2" in keys
     hostile = next(e for e in library.entries if e.key == "o-brien-2019-drop-table-claims")
-    assert hostile.fields_dict["pmid"].value == "99000008"  # its key sorts first
+    assert hostile.fields_dict["pmid"].value == "989000008"  # its key sorts first
     assert hostile.fields_dict["title"].value == r"{SYNTHETIC A \& B: 50\% of \{cases\} \#1\_x}"
 
 
@@ -106,8 +106,8 @@ def test_ris_parses_with_rispy_and_round_trips_every_identifier(db):
         "start_page": "238", "end_page": "242", "doi": "10.1097/pas.0b013e3181cad8c9",
         "accession_number": "20090506", "notes": ["litgraph evidence level 3 (declared)"]}
     conflict = next(r for r in records if r["id"] == "synthetic-conflict")
-    assert conflict["notes"] == ["litgraph: conflict (PMID 99000005 has DOI "
-                                 "10.9999/synthetic.conflict, not 10.9999/synthetic.other)"]
+    assert conflict["notes"] == ["litgraph: conflict (PMID 989000005 has DOI "
+                                 "10.5555/synthetic.conflict, not 10.5555/synthetic.other)"]
 
 
 def test_csljson_is_a_list_of_items_with_their_identifiers(db):
@@ -255,8 +255,8 @@ def test_people_and_groups_read_back_as_such_from_bibtex_and_ris():
 
 def test_text_that_is_not_citation_data_never_becomes_a_title():
     rows = [
-        {"id": "fetch", "cited_as": "Fetch PMID: 99000011", "pmid": "99000011"},
-        {"id": "crumbs", "cited_as": "\u00bb Articles \u00bb PMID: 99000012", "pmid": "99000012"},
+        {"id": "fetch", "cited_as": "Fetch PMID: 989000011", "pmid": "989000011"},
+        {"id": "crumbs", "cited_as": "\u00bb Articles \u00bb PMID: 989000012", "pmid": "989000012"},
         {"id": "meeting", "cited_as": "2002 SYNTHETIC Annual Meeting Oral Presentations - Surgery "
                                       "Copyright 2003 Synthetic Society", "status": "unresolved"},
         {"id": "bare", "cited_as": "Synth J 2021;34:758", "status": "unresolved"},

@@ -63,7 +63,7 @@ def test_unresolved_reference_carries_its_reason_and_where_it_is_cited(db):
 def test_a_retracted_source_names_the_claims_that_rest_on_it(db):
     report = run_checks(db, reference_set())
     [source] = report.of_kind("retracted-source")
-    assert source.message == ("synthetic-retracted (PMID 99000001, DOI 10.9999/synthetic.retracted) is "
+    assert source.message == ("synthetic-retracted (PMID 989000001, DOI 10.5555/synthetic.retracted) is "
                               "retracted: PubMed publication type 'Retracted Publication'; 1 claim(s) "
                               "rest on it")
     assert source.details["claims"] == ["001-c40"]
@@ -149,16 +149,16 @@ def test_a_claim_with_a_stronger_or_unknown_level_is_not_low_level(db):
 def test_level_disagreement_and_erratum_say_what_differs(db):
     report = run_checks(db, reference_set())
     [disagreement] = report.of_kind("level-disagreement")
-    assert disagreement.message == ("synthetic-disagreeing (PMID 99000004): declared level 2 but "
+    assert disagreement.message == ("synthetic-disagreeing (PMID 989000004): declared level 2 but "
                                     "inferred level 4 from Case Reports; using level 2 (declared); "
                                     "set level: in references.yaml to settle it")
     [erratum] = report.of_kind("erratum")
-    assert erratum.message == ("synthetic-erratum (PMID 99000002) has an erratum: "
-                               "Synthetic J. 2021;1:2 PMID 99000003")
+    assert erratum.message == ("synthetic-erratum (PMID 989000002) has an erratum: "
+                               "Synthetic J. 2021;1:2 PMID 989000003")
     # as resolve stores them: the ErratumIn RefSource, or the erratum's PMID
-    db["sources"].update("synthetic-erratum", {"errata": '["99000003", "Synthetic J. 2021;1:3"]'})
+    db["sources"].update("synthetic-erratum", {"errata": '["989000003", "Synthetic J. 2021;1:3"]'})
     [erratum] = run_checks(db, None).of_kind("erratum")
-    assert erratum.message.endswith("has an erratum: PMID 99000003; Synthetic J. 2021;1:3")
+    assert erratum.message.endswith("has an erratum: PMID 989000003; Synthetic J. 2021;1:3")
 
 
 def test_without_a_reference_set_the_comparisons_are_skipped(db):

@@ -65,7 +65,7 @@ def test_each_graph_format_reads_back_with_the_database_counts(built, tmp_path, 
     assert node["betweenness_method"] == "exact"
     # Unknown facts stay absent rather than empty.
     assert "title" not in G.nodes["grothey-2004"] and "pmid" not in G.nodes["grothey-2004"]
-    assert G.nodes["pmid:22222222"]["kind"] == "external"
+    assert G.nodes["pmid:922222222"]["kind"] == "external"
 
 
 def test_json_goes_to_stdout_by_default(built):

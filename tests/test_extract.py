@@ -250,7 +250,7 @@ def test_pathology_note_claims(seeds):
 # ---------------------------------------------------------------- variants the seeds do not show
 
 @pytest.mark.parametrize("text, expected", [
-    ("PMID:12345678", {"pmid": "12345678"}),
+    ("PMID:912345678", {"pmid": "912345678"}),
     ("PubMed ID 123", {"pmid": "123"}),
     ("see https://doi.org/10.1000/xyz123.", {"doi": "10.1000/xyz123"}),
     ("(doi:10.1016/S0140-6736(16)30587-6).", {"doi": "10.1016/s0140-6736(16)30587-6"}),
@@ -272,7 +272,7 @@ def test_variant_document():
         "",
         "Background",
         "",
-        "Ulrike Müller found it rare (PMID:12345678). Another work agrees [2\u20133].",
+        "Ulrike Müller found it rare (PMID:912345678). Another work agrees [2\u20133].",
         "See also (Am J Surg Pathol 2010;34:238\u201342).",
         "",
         "References",
@@ -287,11 +287,11 @@ def test_variant_document():
     assert refs["1."].pages == "1-9" and refs["1."].pmcid == "PMC123"
     assert refs["2."].doi == "10.1000/abc"
     assert refs["3."].pmid == "4567"
-    assert refs["PMID"].pmid == "12345678"
+    assert refs["PMID"].pmid == "912345678"
     assert parse_short_citation("Am J Surg Pathol 2010;34:238\u201342")["pages"] == "238-42"
     claims = {c.text: sorted(doc.references[i].label for i in c.references) for c in doc.claims}
     assert claims == {
-        "Ulrike Müller found it rare (PMID:12345678).": ["PMID"],
+        "Ulrike Müller found it rare (PMID:912345678).": ["PMID"],
         "Another work agrees.": ["2.", "3."],
         "See also (Am J Surg Pathol 2010;34:238\u201342).": ["(citation)"],
     }

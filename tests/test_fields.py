@@ -107,6 +107,10 @@ GOLDEN = {
         "Whitcombe GA. Practical sarcoma pathology. 2nd ed. Leeds: Northfield Academic; 2009.",
         ReferenceFields(authors=["Whitcombe GA"], title="Practical sarcoma pathology",
                         publisher="Northfield Academic", year=2009, kind="book")),
+    "apa-book-edition": (
+        "Northfield Sarcoma Group. (2016). Sarcoma imaging in practice (3rd ed., Vol. 2). Harbour Medical Press.",
+        ReferenceFields(authors=["Northfield Sarcoma Group"], title="Sarcoma imaging in practice",
+                        publisher="Harbour Medical Press", year=2016, kind="book")),
     "chapter": (
         "Ibarra L, Cho S. Staging of soft tissue tumours. In: Keller M, Duarte F, editors. "
         "Handbook of sarcoma care. London: Harbour Medical Press; 2014. p. 33-58.",

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from litgraph.entrez import FetchResult
 from litgraph.errors import EntrezError, InputError
-from litgraph.graph import (build_graph, citation_direction, read_reference_graph, save_graph,
+from litgraph.graph import (LinkClient, build_graph, citation_direction, read_reference_graph,
                             to_networkx)
 from litgraph.graph.metrics import (adjacency_matrix, betweenness_scores, cocitation_pairs,
                                     compute_metrics, coupling_pairs, document_cohesion, node_order)
-from litgraph.store import open_db
+from litgraph.store import open_db, save_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,6 +94,22 @@ class FakeClient:
         return {p: self.summary[p] for p in pmids if p in self.summary}
 
 
+def test_the_fake_and_the_real_client_both_implement_link_client():
+    from litgraph.entrez import EntrezClient
+
+    class NoSummaries:  # a client the graph could not ask for the externals' titles
+        def elink(self, pmids, linkname):
+            return {}
+
+        def fetch_pubmed(self, pmids):
+            return FetchResult()
+
+    assert isinstance(FakeClient(), LinkClient)
+    with EntrezClient("http://127.0.0.1:9/entrez/eutils/", rate=0) as client:
+        assert isinstance(client, LinkClient)
+    assert not isinstance(NoSummaries(), LinkClient)
+
+
 def rows(db, sql, params=()):
     return [tuple(r) for r in db.execute(sql, params).fetchall()]
 
@@ -158,10 +174,10 @@ def test_excluded_sources_and_self_citations_are_left_out(tmp_path):
 
 def seed_client():
     return FakeClient(
-        refs={"27882721": ["24093170", "11111111"]},
-        citedin={"24093170": ["27882721", "40051557", "22222222"], "20090506": ["22222222"]},
-        references={"27882721": ["24093170", "33333333"]},
-        summaries={"22222222": {"title": "External citing work", "year": "2019", "doi": "10.1/x"}},
+        refs={"27882721": ["24093170", "911111111"]},
+        citedin={"24093170": ["27882721", "40051557", "922222222"], "20090506": ["922222222"]},
+        references={"27882721": ["24093170", "933333333"]},
+        summaries={"922222222": {"title": "External citing work", "year": "2019", "doi": "10.5555/x"}},
     )
 
 
@@ -175,14 +191,14 @@ def test_elink_and_reference_list_links_keep_each_origin(tmp_path):
     assert rows(db, "select citing_id, cited_id, origin from links where origin != 'document' "
                     "and citing_id != 'pmid-27882721' order by 1, 2") == [
         ("pmid-40051557", "serrano-2013", "elink-citedin"),
-        ("pmid:22222222", "miller-2010", "elink-citedin"),
-        ("pmid:22222222", "serrano-2013", "elink-citedin"),
+        ("pmid:922222222", "miller-2010", "elink-citedin"),
+        ("pmid:922222222", "serrano-2013", "elink-citedin"),
     ]
     assert rows(db, "select id, kind, title, year, pmid, doi from nodes where kind = 'external' "
                     "order by id") == [
-        ("pmid:11111111", "external", None, None, "11111111", None),
-        ("pmid:22222222", "external", "External citing work", 2019, "22222222", "10.1/x"),
-        ("pmid:33333333", "external", None, None, "33333333", None),
+        ("pmid:911111111", "external", None, None, "911111111", None),
+        ("pmid:922222222", "external", "External citing work", 2019, "922222222", "10.5555/x"),
+        ("pmid:933333333", "external", None, None, "933333333", None),
     ]
     assert counts["external_nodes"] == 3
     assert counts["links_elink-refs"] == 2 and counts["links_pubmed-references"] == 2
@@ -197,7 +213,7 @@ def test_elink_is_asked_once_per_link_name_with_every_pmid(tmp_path):
     assert elinks == [("elink", "pubmed_pubmed_refs", set_pmids),
                       ("elink", "pubmed_pubmed_citedin", set_pmids)]
     assert [c for c in client.calls if c[0] == "esummary"] == [
-        ("esummary", ("11111111", "22222222", "33333333"))]
+        ("esummary", ("911111111", "922222222", "933333333"))]
 
 
 def test_depth_zero_keeps_links_inside_the_set_only(tmp_path):
@@ -205,26 +221,26 @@ def test_depth_zero_keeps_links_inside_the_set_only(tmp_path):
     counts = build_graph(db, seed_client(), depth=0)
     assert counts["external_nodes"] == 0
     assert rows(db, "select count(*) from nodes where kind = 'external'") == [(0,)]
-    assert counts["links_beyond_cap"] == 4  # 11111111, 33333333 and two from 22222222
+    assert counts["links_beyond_cap"] == 4  # 911111111, 933333333 and two from 922222222
 
 
 def test_cap_admits_the_most_linked_externals_first(tmp_path):
     db = make_db(tmp_path / "g.db")
     counts = build_graph(db, seed_client(), depth=1, cap=1)
-    assert rows(db, "select id from nodes where kind = 'external'") == [("pmid:22222222",)]
+    assert rows(db, "select id from nodes where kind = 'external'") == [("pmid:922222222",)]
     assert counts["links_beyond_cap"] == 2
 
 
 def test_depth_two_follows_links_of_external_works(tmp_path):
     db = make_db(tmp_path / "g.db")
     client = seed_client()
-    client.refs["22222222"] = ["44444444"]
+    client.refs["922222222"] = ["944444444"]
     build_graph(db, client, depth=2)
-    assert rows(db, "select citing_id, cited_id, origin from links where cited_id = 'pmid:44444444'") \
-        == [("pmid:22222222", "pmid:44444444", "elink-refs")]
+    assert rows(db, "select citing_id, cited_id, origin from links where cited_id = 'pmid:944444444'") \
+        == [("pmid:922222222", "pmid:944444444", "elink-refs")]
     second = [c for c in client.calls if c[0] == "elink"][2:]
-    assert second == [("elink", "pubmed_pubmed_refs", ("11111111", "22222222", "33333333")),
-                      ("elink", "pubmed_pubmed_citedin", ("11111111", "22222222", "33333333"))]
+    assert second == [("elink", "pubmed_pubmed_refs", ("911111111", "922222222", "933333333")),
+                      ("elink", "pubmed_pubmed_citedin", ("911111111", "922222222", "933333333"))]
 
 
 def test_a_failing_elink_is_recorded_and_the_rest_is_built(tmp_path):
@@ -251,7 +267,7 @@ def test_metrics_have_a_row_per_node_and_pagerank_sums_to_one(tmp_path):
     assert rows(db, "select in_degree, out_degree, in_degree_set, out_degree_set, "
                     "betweenness_method, component from metrics where node_id = 'serrano-2013'") \
         == [(4, 0, 3, 0, "exact", 0)]
-    # The review's two sources: Serrano is cited by the PMID 22222222 external,
+    # The review's two sources: Serrano is cited by the PMID 922222222 external,
     # which also cites Miller, but neither of the review's sources cites the other.
     assert rows(db, "select * from document_cohesion order by document_id") == [
         (REVIEW, 2, 0, 0.0), (PAGE, 10, 1, 1 / 90)]
@@ -509,7 +525,7 @@ def test_a_build_of_the_seed_documents_gives_the_record_pages_links(built_demo, 
                                                       "where origin = 'document'")[0][0]
 
 
-@pytest.mark.parametrize("module", ["litgraph.graph", "litgraph.graph.metrics", "litgraph.export"])
+@pytest.mark.parametrize("module", ["litgraph.graph.links", "litgraph.graph.metrics", "litgraph.export"])
 def test_the_docstring_examples_run(module):
     import doctest
     import importlib

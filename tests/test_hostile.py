@@ -170,14 +170,14 @@ def test_curator_save_during_resolve_write_back_is_kept(tmp_path, one_document, 
     monkeypatch.setattr(references_module, "_dump", dump_while_curator_saves)
 
     class Record:
-        pmid, doi, pmcid = "99999901", None, None
+        pmid, doi, pmcid = "989999901", None, None
 
     with pytest.raises(ReferencesFileError, match="litgraph-new"):
         references_module.record_resolutions(
             references, [Resolution(key=key, status="resolved", record=Record(),
                                     resolved_by="test")])
     assert references.read_text() == curator
-    assert "99999901" in (tmp_path / "references.yaml.litgraph-new").read_text()
+    assert "989999901" in (tmp_path / "references.yaml.litgraph-new").read_text()
 
 
 def test_symlinked_references_yaml_is_written_through(tmp_path, one_document):
@@ -378,7 +378,7 @@ def _schema(path):
         conn.close()
 
 
-@pytest.mark.parametrize("args", [["status"], ["check"], ["claims", "--source", "12345678"],
+@pytest.mark.parametrize("args", [["status"], ["check"], ["claims", "--source", "912345678"],
                                   ["sources", "--claim", "anything"],
                                   ["export", "--format", "json"]])
 @pytest.mark.parametrize("kind", ["foreign", "empty"])

@@ -233,7 +233,7 @@ def test_a_record_parsed_from_efetch_xml_keeps_its_medline_ta():
     xml = (b'<?xml version="1.0"?><!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
            b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">'
            b'<PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
-           b'<PMID Version="1">90000001</PMID><Article PubModel="Print"><Journal>'
+           b'<PMID Version="1">980000001</PMID><Article PubModel="Print"><Journal>'
            b'<JournalIssue CitedMedium="Print"><PubDate><Year>2020</Year></PubDate></JournalIssue>'
            b'<Title>Synthetic journal of tests</Title><ISOAbbreviation>Synth J Tests'
            b'</ISOAbbreviation></Journal><ArticleTitle>Synthetic title.</ArticleTitle></Article>'

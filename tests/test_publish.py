@@ -162,7 +162,7 @@ def test_claims_for_source_accepts_pmid_doi_or_key(ds, source):
     assert [r["claim"] for r in result] == [f"{STATPEARLS}:25:2", AGE_CLAIM_ID]
 
 
-@pytest.mark.parametrize("source", ["99999999", "10.1000/nothing", "", "Miller2010"])
+@pytest.mark.parametrize("source", ["989999999", "10.1000/nothing", "", "Miller2010"])
 def test_claims_for_source_finds_nothing_for_an_unknown_source(ds, source):
     assert rows(ds, f"/litgraph/claims_for_source.json?source={source}&_shape=array") == []
 

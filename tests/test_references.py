@@ -270,9 +270,9 @@ def test_record_resolutions_writes_back_and_keeps_curator_ids(project):
         Resolution(key="singer-2000", status="resolved", resolved_by="citation",
                    record=FakeRecord(pmid="11905672")),
         Resolution(key="tap-2016", status="resolved", resolved_by="doi",
-                   record=FakeRecord(pmid="27291997")),
+                   record=FakeRecord(pmid="927291997")),
         Resolution(key="miller-2010", status="resolved", resolved_by="pmid",
-                   record=FakeRecord(pmid="99999999", doi="10.1/other")),
+                   record=FakeRecord(pmid="989999999", doi="10.5555/other")),
         Resolution(key="grimer-2002", status="unresolved", status_reason="not in PubMed"),
     ]
     record_resolutions(references, resolutions)

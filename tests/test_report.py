@@ -54,8 +54,8 @@ def test_claims_citing_miller_2010_include_the_mean_age_claim(db):
 
 
 def test_an_unknown_source_is_a_clear_input_error(db):
-    with pytest.raises(InputError, match="no source matches '12345678'"):
-        claims_for_source(db, "12345678")
+    with pytest.raises(InputError, match="no source matches '912345678'"):
+        claims_for_source(db, "912345678")
     with pytest.raises(InputError, match="an empty source"):
         claims_for_source(db, "  ")
     assert claims_for_source(db, "synthetic-stale") == []
@@ -99,10 +99,10 @@ def test_claims_command_as_markdown_and_json(db_path):
 
 
 def test_claims_command_errors_are_one_line(db_path, tmp_path):
-    result = run("claims", "--db", db_path, "--source", "99999999")
+    result = run("claims", "--db", db_path, "--source", "989999999")
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "Error: no source matches '99999999': give a PMID, DOI, PMC id or references.yaml key"]
+        "Error: no source matches '989999999': give a PMID, DOI, PMC id or references.yaml key"]
     missing = tmp_path / "none.db"
     result = run("claims", "--db", missing, "--source", "1")
     assert result.exit_code == 2 and str(missing) in result.output

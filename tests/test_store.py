@@ -3,6 +3,7 @@ empty, a current and an older database."""
 
 import sqlite3
 
+import pytest
 import sqlite_utils
 
 from litgraph.store import FTS, INDEXES, TABLES, column_order, ensure_db_shape, open_db
@@ -111,3 +112,78 @@ def test_ensure_db_shape_brings_an_older_database_up_to_date_and_keeps_its_rows(
     before = schema(db)
     ensure_db_shape(db)
     assert schema(db) == before
+
+
+def test_save_graph_writes_each_row_by_column_name_and_replaces_the_last_graph(tmp_path):
+    from litgraph.store import GRAPH_TABLES, save_graph
+
+    db = open_db(tmp_path / "g.db")
+    # Dict rows in any key order (a missing column stored NULL); tuple rows in TABLES' order.
+    save_graph(db,
+               nodes=[{"kind": "source", "id": "a", "year": 2001},
+                      ("b", "external", "B", None, "900000002", None, None, 1)],
+               links=iter([("a", "b", "document"), ("b", "a", "elink-refs")]),
+               metrics=[{"pagerank": 0.5, "node_id": "a", "engine": "networkx"}],
+               cocitations=[{"source_b": "b", "source_a": "a", "count": 2}],
+               couplings=[("a", "b", 1)],
+               cohesion=[{"document_id": "d", "sources": 2, "citing_pairs": 1, "density": 0.5}])
+    assert [tuple(r) for r in db.execute("select * from nodes order by id").fetchall()] == [
+        ("a", "source", None, 2001, None, None, None, None),
+        ("b", "external", "B", None, "900000002", None, None, 1)]
+    assert db.execute("select node_id, pagerank, engine, kind from metrics").fetchall() == [
+        ("a", 0.5, "networkx", None)]
+    assert db.execute("select * from cocitations").fetchall() == [("a", "b", 2)]
+    save_graph(db, [{"id": "c", "kind": "document"}], [])
+    assert {t: db.execute(f"select count(*) from [{t}]").fetchone()[0] for t in GRAPH_TABLES} == {
+        "nodes": 1, "links": 0, "metrics": 0, "cocitations": 0, "couplings": 0,
+        "document_cohesion": 0}
+
+
+def test_read_commands_open_the_database_read_only_and_never_shape_it(tmp_path, monkeypatch):
+    """status, check, claims, sources and export read through a connection that refuses
+    writes (SQLite's mode=ro, so it holds for root too), and never through open_db or
+    ensure_db_shape, which write."""
+    from click.testing import CliRunner
+    from publish_data import make_publish_db
+
+    import litgraph.store as store
+    from litgraph.cli import cli
+
+    path = make_publish_db(tmp_path / "litgraph.db")
+    opened = []
+
+    def recording_open_existing_db(db_path, _open=store.open_existing_db):
+        opened.append(_open(db_path))
+        return opened[-1]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a read command asked for a writable database")
+
+    monkeypatch.setattr(store, "open_existing_db", recording_open_existing_db)
+    monkeypatch.setattr(store, "open_db", refuse)
+    monkeypatch.setattr(store, "ensure_db_shape", refuse)
+    commands = (["status"], ["check", "--references", str(tmp_path / "none.yaml")],
+                ["claims", "--source", "beardo2013"], ["sources", "--claim", "leiomyosarcoma"],
+                ["export", "--format", "gexf"])
+    for args in commands:
+        result = CliRunner().invoke(cli, [*args, "--db", str(path)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            (args, result.output)
+    assert len(opened) == len(commands)
+    for db in opened:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.execute("insert into build_info (key, value) values ('x', 'y')")
+
+
+def test_datasette_serves_the_database_immutable(tmp_path):
+    from publish_data import make_publish_db
+
+    from litgraph.publish import DATABASE_NAME, make_datasette
+
+    datasette = make_datasette(make_publish_db(tmp_path / "litgraph.db"))
+    database = datasette.get_database(DATABASE_NAME)
+    assert not database.is_mutable
+    conn = database.connect()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("insert into build_info (key, value) values ('x', 'y')")
+    conn.close()

@@ -39,6 +39,8 @@ NOISE = [
     re.compile(r"\bRetrieved\s+(?:(?:" + MONTH + r")\s*\d{1,2},?\s*" + YEAR + r",?\s*)?from\b\.?", re.I),
     re.compile(r"\b(?:Available\s+(?:from|at|online)|\[Online\]\.?\s*Available)\s*:?", re.I),
     re.compile(r"\bEpub\s+(?:ahead\s+of\s+print\.?|" + YEAR + r"(?:\s+" + MONTH + r"(?:\s+\d{1,2})?)?\.?)", re.I),
+    # an edition note, whole when bracketed: "(2nd ed.)", "(3rd ed., Vol. 2)", "2nd edn."
+    re.compile(r"\(\s*(?:\d+(?:st|nd|rd|th)|[Rr]ev(?:ised)?\.?|[Ff]irst|[Ss]econd|[Tt]hird)\s+ed(?:ition|n)?\b\.?[^()]*\)"),
     re.compile(r"\b(?:\d+(?:st|nd|rd|th)|[Rr]ev(?:ised)?\.?|[Ff]irst|[Ss]econd|[Tt]hird)\s+ed(?:ition|n)?\b\.?"),
     re.compile(r"\bPublished\s+online\s+(?:" + MONTH + r"\s*)?(?:\d{1,2},?\s*)?" + YEAR + r"\.?", re.I),
 ]

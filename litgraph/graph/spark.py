@@ -127,8 +127,9 @@ def spark_session(master: Optional[str] = None, app_name: str = "litgraph", conf
                 "spark.sql.shuffle.partitions": "8", "spark.driver.maxResultSize": "4g",
                 "spark.sql.adaptive.enabled": "true"}
     if (not master or master.startswith("local")) and not os.environ.get("PYSPARK_PYTHON"):
-        # The pair tasks run Python (NumPy, SciPy): locally, this interpreter.
-        settings["spark.pyspark.python"] = sys.executable
+        # The pair tasks run Python (NumPy, SciPy, litgraph): locally, this interpreter
+        # (PySpark reads PYSPARK_PYTHON, else runs whatever python3 is on the PATH).
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     settings.update(config or {})
     for key, value in settings.items():
         builder = builder.config(key, value)

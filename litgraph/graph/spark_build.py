@@ -38,7 +38,7 @@ def bulk_frames(spark, graph, path, scope):
     """
     from pyspark.sql import functions as F
 
-    from . import external_id
+    from .links import external_id
 
     if scope not in SCOPES:
         raise InputError(f"unknown bulk scope {scope!r}: choose one of {', '.join(SCOPES)}")
@@ -76,7 +76,8 @@ def build_with_spark(db, graph, links_from=None, bulk_scope="neighbourhood", mas
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
-    from . import NODE_COLUMNS, ORIGINS, save_graph
+    from ..store import save_graph
+    from .links import ORIGINS
 
     owned = SparkSession.getActiveSession() is None  # a caller's session stays up
     session = engine.spark_session(master)
@@ -108,7 +109,7 @@ def build_with_spark(db, graph, links_from=None, bulk_scope="neighbourhood", mas
                      for row in _partitions(bulk_links.orderBy("citing", "cited")))
         nodes = heapq.merge(base_nodes, external_rows, key=lambda row: row["id"])
         links = heapq.merge(base_links, bulk_rows)
-        save_graph(db, ({c: row.get(c) for c in NODE_COLUMNS} for row in nodes), links,
+        save_graph(db, nodes, links,
                    result.metric_rows(), result.cocitations, result.couplings, result.cohesion)
         components = len(set(result.columns["component"].tolist())) if result.count else 0
     finally:

@@ -1,0 +1,5 @@
+"""``python -m litgraph.cli``: the litgraph command."""
+
+from . import main
+
+main()

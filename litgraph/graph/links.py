@@ -1,0 +1,271 @@
+"""Nodes and citing -> cited links: those the documents state, and those E-utilities adds.
+
+``read_reference_graph(db)`` reads the documents' own lists (origin
+``document``); ``add_entrez_links(graph, client)`` follows elink and the PubMed
+reference lists one step at a time through any ``LinkClient`` (the real
+``EntrezClient``, or a test's fake with the same three methods).
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from ..errors import EntrezError
+
+ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
+REFS_LINK = "pubmed_pubmed_refs"
+CITEDIN_LINK = "pubmed_pubmed_citedin"
+
+# A citation whose label says the listed work cites the document ("Citing
+# Articles" on a PubMed record page, "Cited by", "Cited in") points the other way.
+_CITED_BY_LABEL = re.compile(r"\bciting\b|\bcited[\s_-]*(?:by|in)\b", re.I)
+
+
+class RecordWithReferences(Protocol):
+    """The one field of a ``PubmedRecord`` the graph reads: the PMIDs of its reference list."""
+
+    references: list
+
+
+class FetchReply(Protocol):
+    """What ``fetch_pubmed`` answers (``litgraph.entrez.FetchResult``)."""
+
+    records: dict  # PMID -> RecordWithReferences
+    failed: dict  # PMID -> why its batch failed
+
+
+@runtime_checkable
+class LinkClient(Protocol):
+    """What the graph asks E-utilities, as ``litgraph.entrez.EntrezClient`` answers it."""
+
+    def elink(self, pmids, linkname) -> dict:
+        """``{pmid: [linked PMIDs]}`` for one link name."""
+
+    def fetch_pubmed(self, pmids) -> FetchReply:
+        """The PubMed records of ``pmids``, with their reference lists."""
+
+    def summaries(self, pmids) -> dict:
+        """``{pmid: {title, year, doi, ...}}``."""
+
+
+def citation_direction(label) -> str:
+    """``"cites"`` when the document cites the listed source, ``"cited-by"`` when the source cites it.
+
+    >>> citation_direction("[3]"), citation_direction("Citing Articles")
+    ('cites', 'cited-by')
+    """
+    return "cited-by" if label and _CITED_BY_LABEL.search(str(label)) else "cites"
+
+
+def external_id(pmid) -> str:
+    """The node id of a work outside the reference set: ``pmid:<n>``."""
+    return f"pmid:{pmid}"
+
+
+def external_node(pmid) -> dict:
+    """The node row of a work outside the reference set, known so far by its PMID only."""
+    return {"id": external_id(pmid), "kind": "external", "title": None, "year": None,
+            "pmid": pmid, "doi": None, "evidence_level": None, "synthetic": 0}
+
+
+@dataclass
+class ReferenceGraph:
+    """Nodes and links gathered so far, before metrics.
+
+    ``nodes`` maps node id to its row; ``links`` holds (citing, cited, origin)
+    triples; ``set_nodes`` are the sources and documents of the reference set;
+    ``documents`` maps a document id to the node ids of the sources it lists;
+    ``pmid_nodes`` maps a PMID to its node.
+    """
+
+    nodes: dict = field(default_factory=dict)
+    links: set = field(default_factory=set)
+    set_nodes: set = field(default_factory=set)
+    documents: dict = field(default_factory=dict)
+    pmid_nodes: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    messages: list = field(default_factory=list)  # E-utilities calls that failed, with the reason
+
+    def add_link(self, citing, cited, origin) -> bool:
+        if citing == cited or citing not in self.nodes or cited not in self.nodes:
+            return False
+        self.links.add((citing, cited, origin))
+        return True
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    """A link E-utilities states between two PMIDs, before either is known to be a node."""
+
+    citing: str
+    cited: str
+    origin: str
+
+
+def read_reference_graph(db) -> ReferenceGraph:
+    """Nodes for every source and document, and the ``document`` links they state.
+
+    A document that is itself a publication (``documents.source_id``) is its
+    source's node; any other document is a node of kind ``document``.
+    Sources a curator excluded, and stale ones (no document cites them any
+    more), are left out of the graph.
+    """
+    graph = ReferenceGraph()
+    sources = {}
+    for row in db.query("select * from sources order by id"):
+        if row.get("excluded") or row.get("stale"):
+            continue
+        sources[row["id"]] = row
+        graph.nodes[row["id"]] = {
+            "id": row["id"], "kind": "source", "title": row.get("title"), "year": row.get("year"),
+            "pmid": row.get("pmid"), "doi": row.get("doi"),
+            "evidence_level": row.get("evidence_level"), "synthetic": 0,
+        }
+        graph.set_nodes.add(row["id"])
+        if row.get("pmid") and row.get("status") in (None, "resolved"):
+            graph.pmid_nodes.setdefault(str(row["pmid"]), row["id"])
+    document_node = {}
+    for row in db.query("select * from documents order by id"):
+        if row.get("source_id") and row["source_id"] in sources:
+            document_node[row["id"]] = row["source_id"]
+        else:
+            document_node[row["id"]] = row["id"]
+            graph.nodes[row["id"]] = {"id": row["id"], "kind": "document", "title": row.get("title"),
+                                      "year": None, "pmid": None, "doi": None, "evidence_level": None,
+                                      "synthetic": 0}
+        graph.set_nodes.add(document_node[row["id"]])
+        graph.documents[row["id"]] = set()
+    # One direction per (document, source): a work listed under "Citing Articles"
+    # cites the document even where another line (a "Fetch PMID" link) names it too.
+    directions = {}
+    for row in db.query("select document_id, source_id, label from citations "
+                        "order by document_id, line, source_id"):
+        node = document_node.get(row["document_id"])
+        if node is None or row["source_id"] not in sources or row["source_id"] == node:
+            continue
+        graph.documents[row["document_id"]].add(row["source_id"])
+        pair = (node, row["source_id"])
+        if directions.get(pair) != "cited-by":
+            directions[pair] = citation_direction(row["label"])
+    for (node, source_id), direction in directions.items():
+        if direction == "cited-by":
+            graph.add_link(source_id, node, "document")
+        else:
+            graph.add_link(node, source_id, "document")
+    return graph
+
+
+def _as_pmid(value):
+    text = str(value).strip()
+    return text if text.isdigit() and not text.startswith("0") else None
+
+
+def _ask(graph, what, call, *args):
+    """Call the client; a failure after every retry is recorded in graph.messages, not fatal
+    (the answer is then None)."""
+    try:
+        return call(*args)
+    except EntrezError as exc:
+        graph.messages.append(f"{what} failed, its links are missing from the graph: {exc}")
+        graph.counts["entrez_failures"] = graph.counts.get("entrez_failures", 0) + 1
+        return None
+
+
+def _fetch_references(graph, client: LinkClient, pmids) -> dict:
+    """PMID -> the PMIDs of its PubMed ReferenceList, for the records efetch returns."""
+    if not pmids:
+        return {}
+    result = _ask(graph, "efetch (reference lists)", client.fetch_pubmed, list(pmids))
+    if result is None:
+        return {}
+    for pmid, reason in sorted(result.failed.items()):
+        graph.messages.append(f"efetch of PMID {pmid} failed, its reference list is missing: {reason}")
+    return {str(pmid): [p for p in map(_as_pmid, record.references or []) if p]
+            for pmid, record in result.records.items()}
+
+
+def _neighbour_links(graph, client: LinkClient, frontier) -> list:
+    """Every FoundLink elink (both directions) and the reference lists state about ``frontier``."""
+    found = []
+    refs = _ask(graph, f"elink {REFS_LINK}", client.elink, frontier, REFS_LINK) or {}
+    for pmid, cited in refs.items():
+        found.extend(FoundLink(str(pmid), c, "elink-refs") for c in map(_as_pmid, cited) if c)
+    citedin = _ask(graph, f"elink {CITEDIN_LINK}", client.elink, frontier, CITEDIN_LINK) or {}
+    for pmid, citing in citedin.items():
+        found.extend(FoundLink(c, str(pmid), "elink-citedin") for c in map(_as_pmid, citing) if c)
+    for pmid, cited in _fetch_references(graph, client, frontier).items():
+        found.extend(FoundLink(pmid, c, "pubmed-references") for c in cited)
+    return found
+
+
+def _admit_externals(graph, found, room: int) -> list:
+    """Admit at most ``room`` works outside the graph, the most linked first (ties: lowest PMID).
+
+    Returns the PMIDs admitted, each now an ``external`` node.
+    """
+    reach = {}
+    for link in found:
+        for pmid in (link.citing, link.cited):
+            if pmid not in graph.pmid_nodes:
+                reach[pmid] = reach.get(pmid, 0) + 1
+    admitted = sorted(reach, key=lambda p: (-reach[p], int(p)))[:max(0, room)]
+    for pmid in admitted:
+        node = external_node(pmid)
+        graph.pmid_nodes[pmid] = node["id"]
+        graph.nodes[node["id"]] = node
+    return admitted
+
+
+def _keep_links(graph, found) -> int:
+    """Add the found links whose both ends are nodes; return how many were dropped."""
+    dropped = 0
+    for link in found:
+        if link.citing in graph.pmid_nodes and link.cited in graph.pmid_nodes:
+            graph.add_link(graph.pmid_nodes[link.citing], graph.pmid_nodes[link.cited], link.origin)
+        else:
+            dropped += 1
+    return dropped
+
+
+def _describe_externals(graph, client: LinkClient) -> None:
+    """Title, year and DOI of every external node, from one esummary per batch."""
+    externals = sorted((n["pmid"] for n in graph.nodes.values() if n["kind"] == "external"), key=int)
+    if not externals:
+        return
+    for pmid, summary in (_ask(graph, "esummary", client.summaries, externals) or {}).items():
+        node = graph.nodes.get(external_id(pmid))
+        if node is None or not summary:
+            continue
+        node["title"] = summary.get("title")
+        year = summary.get("year")
+        node["year"] = int(year) if year and str(year).isdigit() else None
+        node["doi"] = summary.get("doi")
+
+
+def add_entrez_links(graph: ReferenceGraph, client: LinkClient, depth=1, cap=500) -> None:
+    """Add elink and PubMed reference-list links, and the external works they reach.
+
+    Each step asks ``client.elink`` once per link name for the whole frontier
+    (the client batches PMIDs, one request per batch) and
+    ``client.fetch_pubmed`` for the reference lists.  Works outside the
+    reference set become ``external`` nodes while fewer than ``depth`` steps
+    away and while fewer than ``cap`` have been admitted; the most linked are
+    admitted first (ties: lowest PMID).  Links to works left out are dropped
+    and counted in ``graph.counts["links_beyond_cap"]``.  ``depth=0`` asks
+    about the reference set but admits nothing; the works admitted at the
+    last step are not asked about themselves (links among them are missed).
+    """
+    admitted = 0
+    beyond = 0
+    frontier = sorted(graph.pmid_nodes, key=int)
+    for step in range(max(depth, 1)):  # the works admitted last are not asked about
+        if not frontier:
+            break
+        found = _neighbour_links(graph, client, frontier)
+        new = _admit_externals(graph, found, cap - admitted) if step < depth else []
+        admitted += len(new)
+        beyond += _keep_links(graph, found)
+        frontier = sorted(new, key=int)
+    _describe_externals(graph, client)
+    graph.counts["externals"] = admitted
+    graph.counts["links_beyond_cap"] = beyond

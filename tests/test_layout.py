@@ -1,0 +1,107 @@
+"""The package's layout: no import cycle, and every module importable on its own."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+
+PACKAGE = Path(__file__).resolve().parent.parent / "litgraph"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _import_time_nodes(tree):
+    """The import statements Python runs when the module is imported: not those in a function."""
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def imported_modules(name: str, path: Path) -> set:
+    """The litgraph modules ``name`` imports at import time, with the packages that holds them
+    (importing ``litgraph.cli.common`` runs ``litgraph/cli/__init__.py`` first)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in _import_time_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        else:
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+                       for alias in node.names]
+        for target in (t for t in targets if t in MODULES):
+            found.update(_with_packages(target, name))
+    found.discard(name)
+    return found
+
+
+def _with_packages(target: str, importer: str) -> set:
+    """``target`` and the packages Python imports before it, except the importer's own
+    (already imported by the time the importer runs)."""
+    parts = target.split(".")
+    chain = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+    own = {importer.rsplit(".", i)[0] for i in range(importer.count(".") + 1)}
+    return chain - own
+
+
+def import_graph() -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for name, path in MODULES.items():
+        graph.add_node(name)
+        graph.add_edges_from((name, target) for target in imported_modules(name, path))
+    return graph
+
+
+def test_the_import_walk_sees_relative_and_submodule_imports():
+    # modules whose import-time imports are known: the walk must find them
+    assert imported_modules("litgraph.cli", MODULES["litgraph.cli"]) >= {
+        "litgraph.errors", "litgraph.cli.build", "litgraph.cli.common"}
+    assert "litgraph.store" in imported_modules("litgraph.graph", MODULES["litgraph.graph"])
+    assert "litgraph.plugin.cells" in imported_modules("litgraph.plugin.rows",
+                                                       MODULES["litgraph.plugin.rows"])
+    # a module of another package brings that package's __init__ with it
+    assert {"litgraph.extract", "litgraph.extract.fields"} <= imported_modules(
+        "litgraph.references.merge", MODULES["litgraph.references.merge"])
+    assert "litgraph.errors" in imported_modules("litgraph.extract.readers.jats",
+                                                 MODULES["litgraph.extract.readers.jats"])
+
+
+def test_no_module_imports_itself_back_through_others():
+    assert list(nx.simple_cycles(import_graph())) == []
+
+
+def test_every_module_imports_first_in_a_fresh_interpreter():
+    # Each module imported first, with no other litgraph module loaded: a cycle or a missing
+    # import would fail here whatever order the rest of the suite happens to import them in.
+    script = (
+        "import importlib, sys, traceback\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loaded in [m for m in sys.modules if m == 'litgraph' or m.startswith('litgraph.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception:\n"
+        "        failed.append(name + ': ' + traceback.format_exc().strip().splitlines()[-1])\n"
+        "print('\\n'.join(failed))\n"
+    )
+    names = [n for n in MODULES if not n.endswith("__main__")]
+    result = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True,
+                            timeout=300)
+    assert (result.returncode, result.stdout.strip()) == (0, ""), result.stderr
