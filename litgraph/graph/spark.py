@@ -1,21 +1,23 @@
-"""The Spark engine: the citation graph's metrics as DataFrame operations.
+"""The Spark engine: the citation graph's metrics for graphs that outgrow NetworkX.
 
 ``litgraph graph --engine spark`` uses this module when a graph outgrows one
 NetworkX graph in memory (tens of millions of links and more).  It computes
 the same rows as ``litgraph.graph.metrics`` — degrees within the set and
 overall, PageRank, weakly connected components, the top co-citation and
-bibliographic-coupling pairs and document cohesion — with Spark DataFrame
-operations, so that the work spreads over a cluster's executors or, in local
-mode, over the cores of one machine without holding the graph in Python.
+bibliographic-coupling pairs and document cohesion.  Spark reads the inputs,
+numbers the nodes in id order and the links by them (no Python object per
+link), and runs the pair products as tasks (``spark_pairs``); the numbered
+adjacency, 8 bytes a link, is collected to the driver once, where the other
+metrics are a few SciPy passes over it.
 
 The rows agree with the NetworkX engine: the same node order (ids sorted as
 text), PageRank with NetworkX's iteration and stopping rule (damping 0.85,
 dangling nodes spread evenly, stop when the L1 change is under N x 1e-6),
 components numbered from 0 for the largest (ties: lowest node id), pairs ranked
-by count, then ids.  Betweenness has no DataFrame form here: it is computed
-with the sparse-matrix code of ``metrics`` (exact or sampled) when the graph
-has at most ``betweenness_max_links`` links, and left empty above that, and
-every metrics row says which engine computed what (``engine`` column).
+by count, then ids.  Betweenness is computed with the sparse-matrix code of
+``metrics`` (exact or sampled) when the graph has at most
+``betweenness_max_links`` links, and left empty above that; every metrics row
+says what computed what (``engine`` column).
 
 Inputs are DataFrames with these columns (``frames_from_parquet`` reads them
 from Parquet files, ``frames_from_rows`` builds them from Python rows):
@@ -33,7 +35,6 @@ Java runtime; nothing here is imported by the NetworkX engine.
 
 import os
 import sys
-import uuid
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
@@ -284,134 +285,6 @@ def pagerank(A, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_ITERATIONS):
     raise InputError(f"PageRank did not converge in {max_iter} iterations")
 
 
-def _pair_matrix(A, max_list, transpose):
-    """Items x lists (0/1, float32, CSR): the matrix whose ``M @ M.T`` counts shared lists.
-
-    As ``metrics._pair_rows``: co-citation (``transpose``) has cited works as
-    items and citing works' reference lists as lists; coupling the other way
-    round.  A list longer than ``max_list`` is left out.
-    """
-    import numpy as np
-    import scipy.sparse as sp
-
-    if transpose:
-        lengths, M = np.diff(A.indptr), sp.csr_array(A.T)
-    else:
-        lengths, M = np.bincount(A.indices, minlength=A.shape[1]), A
-    M = sp.csr_array(M @ sp.diags_array((lengths <= max_list).astype(np.float32)))
-    M.eliminate_zeros()
-    return M.astype(np.float32)
-
-
-_WORKER_MATRICES = {}  # key of a broadcast -> (M, M.T), kept by a Python worker between its tasks
-
-
-def _rows_top(M, MT, chunks, top):
-    """The ``top`` best (i, j, shared) with ``i < j`` in ``M @ M.T``, over row ``chunks``.
-
-    Once ``top`` entries are kept, a block's entries below the ``top``-th
-    best value so far cannot enter, and are dropped before the exact sort.
-    """
-    import numpy as np
-    import scipy.sparse as sp
-
-    from .metrics import _rank
-
-    best = [np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, np.float32)]
-    floor = 0.0
-    for start, stop in chunks:
-        block = sp.coo_array(M[start:stop] @ MT)
-        keep = (block.col > block.row + start) & (block.data >= floor)
-        v = block.data[keep]
-        if v.size > top:  # only entries as good as the top-th of this block can enter
-            keep[keep] = v >= np.partition(v, v.size - top)[v.size - top]
-            v = block.data[keep]
-        best = [np.concatenate([best[0], block.row[keep].astype(np.int64) + start]),
-                np.concatenate([best[1], block.col[keep].astype(np.int64)]),
-                np.concatenate([best[2], v])]
-        if best[2].size > top:
-            order = _rank(*best)[:top]
-            best = [column[order] for column in best]
-            floor = float(best[2][-1])
-    order = _rank(*best)[:top]
-    return [column[order] for column in best]
-
-
-def _pair_task(matrix, key, top):
-    """The function each Spark task runs over its lists of row chunks (``mapPartitions``)."""
-
-    def run(tasks):
-        import numpy as np
-        import scipy.sparse as sp
-
-        if key not in _WORKER_MATRICES:
-            indptr, indices, shape = matrix.value
-            M = sp.csr_array((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                             shape=shape)
-            _WORKER_MATRICES.clear()
-            _WORKER_MATRICES[key] = (M, sp.csc_array(M.T))
-        M, MT = _WORKER_MATRICES[key]
-        for chunks in tasks:
-            i, j, v = _rows_top(M, MT, chunks, top)
-            yield i, j, np.rint(v).astype(np.int64)
-
-    return run
-
-
-def _chunks(M, tasks, chunk_work=4_000_000):
-    """Row chunks of about ``chunk_work`` products each, dealt into ``tasks`` lists of equal work.
-
-    A row's work in ``M @ M.T`` is the summed length of its columns; with a
-    heavy-tailed degree a few rows carry most of it, so equal row counts
-    would leave one task with nearly everything.
-    """
-    import numpy as np
-
-    lengths = np.bincount(M.indices, minlength=M.shape[1]).astype(np.float64)
-    summed = np.concatenate([[0.0], np.cumsum(lengths[M.indices])])
-    work = summed[M.indptr[1:]] - summed[M.indptr[:-1]]
-    total = np.cumsum(work + 1.0)
-    cuts = np.searchsorted(total, np.arange(chunk_work, total[-1], chunk_work))
-    bounds = np.unique(np.concatenate([[0], cuts + 1, [M.shape[0]]]).clip(0, M.shape[0]))
-    chunks = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    ends = total[np.array([b for _a, b in chunks]) - 1]
-    share = np.minimum((ends - 1e-9) * tasks // total[-1], tasks - 1).astype(int)
-    dealt = [[] for _ in range(tasks)]
-    for chunk, task in zip(chunks, share):
-        dealt[task].append(chunk)
-    return [chunk_list for chunk_list in dealt if chunk_list]
-
-
-def top_pairs(spark, A, transpose: bool, top: int, max_list: int):
-    """The ``top`` pairs of items that share the most lists, as (i, j, count) arrays.
-
-    The items x lists matrix goes to every executor once (a broadcast); each
-    Spark task multiplies a range of its rows by its transpose in chunks and
-    keeps its own best ``top``; the driver keeps the best ``top`` of those.
-    The ranking (count descending, then i, then j) is a total order, so the
-    result is exactly ``metrics._top_pairs`` over the whole product.
-    """
-    import numpy as np
-
-    from .metrics import _rank
-
-    if top < 0 or max_list < 1:
-        raise InputError("top must be >= 0 and max_list >= 1")
-    if top == 0 or A.shape[0] < 2:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
-    M = _pair_matrix(A, max_list, transpose)
-    matrix = spark.sparkContext.broadcast((M.indptr, M.indices, M.shape))
-    try:
-        dealt = _chunks(M, max(1, 4 * spark.sparkContext.defaultParallelism))
-        found = (spark.sparkContext.parallelize(dealt, len(dealt))
-                 .mapPartitions(_pair_task(matrix, uuid.uuid4().hex, top)).collect())
-    finally:
-        matrix.unpersist()
-    i, j, v = (np.concatenate([part[c] for part in found]) for c in range(3))
-    keep = _rank(i, j, v.astype(np.float64))[:top]
-    return i[keep], j[keep], v[keep]
-
-
 def cohesion(indexed, A, documents) -> list:
     """``metrics.document_cohesion``: each document's listed sources, and the pairs among them
     that cite (from the driver's adjacency; documents list thousands of sources, not millions)."""
@@ -481,6 +354,7 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
     from pyspark.sql import functions as F
 
     from .metrics import _components
+    from .spark_pairs import top_pairs
 
     timings = {}
     clock = time.perf_counter()
@@ -516,7 +390,7 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
     ids = indexed.select("n", "id", "kind")
     pairs = {}
     for name, transpose in (("cocitations", True), ("couplings", False)):
-        pairs[name] = top_pairs(spark, A, transpose, top, max_list)
+        pairs[name] = top_pairs(spark, A, transpose, top, max_list)  # spark_pairs
         lap("co-citation" if transpose else "coupling")
     named = _pair_ids(indexed, pairs)
     cohesion_rows = cohesion(indexed, A, frames.documents)
