@@ -37,11 +37,12 @@ demo: build
 browser:
 	@bash scripts/ensure-chromium.sh
 
-# Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py).
 # Debian's Java runtime for the Spark graph engine's tests.
 java:
 	@bash scripts/ensure-java.sh
 
+# Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py); the modules
+# with one costly setup (Spark, the browser) run whole on one worker (tests/conftest.py).
 test: install browser java
 	$(BIN)/python -m pytest -n 2
 

@@ -25,6 +25,14 @@ class DocumentError(InputError):
     """A document that cannot be read (missing, binary, not UTF-8, too large)."""
 
 
+class UnreadableDocumentError(DocumentError):
+    """A Word or PDF file whose content its reader cannot parse (corrupt, empty, no text layer).
+
+    Named alone it is refused like any DocumentError; found in a folder, extract names it
+    in its report and reads the other files.
+    """
+
+
 class ReferencesFileError(InputError):
     """A malformed references.yaml (the message names its line and column)."""
 

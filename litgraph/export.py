@@ -14,7 +14,11 @@ Graph nodes carry ``kind``, ``title``, ``year``, ``pmid``, ``doi``,
 know is left out rather than written empty.  Each edge is one citing/cited
 pair and carries ``origins``: every origin that states it, joined by ``;``.
 With ``document``, only that document's node, the sources it lists and the
-links among them are written.
+links among them are written; for a rewrite (a document that ``restates``
+another) also the original's node, an edge to it with origin ``restates``, and
+the sources its sentences inherit from the claims they restate: an edge to each
+with origin ``inherited`` and ``inherited_from`` naming the original claims
+(the node carries ``inherited_from`` too when the rewrite does not cite it itself).
 """
 
 import json
@@ -27,6 +31,7 @@ import networkx as nx
 
 from .errors import InputError, LitgraphError
 from .files import replace_text_file
+from .findings import finding_rows
 from .graph import ORIGINS
 from .plausible import plausible_title
 
@@ -55,6 +60,29 @@ def _document_nodes(db, document) -> set:
     return listed | {own}
 
 
+def _original_node(db, document):
+    """The node of the document a rewrite restates (its article's node, else its own), or None."""
+    if "restates" not in db["documents"].columns_dict:
+        return None
+    rows = list(db.query("select o.id, o.source_id from documents d join documents o "
+                         "on o.id = d.restates where d.id = ?", [document]))
+    return (rows[0]["source_id"] or rows[0]["id"]) if rows else None
+
+
+def inherited_sources(db, document) -> dict:
+    """source -> the original claims it comes through, for the sources a rewrite's sentences
+    inherit (the ``claim_evidence`` finding, ``inherited`` rows); {} for any other document."""
+    if not db["claim_alignments"].exists():
+        return {}
+    found = {}
+    for row in finding_rows(db, "claim_evidence",
+                            "join claims on claims.id = claim_evidence.claim_id "
+                            "where claims.document_id = ? and claim_evidence.inherited = 1",
+                            [document], columns="claim_evidence.source_id, claim_evidence.via_claim_id"):
+        found.setdefault(row["source_id"], set()).add(row["via_claim_id"])
+    return {source: sorted(claims, key=lambda c: (len(c), c)) for source, claims in found.items()}
+
+
 def graph_from_db(db, document=None) -> nx.DiGraph:
     """The stored graph (nodes, links with their origins, metrics) as a NetworkX DiGraph.
 
@@ -64,6 +92,12 @@ def graph_from_db(db, document=None) -> nx.DiGraph:
     if not db["nodes"].exists() or db["nodes"].count == 0:
         raise LitgraphError("the database holds no graph yet: run `litgraph graph` (or build) first")
     wanted = _document_nodes(db, document) if document is not None else None
+    inherited, original = {}, None
+    if document is not None:
+        inherited = inherited_sources(db, document)
+        original = _original_node(db, document)
+        cited = set(wanted)
+        wanted |= set(inherited) | ({original} if original else set())
     G = nx.DiGraph()
     metrics = {row["node_id"]: row for row in db.query("select * from metrics")}
     for row in db.query("select * from nodes order by id"):
@@ -78,6 +112,8 @@ def graph_from_db(db, document=None) -> nx.DiGraph:
         attributes["label"] = attributes.get("title") or row["id"]
         measured = metrics.get(row["id"], {})
         attributes.update({k: measured[k] for k in METRIC_ATTRIBUTES if measured.get(k) is not None})
+        if row["id"] in inherited and row["id"] not in cited:
+            attributes["inherited_from"] = ";".join(inherited[row["id"]])
         G.add_node(row["id"], **attributes)
     origins = {}
     for citing, cited, origin in db.execute("select citing_id, cited_id, origin from links"):
@@ -87,6 +123,12 @@ def graph_from_db(db, document=None) -> nx.DiGraph:
     for (citing, cited), found in sorted(origins.items()):
         ordered = sorted(found, key=lambda o: (rank.get(o, len(rank)), o))
         G.add_edge(citing, cited, origins=";".join(ordered), origin_count=len(ordered))
+    if original in G and document in G:
+        G.add_edge(document, original, origins="restates", origin_count=1)
+    for source, claims in sorted(inherited.items()):
+        if source in G and document in G and not G.has_edge(document, source):
+            G.add_edge(document, source, origins="inherited", origin_count=1,
+                       inherited_from=";".join(claims))
     return G
 
 

@@ -144,15 +144,19 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         stored = get_build_info(db_path)
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
             extract_counts = json.loads(stored["extract_counts"])
+            not_read = json.loads(stored.get("extract_not_read") or "[]")
         else:
-            extract_counts = update_from_documents(paths, references_path).as_dict().get(
-                "counts", {})
+            extracted = update_from_documents(paths, references_path)
+            extract_counts = extracted.counts
+            # the files of a folder extract did not read, one line each with the reason
+            not_read = [m for m in extracted.messages if ": not read (" in m]
         resolved = run_resolve(db_path, references_path, client, progress=progress)
         graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
                        extract_inputs=extract_inputs_stamp(paths, references_path),
-                       extract_counts=json.dumps(extract_counts))
-    extract_report = StageReport("extract", counts=extract_counts)
+                       extract_counts=json.dumps(extract_counts),
+                       extract_not_read=json.dumps(not_read))
+    extract_report = StageReport("extract", counts=extract_counts, messages=not_read)
     return StageReport("build", parts=[extract_report, resolved, graphed])

@@ -22,10 +22,10 @@ from .plausible import plausible_title
 from .ids import normalise_doi, normalise_pmcid, normalise_pmid
 
 # Columns of the Markdown tables (JSON has every field; the text form is grouped).
-CLAIM_COLUMNS = ["source", "level", "claim", "document_title", "section", "line", "text",
-                 "inherited_from"]
+CLAIM_COLUMNS = ["source", "level", "identity", "claim", "document_title", "section", "line",
+                 "text", "inherited_from"]
 SOURCE_COLUMNS = ["claim", "document_title", "section", "claim_text", "source", "level", "status",
-                  "pmid", "title", "inherited_from"]
+                  "identity", "pmid", "title", "inherited_from"]
 TEXT_WIDTH = 100
 
 
@@ -74,7 +74,8 @@ def claims_for_source(db, query: str) -> list:
     """Which claims cite the source(s) ``query`` names (PMID, DOI, PMC id or key).
 
     One row per claim and source: source, pmid, doi, level (the source's
-    evidence level), document, document_title, section, line, claim, text,
+    evidence level), identity and identity_reason (whether the record is the
+    work the document cites: litgraph.identity), document, document_title, section, line, claim, text,
     evidence_level (the claim's own declared level), inherited and
     inherited_from.  A sentence of a rewrite that restates a claim citing the
     source inherits it (``inherited`` 1, ``inherited_from`` names the original
@@ -99,7 +100,10 @@ def claims_for_source(db, query: str) -> list:
                         "claims.text, claims.evidence_level, claim_evidence.inherited, "
                         "claim_evidence.via_claim_id as inherited_from"):
             rows.append({"source": source["id"], "pmid": source.get("pmid"),
-                         "doi": source.get("doi"), "level": source.get("evidence_level"), **r})
+                         "doi": source.get("doi"), "level": source.get("evidence_level"),
+                         "evidence_basis": source.get("evidence_basis"),
+                         "identity": source.get("identity"),
+                         "identity_reason": source.get("identity_reason"), **r})
     return rows
 
 
@@ -121,8 +125,9 @@ def sources_for_claim(db, query: str) -> list:
 
     One row per claim and source: claim, document, document_title, section,
     line, claim_text, source, title, authors, journal, year, pmid, doi,
-    status, status_reason, level (the source's evidence level),
-    evidence_basis, retracted, excluded, inherited and inherited_from.  A
+    status, status_reason, identity, identity_reason (whether the record is
+    the work the document cites: litgraph.identity), level (the source's
+    evidence level), evidence_basis, retracted, excluded, inherited and inherited_from.  A
     sentence of a rewrite inherits the sources of the original claims it
     restates (``inherited`` 1, ``inherited_from`` the original claim; see
     litgraph.findings).  A claim with no source, own or inherited, gets one
@@ -150,6 +155,7 @@ def sources_for_claim(db, query: str) -> list:
                          "authors": s.get("authors"), "journal": s.get("journal"),
                          "year": s.get("year"), "pmid": s.get("pmid"), "doi": s.get("doi"),
                          "status": s.get("status"), "status_reason": s.get("status_reason"),
+                         "identity": s.get("identity"), "identity_reason": s.get("identity_reason"),
                          "level": s.get("evidence_level"), "evidence_basis": s.get("evidence_basis"),
                          "retracted": s.get("retracted"), "excluded": s.get("excluded"),
                          "inherited": s["inherited"], "inherited_from": s["via_claim_id"]})
@@ -278,8 +284,15 @@ def render_table(rows: list, columns: list, wrap: Optional[dict] = None) -> str:
 
 
 def _where_text(row, title_key="document_title", document_key="document") -> str:
+    """Where a claim stands: document title, section (unless it is the title), line.
+
+    >>> _where_text({"document_title": "Gout", "section": "Treatment", "line": 4})
+    'Gout \u203a Treatment, line 4'
+    >>> _where_text({"document_title": "Gout", "section": "Gout", "line": 2})
+    'Gout, line 2'
+    """
     where = row.get(title_key) or row.get(document_key) or "?"
-    if row.get("section"):
+    if row.get("section") and row["section"] != where:  # a section under the title's own heading
         where += f" \u203a {row['section']}"
     if row.get("line") is not None:
         where += f", line {row['line']}"
@@ -289,6 +302,25 @@ def _where_text(row, title_key="document_title", document_key="document") -> str
 def _indented(text, indent: int) -> list:
     return textwrap.wrap(_cell(text), TEXT_WIDTH - indent, initial_indent=" " * indent,
                          subsequent_indent=" " * indent) or [" " * indent]
+
+
+def _identity_text(row) -> str:
+    """The identity verdict as a curator reads it: verified, partial, mismatch, or unchecked."""
+    return row.get("identity") or "unchecked"
+
+
+def _level_text(row: dict) -> str:
+    """A source's evidence level with what it rests on, so an inferred level never reads as settled.
+
+    >>> _level_text({"level": 1, "evidence_basis": "inferred"})
+    '1 (inferred)'
+    >>> _level_text({"level": None})
+    'unknown'
+    """
+    level, basis = row.get("level"), row.get("evidence_basis")
+    if level is None:
+        return "unknown"
+    return f"{level} ({basis})" if basis else str(level)
 
 
 def render_claims_text(rows: list) -> str:
@@ -301,9 +333,8 @@ def render_claims_text(rows: list) -> str:
             if lines:
                 lines.append("")
             ids = f" (PMID {row['pmid']})" if row.get("pmid") else ""
-            level = row.get("level")
-            lines.append(f"{current}{ids}: evidence level "
-                         f"{'unknown' if level is None else level}")
+            lines.append(f"{current}{ids}: evidence level {_level_text(row)}, "
+                         f"identity {_identity_text(row)}")
         inherited = (f" \u2014 inherited from {row['inherited_from']}"
                      if row.get("inherited") else "")
         lines.append(f"  {row['claim']}  {_where_text(row)}{inherited}")
@@ -332,11 +363,11 @@ def render_sources_text(rows: list) -> str:
         if inherited and len(inherited) == len({r["inherited_from"] for r in cited}):
             label += f" (inherited from {', '.join(inherited)}, the original it restates)"
         out.append(label + ":")
-        columns = ["source", "level", "status", "year", "pmid", "title"]
+        columns = ["source", "level", "status", "identity", "year", "pmid", "title"]
         if any(r.get("inherited") for r in cited) and not label.endswith("restates)"):
             columns.append("inherited_from")
-        shown = [{**r, "level": "unknown" if r.get("level") is None else r["level"]}
-                 for r in cited]
+        shown = [{**r, "level": _level_text(r),
+                  "identity": _identity_text(r)} for r in cited]
         out.extend("    " + line for line in render_table(shown, columns, wrap={"title": 48})
                    .splitlines())
     return "\n".join(out)

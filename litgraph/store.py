@@ -122,8 +122,9 @@ TABLES = {
 # Columns a reviewer reads first, in this order, before the rest of TABLES' order
 # (a column not in the table is skipped, so a stage may add it later).
 FIRST_COLUMNS = {
+    # key facts first, then the two reasons that explain status and identity
     "sources": ("id", "title", "year", "journal", "status", "evidence_level", "identity",
-                "identity_reason"),
+                "status_reason", "identity_reason"),
 }
 
 

@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -512,8 +513,8 @@ HELD_OUT_STATUSES = [
     ("Kidney stones are a common side effect of gout m", "unsupported"),  # complication -> side effect
     ("Most people with gout will eventually need a joi", "unsupported"),  # added
     ("Your doctor can confirm gout by taking fluid fro", "supported"),
-    # A miss, kept visible: "may be normal" flipped to "always shows a high level".
-    ("A blood test for urate during a flare always sho", "supported"),
+    # "always" where the review says "may be normal": an absolute it does not state.
+    ("A blood test for urate during a flare always sho", "unsupported"),
     ("A special CT scan can show urate deposits when f", "supported"),
     ("Colchicine and steroids are tests that doctors u", "unsupported"),  # treatment -> test
     ("The text does not say how long these tests take ", "unsupported"),  # added
@@ -524,8 +525,8 @@ HELD_OUT_STATUSES = [
     ("Allopurinol is started at a low dose and raised ", "supported"),
     ("Febuxostat can be used by people who cannot take", "supported"),
     ("A severe allergic reaction to allopurinol is a r", "supported"),
-    # A miss, kept visible: the negation "does not need to be stopped" flipped.
-    ("You should stop taking aspirin if you have gout.", "uncited-in-source"),
+    # The negation "does not need to be stopped" flipped.
+    ("You should stop taking aspirin if you have gout.", "unsupported"),
     ("Drinking plenty of water every day helps to flus", "unsupported"),  # added
     ("When urate stays low, the crystals slowly dissol", "supported"),
     ("People with gout have a higher risk of heart dis", "supported"),
@@ -548,17 +549,18 @@ def test_the_held_out_labels_score_as_the_bench_reports(held_out):
     assert (figures["added_labelled"], figures["distorted_labelled"]) == (7, 4)
     assert figures["recall_added"] == 1.0  # target: at least 0.8
     assert figures["unsupported_precision"] == 1.0
-    assert figures["recall_distorted"] == 0.5
-    assert sorted(want for _text, want, _got in figures["wrong"]) == ["unsupported", "unsupported"]
+    assert figures["recall_distorted"] == 1.0
+    assert figures["wrong"] == []
 
 
 def test_without_the_words_check_added_sentences_pass_as_supported(held_out):
-    """The check is what catches them: off (words=0), three added sentences are matched."""
+    """The check is what catches them: off (words=0), two added sentences are matched."""
     rewrite, review, _alignments = held_out
     labels = load_labels(HELD_OUT / "gout-labels.yaml")["labels"]
     off = sentence_statuses(align(rewrite, review, Thresholds(words=0.0)))
     figures = score_statuses(labels, rewrite, review, off)
     assert round(figures["recall_added"], 3) == 0.714
+    assert figures["unsupported_precision"] == 1.0
 
 
 def test_a_refused_match_says_what_it_does_not_share_and_names_the_closest(held_out):
@@ -596,8 +598,8 @@ def test_seed_labels_of_added_and_distorted_sentences(seeds):
     # Honest figures on the pair the context weights were tuned on; the bench prints them.
     assert (figures["added_labelled"], figures["distorted_labelled"]) == (8, 2)
     assert figures["recall_distorted"] == 1.0
-    assert figures["recall_added"] == 0.75
-    assert round(figures["unsupported_precision"], 2) == 0.5
+    assert figures["recall_added"] == 0.875  # target: at least 0.8 (0.75 before)
+    assert round(figures["unsupported_precision"], 2) == 0.64  # 0.50 before, 0.56 the round before
 
 
 def test_thresholds_words_and_coverage_are_checked():
@@ -612,3 +614,95 @@ def test_a_label_kind_or_status_out_of_the_vocabulary_is_refused(tmp_path):
                     "  - sentence: x\n    restates: []\n    kind: invented\n", encoding="utf-8")
     with pytest.raises(InputError, match="kind 'invented'"):
         load_labels(path)
+
+
+# ---------------------------------------------------------------- the third pair and the checks
+
+ANAEMIA = HELD_OUT / "anaemia-labels.yaml"
+
+
+def _pair(labels_path):
+    labels = load_labels(labels_path)
+
+    def read(document_id):
+        return split_sentences((HELD_OUT / f"{document_id}.txt").read_text("utf-8"), document_id)
+
+    return labels["labels"], read(labels["restating_document"]), read(labels["source_document"])
+
+
+def test_the_anaemia_pair_is_labelled_sentence_by_sentence():
+    labels, rewrite, review = _pair(ANAEMIA)
+    labelled = [find_sentence(e["sentence"], rewrite, "the rewrite") for e in labels]
+    for entry in labels:
+        for fragment in entry["restates"]:
+            find_sentence(fragment, review, "the review")
+    assert sorted(labelled) == sorted(s.id for s in rewrite)
+    kinds = Counter(e["kind"] for e in labels)
+    assert kinds == {"restated": 19, "added": 5, "distorted": 4}
+
+
+def test_the_anaemia_pair_scores_as_the_bench_reports():
+    """Nothing was chosen on this pair: these are held-out figures (bench/restatements.py)."""
+    labels, rewrite, review = _pair(ANAEMIA)
+    figures = score_statuses(labels, rewrite, review, sentence_statuses(align(rewrite, review)))
+    assert (figures["unsupported_labelled"], figures["unsupported_found"]) == (9, 8)
+    assert figures["recall_added"] == 1.0
+    assert figures["recall_distorted"] == 0.5
+    assert figures["unsupported_precision"] == 0.875
+    missed = sorted(text for text, want, got in figures["wrong"] if want == "unsupported")
+    assert missed == ["Ferritin and haemoglobin are treatments that help your body make more blood.",
+                      "Serious allergic reactions to iron drips are common."]
+
+
+def _statuses(rewrite_texts, review_texts):
+    rewrite = [Sentence(f"r{k}", text) for k, text in enumerate(rewrite_texts, start=1)]
+    review = [Sentence(f"s{k}", text, [str(k)]) for k, text in enumerate(review_texts, start=1)]
+    alignments = align(rewrite, review)
+    first = {a.claim_id: a for a in alignments if a.rank == 1}
+    return [(first[s.id].status, first[s.id].explanation) for s in rewrite]
+
+
+REVIEW = ["Warfarin does not need to be stopped before a dental extraction.",
+          "Bruising is an unreliable sign of an excessive anticoagulant effect.",
+          "The international normalised ratio may be normal early after a missed dose.",
+          "This guide explains how the anticoagulant clinic monitors warfarin."]
+
+
+def test_a_rewrite_that_asserts_what_the_original_negates_is_unsupported():
+    got = _statuses(["You should stop warfarin before a dental extraction.",
+                     "Warfarin does not have to be stopped before a dental extraction.",
+                     "Bruising is a reliable sign of an excessive anticoagulant effect.",
+                     "Bruising is not a reliable sign of an excessive anticoagulant effect."], REVIEW)
+    assert [status for status, _why in got] == ["unsupported", "supported", "unsupported",
+                                                "supported"]
+    assert got[0][1].startswith("states stop where the original negates it")
+    assert got[2][1].startswith("states reliable where the original negates it")
+
+
+def test_an_absolute_the_original_does_not_state_is_unsupported():
+    got = _statuses(["The international normalised ratio is always normal after a missed dose.",
+                     "The international normalised ratio may be normal after a missed dose."],
+                    REVIEW)
+    assert [status for status, _why in got] == ["unsupported", "supported"]
+    assert got[0][1].startswith('says "always" where the original states no such absolute')
+
+
+def test_a_sentence_about_the_document_itself_needs_one_in_the_original():
+    got = _statuses(["The text does not say when the international normalised ratio may be normal.",
+                     "This guide explains how the anticoagulant clinic monitors warfarin."], REVIEW)
+    assert [status for status, _why in got] == ["unsupported", "supported"]
+    assert got[0][1].startswith('speaks about the document itself ("The text")')
+
+
+def test_a_loose_match_is_refused_only_when_it_brings_words_of_its_own():
+    """Few shared words and little coverage: refused when some word is found nowhere in the
+    original (an addition), kept when every word is the original's (a paraphrase)."""
+    from litgraph.align.similarity import lexical_similarity
+
+    review = [Sentence("s1", "Symptoms occur relatively late in the course of the disease.", ["1"]),
+              Sentence("s2", "Coffee intake was not recorded in the cohort.", ["2"])]
+    texts = ["The symptoms occur later in the disease course.",
+             "Herbal remedies later cure the disease."]
+    _scores, explain = lexical_similarity(texts, [s.text for s in review])
+    assert explain.unstated(0) == []  # later ~ late: the same word, as a stem prefix
+    assert sorted(explain.unstated(1)) == ["cure", "herbal", "remedies"]

@@ -391,19 +391,30 @@ def test_full_disk_during_a_rebuild_keeps_the_old_database(project):
 
 # ------------------------------------------------------------------ serve
 
-def test_serve_a_missing_database_names_it(project):
-    proc = run_litgraph(["serve", "--db", "db/missing.db", "--port", free_port()], project, timeout=60)
+@pytest.fixture
+def no_server(monkeypatch):
+    """serve runs in this process: were it to start a server, the test fails instead of hanging."""
+    import uvicorn
+
+    def started(*args, **kwargs):
+        raise AssertionError("serve started a server instead of refusing the database")
+
+    monkeypatch.setattr(uvicorn, "run", started)
+
+
+def test_serve_a_missing_database_names_it(project, no_server):
+    proc = run_in_process(["serve", "--db", "db/missing.db", "--port", free_port()], project)
     assert_one_line_error(proc, "db/missing.db", codes=(1, 2))
 
 
-def test_serve_a_database_that_is_not_litgraphs_names_it(project):
+def test_serve_a_database_that_is_not_litgraphs_names_it(project, no_server):
     import sqlite3
 
     conn = sqlite3.connect(project / "db" / "other.db")
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
     conn.close()
-    proc = run_litgraph(["serve", "--db", "db/other.db", "--port", free_port()], project, timeout=60)
+    proc = run_in_process(["serve", "--db", "db/other.db", "--port", free_port()], project)
     assert_one_line_error(proc, "other.db", codes=(1, 2))
 
 

@@ -336,3 +336,20 @@ def test_a_rewrite_sentences_restatement_explanation_is_on_screen(site, page):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1280  # no sideways scrolling to read it
     screenshot(page, "rewrite-sentence-row")
     page.watch.check()
+
+
+def test_column_descriptions_are_compact(site, page):
+    """The sources page describes 31 columns (publish metadata): as a compact scrolling list,
+    each description beside its column's name, every one still there."""
+    page.goto(site["base"] + "/litgraph/sources")
+    described = page.locator("dl.column-descriptions dt").all_inner_texts()
+    shown = page.eval_on_selector_all("table.rows-and-columns thead th",
+                                      "ths => ths.map(th => th.dataset.column)")
+    assert sorted(described) == sorted(shown) and "status_reason" in described
+    screenshot(page, "sources-column-descriptions")
+    box = page.locator("dl.column-descriptions").bounding_box()
+    assert box["height"] < 200  # stacked, 31 names and descriptions took some 1,200 px
+    name = page.locator("dl.column-descriptions dt").first.bounding_box()
+    description = page.locator("dl.column-descriptions dd").first.bounding_box()
+    assert name["y"] == description["y"] and description["x"] > name["x"] + name["width"]
+    page.watch.check()

@@ -142,3 +142,39 @@ def test_bibliography_formats_say_not_available_without_the_module(built, monkey
     monkeypatch.setitem(sys.modules, "litgraph.bibliography", None)  # import fails
     with pytest.raises(LitgraphError, match="export format ris is not available yet"):
         export(db, "ris", io.StringIO())
+
+
+def test_a_rewrites_graph_holds_the_sources_it_inherits_labelled(tmp_path, tmp_path_factory):
+    """Graph export of a rewrite (issue 15): its original, and each source its sentences
+    inherit, with the original claims named, checked against claim_evidence read directly."""
+    from curation_db import PATIENT_PAGE, STATPEARLS, copy_demo_project
+
+    project = copy_demo_project(tmp_path_factory, tmp_path / "demo")
+    db = open_db(project / "db" / "litgraph.db")
+    expected = {}
+    for claim, source, via in db.execute(
+            "select a.claim_id, cs.source_id, a.matched_claim_id from claim_alignments a "
+            "join claims c on c.id = a.claim_id join claim_sources cs on cs.claim_id = a.matched_claim_id "
+            "where c.document_id = ?", [PATIENT_PAGE]):
+        expected.setdefault(source, set()).add(via)
+    assert len(expected) > 3  # the rewrite cites nothing itself: all of these are inherited
+    (original,), = db.execute("select source_id from documents where id = ?", [STATPEARLS])
+    out = tmp_path / "rewrite.graphml"
+    result = CliRunner().invoke(cli, ["export", "--db", str(project / "db" / "litgraph.db"),
+                                      "--format", "graphml", "--document", PATIENT_PAGE,
+                                      "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    G = nx.read_graphml(out)
+    assert G.edges[PATIENT_PAGE, original]["origins"] == "restates"
+    inherited = {v: set(d["inherited_from"].split(";"))
+                 for _u, v, d in G.out_edges(PATIENT_PAGE, data=True) if d["origins"] == "inherited"}
+    assert inherited == expected
+    for source, claims in expected.items():
+        assert set(G.nodes[source]["inherited_from"].split(";")) == claims
+        assert all(claim.startswith(STATPEARLS + ":") for claim in claims)
+        assert G.has_edge(original, source)  # the original cites what the rewrite inherits
+    assert sorted(G.nodes) == sorted({PATIENT_PAGE, original} | set(expected))
+    # A document that restates nothing keeps the plain graph: no inherited edge, no label.
+    plain = graph_from_db(db, document=STATPEARLS)
+    assert all(d["origins"] != "inherited" for _u, _v, d in plain.edges(data=True))
+    assert all("inherited_from" not in a for _n, a in plain.nodes(data=True))

@@ -71,7 +71,9 @@ def test_statpearls_declared_levels(seeds):
 
 def test_website_free_text_references(seeds):
     doc = seeds[WEBSITE]
-    assert doc.document.kind == "website"
+    # Its sentences cite its numbered list: by structure, a text citing a reference list (the
+    # curator's references.yaml calls it a website; a curator's kind wins over extract's).
+    assert doc.document.kind == "clinical-review"
     got = {(r.label, r.pmid, r.kind, r.year, r.journal) for r in doc.references}
     assert got == {
         ("1.", None, "article", 2000, "Lancet Oncology"),
@@ -390,3 +392,18 @@ def test_unnumbered_reference_list_one_citation_per_paragraph():
     assert doc.references[2].pages == "1448-53"
     assert doc.document.kind == "website"
     assert doc.claims == []  # the body cites nothing by marker
+
+
+@pytest.mark.parametrize("text, kind", [
+    # the same entry, numbered "1." and cited by a marker: a text citing its reference list
+    ("Gout\n\nGout is common in adults.[1] It recurs.\n\nReferences\n\n1. {entry}\n",
+     "clinical-review"),
+    # bracketed "[1]" as the seed review numbers it, but no sentence cites it: a list alone
+    ("Gout\n\nGout is common in adults. It recurs.\n\nReferences\n\n[1] {entry}\n", "website"),
+    ("Gout\n\nGout is common in adults (Synthetic Test Journal 2099;1:1).\n", "pathology-note"),
+    ("Gout\n\nGout is common in adults. It recurs often.\n", "patient-page"),
+    ("PMID: 912345678\n\nGout in adults\n\nGout is common in adults.\n", "pubmed-record"),
+])
+def test_the_document_kind_comes_from_structure_not_labels(text, kind):
+    entry = "Synthetic A, Example B. Urate crystals in joints. Synthetic Test Journal. 2099;1:1-10."
+    assert extract_text(text.format(entry=entry), "synthetic").document.kind == kind

@@ -40,7 +40,11 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(MALFORMED))
+# Word and PDF files a reader cannot parse: named in the report when found in a folder.
+UNREADABLE = ("broken.docx", "broken.pdf")
+
+
+@pytest.mark.parametrize("name", sorted(set(MALFORMED) - set(UNREADABLE)))
 def test_malformed_file_is_one_clear_error_and_nothing_else_is_lost(tmp_path, name):
     documents = tmp_path / "documents"
     documents.mkdir()
@@ -58,6 +62,40 @@ def test_malformed_file_is_one_clear_error_and_nothing_else_is_lost(tmp_path, na
     assert message in text
     assert "\n" not in text
     assert references.read_bytes() == before  # nothing written, nothing lost
+
+
+def test_a_corrupt_word_or_pdf_file_in_a_folder_is_named_and_the_rest_read(tmp_path):
+    """The README's promise: extract reads a folder file by file and names each file it does
+    not read, one line with the reason; a corrupt Word or PDF file no longer stops the folder."""
+    from click.testing import CliRunner
+
+    from litgraph.cli import cli
+
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "good.md").write_text("# Good\n\nA sentence here [1].\n\n## References\n\n"
+                                       "1. Okafor N. Fiction. Synth Med. 2019;1:1-2. PMID: 950000901\n")
+    (documents / "corrupt.docx").write_bytes(MALFORMED["broken.docx"][0])
+    (documents / "broken.pdf").write_bytes(MALFORMED["broken.pdf"][0])
+    (documents / "scan.pdf").write_bytes(build_pdf([]))
+    (documents / "empty.docx").write_bytes(b"")
+    references = tmp_path / "references.yaml"
+    result = CliRunner().invoke(cli, ["extract", str(documents), "--references", str(references)])
+    assert result.exit_code == 0, result.output
+    named = [line.strip() for line in result.output.splitlines() if ": not read (" in line]
+    assert [line.split(": not read (")[0] for line in named] == [
+        str(documents / n) for n in ("broken.pdf", "corrupt.docx", "empty.docx", "scan.pdf")]
+    assert named[1].startswith(f"{documents / 'corrupt.docx'}: not read (not a readable Word "
+                               "document (")
+    assert named[2] == f"{documents / 'empty.docx'}: not read (empty document)"
+    assert named[3] == (f"{documents / 'scan.pdf'}: not read (PDF has no text layer (a scan?); "
+                        "nothing to extract)")
+    text = references.read_text(encoding="utf-8")
+    assert "good:" in text and "pmid: '950000901'" in text
+    assert "broken" not in text and "corrupt" not in text and "scan:" not in text
+    # Named alone, the same file is still refused with one line.
+    with pytest.raises(DocumentError, match="corrupt.docx: not a readable Word document"):
+        update_from_documents([documents / "corrupt.docx"], references)
 
 
 def test_pdf_without_text_layer(tmp_path):

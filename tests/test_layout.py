@@ -105,3 +105,13 @@ def test_every_module_imports_first_in_a_fresh_interpreter():
     result = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True,
                             timeout=300)
     assert (result.returncode, result.stdout.strip()) == (0, ""), result.stderr
+
+
+def test_every_module_conftest_schedules_exists():
+    # conftest names test files: a renamed one would silently lose its place in the schedule.
+    from conftest import LONG_MODULES, SHARED_SETUP_MODULES
+
+    root = PACKAGE.parent
+    assert [m for m in LONG_MODULES + SHARED_SETUP_MODULES if not (root / m).is_file()] == []
+    for module in SHARED_SETUP_MODULES:
+        assert 'scope="module"' in (root / module).read_text(encoding="utf-8"), module

@@ -147,3 +147,23 @@ def test_an_unreachable_eutils_changes_nothing_stored(project, monkeypatch):
                                       "--references", str(project / "references.yaml")])
     assert result.exit_code == 1
     assert table_rows(db_path)[0] == before
+
+
+def test_a_corrupt_pdf_in_the_folder_is_named_and_the_build_goes_on(project):
+    """A damaged PDF among the documents: build names it (one line, the reason), builds the
+    rest, and names it again when a rebuild skips extract (nothing changed)."""
+    (project / "documents" / "zz_damaged.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    rows_before, _ = table_rows(project / "db" / "litgraph.db")
+    for _run in range(2):
+        result = CliRunner().invoke(cli, [
+            "build", str(project / "documents"), "--offline",
+            "--db", str(project / "db" / "litgraph.db"),
+            "--references", str(project / "references.yaml")])
+        assert result.exit_code == 0, result.output
+        named = [line.strip() for line in result.output.splitlines() if "zz_damaged" in line]
+        assert len(named) == 1
+        assert named[0].startswith(f"{project / 'documents' / 'zz_damaged.pdf'}: not read (")
+    assert "zz_damaged" not in (project / "references.yaml").read_text(encoding="utf-8")
+    rows_after, _ = table_rows(project / "db" / "litgraph.db")
+    assert rows_after["documents"] == rows_before["documents"]

@@ -122,7 +122,10 @@ def test_curator_edits_and_comments_survive(project):
         "  miller-2010:\n",
         "  # checked against the journal's site by the curator\n  miller-2010:\n    level: 2\n"
         "    note: 27 cases from two centres\n    exclude: true\n    pinned: true\n")
-    text = text.replace("    kind: website\n", "    kind: forum\n    restates: " + PATIENT + "\n")
+    head, _, tail = text.partition("  002_a0fffd84c40c4f80:\n")
+    assert tail
+    tail = tail.replace("    kind: clinical-review\n", "    kind: forum\n    restates: " + PATIENT + "\n", 1)
+    text = head + "  002_a0fffd84c40c4f80:\n" + tail
     references.write_text(text)
     run(documents_dir, references)
     run(documents_dir, references)

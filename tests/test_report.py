@@ -47,10 +47,12 @@ def test_claims_citing_miller_2010_include_the_mean_age_claim(db):
     rows = claims_for_source(db, "miller2010")
     assert [r["claim"] for r in rows] == ["001-c26", "001-c27", "001-c30"]
     assert rows[1] == {"source": "miller2010", "pmid": "20090506",
-                       "doi": "10.1097/pas.0b013e3181cad8c9", "level": 3, "claim": "001-c27",
+                       "doi": "10.1097/pas.0b013e3181cad8c9", "level": 3, "evidence_basis": "declared",
+                       "claim": "001-c27",
                        "document": STATPEARLS, "document_title": "Renal Leiomyosarcoma",
                        "section": "Epidemiology", "line": 27, "text": MEAN_AGE_CLAIM,
-                       "evidence_level": None, "inherited": 0, "inherited_from": None}
+                       "evidence_level": None, "inherited": 0, "inherited_from": None,
+                       "identity": None, "identity_reason": None}
 
 
 def test_an_unknown_source_is_a_clear_input_error(db):
@@ -76,7 +78,7 @@ def test_claims_command_as_text_names_level_document_title_section_and_text(db_p
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:4] == [
-        "miller2010 (PMID 20090506): evidence level 3",
+        "miller2010 (PMID 20090506): evidence level 3 (declared), identity unchecked",
         "  001-c26  Renal Leiomyosarcoma \u203a Epidemiology, line 27",
         "      While leiomyosarcoma (LMS) is the most common sarcoma that occurs within the kidney, it",
         "      remains an exceedingly rare tumor, accounting for only 0.1% of renal malignancies."]
@@ -88,9 +90,10 @@ def test_claims_command_as_markdown_and_json(db_path):
     result = run("claims", "--db", db_path, "--source", "20090506", "--markdown")
     assert result.exit_code == 0
     assert result.output.splitlines()[:2] == [
-        "| source | level | claim | document_title | section | line | text | inherited_from |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    assert (f"| miller2010 | 3 | 001-c27 | Renal Leiomyosarcoma | Epidemiology | 27 | "
+        "| source | level | identity | claim | document_title | section | line | text | "
+        "inherited_from |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    assert (f"| miller2010 | 3 |  | 001-c27 | Renal Leiomyosarcoma | Epidemiology | 27 | "
             f"{MEAN_AGE_CLAIM} |  |" in result.output.splitlines())
     rows = json.loads(run("claims", "--db", db_path, "--source", "20090506", "--json").output)
     assert [r["claim"] for r in rows] == ["001-c26", "001-c27", "001-c30"]
@@ -137,13 +140,36 @@ def test_sources_command_text_and_markdown(db_path):
         "    The typical presentation is between the 4th and 6th decades of life with a mean age at",
         "    diagnosis of 58.5 (range 22-85).",
         "  Sources:"]
-    assert lines[4].split() == ["source", "level", "status", "year", "pmid", "title"]
-    assert lines[6].split()[:5] == ["miller2010", "3", "resolved", "2010", "20090506"]
-    assert lines[-1].split()[:3] == ["ozturk2015", "unknown", "resolved"]
+    assert lines[4].split() == ["source", "level", "status", "identity", "year", "pmid", "title"]
+    assert lines[6].split()[:7] == ["miller2010", "3", "(declared)", "resolved", "unchecked", "2010",
+                                    "20090506"]
+    assert lines[-1].split()[:4] == ["ozturk2015", "unknown", "resolved", "unchecked"]
     md = run("sources", "--db", db_path, "--claim", "001-c27", "--markdown").output.splitlines()
     assert md[2] == (f"| 001-c27 | Renal Leiomyosarcoma | Epidemiology | {MEAN_AGE_CLAIM} | "
-                     "miller2010 | 3 | resolved | 20090506 | Primary leiomyosarcoma of the kidney: "
+                     "miller2010 | 3 | resolved |  | 20090506 | Primary leiomyosarcoma of the kidney: "
                      "a clinicopathologic study of 27 cases |  |")
+
+
+def test_sources_and_claims_show_the_identity_verdict(db, db_path):
+    """Whether the record is the work the document cites (sources.identity, litgraph.identity)
+    shows beside the evidence level in both commands, as text, Markdown and JSON."""
+    reason = 'title 0.35 similar: "Renal tumours" vs "Uterine tumours"'
+    with db.conn:
+        db.execute("update sources set identity = 'verified' where id = 'miller2010'")
+        db.execute("update sources set identity = 'mismatch', identity_reason = ? "
+                   "where id = 'ozturk2015'", [reason])
+    lines = run("sources", "--db", db_path, "--claim", "001-c27").output.splitlines()
+    assert lines[6].split()[:5] == ["miller2010", "3", "(declared)", "resolved", "verified"]
+    assert lines[-1].split()[:4] == ["ozturk2015", "unknown", "resolved", "mismatch"]
+    rows = json.loads(run("sources", "--db", db_path, "--claim", "001-c27", "--json").output)
+    assert [(r["source"], r["identity"], r["identity_reason"]) for r in rows] == [
+        ("miller2010", "verified", None), ("ozturk2015", "mismatch", reason)]
+    md = run("sources", "--db", db_path, "--claim", "001-c27", "--markdown").output.splitlines()
+    assert "| miller2010 | 3 | resolved | verified | 20090506 |" in md[2]
+    claims = run("claims", "--db", db_path, "--source", "ozturk2015").output.splitlines()
+    assert claims[0] == "ozturk2015 (PMID 25663853): evidence level unknown, identity mismatch"
+    rows = json.loads(run("claims", "--db", db_path, "--source", "miller2010", "--json").output)
+    assert {r["identity"] for r in rows} == {"verified"}
 
 
 def restate(db, claim_id, original_id, status="supported"):

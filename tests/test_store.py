@@ -34,6 +34,14 @@ def test_a_new_database_has_exactly_the_tables_of_the_schema(tmp_path):
         assert table.pks == ([pk] if isinstance(pk, str) else list(pk)), name
 
 
+def test_the_sources_table_shows_key_facts_and_their_reasons_first(tmp_path):
+    """What a reviewer reads first on the sources page, before the long and rare columns:
+    the status and identity verdicts sit next to their reasons, not at the far right."""
+    columns = list(open_db(tmp_path / "litgraph.db")["sources"].columns_dict)
+    assert columns[:9] == ["id", "title", "year", "journal", "status", "evidence_level",
+                           "identity", "status_reason", "identity_reason"]
+
+
 def test_every_foreign_key_of_the_schema_is_declared(tmp_path):
     db = open_db(tmp_path / "litgraph.db")
     for name, (_columns, _pk, fks) in TABLES.items():

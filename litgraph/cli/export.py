@@ -12,7 +12,8 @@ from .common import DEFAULT_DOCUMENTS, DEFAULT_REFERENCES, db_option
               help="graphml, gexf or json (node-link) for the citation graph; bibtex, ris or "
                    "csljson for the references.")
 @click.option("--document", default=None, metavar="ID",
-              help="Only this document's node, the sources it lists and the links among them.")
+              help="Only this document's node, the sources it lists and the links among them; "
+                   "for a rewrite also its original and the sources it inherits.")
 @click.option("--output", default="-", show_default="stdout", type=click.Path(dir_okay=False),
               help="File to write (replaced whole, never left half-written); a device or pipe "
                    "is written to, never replaced; the project's own files are refused.")

@@ -140,7 +140,7 @@ def extract_text(text: str, document_id: str, boilerplate=None) -> ExtractedDocu
         i += 1
     claims = _claims(document_id, lines, body, references, self_ref,
                      load_boilerplate(boilerplate).sentences)
-    kind = _document_kind(references)
+    kind = _document_kind(references, claims)
     entry = DocumentEntry(id=document_id, path="", title=title, kind=kind,
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     if self_ref:
@@ -173,16 +173,23 @@ def _header(lines, document_id):
     return None, nonblank[0][1]
 
 
-def _document_kind(references):
-    labels = [r.label or "" for r in references]
+def _document_kind(references, claims) -> str:
+    """What a document is, proposed from its structure alone (a curator's ``kind`` wins):
+
+    - ``pubmed-record``: its header states its own identifier (a publication's record page);
+    - ``clinical-review``: its sentences cite entries of its reference list;
+    - ``website``: it has a reference list that no sentence cites (further reading);
+    - ``pathology-note``: it cites works only inline, in its sentences, with no list;
+    - ``patient-page``: it cites nothing.
+    """
     if any(r.role == "self" for r in references):
         return "pubmed-record"
-    if any(label.startswith("[") for label in labels):
-        return "clinical-review"
-    if any(label == "(citation)" for label in labels):
-        return "pathology-note"
+    cited = {index for claim in claims for index in claim.references}
+    listed = [index for index, r in enumerate(references) if not r.inline and r.role != "citing"]
+    if listed:
+        return "clinical-review" if cited & set(listed) else "website"
     if references:
-        return "website"
+        return "pathology-note"
     return "patient-page"
 
 
@@ -276,7 +283,8 @@ def _inline_references(document_id, sentence, lineno, references):
         label = "Fetch PMID" if re.search(r"\bFetch\s+PMID\b", sentence, re.I) else (
             "PMID" if "pmid" in ids else "DOI" if "doi" in ids else "PMCID")
         raw = _identifier_phrase(sentence, ids)
-        ref = ExtractedReference(document=document_id, line=lineno, raw=raw, label=label, **ids)
+        ref = ExtractedReference(document=document_id, line=lineno, raw=raw, label=label,
+                                 inline=True, **ids)
         ref.sightings.append(Sighting(document=document_id, line=lineno, raw=raw, label=label))
         references.append(ref)
         found.append(len(references) - 1)
@@ -287,7 +295,7 @@ def _inline_references(document_id, sentence, lineno, references):
                 continue
             raw = part.strip()
             ref = ExtractedReference(document=document_id, line=lineno, raw=raw,
-                                     label="(citation)", kind="article",
+                                     label="(citation)", kind="article", inline=True,
                                      **{k: v for k, v in fields.items() if v})
             ref.sightings.append(Sighting(document=document_id, line=lineno, raw=raw,
                                           label="(citation)"))

@@ -63,6 +63,7 @@ class ExtractedReference:
     declared_levels: list = field(default_factory=list)  # [DeclaredLevel]
     publication_types: list = field(default_factory=list)  # as the document states them
     sightings: list = field(default_factory=list)  # [Sighting]; the first is this one
+    inline: bool = False  # stated in a sentence of the text, not an entry of a reference list
 
     @property
     def declared_level(self):

@@ -113,7 +113,7 @@ def extract_blocks(document, document_id: str, boilerplate=None):
     claims = _claims(document_id, blocks, entry_of, skipped, index, references, profile)
     text = document.text
     entry = DocumentEntry(id=document_id, path="", title=document.title,
-                          kind=_document_kind(references),
+                          kind=_document_kind(references, claims),
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return ExtractedDocument(document=entry, references=references, claims=claims, text=text)
 

@@ -17,6 +17,7 @@ adjacency matrix instead, and cross-checked against NetworkX in the tests.
 
 import random
 import time
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -189,40 +190,17 @@ def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed
     """
     if betweenness_exact_max < 0 or sample_k < 1:
         raise InputError("betweenness_exact_max must be >= 0 and sample_k >= 1")
-    timings = {} if timings is None else timings
-    clock = time.perf_counter()
-
-    def lap(step):
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = round(timings.get(step, 0.0) + now - clock, 3)
-        clock = now
-
+    lap = _Laps({} if timings is None else timings)
     nodelist = node_order(G)
-    n = len(nodelist)
-    if n == 0:
+    if not nodelist:
         return []
     A = adjacency_matrix(G, nodelist)
     lap("adjacency")
-    set_nodes = set(set_nodes)
-    in_set = np.fromiter((node in set_nodes for node in nodelist), dtype=bool, count=n)
-    mask = in_set.astype(np.float64)
-    in_degree = np.asarray(A.sum(axis=0)).ravel()
-    out_degree = np.asarray(A.sum(axis=1)).ravel()
-    in_degree_set = A.T @ mask
-    out_degree_set = A @ mask
+    degrees = _degrees(A, nodelist, set(set_nodes))
     lap("degrees")
     pagerank = nx.pagerank(nx.DiGraph(G) if G.is_multigraph() else G)
     lap("pagerank")
-    if n <= betweenness_exact_max:
-        betweenness = betweenness_scores(A)
-        method = BETWEENNESS_EXACT
-    else:
-        k = min(sample_k, n)
-        picked = random.Random(seed).sample(list(G.nodes()), k)
-        index = {node: i for i, node in enumerate(nodelist)}
-        betweenness = betweenness_scores(A, [index[node] for node in picked])
-        method = f"sampled k={k} seed={seed}"
+    betweenness, method = _betweenness(G, A, nodelist, betweenness_exact_max, sample_k, seed)
     lap("betweenness")
     component = _components(A)
     lap("components")
@@ -231,10 +209,10 @@ def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed
         {
             "node_id": node,
             "kind": kinds[node].get("kind"),
-            "in_degree": int(in_degree[i]),
-            "out_degree": int(out_degree[i]),
-            "in_degree_set": int(in_degree_set[i]),
-            "out_degree_set": int(out_degree_set[i]),
+            "in_degree": int(degrees.in_degree[i]),
+            "out_degree": int(degrees.out_degree[i]),
+            "in_degree_set": int(degrees.in_degree_set[i]),
+            "out_degree_set": int(degrees.out_degree_set[i]),
             "pagerank": float(pagerank[node]),
             "betweenness": float(betweenness[i]),
             "betweenness_method": method,
@@ -244,6 +222,47 @@ def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed
     ]
     lap("rows")
     return rows
+
+
+class _Laps:
+    """Adds the seconds since the last call to ``timings[step]`` (benchmarks read them)."""
+
+    def __init__(self, timings: dict):
+        self.timings, self.clock = timings, time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = round(self.timings.get(step, 0.0) + now - self.clock, 3)
+        self.clock = now
+
+
+@dataclass
+class _Degrees:
+    """Per node (in node order): edges in and out, and those from or to the reference set."""
+
+    in_degree: np.ndarray
+    out_degree: np.ndarray
+    in_degree_set: np.ndarray
+    out_degree_set: np.ndarray
+
+
+def _degrees(A, nodelist, set_nodes: set) -> _Degrees:
+    in_set = np.fromiter((node in set_nodes for node in nodelist), dtype=bool, count=len(nodelist))
+    mask = in_set.astype(np.float64)
+    return _Degrees(in_degree=np.asarray(A.sum(axis=0)).ravel(),
+                    out_degree=np.asarray(A.sum(axis=1)).ravel(),
+                    in_degree_set=A.T @ mask, out_degree_set=A @ mask)
+
+
+def _betweenness(G, A, nodelist, exact_max, sample_k, seed):
+    """Betweenness per node (in node order) and how it was computed: exact up to
+    ``exact_max`` nodes, else from ``sample_k`` sources drawn with ``random.Random(seed)``."""
+    if len(nodelist) <= exact_max:
+        return betweenness_scores(A), BETWEENNESS_EXACT
+    k = min(sample_k, len(nodelist))
+    picked = random.Random(seed).sample(list(G.nodes()), k)
+    index = {node: i for i, node in enumerate(nodelist)}
+    return betweenness_scores(A, [index[node] for node in picked]), f"sampled k={k} seed={seed}"
 
 
 def _top_pairs(M, top, chunk_rows=4096):

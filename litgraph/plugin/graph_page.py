@@ -63,69 +63,16 @@ async def graph_data(datasette, limit: int) -> dict:
     """Documents (at most half of ``limit``), then the highest-PageRank other nodes, and their links."""
     database = litgraph_database_name(datasette)
     db = datasette.get_database(database)
-    node_sql = (
-        "select n.id, n.kind, n.title, n.year, n.pmid, n.evidence_level, n.synthetic, m.pagerank "
-        "from {driver} where {where} order by {order} limit :limit"
-    )
-    documents = await db.execute(
-        node_sql.format(driver="nodes n left join metrics m on m.node_id = n.id",
-                        where="n.kind = 'document'", order="n.id"),
-        {"limit": max(limit // 2, 1)})  # documents take at most half of the picture
-    others = await db.execute(
-        node_sql.format(driver="metrics m join nodes n on n.id = m.node_id",
-                        where="m.kind != 'document'", order="m.pagerank desc, m.node_id"),
-        {"limit": max(limit - len(documents.rows), 0)})
     # A document that is itself a publication is drawn as its source's node.
     publications = await db.execute(
         "select source_id, id from documents where source_id is not null")
     document_of = dict(publications.rows)
-    nodes = []
-    from ..plausible import plausible_title
-
-    for row in list(documents.rows) + list(others.rows):
-        node = dict(zip(documents.columns, row))
-        if node["kind"] != "document":
-            node["title"] = plausible_title(node["title"])
-        table = NODE_TABLES.get(node["kind"], "nodes")
-        node["url"] = row_url(datasette, database, table, node["id"])
-        node["document"] = node["id"] if node["kind"] == "document" else document_of.get(node["id"])
-        nodes.append(node)
+    nodes = await _drawn_nodes(datasette, database, db, limit, document_of)
     ids = [node["id"] for node in nodes]
-    edges = {}
-    if ids:
-        # Links between drawn nodes, through the (citing_id, cited_id, origin)
-        # primary-key index; at most 2 x graph_max_nodes bound variables.
-        marks = ", ".join("?" for _ in ids)
-        result = await db.execute(
-            f"select citing_id, cited_id, origin from links "
-            f"where citing_id in ({marks}) and cited_id in ({marks})", ids + ids)
-        for citing, cited, origin in result.rows:
-            edges.setdefault((citing, cited), []).append(origin)
-    # A rewrite (documents.restates) is drawn linked to the document it restates,
-    # each as the node it is drawn as (a publication's document as its source).
+    edges = await _edges_between(db, ids)
     node_of = {document: source for source, document in document_of.items()}
-    drawn = set(ids)
-    restatements = []
-    try:
-        result = await db.execute("select id, restates from documents where restates is not null "
-                                  "order by id")
-        for rewrite, original in result.rows:
-            start, end = node_of.get(rewrite, rewrite), node_of.get(original, original)
-            if start in drawn and end in drawn:
-                restatements.append({"from": start, "to": end, "rewrite": rewrite,
-                                     "original": original})
-    except sqlite3.OperationalError:
-        pass  # an older database without documents.restates
-    cache = _cached(datasette)
-    totals = cache.get("graph_totals")
-    if totals is None:
-        result = await db.execute(
-            "select (select count(*) from nodes), (select count(*) from links), "
-            "(select count(*) from (select distinct citing_id, cited_id from links))")
-        totals = tuple(result.rows[0])
-        if not db.is_mutable:  # an immutable file cannot change while it is served
-            cache["graph_totals"] = totals
-    total_nodes, total_links, total_edges = totals
+    restatements = await _restatements(db, set(ids), node_of)
+    total_nodes, total_links, total_edges = await _totals(datasette, db)
     return {
         "nodes": nodes,
         # one entry per citing -> cited pair (an edge), with every origin that states it
@@ -138,6 +85,80 @@ async def graph_data(datasette, limit: int) -> dict:
         "total_edges": total_edges,  # distinct citing -> cited pairs
         "truncated": len(nodes) < total_nodes,
     }
+
+
+async def _drawn_nodes(datasette, database, db, limit, document_of) -> list:
+    """The nodes drawn: documents first (at most half of ``limit``), then by PageRank."""
+    from ..plausible import plausible_title
+
+    node_sql = (
+        "select n.id, n.kind, n.title, n.year, n.pmid, n.evidence_level, n.synthetic, m.pagerank "
+        "from {driver} where {where} order by {order} limit :limit"
+    )
+    documents = await db.execute(
+        node_sql.format(driver="nodes n left join metrics m on m.node_id = n.id",
+                        where="n.kind = 'document'", order="n.id"),
+        {"limit": max(limit // 2, 1)})  # documents take at most half of the picture
+    others = await db.execute(
+        node_sql.format(driver="metrics m join nodes n on n.id = m.node_id",
+                        where="m.kind != 'document'", order="m.pagerank desc, m.node_id"),
+        {"limit": max(limit - len(documents.rows), 0)})
+    nodes = []
+    for row in list(documents.rows) + list(others.rows):
+        node = dict(zip(documents.columns, row))
+        if node["kind"] != "document":
+            node["title"] = plausible_title(node["title"])
+        table = NODE_TABLES.get(node["kind"], "nodes")
+        node["url"] = row_url(datasette, database, table, node["id"])
+        node["document"] = node["id"] if node["kind"] == "document" else document_of.get(node["id"])
+        nodes.append(node)
+    return nodes
+
+
+async def _edges_between(db, ids) -> dict:
+    """(citing, cited) -> the origins of the links between drawn nodes."""
+    edges = {}
+    if ids:
+        # Through the (citing_id, cited_id, origin) primary-key index; at most
+        # 2 x graph_max_nodes bound variables.
+        marks = ", ".join("?" for _ in ids)
+        result = await db.execute(
+            f"select citing_id, cited_id, origin from links "
+            f"where citing_id in ({marks}) and cited_id in ({marks})", ids + ids)
+        for citing, cited, origin in result.rows:
+            edges.setdefault((citing, cited), []).append(origin)
+    return edges
+
+
+async def _restatements(db, drawn: set, node_of: dict) -> list:
+    """A rewrite (documents.restates) linked to the document it restates, each as the node it is
+    drawn as (a publication's document as its source), when both are drawn."""
+    restatements = []
+    try:
+        result = await db.execute("select id, restates from documents where restates is not null "
+                                  "order by id")
+    except sqlite3.OperationalError:
+        return restatements  # an older database without documents.restates
+    for rewrite, original in result.rows:
+        start, end = node_of.get(rewrite, rewrite), node_of.get(original, original)
+        if start in drawn and end in drawn:
+            restatements.append({"from": start, "to": end, "rewrite": rewrite,
+                                 "original": original})
+    return restatements
+
+
+async def _totals(datasette, db) -> tuple:
+    """Nodes, link rows and distinct edges of the whole graph (cached for an immutable file)."""
+    cache = _cached(datasette)
+    totals = cache.get("graph_totals")
+    if totals is None:
+        result = await db.execute(
+            "select (select count(*) from nodes), (select count(*) from links), "
+            "(select count(*) from (select distinct citing_id, cited_id from links))")
+        totals = tuple(result.rows[0])
+        if not db.is_mutable:  # an immutable file cannot change while it is served
+            cache["graph_totals"] = totals
+    return totals
 
 
 async def citation_graph_json(datasette, request):

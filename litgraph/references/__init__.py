@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from .. import model
-from ..errors import DocumentError, IdentifierError, ReferencesFileError
+from ..errors import DocumentError, IdentifierError, ReferencesFileError, UnreadableDocumentError
 from ..extract import extract_document
 from ..files import replace_text_file
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
@@ -436,7 +436,9 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     """Extract every document and merge the result into references.yaml (atomically).
 
     Nothing is written when a document or references.yaml is malformed (the
-    error names it) or when nothing changed.
+    error names it) or when nothing changed.  A Word or PDF file found in a folder
+    that its reader cannot parse (UnreadableDocumentError) is named in the report,
+    one line with the reason, and the other files are read; named alone, it is refused.
     """
     from ..extract import propose_restates
 
@@ -447,7 +449,16 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     files = document_paths(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
     options = {"boilerplate": profile} if profile.is_file() else {}
-    extracted = [extract_document(p, **options) for p in files]
+    named = {Path(p) for p in paths if Path(p).is_file()}
+    extracted, unreadable = [], []
+    for path in files:
+        try:
+            extracted.append(extract_document(path, **options))
+        except UnreadableDocumentError as exc:
+            if path in named:
+                raise
+            reason = str(exc)
+            unreadable.append(f"{path}: not read ({reason.removeprefix(f'{path}: ')})")
     existed = data is not None
     if data is None:
         data = CommentedMap()
@@ -456,6 +467,7 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     for path in not_read:
         report.messages.append(f"{path}: not read (not a document format litgraph reads: "
                                f"{', '.join(DOCUMENT_SUFFIXES)})")
+    report.messages.extend(unreadable)
     comments = take_trailing_comments(data)
     merge_extracted(data, extracted, references_path, report)
     proposals = propose_restates(extracted)

@@ -18,7 +18,7 @@ import re
 import stat
 from pathlib import Path
 
-from ...errors import DocumentError
+from ...errors import DocumentError, UnreadableDocumentError
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # documented limit: larger documents are refused
 SUFFIX_FORMATS = {
@@ -141,6 +141,6 @@ def read_blocks(path, root=None):
                                      else f"{__name__}.{fmt}")
     if fmt in BINARY_FORMATS:
         if not data:
-            raise DocumentError(f"{path}: empty document")
+            raise UnreadableDocumentError(f"{path}: empty document")
         return reader.read(data, path)
     return reader.read(decode_text(path, data), path)

@@ -11,7 +11,7 @@ import io
 import re
 import zipfile
 
-from ...errors import DocumentError
+from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
 from .markdown import superscript_marker
 
@@ -39,9 +39,9 @@ def read(data: bytes, path=None) -> BlockDocument:
         document = docx.Document(io.BytesIO(data))
         paragraphs = list(document.paragraphs)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentError(f"{path}: not a readable Word document ({exc})") from None
+        raise UnreadableDocumentError(f"{path}: not a readable Word document ({exc})") from None
     except Exception as exc:  # lxml errors inside the package
-        raise DocumentError(f"{path}: malformed Word document ({exc})") from None
+        raise UnreadableDocumentError(f"{path}: malformed Word document ({exc})") from None
     blocks, list_id, number = [], 0, 0
     for position, paragraph in enumerate(paragraphs, start=1):
         style = (paragraph.style.name if paragraph.style is not None else "") or ""

@@ -6,7 +6,7 @@ DocumentError telling the curator so, as is a damaged file.
 
 import io
 
-from ...errors import DocumentError
+from ...errors import UnreadableDocumentError
 from ..blocks import BlockDocument
 from .text import text_blocks
 
@@ -18,12 +18,12 @@ def pdf_text(data: bytes, path=None) -> str:
     try:
         text = extract_text(io.BytesIO(data))
     except PDFSyntaxError as exc:
-        raise DocumentError(f"{path}: malformed PDF ({exc})") from None
+        raise UnreadableDocumentError(f"{path}: malformed PDF ({exc})") from None
     except Exception as exc:  # pdfminer raises many kinds on damaged files
-        raise DocumentError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
+        raise UnreadableDocumentError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
     text = text.replace("\f", "\n\n").replace("\u00ad\n", "")
     if not text.strip():
-        raise DocumentError(f"{path}: PDF has no text layer (a scan?); nothing to extract")
+        raise UnreadableDocumentError(f"{path}: PDF has no text layer (a scan?); nothing to extract")
     return text
 
 
