@@ -260,3 +260,22 @@ def test_the_fast_reader_agrees_with_ruamel(tmp_path):
     text = "a: '012'\nb: 1-10\nc: 7\nd: 0.25\ne: true\nf: ~\ng: [x, 'y']\n000_doc: {k: v}\n"
     path.write_text(text, encoding="utf-8")
     assert fast_load(text) == _plain(_load_raw(path))
+
+
+def test_retry_after_is_read_by_urllib3_in_seconds_or_as_a_date_and_ignored_when_garbled():
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
+
+    client = EntrezClient("http://127.0.0.1:9/entrez/eutils/", rate=0, backoff=0.5)
+
+    class Reply:
+        status_code = 429
+
+        def __init__(self, after):
+            self.headers = {"Retry-After": after}
+
+    soon = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    assert client._retry_delay(1, Reply("7")) == 7.0
+    assert 27.0 <= client._retry_delay(1, Reply(soon)) <= 30.0
+    assert client._retry_delay(2, Reply("soon, perhaps")) == 1.0  # back-off: 0.5 * 2**(2-1)
+    assert client._retry_delay(1, Reply("3600")) == 60.0  # capped at MAX_RETRY_AFTER
