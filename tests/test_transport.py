@@ -8,6 +8,7 @@ import base64
 import shutil
 import sqlite3
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,29 @@ def test_a_cache_entry_from_one_service_is_not_reused_for_another(tmp_path):
             client.fetch_pubmed(pmids)
             assert client.stats["network_requests"] == 0
         assert first.stats() == {"efetch.fcgi": 2} and second.stats() == {"efetch.fcgi": 1}
+
+
+def test_fetched_at_is_the_replys_date_so_a_rebuild_from_the_cache_never_moves_it(tmp_path):
+    """requests-cache stamps a fresh reply and its stored copy by two clock readings that can
+    straddle a second; the reply's own Date header is stored with it and cannot."""
+    from types import SimpleNamespace
+
+    from litgraph.entrez.transport import Transport
+
+    straddling = SimpleNamespace(headers={"Date": "Sun, 06 Dec 2026 08:00:59 GMT"},
+                                 created_at=datetime(2026, 12, 6, 8, 1, 0, 2))
+    assert Transport._fetched_at(straddling) == "2026-12-06T08:00:59+00:00"
+    undated = SimpleNamespace(headers={"Date": "not a date"}, created_at=datetime(2026, 12, 6, 8, 1, 0, 2))
+    assert Transport._fetched_at(undated) == "2026-12-06T08:01:00+00:00"
+
+    cache = tmp_path / "cache.sqlite"
+    with StandIn(rate_limit=None, synthetic=3) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            fresh = client.fetch_pubmed(["900000001"]).records["900000001"].fetched_at
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            cached = client.fetch_pubmed(["900000001"]).records["900000001"].fetched_at
+            assert client.stats["network_requests"] == 0
+    assert fresh == cached and fresh.endswith("+00:00")
 
 
 def test_a_pmid_left_out_is_asked_again_and_its_not_found_expires(tmp_path):

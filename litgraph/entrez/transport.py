@@ -25,6 +25,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -320,11 +321,19 @@ class Transport:
 
     @staticmethod
     def _fetched_at(response) -> str:
-        # requests-cache stamps fresh and cached replies alike when it stores them: using that
-        # stamp for both keeps a rebuild from the cache from changing fetched_at (a fresh
-        # reply stamped with the time of parsing could fall in the next second).
-        created = getattr(response, "created_at", None)
-        when = created or datetime.now(timezone.utc)
+        """When the service answered, to the second: the reply's own ``Date`` header.
+
+        The header is stored with the reply, so a rebuild from the cache gives the same
+        stamp as the fresh reply did.  requests-cache's ``created_at`` is not that: the
+        fresh reply and its stored copy are stamped by two clock readings, which can fall
+        on either side of a second.  A reply without a usable ``Date`` falls back to it.
+        """
+        when = None
+        try:
+            when = parsedate_to_datetime(response.headers.get("Date") or "")
+        except (TypeError, ValueError, IndexError):
+            when = None
+        when = when or getattr(response, "created_at", None) or datetime.now(timezone.utc)
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         return when.astimezone(timezone.utc).replace(microsecond=0).isoformat()
