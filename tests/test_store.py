@@ -147,6 +147,34 @@ def test_save_graph_writes_each_row_by_column_name_and_replaces_the_last_graph(t
         "document_cohesion": 0}
 
 
+def test_save_graph_rebuilds_the_indexes_it_drops_and_a_failed_write_changes_nothing(tmp_path):
+    """The graph's secondary indexes are dropped for the write and built again over the new
+    rows; a write that fails half-way leaves the old graph, its indexes and the cache size."""
+    from litgraph.store import save_graph
+
+    db = open_db(tmp_path / "g.db")
+    ensure_db_shape(db)
+    before = schema(db)
+    cache_size = db.execute("pragma cache_size").fetchone()[0]
+    save_graph(db, [{"id": "a", "kind": "source"}, {"id": "b", "kind": "source"}],
+               [("a", "b", "document")])
+    assert schema(db) == before
+    plan = " ".join(str(r) for r in db.execute(
+        "explain query plan select citing_id from links where cited_id = 'b'").fetchall())
+    assert "idx_links_cited_id" in plan
+
+    def broken_links():
+        yield ("b", "a", "document")
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        save_graph(db, [{"id": "z", "kind": "source"}], broken_links())
+    assert db.execute("select citing_id, cited_id from links").fetchall() == [("a", "b")]
+    assert [r[0] for r in db.execute("select id from nodes order by id")] == ["a", "b"]
+    assert schema(db) == before
+    assert db.execute("pragma cache_size").fetchone()[0] == cache_size
+
+
 def test_read_commands_open_the_database_read_only_and_never_shape_it(tmp_path, monkeypatch):
     """status, check, claims, sources and export read through a connection that refuses
     writes (SQLite's mode=ro, so it holds for root too), and never through open_db or

@@ -340,6 +340,7 @@ def refuse_if_served(db_path) -> None:
 # The tables the graph stage replaces together (litgraph.graph), in the order they are written.
 GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
 GRAPH_WRITE_BATCH = 50_000  # rows per executemany: bounded memory on a 10-million-link graph
+GRAPH_WRITE_CACHE_KIB = 262_144  # SQLite page cache while the graph is written (256 MiB at most)
 
 
 def _insert_graph_rows(db: sqlite_utils.Database, table: str, rows) -> None:
@@ -371,9 +372,24 @@ def save_graph(db: sqlite_utils.Database, nodes, links, metrics=(), cocitations=
     are (citing_id, cited_id, origin) triples.  Any iterable will do.  On any
     error nothing changes: readers see the old graph or the new one, never half.
     """
-    with db.atomic():
-        for table in GRAPH_TABLES:
-            db.conn.execute(f"delete from [{table}]")
-        for table, rows in zip(GRAPH_TABLES, (nodes, links, metrics, cocitations, couplings,
-                                              cohesion)):
-            _insert_graph_rows(db, table, rows)
+    conn = db.conn
+    marks = ", ".join("?" for _ in GRAPH_TABLES)
+    # The secondary indexes are built once over the new rows, not updated row by row
+    # (random inserts into a text index are most of a 10-million-link write).
+    indexes = conn.execute(f"select name, sql from sqlite_master where type = 'index' "
+                           f"and sql is not null and tbl_name in ({marks})", GRAPH_TABLES).fetchall()
+    cache_size = conn.execute("pragma cache_size").fetchone()[0]
+    conn.execute(f"pragma cache_size = -{GRAPH_WRITE_CACHE_KIB}")
+    try:
+        with db.atomic():
+            for name, _sql in indexes:
+                conn.execute(f"drop index [{name}]")
+            for table in GRAPH_TABLES:
+                conn.execute(f"delete from [{table}]")
+            for table, rows in zip(GRAPH_TABLES, (nodes, links, metrics, cocitations, couplings,
+                                                  cohesion)):
+                _insert_graph_rows(db, table, rows)
+            for _name, sql in indexes:
+                conn.execute(sql)
+    finally:
+        conn.execute(f"pragma cache_size = {int(cache_size)}")
