@@ -223,3 +223,27 @@ def test_datasette_serves_the_database_immutable(tmp_path):
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("insert into build_info (key, value) values ('x', 'y')")
     conn.close()
+
+
+def test_a_database_of_this_shape_is_opened_without_asking_sqlite_anything_more(tmp_path, monkeypatch):
+    """ensure_db_shape stamps SQLite's user_version with the shape's fingerprint; a database
+    that carries it is not inspected again, one that does not (older, or changed by hand
+    after a litgraph of another shape) is brought up to date and stamped."""
+    import litgraph.store as store
+
+    db = open_db(tmp_path / "a.db")
+    assert db.execute("pragma user_version").fetchone()[0] == store.schema_fingerprint()
+    db.execute("drop index idx_links_cited_id")
+    ensure_db_shape(db)  # same fingerprint: trusted, nothing asked
+    assert "idx_links_cited_id" not in {i.name for i in db["links"].indexes}
+    db.execute("pragma user_version = 0")  # as an older litgraph left it
+    ensure_db_shape(db)
+    assert "idx_links_cited_id" in {i.name for i in db["links"].indexes}
+    assert db.execute("pragma user_version").fetchone()[0] == store.schema_fingerprint()
+
+    before = store.schema_fingerprint()
+    monkeypatch.setitem(store.TABLES, "links", (
+        {**store.TABLES["links"][0], "weight": int}, *store.TABLES["links"][1:]))
+    assert store.schema_fingerprint() != before
+    ensure_db_shape(db)  # a new column in TABLES: the stamp differs, the column is added
+    assert "weight" in db["links"].columns_dict
