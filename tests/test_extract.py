@@ -407,3 +407,23 @@ def test_unnumbered_reference_list_one_citation_per_paragraph():
 def test_the_document_kind_comes_from_structure_not_labels(text, kind):
     entry = "Synthetic A, Example B. Urate crystals in joints. Synthetic Test Journal. 2099;1:1-10."
     assert extract_text(text.format(entry=entry), "synthetic").document.kind == kind
+
+
+def test_an_identifier_line_under_an_entry_is_a_sighting_labelled_by_its_own_words():
+    """A link line under an entry ("View PMID: ...", "PubMed: ...") names the entry's PMID;
+    whatever its words, it is one more sighting of the same source, labelled by them."""
+    text = "\n".join([
+        "Gout care", "", "Colchicine eases a flare [1]. Allopurinol lowers urate [2].", "",
+        "References", "",
+        "1. Okafor N, Lind E. Colchicine in acute gout. J Synth Rheum. 2019;7:55-67.", "",
+        "View PMID: 900000123", "",
+        "2. Brandt T. Urate lowering over ten years. J Synth Rheum. 2020;8:1-9.", "",
+        "PubMed 900000124", "",
+        "3. Chen L. Diet and gout. J Synth Rheum. 2021;9:3-8.", "PMID: 900000125", ""])
+    doc = extract_text(text, "gout")
+    by_pmid = {r.pmid: r for r in doc.references}
+    assert set(by_pmid) == {"900000123", "900000124", "900000125"}
+    assert [(s.line, s.label) for s in by_pmid["900000123"].sightings] == [(7, "1."), (9, "View PMID")]
+    assert [(s.line, s.label) for s in by_pmid["900000124"].sightings] == [(11, "2."), (13, "PubMed")]
+    # the identifier written inside the entry itself is that same sighting, not a second one
+    assert [(s.line, s.label) for s in by_pmid["900000125"].sightings] == [(15, "3.")]

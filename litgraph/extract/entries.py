@@ -260,7 +260,7 @@ def _entry_reference(document, label, number, entry_lines, heading):
             quoted = True
         for lineno, line in para:
             if _LABELLED_ID.search(line) and find_identifiers(line) and \
-                    len(re.sub(r"\bFetch\b", "", strip_identifiers(line)).split()) <= 1:
+                    len(strip_identifiers(line).split()) <= 1:  # an identifier, a link word at most
                 id_lines.append((lineno, line.strip()))
         if not quoted:
             head.append(para)
@@ -306,8 +306,10 @@ def _entry_reference(document, label, number, entry_lines, heading):
         ref.role = "citing"
     ref.sightings.append(Sighting(document=document, line=line, raw=raw, label=label))
     for lineno, id_text in id_lines:
-        if head_lines and lineno != line and id_text.lower().startswith("fetch"):
-            id_label = "Fetch PMID"
+        if head_lines and lineno != line and not id_text[:1].isdigit() and id_text not in raw:
+            # an identifier on a line of its own under the entry ("PMID: ...", a link's
+            # words before it): a sighting labelled by those words
+            id_label = re.split(r"\s*:?\s*\d", id_text, maxsplit=1)[0].strip(" :") or None
             ref.sightings.append(Sighting(document=document, line=lineno, raw=id_text,
                                           label=id_label))
     return ref
