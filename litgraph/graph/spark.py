@@ -345,62 +345,15 @@ def _betweenness(spark, nodes, links, node_count, link_count, exact_max, sample_
 
 def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list: int = 2000,
                           betweenness_exact_max: int = 5000, sample_k: int = 500, seed: int = 0,
-                          betweenness_max_links: int = BETWEENNESS_MAX_LINKS) -> SparkMetrics:
+                          betweenness_max_links: int = BETWEENNESS_MAX_LINKS):
     """Every metric of the graph, computed with Spark; rows as ``metrics.compute_metrics`` gives.
 
-    Each metrics row also carries ``engine``: ``spark`` for the DataFrame
-    columns, and which engine computed betweenness.
+    The distributed path (``spark_frames.compute_frame_metrics``: DataFrame
+    operations only, nodes numbered in id order first) computes them; its
+    result has this module's ``SparkMetrics`` fields plus ``edges``.
     """
-    import time
+    from .spark_frames import compute_frame_metrics
 
-    from pyspark.sql import functions as F
-
-    timings = {}
-    clock = time.perf_counter()
-
-    def lap(step):
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = round(now - clock, 3)
-        clock = now
-
-    nodes = frames.nodes.select("id", "kind", F.col("in_set").cast("boolean")).localCheckpoint()
-    links = _distinct_links(frames).localCheckpoint()
-    count = nodes.count()
-    link_count = links.count()
-    lap("load")
-    if count == 0:
-        empty = nodes.limit(0)
-        return SparkMetrics(metrics=empty, timings=timings)
-    degrees = _degrees(nodes, links).localCheckpoint()
-    lap("degrees")
-    ranks, pr_iterations = pagerank(nodes, links, count)
-    lap("pagerank")
-    components, cc_iterations = weak_components(nodes, links)
-    lap("components")
-    between, method = _betweenness(spark, nodes, links, count, link_count, betweenness_exact_max,
-                                   sample_k, seed, betweenness_max_links)
-    engine = ENGINE if between is None else f"{ENGINE}; betweenness networkx-scipy"
-    lap("betweenness")
-    metrics = degrees.join(ranks, "id").join(components, "id")
-    if between is not None:
-        metrics = metrics.join(between, "id")
-    else:
-        metrics = metrics.withColumn("betweenness", F.lit(None).cast("double"))
-    metrics = (metrics.select(
-        F.col("id").alias("node_id"), "kind",
-        F.col("in_degree").cast("long"), F.col("out_degree").cast("long"),
-        F.col("in_degree_set").cast("long"), F.col("out_degree_set").cast("long"),
-        "pagerank", "betweenness", F.lit(method).alias("betweenness_method"),
-        F.col("component").cast("long"), F.lit(engine).alias("engine"))
-        .orderBy("node_id").localCheckpoint())
-    lap("metrics rows")
-    cocitations = top_pairs(links, "cited", "citing", top, max_list, "count")
-    lap("co-citation")
-    couplings = top_pairs(links, "citing", "cited", top, max_list, "strength")
-    lap("coupling")
-    cohesion_rows = cohesion(nodes, links, frames.documents)
-    lap("cohesion")
-    return SparkMetrics(metrics=metrics, cocitations=cocitations, couplings=couplings,
-                        cohesion=cohesion_rows, pagerank_iterations=pr_iterations,
-                        component_iterations=cc_iterations, timings=timings)
+    return compute_frame_metrics(spark, frames, top=top, max_list=max_list,
+                                 betweenness_exact_max=betweenness_exact_max, sample_k=sample_k,
+                                 seed=seed, betweenness_max_links=betweenness_max_links)
