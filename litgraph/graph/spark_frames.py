@@ -19,7 +19,6 @@ ALPHA = 0.85  # NetworkX's default damping
 TOLERANCE = 1e-6  # NetworkX's default: stop when the L1 change is under N * TOLERANCE
 MAX_ITERATIONS = 100  # NetworkX's default
 BETWEENNESS_MAX_LINKS = 5_000_000  # above this the distributed path leaves betweenness empty
-CHECKPOINT_EVERY = 5  # iterations between lineage cuts (localCheckpoint); cached in between
 METRIC_COLUMNS = (("node_id", "string"), ("kind", "string"), ("in_degree", "long"),
                   ("out_degree", "long"), ("in_degree_set", "long"), ("out_degree_set", "long"),
                   ("pagerank", "double"), ("betweenness", "double"),
@@ -102,19 +101,14 @@ def _degrees(nodes, links):
             .fillna(0, subset=["in_degree", "in_degree_set", "out_degree", "out_degree_set"]))
 
 
-def _settle(frame, iteration):
-    """Materialise ``frame`` (cached; a lineage cut every CHECKPOINT_EVERY iterations)."""
-    if iteration % CHECKPOINT_EVERY == 0:
-        frame = frame.localCheckpoint()
-    else:
-        frame = frame.cache()
-    return frame
+def _settle(frame):
+    """``frame`` cut from its lineage and kept, computed by the next action on it.
 
-
-def _release(*frames):
-    for frame in frames:
-        if frame is not None and frame.is_cached:
-            frame.unpersist()
+    Each iteration's frame is built from the last one twice (a join of the
+    old values with what they produce), so without a cut every iteration
+    would double the query plan.
+    """
+    return frame.localCheckpoint(eager=False)
 
 
 def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_ITERATIONS):
@@ -134,7 +128,6 @@ def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_
              .select("n", F.col("out").isNull().alias("dangling"),
                      F.lit(1.0 / count).alias("x")).localCheckpoint())
     dangling_sum = ranks.where("dangling").count() / count
-    previous = None
     for iteration in range(1, max_iter + 1):
         contributions = (weighted.join(ranks.select(F.col("n").alias("s"), "x"), "s")
                          .groupBy(F.col("t").alias("n"))
@@ -143,13 +136,11 @@ def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_
         stepped = _settle(ranks.withColumnRenamed("x", "last").join(contributions, "n", "left")
                           .select("n", "dangling", "last",
                                   (F.lit(alpha) * F.coalesce(F.col("c"), F.lit(0.0))
-                                   + F.lit(teleport)).alias("x")), iteration)
+                                   + F.lit(teleport)).alias("x")))
         err, dangling_sum = stepped.agg(
             F.sum(F.abs(F.col("x") - F.col("last"))),
             F.sum(F.when(F.col("dangling"), F.col("x")).otherwise(F.lit(0.0)))).first()
         err, dangling_sum = err or 0.0, dangling_sum or 0.0
-        _release(previous)
-        previous = stepped
         ranks = stepped.select("n", "dangling", "x")
         if err < count * tol:
             return ranks.select("n", F.col("x").alias("pagerank")), iteration
@@ -172,7 +163,6 @@ def weak_components(nodes, links, parts: int, max_iter: int = 10_000):
                   .union(links.select(F.col("t").alias("a"), F.col("s").alias("b")))
                   .repartition(parts, "b").localCheckpoint())
     labels = nodes.select("n", F.col("n").alias("label"))
-    previous = None
     for iteration in range(1, max_iter + 1):
         smallest = (undirected.join(labels.select(F.col("n").alias("b"), "label"), "b")
                     .groupBy(F.col("a").alias("n")).agg(F.min("label").alias("m")))
@@ -184,10 +174,8 @@ def weak_components(nodes, links, parts: int, max_iter: int = 10_000):
                         F.col("x.label") == F.col("p"), "left")
                   .select("n", "before",
                           F.least("label", F.coalesce("pl", "label")).alias("label")))
-        settled = _settle(jumped, iteration)
-        changed = settled.where(F.col("label") != F.col("before")).limit(1).count()
-        _release(previous)
-        previous = settled
+        settled = _settle(jumped)
+        changed = settled.where(F.col("label") != F.col("before")).count()
         labels = settled.select("n", "label")
         if not changed:
             break
