@@ -14,7 +14,8 @@ gave identical records.
 import argparse
 import time
 
-from litgraph.entrez.records import parse_pubmed, parse_pubmed_reference
+from litgraph.entrez.records import parse_pubmed
+from litgraph.entrez.reference import parse_pubmed_reference
 from litgraph.stub import render
 from litgraph.stub.server import build_catalogue, parse_shapes
 from litgraph.stub.synthetic import synthetic_pmid

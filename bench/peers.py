@@ -8,13 +8,14 @@ bench/resolve.py) are resolved to PubMed records, then (second task) the
 citation links of every resolved PMID are asked in both directions (elink
 pubmed_pubmed_refs and pubmed_pubmed_citedin), by:
 
-- litgraph (``resolve_sources`` then ``client.elink`` per link name);
+- litgraph (``resolve_sources`` then ``client.links`` for both link names);
 - Bio.Entrez batched at 200 IDs (efetch, esearch of OR'ed DOIs, one
   ECitMatch, elink with repeated id=), Bio.Entrez's own throttle;
 - Bio.Entrez with one request per step (all IDs in one POST);
-- entrezpy (Efetcher, Esearcher, Elinker; it has no ECitMatch);
+- entrezpy (Efetcher, Esearcher, Elinker with its defaults: repeated id=,
+  retmode=json; it has no ECitMatch, so its journal citations are misses);
 - metapub (PubMedFetcher: one efetch per PMID, esearch+efetch per DOI,
-  ECitMatch per citation, elink ``cmd=neighbor`` per PMID).
+  ECitMatch then efetch per citation, elink ``cmd=neighbor`` per PMID).
 
 Every client runs against the same stand-in process (``litgraph stub``,
 10 requests/s with an API key, 3 without, ``--latency`` ms per answer) and
@@ -91,9 +92,8 @@ def run_litgraph(stand_in, sources, work: Path, links: bool) -> dict:
         found = {r.key: r.record.pmid for r in resolutions if r.record is not None}
         link_count = 0
         if links:
-            for name in LINK_NAMES:
-                link_count += sum(len(v) for v in client.elink(sorted(set(found.values())),
-                                                               name).values())
+            by_name = client.links(sorted(set(found.values())), LINK_NAMES)
+            link_count = sum(len(v) for by_pmid in by_name.values() for v in by_pmid.values())
     return {"found": found, "links": link_count}
 
 
@@ -172,8 +172,10 @@ def run_entrezpy(stand_in, sources, work: Path, links: bool) -> dict:
     import entrezpy.efetch.efetcher
     import entrezpy.elink.elinker
     import entrezpy.esearch.esearcher
+    import entrezpy.log.logger
 
     entrezpy.base.query.EutilsQuery.base_url = stand_in.base_url.rstrip("/")
+    entrezpy.log.logger.set_level("WARNING")  # its INFO lines would fill the output
 
     class Raw(entrezpy.base.result.EutilsResult):
         def __init__(self):
@@ -213,11 +215,9 @@ def run_entrezpy(stand_in, sources, work: Path, links: bool) -> dict:
     if by_doi:
         term = " OR ".join(f'"{d}"[aid]' for d in sorted(set(by_doi.values())))
         analyzer = entrezpy.esearch.esearcher.Esearcher(*args).inquire(
-            {"db": "pubmed", "term": term, "retmax": len(by_doi) * 2, "retmode": "xml"},
-            Collect())
-        for reply in analyzer.get_result().replies:
-            doi_pmids.update(reply["esearchresult"]["idlist"] if isinstance(reply, dict)
-                             else ids_in_esearch(reply))
+            # rettype=uilist: the IDs, not only the count (its own EsearchAnalyzer)
+            {"db": "pubmed", "term": term, "retmax": len(by_doi) * 2, "rettype": "uilist"})
+        doi_pmids.update(str(uid) for uid in analyzer.get_result().uids)
     ids = sorted(set(by_pmid.values()) | doi_pmids)
     analyzer = entrezpy.efetch.efetcher.Efetcher(*args).inquire(
         {"db": "pubmed", "id": ids, "retmode": "xml"}, Collect())
@@ -234,29 +234,42 @@ def run_entrezpy(stand_in, sources, work: Path, links: bool) -> dict:
     if links:
         pmids = sorted(set(found.values()))
         for name in LINK_NAMES:
+            # its default: one id= per PMID (one LinkSet each), retmode=json, one POST
             analyzer = entrezpy.elink.elinker.Elinker(*args).inquire(
-                {"dbfrom": "pubmed", "db": "pubmed", "linkname": name, "id": pmids,
-                 "link": False, "retmode": "xml"}, Collect())
-            for xml in analyzer.get_result().replies:
-                link_count += links_in_elink(xml)
+                {"dbfrom": "pubmed", "db": "pubmed", "linkname": name, "id": pmids}, Collect())
+            for reply in analyzer.get_result().replies:
+                link_count += sum(len(db.get("links", [])) for link_set in reply["linksets"]
+                                  for db in link_set.get("linksetdbs", [])
+                                  if db.get("linkname") == name)
     return {"found": found, "links": link_count,
             "note": "entrezpy 2.1.3 has no ECitMatch: its journal citations stay unresolved"}
-
-
-ENTREZPY_LINKS = ("entrezpy 2.1.3 has no ECitMatch (its journal citations stay unresolved); its "
-                  "Elinker asks elink for retmode=json, which the stand-in does not serve (XML "
-                  "only), so its link step fails with JSONDecodeError and its resolve + links "
-                  "figures are not comparable")
 
 
 # ------------------------------------------------------------------ metapub
 
 def run_metapub(stand_in, sources, work: Path, links: bool) -> dict:
+    """metapub as its documentation shows: one PubMedFetcher call per reference (efetch per
+    PMID, esearch + efetch per DOI, ECitMatch then efetch per citation), related_pmids (one
+    elink cmd=neighbor, every link name) per PMID for the links."""
+    import types
+
+    import requests
+
     os.environ["NCBI_API_KEY"] = BENCH_KEY
     import metapub.ncbi_client
+    import metapub.pubmedcentral
+    import metapub.pubmedfetcher
     from metapub import PubMedFetcher
 
     metapub.ncbi_client.NCBIClient.BASE_URL = stand_in.base_url.rstrip("/")
+    # its ECitMatch URL is NCBI's, written into pmids_for_citation: point that one call at
+    # the stand-in (the request is otherwise metapub's own, keyless, one per citation)
+    metapub.pubmedfetcher.requests = types.SimpleNamespace(
+        get=lambda url, **kw: requests.get(url.replace(NCBI_EUTILS, stand_in.base_url), **kw))
+    def no_network(url, **kw):
+        raise RuntimeError(f"metapub asked {url.split('?')[0]}: outside the stand-in, not sent")
+
+    metapub.pubmedcentral.requests = types.SimpleNamespace(get=no_network)
     cache = work / "metapub-cache"
     shutil.rmtree(cache, ignore_errors=True)
     fetcher = PubMedFetcher(cachedir=str(cache))
@@ -266,9 +279,16 @@ def run_metapub(stand_in, sources, work: Path, links: bool) -> dict:
             if source.pmid:
                 article = fetcher.article_by_pmid(expected_pmid(source))
             elif source.doi:
-                article = fetcher.article_by_doi(source.doi)
+                # article_by_doi asks the PMC ID Converter (not E-utilities, not served by the
+                # stand-in); metapub's own esearch by DOI ([AID]) is its E-utilities way
+                pmids = fetcher.pmids_for_query(doi=source.doi)
+                article = fetcher.article_by_pmid(pmids[0]) if len(pmids) == 1 else None
             else:
-                continue  # see the note: its ECitMatch URL is NCBI's, fixed in the code
+                pmids = fetcher.pmids_for_citation(
+                    journal=source.journal, year=source.year, volume=source.volume,
+                    first_page=source.first_page, author=source.first_author or "")
+                article = (fetcher.article_by_pmid(pmids[0])
+                           if len(pmids) == 1 and pmids[0].isdigit() else None)
             if article is not None and article.pmid:
                 found[source.key] = str(article.pmid)
         except Exception as exc:  # a peer's failure is counted, not fatal
@@ -277,16 +297,14 @@ def run_metapub(stand_in, sources, work: Path, links: bool) -> dict:
         for pmid in sorted(set(found.values())):
             try:
                 related = fetcher.related_pmids(pmid)
-                link_count += sum(len(v) for k, v in related.items() if k == "citedin")
+                link_count += sum(len(v) for k, v in related.items() if k in ("citedin", "refs"))
             except Exception as exc:
                 logging.getLogger("bench").debug("metapub links %s: %s", pmid, exc)
     return {"found": found, "links": link_count,
-            "note": "metapub 0.7.5 asks efetch with retmode=text&rettype=xml, which the stand-in "
-                    "does not serve (it answers an <ERROR> naming only retmode=xml), so metapub "
-                    "parses no record; it builds its ECitMatch URL from NCBI's address inside "
-                    "pmids_for_citation (pubmedfetcher.py), so it cannot be pointed at the "
-                    "stand-in: its journal citations are not asked; its links come from one "
-                    "elink cmd=neighbor per PMID, which gives cited-in but no refs link name"}
+            "note": "metapub asks one reference per request (a DOI by esearch [AID], since "
+                    "its article_by_doi asks the PMC ID Converter), its links by elink "
+                    "cmd=neighbor without a link name (both directions in one answer), its "
+                    "ECitMatch without the API key"}
 
 
 # ------------------------------------------------------------------ main
@@ -317,8 +335,7 @@ def measure(name, run, stand_in, sources, work, links) -> dict:
             "wall_s": round(watch.seconds, 2), "requests": sum(by_endpoint.values()),
             "requests_by_endpoint": by_endpoint, "server_429": count_429(after) - count_429(before),
             "records_correct": correct, "links": outcome["links"],
-            "note": outcome.get("note") or (ENTREZPY_LINKS if name == "entrezpy" and error
-                                            else None), "error": error}
+            "note": outcome.get("note"), "error": error}
 
 
 def main(argv=None) -> int:
@@ -336,6 +353,7 @@ def main(argv=None) -> int:
     sources = synthetic_references(args.n)
     results = []
     with StandInProcess(args.n, 3, args.latency, work / "stub.log") as stand_in:
+        stand_in.prerender()  # the stand-in's own Python time is charged to no client
         warm_up = synthetic_references(10)  # imports, DTDs and connections, not measured
         for name, run in PEERS.items():
             folder = work / "warm-up" / re.sub(r"\W+", "-", name)
@@ -352,7 +370,8 @@ def main(argv=None) -> int:
                       f"{result['records_correct']}/{args.n} records, {result['links']} links"
                       + (f"  ERROR {result['error']}" if result["error"] else ""), flush=True)
     lines = [f"peers: {args.n} synthetic references, stand-in at {args.rate}/s (API key), "
-             f"{args.latency} ms latency; every client measured in this run"]
+             f"{args.latency} ms latency; every client measured in this run; load average "
+             f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end"]
     for task in ("resolve", "resolve + links"):
         ours = next(r for r in results if r["client"] == "litgraph" and r["task"] == task)
         for r in results:

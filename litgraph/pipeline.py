@@ -56,33 +56,66 @@ class StageReport:
 @database_errors
 def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", progress=False):
     """Load references.yaml into the database and resolve its sources."""
-    from .evidence import load_level_map
-    from .references import read_reference_set, record_resolutions
-    from .resolve import resolve_sources, save_resolutions
-    from .store import save_reference_set
+    from .references import record_resolutions
 
-    if not Path(references_path).is_file():
-        # An empty reference set would empty the database: refuse a mistyped path.
-        raise ReferencesFileError(f"{references_path}: no such file; run `litgraph extract` first "
-                                  "or pass --references")
-    refset = read_reference_set(references_path)
+    refset = load_reference_set(references_path)
+    resolved = resolve_and_save(db_path, references_path, client, refset, refresh=refresh,
+                                max_age=max_age, progress=progress)
+    record_resolutions(references_path, resolved.resolutions, refset)
+    return resolved.report
+
+
+def load_reference_set(references_path, refset=None):
+    """references.yaml's entries (``refset``, when the caller has them in memory already) with
+    the project's evidence levels; ReferencesFileError for a file that would empty the database."""
+    from .evidence import load_level_map
+    from .references import read_reference_set
+
+    if refset is None:
+        if not Path(references_path).is_file():
+            # An empty reference set would empty the database: refuse a mistyped path.
+            raise ReferencesFileError(f"{references_path}: no such file; run `litgraph extract` "
+                                      "first or pass --references")
+        refset = read_reference_set(references_path)
     refset.level_map = load_level_map(references_path)  # a curator's evidence-levels.yaml wins
     if not refset.documents and not refset.sources:
         # Saving it would empty the database: a truncated or mistyped file, not a wish.
         raise ReferencesFileError(f"{references_path}: holds no documents and no sources; "
                                   "nothing stored was changed (run `litgraph extract` first)")
+    return refset
+
+
+@dataclass
+class Resolved:
+    """What ``resolve_and_save`` did: its report, and each source's Resolution."""
+
+    report: StageReport
+    resolutions: list
+
+
+def resolve_and_save(db_path, references_path, client, refset, refresh=False, max_age="30d",
+                     progress=False, before_saving=None) -> Resolved:
+    """Resolve ``refset``'s sources, then save the set, its resolution and the alignments.
+
+    ``before_saving`` (when given) is called between the two: the build waits there for
+    references.yaml's write, so that the database never holds a merge the file refused.
+    """
+    from .resolve import resolve_sources
+    from .store.sources import save_reference_set, save_resolutions
+
     db = open_db(db_path)
     # Ask E-utilities first: if it cannot be reached at all, nothing stored has changed.
     resolutions = resolve_sources(refset.sources, client, progress=progress, refresh=refresh,
                                   max_age=max_age, db=db)
+    if before_saving is not None:
+        before_saving()
     with db.atomic():  # the reference set, its resolution and the alignments land together
         save_reference_set(db, refset)
         changes = save_resolutions(db, refset, resolutions)
         aligned = run_align(db, refset, Path(references_path).resolve().parent)
-    record_resolutions(references_path, resolutions, refset)
     set_build_info(db, resolved_at=now_utc(),
                    eutils=("E-utilities stand-in: fixture records, not NCBI"
-                           if getattr(client, "stand_in", False) else client.base_url))
+                           if client.stand_in else client.base_url))
     report = StageReport("resolve")
     for r in resolutions:
         report.counts[r.status] = report.counts.get(r.status, 0) + 1
@@ -98,7 +131,7 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
             "restatements: " + ", ".join(f"{k} {aligned[k]}" for k in
                                          ("sentences", "supported", "number-mismatch",
                                           "uncited-in-source", "unsupported") if k in aligned))
-    return report
+    return Resolved(report, resolutions)
 
 
 def run_align(db, refset, base_dir) -> dict:
@@ -131,27 +164,53 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_option
 
 @database_errors
 def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):
-    """extract + resolve + graph, holding the database's build lock throughout."""
-    import json
+    """extract + resolve + graph, holding the database's build lock throughout.
 
-    from .references import extract_inputs_stamp, update_from_documents
+    Writing references.yaml (ruamel's dump, seconds for thousands of sources) runs in a
+    thread while E-utilities is asked: extract's version during resolution's requests (the
+    database is saved only once the file is written), the write-back of identifiers during
+    the graph's.  Both are written before the build returns, or fails.
+    """
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .references import (extract_inputs_stamp, merge_documents, record_resolutions,
+                             reference_set_from, write_merged)
     from .store import get_build_info
 
-    with build_lock(db_path):
+    with build_lock(db_path), ThreadPoolExecutor(1, thread_name_prefix="litgraph-write") as writer:
         # When nothing extract reads changed since the last build (documents, references.yaml
         # as that build left it, litgraph's code), extract would change nothing: skip it.
         stamp = extract_inputs_stamp(paths, references_path)
         stored = get_build_info(db_path)
+        refset, written = None, None
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
             extract_counts = json.loads(stored["extract_counts"])
             not_read = json.loads(stored.get("extract_not_read") or "[]")
         else:
-            extracted = update_from_documents(paths, references_path)
-            extract_counts = extracted.counts
+            merged = merge_documents(paths, references_path)
+            extract_counts = merged.report.counts
             # the files of a folder extract did not read, one line each with the reason
-            not_read = [m for m in extracted.messages if ": not read (" in m]
-        resolved = run_resolve(db_path, references_path, client, progress=progress)
-        graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
+            not_read = [m for m in merged.report.messages if ": not read (" in m]
+            if merged.changed:
+                refset = reference_set_from(merged.data, references_path)  # as it will read
+            written = writer.submit(write_merged, merged)
+        try:
+            refset = load_reference_set(references_path, refset)
+            resolved = resolve_and_save(db_path, references_path, client, refset,
+                                        progress=progress,
+                                        before_saving=written.result if written else None)
+        finally:
+            if written is not None:
+                written.result()  # written (or its error raised) whatever resolution did
+        # The write-back needs the identifiers alone: the records' memory goes to the graph.
+        found = [found_identifiers(r) for r in resolved.resolutions]
+        resolved.resolutions = None
+        written_back = writer.submit(record_resolutions, references_path, found, refset)
+        try:
+            graphed = _graph_unless_unchanged(db_path, client, depth, cap, progress)
+        finally:
+            written_back.result()
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
@@ -159,4 +218,74 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                        extract_counts=json.dumps(extract_counts),
                        extract_not_read=json.dumps(not_read))
     extract_report = StageReport("extract", counts=extract_counts, messages=not_read)
-    return StageReport("build", parts=[extract_report, resolved, graphed])
+    return StageReport("build", parts=[extract_report, resolved.report, graphed])
+
+
+@dataclass(frozen=True)
+class FoundIdentifiers:
+    """The identifiers of a resolved record, all that writing them back needs of it."""
+
+    pmid: str = None
+    doi: str = None
+    pmcid: str = None
+
+
+def found_identifiers(resolution):
+    """``resolution`` with its record reduced to FoundIdentifiers."""
+    from dataclasses import replace
+
+    record = resolution.record
+    if record is None:
+        return resolution
+    return replace(resolution, record=FoundIdentifiers(record.pmid, record.doi, record.pmcid))
+
+
+def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageReport:
+    """The graph stage, or its last report when nothing it reads changed.
+
+    The graph is a function of the sources, documents and citations just stored, the
+    options, the E-utilities service (its replies cached) and litgraph's code: when none
+    changed since a graph that met no failure, building it again would store the same rows.
+    """
+    import json
+
+    from .store import get_build_info
+
+    db = open_db(db_path)
+    graph_stamp = graph_inputs_stamp(db, client, depth=depth, cap=cap)
+    stored = get_build_info(db_path)
+    if stored.get("graph_inputs") == graph_stamp and stored.get("graph_counts"):
+        return StageReport("graph", counts=json.loads(stored["graph_counts"]),
+                           messages=["unchanged since the last build: not rebuilt"])
+    graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
+    done = not graphed.messages  # a failed E-utilities call is asked again next time
+    set_build_info(db, graph_inputs=graph_stamp if done else "",
+                   graph_counts=json.dumps(graphed.counts))
+    return graphed
+
+
+NOT_GRAPH_INPUTS = ("fetched_at",)  # when PubMed's reply came: a time the graph never reads
+# what graph.links.read_reference_graph reads
+GRAPH_INPUT_TABLES = ("sources", "documents", "citations")
+
+
+def graph_inputs_stamp(db, client, **options) -> str:
+    """A SHA-256 of everything the graph stage reads: the rows of GRAPH_INPUT_TABLES, the
+    options, the E-utilities service whose cached replies it reads, and litgraph's code."""
+    import hashlib
+
+    from .references import code_digest
+    from .store import TABLES
+
+    digest = hashlib.sha256(code_digest().encode())
+    digest.update(repr(sorted(options.items())).encode())
+    digest.update(b"\0service\0" + str(client.service if client is not None else "-").encode())
+    for table in GRAPH_INPUT_TABLES:
+        digest.update(b"\0table\0" + table.encode())
+        key = TABLES[table][1]
+        order = ", ".join(f"[{c}]" for c in ((key,) if isinstance(key, str) else key))
+        columns = [c for c in TABLES[table][0] if c not in NOT_GRAPH_INPUTS]
+        names = ", ".join(f"[{c}]" for c in columns)
+        for row in db.execute(f"select {names} from [{table}] order by {order}"):
+            digest.update(repr(row).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()

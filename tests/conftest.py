@@ -40,14 +40,22 @@ def built_project(built_demo, tmp_path) -> Path:
 
 # ---------------------------------------------------------------- two workers (pytest-xdist)
 
-# Modules whose tests share one costly module-scoped setup: a Spark session (a JVM on two
-# cores), Chromium and a served site, a build with an API key (two subprocess builds), the
-# aligned seed documents.  Under -n each runs whole on one worker, so its setup happens once
-# instead of once per worker; they are handed out first, the longest first, and the single
-# tests of every other module fill in around them.  (xdist's own --dist loadgroup does not
-# group under pytest 9.2: pytest-xdist issue #1386.)
-SHARED_SETUP_MODULES = ("tests/test_graph_spark.py", "tests/test_browser.py",
-                        "tests/test_security.py", "tests/test_align.py")
+# Modules whose tests each take many seconds (the Spark engine, builds run as subprocesses
+# and killed, or served a faulty stand-in): handed out first, so that on two workers they
+# start at once and the many short tests fill in around them instead of trailing after.
+LONG_MODULES = ("tests/test_graph_spark.py", "tests/test_reliability_crash.py",
+                "tests/test_reliability_faults.py", "tests/test_reliability_concurrency.py")
+
+# Modules whose tests share one costly module-scoped setup: Chromium and a served site, a
+# build with an API key (two subprocess builds), the aligned seed documents.  Under -n each
+# runs whole on one worker, so its setup happens once instead of once per worker.  (xdist's
+# own --dist loadgroup does not group under pytest 9.2: pytest-xdist issue #1386.)  The Spark
+# module is not one of them: its tests outweigh its session, and split they run side by side.
+SHARED_SETUP_MODULES = ("tests/test_browser.py", "tests/test_security.py", "tests/test_align.py")
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -59,7 +67,7 @@ def pytest_xdist_make_scheduler(config, log):
         """One work unit per shared-setup module, one per test elsewhere, in collection order."""
 
         def _split_scope(self, nodeid):
-            module = nodeid.split("::", 1)[0]
+            module = _module(nodeid)
             return module if module in SHARED_SETUP_MODULES else nodeid
 
     config.option.loadscopereorder = False  # the order pytest_collection_modifyitems gives
@@ -67,13 +75,9 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On an xdist worker: the shared-setup modules first, in SHARED_SETUP_MODULES' order."""
+    """On an xdist worker: the long modules first, then the shared-setup ones, then the rest,
+    each in the collection's order."""
     if not hasattr(config, "workerinput"):
         return
-    rank = {module: i for i, module in enumerate(SHARED_SETUP_MODULES)}
-
-    def module_rank(item):
-        return rank.get(item.nodeid.split("::", 1)[0], len(rank))
-
-    items.sort(key=module_rank)  # stable: the collection's order within each rank
-
+    rank = {module: i for i, module in enumerate(LONG_MODULES + SHARED_SETUP_MODULES)}
+    items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))

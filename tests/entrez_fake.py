@@ -23,7 +23,7 @@ def synthetic_article(pmid: str) -> str:
             f'Journal Article</PublicationType></PublicationTypeList></Article></MedlineCitation>'
             f'<PubmedData><PublicationStatus>ppublish</PublicationStatus><ArticleIdList>'
             f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
-            f'<ArticleId IdType="doi">10.9999/synth.{pmid}</ArticleId></ArticleIdList>'
+            f'<ArticleId IdType="doi">10.5555/synth.{pmid}</ArticleId></ArticleIdList>'
             f'</PubmedData></PubmedArticle>')
 
 

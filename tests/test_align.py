@@ -21,7 +21,8 @@ from litgraph.align.numbers import compare_quantities, extract_quantities
 from litgraph.align.storage import align_documents, save_alignments
 from litgraph.publish import load_config, row_sections
 from litgraph.errors import DocumentError, InputError
-from litgraph.store import TABLES, ensure_db_shape, open_db, save_reference_set
+from litgraph.store import TABLES, ensure_db_shape, open_db
+from litgraph.store.sources import save_reference_set
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ROOT / "documents"

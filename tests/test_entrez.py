@@ -74,19 +74,19 @@ def test_parse_pubmed_reads_articles_and_books_faithfully():
         pages="238-42", authors=["Miller JS", "Zhou M", "Brimo F", "Guo CC", "Epstein JI"],
         publication_types=["Journal Article", "Multicenter Study"], language="eng",
         dois=["10.1097/pas.0b013e3181cad8c9"])
-    synthetic = records["90000001"]
-    assert synthetic.doi == "10.9999/synth.0001"  # only in PubmedData/ArticleIdList
+    synthetic = records["980000001"]
+    assert synthetic.doi == "10.5555/synth.0001"  # only in PubmedData/ArticleIdList
     assert synthetic.pmcid == "PMC9000001"
     assert synthetic.year == 2019  # from MedlineDate "2019 May-Jun"
     assert synthetic.pages == "101-109"
     assert synthetic.authors == ["Tester A", "Synthetic Records Group"]
     assert synthetic.retracted is True
     assert synthetic.comments_corrections == [
-        ("RetractionIn", "90000009", "Synth J Test. 2020;13:1"),
+        ("RetractionIn", "980000009", "Synth J Test. 2020;13:1"),
         ("ErratumIn", None, "Synth J Test. 2019;12:200")]
     assert synthetic.errata == ["Synth J Test. 2019;12:200"]
-    assert synthetic.references == ["90000002"]  # the junk NOT_FOUND id is dropped
-    book = records["90000003"]
+    assert synthetic.references == ["980000002"]  # the junk NOT_FOUND id is dropped
+    book = records["980000003"]
     assert (book.is_book, book.book_title, book.title, book.year, book.authors, book.journal) == (
         True, "SynthPearls", "Synthetic Chapter On Test Records", 2024, ["Writer B"], None)
 
@@ -100,16 +100,16 @@ def test_normalise_title_ignores_markup_case_and_punctuation():
 
 def test_parse_elink_keeps_each_pmid_to_its_own_links():
     links = parse_elink((FIXTURES / "entrez-elink.xml").read_bytes(), "pubmed_pubmed_citedin")
-    assert links == {"90000001": ["90000005", "90000004"], "90000002": []}
+    assert links == {"980000001": ["980000005", "980000004"], "980000002": []}
     assert parse_elink((FIXTURES / "entrez-elink.xml").read_bytes(), "pubmed_pubmed_refs") == {
-        "90000001": [], "90000002": []}
+        "980000001": [], "980000002": []}
 
 
 def test_parse_esummary_keeps_good_summaries_beside_an_error():
     summaries = parse_esummary((FIXTURES / "entrez-esummary.xml").read_bytes())
-    assert summaries == {"90000004": {
-        "pmid": "90000004", "title": "A synthetic citing article.", "year": 2021,
-        "journal": "Synth J Test", "authors": ["Citer C"], "doi": "10.9999/synth.0004",
+    assert summaries == {"980000004": {
+        "pmid": "980000004", "title": "A synthetic citing article.", "year": 2021,
+        "journal": "Synth J Test", "authors": ["Citer C"], "doi": "10.5555/synth.0004",
         "publication_types": ["Journal Article"]}}
 
 
@@ -164,37 +164,37 @@ def test_fetch_pubmed_compares_returned_pmids_with_those_asked(eutils):
     # A PMID left out of a batch is asked once more on its own before it counts as missing.
     eutils.queue("efetch.fcgi", (200, XML, MIXED), (200, XML, EMPTY_SET))
     with client_for(eutils) as client:
-        result = client.fetch_pubmed(["20090506", "90000001", "90000003", "12345678"])
-    assert sorted(result.records) == ["20090506", "90000001", "90000003"]
-    assert result.missing == {"12345678"}
+        result = client.fetch_pubmed(["20090506", "980000001", "980000003", "912345678"])
+    assert sorted(result.records) == ["20090506", "980000001", "980000003"]
+    assert result.missing == {"912345678"}
     assert result.failed == {}
     request, again = eutils.requests
     assert request["method"] == "GET"
-    assert request["params"]["id"] == ["12345678,20090506,90000001,90000003"]
+    assert request["params"]["id"] == ["20090506,912345678,980000001,980000003"]
     assert request["params"]["db"] == ["pubmed"] and request["params"]["retmode"] == ["xml"]
     assert request["params"]["tool"] == ["litgraph"]
-    assert again["params"]["id"] == ["12345678"]
+    assert again["params"]["id"] == ["912345678"]
     assert client.stats["network_requests"] == 2
     assert client.stats["by_endpoint"] == {"efetch.fcgi": 2}
 
 
 def test_a_pmid_omitted_once_then_returned_is_not_missing_and_the_omission_is_not_final(
         eutils, tmp_path):
-    eutils.queue("efetch.fcgi", (200, XML, MIXED))  # leaves 90000042 out without a word
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))  # leaves 980000042 out without a word
     eutils.default("efetch.fcgi", synthetic_efetch())
     with client_for(eutils, tmp_path) as client:
-        result = client.fetch_pubmed(["20090506", "90000001", "90000003", "90000042"])
-    assert sorted(result.records) == ["20090506", "90000001", "90000003", "90000042"]
+        result = client.fetch_pubmed(["20090506", "980000001", "980000003", "980000042"])
+    assert sorted(result.records) == ["20090506", "980000001", "980000003", "980000042"]
     assert result.missing == set()
     with client_for(eutils, tmp_path) as warm:  # the cached partial reply is not the last word
-        again = warm.fetch_pubmed(["20090506", "90000001", "90000003", "90000042"])
+        again = warm.fetch_pubmed(["20090506", "980000001", "980000003", "980000042"])
     assert sorted(again.records) == sorted(result.records)
-    assert eutils.requests[-1]["params"]["id"] == ["90000042"]
+    assert eutils.requests[-1]["params"]["id"] == ["980000042"]
 
 
 def test_fetch_pubmed_batches_250_pmids_into_two_requests_the_full_one_by_post(eutils):
     eutils.default("efetch.fcgi", synthetic_efetch())
-    pmids = [str(30000000 + n) for n in range(250)]
+    pmids = [str(930000000 + n) for n in range(250)]
     with client_for(eutils, batch_size=200) as client:
         result = client.fetch_pubmed(pmids + pmids[:10])  # duplicates are asked once
     assert sorted(result.records) == sorted(pmids)
@@ -207,7 +207,7 @@ def test_fetch_pubmed_batches_250_pmids_into_two_requests_the_full_one_by_post(e
 
 def test_a_long_id_list_goes_by_post_even_under_200(eutils):
     eutils.default("efetch.fcgi", synthetic_efetch())
-    pmids = [str(30000000 + n) for n in range(120)]  # ~1,300 encoded characters
+    pmids = [str(930000000 + n) for n in range(120)]  # ~1,300 encoded characters
     with client_for(eutils) as client:
         assert len(client.fetch_pubmed(pmids).records) == 120
     assert [r["method"] for r in eutils.requests] == ["POST"]
@@ -234,7 +234,7 @@ def test_client_rate_defaults_to_3_or_10_with_a_key_and_cache_hits_skip_the_thro
     eutils.default("efetch.fcgi", synthetic_efetch())
     with EntrezClient(eutils.base_url, cache_path=tmp_path / "c.sqlite", rate=None,
                       throttle=throttle) as client:
-        for pmids in (["30000001"], ["30000002"], ["30000001"], ["30000002"], ["30000003"]):
+        for pmids in (["930000001"], ["930000002"], ["930000001"], ["930000002"], ["930000003"]):
             client.fetch_pubmed(pmids)
     assert eutils.count() == 3
     assert client.stats["network_requests"] == 3 and client.stats["cache_hits"] == 2
@@ -270,14 +270,14 @@ def test_429_honours_retry_after_and_5xx_backs_off_exponentially(eutils, tmp_pat
 def test_unusable_200_replies_are_retried_and_never_cached(eutils, tmp_path, bad):
     eutils.queue("efetch.fcgi", bad, (200, XML, MIXED))
     with client_for(eutils, tmp_path) as client:
-        assert sorted(client.fetch_pubmed(["20090506", "90000001"]).records) == [
-            "20090506", "90000001"]
+        assert sorted(client.fetch_pubmed(["20090506", "980000001"]).records) == [
+            "20090506", "980000001"]
     assert client.stats["retries"] == 1
     bodies = cached_bodies(tmp_path / "http-cache.sqlite")
     assert bodies == [MIXED]
     with client_for(eutils, tmp_path) as warm:  # the good reply answers the next run
-        assert sorted(warm.fetch_pubmed(["20090506", "90000001"]).records) == [
-            "20090506", "90000001"]
+        assert sorted(warm.fetch_pubmed(["20090506", "980000001"]).records) == [
+            "20090506", "980000001"]
     assert warm.stats["network_requests"] == 0 and warm.stats["cache_hits"] == 1
 
 
@@ -285,18 +285,18 @@ def test_after_the_last_try_the_batch_fails_with_a_reason_and_a_later_run_recove
     eutils.queue("efetch.fcgi", *[(503, TEXT, b"Service Unavailable")] * 3)
     sleeps = []
     with client_for(eutils, tmp_path, max_tries=3, sleeps=sleeps) as client:
-        result = client.fetch_pubmed(["20090506", "90000001"])
+        result = client.fetch_pubmed(["20090506", "980000001"])
     assert result.records == {} and result.missing == set()
     assert result.failed == {
         "20090506": "efetch.fcgi failed after 3 tries: HTTP 503",
-        "90000001": "efetch.fcgi failed after 3 tries: HTTP 503"}
+        "980000001": "efetch.fcgi failed after 3 tries: HTTP 503"}
     assert sleeps == [0.5, 1.0]
     assert client.stats["failures"] == 1
     assert cached_bodies(tmp_path / "http-cache.sqlite") == []
     eutils.queue("efetch.fcgi", (200, XML, MIXED))
     with client_for(eutils, tmp_path, max_tries=3) as second:
-        assert sorted(second.fetch_pubmed(["20090506", "90000001"]).records) == [
-            "20090506", "90000001"]
+        assert sorted(second.fetch_pubmed(["20090506", "980000001"]).records) == [
+            "20090506", "980000001"]
 
 
 def test_client_errors_are_not_retried(eutils):
@@ -304,7 +304,7 @@ def test_client_errors_are_not_retried(eutils):
     sleeps = []
     with client_for(eutils, sleeps=sleeps) as client, \
             pytest.raises(EntrezError, match=r"^esearch.fcgi failed after 1 tries: HTTP 400$"):
-        client.search('"10.9999/synth.0001"[aid]')
+        client.search('"10.5555/synth.0001"[aid]')
     assert sleeps == [] and eutils.count() == 1
 
 
@@ -322,10 +322,10 @@ def test_a_dead_server_is_a_network_error_after_bounded_tries(tmp_path):
 def test_refresh_bypasses_the_cache_and_stores_the_new_reply(eutils, tmp_path):
     eutils.default("efetch.fcgi", synthetic_efetch())
     with client_for(eutils, tmp_path) as client:
-        client.fetch_pubmed(["30000001"])
-        client.fetch_pubmed(["30000001"])
+        client.fetch_pubmed(["930000001"])
+        client.fetch_pubmed(["930000001"])
         assert eutils.count() == 1
-        client.fetch_pubmed(["30000001"], refresh=True)
+        client.fetch_pubmed(["930000001"], refresh=True)
         assert eutils.count() == 2
         assert client.stats == {"network_requests": 2, "cache_hits": 1,
                                 "by_endpoint": {"efetch.fcgi": 2}, "retries": 0, "failures": 0}
@@ -336,28 +336,37 @@ def test_refresh_bypasses_the_cache_and_stores_the_new_reply(eutils, tmp_path):
 def test_search_dois_ors_every_doi_into_one_quoted_term(eutils):
     eutils.queue("esearch.fcgi", (200, XML, ESEARCH))
     with client_for(eutils) as client:
-        pmids = client.search_dois(["10.9999/synth.0001", "10.1016/s0140-6736(16)30587-6"])
-    assert pmids == ["20090506", "90000001"]
+        pmids = client.search_dois(["10.5555/synth.0001", "10.1016/s0140-6736(16)30587-6"])
+    assert pmids == ["20090506", "980000001"]
     (request,) = eutils.requests
     assert request["params"]["term"] == [
-        '("10.9999/synth.0001"[aid]) OR ("10.1016/s0140-6736(16)30587-6"[aid])']
+        '("10.5555/synth.0001"[aid]) OR ("10.1016/s0140-6736(16)30587-6"[aid])']
     assert request["params"]["db"] == ["pubmed"]
 
 
-def test_search_ids_splits_only_when_the_term_grows_too_long(eutils):
+def test_search_ids_ors_batch_esearch_terms_per_request_within_esearchs_retmax(eutils):
     eutils.default("esearch.fcgi", (200, XML, ESEARCH))
-    with client_for(eutils) as client:
-        terms = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
-        assert client.search_ids(terms, max_term_chars=4000) == ["20090506", "90000001"]
-        assert eutils.count("esearch.fcgi") == 1
-        client.search_ids(terms, max_term_chars=600)
-    assert eutils.count("esearch.fcgi") == 1 + 4
+    terms = [f'"10.5555/synth.{n:04d}"[aid]' for n in range(60)]
+    with client_for(eutils, batch_sizes="esearch=60") as client:
+        assert client.search_ids(terms, per_term=2) == ["20090506", "980000001"]
+    assert eutils.count("esearch.fcgi") == 1
     assert eutils.requests[0]["method"] == "POST"  # a 1,900-character term goes by POST
+    assert eutils.requests[0]["params"]["retmax"] == ["140"]  # 2 per term, plus 20
+    with client_for(eutils, batch_sizes="esearch=16") as client:
+        client.search_ids(terms, per_term=2)
+    assert eutils.count("esearch.fcgi") == 1 + 4  # 16, 16, 16 and 12 terms
+    assert sorted(len(r["params"]["term"][0].split(" OR ")) for r in eutils.requests[1:]) == [
+        12, 16, 16, 16]
+    with client_for(eutils, batch_sizes="esearch=10000") as client:
+        client.search_ids([f"t{n}[ti]" for n in range(2500)], per_term=5)
+    # at 5 IDs per term, 1,996 terms is what esearch's 10,000 IDs can answer in one request
+    assert sorted(len(r["params"]["term"][0].split(" OR ")) for r in eutils.requests[5:]) == [
+        504, 1996]
 
 
 def test_citation_match_maps_lines_back_by_key_not_position(eutils):
     reply = (b"am j surg pathol|2010|34|238|miller js|c1|20090506\n"
-             b"synth j test|2019|12|999|nobody x|c3|AMBIGUOUS 90000001,90000002\n"
+             b"synth j test|2019|12|999|nobody x|c3|AMBIGUOUS 980000001,980000002\n"
              b"no such journal|2001|1|1|someone a|c2|NOT_FOUND;INVALID_JOURNAL\n")
     eutils.queue("ecitmatch.cgi", (200, TEXT, reply))
     citations = [
@@ -369,7 +378,7 @@ def test_citation_match_maps_lines_back_by_key_not_position(eutils):
     with client_for(eutils) as client:
         answers = client.citation_match(citations)
     assert answers == {"miller-2010": "20090506", "nowhere": "NOT_FOUND;INVALID_JOURNAL",
-                       "ambiguous|key": "AMBIGUOUS 90000001,90000002", "silent": "no answer"}
+                       "ambiguous|key": "AMBIGUOUS 980000001,980000002", "silent": "no answer"}
     (request,) = eutils.requests
     assert request["params"]["bdata"] == [
         "am j surg pathol|2010|34|238|miller js|c1|\rno such journal|2001|1|1|someone a|c2|\r"
@@ -381,10 +390,10 @@ def test_citation_match_maps_lines_back_by_key_not_position(eutils):
 def test_elink_sends_one_id_parameter_per_pmid(eutils):
     eutils.queue("elink.fcgi", (200, XML, (FIXTURES / "entrez-elink.xml").read_bytes()))
     with client_for(eutils) as client:
-        links = client.elink(["90000002", "90000001"], "pubmed_pubmed_citedin")
-    assert links == {"90000001": ["90000005", "90000004"], "90000002": []}
+        links = client.elink(["980000002", "980000001"], "pubmed_pubmed_citedin")
+    assert links == {"980000001": ["980000005", "980000004"], "980000002": []}
     (request,) = eutils.requests
-    assert request["params"]["id"] == ["90000001", "90000002"]
+    assert request["params"]["id"] == ["980000001", "980000002"]
     assert request["params"]["linkname"] == ["pubmed_pubmed_citedin"]
     assert request["params"]["dbfrom"] == ["pubmed"] and request["params"]["db"] == ["pubmed"]
 
@@ -392,9 +401,9 @@ def test_elink_sends_one_id_parameter_per_pmid(eutils):
 def test_summaries_returns_minimal_metadata(eutils):
     eutils.queue("esummary.fcgi", (200, XML, (FIXTURES / "entrez-esummary.xml").read_bytes()))
     with client_for(eutils) as client:
-        summaries = client.summaries(["90000004", "99999999"])
-    assert list(summaries) == ["90000004"]
-    assert summaries["90000004"]["title"] == "A synthetic citing article."
+        summaries = client.summaries(["980000004", "989999999"])
+    assert list(summaries) == ["980000004"]
+    assert summaries["980000004"]["title"] == "A synthetic citing article."
 
 
 # ---------------------------------------------------------------- the API key stays secret
@@ -403,11 +412,11 @@ def test_api_key_and_email_are_sent_but_never_cached_or_logged(eutils, tmp_path,
     caplog.set_level(logging.DEBUG, logger="litgraph")
     eutils.queue("efetch.fcgi", (500, TEXT, b"oops"), (200, XML, MIXED))
     eutils.default("esearch.fcgi", (200, XML, ESEARCH))
-    many = [f'"10.9999/synth.{n:04d}"[aid]' for n in range(60)]
+    many = [f'"10.5555/synth.{n:04d}"[aid]' for n in range(60)]
     with client_for(eutils, tmp_path, api_key=KEY, email=EMAIL) as client:
         client.fetch_pubmed(["20090506"])
         client.search_ids(many)  # by POST: the key is in the form body
-        client.search('"10.9999/synth.0001"[aid]')  # by GET: the key is in the URL
+        client.search('"10.5555/synth.0001"[aid]')  # by GET: the key is in the URL
     assert {r["method"] for r in eutils.requests} == {"GET", "POST"}
     assert all(r["params"]["api_key"] == [KEY] and r["params"]["email"] == [EMAIL]
                for r in eutils.requests)
@@ -444,18 +453,18 @@ def test_a_2026_pubmed_doctype_parses_with_the_newest_bundled_dtd_and_downloads_
     newer = MIXED.replace(b"1st January 2025", b"1st January 2026").replace(
         b"pubmed_250101.dtd", b"pubmed_260101.dtd")
     assert b"pubmed_260101.dtd" in newer
-    assert [r.pmid for r in parse_pubmed(newer)] == ["90000001", "20090506", "90000003"]
+    assert [r.pmid for r in parse_pubmed(newer)] == ["980000001", "20090506", "980000003"]
 
 
 def test_an_overflowing_or_search_is_split_rather_than_truncated(eutils):
     def esearch(request):
         term = request["params"]["term"][0]
         if term.count(" OR ") == 2:  # all three: the broad term crowds the answer
-            ids, count = [str(40000000 + n) for n in range(35)], 500
+            ids, count = [str(940000000 + n) for n in range(35)], 500
         elif "broad" in term:
-            ids, count = ["40000001"], 1 if term.count(" OR ") == 0 else 500
+            ids, count = ["940000001"], 1 if term.count(" OR ") == 0 else 500
         else:
-            ids, count = ["20090506", "90000001"], 2
+            ids, count = ["20090506", "980000001"], 2
         body = ("<?xml version=\"1.0\" ?>\n<!DOCTYPE eSearchResult PUBLIC \"-//NLM//DTD esearch "
                 "20060628//EN\" \"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd\">"
                 f"<eSearchResult><Count>{count}</Count><RetMax>{len(ids)}</RetMax><RetStart>0"
@@ -470,7 +479,7 @@ def test_an_overflowing_or_search_is_split_rather_than_truncated(eutils):
         "(broad[ti]) OR (narrow one[ti]) OR (narrow two[ti])",
         "(broad[ti])",
         "(narrow one[ti]) OR (narrow two[ti])"]
-    assert found == ["40000001", "20090506", "90000001"]
+    assert found == ["940000001", "20090506", "980000001"]
 
 
 def test_a_redirect_is_not_followed_so_the_key_never_reaches_the_cache(tmp_path):
@@ -512,3 +521,42 @@ def test_a_redirect_is_not_followed_so_the_key_never_reaches_the_cache(tmp_path)
 def test_plain_http_to_another_machine_is_refused(url):
     with pytest.raises(InputError, match="unencrypted"):
         EntrezClient(url)
+
+
+def test_default_batch_sizes_give_one_post_per_5000_pmids_and_per_link_name(eutils):
+    from litgraph.entrez import BatchSizes
+
+    def linksets(request):
+        ids = request["params"]["id"]
+        body = "".join(f"<LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>{i}</Id></IdList></LinkSet>"
+                       for i in ids)
+        return 200, XML, f"<?xml version='1.0'?><eLinkResult>{body}</eLinkResult>".encode()
+
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    eutils.default("elink.fcgi", linksets)
+    pmids = [str(900000001 + n) for n in range(12000)]
+    with client_for(eutils) as client:
+        assert client.batch_sizes == BatchSizes(efetch=5000, elink=5000, esummary=500,
+                                                esearch=5000)
+        assert len(client.fetch_pubmed(pmids).records) == 12000
+        found = client.links(pmids[:6000], ("pubmed_pubmed_refs", "pubmed_pubmed_citedin"))
+    assert {name: len(by_pmid) for name, by_pmid in found.items()} == {
+        "pubmed_pubmed_refs": 6000, "pubmed_pubmed_citedin": 6000}
+    sizes = sorted((r["endpoint"], r["method"], len(r["params"]["id"][0].split(","))
+                    if r["endpoint"] == "efetch.fcgi" else len(r["params"]["id"]))
+                   for r in eutils.requests)
+    assert sizes == [("efetch.fcgi", "POST", 2000), ("efetch.fcgi", "POST", 5000),
+                     ("efetch.fcgi", "POST", 5000), ("elink.fcgi", "POST", 1000),
+                     ("elink.fcgi", "POST", 1000), ("elink.fcgi", "POST", 5000),
+                     ("elink.fcgi", "POST", 5000)]
+
+
+def test_batch_sizes_are_checked_against_ncbis_ceiling_and_named_when_wrong():
+    from litgraph.entrez import BatchSizes
+
+    assert BatchSizes.parse({"elink": "200"}).elink == 200
+    assert BatchSizes.parse(None) == BatchSizes()
+    for spec, message in (("efetch=0", "expected 1 to 10000"), ("efetch=10001", "expected 1 to"),
+                          ("elinks=5", "unknown batch size 'elinks'"), ("efetch=x", "efetch=x")):
+        with pytest.raises(InputError, match=message):
+            EntrezClient("http://127.0.0.1:9/", batch_sizes=spec)

@@ -1,7 +1,7 @@
 """NCBI's real reply shapes, parsed field by field and end to end through the client.
 
 Replies come from the stand-in with its shapes turned on (litgraph.stub.render.SHAPES)
-over the synthetic test records (PMIDs 99000000x, DOIs 10.5555/...), and from the
+over the synthetic test records (PMIDs 990000001 and up, DOIs 10.5555/...), and from the
 hand-written fixtures in tests/fixtures.  Bio.Entrez is the oracle: every reply is
 parsed both ways and the records must be identical.
 """
@@ -9,6 +9,7 @@ parsed both ways and the records must be identical.
 import io
 from itertools import combinations
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import requests
@@ -17,10 +18,9 @@ from entrez_fake import ScriptedEutils, pubmed_set
 
 from litgraph.entrez import EntrezClient, is_permanent
 from litgraph.entrez.records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
-                                     parse_elink, parse_elink_reference, parse_esearch,
-                                     parse_esearch_reference, parse_esummary,
-                                     parse_esummary_reference, parse_pubmed,
-                                     parse_pubmed_reference)
+                                     parse_elink, parse_esearch, parse_esummary, parse_pubmed)
+from litgraph.entrez.reference import (parse_elink_reference, parse_esearch_reference,
+                                       parse_esummary_reference, parse_pubmed_reference)
 from litgraph.errors import EntrezError, InputError, PermanentEntrezError, ReplyShapeError
 from litgraph.stub import render
 from litgraph.stub.records import DEFAULT_RECORDS_PATH, TEST_RECORDS_PATH
@@ -366,8 +366,8 @@ def test_a_refresh_that_lacks_a_record_keeps_the_resolved_row_and_its_metadata(t
     import sqlite_utils
 
     from litgraph.model import ReferenceSet, Resolution, SourceEntry
-    from litgraph.resolve import save_resolutions
-    from litgraph.store import ensure_db_shape, save_reference_set
+    from litgraph.store import ensure_db_shape
+    from litgraph.store.sources import save_reference_set, save_resolutions
 
     db = sqlite_utils.Database(tmp_path / "t.db")
     ensure_db_shape(db)
@@ -523,3 +523,55 @@ def test_cites_entries_become_pubmed_references_links_in_the_graph(stand_ins, tm
                                   "'pubmed-references' order by 1, 2").fetchall()
     assert links["cites"] == [("s990000020", "s990000001"), ("s990000020", "s990000003")]
     assert links["cites"] == links[None]  # the same links as from a ReferenceList
+
+
+def test_elink_json_carries_the_links_bio_entrez_reads_from_the_xml_answer(stand_ins):
+    """retmode=json (entrezpy's Elinker asks for it): the same LinkSets as the XML answer,
+    in NCBI's JSON shape (links as strings, no linksetdbs for an id without links)."""
+    server = stand_ins[None]
+    params = [("dbfrom", "pubmed"), ("db", "pubmed"), ("linkname", "pubmed_pubmed_citedin")] + \
+        [("id", p) for p in TEST_PMIDS + ["990009999"]] + [("id", "990000001,990000003")]
+    xml = requests.get(server.base_url + "elink.fcgi", params=params, timeout=10)
+    answer = requests.get(server.base_url + "elink.fcgi", params=params + [("retmode", "json")],
+                          timeout=10)
+    assert answer.headers["Content-Type"].startswith("application/json")
+    data = answer.json()
+    assert data["header"] == {"type": "elink", "version": "0.3"}
+    expected = [{"dbfrom": str(s["DbFrom"]), "ids": [str(i) for i in s["IdList"]],
+                 **({"linksetdbs": [{"dbto": str(d["DbTo"]), "linkname": str(d["LinkName"]),
+                                     "links": [str(k["Id"]) for k in d["Link"]]}
+                                    for d in s["LinkSetDb"]]} if s["LinkSetDb"] else {})}
+                for s in Entrez.read(io.BytesIO(xml.content))]
+    assert data["linksets"] == expected
+    assert {"dbfrom": "pubmed", "ids": ["990009999"]} in data["linksets"]  # no links: no linksetdbs
+    assert data["linksets"][-1]["ids"] == ["990000001", "990000003"]  # a comma list: one set
+
+
+def test_efetch_rettype_xml_is_xml_whatever_the_retmode_and_medline_text_is_refused(stand_ins):
+    server = stand_ins[None]
+    xml = efetch(server, TEST_PMIDS, retmode="xml")
+    assert efetch(server, TEST_PMIDS, rettype="xml", retmode="text") == xml  # metapub's request
+    refused = efetch(server, TEST_PMIDS, rettype="medline", retmode="text")
+    assert b"<ERROR>" in refused and b"not served by the litgraph stand-in" in refused
+
+
+def test_esearch_usehistory_answers_a_query_key_and_webenv_before_the_ids(stand_ins):
+    """entrezpy's Esearcher asks usehistory=y and reads querykey/webenv from every answer."""
+    server = stand_ins[None]
+    params = {"db": "pubmed", "term": "synthetic[ti]", "retmax": "3", "usehistory": "y"}
+    xml = requests.get(server.base_url + "esearch.fcgi", params=params, timeout=10)
+    tags = [element.tag for element in ElementTree.fromstring(xml.content)]
+    assert tags[:6] == ["Count", "RetMax", "RetStart", "QueryKey", "WebEnv", "IdList"]
+    data = Entrez.read(io.BytesIO(xml.content))
+    assert data["QueryKey"] == "1" and data["WebEnv"].startswith("MCID_")
+    answer = requests.get(server.base_url + "esearch.fcgi",
+                          params={**params, "retmode": "json"}, timeout=10).json()["esearchresult"]
+    assert (answer["querykey"], answer["webenv"]) == ("1", data["WebEnv"])
+    assert answer["idlist"] == list(data["IdList"])
+    again = requests.get(server.base_url + "esearch.fcgi", params={
+        **params, "retmode": "json", "WebEnv": data["WebEnv"], "query_key": "1",
+        "retstart": "3"}, timeout=10).json()["esearchresult"]
+    assert again["webenv"] == data["WebEnv"] and again["retstart"] == "3"
+    plain = requests.get(server.base_url + "esearch.fcgi", params={
+        "db": "pubmed", "term": "synthetic[ti]", "retmode": "json"}, timeout=10).json()
+    assert "webenv" not in plain["esearchresult"] and "querykey" not in plain["esearchresult"]

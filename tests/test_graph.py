@@ -482,10 +482,10 @@ def test_against_a_synthetic_stand_in_elink_makes_one_request_per_batch(tmp_path
     db["sources"].insert_all([{"id": f"synthetic-{n}", "pmid": synthetic_pmid(n),
                                "status": "resolved"} for n in range(1, 451)], pk="id")
     with server.StandIn(rate_limit=None, synthetic=2000) as stand_in, \
-            EntrezClient(stand_in.base_url, rate=0) as client:
+            EntrezClient(stand_in.base_url, rate=0, batch_sizes="elink=200") as client:
         counts = build_graph(db, client, depth=1, cap=100)
         stats = stand_in.stats()
-    assert client.batch_size == 200
+    assert client.batch("elink") == 200
     assert stats["elink.fcgi"] == 2 * 3  # 450 PMIDs: batches of 200, 200, 50 per link name
     assert stats["esummary.fcgi"] == 1  # 100 external works in one batch
     assert counts["external_nodes"] == 100

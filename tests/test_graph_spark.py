@@ -64,7 +64,7 @@ def assert_same(spark, nodes, links, set_nodes, listed):
             assert ours[column] == theirs[column], (ours["node_id"], column)
         assert abs(ours["pagerank"] - theirs["pagerank"]) < 1e-6, ours["node_id"]
         assert ours["betweenness"] == pytest.approx(theirs["betweenness"], abs=1e-9)
-        assert ours["engine"] == "spark; betweenness networkx-scipy"
+        assert ours["engine"] == "spark; degrees, pagerank, components scipy; betweenness networkx-scipy"
     assert result.cocitations == cocitations
     assert result.couplings == couplings
     assert result.cohesion == cohesion
@@ -166,4 +166,51 @@ def test_both_engines_store_the_same_graph_of_the_demo_with_bulk_links(built_pro
     for ours, theirs in zip(spark_tables["metrics"], networkx_tables["metrics"]):
         assert ours[:6] == theirs[:6]
         assert abs(ours[6] - theirs[6]) < 1e-6
-        assert (ours[7], theirs[7]) == ("spark; betweenness networkx-scipy", "networkx")
+        assert (ours[7], theirs[7]) == ("spark; degrees, pagerank, components scipy; betweenness networkx-scipy", "networkx")
+
+
+def reference_graph():
+    from litgraph.graph import ReferenceGraph
+
+    g = ReferenceGraph()
+    g.nodes["miller-2010"] = {"id": "miller-2010", "kind": "source"}
+    g.pmid_nodes["900000001"] = "miller-2010"
+    return g
+
+
+@pytest.mark.parametrize("scope", ["neighbourhood", "all"])
+def test_spark_reads_a_bulk_file_into_the_rows_the_python_reader_gives(spark, tmp_path, scope):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from litgraph.graph.bulk import add_bulk_links, read_bulk_pairs
+    from litgraph.graph.spark_build import bulk_frames
+
+    pairs = [(900000002, 900000001), (900000001, 900000003), (900000004, 900000005),
+             (900000002, 900000001), (900000006, 900000006), (900000001, 900000001),
+             (900000005, 900000004)]
+    path = tmp_path / "links.parquet"
+    pq.write_table(pa.table({"citing_pmid": [a for a, _ in pairs],
+                             "referenced": [b for _, b in pairs]}), path)
+    python_graph = reference_graph()
+    added = add_bulk_links(python_graph, read_bulk_pairs(path), scope=scope)
+    new_nodes, links = bulk_frames(spark, reference_graph(), path, scope)
+    assert sorted((r["id"], r["pmid"]) for r in new_nodes.collect()) == sorted(
+        (node, row["pmid"]) for node, row in python_graph.nodes.items() if node != "miller-2010")
+    assert sorted((r["citing"], r["cited"], "bulk") for r in links.collect()) == \
+        sorted(python_graph.links)
+    assert links.count() == added == (2 if scope == "neighbourhood" else 4)
+
+
+def test_spark_refuses_a_bulk_row_that_is_not_a_pmid(spark, tmp_path):
+    from litgraph.errors import InputError
+    from litgraph.graph.bulk import read_bulk_frame
+
+    path = tmp_path / "links.csv"
+    path.write_text("citing,referenced\n900000002,900000001\n900000003,abc\n0900000004,1\n")
+    with pytest.raises(InputError, match=r"links\.csv: 2 row\(s\) are not citing/referenced PMID "
+                                         r"pairs, the first '900000003', 'abc'"):
+        read_bulk_frame(spark, path)
+    path.write_text("from,to\n1,2\n")
+    with pytest.raises(InputError, match="needs a 'citing' and a 'referenced' column"):
+        read_bulk_frame(spark, path)

@@ -161,13 +161,14 @@ def test_curator_save_during_resolve_write_back_is_kept(tmp_path, one_document, 
     update_from_documents([one_document], references)
     key = next(s.key for s in read_reference_set(references).sources if not s.pmid)
     curator = references.read_text() + "# a curator's save\n"
-    dump = references_module._dump
+    from litgraph.references import yamlio
+    replace = yamlio.replace_text_file
 
-    def dump_while_curator_saves(data):
+    def replace_while_curator_saves(*args, **kwargs):  # saved after litgraph read the file
         references.write_text(curator)
-        return dump(data)
+        return replace(*args, **kwargs)
 
-    monkeypatch.setattr(references_module, "_dump", dump_while_curator_saves)
+    monkeypatch.setattr(yamlio, "replace_text_file", replace_while_curator_saves)
 
     class Record:
         pmid, doi, pmcid = "989999901", None, None

@@ -16,12 +16,14 @@ from click.testing import CliRunner
 
 from litgraph.check import run_checks
 from litgraph.cli import cli
+from litgraph.entrez import FetchResult
 from litgraph.entrez.records import PubmedRecord, parse_pubmed
 from litgraph.identity import (fold, journals_agree, surname, surnames_agree, verdict_of,
                                verify_identity)
 from litgraph.model import ReferenceSet, Resolution, SourceEntry
-from litgraph.resolve import save_resolutions
+from litgraph.resolve import EntrezService
 from litgraph.store import TABLES, ensure_db_shape
+from litgraph.store.sources import save_resolutions
 
 MILLER = PubmedRecord(
     "20090506", doi="10.1097/pas.0b013e3181cad8c9",
@@ -426,7 +428,7 @@ def test_the_module_examples_run():
 
 def test_save_reference_set_infers_levels_through_the_curators_map(tmp_path):
     from litgraph.evidence import load_level_map
-    from litgraph.store import save_reference_set
+    from litgraph.store.sources import save_reference_set
 
     references = tmp_path / "references.yaml"
     references.write_text("sources: {}\n", encoding="utf-8")
@@ -479,14 +481,22 @@ def test_second_citations_of_the_same_work_or_stating_too_little_are_not_mismatc
     assert mismatched_sighting(replace(CITED, seen=[]), MILLER) is None
 
 
-class _NoCandidates:
+class _NoCandidates(EntrezService):
     """A client whose searches find nothing (the candidate search is not under test here)."""
 
-    def citation_match(self, queries):
+    base_url, stats, reached, last_failure, stand_in = "http://127.0.0.1:9/", {}, 0, None, False
+
+    def citation_match(self, citations):
         return {}
 
     def search_ids(self, terms):
         return []
+
+    def search_dois(self, dois):
+        return []
+
+    def fetch_pubmed(self, pmids, refresh=False, progress=False):
+        return FetchResult()
 
 
 def test_resolve_gives_the_source_the_mismatch_and_names_where_the_other_work_is_cited():

@@ -107,10 +107,11 @@ def test_every_module_imports_first_in_a_fresh_interpreter():
     assert (result.returncode, result.stdout.strip()) == (0, ""), result.stderr
 
 
-def test_every_module_conftest_keeps_on_one_worker_exists_and_has_a_module_fixture():
-    # conftest.SHARED_SETUP_MODULES names files: a renamed one would silently be split again.
-    from conftest import SHARED_SETUP_MODULES
+def test_every_module_conftest_schedules_exists():
+    # conftest names test files: a renamed one would silently lose its place in the schedule.
+    from conftest import LONG_MODULES, SHARED_SETUP_MODULES
 
     root = PACKAGE.parent
+    assert [m for m in LONG_MODULES + SHARED_SETUP_MODULES if not (root / m).is_file()] == []
     for module in SHARED_SETUP_MODULES:
         assert 'scope="module"' in (root / module).read_text(encoding="utf-8"), module

@@ -149,6 +149,80 @@ def test_an_unreachable_eutils_changes_nothing_stored(project, monkeypatch):
     assert table_rows(db_path)[0] == before
 
 
+def build_json(project):
+    result = build(project, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{"):])
+    return {part["stage"]: part for part in summary["stages"]}
+
+
+def test_a_rebuild_keeps_the_graph_until_something_it_reads_changes(project):
+    db_path = project / "db" / "litgraph.db"
+    before, _ = table_rows(db_path)
+    again = build_json(project)
+    assert again["graph"]["messages"] == ["unchanged since the last build: not rebuilt"]
+    assert again["graph"]["counts"]["nodes"] == len(before["nodes"])
+    graph_tables = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
+    rows = table_rows(db_path)[0]
+    assert {t: rows[t] for t in graph_tables} == {t: before[t] for t in graph_tables}
+
+    # A curator excludes a cited source: the sources rows change, so the graph is built again.
+    refs = YAML(typ="safe").load((project / "references.yaml").read_text(encoding="utf-8"))
+    key = next(k for k, s in refs["sources"].items() if s.get("pmid") and not s.get("exclude"))
+    text = (project / "references.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"\n  {key}:\n", f"\n  {key}:\n    exclude: true\n", 1)
+    (project / "references.yaml").write_text(text, encoding="utf-8")
+    edited = build_json(project)
+    assert "unchanged since the last build: not rebuilt" not in edited["graph"]["messages"]
+    after, _ = table_rows(db_path)
+    assert [n for n in after["nodes"] if n[0] == key] == []
+    assert [n for n in before["nodes"] if n[0] == key] != []
+
+
+def test_a_curator_save_during_a_build_stops_it_before_the_database_changes(tmp_path,
+                                                                             monkeypatch):
+    # extract's references.yaml is written while resolution asks E-utilities: a curator who
+    # saves the file meanwhile keeps theirs, and the database gets nothing of litgraph's merge.
+    import shutil
+
+    from litgraph.references import yamlio
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "documents", project / "documents")
+    references = project / "references.yaml"
+    curator = "# the curator's own start\ndocuments: {}\n"
+    replace = yamlio.replace_text_file
+
+    def replace_while_curator_saves(*args, **kwargs):
+        references.write_text(curator, encoding="utf-8")
+        return replace(*args, **kwargs)
+
+    monkeypatch.setattr(yamlio, "replace_text_file", replace_while_curator_saves)
+    result = build(project)
+    assert result.exit_code == 2, result.output
+    assert "references.yaml.litgraph-new" in result.output
+    assert references.read_text(encoding="utf-8") == curator
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0]
+              for t in ("sources", "documents", "citations", "claims")}
+    conn.close()
+    assert counts == {"sources": 0, "documents": 0, "citations": 0, "claims": 0}
+
+
+def test_the_graph_stamp_follows_what_the_graph_reads_not_when_a_reply_came(project):
+    from litgraph.pipeline import graph_inputs_stamp
+    from litgraph.store import open_db
+
+    db = open_db(project / "db" / "litgraph.db")
+    key = db.execute("select id from sources where status = 'resolved' limit 1").fetchone()[0]
+    stamp = graph_inputs_stamp(db, None, depth=1, cap=500)
+    db.execute("update sources set fetched_at = '2026-01-01T00:00:00+00:00' where id = ?", [key])
+    assert graph_inputs_stamp(db, None, depth=1, cap=500) == stamp
+    assert graph_inputs_stamp(db, None, depth=2, cap=500) != stamp
+    db.execute("update sources set year = year + 1 where id = ?", [key])
+    assert graph_inputs_stamp(db, None, depth=1, cap=500) != stamp
+
+
 def test_a_corrupt_pdf_in_the_folder_is_named_and_the_build_goes_on(project):
     """A damaged PDF among the documents: build names it (one line, the reason), builds the
     rest, and names it again when a rebuild skips extract (nothing changed)."""

@@ -57,7 +57,7 @@ def test_the_client_draws_a_bar_over_its_elink_batches_only_when_asked(monkeypat
     monkeypatch.setattr("sys.stderr", terminal)
     pmids = [str(900000001 + n) for n in range(450)]
     with StandIn(rate_limit=None, synthetic=500) as stand_in, \
-            EntrezClient(stand_in.base_url, rate=0) as client:
+            EntrezClient(stand_in.base_url, rate=0, batch_sizes="elink=200") as client:
         quiet_links = client.elink(pmids, "pubmed_pubmed_refs")
         assert terminal.getvalue() == ""
         client.progress = progress

@@ -12,7 +12,8 @@ from litgraph import references as references_module
 from litgraph.errors import DocumentError, ReferencesFileError
 from litgraph.model import Resolution
 from litgraph.references import read_reference_set, record_resolutions, update_from_documents
-from litgraph.store import open_db, save_reference_set
+from litgraph.store import open_db
+from litgraph.store.sources import save_reference_set
 
 STATPEARLS = "001_a7b665464bb06ded"
 PATIENT = "000_d77120f9981d4803"
@@ -593,3 +594,142 @@ def test_a_new_references_file_gets_the_usual_mode_and_an_existing_one_keeps_its
         assert stat.S_IMODE(new.stat().st_mode) == 0o640
     finally:
         os.umask(umask)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(older=st.lists(st.text("abcde", max_size=3), unique=True, max_size=8),
+       new=st.lists(st.text("abcde", min_size=1, max_size=3), unique=True, max_size=8),
+       sort_older=st.booleans())
+def test_placing_new_keys_at_once_equals_inserting_them_one_by_one(older, new, sort_older):
+    from ruamel.yaml.comments import CommentedMap
+
+    from litgraph.references.merge import _insert_sorted, _place_sorted
+
+    new = [k for k in new if k not in older]
+    older = sorted(older) if sort_older else older
+    one_by_one = CommentedMap((k, 0) for k in older)
+    for key in new:
+        _insert_sorted(one_by_one, key, 1)
+    at_once = CommentedMap((k, 0) for k in older)
+    for key in new:
+        at_once[key] = 1
+    _place_sorted(at_once, new)
+    assert list(at_once.items()) == list(one_by_one.items())
+
+
+CURATED = """\
+# a curator's header
+documents: {}
+sources:
+  # the first work
+  alpha-2001:
+    title: 'Alpha: a synthetic work'
+    authors: [Synth A, Synth B]  # two authors
+    seen:
+      - document: d
+        line: 3
+        raw: Alpha.
+  # between two entries
+  beta-2002:
+    title: Beta
+    note: |
+      a curator's note
+      on two lines
+
+  gamma-2003:
+    kind: article
+    authors: [Synth C]
+  pinned-2004:
+    pinned: true
+    title: Pinned
+claims: {}
+"""
+
+WRITTEN_BACK = [
+    Resolution(key="alpha-2001", status="resolved", resolved_by="citation",
+               record=FakeRecord(pmid="900000001", doi="10.5555/alpha")),
+    Resolution(key="beta-2002", status="resolved", resolved_by="title",
+               record=FakeRecord(pmid="900000002", pmcid="PMC900002")),
+    Resolution(key="gamma-2003", status="resolved", resolved_by="doi",
+               record=FakeRecord(pmid="900000003", doi="10.5555/it's")),
+    Resolution(key="pinned-2004", status="resolved", resolved_by="doi",
+               record=FakeRecord(pmid="900000004")),
+]
+
+
+def round_trip_write_back(path, resolutions):
+    """The round-trip path (ruamel: load, add, dump): the oracle of the lines written."""
+    from litgraph.references.writeback import _add_identifiers
+    from litgraph.references.yamlio import _dump, _load_stamped
+
+    data, _ = _load_stamped(path)
+    _add_identifiers(data["sources"], resolutions)
+    return _dump(data)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_write_back_adds_lines_to_the_text_with_the_round_trip_data(tmp_path, newline,
+                                                                   monkeypatch):
+    from ruamel.yaml import YAML
+
+    from litgraph.references import writeback
+
+    references = tmp_path / "references.yaml"
+    references.write_bytes(CURATED.replace("\n", newline).encode())
+    expected = YAML(typ="safe").load(round_trip_write_back(references, WRITTEN_BACK))
+    monkeypatch.setattr(writeback, "_dump", None)  # the lines alone: no round trip
+    record_resolutions(references, WRITTEN_BACK)
+    text = references.read_bytes().decode()
+    assert YAML(typ="safe").load(text) == expected
+    assert list(expected["sources"]["gamma-2003"]) == ["kind", "authors", "pmid", "doi",
+                                                       "resolved_by"]
+    lines = text.split(newline)
+    # only lines were added: every line of the curator's text is there, in its order
+    kept = iter(lines)
+    assert all(any(line == have for have in kept) for line in CURATED.split("\n"))
+    assert [line for line in lines if line not in CURATED.split("\n")] == [
+        "    pmid: '900000001'", "    doi: 10.5555/alpha", "    resolved_by: citation",
+        "    pmid: '900000002'", "    pmcid: PMC900002", "    resolved_by: title",
+        "    pmid: '900000003'", "    doi: '10.5555/it''s'", "    resolved_by: doi"]
+    assert lines[lines.index("      on two lines") + 2] == "    pmid: '900000002'"
+
+
+def test_write_back_into_a_flow_entry_takes_the_round_trip_path(tmp_path):
+    references = tmp_path / "references.yaml"
+    references.write_text("sources:\n  alpha-2001: {title: Alpha}  # flow\n", encoding="utf-8")
+    resolutions = [Resolution(key="alpha-2001", status="resolved", resolved_by="title",
+                              record=FakeRecord(pmid="900000001"))]
+    expected = round_trip_write_back(references, resolutions)
+    record_resolutions(references, resolutions)
+    assert references.read_text(encoding="utf-8") == expected
+    assert read_reference_set(references).source("alpha-2001").pmid == "900000001"
+
+
+def test_write_back_with_nothing_new_leaves_the_file_alone(tmp_path):
+    references = tmp_path / "references.yaml"
+    references.write_text(CURATED, encoding="utf-8")
+    record_resolutions(references, WRITTEN_BACK)
+    before = references.stat()
+    record_resolutions(references, WRITTEN_BACK)  # every identifier is there now
+    record_resolutions(references, WRITTEN_BACK, read_reference_set(references))
+    after = references.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_the_fast_reader_reads_hashes_that_start_like_numbers(tmp_path):
+    # A document's sha256 may start with 0b, 0o or 0x: text for ruamel too, so libyaml's
+    # reading stands (a 20,000-source file once fell back to ruamel for one such hash).
+    from litgraph.references import _load_raw, _plain
+    from litgraph.references.fastload import FALLBACK, fast_load
+
+    hashes = {"b": "0bd21d62537c07422538dffeb2bfa3695953e6ba75fad200d181aa4cba4ce23a",
+              "o": "0o7a", "x": "0xfg", "n": "0b101", "h": "0x1F", "c": "0o17"}
+    text = "".join(f"{k}: {v}\n" for k, v in hashes.items())
+    path = tmp_path / "hashes.yaml"
+    path.write_text(text, encoding="utf-8")
+    ruamel = _plain(_load_raw(path))
+    assert {k: ruamel[k] for k in "box"} == {k: hashes[k] for k in "box"}  # text to both
+    for number in ("n: 0b101", "h: 0x1F", "c: 0o17"):
+        assert fast_load(number) is FALLBACK, number  # numbers (or octal) left to ruamel
+    assert fast_load("".join(f"{k}: {hashes[k]}\n" for k in "box")) == {
+        k: hashes[k] for k in "box"}

@@ -19,15 +19,16 @@ from litgraph.entrez.transport import STAND_IN_SERVICE
 from litgraph.entrez.records import parse_pubmed
 from litgraph.errors import InputError
 from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
-from litgraph.resolve import (STAND_IN_LABEL, author_parts, evidence_columns, journal_agrees, parse_max_age,
-                              resolve_sources, save_resolutions, search_term, title_words)
+from litgraph.resolve import (STAND_IN_LABEL, author_parts, journal_agrees, parse_max_age,
+                              resolve_sources, search_term, title_words)
 from litgraph.store import ensure_db_shape
+from litgraph.store.sources import evidence_columns, save_resolutions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 XML = {"Content-Type": "text/xml; charset=UTF-8"}
 TEXT = {"Content-Type": "text/plain; charset=UTF-8"}
 MIXED = (FIXTURES / "entrez-efetch-mixed.xml").read_bytes()
-ESEARCH_DOIS = (FIXTURES / "entrez-esearch-two.xml").read_bytes()  # 20090506, 90000001
+ESEARCH_DOIS = (FIXTURES / "entrez-esearch-two.xml").read_bytes()  # 20090506, 980000001
 RECORDS = {r.pmid: r for r in parse_pubmed(MIXED)}
 EMPTY_SET = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
              b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
@@ -92,12 +93,12 @@ def test_pmid_doi_conflict_and_not_found_paths(eutils):
     eutils.queue("efetch.fcgi", (200, XML, MIXED), (200, XML, EMPTY_SET))
     sources = [
         SourceEntry("miller-2010", pmid="20090506", doi="https://doi.org/10.1097/PAS.0b013e3181cad8c9."),
-        SourceEntry("synthetic-doi", doi="doi:10.9999/SYNTH.0001"),
-        SourceEntry("pmid-without-doi-in-pubmed", pmid="90000003", doi="10.9999/synth.0001"),
-        SourceEntry("pmid-with-other-doi", pmid="20090506", doi="10.9999/not.this"),
-        SourceEntry("pinned", pmid="20090506", doi="10.9999/not.this", pinned=True),
-        SourceEntry("unknown-pmid", pmid="12345678"),
-        SourceEntry("unknown-doi", doi="10.9999/nowhere"),
+        SourceEntry("synthetic-doi", doi="doi:10.5555/SYNTH.0001"),
+        SourceEntry("pmid-without-doi-in-pubmed", pmid="980000003", doi="10.5555/synth.0001"),
+        SourceEntry("pmid-with-other-doi", pmid="20090506", doi="10.5555/not.this"),
+        SourceEntry("pinned", pmid="20090506", doi="10.5555/not.this", pinned=True),
+        SourceEntry("unknown-pmid", pmid="912345678"),
+        SourceEntry("unknown-doi", doi="10.5555/nowhere"),
         SourceEntry("excluded", pmid="20090506", exclude=True, note="a patient leaflet"),
         SourceEntry("bad-pmid", pmid="PMID: 0"),
         SourceEntry("nothing", cited_as="Personal communication"),
@@ -107,16 +108,16 @@ def test_pmid_doi_conflict_and_not_found_paths(eutils):
     assert [r.key for r in resolutions] == [s.key for s in sources]
     assert outcome(resolutions) == {
         "miller-2010": ("resolved", None, "pmid", "20090506"),
-        "synthetic-doi": ("resolved", None, "doi", "90000001"),
+        "synthetic-doi": ("resolved", None, "doi", "980000001"),
         "pmid-without-doi-in-pubmed": (
-            "conflict", "the reference states PMID 90000003 and DOI 10.9999/synth.0001, but PubMed "
-                        "gives DOI 10.9999/synth.0001 to PMID 90000001", None, None),
+            "conflict", "the reference states PMID 980000003 and DOI 10.5555/synth.0001, but PubMed "
+                        "gives DOI 10.5555/synth.0001 to PMID 980000001", None, None),
         "pmid-with-other-doi": (
             "conflict", "PubMed gives PMID 20090506 the DOI 10.1097/pas.0b013e3181cad8c9, but the "
-                        "reference states DOI 10.9999/not.this", None, None),
+                        "reference states DOI 10.5555/not.this", None, None),
         "pinned": ("resolved", None, "pmid", "20090506"),
-        "unknown-pmid": ("unresolved", "PMID not found in PubMed (PMID 12345678)", None, None),
-        "unknown-doi": ("unresolved", "DOI not found in PubMed (10.9999/nowhere)", None, None),
+        "unknown-pmid": ("unresolved", "PMID not found in PubMed (PMID 912345678)", None, None),
+        "unknown-doi": ("unresolved", "DOI not found in PubMed (10.5555/nowhere)", None, None),
         "excluded": ("unresolved", "excluded by curator: a patient leaflet", None, None),
         "bad-pmid": ("unresolved", "invalid PMID 'PMID: 0': a PMID is a positive whole number",
                      None, None),
@@ -127,19 +128,19 @@ def test_pmid_doi_conflict_and_not_found_paths(eutils):
     # asked once more on its own ("not found" is not final): nothing else
     assert [(r["endpoint"], r["method"]) for r in eutils.requests] == [
         ("esearch.fcgi", "GET"), ("efetch.fcgi", "GET"), ("efetch.fcgi", "GET")]
-    assert eutils.requests[2]["params"]["id"] == ["12345678"]
+    assert eutils.requests[2]["params"]["id"] == ["912345678"]
     assert eutils.requests[0]["params"]["term"] == [
-        '("10.1097/pas.0b013e3181cad8c9"[aid]) OR ("10.9999/not.this"[aid]) OR '
-        '("10.9999/nowhere"[aid]) OR ("10.9999/synth.0001"[aid])']
-    assert eutils.requests[1]["params"]["id"] == ["12345678,20090506,90000001,90000003"]
+        '("10.1097/pas.0b013e3181cad8c9"[aid]) OR ("10.5555/not.this"[aid]) OR '
+        '("10.5555/nowhere"[aid]) OR ("10.5555/synth.0001"[aid])']
+    assert eutils.requests[1]["params"]["id"] == ["20090506,912345678,980000001,980000003"]
 
 
 def test_citation_match_and_title_search_paths(eutils):
     eutils.queue("ecitmatch.cgi", (200, TEXT,
-                 b"synth j test|2019|12|999|nobody x|c3|AMBIGUOUS 90000001,90000002\n"
+                 b"synth j test|2019|12|999|nobody x|c3|AMBIGUOUS 980000001,980000002\n"
                  b"am j surg pathol|2010|34|238|miller js|c1|20090506\n"
                  b"synthpearls|2024|1|1|writer b|c2|NOT_FOUND\n"))
-    eutils.queue("esearch.fcgi", (200, XML, esearch_reply("90000003", "90000001")))
+    eutils.queue("esearch.fcgi", (200, XML, esearch_reply("980000003", "980000001")))
     eutils.queue("efetch.fcgi", (200, XML, MIXED))
     sources = [
         SourceEntry("miller-citation", journal="Am J Surg Pathol", year=2010, volume="34",
@@ -158,14 +159,14 @@ def test_citation_match_and_title_search_paths(eutils):
         resolutions = resolve_sources(sources, client)
     assert outcome(resolutions) == {
         "miller-citation": ("resolved", None, "citation", "20090506"),
-        "chapter": ("resolved", None, "title", "90000003"),
+        "chapter": ("resolved", None, "title", "980000003"),
         "ambiguous": ("unresolved", "citation not found in PubMed (ECitMatch: AMBIGUOUS "
-                                    "90000001,90000002); no PubMed record matches the author, "
+                                    "980000001,980000002); no PubMed record matches the author, "
                                     "journal and year search", None, None),
-        "title-agrees": ("resolved", None, "title", "90000001"),
+        "title-agrees": ("resolved", None, "title", "980000001"),
         "title-differs": (
             "unresolved", 'title search found no record whose title agrees; candidates: PMID '
-                          '90000001 "A synthetic record whose DOI sits only in the '
+                          '980000001 "A synthetic record whose DOI sits only in the '
                           'ArticleIdList." (2019)', None, None),
         "title-unknown": ("unresolved", "no PubMed record matches the title search", None, None),
     }
@@ -175,14 +176,14 @@ def test_citation_match_and_title_search_paths(eutils):
     assert term.count(") OR (") == 4  # chapter and ambiguous (after ECitMatch), three titles
     assert "(synthetic[ti] AND chapter[ti] AND records[ti] AND test[ti] AND writer b[au] AND " \
            "2024[dp])" in term
-    assert eutils.requests[2]["params"]["id"] == ["20090506,90000001,90000003"]
+    assert eutils.requests[2]["params"]["id"] == ["20090506,980000001,980000003"]
 
 
 def test_a_failed_request_leaves_its_sources_unresolved_and_the_rest_resolved(eutils):
     eutils.queue("esearch.fcgi", *[(503, TEXT, b"Service Unavailable")] * 2)
     eutils.queue("efetch.fcgi", (200, XML, MIXED))
     sources = [SourceEntry("miller-2010", pmid="20090506"),
-               SourceEntry("synthetic-doi", doi="10.9999/synth.0001")]
+               SourceEntry("synthetic-doi", doi="10.5555/synth.0001")]
     with EntrezClient(eutils.base_url, rate=0, max_tries=2, sleep=lambda s: None) as client:
         resolutions = resolve_sources(sources, client)
     assert outcome(resolutions) == {
@@ -207,13 +208,13 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
                     cited_as="Miller JS, et al. Am J Surg Pathol. 2010", kind="article",
                     declared_levels=[DeclaredLevel(3, "Level 3", "statpearls", "001", 12),
                                      DeclaredLevel(4, "Level 4", "statpearls", "002", 40)]),
-        SourceEntry("unknown-pmid", pmid="12345678", title="As the document gives it", year=2001,
+        SourceEntry("unknown-pmid", pmid="912345678", title="As the document gives it", year=2001,
                     authors=["Someone A"], level=2),
     ])
     record = replace(RECORDS["20090506"], fetched_at="2026-11-01T00:00:00+00:00")
     changes = save_resolutions(db, refset, [
         Resolution("miller-2010", "resolved", resolved_by="pmid", record=record),
-        Resolution("unknown-pmid", "unresolved", "PMID not found in PubMed (PMID 12345678)")])
+        Resolution("unknown-pmid", "unresolved", "PMID not found in PubMed (PMID 912345678)")])
     assert changes == []
     rows = {row["id"]: row for row in db["sources"].rows}
     assert rows["miller-2010"] == {
@@ -232,24 +233,24 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
         "excluded": 0, "stale": 0, "note": None, "fetched_at": "2026-11-01T00:00:00+00:00",
         "failure": None}
     assert rows["unknown-pmid"]["status"] == "unresolved"
-    assert rows["unknown-pmid"]["status_reason"] == "PMID not found in PubMed (PMID 12345678)"
+    assert rows["unknown-pmid"]["status_reason"] == "PMID not found in PubMed (PMID 912345678)"
     assert (rows["unknown-pmid"]["title"], rows["unknown-pmid"]["year"],
             rows["unknown-pmid"]["authors"]) == ("As the document gives it", 2001, '["Someone A"]')
     assert (rows["unknown-pmid"]["evidence_level"], rows["unknown-pmid"]["evidence_basis"]) == (
         2, "curator")
 
     # a later refresh: PubMed now says the article was retracted and corrected
-    newer = replace(record, retracted=True, errata=["90000010"], pages="238-243",
+    newer = replace(record, retracted=True, errata=["980000010"], pages="238-243",
                     fetched_at="2026-11-20T00:00:00+00:00")
     changes = save_resolutions(db, refset, [
         Resolution("miller-2010", "resolved", resolved_by="pmid", record=newer),
-        Resolution("unknown-pmid", "unresolved", "PMID not found in PubMed (PMID 12345678)")])
+        Resolution("unknown-pmid", "unresolved", "PMID not found in PubMed (PMID 912345678)")])
     assert changes == ["miller-2010: newly retracted (PMID 20090506)",
                        "miller-2010: pages changed from '238-42' to '238-243'",
-                       "miller-2010: new erratum 90000010"]
+                       "miller-2010: new erratum 980000010"]
     row = db["sources"].get("miller-2010")
     assert (row["retracted"], json.loads(row["errata"]), row["fetched_at"]) == (
-        1, ["90000010"], "2026-11-20T00:00:00+00:00")
+        1, ["980000010"], "2026-11-20T00:00:00+00:00")
     assert db["sources"].count == 2
 
 
@@ -265,7 +266,7 @@ def test_refresh_bypasses_the_cache_only_for_records_older_than_max_age(eutils, 
     from entrez_fake import synthetic_efetch
 
     eutils.default("efetch.fcgi", synthetic_efetch())
-    sources = [SourceEntry("fresh", pmid="30000001"), SourceEntry("old", pmid="30000002")]
+    sources = [SourceEntry("fresh", pmid="930000001"), SourceEntry("old", pmid="930000002")]
     refset = ReferenceSet(sources=sources)
     cache = tmp_path / "http-cache.sqlite"
     with EntrezClient(eutils.base_url, cache_path=cache, rate=0, batch_size=1) as client:
@@ -275,7 +276,7 @@ def test_refresh_bypasses_the_cache_only_for_records_older_than_max_age(eutils, 
     with EntrezClient(eutils.base_url, cache_path=cache, rate=0, batch_size=1) as client:
         resolutions = resolve_sources(sources, client, refresh=True, max_age="30d", db=db)
         assert client.stats["network_requests"] == 1 and client.stats["cache_hits"] == 1
-    assert eutils.requests[-1]["params"]["id"] == ["30000002"]
+    assert eutils.requests[-1]["params"]["id"] == ["930000002"]
     assert [r.status for r in resolutions] == ["resolved", "resolved"]
     save_resolutions(db, refset, resolutions)
     assert db["sources"].get("old")["fetched_at"] > "2026-01-01T00:00:00+00:00"
@@ -433,14 +434,14 @@ def test_a_cold_build_makes_at_most_12_requests_and_a_second_build_none(built_fr
 
 
 def test_identifiers_a_search_wrote_back_are_found_again_unless_pinned():
-    from litgraph.resolve import _stated_ids
+    from litgraph.resolve.hints import stated_ids as _stated_ids
 
-    assert _stated_ids(SourceEntry("a", pmid="20090506", doi="10.9999/x", resolved_by="doi")) == (
-        None, "10.9999/x")
-    assert _stated_ids(SourceEntry("b", pmid="20090506", doi="10.9999/x", resolved_by="title")) == (
+    assert _stated_ids(SourceEntry("a", pmid="20090506", doi="10.5555/x", resolved_by="doi")) == (
+        None, "10.5555/x")
+    assert _stated_ids(SourceEntry("b", pmid="20090506", doi="10.5555/x", resolved_by="title")) == (
         None, None)
-    assert _stated_ids(SourceEntry("c", pmid="20090506", doi="10.9999/x", resolved_by="citation",
-                                   pinned=True)) == ("20090506", "10.9999/x")
+    assert _stated_ids(SourceEntry("c", pmid="20090506", doi="10.5555/x", resolved_by="citation",
+                                   pinned=True)) == ("20090506", "10.5555/x")
     assert _stated_ids(SourceEntry("d", pmid="20090506", resolved_by="pmid")) == ("20090506", None)
 
 
@@ -449,7 +450,7 @@ def test_an_unreachable_eutils_is_one_error_not_a_run_of_unresolved_sources(tmp_
 
     with ScriptedEutils() as gone:
         url = gone.base_url
-    sources = [SourceEntry("miller-2010", pmid="20090506"), SourceEntry("d", doi="10.9999/x")]
+    sources = [SourceEntry("miller-2010", pmid="20090506"), SourceEntry("d", doi="10.5555/x")]
     with EntrezClient(url, rate=0, max_tries=2, sleep=lambda s: None, timeout=2) as client, \
             pytest.raises(EntrezError) as caught:
         resolve_sources(sources, client)
@@ -466,7 +467,7 @@ def test_an_outage_never_undoes_a_stored_resolution(eutils, db):
     before = db["sources"].get("miller-2010")
     eutils.queue("efetch.fcgi", *[(500, TEXT, b"Internal Server Error")] * 2)
     eutils.queue("esearch.fcgi", (200, XML, ESEARCH_DOIS))  # one request answers: not an outage
-    sources = refset.sources + [SourceEntry("synthetic-doi", doi="10.9999/synth.0001")]
+    sources = refset.sources + [SourceEntry("synthetic-doi", doi="10.5555/synth.0001")]
     with EntrezClient(eutils.base_url, rate=0, max_tries=2, sleep=lambda s: None) as client:
         resolutions = resolve_sources(sources, client)
     reason = ("E-utilities failed, try again later: efetch.fcgi failed after 2 tries: HTTP 500")
@@ -497,11 +498,11 @@ def test_every_path_end_to_end_against_the_stand_in_with_synthetic_records(tmp_p
     from litgraph.stub.server import StandIn
 
     sources = [
-        SourceEntry("by-pmid", pmid="90000101"),
+        SourceEntry("by-pmid", pmid="980000101"),
         SourceEntry("by-doi", doi="https://doi.org/10.5555/LG.0101"),
-        SourceEntry("doi-belongs-elsewhere", pmid="90000102", doi="10.5555/lg.0101"),
-        SourceEntry("other-doi", pmid="90000101", doi="10.5555/lg.other"),
-        SourceEntry("unknown-pmid", pmid="90000999"),
+        SourceEntry("doi-belongs-elsewhere", pmid="980000102", doi="10.5555/lg.0101"),
+        SourceEntry("other-doi", pmid="980000101", doi="10.5555/lg.other"),
+        SourceEntry("unknown-pmid", pmid="980000999"),
         SourceEntry("unknown-doi", doi="10.5555/lg.nowhere"),
         SourceEntry("by-citation", journal="Synth J Tests", year=2019, volume="12", pages="200-5",
                     authors=["Writer C"]),
@@ -524,24 +525,24 @@ def test_every_path_end_to_end_against_the_stand_in_with_synthetic_records(tmp_p
             assert r.status_reason.endswith(STAND_IN_LABEL)
             r.status_reason = r.status_reason.removesuffix(STAND_IN_LABEL)
     assert outcome(resolutions) == {
-        "by-pmid": ("resolved", None, "pmid", "90000101"),
-        "by-doi": ("resolved", None, "doi", "90000101"),
+        "by-pmid": ("resolved", None, "pmid", "980000101"),
+        "by-doi": ("resolved", None, "doi", "980000101"),
         "doi-belongs-elsewhere": (
-            "conflict", "the reference states PMID 90000102 and DOI 10.5555/lg.0101, but PubMed "
-                        "gives DOI 10.5555/lg.0101 to PMID 90000101", None, None),
+            "conflict", "the reference states PMID 980000102 and DOI 10.5555/lg.0101, but PubMed "
+                        "gives DOI 10.5555/lg.0101 to PMID 980000101", None, None),
         "other-doi": (
-            "conflict", "PubMed gives PMID 90000101 the DOI 10.5555/lg.0101, but the reference "
+            "conflict", "PubMed gives PMID 980000101 the DOI 10.5555/lg.0101, but the reference "
                         "states DOI 10.5555/lg.other", None, None),
-        "unknown-pmid": ("unresolved", "PMID not found in PubMed (PMID 90000999)", None, None),
+        "unknown-pmid": ("unresolved", "PMID not found in PubMed (PMID 980000999)", None, None),
         "unknown-doi": ("unresolved", "DOI not found in PubMed (10.5555/lg.nowhere)", None, None),
-        "by-citation": ("resolved", None, "citation", "90000102"),
+        "by-citation": ("resolved", None, "citation", "980000102"),
         "ambiguous-citation": (
             "unresolved", "citation not found in PubMed (ECitMatch: AMBIGUOUS (2 citations)); "
                           "no PubMed record matches the author, journal and year search", None, None),
-        "by-title": ("resolved", None, "title", "90000102"),
+        "by-title": ("resolved", None, "title", "980000102"),
         "title-differs": (
             "unresolved", 'title search found no record whose title agrees; candidates: PMID '
-                          '90000105 "Synthetic record with a subtitle: the long form" (2020)',
+                          '980000105 "Synthetic record with a subtitle: the long form" (2020)',
             None, None),
     }
     by_key = {r.key: r for r in resolutions}
@@ -609,11 +610,11 @@ COINDRE = dict(title="Grading of soft tissue sarcomas: review and update", autho
 
 
 def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(tmp_path, db):
-    from litgraph.store import save_reference_set
+    from litgraph.store.sources import save_reference_set
     from litgraph.stub.server import StandIn
 
     stated = SourceEntry("coindre-2006", pmid="17090186", **COINDRE)
-    pinned = replace(stated, pmid="99999999", pinned=True, title="Grading of STS")  # curator's
+    pinned = replace(stated, pmid="989999999", pinned=True, title="Grading of STS")  # curator's
     with StandIn(rate_limit=None) as stand_in:
         for entry in (stated, pinned):  # as `litgraph resolve` does, once before and once after
             with EntrezClient(stand_in.base_url, cache_path=tmp_path / "cache.sqlite",
@@ -622,15 +623,23 @@ def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(
             refset = ReferenceSet(sources=[entry])
             save_reference_set(db, refset)
             changes = save_resolutions(db, refset, resolutions)
-    reason = "PMID not found in PubMed (PMID 99999999)" + STAND_IN_LABEL
+    reason = "PMID not found in PubMed (PMID 989999999)" + STAND_IN_LABEL
     assert changes == ["coindre-2006: status resolved -> unresolved"]
     assert db["sources"].get("coindre-2006") == {
         "id": "coindre-2006", "title": "Grading of STS", "authors": '["Coindre JM"]',
         "journal": "Archives of pathology & laboratory medicine", "year": 2006, "volume": "130",
-        "issue": "10", "pages": "1448-53", "pmid": "99999999", "doi": None, "pmcid": None,
+        "issue": "10", "pages": "1448-53", "pmid": "989999999", "doi": None, "pmcid": None,
         "publication_types": None, "evidence_level": None, "evidence_basis": None,
         "declared_level": None, "inferred_level": None, "level_disagreement": 0,
         "status": "unresolved", "status_reason": reason, "resolved_by": None, "retracted": None,
         "errata": None, "cited_as": COINDRE["cited_as"], "kind": "article", "excluded": 0,
         "stale": 0, "note": None, "fetched_at": None, "failure": None,
         "identity": None, "identity_reason": None}  # the first run's "verified" is gone too
+
+
+def test_the_entrez_client_is_what_resolution_asks_for():
+    from litgraph.resolve import EntrezService
+
+    with EntrezClient("http://127.0.0.1:9/entrez/eutils/", rate=0) as client:
+        assert isinstance(client, EntrezService)
+    assert not isinstance(object(), EntrezService)

@@ -13,7 +13,7 @@ from Bio import Entrez
 from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError
 
 from litgraph.errors import InputError
-from litgraph.stub.records import Catalogue
+from litgraph.stub.catalogue import Catalogue
 from litgraph.stub.server import StandIn, parse_faults
 from litgraph.stub.synthetic import SyntheticCorpus, synthetic_records
 

@@ -8,6 +8,7 @@ import base64
 import shutil
 import sqlite3
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,29 @@ def test_a_cache_entry_from_one_service_is_not_reused_for_another(tmp_path):
             client.fetch_pubmed(pmids)
             assert client.stats["network_requests"] == 0
         assert first.stats() == {"efetch.fcgi": 2} and second.stats() == {"efetch.fcgi": 1}
+
+
+def test_fetched_at_is_the_replys_date_so_a_rebuild_from_the_cache_never_moves_it(tmp_path):
+    """requests-cache stamps a fresh reply and its stored copy by two clock readings that can
+    straddle a second; the reply's own Date header is stored with it and cannot."""
+    from types import SimpleNamespace
+
+    from litgraph.entrez.transport import Transport
+
+    straddling = SimpleNamespace(headers={"Date": "Sun, 06 Dec 2026 08:00:59 GMT"},
+                                 created_at=datetime(2026, 12, 6, 8, 1, 0, 2))
+    assert Transport._fetched_at(straddling) == "2026-12-06T08:00:59+00:00"
+    undated = SimpleNamespace(headers={"Date": "not a date"}, created_at=datetime(2026, 12, 6, 8, 1, 0, 2))
+    assert Transport._fetched_at(undated) == "2026-12-06T08:01:00+00:00"
+
+    cache = tmp_path / "cache.sqlite"
+    with StandIn(rate_limit=None, synthetic=3) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            fresh = client.fetch_pubmed(["900000001"]).records["900000001"].fetched_at
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            cached = client.fetch_pubmed(["900000001"]).records["900000001"].fetched_at
+            assert client.stats["network_requests"] == 0
+    assert fresh == cached and fresh.endswith("+00:00")
 
 
 def test_a_pmid_left_out_is_asked_again_and_its_not_found_expires(tmp_path):
@@ -260,3 +284,22 @@ def test_the_fast_reader_agrees_with_ruamel(tmp_path):
     text = "a: '012'\nb: 1-10\nc: 7\nd: 0.25\ne: true\nf: ~\ng: [x, 'y']\n000_doc: {k: v}\n"
     path.write_text(text, encoding="utf-8")
     assert fast_load(text) == _plain(_load_raw(path))
+
+
+def test_retry_after_is_read_by_urllib3_in_seconds_or_as_a_date_and_ignored_when_garbled():
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
+
+    client = EntrezClient("http://127.0.0.1:9/entrez/eutils/", rate=0, backoff=0.5)
+
+    class Reply:
+        status_code = 429
+
+        def __init__(self, after):
+            self.headers = {"Retry-After": after}
+
+    soon = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    assert client._retry_delay(1, Reply("7")) == 7.0
+    assert 27.0 <= client._retry_delay(1, Reply(soon)) <= 30.0
+    assert client._retry_delay(2, Reply("soon, perhaps")) == 1.0  # back-off: 0.5 * 2**(2-1)
+    assert client._retry_delay(1, Reply("3600")) == 60.0  # capped at MAX_RETRY_AFTER

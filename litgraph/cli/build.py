@@ -43,8 +43,8 @@ def extract(paths, references_path, as_json, verbose, quiet):
               help="With --refresh: refresh records fetched longer ago than this (e.g. 12h, 7d).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbosity_options
-def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, max_age, as_json,
-            verbose, quiet):
+def resolve(db_path, references_path, cache_path, offline, eutils_url, batch_sizes, refresh,
+            max_age, as_json, verbose, quiet):
     """Resolve the sources of references.yaml through NCBI E-utilities into the database.
 
     PMIDs are fetched in batches, DOIs searched together, journal citations
@@ -63,7 +63,8 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
 
     # The build lock: a resolve never interleaves its writes with a running build.
     with build_lock(db_path), \
-            entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+            entrez_client(db_path, cache_path, offline, eutils_url, quiet,
+                          batch_sizes) as client:
         report = run_resolve(db_path, references_path, client, refresh=refresh, max_age=max_age,
                              progress=not quiet)
     print_report(report, as_json, quiet)
@@ -91,8 +92,8 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, refresh, 
               help="Which --links-from pairs to keep: those touching the reference set, or all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbosity_options
-def graph(db_path, cache_path, offline, eutils_url, depth, cap, engine, spark_master, links_from,
-          bulk_scope, as_json, verbose, quiet):
+def graph(db_path, cache_path, offline, eutils_url, batch_sizes, depth, cap, engine,
+          spark_master, links_from, bulk_scope, as_json, verbose, quiet):
     """Build the citing/cited graph and its metrics in the database.
 
     Edges come from the documents' own lists (origin document), E-utilities
@@ -113,7 +114,8 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, engine, spark_ma
 
     # The build lock: a graph run never interleaves its writes with a running build.
     with build_lock(db_path), \
-            entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+            entrez_client(db_path, cache_path, offline, eutils_url, quiet,
+                          batch_sizes) as client:
         report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet,
                            engine=engine, links_from=links_from, bulk_scope=bulk_scope,
                            spark_master=spark_master)
@@ -131,8 +133,8 @@ def graph(db_path, cache_path, offline, eutils_url, depth, cap, engine, spark_ma
               help="Graph: at most this many external works.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbosity_options
-def build(paths, db_path, references_path, cache_path, offline, eutils_url, depth, cap, as_json,
-          verbose, quiet):
+def build(paths, db_path, references_path, cache_path, offline, eutils_url, batch_sizes, depth,
+          cap, as_json, verbose, quiet):
     """Extract, resolve and graph in one go: documents in, database out.
 
     Safe to re-run: a second run changes nothing and, with a warm cache,
@@ -146,7 +148,7 @@ def build(paths, db_path, references_path, cache_path, offline, eutils_url, dept
     setup_logging(verbose, quiet)
     from ..pipeline import run_build
 
-    with entrez_client(db_path, cache_path, offline, eutils_url, quiet) as client:
+    with entrez_client(db_path, cache_path, offline, eutils_url, quiet, batch_sizes) as client:
         report = run_build(list(paths) or [DEFAULT_DOCUMENTS], db_path, references_path, client,
                            depth=depth, cap=cap, progress=not quiet)
     print_report(report, as_json, quiet)

@@ -37,6 +37,10 @@ def entrez_options(f):
                      help="Start the E-utilities stand-in in-process on a free loopback port and use it.")(f)
     f = click.option("--eutils-url", default=None, metavar="URL",
                      help=f"E-utilities base URL. Default: NCBI's ({NCBI_EUTILS_URL}).")(f)
+    f = click.option("--batch-sizes", default=None, metavar="SPEC",
+                     help="Identifiers per E-utilities request, e.g. efetch=1000,elink=2000 "
+                          "(efetch, elink, esummary; esearch: terms OR'ed). Default: the "
+                          "measured defaults (README, Batch sizes).")(f)
     return f
 
 
@@ -100,7 +104,8 @@ def default_cache_path(db_path: str) -> str:
 
 
 @contextmanager
-def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quiet=False):
+def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quiet=False,
+                  batch_sizes=None):
     """Yield an EntrezClient, starting the in-process stand-in with --offline."""
     from ..entrez import EntrezClient
     from ..errors import InputError
@@ -123,13 +128,14 @@ def entrez_client(db_path, cache_path=None, offline=False, eutils_url=None, quie
                            "records, not NCBI).", err=True)
             # Its answers are the bundled fixtures whatever port it gets: one cache service.
             with EntrezClient(stand_in.base_url, cache_path=cache_path, api_key=api_key,
-                              email=email, service=STAND_IN_SERVICE) as client:
+                              email=email, service=STAND_IN_SERVICE,
+                              batch_sizes=batch_sizes) as client:
                 client.progress = None if quiet else progress_bar
                 yield client
     else:
         with EntrezClient(NCBI_EUTILS_URL if eutils_url is None else eutils_url,
                           cache_path=cache_path, api_key=api_key,
-                          email=email) as client:
+                          email=email, batch_sizes=batch_sizes) as client:
             client.progress = None if quiet else progress_bar
             yield client
 

@@ -1,16 +1,21 @@
 """One client for NCBI E-utilities: session, cache, throttle, retries, batching.
 
-Three layers, bottom up:
+Layers, bottom up:
 
-- transport (``litgraph.entrez.transport``): a ``requests`` session (a
-  requests-cache ``CachedSession`` on SQLite when a cache path is given) whose
-  HTTP adapter waits for the process-wide throttle, so cache hits cost no time
-  and no request; ``_call`` sends one request with ``tool``/``email``/``api_key``,
-  checks the raw reply (status, HTML, ``<ERROR>``, truncation) before parsing
-  or caching it, retries with back-off, and raises EntrezError at the end;
-  ``_each`` keeps up to ``concurrency`` requests in flight;
-- the E-utilities verbs: ``fetch_pubmed``, ``search_ids``, ``citation_match``,
-  ``elink``, ``summaries``, which batch and map results back by identifier.
+- ``credentials`` (redaction, credentials out of URLs, cache keys), ``pacing``
+  (the process-wide ``Throttle``, the ``CircuitBreaker``) and ``replies``
+  (what a raw reply says before parsing: usable, transient or permanent);
+- ``transport``: a ``requests`` session (a requests-cache ``CachedSession`` on
+  SQLite when a cache path is given) whose HTTP adapter waits for the
+  throttle, so cache hits cost no time and no request; ``_call`` sends one
+  request, checks the raw reply before parsing or caching it, retries with
+  back-off and raises EntrezError at the end; ``_each`` keeps up to
+  ``concurrency`` requests in flight;
+- ``records`` (ElementTree views of the replies; ``reference`` reads the same
+  with Bio.Entrez for the tests) and ``batching`` (``BatchSizes``);
+- the E-utilities verbs here: ``fetch_pubmed``, ``search_ids``,
+  ``citation_match``, ``elink``/``links``, ``summaries``, which batch and map
+  results back by identifier.
 
 ``tool``, ``email`` and ``api_key`` are never part of a cache key and never
 stored: requests-cache drops ``ignored_parameters`` from keys and redacts them
@@ -27,14 +32,16 @@ from typing import Optional
 
 from .records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,
                       parse_elink, parse_esearch, parse_esummary, parse_pubmed)
-from .transport import (POST_FROM_IDS, PROCESS_THROTTLE, CircuitBreaker, Throttle,  # noqa: F401
-                        Transport, cache_key, is_permanent, redact, reply_problem,
-                        split_credentials)
+from .batching import NCBI_MAX_IDS, BatchSizes  # noqa: F401
+from .credentials import cache_key, redact, split_credentials  # noqa: F401
+from .pacing import PROCESS_THROTTLE, CircuitBreaker, Throttle  # noqa: F401
+from .replies import is_permanent, reply_problem
+from .transport import POST_FROM_IDS, Transport
 from ..errors import EntrezError, PermanentEntrezError
 
 NOT_FOUND_SECONDS = 24 * 3600  # how long a "PMID not found" answer is reused from the cache
 
-__all__ = ["EntrezClient", "PubmedRecord", "FetchResult", "CitationQuery", "SearchResult",
+__all__ = ["EntrezClient", "BatchSizes", "PubmedRecord", "FetchResult", "CitationQuery", "SearchResult",
            "Throttle", "CircuitBreaker", "normalise_title", "redact", "reply_problem",
            "is_permanent"]
 
@@ -132,21 +139,17 @@ class EntrezClient(Transport):
         result, _ = self._call("esearch.fcgi", params, parse_esearch)
         return result
 
-    def search_ids(self, terms, per_term: int = 5, max_term_chars: int = 4000) -> list:
+    def search_ids(self, terms, per_term: int = 5) -> list:
         """PMIDs matching any of ``terms``, OR'ed into as few esearch requests as possible.
 
+        ``batch("esearch")`` terms go into one request, fewer when their
+        answer could pass esearch's 10,000 IDs (``per_term`` each, plus 20).
         Nothing ties a returned PMID to the term that found it: callers fetch
         the records and match them back by DOI or title.  Raises EntrezError.
         """
-        terms = [t for t in dict.fromkeys(terms) if t]
-        groups, current = [], []
-        for term in terms:
-            if current and len(" OR ".join(current + [f"({term})"])) > max_term_chars:
-                groups.append(current)
-                current = []
-            current.append(f"({term})")
-        if current:
-            groups.append(current)
+        terms = [f"({t})" for t in dict.fromkeys(terms) if t]
+        size = max(1, min(self.batch("esearch"), (NCBI_MAX_IDS - 20) // max(per_term, 1)))
+        groups = [terms[start:start + size] for start in range(0, len(terms), size)]
         found = {}
         for _group, ids in self._each(lambda group: self._search_group(group, per_term), groups,
                                       "Searching PubMed"):
@@ -207,9 +210,16 @@ class EntrezClient(Transport):
         merged), or not at all, is asked again in a request of its own; LinkSets
         about PMIDs not asked for are ignored.
         """
-        dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
+        return self.links(pmids, (linkname,))[linkname]
 
-        def link(batch):
+    def links(self, pmids, linknames) -> dict:
+        """``{linkname: {pmid: [linked PMIDs]}}``: ``elink`` for several link names, all their
+        batches in flight together (one request per batch and link name)."""
+        linknames = tuple(dict.fromkeys(linknames))
+
+        def link(item):
+            linkname, batch = item
+            dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
             params = [("dbfrom", "pubmed"), ("db", dbto), ("linkname", linkname)]
             params += [("id", pmid) for pmid in batch]
             found, _ = self._call("elink.fcgi", params,
@@ -217,16 +227,17 @@ class EntrezClient(Transport):
                                   post=len(batch) >= POST_FROM_IDS or None)
             return found
 
-        links = {}
-        for batch, found in self._each(link, self._batches(pmids, "elink"),
-                                       f"Linking ({linkname})"):
+        batches = list(self._batches(pmids, "elink"))
+        work = [(linkname, batch) for linkname in linknames for batch in batches]
+        out = {linkname: {} for linkname in linknames}
+        for (linkname, batch), found in self._each(link, work, f"Linking ({', '.join(linknames)})"):
             if isinstance(found, EntrezError):
                 raise found
             for pmid in batch:
                 if pmid not in found and len(batch) > 1:
-                    found.update(link([pmid]))
-                links[pmid] = found.get(pmid, [])
-        return links
+                    found.update(link((linkname, [pmid])))
+                out[linkname][pmid] = found.get(pmid, [])
+        return out
 
     def summaries(self, pmids) -> dict:
         """``{pmid: {title, year, journal, authors, doi, publication_types}}`` from esummary."""

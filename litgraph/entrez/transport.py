@@ -20,31 +20,33 @@ row (network errors, timeouts, 5xx, unusable bodies), or failures for
 once instead of waiting out its timeouts and retries.
 """
 
-import hashlib
 import logging
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
 
 from ..errors import EntrezError, InputError, PermanentEntrezError
+from .batching import BatchSizes
+from .credentials import SECRET_PARAMETERS, cache_key, is_loopback, redact, split_credentials
+from .pacing import PROCESS_THROTTLE, CircuitBreaker
+from .replies import endpoint_kind, is_permanent, reply_problem
 
 log = logging.getLogger("litgraph.entrez")
 
 TOOL = "litgraph"
-SECRET_PARAMETERS = ("api_key", "email", "tool")
 CACHE_IGNORED = (*SECRET_PARAMETERS, "Authorization")  # names requests-cache redacts when storing
 POST_ABOVE_CHARS = 1000  # Biopython's rule: long parameter lists go by POST
 POST_FROM_IDS = 200  # NCBI: above ~200 UIDs use POST
 MAX_RETRY_AFTER = 60.0
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # Requests in flight at once.  Measured with bench/resolve.py on the stand-in (see the README):
 # at 10/s and 120 ms latency two overlap enough; at 500 ms, ceil(0.6 s * 10/s) = 6 are needed.
 # More threads cost nothing while the throttle spaces their starts.
@@ -52,270 +54,7 @@ CONCURRENCY = 8
 # The cache service of the in-process stand-in (``--offline``): the bundled fixture records
 # answer whatever free port it gets, so its runs share cache entries, and only with each other.
 STAND_IN_SERVICE = "litgraph-stand-in:bundled-fixtures"
-BREAKER_TRIES = 12  # failed tries in a row that open the circuit breaker
-BREAKER_SECONDS = 120.0  # or this long failing with no success in between
-
-_API_KEY_IN_TEXT = re.compile(r"(api_key=)[^&\s'\"]+", re.I)
-_EMAIL_IN_TEXT = re.compile(r"(email=)[^&\s'\"]+", re.I)
-_USERINFO_IN_TEXT = re.compile(r"(\w+://)[^/@\s'\"]+@")
-_ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S | re.I)
-# Elements that carry answers: an <ERROR> beside them is about one identifier, not the request
-# (esummary's "UID=n: cannot get document summary", an elink LinkSet's own ERROR).
-_ANSWER_ELEMENTS = (b"<DocSum>", b"<PubmedArticle>", b"<PubmedArticle ", b"<PubmedBookArticle",
-                    b"<LinkSet>", b"<IdList>")
-# NCBI's words for a passing fault in a 200 <ERROR>: anything else (Invalid query, Invalid db
-# name, Empty id list, retstart too large...) is the request's own fault and permanent.
-_TRANSIENT_ERROR = re.compile(r"backend failed|temporar|unable to open|try again|timed? ?out|"
-                              r"unavailable|busy|connection|cannot retrieve history", re.I)
-E_UTILITIES_ERROR = "E-utilities error: "
-_ROOT_ELEMENT = re.compile(rb"<([A-Za-z][\w.:-]*)[\s>/]")
-_PROLOG_ITEM = re.compile(rb"<[?!][^>]*>")  # <?xml ...?>, <!DOCTYPE ...>, <!-- ... -->
-
-
-def redact(text, secrets=()) -> str:
-    """Text with ``api_key=``/``email=`` values, URL credentials and any given secret replaced.
-
-    >>> redact("efetch.fcgi?id=1&api_key=abc123&tool=litgraph")
-    'efetch.fcgi?id=1&api_key=REDACTED&tool=litgraph'
-    >>> redact("https://ann:pw@eutils.example.org/eutils/")
-    'https://REDACTED@eutils.example.org/eutils/'
-    """
-    text = _EMAIL_IN_TEXT.sub(r"\1REDACTED", _API_KEY_IN_TEXT.sub(r"\1REDACTED", str(text)))
-    text = _USERINFO_IN_TEXT.sub(r"\1REDACTED@", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "REDACTED")
-    return text
-
-
-def split_credentials(base_url):
-    """``(clean URL, (user, password) or None, {api_key/email/tool from the query})``.
-
-    The clean URL keeps scheme, host, port and path only; any other query
-    parameter is refused (InputError), as is an empty URL.
-
-    >>> split_credentials("https://ann:pw@example.org/eutils/?api_key=K")
-    ('https://example.org/eutils/', ('ann', 'pw'), {'api_key': 'K'})
-    """
-    text = str(base_url or "").strip()
-    if not text:
-        raise InputError("empty E-utilities URL: give http(s)://.../eutils/, or leave the option "
-                         "out for NCBI's")
-    if not text.startswith(("http://", "https://")):
-        raise InputError(f"invalid E-utilities URL {redact(text)!r}: expected http(s)://.../eutils/")
-    parts = urlsplit(text)
-    auth = None
-    if parts.username is not None or parts.password is not None:
-        auth = (unquote(parts.username or ""), unquote(parts.password or ""))
-    found, other = {}, []
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        if name.lower() in SECRET_PARAMETERS:
-            found[name.lower()] = value
-        else:
-            other.append(name)
-    if other:
-        raise InputError(f"E-utilities URL {redact(text)!r} carries query parameters "
-                         f"({', '.join(other)}): give the base URL only, ending in /eutils/")
-    host = parts.hostname or ""
-    if not host:
-        raise InputError(f"invalid E-utilities URL {redact(text)!r}: no host")
-    netloc = f"[{host}]" if ":" in host else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    clean = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    return clean, auth, found
-
-
-class Throttle:
-    """Request starts at least ``interval`` seconds apart, across threads.
-
-    Threads queue on the lock, each takes the next free start slot, so K
-    requests may be in flight while their starts stay spaced.  One instance
-    (``PROCESS_THROTTLE``) is shared by every client of the process; tests
-    pass their own with a fake clock and sleep.
-    """
-
-    def __init__(self, clock=time.monotonic, sleep=time.sleep):
-        self.clock = clock
-        self.sleep = sleep
-        self._next_at = None
-        self._lock = threading.Lock()
-
-    def wait(self, interval: float) -> float:
-        """Block until the next request may start; return the seconds waited."""
-        if interval <= 0:
-            return 0.0
-        with self._lock:
-            now = self.clock()
-            waited = 0.0
-            if self._next_at is not None and self._next_at > now:
-                waited = self._next_at - now
-                self.sleep(waited)
-                now = self.clock()
-            self._next_at = max(now, self._next_at or now) + interval
-            return waited
-
-
-PROCESS_THROTTLE = Throttle()
-
-
-class CircuitBreaker:
-    """Opens after ``tries`` failed tries in a row, or ``seconds`` of failures with no success."""
-
-    def __init__(self, tries=BREAKER_TRIES, seconds=BREAKER_SECONDS, clock=time.monotonic):
-        self.tries = int(tries)
-        self.seconds = float(seconds)
-        self.clock = clock
-        self.failures = 0
-        self.since = None
-        self.open_reason = None
-        self._lock = threading.Lock()
-
-    def success(self) -> None:
-        with self._lock:
-            if self.open_reason is None:
-                self.failures, self.since = 0, None
-
-    def failure(self, reason: str) -> None:
-        with self._lock:
-            self.failures += 1
-            if self.since is None:
-                self.since = self.clock()
-            if self.open_reason is None and (
-                    self.failures >= self.tries or self.clock() - self.since >= self.seconds):
-                self.open_reason = (f"E-utilities looks down: {self.failures} tries in a row failed "
-                                    f"over {self.clock() - self.since:.0f} s (last: {reason}); "
-                                    "stopped asking")
-
-    @property
-    def is_open(self) -> bool:
-        return self.open_reason is not None
-
-
-def endpoint_kind(endpoint: str) -> str:
-    return "text" if endpoint.startswith("ecitmatch") else "xml"
-
-
-def reply_problem(status: int, content: bytes, content_type: str = "", kind: str = "xml"):
-    """Why a raw E-utilities reply cannot be used (and must not be cached), or None.
-
-    Checks, in order: HTTP status, empty body, an HTML page, an ``<ERROR>``
-    element, then for XML a prolog and the root element's closing tag (a
-    truncated reply lacks it); for ECitMatch's text, ``|``-separated lines.
-
-    >>> reply_problem(200, b"<html><body>Down for maintenance</body></html>", "text/html")
-    'an HTML page instead of the expected reply'
-    >>> reply_problem(429, b'{"error":"API rate limit exceeded"}')
-    'HTTP 429 (rate limited)'
-    """
-    if status == 429:
-        return "HTTP 429 (rate limited)"
-    if (content or b"").lstrip().startswith(b"{") and b"rate limit" in (content or b"")[:300].lower():
-        return f"HTTP {status} (rate limited)"  # NCBI's rate-limit JSON, whatever the status
-    if 300 <= status < 400:
-        return (f"HTTP {status} redirect, not followed (the API key must not travel on): "
-                "give the final address as --eutils-url")
-    if status != 200:
-        return f"HTTP {status}"
-    body = (content or b"").strip()
-    if not body:
-        return "an empty reply"
-    head = body[:300].lower()
-    if "html" in (content_type or "").lower() or head.startswith((b"<!doctype html", b"<html")):
-        return "an HTML page instead of the expected reply"
-    error = _ERROR_ELEMENT.search(body)
-    # esummary answers an <ERROR> per unknown UID beside the good summaries, elink one inside a
-    # LinkSet: a partial answer, not a rejected request.
-    if error and not any(marker in body for marker in _ANSWER_ELEMENTS):
-        return E_UTILITIES_ERROR + error.group(1).decode('utf-8', 'replace').strip()[:200]
-    if kind == "text":
-        if body.startswith(b"<") or body.startswith(b"{"):
-            return "not ECitMatch text"
-        if any(b"|" not in line for line in body.splitlines() if line.strip()):
-            return "not ECitMatch text"
-        return None
-    if not body.startswith((b"<?xml", b"<!DOCTYPE", b"<")) or body.startswith(b"{"):
-        return "not XML"
-    prolog_end = 0
-    while True:  # skip <?xml ...?>, <!DOCTYPE ...> and comments to the root element
-        match = _PROLOG_ITEM.match(body, prolog_end)
-        if not match:
-            break
-        prolog_end = match.end()
-        while prolog_end < len(body) and body[prolog_end:prolog_end + 1].isspace():
-            prolog_end += 1
-    root = _ROOT_ELEMENT.match(body, prolog_end)
-    if not root:
-        return "not XML"
-    name = root.group(1)
-    closes = body.endswith(b"</" + name + b">")
-    empty_root = re.match(rb"<" + re.escape(name) + rb"[^>]*/>\s*$", body[prolog_end:])
-    if not (closes or empty_root):
-        return "truncated XML"
-    return None
-
-
-def is_permanent(status: int, problem) -> bool:
-    """Whether a reply's problem is the request's own fault, so asking again cannot help.
-
-    Permanent: a 4xx other than 429 (and redirects, which are not followed),
-    or a 200 whose ``<ERROR>`` names a bad request (``Invalid query``, an
-    unknown database, an empty id list).  Transient: 429, 5xx, timeouts,
-    empty, HTML or truncated bodies, and NCBI's passing faults (``Search
-    Backend failed``...).
-
-    >>> is_permanent(200, "E-utilities error: Invalid db name specified: pubmd")
-    True
-    >>> is_permanent(200, "E-utilities error: Search Backend failed: Database is not supported")
-    False
-    >>> is_permanent(429, "HTTP 429 (rate limited)"), is_permanent(414, "HTTP 414")
-    (False, True)
-    >>> is_permanent(403, reply_problem(403, b'{"error":"API rate limit exceeded","count":"11"}'))
-    False
-    """
-    if "(rate limited)" in str(problem or ""):
-        return False
-    if status != 200:
-        return status != 429 and status < 500
-    text = str(problem or "")
-    if text.startswith(E_UTILITIES_ERROR):
-        return not _TRANSIENT_ERROR.search(text[len(E_UTILITIES_ERROR):])
-    return False
-
-
-def is_loopback(host: str) -> bool:
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
-
-
-def cache_key(request, service=None, **kwargs) -> str:
-    """requests-cache key of a request: the service that answers it, and the request without
-    ``tool``/``email``/``api_key`` (names and values) or credentials.
-
-    ``service`` names who answers (default: the request's scheme, host and
-    port), so the answers of one server are never reused for another: the
-    stand-in, NCBI and a test proxy each have their own entries.
-    """
-    from requests_cache.cache_keys import create_key
-
-    stripped = request.copy()
-    parts = urlsplit(stripped.url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k not in SECRET_PARAMETERS]
-    host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    # The service, not the address, names who answered: the address goes into the key only
-    # through the default service (scheme, host and port).
-    stripped.url = urlunsplit(parts._replace(netloc="service", query=urlencode(query)))
-    stripped.headers.pop("Authorization", None)
-    body = stripped.body
-    if body and "form-urlencoded" in stripped.headers.get("Content-Type", ""):
-        text = body.decode() if isinstance(body, bytes) else body
-        form = [(k, v) for k, v in parse_qsl(text, keep_blank_values=True)
-                if k not in SECRET_PARAMETERS]
-        stripped.body = urlencode(form)
-    key = create_key(stripped, **kwargs)
-    identity = service or f"{parts.scheme}://{netloc}"
-    return hashlib.sha256(f"{identity}\n{key}".encode()).hexdigest()[:32]
+_RETRY_AFTER = Retry(0)  # urllib3 reads Retry-After (seconds or an HTTP date)
 
 
 class _ThrottledAdapter(HTTPAdapter):
@@ -337,11 +76,13 @@ class Transport:
     throttle off (tests).  ``cache_path`` None means no cache.  ``service``
     names the answering service in cache keys (default: the base URL's
     scheme, host and port).  ``concurrency`` is the number of requests kept
-    in flight.  ``sleep``, ``throttle`` and ``breaker`` may be injected by tests.
+    in flight.  ``batch_sizes`` (``BatchSizes``, a mapping or ``"efetch=2000,..."``)
+    sets identifiers per request; ``batch_size`` one number for every endpoint.
+    ``sleep``, ``throttle`` and ``breaker`` may be injected by tests.
     """
 
     def __init__(self, base_url, cache_path=None, api_key=None, email=None, rate=None,
-                 max_tries=6, timeout=30.0, backoff=0.5, batch_size=200, *, throttle=None,
+                 max_tries=6, timeout=30.0, backoff=0.5, batch_size=None, *, throttle=None,
                  sleep=time.sleep, concurrency=CONCURRENCY, service=None, breaker=None,
                  batch_sizes=None):
         clean, auth, found = split_credentials(base_url)
@@ -349,7 +90,7 @@ class Transport:
         if clean.startswith("http://") and not is_loopback(host):
             raise InputError(f"E-utilities URL {clean!r} is plain http to another machine: the "
                              "API key and email would travel unencrypted; use https://")
-        if max_tries < 1 or batch_size < 1 or concurrency < 1:
+        if max_tries < 1 or (batch_size is not None and batch_size < 1) or concurrency < 1:
             raise InputError("max_tries, batch_size and concurrency must be at least 1")
         self.base_url = clean.rstrip("/") + "/"
         self.auth = auth
@@ -359,8 +100,9 @@ class Transport:
         self.max_tries = int(max_tries)
         self.timeout = timeout
         self.backoff = backoff
-        self.batch_size = int(batch_size)
-        self.batch_sizes = dict(batch_sizes or {})
+        # ``batch_size`` (tests, one number for every endpoint) overrides ``batch_sizes``.
+        self.batch_size = int(batch_size) if batch_size is not None else None
+        self.batch_sizes = BatchSizes.parse(batch_sizes)
         self.concurrency = int(concurrency)
         parts = urlsplit(self.base_url)
         self.service = service or f"{parts.scheme}://{parts.netloc}{parts.path}"
@@ -379,6 +121,9 @@ class Transport:
         self.reached = 0  # tries that reached a server at all (any HTTP status, or a read timeout)
         self.last_failure = None
         self._lock = threading.Lock()
+        # One reply parsed at a time: the parser holds the GIL, so parsing two at once is no
+        # faster, and each 5,000-record reply's tree takes ~150 MB while it is read.
+        self._parsing = threading.Lock()
         self._pool = None
         self._parsed = {}  # (endpoint, params, post) -> (parsed reply, fetched_at), this process
         self.session = self._make_session()
@@ -417,8 +162,9 @@ class Transport:
         return 1.05 / self.rate if self.rate > 0 else 0.0
 
     def batch(self, endpoint: str) -> int:
-        """IDs per request for ``endpoint`` (``efetch``, ``elink``, ``esummary``)."""
-        return int(self.batch_sizes.get(endpoint) or self.batch_size)
+        """IDs (or terms) per request for ``endpoint`` (``efetch``, ``elink``, ``esummary``,
+        ``esearch``)."""
+        return self.batch_size or self.batch_sizes.get(endpoint)
 
     def _count(self, name, amount=1) -> None:
         with self._lock:
@@ -459,13 +205,9 @@ class Transport:
             after = response.headers.get("Retry-After")
             if after:
                 try:
-                    delay = float(after)
-                except ValueError:
-                    try:
-                        when = parsedate_to_datetime(after)
-                        delay = (when - datetime.now(timezone.utc)).total_seconds()
-                    except (TypeError, ValueError):
-                        pass
+                    delay = _RETRY_AFTER.parse_retry_after(after)
+                except InvalidHeader:
+                    pass
         return min(max(delay, 0.0), MAX_RETRY_AFTER)
 
     # ------------------------------------------------------------ one request
@@ -542,8 +284,9 @@ class Transport:
                                         endpoint_kind(endpoint))
                 if problem is None:
                     try:
-                        parsed = parse(response.content)
-                    except Exception as exc:  # Bio.Entrez raises ValueError/RuntimeError kinds
+                        with self._parsing:
+                            parsed = parse(response.content)
+                    except Exception as exc:  # any parser's error: the reply is unusable
                         problem = f"unparseable reply ({type(exc).__name__}: {str(exc)[:120]})"
                     else:
                         answer = (parsed, self._fetched_at(response))
@@ -578,11 +321,19 @@ class Transport:
 
     @staticmethod
     def _fetched_at(response) -> str:
-        # requests-cache stamps fresh and cached replies alike when it stores them: using that
-        # stamp for both keeps a rebuild from the cache from changing fetched_at (a fresh
-        # reply stamped with the time of parsing could fall in the next second).
-        created = getattr(response, "created_at", None)
-        when = created or datetime.now(timezone.utc)
+        """When the service answered, to the second: the reply's own ``Date`` header.
+
+        The header is stored with the reply, so a rebuild from the cache gives the same
+        stamp as the fresh reply did.  requests-cache's ``created_at`` is not that: the
+        fresh reply and its stored copy are stamped by two clock readings, which can fall
+        on either side of a second.  A reply without a usable ``Date`` falls back to it.
+        """
+        when = None
+        try:
+            when = parsedate_to_datetime(response.headers.get("Date") or "")
+        except (TypeError, ValueError, IndexError):
+            when = None
+        when = when or getattr(response, "created_at", None) or datetime.now(timezone.utc)
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         return when.astimezone(timezone.utc).replace(microsecond=0).isoformat()

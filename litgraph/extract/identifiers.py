@@ -5,10 +5,10 @@ Each identifier is taken only where the text labels it (``PMID:``, ``doi``,
 number is never a PMID, so telephone numbers, dates and ICD codes are not
 identifiers. Every value comes back in the normal form of ``litgraph.ids``.
 
->>> find_identifiers("2009;34(3):648-654. doi:10.1002/humu.20976. PMID: 19720809.")
-{'pmid': '19720809', 'doi': '10.1002/humu.20976'}
->>> find_identifiers("https://pubmed.ncbi.nlm.nih.gov/17324323/")
-{'pmid': '17324323'}
+>>> find_identifiers("2009;34(3):648-654. doi:10.5555/synth.20976. PMID: 900019720.")
+{'pmid': '900019720', 'doi': '10.5555/synth.20976'}
+>>> find_identifiers("https://pubmed.ncbi.nlm.nih.gov/900017324/")
+{'pmid': '900017324'}
 """
 
 import re

@@ -216,10 +216,16 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     """
     if engine not in ENGINES:
         raise InputError(f"unknown graph engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    graph = read_links(db, GraphInputs(client=client, depth=depth, cap=cap, links_from=links_from,
+    graph = read_links(db, GraphInputs(client=client, depth=depth, cap=cap,
+                                       links_from=None if engine == "spark" else links_from,
                                        bulk_scope=bulk_scope))
     if messages is not None:
         messages.extend(graph.messages)
+    if engine == "spark":  # Spark reads the bulk file: its rows never become Python rows
+        from .spark_build import build_with_spark
+
+        return build_with_spark(db, graph, links_from, bulk_scope, spark_master,
+                                betweenness_exact_max, sample_k, TOP_PAIRS)
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     links = sorted(graph.links)
     computed = compute_metrics_with(nodes, links, graph, MetricSettings(

@@ -132,3 +132,39 @@ def add_bulk_links(graph, pairs, scope: str = "neighbourhood") -> int:
             added += 1
     graph.counts["bulk_links"] = graph.counts.get("bulk_links", 0) + added
     return added
+
+
+PMID_PATTERN = r"^[1-9][0-9]{0,8}$"  # what _pmid accepts
+
+
+def read_bulk_frame(spark, path):
+    """The file's (citing, referenced) PMID pairs as a Spark DataFrame of strings.
+
+    The Spark engine's reader: the rows never pass through Python.  The same
+    files and columns as ``read_bulk_pairs``; a row whose cells are not both
+    PMIDs is refused (with how many such rows and the first one), never
+    skipped silently.
+    """
+    from pyspark.sql import functions as F
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such links file")
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
+        frame = spark.read.parquet(str(path))
+    else:
+        frame = spark.read.option("header", True).option("encoding", "UTF-8").csv(str(path))
+    names = [name.lstrip("\ufeff") for name in frame.columns]
+    citing, cited = _columns(names, f"{path}:1")
+    pairs = frame.select(F.trim(F.col(f"`{frame.columns[citing]}`").cast("string")).alias("citing"),
+                         F.trim(F.col(f"`{frame.columns[cited]}`").cast("string")).alias("referenced"))
+    valid = F.col("citing").rlike(PMID_PATTERN) & F.col("referenced").rlike(PMID_PATTERN)
+    bad = pairs.where(~F.coalesce(valid, F.lit(False)))
+    first = bad.limit(1).collect()
+    if first:
+        count = bad.count()
+        raise InputError(f"{path}: {count:,} row(s) are not citing/referenced PMID pairs, the first "
+                         f"{first[0]['citing']!r}, {first[0]['referenced']!r}")
+    return pairs

@@ -1,21 +1,23 @@
-"""The Spark engine: the citation graph's metrics as DataFrame operations.
+"""The Spark engine: the citation graph's metrics for graphs that outgrow NetworkX.
 
 ``litgraph graph --engine spark`` uses this module when a graph outgrows one
 NetworkX graph in memory (tens of millions of links and more).  It computes
 the same rows as ``litgraph.graph.metrics`` — degrees within the set and
 overall, PageRank, weakly connected components, the top co-citation and
-bibliographic-coupling pairs and document cohesion — with Spark DataFrame
-operations, so that the work spreads over a cluster's executors or, in local
-mode, over the cores of one machine without holding the graph in Python.
+bibliographic-coupling pairs and document cohesion.  Spark reads the inputs,
+numbers the nodes in id order and the links by them (no Python object per
+link), and runs the pair products as tasks (``spark_pairs``); the numbered
+adjacency, 8 bytes a link, is collected to the driver once, where the other
+metrics are a few SciPy passes over it.
 
 The rows agree with the NetworkX engine: the same node order (ids sorted as
 text), PageRank with NetworkX's iteration and stopping rule (damping 0.85,
 dangling nodes spread evenly, stop when the L1 change is under N x 1e-6),
 components numbered from 0 for the largest (ties: lowest node id), pairs ranked
-by count, then ids.  Betweenness has no DataFrame form here: it is computed
-with the sparse-matrix code of ``metrics`` (exact or sampled) when the graph
-has at most ``betweenness_max_links`` links, and left empty above that, and
-every metrics row says which engine computed what (``engine`` column).
+by count, then ids.  Betweenness is computed with the sparse-matrix code of
+``metrics`` (exact or sampled) when the graph has at most
+``betweenness_max_links`` links, and left empty above that; every metrics row
+says what computed what (``engine`` column).
 
 Inputs are DataFrames with these columns (``frames_from_parquet`` reads them
 from Parquet files, ``frames_from_rows`` builds them from Python rows):
@@ -31,6 +33,8 @@ pyspark is an optional extra (``pip install 'litgraph[spark]'``) and needs a
 Java runtime; nothing here is imported by the NetworkX engine.
 """
 
+import os
+import sys
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
@@ -41,6 +45,10 @@ ALPHA = 0.85  # NetworkX's default damping
 TOLERANCE = 1e-6  # NetworkX's default: stop when the L1 change is under N * TOLERANCE
 MAX_ITERATIONS = 100  # NetworkX's default
 BETWEENNESS_MAX_LINKS = 5_000_000  # above this the Spark engine leaves betweenness empty
+BROADCAST_NODES = 2_000_000  # up to this many nodes every task gets the id -> number table
+METRIC_BATCH = 1_000_000  # metrics rows fetched from Spark at a time
+ENGINE_COLUMNS = "spark; degrees, pagerank, components scipy"  # the metrics.engine column
+DEGREE_COLUMNS = ("in_degree", "out_degree", "in_degree_set", "out_degree_set")
 
 
 class SparkUnavailable(LitgraphError):
@@ -60,20 +68,47 @@ class GraphFrames:
 
 @dataclass
 class SparkMetrics:
-    """What the engine computed: metrics rows (streamed) and the small tables."""
+    """What the engine computed: the metrics (streamed in node order) and the small tables."""
 
-    metrics: object  # DataFrame, one row per node, ordered by node_id
+    frame: object  # DataFrame of n, id, kind (n: the node's place in id order)
+    count: int  # nodes
+    columns: dict  # column name -> NumPy array indexed by n (degrees, PageRank, component, ...)
+    betweenness_method: str
+    engine: str
     cocitations: list = field(default_factory=list)
     couplings: list = field(default_factory=list)
     cohesion: list = field(default_factory=list)
     pagerank_iterations: int = 0
-    component_iterations: int = 0
+    edges: int = 0  # distinct citing/cited pairs between known nodes, without self-links
     timings: dict = field(default_factory=dict)
 
+    def metric_tables(self, batch: int = METRIC_BATCH) -> Iterator:
+        """The metrics rows as pyarrow Tables of at most ``batch`` rows, in node id order."""
+        import pyarrow as pa
+        from pyspark.sql import functions as F
+
+        for start in range(0, self.count, batch):
+            stop = min(start + batch, self.count)
+            part = (self.frame.where((F.col("n") >= start) & (F.col("n") < stop))
+                    .orderBy("n").toArrow())
+            if part.num_rows != stop - start:
+                raise LitgraphError(f"metrics rows {start}-{stop}: {part.num_rows} from Spark")
+            size = stop - start
+            between = self.columns.get("betweenness")
+            yield pa.table({
+                "node_id": part.column("id"), "kind": part.column("kind"),
+                **{c: pa.array(self.columns[c][start:stop]) for c in DEGREE_COLUMNS},
+                "pagerank": pa.array(self.columns["pagerank"][start:stop]),
+                "betweenness": (pa.array(between[start:stop]) if between is not None
+                                else pa.nulls(size, pa.float64())),
+                "betweenness_method": pa.array([self.betweenness_method] * size),
+                "component": pa.array(self.columns["component"][start:stop]),
+                "engine": pa.array([self.engine] * size)})
+
     def metric_rows(self) -> Iterator[dict]:
-        """The metrics rows as dicts, in node id order, without collecting them all at once."""
-        for row in self.metrics.toLocalIterator():
-            yield row.asDict()
+        """The metrics rows as dicts, in node id order, a batch at a time."""
+        for table in self.metric_tables():
+            yield from table.to_pylist()
 
 
 def spark_session(master: Optional[str] = None, app_name: str = "litgraph", config=None):
@@ -90,7 +125,12 @@ def spark_session(master: Optional[str] = None, app_name: str = "litgraph", conf
                                "(and a Java runtime, e.g. Debian's default-jre-headless)") from None
     builder = SparkSession.builder.appName(app_name)
     settings = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
-                "spark.sql.shuffle.partitions": "8"}
+                "spark.sql.shuffle.partitions": "8", "spark.driver.maxResultSize": "4g",
+                "spark.sql.adaptive.enabled": "true"}
+    if (not master or master.startswith("local")) and not os.environ.get("PYSPARK_PYTHON"):
+        # The pair tasks run Python (NumPy, SciPy, litgraph): locally, this interpreter
+        # (PySpark reads PYSPARK_PYTHON, else runs whatever python3 is on the PATH).
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     settings.update(config or {})
     for key, value in settings.items():
         builder = builder.config(key, value)
@@ -119,18 +159,19 @@ def frames_from_rows(spark, nodes, links, set_nodes, documents) -> GraphFrames:
                               StructField("in_set", BooleanType(), False)])
     pair_schema = StructType([StructField("citing", StringType(), False),
                               StructField("cited", StringType(), False)])
-    member_schema = StructType([StructField("document_id", StringType(), False),
-                                StructField("node_id", StringType(), True)])
     node_frame = spark.createDataFrame(
         [(row["id"], row.get("kind"), row["id"] in set_nodes) for row in nodes], node_schema)
     pairs = sorted({(link[0], link[1]) for link in links})
     link_frame = spark.createDataFrame(pairs, pair_schema)
-    # A document that lists nothing still has its cohesion row: one row with no node.
+    return GraphFrames(node_frame, link_frame, documents_frame(spark, documents))
+
+
+def documents_frame(spark, documents):
+    """``{document_id: node ids}`` as the documents frame (a document listing nothing: one null row)."""
     members = sorted({(d, n) for d, listed in documents.items() for n in listed}
                      | {(d, None) for d, listed in documents.items() if not listed},
                      key=lambda row: (row[0], row[1] or ""))
-    document_frame = spark.createDataFrame(members, member_schema)
-    return GraphFrames(node_frame, link_frame, document_frame)
+    return spark.createDataFrame(members, "document_id string, node_id string")
 
 
 def frames_from_parquet(spark, nodes_path, links_path, documents_path=None) -> GraphFrames:
@@ -156,204 +197,238 @@ def frames_from_parquet(spark, nodes_path, links_path, documents_path=None) -> G
     return GraphFrames(nodes, links, documents)
 
 
-def _distinct_links(frames: GraphFrames):
-    """Citing/cited pairs once each, without self-links and only between known nodes."""
-    from pyspark.sql import functions as F
+def _index_nodes(nodes):
+    """Nodes with ``n``: their position in id order (0, 1, ...), as a long.
 
-    ids = frames.nodes.select(F.col("id"))
-    links = frames.links.where(F.col("citing") != F.col("cited")).distinct()
-    links = links.join(ids.withColumnRenamed("id", "citing"), "citing", "left_semi")
-    return links.join(ids.withColumnRenamed("id", "cited"), "cited", "left_semi")
-
-
-def _degrees(nodes, links):
-    """in_degree, out_degree, in_degree_set, out_degree_set per node id."""
-    from pyspark.sql import functions as F
-
-    in_set = nodes.select(F.col("id"), F.col("in_set"))
-    with_sets = (links
-                 .join(in_set.withColumnRenamed("id", "citing")
-                       .withColumnRenamed("in_set", "citing_in_set"), "citing")
-                 .join(in_set.withColumnRenamed("id", "cited")
-                       .withColumnRenamed("in_set", "cited_in_set"), "cited"))
-    incoming = with_sets.groupBy(F.col("cited").alias("id")).agg(
-        F.count(F.lit(1)).alias("in_degree"),
-        F.sum(F.col("citing_in_set").cast("long")).alias("in_degree_set"))
-    outgoing = with_sets.groupBy(F.col("citing").alias("id")).agg(
-        F.count(F.lit(1)).alias("out_degree"),
-        F.sum(F.col("cited_in_set").cast("long")).alias("out_degree_set"))
-    degrees = nodes.select("id", "kind").join(incoming, "id", "left").join(outgoing, "id", "left")
-    return degrees.fillna(0, subset=["in_degree", "in_degree_set", "out_degree", "out_degree_set"])
-
-
-def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_ITERATIONS):
-    """PageRank as NetworkX computes it, one DataFrame join per iteration.
-
-    Returns ``(frame of id, pagerank; iterations)``.  Raises InputError when it
-    does not converge in ``max_iter`` iterations, as NetworkX does.
+    Every later step works on these numbers instead of the id strings: they
+    sort like the ids, so smallest ids and id ties come out the same, and they
+    are cheaper to shuffle.  The numbers come from one sort: each sorted
+    partition counts its rows and adds the rows before it.
     """
     from pyspark.sql import functions as F
 
-    out_degree = links.groupBy("citing").agg(F.count(F.lit(1)).alias("out"))
-    weighted = (links.join(out_degree, "citing")
-                .select("citing", "cited", (F.lit(1.0) / F.col("out")).alias("w"))
-                .localCheckpoint())
-    has_links = out_degree.select(F.col("citing").alias("id"), F.lit(False).alias("dangling"))
-    ranks = (nodes.select("id").join(has_links, "id", "left")
-             .select("id", F.coalesce(F.col("dangling"), F.lit(True)).alias("dangling"),
-                     F.lit(1.0 / count).alias("x"))
-             .localCheckpoint())
-    dangling_sum = (ranks.where("dangling").count()) / count
+    ordered = (nodes.orderBy("id")
+               .withColumn("_m", F.monotonically_increasing_id())
+               .withColumn("_p", F.shiftright(F.col("_m"), 33))
+               .localCheckpoint())
+    counts = sorted((r["_p"], r["c"]) for r in
+                    ordered.groupBy("_p").agg(F.count(F.lit(1)).alias("c")).collect())
+    offset, starts = 0, []
+    for part, size in counts:
+        starts.append((part, offset - (part << 33)))
+        offset += size
+    spark = nodes.sparkSession
+    shift = spark.createDataFrame(starts or [(0, 0)], "_p long, _shift long")
+    return (ordered.join(F.broadcast(shift), "_p")
+            .select("id", "kind", "in_set", (F.col("_m") + F.col("_shift")).alias("n"))
+            .localCheckpoint()), offset
+
+
+def _number_links(links, indexed, count):
+    """(s, t) node numbers of the citing/cited pairs: no self-links, only known nodes.
+
+    Duplicates stay (the driver's adjacency counts a pair once).  Up to
+    ``BROADCAST_NODES`` nodes the id -> number table goes to every task, so
+    that the links are not shuffled to meet it.
+    """
+    from pyspark.sql import functions as F
+
+    ids = indexed.select("id", "n")
+    if count <= BROADCAST_NODES:
+        ids = F.broadcast(ids)
+    return (links.select("citing", "cited")
+            .join(ids.select(F.col("id").alias("citing"), F.col("n").alias("s")), "citing")
+            .join(ids.select(F.col("id").alias("cited"), F.col("n").alias("t")), "cited")
+            .where(F.col("s") != F.col("t")).select("s", "t"))
+
+
+def _adjacency(links, count):
+    """The 0/1 CSR adjacency on the driver, from the numbered links (Arrow, 8 bytes a link)."""
+    import numpy as np
+
+    from .metrics import adjacency_from_arrays
+
+    from pyspark.sql import functions as F
+
+    table = links.select(F.col("s").cast("int"), F.col("t").cast("int")).toArrow()
+    rows = table.column("s").to_numpy()
+    cols = table.column("t").to_numpy()
+    del table
+    return adjacency_from_arrays(rows, cols, count)
+
+
+def pagerank(A, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_ITERATIONS):
+    """PageRank of the CSR adjacency as NetworkX's SciPy power iteration computes it.
+
+    The same steps as ``networkx.pagerank`` (damping ``alpha``, dangling nodes
+    spread evenly, stop when the L1 change is under N x ``tol``), on the
+    adjacency the driver already holds: ``(array indexed by node number,
+    iterations)``.  Raises InputError when it does not converge in
+    ``max_iter`` iterations, as NetworkX does.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    count = A.shape[0]
+    out = np.asarray(A.sum(axis=1), dtype=np.float64).ravel()
+    scale = np.zeros(count)
+    scale[out != 0] = 1.0 / out[out != 0]
+    W = sp.dia_array((scale, 0), shape=A.shape).tocsr() @ A
+    x = np.repeat(1.0 / count, count)
+    p = np.repeat(1.0 / count, count)
+    dangling = np.where(out == 0)[0]
     for iteration in range(1, max_iter + 1):
-        contributions = (weighted.join(ranks.select(F.col("id").alias("citing"), "x"), "citing")
-                         .groupBy(F.col("cited").alias("id"))
-                         .agg(F.sum(F.col("x") * F.col("w")).alias("c")))
-        teleport = alpha * dangling_sum / count + (1.0 - alpha) / count
-        ranks = (ranks.withColumnRenamed("x", "last").join(contributions, "id", "left")
-                 .select("id", "dangling", "last",
-                         (F.lit(alpha) * F.coalesce(F.col("c"), F.lit(0.0)) + F.lit(teleport))
-                         .alias("x"))
-                 .localCheckpoint())
-        # One pass gives both the change (to stop) and the dangling mass of the next step.
-        err, dangling_sum = ranks.agg(
-            F.sum(F.abs(F.col("x") - F.col("last"))),
-            F.sum(F.when(F.col("dangling"), F.col("x")).otherwise(F.lit(0.0)))).first()
-        err, dangling_sum = err or 0.0, dangling_sum or 0.0
-        ranks = ranks.select("id", "dangling", "x")
-        if err < count * tol:
-            return ranks.select("id", F.col("x").alias("pagerank")), iteration
+        last = x
+        x = alpha * (x @ W + sum(x[dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - last).sum() < count * tol:
+            return x, iteration
     raise InputError(f"PageRank did not converge in {max_iter} iterations")
 
 
-def weak_components(nodes, links, max_iter: int = 10_000):
-    """Weakly connected components: ``(frame of id, component; iterations)``.
-
-    Each node takes the smallest id among its neighbours' labels, then its
-    label's label (pointer jumping), until nothing changes; a component's label
-    is then its smallest node id.  Components are numbered from 0 for the
-    largest, ties by smallest node id, as ``metrics._components`` does.
-    """
-    from pyspark.sql import Window
+def cohesion(indexed, A, documents) -> list:
+    """``metrics.document_cohesion``: each document's listed sources, and the pairs among them
+    that cite (from the driver's adjacency; documents list thousands of sources, not millions)."""
+    import numpy as np
     from pyspark.sql import functions as F
 
-    undirected = (links.select(F.col("citing").alias("a"), F.col("cited").alias("b"))
-                  .union(links.select(F.col("cited").alias("a"), F.col("citing").alias("b")))
-                  .localCheckpoint())
-    labels = nodes.select("id", F.col("id").alias("label")).localCheckpoint()
-    iterations = 0
-    while True:
-        iterations += 1
-        if iterations > max_iter:
-            raise InputError(f"components did not settle in {max_iter} iterations")
-        smallest = (undirected.join(labels.withColumnRenamed("id", "b"), "b")
-                    .groupBy(F.col("a").alias("id")).agg(F.min("label").alias("m")))
-        stepped = (labels.join(smallest, "id", "left")
-                   .select("id", F.least(F.col("label"), F.coalesce(F.col("m"), F.col("label")))
-                           .alias("label")))
-        jumped = (stepped.alias("n")
-                  .join(stepped.alias("p"), F.col("n.label") == F.col("p.id"), "left")
-                  .select(F.col("n.id").alias("id"),
-                          F.least(F.col("n.label"), F.coalesce(F.col("p.label"), F.col("n.label")))
-                          .alias("label"))
-                  .localCheckpoint())
-        changed = (jumped.join(labels.withColumnRenamed("label", "before"), "id")
-                   .where(F.col("label") != F.col("before")).limit(1).count())
-        labels = jumped
-        if not changed:
-            break
-    sizes = labels.groupBy("label").agg(F.count(F.lit(1)).alias("size"))
-    order = Window.orderBy(F.col("size").desc(), F.col("label"))
-    numbered = sizes.withColumn("component", F.row_number().over(order) - 1)
-    return labels.join(numbered.select("label", "component"), "label").select("id", "component"), \
-        iterations
+    members = {}
+    for row in (documents.join(indexed.select(F.col("id").alias("node_id"), "n"), "node_id")
+                .select("document_id", "n").distinct().collect()):
+        members.setdefault(row["document_id"], []).append(row["n"])
+    rows = []
+    for (document,) in documents.select("document_id").distinct().orderBy("document_id").collect():
+        listed = np.array(sorted(members.get(document, [])), dtype=np.int64)
+        sources = int(listed.size)
+        pairs = int(A[listed][:, listed].nnz) if sources else 0
+        rows.append({"document_id": document, "sources": sources, "citing_pairs": pairs,
+                     "density": pairs / (sources * (sources - 1)) if sources > 1 else None})
+    return rows
 
 
-def top_pairs(links, item: str, listed_by: str, top: int, max_list: int, column: str) -> list:
-    """Pairs of ``item`` nodes that share ``listed_by`` nodes, with how many they share.
-
-    Co-citation: items are cited works, lists the citing works' reference
-    lists; coupling: items are citing works, lists the works they cite.  A list
-    longer than ``max_list`` is left out, as in ``metrics._pair_rows``.
-    """
-    from pyspark.sql import functions as F
-
-    if top < 0 or max_list < 1:
-        raise InputError("top must be >= 0 and max_list >= 1")
-    if top == 0:
-        return []
-    lengths = links.groupBy(listed_by).agg(F.count(F.lit(1)).alias("length"))
-    kept = links.join(lengths.where(F.col("length") <= max_list).select(listed_by), listed_by,
-                      "left_semi").select(listed_by, item)
-    pairs = (kept.alias("x").join(kept.alias("y"), listed_by)
-             .where(F.col(f"x.{item}") < F.col(f"y.{item}"))
-             .groupBy(F.col(f"x.{item}").alias("source_a"), F.col(f"y.{item}").alias("source_b"))
-             .agg(F.count(F.lit(1)).alias(column)))
-    best = pairs.orderBy(F.col(column).desc(), "source_a", "source_b").limit(top).collect()
-    return [{"source_a": r["source_a"], "source_b": r["source_b"], column: int(r[column])}
-            for r in best]
-
-
-def cohesion(nodes, links, documents) -> list:
-    """``metrics.document_cohesion`` on DataFrames: listed sources, and the pairs among them that cite."""
-    from pyspark.sql import functions as F
-
-    members = documents.join(nodes.select(F.col("id").alias("node_id")), "node_id",
-                             "left_semi").distinct()
-    sizes = members.groupBy("document_id").agg(F.count(F.lit(1)).alias("sources"))
-    citing = (links
-              .join(members.withColumnRenamed("node_id", "citing"), "citing")
-              .join(members.withColumnRenamed("node_id", "cited"), ["cited", "document_id"])
-              .groupBy("document_id").agg(F.count(F.lit(1)).alias("citing_pairs")))
-    all_documents = documents.select("document_id").distinct()
-    rows = (all_documents.join(sizes, "document_id", "left").join(citing, "document_id", "left")
-            .fillna(0, subset=["sources", "citing_pairs"]).orderBy("document_id").collect())
-    return [{"document_id": r["document_id"], "sources": int(r["sources"]),
-             "citing_pairs": int(r["citing_pairs"]),
-             "density": (r["citing_pairs"] / (r["sources"] * (r["sources"] - 1))
-                         if r["sources"] > 1 else None)} for r in rows]
-
-
-def _betweenness(spark, nodes, links, node_count, link_count, exact_max, sample_k, seed,
-                 max_links):
-    """Betweenness from the sparse-matrix code of ``metrics``, or None above ``max_links``."""
+def _betweenness(indexed, A, exact_max, sample_k, seed, max_links):
+    """Betweenness from the sparse-matrix code of ``metrics``: (scores or None, method)."""
     import random
 
+    from .metrics import BETWEENNESS_EXACT, betweenness_scores
+
+    if A.nnz > max_links:
+        return None, f"not computed: over {max_links:,} links (spark engine)"
+    count = A.shape[0]
+    if count <= exact_max:
+        return betweenness_scores(A), BETWEENNESS_EXACT
+    k = min(sample_k, count)
+    order = [r["id"] for r in indexed.select("id", "n").orderBy("n").collect()]
+    # The same draw as metrics.compute_metrics: random.Random(seed).sample over the nodes.
+    picked = random.Random(seed).sample(order, k)
+    index = {node: i for i, node in enumerate(order)}
+    return betweenness_scores(A, [index[node] for node in picked]), f"sampled k={k} seed={seed}"
+
+
+def _degrees(A, in_set):
+    """in_degree, out_degree, in_degree_set, out_degree_set arrays, as ``compute_metrics``."""
     import numpy as np
 
-    from .metrics import BETWEENNESS_EXACT, adjacency_from_arrays, betweenness_scores
-
-    if link_count > max_links:
-        return None, f"not computed: over {max_links:,} links (spark engine)"
-    order = [r["id"] for r in nodes.select("id").orderBy("id").collect()]
-    index = {node: i for i, node in enumerate(order)}
-    pairs = links.select("citing", "cited").collect()
-    rows = np.fromiter((index[p["citing"]] for p in pairs), dtype=np.int64, count=len(pairs))
-    cols = np.fromiter((index[p["cited"]] for p in pairs), dtype=np.int64, count=len(pairs))
-    A = adjacency_from_arrays(rows, cols, node_count)
-    if node_count <= exact_max:
-        scores, method = betweenness_scores(A), BETWEENNESS_EXACT
-    else:
-        k = min(sample_k, node_count)
-        # The same draw as metrics.compute_metrics: random.Random(seed).sample over the nodes.
-        picked = random.Random(seed).sample(order, k)
-        scores = betweenness_scores(A, [index[node] for node in picked])
-        method = f"sampled k={k} seed={seed}"
-    frame = spark.createDataFrame([(node, float(scores[i])) for i, node in enumerate(order)],
-                                  "id string, betweenness double")
-    return frame, method
+    mask = in_set.astype(np.float64)
+    return {"in_degree": np.bincount(A.indices, minlength=A.shape[0]).astype(np.int64),
+            "out_degree": np.diff(A.indptr).astype(np.int64),
+            "in_degree_set": np.rint(A.T @ mask).astype(np.int64),
+            "out_degree_set": np.rint(A @ mask).astype(np.int64)}
 
 
 def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list: int = 2000,
                           betweenness_exact_max: int = 5000, sample_k: int = 500, seed: int = 0,
-                          betweenness_max_links: int = BETWEENNESS_MAX_LINKS):
-    """Every metric of the graph, computed with Spark; rows as ``metrics.compute_metrics`` gives.
+                          betweenness_max_links: int = BETWEENNESS_MAX_LINKS,
+                          mode: str = "driver"):
+    """Every metric of the graph; rows as ``metrics.compute_metrics`` gives.
 
-    The distributed path (``spark_frames.compute_frame_metrics``: DataFrame
-    operations only, nodes numbered in id order first) computes them; its
-    result has this module's ``SparkMetrics`` fields plus ``edges``.
+    ``mode="distributed"`` computes everything with DataFrame operations
+    (``spark_frames.compute_frame_metrics``: no adjacency on the driver, for
+    graphs larger than it; a ``FrameMetrics`` with the same rows).  The
+    default, ``driver``, is the path below.
+
+    Spark reads the inputs, numbers the nodes in id order and the links by
+    them, and spreads the co-citation and coupling products over its tasks.
+    The numbered adjacency (8 bytes a link) is collected once to the driver,
+    where degrees, PageRank (NetworkX's SciPy iteration), components (the
+    NetworkX engine's SciPy code), cohesion and, up to
+    ``betweenness_max_links`` links, betweenness take a few passes over it.
+    Each metrics row carries ``engine`` saying so.
     """
-    from .spark_frames import compute_frame_metrics
+    if mode == "distributed":
+        from .spark_frames import compute_frame_metrics
 
-    return compute_frame_metrics(spark, frames, top=top, max_list=max_list,
-                                 betweenness_exact_max=betweenness_exact_max, sample_k=sample_k,
-                                 seed=seed, betweenness_max_links=betweenness_max_links)
+        return compute_frame_metrics(spark, frames, top=top, max_list=max_list,
+                                     betweenness_exact_max=betweenness_exact_max,
+                                     sample_k=sample_k, seed=seed,
+                                     betweenness_max_links=betweenness_max_links)
+    if mode != "driver":
+        raise InputError(f"Spark mode {mode!r}: expected driver or distributed")
+    import time
+
+    import numpy as np
+    from pyspark.sql import functions as F
+
+    from .metrics import _components
+    from .spark_pairs import top_pairs
+
+    timings = {}
+    clock = time.perf_counter()
+
+    def lap(step):
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 3)
+        clock = now
+
+    nodes = frames.nodes.select("id", "kind", F.col("in_set").cast("boolean"))
+    indexed, count = _index_nodes(nodes)
+    lap("number nodes")
+    if count == 0:
+        return SparkMetrics(indexed, count, {}, "exact", ENGINE, timings=timings)
+    A = _adjacency(_number_links(frames.links, indexed, count), count)
+    lap("links (numbered, to the driver)")
+    in_set = (indexed.select(F.col("in_set").cast("int")).orderBy(indexed.n).toArrow()
+              .column(0).to_numpy().astype(bool))
+    columns = _degrees(A, in_set)
+    del in_set
+    lap("degrees")
+    columns["component"] = _components(A).astype(np.int64)
+    lap("components")
+    columns["pagerank"], pr_iterations = pagerank(A)
+    lap("pagerank")
+    between, method = _betweenness(indexed, A, betweenness_exact_max, sample_k, seed,
+                                   betweenness_max_links)
+    engine = ENGINE_COLUMNS if between is None else f"{ENGINE_COLUMNS}; betweenness networkx-scipy"
+    if between is not None:
+        columns["betweenness"] = np.asarray(between, dtype=np.float64)
+    lap("betweenness")
+    ids = indexed.select("n", "id", "kind")
+    pairs = {}
+    for name, transpose in (("cocitations", True), ("couplings", False)):
+        pairs[name] = top_pairs(spark, A, transpose, top, max_list)  # spark_pairs
+        lap("co-citation" if transpose else "coupling")
+    named = _pair_ids(indexed, pairs)
+    cohesion_rows = cohesion(indexed, A, frames.documents)
+    edges = int(A.nnz)
+    del A
+    lap("cohesion")
+    return SparkMetrics(ids, count, columns, method, engine,
+                        cocitations=named["cocitations"], couplings=named["couplings"],
+                        cohesion=cohesion_rows, pagerank_iterations=pr_iterations,
+                        edges=edges, timings=timings)
+
+
+def _pair_ids(indexed, pairs) -> dict:
+    """The pair rows with node ids for node numbers."""
+    from pyspark.sql import functions as F
+
+    wanted = sorted({int(n) for i, j, _v in pairs.values() for n in (*i, *j)})
+    names = {}
+    for start in range(0, len(wanted), 10_000):
+        chunk = wanted[start:start + 10_000]
+        names.update((r["n"], r["id"]) for r in
+                     indexed.where(F.col("n").isin(chunk)).select("n", "id").collect())
+    column = {"cocitations": "count", "couplings": "strength"}
+    return {name: [{"source_a": names[int(a)], "source_b": names[int(b)], column[name]: int(v)}
+                   for a, b, v in zip(i, j, v_)]
+            for name, (i, j, v_) in pairs.items()}

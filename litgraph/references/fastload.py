@@ -29,7 +29,8 @@ _DOUBTFUL = re.compile("|".join([
     r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$",  # .5, 1., 1.5e3
     r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$",  # 1e5
     r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$",  # 12:30 (YAML 1.1 base 60)
-    r"^[-+]?0[xob][0-9a-f_]+$", r"^[-+]?\.(?:inf|nan)$",
+    r"^[-+]?0b[01_]+$", r"^[-+]?0o[0-7_]+$", r"^[-+]?0x[0-9a-f_]+$",  # not a hash's '0bd2...'
+    r"^[-+]?\.(?:inf|nan)$",
     r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?$",  # dates and times
     r"^(?:yes|no|on|off|y|n)$"]), re.I)
 
@@ -65,6 +66,13 @@ def fast_load(text):
         return _build(yaml.parse(text, Loader=yaml.CSafeLoader))
     except (_GiveUp, yaml.YAMLError, RecursionError):
         return FALLBACK
+
+
+def reads_as_text(value: str) -> bool:
+    """Whether ``value`` written as a plain scalar reads back as that very text (here and in
+    ruamel), given it holds no YAML indicator (``:``, ``#``, quotes, brackets, spaces)."""
+    return not (value in _NULL or value in _TRUE or value in _FALSE or _INT.match(value)
+                or _FLOAT.match(value) or _DOUBTFUL.match(value))
 
 
 def _build(events):

@@ -6,6 +6,7 @@ journal citation, then by its normalised title, then by the exact words it was
 seen in before; only an unmatched work gets a new key.
 """
 
+import bisect
 import os
 from pathlib import Path
 
@@ -123,14 +124,42 @@ def _section(data, name):
 
 
 def _insert_sorted(mapping, key, value, sort_key=lambda k: k):
-    """Insert a new key where sorting puts it, without moving existing entries."""
-    keys = list(mapping.keys())
-    position = len(keys)
-    for i, existing in enumerate(keys):
-        if sort_key(str(existing)) > sort_key(str(key)):
-            position = i
-            break
+    """Insert a new key where sorting puts it, without moving existing entries: before the
+    first key that sorts after it."""
+    wanted = sort_key(str(key))
+    position = next((i for i, existing in enumerate(mapping) if sort_key(str(existing)) > wanted),
+                    len(mapping))
     mapping.insert(position, key, value)
+
+
+def _place_sorted(mapping, new_keys, sort_key=lambda k: k) -> None:
+    """Move ``new_keys`` (appended to ``mapping`` in this order) to where inserting them one by
+    one with ``_insert_sorted`` would have put them, in one pass.
+
+    Each goes before the first older key that sorts after it; new keys sharing that place
+    are sorted among themselves (stably), as one-by-one insertion leaves them.
+    """
+    if not new_keys:
+        return
+    new = set(new_keys)
+    older = [k for k in mapping if k not in new]
+    order = [sort_key(str(k)) for k in older]
+    ascending = all(a <= b for a, b in zip(order, order[1:]))
+    places = {}
+    for key in new_keys:
+        wanted = sort_key(str(key))
+        if ascending:
+            place = bisect.bisect_right(order, wanted)
+        else:
+            place = next((i for i, o in enumerate(order) if o > wanted), len(order))
+        places.setdefault(place, []).append(key)
+    final = []
+    for place, key in enumerate(older + [None]):
+        final.extend(sorted(places.get(place, ()), key=lambda k: sort_key(str(k))))
+        if key is not None:
+            final.append(key)
+    for key in final:
+        mapping.move_to_end(key)
 
 
 def _claim_sort_key(key):
@@ -219,9 +248,8 @@ def merge_extracted(data, extracted, references_path, report):
                     and (i.startswith("seen:") or compatible(dict(sources[index[i]] or {}), fields))),
                    None)
         if key is None:
-            key = source_key(fields, set(sources.keys()))
-            entry = CommentedMap()
-            _insert_sorted(sources, key, entry)
+            key = source_key(fields, sources)
+            entry = sources[key] = CommentedMap()  # placed in sorted order after the loop
             created.append(key)
             for ident in identities(fields):
                 index.setdefault(ident, key)
@@ -239,6 +267,8 @@ def merge_extracted(data, extracted, references_path, report):
             ref_keys[id(ref)] = key
             new_sightings.setdefault(key, []).extend(ref.sightings)
             new_levels.setdefault(key, []).extend(ref.declared_levels)
+
+    _place_sorted(sources, created)
 
     # sightings and declared levels: replace those of the documents processed now, drop
     # those of missing documents
@@ -362,59 +392,6 @@ def _replace_list(entry, name, items):
                 old[field_name] = value
         seq.append(old)
     entry[name] = seq
-
-
-# ---------------------------------------------------------------- comments between entries
-
-def _last_slot(node):
-    """(container, key, slot) where ruamel keeps the comment after ``node``'s last value."""
-    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
-        if isinstance(node, CommentedSeq) and node.fa.flow_style():
-            return None
-        last = list(node.keys())[-1] if isinstance(node, CommentedMap) else len(node) - 1
-        slot = 2 if isinstance(node, CommentedMap) else 0
-        child = node[last]
-        items = node.ca.items.get(last)
-        if items and len(items) > slot and items[slot] is not None:
-            return node, last, slot
-        if not isinstance(child, (CommentedMap, CommentedSeq)) or not len(child) \
-                or (isinstance(child, CommentedSeq) and child.fa.flow_style()):
-            return node, last, slot
-        node = child
-    return None
-
-
-def take_trailing_comments(data) -> list:
-    """Detach the comment that follows each entry (a curator's comment above the next key).
-
-    ruamel keeps such a comment on the last value nested in the entry before
-    it, so replacing or adding a field there would lose or move it; put it
-    back with ``put_trailing_comments`` once the entries are updated.
-    """
-    taken = []
-    for section in ("documents", "sources", "claims"):
-        for key, entry in (data.get(section) or {}).items():
-            where = _last_slot(entry)
-            if where is None:
-                continue
-            node, last, slot = where
-            items = node.ca.items.get(last)
-            if items and len(items) > slot and items[slot] is not None:
-                taken.append((section, key, items[slot]))
-                items[slot] = None
-    return taken
-
-
-def put_trailing_comments(data, taken) -> None:
-    """Re-attach comments taken by ``take_trailing_comments`` after their entry's last value."""
-    for section, key, token in taken:
-        where = _last_slot((data.get(section) or {}).get(key))
-        if where is None:
-            continue  # the entry is gone (a claim extract dropped)
-        node, last, slot = where
-        items = node.ca.items.setdefault(last, [None, None, None, None] if slot == 2
-                                         else [None, None])
-        items[slot] = token
 
 
 def _merge_claims(claims, doc, ref_keys) -> int:

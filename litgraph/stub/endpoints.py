@@ -6,12 +6,13 @@ endpoint name and the request parameters, so it is tested without a socket.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from ..errors import InputError
 from . import render
 from .query import QueryTooComplex, search
-from .records import Catalogue
+from .catalogue import Catalogue
 
 XML = "text/xml; charset=UTF-8"
 JSON = "application/json; charset=UTF-8"
@@ -83,14 +84,17 @@ def efetch(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
     """PubmedArticleSet for the known ids; NCBI's eFetchResult error when none is valid.
 
     Takes what other clients send: ``id`` as one comma list or repeated, by GET
-    or POST, with ``retmode=xml`` and any ``rettype`` PubMed answers in XML.
+    or POST, with ``retmode=xml`` and any ``rettype`` PubMed answers in XML, or
+    ``rettype=xml`` with any ``retmode``.
     """
     problem = _db_error(params)
     if problem:
         return Answer(200, XML, render.efetch_error_xml(problem, shapes))
     retmode = first(params, "retmode", "xml").lower()
     rettype = first(params, "rettype").lower()
-    if retmode != "xml" or rettype not in RETTYPES_AS_XML:
+    # rettype=xml is XML whatever the retmode: metapub asks rettype=xml&retmode=text and
+    # parses NCBI's answer as XML.
+    if not (rettype == "xml" or (retmode == "xml" and rettype in RETTYPES_AS_XML)):
         return Answer(200, XML, render.efetch_error_xml(
             f"retmode={retmode} rettype={rettype} is not served by the litgraph stand-in "
             "(only XML)", shapes))
@@ -134,9 +138,22 @@ def esearch(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
         raise  # a bad request: the server answers 400
     except InputError as problem:
         return error(str(problem))
+    history = _history(params, term)
     if as_json:
-        return Answer(200, JSON, render.esearch_json(result, retstart, retmax))
-    return Answer(200, XML, render.esearch_xml(result, retstart, retmax, shapes))
+        return Answer(200, JSON, render.esearch_json(result, retstart, retmax, history))
+    return Answer(200, XML, render.esearch_xml(result, retstart, retmax, shapes, history))
+
+
+def _history(params, term: str):
+    """``(query_key, WebEnv)`` for ``usehistory=y``: the WebEnv sent, or one named after the term.
+
+    The stand-in keeps no history: a later request pages through the search by
+    sending its term again (as entrezpy does); efetch by ``query_key`` is not served.
+    """
+    if first(params, "usehistory").lower() != "y":
+        return None
+    webenv = first(params, "WebEnv") or "MCID_" + hashlib.sha256(term.encode()).hexdigest()[:24]
+    return first(params, "query_key") or "1", webenv
 
 
 def esummary(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
@@ -154,7 +171,7 @@ def esummary(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
 
 
 def elink(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
-    """eLinkResult with pubmed_pubmed_refs / pubmed_pubmed_citedin links."""
+    """eLinkResult with pubmed_pubmed_refs / pubmed_pubmed_citedin links (JSON with retmode=json)."""
     problem = _db_error(params, "dbfrom") or _db_error(params, "db")
     if problem:
         return Answer(200, XML, render.elink_error_xml(problem, shapes))
@@ -167,6 +184,8 @@ def elink(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
         return Answer(200, XML, render.elink_error_xml("Empty id list - nothing todo", shapes))
     link_name = first(params, "linkname")
     link_names = (link_name,) if link_name else render.LINK_NAMES
+    if first(params, "retmode").lower() == "json":
+        return Answer(200, JSON, render.elink_json(catalogue, groups, link_names, shapes))
     return Answer(200, XML, render.elink_xml(catalogue, groups, link_names, shapes))
 
 

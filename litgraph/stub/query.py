@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass
 
 from ..errors import InputError
-from .records import Catalogue, fold, journal_key, words
+from .catalogue import Catalogue
+from .records import fold, journal_key, words
 
 # tag -> the field name PubMed shows in QueryTranslation
 FIELDS = {

@@ -16,7 +16,9 @@ import json
 from xml.etree import ElementTree as ET
 
 from .query import SearchResult
-from .records import Catalogue, Record
+from .articles import LANGUAGE_NAMES, _sub, book_article, pubmed_article
+from .catalogue import Catalogue
+from .records import Record
 
 XML_DECLARATION = '<?xml version="1.0" ?>\n'
 XML_DECLARATION_UTF8 = '<?xml version="1.0" encoding="UTF-8" ?>\n'
@@ -32,8 +34,6 @@ ELINK_DOCTYPE = ('<!DOCTYPE eLinkResult PUBLIC "-//NLM//DTD elink 20101123//EN" 
                  '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20101123/elink.dtd">\n')
 EINFO_DOCTYPE = ('<!DOCTYPE eInfoResult PUBLIC "-//NLM//DTD einfo 20190110//EN" '
                  '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20190110/einfo.dtd">\n')
-LANGUAGE_NAMES = {"eng": "English", "dut": "Dutch", "fre": "French", "ger": "German", "spa": "Spanish"}
-INLINE_MARKUP = frozenset({"i", "b", "u", "sub", "sup"})
 
 # The shapes of NCBI's real replies the stand-in can take (off by default).
 SHAPES = {
@@ -52,30 +52,16 @@ SHAPES = {
 
 def _document(root: ET.Element, doctype: str, declaration: str = XML_DECLARATION_UTF8,
               shapes=frozenset()) -> str:
+    return _document_text(ET.tostring(root, encoding="unicode"), doctype, declaration, shapes)
+
+
+def _document_text(body: str, doctype: str, declaration: str = XML_DECLARATION_UTF8,
+                   shapes=frozenset()) -> str:
     if "http-dtd" in shapes:
         doctype = (doctype.replace("https://dtd.nlm.nih.gov/ncbi/pubmed/out/",
                                    "http://www.ncbi.nlm.nih.gov/corehtml/query/DTD/")
                    .replace("https://eutils.ncbi.nlm.nih.gov/", "http://eutils.ncbi.nlm.nih.gov/"))
-    return declaration + doctype + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _sub(parent: ET.Element, tag: str, value=None, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: str(v) for k, v in attributes.items()})
-    if value is not None:
-        element.text = str(value)
-    return element
-
-
-def _marked_up(parent: ET.Element, tag: str, value: str) -> ET.Element:
-    """An element whose text may hold NCBI's inline markup (``CO<sub>2</sub>``, ``<i>``)."""
-    try:
-        fragment = ET.fromstring(f"<{tag}>{value}</{tag}>")
-    except ET.ParseError:
-        fragment = None
-    if fragment is None or any(e.tag not in INLINE_MARKUP or len(e) for e in fragment):
-        return _sub(parent, tag, value)  # plain text (escaped), as the source wrote it
-    parent.append(fragment)
-    return fragment
+    return declaration + doctype + body + "\n"
 
 
 def wrong_root_xml() -> str:
@@ -89,19 +75,47 @@ def wrong_root_xml() -> str:
 
 # ---------------------------------------------------------------- efetch
 
+# Shapes that change how one record or one LinkSet is written (the others act on whole answers).
+RECORD_SHAPES = frozenset({"cites", "invalid-elocation"})
+LINK_SET_SHAPES = frozenset({"id-errors"})
+_CHILDREN = "\x00children\x00"  # where the cached fragments go inside the library-written root
+
+
+def _with_children(root: ET.Element, fragments: list[str]) -> ET.Element | str:
+    """``root`` serialized by the library around ``fragments`` (children serialized before)."""
+    if not fragments:
+        return ET.tostring(root, encoding="unicode")
+    root.text = _CHILDREN
+    return ET.tostring(root, encoding="unicode").replace(_CHILDREN, "".join(fragments), 1)
+
+
+def _cached(catalogue: Catalogue, key: tuple, build) -> str:
+    """The serialized element ``build(holder)`` adds to a holder, made once per ``key``."""
+    text = catalogue.rendered.get(key)
+    if text is None:
+        holder = ET.Element("holder")
+        build(holder)
+        text = "".join(ET.tostring(child, encoding="unicode") for child in holder)
+        catalogue.rendered[key] = text
+    return text
+
+
+def record_xml(catalogue: Catalogue, record: Record, shapes=frozenset()) -> str:
+    """One record's ``PubmedArticle`` (or ``PubmedBookArticle``) element, serialized once."""
+    shapes = frozenset(shapes) & RECORD_SHAPES
+    writer = book_article if record.kind == "book-article" else pubmed_article
+    return _cached(catalogue, ("record", record.pmid, shapes),
+                   lambda holder: writer(holder, catalogue, record, shapes))
+
+
 def efetch_xml(catalogue: Catalogue, pmids: list[str], shapes=frozenset()) -> str:
     """The PubmedArticleSet for the known PMIDs among ``pmids`` (unknown ones are left out)."""
     known = [p for p in pmids if catalogue.get(p) is not None]
     if "omit" in shapes and len(known) > 1:
         known = known[:-1]
-    root = ET.Element("PubmedArticleSet")
-    for pmid in known:
-        record = catalogue.get(pmid)
-        if record.kind == "book-article":
-            book_article(root, catalogue, record, shapes)
-        else:
-            pubmed_article(root, catalogue, record, shapes)
-    return _document(root, PUBMED_DOCTYPE, XML_DECLARATION, shapes)
+    fragments = [record_xml(catalogue, catalogue.get(pmid), shapes) for pmid in known]
+    body = _with_children(ET.Element("PubmedArticleSet"), fragments)
+    return _document_text(body, PUBMED_DOCTYPE, XML_DECLARATION, shapes)
 
 
 def efetch_error_xml(message: str, shapes=frozenset()) -> str:
@@ -112,207 +126,20 @@ def efetch_error_xml(message: str, shapes=frozenset()) -> str:
     return _document(root, EFETCH_ERROR_DOCTYPE, shapes=shapes)
 
 
-def _authors(parent: ET.Element, authors, complete=None, list_type=None) -> None:
-    if not authors:
-        return
-    attributes = {}
-    if list_type:
-        attributes["Type"] = list_type
-    if complete is not None:
-        attributes["CompleteYN"] = "Y" if complete else "N"
-    author_list = _sub(parent, "AuthorList", **attributes)
-    for author in authors:
-        element = _sub(author_list, "Author", ValidYN="Y")
-        if author.collective_name:
-            _sub(element, "CollectiveName", author.collective_name)
-            continue
-        _sub(element, "LastName", author.last_name)
-        for tag, value in (("ForeName", author.fore_name), ("Initials", author.initials),
-                           ("Suffix", author.suffix)):
-            if value:
-                _sub(element, tag, value)
-
-
-def _pub_date(parent: ET.Element, record: Record, tag: str = "PubDate") -> None:
-    if record.medline_date:
-        _sub(_sub(parent, tag), "MedlineDate", record.medline_date)
-        return
-    if not record.year:
-        return
-    date = _sub(parent, tag)
-    _sub(date, "Year", record.year)
-    if record.month:
-        _sub(date, "Month", record.month)
-        if record.day:
-            _sub(date, "Day", f"{record.day:02d}")
-
-
-def _journal(parent: ET.Element, catalogue: Catalogue, record: Record) -> None:
-    iso = catalogue.iso_abbreviation(record)
-    if not (record.volume or record.issue or record.year or record.medline_date
-            or record.journal or iso):
-        return
-    journal = _sub(parent, "Journal")
-    if record.volume or record.issue or record.year or record.medline_date:
-        issue = _sub(journal, "JournalIssue")
-        if record.volume:
-            _sub(issue, "Volume", record.volume)
-        if record.issue:
-            _sub(issue, "Issue", record.issue)
-        _pub_date(issue, record)
-    if record.journal:
-        _sub(journal, "Title", record.journal)
-    if iso:
-        _sub(journal, "ISOAbbreviation", iso)
-
-
-def _article_ids(parent: ET.Element, record: Record) -> None:
-    ids = _sub(parent, "ArticleIdList")
-    _sub(ids, "ArticleId", record.pmid, IdType="pubmed")
-    if record.doi:
-        _sub(ids, "ArticleId", record.doi, IdType="doi")
-    if record.pmcid:
-        _sub(ids, "ArticleId", record.pmcid, IdType="pmc")
-
-
-def citation_text(catalogue: Catalogue, pmid: str) -> str:
-    """A plain citation of a cited record, built from its stated fields only."""
-    number = catalogue.synthetic_number(pmid)
-    if number:
-        return catalogue.synthetic.citation(number)
-    record = catalogue.get(pmid)
-    if record is None:
-        return ""
-    pieces = []
-    if record.authors:
-        pieces.append(", ".join(a.display for a in record.authors) + ".")
-    if record.title:
-        pieces.append(record.title.rstrip(".") + ".")
-    source = catalogue.iso_abbreviation(record) or record.journal or record.book_title
-    where = ""
-    if record.year:
-        where = str(record.year)
-    if record.volume:
-        where += f";{record.volume}"
-        if record.issue:
-            where += f"({record.issue})"
-    if record.pages:
-        where += f":{record.pages}"
-    if source:
-        pieces.append(f"{source}. {where}." if where else f"{source}.")
-    return " ".join(pieces)
-
-
-def _cited(catalogue: Catalogue, record: Record) -> list:
-    """(citation text, pmid, doi, pmcid) of each work the record cites, in order."""
-    rows, listed = [], set()
-    for reference in record.references:
-        rows.append((reference.citation, reference.pmid, reference.doi, reference.pmcid))
-        if reference.pmid:
-            listed.add(reference.pmid)
-    for pmid in record.cites_pmids:
-        if pmid not in listed:
-            rows.append((citation_text(catalogue, pmid), pmid, None, None))
-    return rows
-
-
-def _reference_list(parent: ET.Element, catalogue: Catalogue, record: Record) -> None:
-    rows = _cited(catalogue, record)
-    if not rows:
-        return
-    references = _sub(parent, "ReferenceList")
-    for citation, pmid, doi, pmcid in rows:
-        reference = _sub(references, "Reference")
-        _marked_up(reference, "Citation", citation)
-        if doi or pmcid or pmid:
-            ids = _sub(reference, "ArticleIdList")
-            for value, kind in ((doi, "doi"), (pmcid, "pmc"), (pmid, "pubmed")):
-                if value:
-                    _sub(ids, "ArticleId", value, IdType=kind)
-
-
-def _comments_corrections(parent: ET.Element, catalogue: Catalogue, record: Record, shapes) -> None:
-    rows = [(item.ref_type, item.ref_source, item.pmid) for item in record.comments_corrections]
-    if "cites" in shapes:  # the reference list as older records carry it
-        rows += [("Cites", citation, pmid) for citation, pmid, _doi, _pmc in
-                 _cited(catalogue, record)]
-    if not rows:
-        return
-    comments = _sub(parent, "CommentsCorrectionsList")
-    for ref_type, ref_source, pmid in rows:
-        item = _sub(comments, "CommentsCorrections", RefType=ref_type)
-        _sub(item, "RefSource", ref_source)
-        if pmid:
-            _sub(item, "PMID", pmid, Version="1")
-
-
-def pubmed_article(parent: ET.Element, catalogue: Catalogue, record: Record, shapes=frozenset()):
-    """One PubmedArticle, with only the elements whose values a source states."""
-    article_element = _sub(parent, "PubmedArticle")
-    citation = _sub(article_element, "MedlineCitation")
-    _sub(citation, "PMID", record.pmid, Version="1")
-    article = _sub(citation, "Article")
-    _journal(article, catalogue, record)
-    _marked_up(article, "ArticleTitle", record.title or "")
-    if record.pages:
-        _sub(_sub(article, "Pagination"), "MedlinePgn", record.pages)
-    if record.doi:
-        if "invalid-elocation" in shapes:
-            _sub(article, "ELocationID", f"10.5555/invalid-elocation.{record.pmid}",
-                 EIdType="doi", ValidYN="N")
-        else:
-            _sub(article, "ELocationID", record.doi, EIdType="doi", ValidYN="Y")
-    _authors(article, record.authors, record.authors_complete)
-    if record.language:
-        _sub(article, "Language", record.language)
-    if record.publication_types:
-        types = _sub(article, "PublicationTypeList")
-        for kind in record.publication_types:
-            _sub(types, "PublicationType", kind)
-    _comments_corrections(citation, catalogue, record, shapes)
-    data = _sub(article_element, "PubmedData")
-    _article_ids(data, record)
-    if "cites" not in shapes:
-        _reference_list(data, catalogue, record)
-    return article_element
-
-
-def book_article(parent: ET.Element, catalogue: Catalogue, record: Record, shapes=frozenset()):
-    """One PubmedBookArticle (a Bookshelf chapter such as StatPearls): the book's editors in
-    ``Book``, the chapter's own authors and ContributionDate in ``BookDocument``."""
-    book_element = _sub(parent, "PubmedBookArticle")
-    document = _sub(book_element, "BookDocument")
-    _sub(document, "PMID", record.pmid, Version="1")
-    _sub(document, "ArticleIdList")
-    book = _sub(document, "Book")
-    if record.book_title:
-        _marked_up(book, "BookTitle", record.book_title)
-    _pub_date(book, record)
-    _authors(book, record.editors, list_type="editors")
-    if record.title:
-        _marked_up(document, "ArticleTitle", record.title)
-    if record.language:
-        _sub(document, "Language", record.language)
-    _authors(document, record.authors, list_type="authors")
-    for kind in record.publication_types:
-        _sub(document, "PublicationType", kind)
-    if record.contribution_year:
-        _sub(_sub(document, "ContributionDate"), "Year", record.contribution_year)
-    _reference_list(document, catalogue, record)
-    data = _sub(book_element, "PubmedBookData")
-    _article_ids(data, record)
-    return book_element
-
-
 # ---------------------------------------------------------------- esearch
 
-def esearch_xml(result: SearchResult, retstart: int, retmax: int, shapes=frozenset()) -> str:
-    """eSearchResult in NCBI's element order; zero hits carry NCBI's error and warning lists."""
+def esearch_xml(result: SearchResult, retstart: int, retmax: int, shapes=frozenset(),
+                history=None) -> str:
+    """eSearchResult in NCBI's element order; zero hits carry NCBI's error and warning lists.
+    ``history`` ``(query_key, WebEnv)`` (``usehistory=y``) comes before the IdList, as NCBI's."""
     page = result.pmids[retstart:retstart + retmax]
     root = ET.Element("eSearchResult")
     _sub(root, "Count", len(result.pmids))
     _sub(root, "RetMax", len(page))
     _sub(root, "RetStart", retstart)
+    if history:
+        _sub(root, "QueryKey", history[0])
+        _sub(root, "WebEnv", history[1])
     ids = _sub(root, "IdList")
     for pmid in page:
         _sub(ids, "Id", pmid)
@@ -330,11 +157,13 @@ def esearch_xml(result: SearchResult, retstart: int, retmax: int, shapes=frozens
     return _document(root, ESEARCH_DOCTYPE, shapes=shapes)
 
 
-def esearch_json(result: SearchResult, retstart: int, retmax: int) -> str:
+def esearch_json(result: SearchResult, retstart: int, retmax: int, history=None) -> str:
     """esearch ``retmode=json``: lower-case keys, numbers as strings."""
     page = result.pmids[retstart:retstart + retmax]
-    body = {"count": str(len(result.pmids)), "retmax": str(len(page)), "retstart": str(retstart),
-            "idlist": page, "translationset": [], "querytranslation": result.translation}
+    body = {"count": str(len(result.pmids)), "retmax": str(len(page)), "retstart": str(retstart)}
+    if history:
+        body.update(querykey=str(history[0]), webenv=history[1])
+    body.update(idlist=page, translationset=[], querytranslation=result.translation)
     phrases = result.phrases_not_found if not result.pmids else []
     if phrases or result.fields_not_found:
         body["errorlist"] = {"phrasesnotfound": phrases, "fieldsnotfound": result.fields_not_found}
@@ -442,10 +271,47 @@ def elink_xml(catalogue: Catalogue, id_groups: list[list[str]], link_names, shap
     (with ``group-links``, every id shares one)."""
     if "group-links" in shapes and len(id_groups) > 1:
         id_groups = [[pmid for group in id_groups for pmid in group]]
-    root = ET.Element("eLinkResult")
-    for group in id_groups:
-        _link_set(root, catalogue, group, link_names, shapes)
-    return _document(root, ELINK_DOCTYPE, shapes=shapes)
+    names, own = tuple(link_names), frozenset(shapes) & LINK_SET_SHAPES
+    fragments = [_cached(catalogue, ("links", tuple(group), names, own),
+                         lambda holder, group=group: _link_set(holder, catalogue, group, names, own))
+                 for group in id_groups]
+    body = _with_children(ET.Element("eLinkResult"), fragments)
+    return _document_text(body, ELINK_DOCTYPE, shapes=shapes)
+
+
+def elink_json(catalogue: Catalogue, id_groups: list[list[str]], link_names,
+               shapes=frozenset()) -> str:
+    """elink's ``retmode=json`` answer for ``cmd=neighbor``: the same LinkSets as
+    ``elink_xml``, as NCBI writes them in JSON (``linksets``, each with ``dbfrom``, ``ids``
+    and, when it has links, ``linksetdbs`` of ``dbto``, ``linkname`` and ``links`` as strings)."""
+    root = ET.fromstring(elink_xml(catalogue, id_groups, link_names, shapes).split("\n", 2)[2])
+    linksets = []
+    for link_set in root.findall("LinkSet"):
+        entry = {"dbfrom": link_set.findtext("DbFrom"),
+                 "ids": [e.text for e in link_set.findall("IdList/Id")]}
+        dbs = [{"dbto": db.findtext("DbTo"), "linkname": db.findtext("LinkName"),
+                "links": [e.text for e in db.findall("Link/Id")]}
+               for db in link_set.findall("LinkSetDb")]
+        if dbs:
+            entry["linksetdbs"] = dbs
+        linksets.append(entry)
+    return json.dumps({"header": {"type": "elink", "version": "0.3"}, "linksets": linksets},
+                      separators=(",", ":"))
+
+
+def prerender(catalogue: Catalogue, link_names=LINK_NAMES) -> int:
+    """Serialize every record, and every PMID's LinkSet for each link name and for all of them,
+    ahead of requests (benchmarks: the stand-in's own Python time is not NCBI's); returns the
+    number of records."""
+    count = 0
+    for record in catalogue.all_records():
+        record_xml(catalogue, record)
+        for names in [(name,) for name in link_names] + [tuple(link_names)]:
+            _cached(catalogue, ("links", (record.pmid,), names, frozenset()),
+                    lambda holder, names=names, pmid=record.pmid: _link_set(
+                        holder, catalogue, [pmid], names, frozenset()))
+        count += 1
+    return count
 
 
 def elink_error_xml(message: str, shapes=frozenset()) -> str:

@@ -22,7 +22,8 @@ pointed at ``stand_in.base_url`` works unchanged against NCBI or the stand-in.
   silently omitted PMIDs, by-group LinkSets, per-id elink errors, another
   document's root element, shuffled ECitMatch lines.
 - ``GET /_stats`` answers the request counts as JSON; ``POST /_reset``
-  zeroes them.
+  zeroes them; ``POST /_prerender`` serializes every record and LinkSet
+  ahead of requests (benchmarks), uncounted.
 - A request it cannot read (a bad Content-Length, a search term nested too
   deep) gets a 400, never a dead handler.
 """
@@ -45,7 +46,8 @@ from ..errors import InputError
 from . import render
 from .endpoints import HTML, JSON, TEXT, XML, Answer, answer
 from .query import QueryTooComplex
-from .records import DEFAULT_RECORDS_PATH, Catalogue, Record, load_journals, load_records
+from .catalogue import Catalogue
+from .records import DEFAULT_RECORDS_PATH, Record, load_journals, load_records
 from .synthetic import SyntheticCorpus
 
 EUTILS_PATH = "/entrez/eutils/"
@@ -252,6 +254,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_reset" and self.command == "POST":
             stand_in.reset_stats()
             self._send(Answer(200, JSON, "{}"))
+            return
+        if path == "/_prerender" and self.command == "POST":
+            records = render.prerender(stand_in.catalogue)
+            self._send(Answer(200, JSON, json.dumps({"records": records})))
             return
         if not path.startswith(EUTILS_PATH):
             self._send(Answer(404, HTML, render.html_error_page("404 Not Found")))

@@ -3,7 +3,8 @@
 ``ensure_db_shape(db)`` creates every table, column, index, foreign key and
 full-text index idempotently from the TABLES constant below; it is safe to
 call on every run.  Writes go through ``save_*`` functions inside
-``db.atomic()`` transactions so that a crash loses at most the batch in flight.
+``db.atomic()`` transactions so that a crash loses at most the batch in flight;
+those of the reference set and its resolution are in ``store.sources``.
 """
 
 import json
@@ -16,7 +17,7 @@ from pathlib import Path
 import sqlite_utils
 from filelock import FileLock, Timeout
 
-from .errors import BuildLockedError, DatabaseError
+from ..errors import BuildLockedError, DatabaseError
 
 # table -> (columns, primary key, foreign keys).  Column order is the order a
 # reviewer sees in Datasette, so the columns people read first come first.
@@ -195,7 +196,7 @@ def open_existing_db(path) -> sqlite_utils.Database:
     """
     from urllib.parse import quote
 
-    from .errors import InputError
+    from ..errors import InputError
 
     path = Path(path)
     if not path.is_file():
@@ -235,7 +236,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for table, columns in FTS.items():
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
-    from .findings import ensure_views
+    from ..findings import ensure_views
 
     ensure_views(db)  # the findings the web and `litgraph check` share
 
@@ -332,121 +333,6 @@ def refuse_if_served(db_path) -> None:
             f"{db_path} is being served by `litgraph serve`: stop it first, or build into "
             "another file (--db) and serve that") from None
     probe.release()
-
-
-# ---------------------------------------------------------------- references.yaml -> db
-
-SOURCE_ENTRY_COLUMNS = ("title", "authors", "journal", "year", "volume", "issue", "pages")
-
-
-def _source_evidence(entry, publication_types=None, level_map=None) -> dict:
-    """Evidence columns of a source: curator > declared (weakest stated) > inferred
-    (through ``level_map``, the project's evidence-levels.yaml; the package's map if None)."""
-    from .evidence import choose_level, infer_level
-
-    declared = [d.level for d in entry.declared_levels]
-    declared_level = max(declared) if declared else None
-    inferred_level, _rule = infer_level(publication_types=publication_types or [],
-                                        title=entry.title, kind=entry.kind,
-                                        mapping=level_map)
-    level, basis, disagreement = choose_level(entry.level, declared_level, inferred_level)
-    return {"evidence_level": level, "evidence_basis": basis, "declared_level": declared_level,
-            "inferred_level": inferred_level,
-            "level_disagreement": int(bool(disagreement) or len(set(declared)) > 1)}
-
-
-def upsert_rows(table, rows, pk="id", alter=False) -> None:
-    """Upsert many rows at once, one ``upsert_all`` per set of columns.
-
-    Rows that name different columns are never upserted together: a column a
-    row leaves out keeps its stored value (``upsert_all`` would set it NULL
-    for the rows of a batch that lack it).  Later rows of a key win.
-    """
-    groups = {}
-    for row in rows:
-        groups.setdefault(tuple(row), {})[row[pk]] = row
-    for columns, by_key in groups.items():
-        table.upsert_all(list(by_key.values()), pk=pk, alter=alter)
-
-
-def save_reference_set(db: sqlite_utils.Database, refset) -> None:
-    """Write references.yaml's entries (a model.ReferenceSet) into the database.
-
-    Upserts documents and sources by key and rewrites citations, claims,
-    claim_sources and evidence_declarations from the set, inside one
-    transaction; rows of entries that no longer exist are removed, so a re-run
-    leaves no duplicates and no orphans.  The resolution columns of a source
-    that already has a status (status, PubMed's metadata, fetched_at) are left
-    alone; a new source starts 'unresolved'.
-    """
-    documents = {d.id for d in refset.documents if not d.missing}  # a missing file: no rows
-    sources = {s.key for s in refset.sources}
-    existing = {row["id"]: row for row in db["sources"].rows} if db["sources"].exists() else {}
-    with db.atomic():
-        for table in ("claim_alignments", "claim_sources", "citations", "evidence_declarations",
-                      "claims"):
-            db.execute(f"DELETE FROM [{table}]")
-        db.conn.executemany("DELETE FROM sources WHERE id = ?",
-                            [[row_id] for row_id in set(existing) - sources])
-        known_documents = [r["id"] for r in db["documents"].rows]
-        db.conn.executemany("DELETE FROM documents WHERE id = ?",
-                            [[doc_id] for doc_id in set(known_documents) - documents])
-        source_rows = []
-        for entry in refset.sources:
-            old = existing.get(entry.key)
-            row = {"id": entry.key, "cited_as": entry.cited_as, "kind": entry.kind,
-                   "excluded": int(entry.exclude), "stale": int(entry.stale), "note": entry.note}
-            resolved = bool(old and old.get("status") in ("resolved", "conflict"))
-            for name in ("pmid", "doi", "pmcid"):
-                value = getattr(entry, name)
-                if not resolved or not (old or {}).get(name) or entry.pinned:
-                    row[name] = value
-            if not resolved:
-                row.update({name: getattr(entry, name) for name in SOURCE_ENTRY_COLUMNS})
-                row["authors"] = as_json(entry.authors) if entry.authors else None
-            if not (old or {}).get("status"):
-                row["status"] = "unresolved"
-                row["status_reason"] = "not yet resolved"
-            if entry.resolved_by and not (old or {}).get("resolved_by"):
-                row["resolved_by"] = entry.resolved_by
-            types = json.loads(old["publication_types"]) if old and old.get("publication_types") \
-                else None
-            row.update(_source_evidence(entry, types, getattr(refset, "level_map", None)))
-            source_rows.append(row)
-        upsert_rows(db["sources"], source_rows, alter=False)
-        upsert_rows(db["documents"], [{
-            "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
-            "source_id": doc.source if doc.source in sources else None,
-            "restates": doc.restates if doc.restates in documents else None,
-            "sha256": doc.sha256} for doc in refset.documents if not doc.missing])
-        citations, declarations = {}, {}
-        for entry in refset.sources:
-            for seen in entry.seen:
-                if seen.document in documents:
-                    citations.setdefault((seen.document, entry.key, seen.line), {
-                        "document_id": seen.document, "source_id": entry.key,
-                        "label": seen.label, "line": seen.line, "raw": seen.raw})
-            for level in entry.declared_levels:
-                if level.document in documents:
-                    declarations[(entry.key, level.document, level.line)] = {
-                        "source_id": entry.key, "document_id": level.document,
-                        "line": level.line, "level": level.level, "label": level.label,
-                        "scheme": level.scheme}
-        db["citations"].insert_all(citations.values(), pk=TABLES["citations"][1])
-        db["evidence_declarations"].insert_all(declarations.values(),
-                                               pk=TABLES["evidence_declarations"][1])
-        claim_rows, links = [], {}
-        for claim in refset.claims:
-            if claim.document not in documents or claim.stale or claim.exclude:
-                continue  # a stale or excluded claim stays in references.yaml only
-            claim_rows.append({"id": claim.id, "document_id": claim.document,
-                               "section": claim.section, "text": claim.text,
-                               "line": claim.line, "evidence_level": claim.level})
-            for key in claim.sources:
-                if key in sources:
-                    links[(claim.id, key)] = {"claim_id": claim.id, "source_id": key}
-        db["claims"].insert_all(claim_rows, pk="id")
-        db["claim_sources"].insert_all(links.values(), pk=TABLES["claim_sources"][1])
 
 
 # ---------------------------------------------------------------- the citation graph

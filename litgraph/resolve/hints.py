@@ -1,0 +1,67 @@
+"""Identifiers as resolution takes them: stated by the curator, or hints a search wrote back."""
+
+from .. import ids
+from ..errors import IdentifierError
+from ..model import Resolution
+from .matching import describe
+
+
+def normalised_ids(source):
+    """(PMID, DOI) of a source entry, normalised (IdentifierError when malformed)."""
+    pmid = ids.normalise_pmid(source.pmid) if source.pmid else None
+    doi = ids.normalise_doi(source.doi) if source.doi else None
+    return pmid, doi
+
+
+FOUND_BY_SEARCH = ("doi", "citation", "title", "search")
+
+
+def stated_ids(source):
+    """(PMID, DOI) to resolve by: identifiers a search wrote back are hints, not input.
+
+    Unless a curator pinned them, a PMID found by DOI, and a PMID/DOI found by
+    ECitMatch or title search, are found again the same way (from the cache,
+    at no cost), so a second run asks exactly what the first asked.  Whether
+    the curator changed a hint is judged afterwards (``hints``, ``curator_edit``).
+    """
+    pmid, doi = normalised_ids(source)
+    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
+        return pmid, doi
+    if source.resolved_by == "doi":
+        return None, doi
+    return None, None
+
+
+def hints(source):
+    """(PMID, DOI) that a search wrote back and ``stated_ids`` set aside, or (None, None)."""
+    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
+        return None, None
+    try:
+        pmid, doi = normalised_ids(source)
+    except IdentifierError:
+        return None, None
+    return pmid, (None if source.resolved_by == "doi" else doi)
+
+
+def curator_edit(source, found, judge_pmid):
+    """The resolution by the curator's own identifiers, when they changed a search's hint.
+
+    ``found`` is what the search concluded; ``judge_pmid(key, pmid, doi)`` resolves a
+    stated PMID.  None when the hints still agree with the search, or the search failed
+    for now (a transient failure decides nothing).
+    """
+    pmid, doi = hints(source)
+    if not (pmid or doi) or found.failure:
+        return None
+    record = found.record if found.status == "resolved" else None
+    if source.resolved_by == "doi":
+        doi = normalised_ids(source)[1]  # stated all along: checked against the curator's PMID
+    elif record is not None and doi in record.dois:
+        doi = None  # still the searched record's own DOI: a hint, not the curator's word
+    if pmid and (record is None or record.pmid != pmid):
+        return judge_pmid(source.key, pmid, doi)
+    if record is not None and source.resolved_by != "doi" and doi and record.dois:
+        return Resolution(source.key, "conflict",
+                          f"the {source.resolved_by} search finds {describe(record)} with DOI "
+                          f"{record.doi}, but the reference states DOI {doi}")
+    return None
