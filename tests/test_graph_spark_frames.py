@@ -11,6 +11,7 @@ import pytest
 from test_graph_spark import bulk_file, networkx_rows, random_graph, spark  # noqa: F401
 
 from litgraph.graph import spark as engine  # noqa: E402
+from litgraph.errors import InputError  # noqa: E402
 from litgraph.graph import spark_frames  # noqa: E402
 
 
@@ -119,3 +120,25 @@ def test_a_100000_node_graph_gives_the_networkx_rows(spark):  # noqa: F811
                                                    documents=20)
     result = assert_same(spark, nodes, links, set_nodes, listed)
     assert result.pagerank_iterations >= 2 and result.component_iterations >= 2
+
+
+def test_compute_spark_metrics_takes_the_distributed_path_when_asked(spark):  # noqa: F811
+    nodes, links, set_nodes, listed = random_graph(50, 120, seed=11)
+    frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
+    driver = engine.compute_spark_metrics(spark, frames, top=30)
+    distributed = engine.compute_spark_metrics(spark, frames, top=30, mode="distributed")
+    assert isinstance(distributed, spark_frames.FrameMetrics)
+    ours, theirs = list(distributed.metric_rows()), list(driver.metric_rows())
+    columns = ("node_id", "kind", "in_degree", "out_degree", "in_degree_set", "out_degree_set",
+               "component", "betweenness_method")
+    assert [[r[c] for c in columns] for r in ours] == [[r[c] for c in columns] for r in theirs]
+    assert max(abs(a["pagerank"] - b["pagerank"]) for a, b in zip(ours, theirs)) < 1e-6
+    assert (distributed.cocitations, distributed.couplings, distributed.cohesion, distributed.edges) \
+        == (driver.cocitations, driver.couplings, driver.cohesion, driver.edges)
+    assert (distributed.count, distributed.components, distributed.betweenness_method) == (
+        50, len({r["component"] for r in theirs}), driver.betweenness_method)
+    tables = list(distributed.metric_tables(batch=20))
+    assert [t.num_rows for t in tables] == [20, 20, 10]
+    assert tables[0].column("node_id").to_pylist() == [r["node_id"] for r in ours[:20]]
+    with pytest.raises(InputError, match="Spark mode 'cluster'"):
+        engine.compute_spark_metrics(spark, frames, mode="cluster")

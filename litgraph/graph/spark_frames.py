@@ -39,11 +39,27 @@ class FrameMetrics:
     component_iterations: int = 0
     timings: dict = field(default_factory=dict)
     edges: int = 0  # distinct citing/cited pairs between known nodes, without self-links
+    count: int = 0  # nodes
+    components: int = 0  # weakly connected components
+    betweenness_method: str = ""
 
     def metric_rows(self) -> Iterator[dict]:
         """The metrics rows as dicts, in node id order, without collecting them all at once."""
         for row in self.metrics.toLocalIterator():
             yield row.asDict()
+
+    def metric_tables(self, batch: int = 1_000_000) -> Iterator:
+        """The metrics rows as pyarrow Tables of at most ``batch`` rows, in node id order."""
+        import pyarrow as pa
+
+        rows = []
+        for row in self.metric_rows():
+            rows.append(row)
+            if len(rows) == batch:
+                yield pa.Table.from_pylist(rows)
+                rows = []
+        if rows:
+            yield pa.Table.from_pylist(rows)
 
 
 def _parts(spark) -> int:
@@ -148,7 +164,7 @@ def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_
 
 
 def weak_components(nodes, links, parts: int, max_iter: int = 10_000):
-    """Weakly connected components: ``(frame of n, component; iterations)``.
+    """Weakly connected components: ``(frame of n, component; iterations; how many)``.
 
     Min-label propagation with pointer jumping: each node takes the smallest
     label among itself and its neighbours, then its label's label, until no
@@ -185,7 +201,7 @@ def weak_components(nodes, links, parts: int, max_iter: int = 10_000):
     numbered = sizes.withColumn(
         "component", F.row_number().over(Window.orderBy(F.col("size").desc(), "label")) - 1)
     return (labels.join(numbered.select("label", "component"), "label").select("n", "component"),
-            iteration)
+            iteration, sizes.count())
 
 
 def top_pairs(links, item: str, listed_by: str, top: int, max_list: int):
@@ -304,7 +320,7 @@ def compute_frame_metrics(spark, frames, top: int = 1000, max_list: int = 2000,
     lap("number nodes")
     if count == 0:
         empty = spark.createDataFrame([], ", ".join(f"{c} {kind}" for c, kind in METRIC_COLUMNS))
-        return FrameMetrics(metrics=empty, timings=timings)
+        return FrameMetrics(metrics=empty, timings=timings, betweenness_method="exact")
     links = _number_links(frames.links, indexed, parts)
     link_count = links.count()
     lap("number links")
@@ -313,7 +329,7 @@ def compute_frame_metrics(spark, frames, top: int = 1000, max_list: int = 2000,
     ranks, pr_iterations = pagerank(indexed, links, count)
     ranks = ranks.localCheckpoint()
     lap("pagerank")
-    components, cc_iterations = weak_components(indexed, links, parts)
+    components, cc_iterations, component_count = weak_components(indexed, links, parts)
     components = components.localCheckpoint()
     lap("components")
     between, method = _betweenness(spark, indexed, links, count, link_count,
@@ -341,4 +357,5 @@ def compute_frame_metrics(spark, frames, top: int = 1000, max_list: int = 2000,
     return FrameMetrics(metrics=metrics, cocitations=pairs["co-citation"],
                         couplings=pairs["coupling"], cohesion=cohesion_rows,
                         pagerank_iterations=pr_iterations, component_iterations=cc_iterations,
-                        timings=timings, edges=link_count)
+                        timings=timings, edges=link_count, count=count,
+                        components=component_count, betweenness_method=method)
