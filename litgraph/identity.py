@@ -34,6 +34,7 @@ written forename first.  Similarity comes from rapidfuzz.
 'title 0.38 similar: "The role of sunlight in tooth decay" vs "Primary leiomyosarcoma of the kidney: a..."; first author Kendal vs Miller; year 2007 vs 2010'
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -111,12 +112,20 @@ def fold(text) -> str:
     """
     if text is None:
         return ""
-    text = _INLINE_TAG.sub("", str(text))
-    text = html.unescape(_TAG.sub(" ", text))
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u00df", "ss").replace("\u00f8", "o").replace("\u0131", "i")
-    text = text.replace("\u0142", "l").replace("\u00e6", "ae").replace("\u0153", "oe")
+    return _fold(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    # a verification folds each name and title of a record many times over: cached
+    if "<" in text or "&" in text:
+        text = _INLINE_TAG.sub("", text)
+        text = html.unescape(_TAG.sub(" ", text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.lower())  # lower first: Ø, Ł, Æ fold too
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("\u00df", "ss").replace("\u00f8", "o").replace("\u0131", "i")
+        text = text.replace("\u0142", "l").replace("\u00e6", "ae").replace("\u0153", "oe")
     return " ".join(_NON_WORD.sub(" ", text.lower()).split())
 
 

@@ -106,6 +106,18 @@ def test_a_translated_title_in_brackets_agrees_with_the_title_the_document_gives
         "verified", "agrees: title")
 
 
+@pytest.mark.parametrize("text, folded", [
+    ("Straße und Ørsted: Łódź, Æsop, œuvre, ıi", "strasse und orsted lodz aesop oeuvre ii"),
+    ("caf&eacute; &amp; cr\u00e8me", "cafe creme"),  # an entity that becomes an accent
+    ("  Plain   ASCII, with-punctuation!  ", "plain ascii with punctuation"),
+    ("Müller", "muller"), ("Mu\u0308ller", "muller"),  # composed and decomposed alike
+    (2019, "2019"), (None, ""),
+])
+def test_fold_reads_accents_entities_and_plain_text_alike(text, folded):
+    assert fold(text) == folded
+    assert fold(text) == folded  # the second answer comes from the cache and agrees
+
+
 def test_inline_markup_and_entities_never_split_a_word():
     record = PubmedRecord("1", title="CO<sub>2</sub> retention &amp; <i>in vivo</i> imaging")
     assert fold(record.title) == "co2 retention in vivo imaging"

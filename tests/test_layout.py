@@ -1,4 +1,4 @@
-"""The package's layout: no import cycle, and every module importable on its own."""
+"""The package's layout: no import cycle, every module importable on its own, none past 500 lines."""
 
 import ast
 import subprocess
@@ -115,3 +115,10 @@ def test_every_module_conftest_schedules_exists():
     assert [m for m in LONG_MODULES + SHARED_SETUP_MODULES if not (root / m).is_file()] == []
     for module in SHARED_SETUP_MODULES:
         assert 'scope="module"' in (root / module).read_text(encoding="utf-8"), module
+
+
+def test_no_module_passes_the_size_at_which_the_house_splits_it():
+    """Split a module by entity or stage before it passes 500 lines (the house style)."""
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()}
+    assert len(sizes) > 50  # the walk found the package
+    assert {name: lines for name, lines in sizes.items() if lines > 500} == {}

@@ -147,6 +147,34 @@ def test_save_graph_writes_each_row_by_column_name_and_replaces_the_last_graph(t
         "document_cohesion": 0}
 
 
+def test_save_graph_rebuilds_the_indexes_it_drops_and_a_failed_write_changes_nothing(tmp_path):
+    """The graph's secondary indexes are dropped for the write and built again over the new
+    rows; a write that fails half-way leaves the old graph, its indexes and the cache size."""
+    from litgraph.store import save_graph
+
+    db = open_db(tmp_path / "g.db")
+    ensure_db_shape(db)
+    before = schema(db)
+    cache_size = db.execute("pragma cache_size").fetchone()[0]
+    save_graph(db, [{"id": "a", "kind": "source"}, {"id": "b", "kind": "source"}],
+               [("a", "b", "document")])
+    assert schema(db) == before
+    plan = " ".join(str(r) for r in db.execute(
+        "explain query plan select citing_id from links where cited_id = 'b'").fetchall())
+    assert "idx_links_cited_id" in plan
+
+    def broken_links():
+        yield ("b", "a", "document")
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        save_graph(db, [{"id": "z", "kind": "source"}], broken_links())
+    assert db.execute("select citing_id, cited_id from links").fetchall() == [("a", "b")]
+    assert [r[0] for r in db.execute("select id from nodes order by id")] == ["a", "b"]
+    assert schema(db) == before
+    assert db.execute("pragma cache_size").fetchone()[0] == cache_size
+
+
 def test_read_commands_open_the_database_read_only_and_never_shape_it(tmp_path, monkeypatch):
     """status, check, claims, sources and export read through a connection that refuses
     writes (SQLite's mode=ro, so it holds for root too), and never through open_db or
@@ -195,3 +223,27 @@ def test_datasette_serves_the_database_immutable(tmp_path):
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("insert into build_info (key, value) values ('x', 'y')")
     conn.close()
+
+
+def test_a_database_of_this_shape_is_opened_without_asking_sqlite_anything_more(tmp_path, monkeypatch):
+    """ensure_db_shape stamps SQLite's user_version with the shape's fingerprint; a database
+    that carries it is not inspected again, one that does not (older, or changed by hand
+    after a litgraph of another shape) is brought up to date and stamped."""
+    import litgraph.store as store
+
+    db = open_db(tmp_path / "a.db")
+    assert db.execute("pragma user_version").fetchone()[0] == store.schema_fingerprint()
+    db.execute("drop index idx_links_cited_id")
+    ensure_db_shape(db)  # same fingerprint: trusted, nothing asked
+    assert "idx_links_cited_id" not in {i.name for i in db["links"].indexes}
+    db.execute("pragma user_version = 0")  # as an older litgraph left it
+    ensure_db_shape(db)
+    assert "idx_links_cited_id" in {i.name for i in db["links"].indexes}
+    assert db.execute("pragma user_version").fetchone()[0] == store.schema_fingerprint()
+
+    before = store.schema_fingerprint()
+    monkeypatch.setitem(store.TABLES, "links", (
+        {**store.TABLES["links"][0], "weight": int}, *store.TABLES["links"][1:]))
+    assert store.schema_fingerprint() != before
+    ensure_db_shape(db)  # a new column in TABLES: the stamp differs, the column is added
+    assert "weight" in db["links"].columns_dict

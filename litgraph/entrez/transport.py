@@ -20,10 +20,12 @@ row (network errors, timeouts, 5xx, unusable bodies), or failures for
 once instead of waiting out its timeouts and retries.
 """
 
+import gc
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -55,6 +57,39 @@ CONCURRENCY = 8
 # answer whatever free port it gets, so its runs share cache entries, and only with each other.
 STAND_IN_SERVICE = "litgraph-stand-in:bundled-fixtures"
 _RETRY_AFTER = Retry(0)  # urllib3 reads Retry-After (seconds or an HTTP date)
+
+
+_GC_LOCK = threading.Lock()
+_GC_HOLDERS = 0  # parses under way in this process (clients parse in their own threads)
+
+
+@contextmanager
+def without_cyclic_gc():
+    """Pause Python's cycle collector while a reply is parsed.
+
+    A 5,000-record reply makes millions of small objects at once, and each
+    generation-2 pass walks them all: more than half of ElementTree's time on
+    such a reply (0.79 s against 0.33 s with the collector paused).  The trees
+    hold no reference cycles, so nothing is left for the collector to find;
+    reference counting frees them as before, and the collector resumes when the
+    last parse under way ends (if it was running when the first began).
+    """
+    global _GC_HOLDERS
+    with _GC_LOCK:
+        if _GC_HOLDERS == 0:
+            without_cyclic_gc.resume = gc.isenabled()
+            gc.disable()
+        _GC_HOLDERS += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_HOLDERS -= 1
+            if _GC_HOLDERS == 0 and without_cyclic_gc.resume:
+                gc.enable()
+
+
+without_cyclic_gc.resume = True
 
 
 class _ThrottledAdapter(HTTPAdapter):
@@ -284,7 +319,7 @@ class Transport:
                                         endpoint_kind(endpoint))
                 if problem is None:
                     try:
-                        with self._parsing:
+                        with self._parsing, without_cyclic_gc():
                             parsed = parse(response.content)
                     except Exception as exc:  # any parser's error: the reply is unusable
                         problem = f"unparseable reply ({type(exc).__name__}: {str(exc)[:120]})"

@@ -11,6 +11,7 @@ text does not state stays ``None``.
 """
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -263,9 +264,17 @@ def parse_reference(text: str) -> ReferenceFields:
     >>> parse_reference("Lee M, Brown T. Imaging of sarcoma. Int J Oncol. 2019;34(3):648-54. PMID: 900000001.").journal
     'Int J Oncol'
     """
+    return ReferenceFields(**{k: list(v) if isinstance(v, tuple) else v
+                              for k, v in _parsed_fields(str(text or ""))})
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_fields(text: str) -> tuple:
+    """``parse_citation``'s known fields as an immutable, cached answer (an entry is read
+    more than once while its document is segmented)."""
     try:
-        found = parse_citation(str(text or ""))
+        found = parse_citation(text)
     except (RecursionError, ValueError, TypeError, IndexError):  # odd text: nothing placed
         found = {}
     known = {f.name for f in dataclasses.fields(ReferenceFields)}
-    return ReferenceFields(**{k: v for k, v in found.items() if k in known})
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in found.items() if k in known)

@@ -8,6 +8,7 @@ seen in before; only an unmatched work gets a new key.
 
 import bisect
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -191,7 +192,35 @@ def merge_extracted(data, extracted, references_path, report):
     processed = {doc.document.id for doc in extracted}
     base = Path(references_path).resolve().parent
 
-    # documents
+    _merge_documents(documents, extracted, base)
+    missing = _mark_missing_documents(documents, processed, base, report)
+    merged = _merge_sources(sources, extracted)
+    stale = _refresh_sightings(sources, documents, merged, dropped=processed | missing,
+                               missing=missing)
+    for doc in extracted:  # the documents that are themselves publications
+        self_refs = [r for r in doc.references if r.role == "self"]
+        entry = documents[doc.document.id]
+        if self_refs and entry.get("source") is None:
+            entry["source"] = merged.ref_keys[id(self_refs[0])]
+    claim_count = sum(_merge_claims(claims, doc, merged.ref_keys) for doc in extracted)
+    for doc_id in sorted(missing):
+        _drop_claims(claims, doc_id)
+
+    report.counts = {
+        "documents": len(extracted),
+        "references": sum(len(d.references) for d in extracted),
+        "sources": len(sources),
+        "new_sources": len(merged.created),
+        "stale_sources": sum(1 for e in sources.values() if e and e.get("stale")),
+        "missing_documents": len(missing),
+        "claims": claim_count,
+    }
+    report.messages.extend(f"new source {key}" for key in merged.created)
+    report.messages.extend(f"no document cites {key} any more: marked stale" for key in stale)
+
+
+def _merge_documents(documents, extracted, base) -> None:
+    """One entry per document read now: path, sha256, and title and kind unless curated."""
     for doc in extracted:
         entry = documents.get(doc.document.id)
         if entry is None:
@@ -210,7 +239,9 @@ def merge_extracted(data, extracted, references_path, report):
         if "missing" in entry:
             del entry["missing"]
 
-    # documents whose file is gone (deleted, renamed): marked, never deleted
+
+def _mark_missing_documents(documents, processed, base, report) -> set:
+    """Documents whose file is gone (deleted, renamed): marked, never deleted."""
     missing = set()
     for doc_id, entry in documents.items():
         if str(doc_id) in processed or not isinstance(entry, dict) or not entry.get("path"):
@@ -221,9 +252,20 @@ def merge_extracted(data, extracted, references_path, report):
                 entry["missing"] = True
                 report.messages.append(f"document {doc_id}: {entry['path']} is gone: "
                                        "marked missing")
-    dropped = processed | missing
+    return missing
 
-    # sources: index the existing entries by identity
+
+@dataclass
+class MergedSources:
+    """What merging the references into the sources found, for the steps after it."""
+    created: list = field(default_factory=list)  # keys of new sources
+    ref_keys: dict = field(default_factory=dict)  # id(reference) -> source key
+    sightings: dict = field(default_factory=dict)  # source key -> new sightings
+    levels: dict = field(default_factory=dict)  # source key -> new declared levels
+
+
+def _existing_identities(sources) -> dict:
+    """Identity (identifier, fields, or the words seen at a place) -> existing source key."""
     index = {}
     for key, entry in sources.items():
         for ident in identities(dict(entry or {})):
@@ -231,8 +273,13 @@ def merge_extracted(data, extracted, references_path, report):
         for sighting in (entry or {}).get("seen") or []:
             index.setdefault(_sighting_identity(sighting.get("document"), str(sighting.get("raw"))),
                              key)
-    new_sightings, new_levels, ref_keys = {}, {}, {}
-    created = []
+    return index
+
+
+def _merge_sources(sources, extracted) -> MergedSources:
+    """Each group of references to one work joins its existing source, or makes a new one."""
+    index = _existing_identities(sources)
+    merged = MergedSources()
     for group in _group_references(extracted):
         group.sort(key=lambda r: (r.document, r.line))
         fields = {}
@@ -249,8 +296,8 @@ def merge_extracted(data, extracted, references_path, report):
                    None)
         if key is None:
             key = source_key(fields, sources)
-            entry = sources[key] = CommentedMap()  # placed in sorted order after the loop
-            created.append(key)
+            sources[key] = CommentedMap()  # placed in sorted order after the loop
+            merged.created.append(key)
             for ident in identities(fields):
                 index.setdefault(ident, key)
         entry = sources[key]
@@ -264,14 +311,16 @@ def merge_extracted(data, extracted, references_path, report):
         if entry.get("cited_as") is None:
             entry["cited_as"] = group[0].raw
         for ref in group:
-            ref_keys[id(ref)] = key
-            new_sightings.setdefault(key, []).extend(ref.sightings)
-            new_levels.setdefault(key, []).extend(ref.declared_levels)
+            merged.ref_keys[id(ref)] = key
+            merged.sightings.setdefault(key, []).extend(ref.sightings)
+            merged.levels.setdefault(key, []).extend(ref.declared_levels)
+    _place_sorted(sources, merged.created)
+    return merged
 
-    _place_sorted(sources, created)
 
-    # sightings and declared levels: replace those of the documents processed now, drop
-    # those of missing documents
+def _refresh_sightings(sources, documents, merged, dropped, missing) -> list:
+    """Sightings and declared levels of the documents read now replaced, those of missing
+    documents dropped; a source no document cites any more is marked stale (returned)."""
     document_sources = {str(e.get("source")) for k, e in documents.items()
                         if e and e.get("source") and str(k) not in missing}
     stale = []
@@ -280,12 +329,12 @@ def merge_extracted(data, extracted, references_path, report):
         if entry is None:
             entry = sources[key] = CommentedMap()
         kept = [dict(s) for s in entry.get("seen") or [] if str(s.get("document")) not in dropped]
-        seen = kept + [_sighting_map(s) for s in new_sightings.get(key, [])]
+        seen = kept + [_sighting_map(s) for s in merged.sightings.get(key, [])]
         seen.sort(key=lambda s: (str(s["document"]), int(s.get("line") or 0)))
         _replace_list(entry, "seen", seen)
         levels = [dict(d) for d in entry.get("declared_levels") or []
                   if str(d.get("document")) not in dropped]
-        levels += [_level_map(d) for d in new_levels.get(key, [])]
+        levels += [_level_map(d) for d in merged.levels.get(key, [])]
         levels.sort(key=lambda d: (str(d["document"]), int(d.get("line") or 0)))
         _replace_list(entry, "declared_levels", levels)
         if seen or key in document_sources:
@@ -294,34 +343,7 @@ def merge_extracted(data, extracted, references_path, report):
         elif had_sightings.get(key) and not entry.get("stale"):
             entry["stale"] = True  # cited before, by no document now: marked, never deleted
             stale.append(key)
-
-    # the documents that are themselves publications
-    for doc in extracted:
-        self_refs = [r for r in doc.references if r.role == "self"]
-        entry = documents[doc.document.id]
-        if self_refs and entry.get("source") is None:
-            entry["source"] = ref_keys[id(self_refs[0])]
-
-    # claims
-    claim_count = 0
-    for doc in extracted:
-        claim_count += _merge_claims(claims, doc, ref_keys)
-    for doc_id in sorted(missing):
-        _drop_claims(claims, doc_id)
-
-    report.counts = {
-        "documents": len(extracted),
-        "references": sum(len(d.references) for d in extracted),
-        "sources": len(sources),
-        "new_sources": len(created),
-        "stale_sources": sum(1 for e in sources.values() if e and e.get("stale")),
-        "missing_documents": len(missing),
-        "claims": claim_count,
-    }
-    for key in created:
-        report.messages.append(f"new source {key}")
-    for key in stale:
-        report.messages.append(f"no document cites {key} any more: marked stale")
+    return stale
 
 
 def _document_file(base, shown):

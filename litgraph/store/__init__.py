@@ -10,6 +10,7 @@ those of the reference set and its resolution are in ``store.sources``.
 import json
 import os
 import sqlite3
+import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -215,30 +216,62 @@ def open_existing_db(path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+def _creation_order() -> list:
+    """TABLES' names, each after the tables its foreign keys name."""
+    order = []
+    while len(order) < len(TABLES):
+        ready = [name for name, (_c, _pk, fks) in TABLES.items() if name not in order
+                 and all(other in order or other == name for _col, other, _oc in fks)]
+        if not ready:
+            raise ValueError("TABLES' foreign keys form a cycle")
+        order.extend(ready)
+    return order
+
+
+def schema_fingerprint() -> int:
+    """A number that changes whenever TABLES, INDEXES, FTS or the finding views change.
+
+    ensure_db_shape stores it as SQLite's ``user_version``; a database that carries it
+    already has this shape, and opening it asks SQLite nothing more.
+    """
+    from ..findings import VIEWS, view_sql
+
+    shape = repr(([(n, list(c.items()), pk, fks) for n, (c, pk, fks) in TABLES.items()],
+                  INDEXES, FTS, FIRST_COLUMNS, [view_sql(v) for v in VIEWS]))
+    return zlib.crc32(shape.replace("<class ", "").encode("utf-8")) & 0x7FFFFFFF or 1
+
+
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create every table, missing column, index and full-text index. Idempotent."""
-    for name, (columns, pk, _fks) in TABLES.items():
-        table = db[name]
-        if not table.exists():
-            table.create(column_order(name), pk=pk)
-        else:
-            have = set(table.columns_dict)
-            for column, kind in columns.items():
-                if column not in have:
-                    table.add_column(column, kind)
-    for name, (_columns, _pk, fks) in TABLES.items():
+    fingerprint = schema_fingerprint()
+    if db.execute("pragma user_version").fetchone()[0] == fingerprint:
+        return  # made by this very shape: nothing to add
+    from ..findings import ensure_views
+
+    with db.atomic():  # one commit for the tables, columns and indexes, not one per statement
+        for name in _creation_order():
+            columns, pk, fks = TABLES[name]
+            table = db[name]
+            if not table.exists():  # keys given at creation: adding them later rewrites the table
+                table.create(column_order(name), pk=pk, foreign_keys=fks)
+            else:
+                have = set(table.columns_dict)
+                for column, kind in columns.items():
+                    if column not in have:
+                        table.add_column(column, kind)
+        for table, columns in INDEXES:
+            db[table].create_index(columns, if_not_exists=True)
+    for name, (_columns, _pk, fks) in TABLES.items():  # an older database's missing keys
         existing = {(fk.column, fk.other_table, fk.other_column) for fk in db[name].foreign_keys}
         missing = [fk for fk in fks if fk not in existing]
         if missing:
             db.add_foreign_keys([(name, *fk) for fk in missing])
-    for table, columns in INDEXES:
-        db[table].create_index(columns, if_not_exists=True)
-    for table, columns in FTS.items():
+    for table, columns in FTS.items():  # enable_fts runs a script, which commits on its own
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
-    from ..findings import ensure_views
-
-    ensure_views(db)  # the findings the web and `litgraph check` share
+    with db.atomic():
+        ensure_views(db)  # the findings the web and `litgraph check` share
+    db.execute(f"pragma user_version = {int(fingerprint)}")
 
 
 def as_json(value):
@@ -340,6 +373,7 @@ def refuse_if_served(db_path) -> None:
 # The tables the graph stage replaces together (litgraph.graph), in the order they are written.
 GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
 GRAPH_WRITE_BATCH = 50_000  # rows per executemany: bounded memory on a 10-million-link graph
+GRAPH_WRITE_CACHE_KIB = 262_144  # SQLite page cache while the graph is written (256 MiB at most)
 
 
 def _insert_graph_rows(db: sqlite_utils.Database, table: str, rows) -> None:
@@ -371,9 +405,24 @@ def save_graph(db: sqlite_utils.Database, nodes, links, metrics=(), cocitations=
     are (citing_id, cited_id, origin) triples.  Any iterable will do.  On any
     error nothing changes: readers see the old graph or the new one, never half.
     """
-    with db.atomic():
-        for table in GRAPH_TABLES:
-            db.conn.execute(f"delete from [{table}]")
-        for table, rows in zip(GRAPH_TABLES, (nodes, links, metrics, cocitations, couplings,
-                                              cohesion)):
-            _insert_graph_rows(db, table, rows)
+    conn = db.conn
+    marks = ", ".join("?" for _ in GRAPH_TABLES)
+    # The secondary indexes are built once over the new rows, not updated row by row
+    # (random inserts into a text index are most of a 10-million-link write).
+    indexes = conn.execute(f"select name, sql from sqlite_master where type = 'index' "
+                           f"and sql is not null and tbl_name in ({marks})", GRAPH_TABLES).fetchall()
+    cache_size = conn.execute("pragma cache_size").fetchone()[0]
+    conn.execute(f"pragma cache_size = -{GRAPH_WRITE_CACHE_KIB}")
+    try:
+        with db.atomic():
+            for name, _sql in indexes:
+                conn.execute(f"drop index [{name}]")
+            for table in GRAPH_TABLES:
+                conn.execute(f"delete from [{table}]")
+            for table, rows in zip(GRAPH_TABLES, (nodes, links, metrics, cocitations, couplings,
+                                                  cohesion)):
+                _insert_graph_rows(db, table, rows)
+            for _name, sql in indexes:
+                conn.execute(sql)
+    finally:
+        conn.execute(f"pragma cache_size = {int(cache_size)}")
