@@ -2,7 +2,8 @@
 
 Usage:
     python bench/graph.py --engine spark --edges 10000000 [--nodes N] [--seed 0]
-                          [--spark-master local[2]] [--driver-memory 6g] [--keep]
+                          [--spark-master local[2]] [--driver-memory 6g]
+                          [--spark-mode driver|distributed] [--keep]
 
 The graph is the one ``bench/graph.py`` generates (deterministic, every node
 ``synthetic``; ``--nodes`` defaults to a tenth of ``--edges``), written to
@@ -91,6 +92,9 @@ def write_metrics(result, path) -> None:
     """The metrics rows, fetched from Spark in batches, into one Parquet file (pyarrow)."""
     import pyarrow.parquet as pq
 
+    if hasattr(result, "metrics"):  # the distributed path: the rows stay a DataFrame
+        result.metrics.write.parquet(str(path))
+        return
     path.mkdir()
     writer = None
     for table in result.metric_tables():
@@ -121,8 +125,8 @@ def run(args) -> int:
               f"JVM {jvm[0]:8.1f} MB", flush=True)
 
     print(f"bench/graph.py --engine spark: {args.nodes:,} nodes, {args.edges:,} edges, seed "
-          f"{args.seed} (synthetic), master {args.spark_master}, driver memory {args.driver_memory}",
-          flush=True)
+          f"{args.seed} (synthetic), master {args.spark_master}, driver memory {args.driver_memory}, "
+          f"mode {args.spark_mode}", flush=True)
     with stopwatch() as watch:
         subprocess.run([sys.executable, __file__, "--generate", "--out", str(work), "--nodes",
                         str(args.nodes), "--edges", str(args.edges), "--seed", str(args.seed)],
@@ -154,7 +158,7 @@ def run(args) -> int:
         phase("read parquet", watch.seconds)
         with stopwatch() as watch:
             result = engine.compute_spark_metrics(spark, frames, sample_k=args.sample_k,
-                                                  seed=args.seed)
+                                                  seed=args.seed, mode=args.spark_mode)
         phase("metrics (spark)", watch.seconds)
         for step, seconds in result.timings.items():
             print(f"  {step:26} {seconds:8.2f} s", flush=True)
@@ -187,7 +191,7 @@ def run(args) -> int:
         subprocess.run(["rm", "-rf", str(work)], check=False)
     peak = round(max(p["python_peak_mb"] for p in phases.values()) + jvm[0], 1)
     figures = {
-        "engine": "spark", "nodes": args.nodes, "edges": args.edges, "seed": args.seed,
+        "engine": "spark", "mode": args.spark_mode, "nodes": args.nodes, "edges": args.edges, "seed": args.seed,
         "synthetic": True, "master": args.spark_master, "driver_memory": args.driver_memory,
         "phases": phases, "metric_steps_s": result.timings,
         "pagerank_iterations": result.pagerank_iterations,
@@ -219,6 +223,8 @@ def main(argv=None) -> int:
     parser.add_argument("--spark-master", default="local[2]")
     parser.add_argument("--driver-memory", default="6g")
     parser.add_argument("--partitions", type=int, default=16, help="spark.sql.shuffle.partitions")
+    parser.add_argument("--spark-mode", choices=("driver", "distributed"), default="driver",
+                        help="driver: adjacency collected to the driver; distributed: DataFrames only")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)

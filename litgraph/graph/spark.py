@@ -337,8 +337,14 @@ def _degrees(A, in_set):
 
 def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list: int = 2000,
                           betweenness_exact_max: int = 5000, sample_k: int = 500, seed: int = 0,
-                          betweenness_max_links: int = BETWEENNESS_MAX_LINKS) -> SparkMetrics:
+                          betweenness_max_links: int = BETWEENNESS_MAX_LINKS,
+                          mode: str = "driver"):
     """Every metric of the graph; rows as ``metrics.compute_metrics`` gives.
+
+    ``mode="distributed"`` computes everything with DataFrame operations
+    (``spark_frames.compute_frame_metrics``: no adjacency on the driver, for
+    graphs larger than it; a ``FrameMetrics`` with the same rows).  The
+    default, ``driver``, is the path below.
 
     Spark reads the inputs, numbers the nodes in id order and the links by
     them, and spreads the co-citation and coupling products over its tasks.
@@ -348,6 +354,15 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
     ``betweenness_max_links`` links, betweenness take a few passes over it.
     Each metrics row carries ``engine`` saying so.
     """
+    if mode == "distributed":
+        from .spark_frames import compute_frame_metrics
+
+        return compute_frame_metrics(spark, frames, top=top, max_list=max_list,
+                                     betweenness_exact_max=betweenness_exact_max,
+                                     sample_k=sample_k, seed=seed,
+                                     betweenness_max_links=betweenness_max_links)
+    if mode != "driver":
+        raise InputError(f"Spark mode {mode!r}: expected driver or distributed")
     import time
 
     import numpy as np
