@@ -150,7 +150,7 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_option
     """Build the citation graph and its metrics in the database.
 
     ``engine_options`` go to ``build_graph``: ``engine``, ``links_from``,
-    ``bulk_scope``, ``spark_master``.
+    ``bulk_scope``, ``spark_master``, ``spark_mode``.
     """
     from .graph import build_graph
 

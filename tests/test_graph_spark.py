@@ -4,6 +4,7 @@ Skipped with the reason only where pyspark or Java is missing; under CI=true
 a missing engine fails instead (make test installs both).
 """
 
+import json
 import os
 import random
 import shutil
@@ -150,16 +151,23 @@ def test_both_engines_store_the_same_graph_of_the_demo_with_bulk_links(built_pro
     assert sources > 10
     runner = CliRunner()
     tables = {}
-    for engine_name in ("networkx", "spark"):
+    modes = {}
+    for engine_name, mode in (("networkx", "auto"), ("spark", "auto"), ("spark", "distributed")):
         result = runner.invoke(cli, ["graph", "--offline", "--db", str(db_path), "--cache",
                                      str(built_project / "db" / "http-cache.sqlite"), "--engine",
-                                     engine_name, "--spark-master", "local[2]", "--links-from",
-                                     str(links_file), "--json", "-q"])
+                                     engine_name, "--spark-master", "local[2]", "--spark-mode", mode,
+                                     "--links-from", str(links_file), "--json", "-q"])
         assert result.exit_code == 0, result.output
-        tables[engine_name] = graph_tables(db_path)
+        name = engine_name if mode == "auto" else mode
+        tables[name] = graph_tables(db_path)
+        modes[name] = json.loads(result.output)["counts"].get("spark_mode")
+    assert modes == {"networkx": None, "spark": "driver", "distributed": "distributed"}
     networkx_tables, spark_tables = tables["networkx"], tables["spark"]
     for name in ("nodes", "links", "cocitations", "couplings", "cohesion"):
         assert spark_tables[name] == networkx_tables[name], name
+        assert tables["distributed"][name] == networkx_tables[name], name
+    for ours, theirs in zip(tables["distributed"]["metrics"], networkx_tables["metrics"]):
+        assert ours[:6] == theirs[:6] and abs(ours[6] - theirs[6]) < 1e-6
     bulk = [link for link in spark_tables["links"] if link[2] == "bulk"]
     assert len(bulk) == 4 * sources  # three cited and one citing per source; the far pair left out
     assert len(spark_tables["metrics"]) == len(networkx_tables["metrics"])

@@ -128,6 +128,8 @@ def test_compute_spark_metrics_takes_the_distributed_path_when_asked(spark):  # 
     driver = engine.compute_spark_metrics(spark, frames, top=30)
     distributed = engine.compute_spark_metrics(spark, frames, top=30, mode="distributed")
     assert isinstance(distributed, spark_frames.FrameMetrics)
+    assert (driver.mode, distributed.mode, driver.components) == (
+        "driver", "distributed", distributed.components)
     ours, theirs = list(distributed.metric_rows()), list(driver.metric_rows())
     columns = ("node_id", "kind", "in_degree", "out_degree", "in_degree_set", "out_degree_set",
                "component", "betweenness_method")
@@ -142,3 +144,16 @@ def test_compute_spark_metrics_takes_the_distributed_path_when_asked(spark):  # 
     assert tables[0].column("node_id").to_pylist() == [r["node_id"] for r in ours[:20]]
     with pytest.raises(InputError, match="Spark mode 'cluster'"):
         engine.compute_spark_metrics(spark, frames, mode="cluster")
+
+
+def test_auto_mode_keeps_the_links_on_the_driver_only_while_they_fit_its_memory():
+    from types import SimpleNamespace
+
+    def session(memory):
+        return SimpleNamespace(conf=SimpleNamespace(get=lambda key, default: memory))
+
+    budget_links = int(engine._bytes("8g") * engine.DRIVER_SHARE) // engine.DRIVER_BYTES_PER_LINK
+    assert engine.choose_mode(session("8g"), budget_links) == "driver"
+    assert engine.choose_mode(session("8g"), budget_links + 1) == "distributed"
+    assert engine.choose_mode(session("1g"), 100_000_000) == "distributed"  # 2.4 GB of links
+    assert engine.choose_mode(session("16g"), 100_000_000) == "driver"

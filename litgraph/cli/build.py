@@ -84,6 +84,11 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, batch_siz
 @click.option("--spark-master", metavar="URL",
               help="Spark master (spark://host:7077, yarn, local[4]); default: the usual Spark "
                    "configuration, else local[*].")
+@click.option("--spark-mode", type=click.Choice(["auto", "driver", "distributed"]), default="auto",
+              show_default=True,
+              help="With --engine spark: compute the metrics on Spark's driver (the links must "
+                   "fit its memory), with DataFrame operations across the executors (graphs "
+                   "larger than the driver), or choose by the driver's memory.")
 @click.option("--links-from", type=click.Path(dir_okay=False), metavar="FILE",
               help="CSV or Parquet file of citing,referenced PMID pairs (as NIH's open citation "
                    "collection ships them): links of origin bulk, no elink needed.")
@@ -93,7 +98,7 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, batch_siz
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbosity_options
 def graph(db_path, cache_path, offline, eutils_url, batch_sizes, depth, cap, engine,
-          spark_master, links_from, bulk_scope, as_json, verbose, quiet):
+          spark_master, spark_mode, links_from, bulk_scope, as_json, verbose, quiet):
     """Build the citing/cited graph and its metrics in the database.
 
     Edges come from the documents' own lists (origin document), E-utilities
@@ -118,7 +123,7 @@ def graph(db_path, cache_path, offline, eutils_url, batch_sizes, depth, cap, eng
                           batch_sizes) as client:
         report = run_graph(db_path, client, depth=depth, cap=cap, progress=not quiet,
                            engine=engine, links_from=links_from, bulk_scope=bulk_scope,
-                           spark_master=spark_master)
+                           spark_master=spark_master, spark_mode=spark_mode)
     print_report(report, as_json, quiet)
 
 

@@ -87,6 +87,7 @@ class MetricSettings:
     betweenness_exact_max: int = 5000
     sample_k: int = 500
     spark_master: Optional[str] = None
+    spark_mode: str = "auto"  # driver, distributed, or auto (by the driver's memory)
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _spark_metrics(nodes, links, graph, settings: MetricSettings) -> GraphMetric
                                                graph.documents)
         result = spark_engine.compute_spark_metrics(
             session, frames, top=TOP_PAIRS, betweenness_exact_max=settings.betweenness_exact_max,
-            sample_k=settings.sample_k)
+            sample_k=settings.sample_k, mode=settings.spark_mode)
         metrics = list(result.metric_rows())
     finally:
         session.stop()
@@ -179,7 +180,7 @@ def graph_counts(nodes, links, graph: ReferenceGraph, computed: GraphMetrics, en
 
 def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_max=5000,
                 sample_k=500, messages=None, engine="networkx", links_from=None,
-                bulk_scope="neighbourhood", spark_master=None) -> dict:
+                bulk_scope="neighbourhood", spark_master=None, spark_mode="auto") -> dict:
     """Build the citation graph and its metrics from the database and E-utilities; store them.
 
     Parameters
@@ -201,7 +202,9 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     engine : {"networkx", "spark"}
         Which engine computes the metrics: NetworkX in this process (the
         default), or Spark (``litgraph.graph.spark``; ``spark_master`` or the
-        usual Spark configuration says where it runs).
+        usual Spark configuration says where it runs; ``spark_mode`` whether the
+        metrics are computed on Spark's driver or with DataFrame operations
+        across its executors, ``auto`` choosing by the driver's memory).
     links_from : path, optional
         A CSV or Parquet file of citing/referenced PMID pairs, read as links of
         origin ``bulk`` (``litgraph.graph.bulk``); ``bulk_scope`` says which:
@@ -225,12 +228,12 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         from .spark_build import build_with_spark
 
         return build_with_spark(db, graph, links_from, bulk_scope, spark_master,
-                                betweenness_exact_max, sample_k, TOP_PAIRS)
+                                betweenness_exact_max, sample_k, TOP_PAIRS, mode=spark_mode)
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     links = sorted(graph.links)
     computed = compute_metrics_with(nodes, links, graph, MetricSettings(
         engine=engine, betweenness_exact_max=betweenness_exact_max, sample_k=sample_k,
-        spark_master=spark_master))
+        spark_master=spark_master, spark_mode=spark_mode))
     save_graph(db, nodes, links, computed.metrics, computed.cocitations, computed.couplings,
                computed.cohesion)
     log.info("graph: stored %d nodes, %d links; top PageRank %s", len(nodes), len(links),

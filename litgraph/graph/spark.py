@@ -81,6 +81,7 @@ class SparkMetrics:
     pagerank_iterations: int = 0
     edges: int = 0  # distinct citing/cited pairs between known nodes, without self-links
     timings: dict = field(default_factory=dict)
+    mode: str = "driver"  # which path computed it (compute_spark_metrics)
 
     def metric_tables(self, batch: int = METRIC_BATCH) -> Iterator:
         """The metrics rows as pyarrow Tables of at most ``batch`` rows, in node id order."""
@@ -109,6 +110,12 @@ class SparkMetrics:
         """The metrics rows as dicts, in node id order, a batch at a time."""
         for table in self.metric_tables():
             yield from table.to_pylist()
+
+    @property
+    def components(self) -> int:
+        """How many weakly connected components (as ``FrameMetrics.components``)."""
+        column = self.columns.get("component")
+        return len(set(column.tolist())) if self.count and column is not None else 0
 
 
 def spark_session(master: Optional[str] = None, app_name: str = "litgraph", config=None):
@@ -335,16 +342,42 @@ def _degrees(A, in_set):
             "out_degree_set": np.rint(A @ mask).astype(np.int64)}
 
 
+SPARK_MODES = ("auto", "driver", "distributed")
+DRIVER_BYTES_PER_LINK = 24  # the numbered link (8), its CSR copy and transpose (16)
+DRIVER_SHARE = 0.25  # of spark.driver.memory that the driver path may take for the links
+
+
+def _bytes(size: str) -> int:
+    """Bytes of a JVM memory setting ("6g", "512m", "1024k", "2048").
+
+    >>> _bytes("6g"), _bytes("512m"), _bytes("2048")
+    (6442450944, 536870912, 2048)
+    """
+    size = str(size).strip().lower().rstrip("b")
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    if size and size[-1] in units:
+        return int(float(size[:-1]) * units[size[-1]])
+    return int(size)
+
+
+def choose_mode(spark, links: int) -> str:
+    """``driver`` when ``links`` numbered links fit DRIVER_SHARE of the driver's memory
+    (``spark.driver.memory``, Spark's default 1g), else ``distributed``."""
+    budget = _bytes(spark.conf.get("spark.driver.memory", "1g")) * DRIVER_SHARE
+    return "driver" if links * DRIVER_BYTES_PER_LINK <= budget else "distributed"
+
+
 def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list: int = 2000,
                           betweenness_exact_max: int = 5000, sample_k: int = 500, seed: int = 0,
                           betweenness_max_links: int = BETWEENNESS_MAX_LINKS,
-                          mode: str = "driver"):
+                          mode: str = "auto"):
     """Every metric of the graph; rows as ``metrics.compute_metrics`` gives.
 
     ``mode="distributed"`` computes everything with DataFrame operations
     (``spark_frames.compute_frame_metrics``: no adjacency on the driver, for
-    graphs larger than it; a ``FrameMetrics`` with the same rows).  The
-    default, ``driver``, is the path below.
+    graphs larger than it; a ``FrameMetrics`` with the same rows).
+    ``mode="driver"`` is the path below.  ``auto`` (the default) takes the
+    driver path when the links fit the driver's budget (``choose_mode``).
 
     Spark reads the inputs, numbers the nodes in id order and the links by
     them, and spreads the co-citation and coupling products over its tasks.
@@ -354,6 +387,8 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
     ``betweenness_max_links`` links, betweenness take a few passes over it.
     Each metrics row carries ``engine`` saying so.
     """
+    if mode == "auto":
+        mode = choose_mode(spark, frames.links.count())
     if mode == "distributed":
         from .spark_frames import compute_frame_metrics
 
@@ -362,7 +397,7 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
                                      sample_k=sample_k, seed=seed,
                                      betweenness_max_links=betweenness_max_links)
     if mode != "driver":
-        raise InputError(f"Spark mode {mode!r}: expected driver or distributed")
+        raise InputError(f"Spark mode {mode!r}: expected auto, driver or distributed")
     import time
 
     import numpy as np

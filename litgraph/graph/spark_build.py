@@ -68,7 +68,7 @@ def bulk_frames(spark, graph, path, scope):
 
 
 def build_with_spark(db, graph, links_from=None, bulk_scope="neighbourhood", master=None,
-                     betweenness_exact_max=5000, sample_k=500, top=1000) -> dict:
+                     betweenness_exact_max=5000, sample_k=500, top=1000, mode="auto") -> dict:
     """Metrics of ``graph`` plus the bulk file's links, computed and stored by the Spark engine.
 
     Returns the counts ``build_graph`` returns.
@@ -99,7 +99,7 @@ def build_with_spark(db, graph, links_from=None, bulk_scope="neighbourhood", mas
         documents = engine.documents_frame(session, graph.documents)
         result = engine.compute_spark_metrics(
             session, engine.GraphFrames(node_frame, link_frame, documents), top=top,
-            betweenness_exact_max=betweenness_exact_max, sample_k=sample_k)
+            betweenness_exact_max=betweenness_exact_max, sample_k=sample_k, mode=mode)
         bulk_count = bulk_links.count()
         bulk_node_count = bulk_nodes.count()
         external_rows = ({"id": row["id"], "kind": "external", "title": None, "year": None,
@@ -111,7 +111,7 @@ def build_with_spark(db, graph, links_from=None, bulk_scope="neighbourhood", mas
         links = heapq.merge(base_links, bulk_rows)
         save_graph(db, nodes, links,
                    result.metric_rows(), result.cocitations, result.couplings, result.cohesion)
-        components = len(set(result.columns["component"].tolist())) if result.count else 0
+        components = result.components
     finally:
         if owned:
             session.stop()
@@ -126,6 +126,7 @@ def build_with_spark(db, graph, links_from=None, bulk_scope="neighbourhood", mas
             (bulk_count if origin == BULK_ORIGIN else 0)
     counts["edges"] = result.edges
     counts["engine"] = "spark"
+    counts["spark_mode"] = result.mode  # driver or distributed (auto chooses by memory)
     counts["components"] = components
     counts["betweenness"] = result.betweenness_method
     counts["cocitation_pairs"] = len(result.cocitations)

@@ -29,7 +29,7 @@ METRIC_COLUMNS = (("node_id", "string"), ("kind", "string"), ("in_degree", "long
 class FrameMetrics:
     """What the distributed path computed: metrics rows (a DataFrame, streamed) and the small tables.
 
-    The same fields as ``spark.SparkMetrics`` on main, plus ``edges``."""
+    The fields callers read are those of ``spark.SparkMetrics`` (the driver path)."""
 
     metrics: object  # DataFrame, one row per node (METRIC_COLUMNS' names), ordered by node_id
     cocitations: list = field(default_factory=list)
@@ -41,6 +41,7 @@ class FrameMetrics:
     edges: int = 0  # distinct citing/cited pairs between known nodes, without self-links
     count: int = 0  # nodes
     components: int = 0  # weakly connected components
+    mode: str = "distributed"  # which path computed it (spark.compute_spark_metrics)
     betweenness_method: str = ""
 
     def metric_rows(self) -> Iterator[dict]:
