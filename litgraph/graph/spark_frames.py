@@ -68,25 +68,13 @@ def _parts(spark) -> int:
 
 
 def _index_nodes(nodes, parts):
-    """``(frame of n, id, kind, in_set hash-partitioned by n; count)``: n is the place in id order.
+    """``(frame of n, id, kind, in_set hash-partitioned by n; count)``: n is the place in id order,
+    numbered as the driver path numbers it (``spark._index_nodes``)."""
+    from .spark import _index_nodes as number_in_id_order
 
-    One sort; each sorted partition counts its rows and adds the rows before it.
-    """
-    from pyspark.sql import functions as F
-
-    ordered = (nodes.orderBy("id").withColumn("_m", F.monotonically_increasing_id())
-               .withColumn("_p", F.shiftright(F.col("_m"), 33)).localCheckpoint())
-    counts = sorted((r["_p"], r["c"]) for r in
-                    ordered.groupBy("_p").agg(F.count(F.lit(1)).alias("c")).collect())
-    offset, starts = 0, []
-    for part, size in counts:
-        starts.append((part, offset - (part << 33)))
-        offset += size
-    shift = nodes.sparkSession.createDataFrame(starts or [(0, 0)], "_p long, _shift long")
-    indexed = (ordered.join(F.broadcast(shift), "_p")
-               .select((F.col("_m") + F.col("_shift")).alias("n"), "id", "kind", "in_set")
-               .repartition(parts, "n").localCheckpoint())
-    return indexed, offset
+    numbered, count = number_in_id_order(nodes)
+    return (numbered.select("n", "id", "kind", "in_set").repartition(parts, "n")
+            .localCheckpoint()), count
 
 
 def _number_links(links, indexed, parts):
