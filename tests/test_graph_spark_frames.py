@@ -8,22 +8,28 @@ import random
 
 import pytest
 
-from test_graph_spark import bulk_file, networkx_rows, random_graph, spark  # noqa: F401
+from test_graph_spark import networkx_rows, random_graph, spark  # noqa: F401
 
 from litgraph.graph import spark as engine  # noqa: E402
 from litgraph.errors import InputError  # noqa: E402
 from litgraph.graph import spark_frames  # noqa: E402
 
 
-def assert_same(spark, nodes, links, set_nodes, listed, engine_name="spark; betweenness "
-                "networkx-scipy", **options):
-    """The distributed path on ``links`` as given; NetworkX on the links the engine keeps
-    (no self-links, only between known nodes; duplicates and origins count once)."""
+DISTRIBUTED = "spark; betweenness networkx-scipy"
+DRIVER = "spark; degrees, pagerank, components scipy; betweenness networkx-scipy"
+
+
+def networkx_expected(nodes, links, set_nodes, listed, top=50, **metric_options):
+    """NetworkX's rows on the links the engine keeps (no self-links, only between known
+    nodes; duplicates and origins count once), and the number of distinct edges."""
     known = {node["id"] for node in nodes}
     kept = [link for link in links if link[0] != link[1] and link[0] in known and link[1] in known]
-    metrics, cocitations, couplings, cohesion = networkx_rows(nodes, kept, set_nodes, listed)
-    frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
-    result = spark_frames.compute_frame_metrics(spark, frames, top=50, **options)
+    return (networkx_rows(nodes, kept, set_nodes, listed, top=top, **metric_options),
+            len({(a, b) for a, b, _o in kept}))
+
+
+def assert_rows_match(result, expected, engine_name):
+    (metrics, cocitations, couplings, cohesion), edges = expected
     rows = list(result.metric_rows())
     assert [r["node_id"] for r in rows] == [r["node_id"] for r in metrics]
     for ours, theirs in zip(rows, metrics):
@@ -37,45 +43,74 @@ def assert_same(spark, nodes, links, set_nodes, listed, engine_name="spark; betw
     assert result.cocitations == cocitations
     assert result.couplings == couplings
     assert result.cohesion == cohesion
-    assert result.edges == len({(a, b) for a, b, _o in kept})
+    assert result.edges == edges
+
+
+def assert_same(spark, nodes, links, set_nodes, listed, top=50, **options):
+    """The distributed path, as ``compute_spark_metrics(mode="distributed")`` takes it, on
+    ``links`` as given, against NetworkX."""
+    expected = networkx_expected(nodes, links, set_nodes, listed, top=top)
+    frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
+    result = engine.compute_spark_metrics(spark, frames, top=top, mode="distributed", **options)
+    assert isinstance(result, spark_frames.FrameMetrics) and result.mode == "distributed"
+    assert_rows_match(result, expected, DISTRIBUTED)
     return result
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_random_graphs_give_the_networkx_rows(spark, seed):  # noqa: F811
-    rng = random.Random(seed)
-    nodes, links, set_nodes, listed = random_graph(rng.randrange(20, 120), rng.randrange(30, 300),
-                                                   seed=seed)
-    result = assert_same(spark, nodes, links, set_nodes, listed)
-    assert result.pagerank_iterations > 1 and result.component_iterations >= 1
+def disjoint_union(*graphs):
+    """Several graphs as one, each node id prefixed by its graph's place: a Spark run costs
+    seconds whatever its size, so one run checks them all (NetworkX sees the same union)."""
+    nodes, links, set_nodes, listed = [], [], set(), {}
+    for k, (g_nodes, g_links, g_set, g_listed) in enumerate(graphs):
+        name = f"g{k}-".__add__
+        nodes += [{**node, "id": name(node["id"])} for node in g_nodes]
+        links += [(name(a), name(b), *rest) for a, b, *rest in g_links]
+        set_nodes |= {name(node) for node in g_set}
+        listed.update({name(doc): {name(n) for n in members} for doc, members in g_listed.items()})
+    return nodes, links, set_nodes, listed
 
 
-def test_self_links_duplicates_and_unknown_nodes_are_left_out(spark):  # noqa: F811
+def noisy_graph():
+    """A random graph with self-links, one pair under two origins, repeated rows and links
+    to and from an unknown node."""
     nodes, links, set_nodes, listed = random_graph(40, 80, seed=5)
     ids = [node["id"] for node in nodes]
     noisy = (links + [(ids[0], ids[0], "document"), (ids[3], ids[3], "elink-refs")]
              + [(a, b, "pubmed-refs") for a, b, _o in links[:20]]  # the same pair, another origin
              + links[:10]  # the same row twice
              + [(ids[1], "nowhere", "document"), ("nowhere", ids[2], "document")])
-    assert_same(spark, nodes, noisy, set_nodes, listed)
+    return nodes, noisy, set_nodes, listed
 
 
-def test_a_single_link(spark):  # noqa: F811
-    nodes = [{"id": "a", "kind": "source"}, {"id": "b", "kind": "external"}]
-    result = assert_same(spark, nodes, [("a", "b", "document")], {"a"}, {"d": {"a", "b"}})
+def test_random_and_noisy_graphs_give_the_networkx_rows(spark):  # noqa: F811
+    graphs = []
+    for seed in (1, 2, 3, 4):
+        rng = random.Random(seed)
+        graphs.append(random_graph(rng.randrange(20, 120), rng.randrange(30, 300), seed=seed))
+    graphs.append(noisy_graph())
+    result = assert_same(spark, *disjoint_union(*graphs), top=400)
+    assert result.pagerank_iterations > 1 and result.component_iterations >= 1
+    assert result.components >= len(graphs)
+    rows = list(result.metric_rows())
+    tables = list(result.metric_tables(batch=100))  # what the store writes, in batches
+    assert [t.num_rows for t in tables] == [min(100, len(rows) - i) for i in range(0, len(rows), 100)]
+    assert [n for t in tables for n in t.column("node_id").to_pylist()] == [
+        r["node_id"] for r in rows]
+
+
+def test_a_single_link_and_nodes_without_links(spark):  # noqa: F811
+    nodes = [{"id": i, "kind": "source"} for i in "aecdb"]
+    result = assert_same(spark, nodes, [("a", "b", "document")], {"a"},
+                         {"d": {"a", "b"}, "empty": set()})
     rows = {r["node_id"]: (r["in_degree"], r["out_degree"], r["component"])
             for r in result.metric_rows()}
-    assert rows == {"a": (0, 1, 0), "b": (1, 0, 0)}
+    assert rows == {"a": (0, 1, 0), "b": (1, 0, 0), "c": (0, 0, 1), "d": (0, 0, 2),
+                    "e": (0, 0, 3)}
     assert result.cocitations == [] and result.couplings == []
     assert result.cohesion == [{"document_id": "d", "sources": 2, "citing_pairs": 1,
-                                "density": 0.5}]
-
-
-def test_nodes_without_links(spark):  # noqa: F811
-    nodes = [{"id": i, "kind": "source"} for i in "cab"]
-    result = assert_same(spark, nodes, [], {"a"}, {"empty": set()})
-    assert [(r["node_id"], r["component"]) for r in result.metric_rows()] == [
-        ("a", 0), ("b", 1), ("c", 2)]
+                                "density": 0.5},
+                               {"document_id": "empty", "sources": 0, "citing_pairs": 0,
+                                "density": None}]
 
 
 def test_the_empty_graph_has_no_rows(spark):  # noqa: F811
@@ -101,47 +136,22 @@ def test_max_list_leaves_long_lists_out_as_networkx_does(spark):  # noqa: F811
     assert next(result.metric_rows())["betweenness_method"].startswith("not computed")
 
 
-def test_the_demo_with_bulk_links_gives_the_networkx_rows(built_project, spark):  # noqa: F811
-    from litgraph.graph import GraphInputs, read_links
-    from litgraph.store import open_db
-
-    db_path = built_project / "db" / "litgraph.db"
-    links_file = built_project / "links.csv"
-    assert bulk_file(links_file, db_path) > 10
-    graph = read_links(open_db(db_path), GraphInputs(links_from=str(links_file)))
-    nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
-    links = sorted(graph.links)
-    assert len(links) > 50
-    assert_same(spark, nodes, links, graph.set_nodes, graph.documents)
-
-
-def test_a_100000_node_graph_gives_the_networkx_rows(spark):  # noqa: F811
+def test_a_100000_node_graph_gives_the_networkx_rows_on_both_paths(spark):  # noqa: F811
     nodes, links, set_nodes, listed = random_graph(100_000, 150_000, seed=7, set_fraction=0.1,
                                                    documents=20)
-    result = assert_same(spark, nodes, links, set_nodes, listed)
-    assert result.pagerank_iterations >= 2 and result.component_iterations >= 2
-
-
-def test_compute_spark_metrics_takes_the_distributed_path_when_asked(spark):  # noqa: F811
-    nodes, links, set_nodes, listed = random_graph(50, 120, seed=11)
+    sampled = {"sample_k": 50}  # betweenness from 50 sources: each engine draws the same ones
+    expected = networkx_expected(nodes, links, set_nodes, listed, **sampled)
     frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
-    driver = engine.compute_spark_metrics(spark, frames, top=30)
-    distributed = engine.compute_spark_metrics(spark, frames, top=30, mode="distributed")
-    assert isinstance(distributed, spark_frames.FrameMetrics)
-    assert (driver.mode, distributed.mode, driver.components) == (
-        "driver", "distributed", distributed.components)
-    ours, theirs = list(distributed.metric_rows()), list(driver.metric_rows())
-    columns = ("node_id", "kind", "in_degree", "out_degree", "in_degree_set", "out_degree_set",
-               "component", "betweenness_method")
-    assert [[r[c] for c in columns] for r in ours] == [[r[c] for c in columns] for r in theirs]
-    assert max(abs(a["pagerank"] - b["pagerank"]) for a, b in zip(ours, theirs)) < 1e-6
-    assert (distributed.cocitations, distributed.couplings, distributed.cohesion, distributed.edges) \
-        == (driver.cocitations, driver.couplings, driver.cohesion, driver.edges)
-    assert (distributed.count, distributed.components, distributed.betweenness_method) == (
-        50, len({r["component"] for r in theirs}), driver.betweenness_method)
-    tables = list(distributed.metric_tables(batch=20))
-    assert [t.num_rows for t in tables] == [20, 20, 10]
-    assert tables[0].column("node_id").to_pylist() == [r["node_id"] for r in ours[:20]]
+    driver = engine.compute_spark_metrics(spark, frames, top=50, mode="driver", **sampled)
+    assert driver.mode == "driver" and driver.pagerank_iterations >= 2
+    assert_rows_match(driver, expected, DRIVER)
+    distributed = engine.compute_spark_metrics(spark, frames, top=50, mode="distributed", **sampled)
+    assert distributed.pagerank_iterations >= 2 and distributed.component_iterations >= 2
+    assert_rows_match(distributed, expected, DISTRIBUTED)
+
+
+def test_an_unknown_spark_mode_is_refused(spark):  # noqa: F811
+    frames = engine.frames_from_rows(spark, [{"id": "a", "kind": "source"}], [], {"a"}, {})
     with pytest.raises(InputError, match="Spark mode 'cluster'"):
         engine.compute_spark_metrics(spark, frames, mode="cluster")
 

@@ -269,9 +269,11 @@ def _top_pairs(M, top, chunk_rows=4096):
     """The ``top`` largest off-diagonal entries (i < j) of ``M @ M.T`` as (i, j, value) arrays.
 
     Computed in row chunks so that the full product never sits in memory.
+    ``M.T`` is made CSR once: SciPy converts a product's right operand to the
+    left one's format, which for a CSC ``M.T`` is a pass over M per chunk.
     """
     M = sp.csr_array(M)
-    MT = sp.csc_array(M.T)
+    MT = sp.csr_array(M.T)
     best_i = np.empty(0, dtype=np.int64)
     best_j = np.empty(0, dtype=np.int64)
     best_v = np.empty(0, dtype=np.float64)

@@ -123,13 +123,18 @@ def spark_session(master: Optional[str] = None, app_name: str = "litgraph", conf
 
     The usual Spark configuration (``spark-defaults.conf`` in ``SPARK_CONF_DIR``,
     ``PYSPARK_SUBMIT_ARGS``) applies as for any PySpark program; ``master``
-    overrides it (``spark://host:7077``, ``yarn``, ``k8s://...``).
+    overrides it (``spark://host:7077``, ``yarn``, ``k8s://...``).  A session
+    already active in this process is returned as it is (Spark runs one per
+    process), unless ``config`` is given.
     """
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable("the Spark engine needs pyspark: pip install 'litgraph[spark]' "
                                "(and a Java runtime, e.g. Debian's default-jre-headless)") from None
+    active = SparkSession.getActiveSession()
+    if active is not None and not config:
+        return active  # a caller's session (a notebook, a test) keeps the settings it was given
     builder = SparkSession.builder.appName(app_name)
     settings = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                 "spark.sql.shuffle.partitions": "8", "spark.driver.maxResultSize": "4g",

@@ -33,6 +33,9 @@ def _pair_matrix(A, max_list, transpose):
 
 
 _WORKER_MATRICES = {}  # key of a broadcast -> (M, M.T), kept by a Python worker between its tasks
+# Both are CSR: SciPy converts the right operand of a sparse product to the
+# left one's format, so a CSC ``M.T`` would be converted (a pass over every
+# link) once per chunk.
 
 
 def _rows_top(M, MT, chunks, top):
@@ -75,7 +78,7 @@ def _worker_matrices(key, matrix):
         indptr, indices, shape = matrix.value
         M = sp.csr_array((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=shape)
         _WORKER_MATRICES.clear()
-        _WORKER_MATRICES[key] = (M, sp.csc_array(M.T))
+        _WORKER_MATRICES[key] = (M, sp.csr_array(M.T))
     return _WORKER_MATRICES[key]
 
 
