@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
+from .links import external_id
 
 BULK_ORIGIN = "bulk"
 CITING_COLUMNS = ("citing", "citing_pmid", "source")
@@ -108,8 +109,6 @@ def add_bulk_links(graph, pairs, scope: str = "neighbourhood") -> int:
     kept (what elink would give one step out, with no request and no cap);
     ``all`` keeps every pair.  Returns the number of distinct links added.
     """
-    from . import external_id
-
     if scope not in SCOPES:
         raise InputError(f"unknown bulk scope {scope!r}: choose one of {', '.join(SCOPES)}")
     in_set = dict(graph.pmid_nodes)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..errors import InputError, LitgraphError
+from .spark_numbering import number_nodes
 
 ENGINE = "spark"
 ALPHA = 0.85  # NetworkX's default damping
@@ -207,33 +208,6 @@ def frames_from_parquet(spark, nodes_path, links_path, documents_path=None) -> G
         if missing:
             raise InputError(f"{name} Parquet lacks the column(s) {', '.join(sorted(missing))}")
     return GraphFrames(nodes, links, documents)
-
-
-def _index_nodes(nodes):
-    """Nodes with ``n``: their position in id order (0, 1, ...), as a long.
-
-    Every later step works on these numbers instead of the id strings: they
-    sort like the ids, so smallest ids and id ties come out the same, and they
-    are cheaper to shuffle.  The numbers come from one sort: each sorted
-    partition counts its rows and adds the rows before it.
-    """
-    from pyspark.sql import functions as F
-
-    ordered = (nodes.orderBy("id")
-               .withColumn("_m", F.monotonically_increasing_id())
-               .withColumn("_p", F.shiftright(F.col("_m"), 33))
-               .localCheckpoint())
-    counts = sorted((r["_p"], r["c"]) for r in
-                    ordered.groupBy("_p").agg(F.count(F.lit(1)).alias("c")).collect())
-    offset, starts = 0, []
-    for part, size in counts:
-        starts.append((part, offset - (part << 33)))
-        offset += size
-    spark = nodes.sparkSession
-    shift = spark.createDataFrame(starts or [(0, 0)], "_p long, _shift long")
-    return (ordered.join(F.broadcast(shift), "_p")
-            .select("id", "kind", "in_set", (F.col("_m") + F.col("_shift")).alias("n"))
-            .localCheckpoint()), offset
 
 
 def _number_links(links, indexed, count):
@@ -421,7 +395,7 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
         clock = now
 
     nodes = frames.nodes.select("id", "kind", F.col("in_set").cast("boolean"))
-    indexed, count = _index_nodes(nodes)
+    indexed, count = number_nodes(nodes)
     lap("number nodes")
     if count == 0:
         return SparkMetrics(indexed, count, {}, "exact", ENGINE, timings=timings)

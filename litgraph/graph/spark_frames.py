@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..errors import InputError
+from .spark_numbering import number_nodes
 
 ENGINE = "spark"
 ALPHA = 0.85  # NetworkX's default damping
@@ -69,10 +70,8 @@ def _parts(spark) -> int:
 
 def _index_nodes(nodes, parts):
     """``(frame of n, id, kind, in_set hash-partitioned by n; count)``: n is the place in id order,
-    numbered as the driver path numbers it (``spark._index_nodes``)."""
-    from .spark import _index_nodes as number_in_id_order
-
-    numbered, count = number_in_id_order(nodes)
+    numbered as the driver path numbers it (``spark_numbering``)."""
+    numbered, count = number_nodes(nodes)
     return (numbered.select("n", "id", "kind", "in_set").repartition(parts, "n")
             .localCheckpoint()), count
 
