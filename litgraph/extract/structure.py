@@ -13,6 +13,9 @@ import hashlib
 import re
 
 from ..model import DocumentEntry, Sighting
+from .claims import (
+    Candidate, ExtractedClaim, ExtractedDocument, _document_kind, _inline_references, passage_grade,
+)
 from .entries import RAW_LIMIT, ExtractedReference, _stated_publication_types
 from .fields import parse_reference
 from .markers import MarkerIndex, strip_markers
@@ -89,8 +92,6 @@ def _reference(document_id, block, number, label, text, line, heading):
 
 def extract_blocks(document, document_id: str, boilerplate=None):
     """An ExtractedDocument from a BlockDocument."""
-    from . import ExtractedDocument, _document_kind
-
     profile = boilerplate or load_boilerplate()
     blocks = document.blocks
     entry_of, skipped = reference_blocks(blocks, profile)
@@ -119,9 +120,28 @@ def extract_blocks(document, document_id: str, boilerplate=None):
 
 
 def _claims(document_id, blocks, entry_of, skipped, index, references, profile):
-    from . import ExtractedClaim, _inline_references
+    """Claims of the blocks that are neither headings, reference entries nor skipped;
+    adds references stated inline (identifiers, short citations) to ``references``."""
+    candidates = _candidates(document_id, blocks, entry_of, skipped, index, references)
+    has_references = any(r.role != "self" for r in references)
+    claims = []
+    for candidate in candidates:
+        clean = LEVEL_MARKER.sub("", strip_markers(candidate.text, index)).strip()
+        clean = re.sub(r"^\s*(?:[\u2022\u00b7*-]\s+)", "", clean)
+        if profile.sentences.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
+            continue
+        if has_references and not candidate.references and candidate.level is None:
+            continue
+        claims.append(ExtractedClaim(number=len(claims) + 1, text=clean, section=candidate.section,
+                                     line=candidate.line,
+                                     references=list(dict.fromkeys(candidate.references)),
+                                     level=candidate.level, level_label=candidate.level_label))
+    return claims
 
-    candidates = []  # [section, line, text, refs, level, label, block index]
+
+def _candidates(document_id, blocks, entry_of, skipped, index, references):
+    """The sentences of the body's blocks, as Candidates (``paragraph``: the block's index)."""
+    candidates = []
     section = None
     for position, block in enumerate(blocks):
         if block.kind == "heading":
@@ -142,24 +162,11 @@ def _claims(document_id, blocks, entry_of, skipped, index, references, profile):
             lineno = block.line + sum(1 for s in line_starts[1:] if s <= start)
             refs = index.link(sentence)
             refs += _inline_references(document_id, sentence, lineno, references)
-            level = LEVEL_MARKER.search(sentence)
-            row = [section, lineno, sentence, refs, int(level.group(1)) if level else None,
-                   re.sub(r"\s+", " ", level.group(0)) if level else None, position]
+            level, label = passage_grade(sentence)
             words = re.findall(r"[A-Za-z\u00c0-\u024f]{2,}", strip_markers(sentence, index))
-            if not words and candidates and candidates[-1][6] == position:
-                candidates[-1][3].extend(refs)  # markers alone cite the sentence before them
+            if not words and candidates and candidates[-1].paragraph == position:
+                # markers alone cite the sentence before them
+                candidates[-1].references.extend(refs)
                 continue
-            candidates.append(row)
-    has_references = any(r.role != "self" for r in references)
-    claims = []
-    for section_name, lineno, sentence, refs, level, label, _ in candidates:
-        clean = LEVEL_MARKER.sub("", strip_markers(sentence, index)).strip()
-        clean = re.sub(r"^\s*(?:[\u2022\u00b7*-]\s+)", "", clean)
-        if profile.sentences.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
-            continue
-        if has_references and not refs and level is None:
-            continue
-        claims.append(ExtractedClaim(number=len(claims) + 1, text=clean, section=section_name,
-                                     line=lineno, references=list(dict.fromkeys(refs)),
-                                     level=level, level_label=label))
-    return claims
+            candidates.append(Candidate(section, lineno, sentence, refs, level, label, position))
+    return candidates
