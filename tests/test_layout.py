@@ -30,12 +30,19 @@ def _import_time_nodes(tree):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def imported_modules(name: str, path: Path) -> set:
-    """The litgraph modules ``name`` imports at import time, with the packages that holds them
-    (importing ``litgraph.cli.common`` runs ``litgraph/cli/__init__.py`` first)."""
+def _every_import_node(tree):
+    """Every import statement of the module, those inside functions too."""
+    return (node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+def imported_modules(name: str, path: Path, inside_functions: bool = False) -> set:
+    """The litgraph modules ``name`` imports at import time (or, with ``inside_functions``,
+    anywhere), with the packages that hold them (importing ``litgraph.cli.common`` runs
+    ``litgraph/cli/__init__.py`` first)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
-    for node in _import_time_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+    walk = _every_import_node if inside_functions else _import_time_nodes
+    for node in walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         else:
@@ -60,11 +67,12 @@ def _with_packages(target: str, importer: str) -> set:
     return chain - own
 
 
-def import_graph() -> nx.DiGraph:
+def import_graph(inside_functions: bool = False) -> nx.DiGraph:
     graph = nx.DiGraph()
     for name, path in MODULES.items():
         graph.add_node(name)
-        graph.add_edges_from((name, target) for target in imported_modules(name, path))
+        graph.add_edges_from((name, target)
+                             for target in imported_modules(name, path, inside_functions))
     return graph
 
 
@@ -84,6 +92,14 @@ def test_the_import_walk_sees_relative_and_submodule_imports():
 
 def test_no_module_imports_itself_back_through_others():
     assert list(nx.simple_cycles(import_graph())) == []
+
+
+def test_no_module_imports_itself_back_even_from_inside_a_function():
+    # An import deferred into a function (for speed, or for an optional dependency) must
+    # not hide a cycle either: a module that needs its importer back belongs elsewhere.
+    graph = import_graph(inside_functions=True)
+    assert graph.has_edge("litgraph.graph", "litgraph.graph.spark")  # deferred imports are seen
+    assert list(nx.simple_cycles(graph)) == []
 
 
 def test_every_module_imports_first_in_a_fresh_interpreter():
