@@ -190,7 +190,7 @@ def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed
     """
     if betweenness_exact_max < 0 or sample_k < 1:
         raise InputError("betweenness_exact_max must be >= 0 and sample_k >= 1")
-    lap = _Laps({} if timings is None else timings)
+    lap = Laps({} if timings is None else timings)
     nodelist = node_order(G)
     if not nodelist:
         return []
@@ -224,7 +224,7 @@ def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed
     return rows
 
 
-class _Laps:
+class Laps:
     """Adds the seconds since the last call to ``timings[step]`` (benchmarks read them)."""
 
     def __init__(self, timings: dict):

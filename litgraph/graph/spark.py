@@ -377,22 +377,14 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
                                      betweenness_max_links=betweenness_max_links)
     if mode != "driver":
         raise InputError(f"Spark mode {mode!r}: expected auto, driver or distributed")
-    import time
-
     import numpy as np
     from pyspark.sql import functions as F
 
-    from .metrics import _components
+    from .metrics import Laps, _components
     from .spark_pairs import top_pairs
 
     timings = {}
-    clock = time.perf_counter()
-
-    def lap(step):
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = round(now - clock, 3)
-        clock = now
+    lap = Laps(timings)
 
     nodes = frames.nodes.select("id", "kind", F.col("in_set").cast("boolean"))
     indexed, count = number_nodes(nodes)

@@ -287,20 +287,14 @@ def compute_frame_metrics(spark, frames, top: int = 1000, max_list: int = 2000,
     Each metrics row carries ``engine``: ``spark`` for the DataFrame columns,
     and which engine computed betweenness.
     """
-    import time
-
     from pyspark.sql import functions as F
+
+    from .metrics import Laps
 
     if top < 0 or max_list < 1:
         raise InputError("top must be >= 0 and max_list >= 1")
     timings = {}
-    clock = time.perf_counter()
-
-    def lap(step):
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = round(now - clock, 3)
-        clock = now
+    lap = Laps(timings)
 
     parts = _parts(spark)
     nodes = frames.nodes.select("id", "kind", F.col("in_set").cast("boolean"))
