@@ -48,70 +48,86 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
     sources = {s.key for s in refset.sources}
     existing = {row["id"]: row for row in db["sources"].rows} if db["sources"].exists() else {}
     with db.atomic():
-        for table in ("claim_alignments", "claim_sources", "citations", "evidence_declarations",
-                      "claims"):
-            db.execute(f"DELETE FROM [{table}]")
-        db.conn.executemany("DELETE FROM sources WHERE id = ?",
-                            [[row_id] for row_id in set(existing) - sources])
-        known_documents = [r["id"] for r in db["documents"].rows]
-        db.conn.executemany("DELETE FROM documents WHERE id = ?",
-                            [[doc_id] for doc_id in set(known_documents) - documents])
-        source_rows = []
-        for entry in refset.sources:
-            old = existing.get(entry.key)
-            row = {"id": entry.key, "cited_as": entry.cited_as, "kind": entry.kind,
-                   "excluded": int(entry.exclude), "stale": int(entry.stale), "note": entry.note}
-            resolved = bool(old and old.get("status") in ("resolved", "conflict"))
-            for name in ("pmid", "doi", "pmcid"):
-                value = getattr(entry, name)
-                if not resolved or not (old or {}).get(name) or entry.pinned:
-                    row[name] = value
-            if not resolved:
-                row.update({name: getattr(entry, name) for name in SOURCE_ENTRY_COLUMNS})
-                row["authors"] = as_json(entry.authors) if entry.authors else None
-            if not (old or {}).get("status"):
-                row["status"] = "unresolved"
-                row["status_reason"] = NOT_YET
-            if entry.resolved_by and not (old or {}).get("resolved_by"):
-                row["resolved_by"] = entry.resolved_by
-            types = json.loads(old["publication_types"]) if old and old.get("publication_types") \
-                else None
-            row.update(evidence_columns(entry, None, refset.level_map, publication_types=types))
-            source_rows.append(row)
-        upsert_rows(db["sources"], source_rows, alter=False)
+        _remove_what_the_set_no_longer_holds(db, set(existing) - sources, documents)
+        upsert_rows(db["sources"], [_source_row(entry, existing.get(entry.key), refset.level_map)
+                                    for entry in refset.sources], alter=False)
         upsert_rows(db["documents"], [{
             "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
             "source_id": doc.source if doc.source in sources else None,
             "restates": doc.restates if doc.restates in documents else None,
             "sha256": doc.sha256} for doc in refset.documents if not doc.missing])
-        citations, declarations = {}, {}
-        for entry in refset.sources:
-            for seen in entry.seen:
-                if seen.document in documents:
-                    citations.setdefault((seen.document, entry.key, seen.line), {
-                        "document_id": seen.document, "source_id": entry.key,
-                        "label": seen.label, "line": seen.line, "raw": seen.raw})
-            for level in entry.declared_levels:
-                if level.document in documents:
-                    declarations[(entry.key, level.document, level.line)] = {
-                        "source_id": entry.key, "document_id": level.document,
-                        "line": level.line, "level": level.level, "label": level.label,
-                        "scheme": level.scheme}
-        db["citations"].insert_all(citations.values(), pk=TABLES["citations"][1])
-        db["evidence_declarations"].insert_all(declarations.values(),
-                                               pk=TABLES["evidence_declarations"][1])
-        claim_rows, links = [], {}
-        for claim in refset.claims:
-            if claim.document not in documents or claim.stale or claim.exclude:
-                continue  # a stale or excluded claim stays in references.yaml only
-            claim_rows.append({"id": claim.id, "document_id": claim.document,
-                               "section": claim.section, "text": claim.text,
-                               "line": claim.line, "evidence_level": claim.level})
-            for key in claim.sources:
-                if key in sources:
-                    links[(claim.id, key)] = {"claim_id": claim.id, "source_id": key}
-        db["claims"].insert_all(claim_rows, pk="id")
-        db["claim_sources"].insert_all(links.values(), pk=TABLES["claim_sources"][1])
+        _insert_sightings(db, refset.sources, documents)
+        _insert_claims(db, refset.claims, documents, sources)
+
+
+def _remove_what_the_set_no_longer_holds(db, gone_sources: set, documents: set) -> None:
+    """Empty the tables rewritten whole from the set; delete sources and documents it dropped."""
+    for table in ("claim_alignments", "claim_sources", "citations", "evidence_declarations",
+                  "claims"):
+        db.execute(f"DELETE FROM [{table}]")
+    db.conn.executemany("DELETE FROM sources WHERE id = ?", [[key] for key in gone_sources])
+    gone_documents = {r["id"] for r in db["documents"].rows} - documents
+    db.conn.executemany("DELETE FROM documents WHERE id = ?", [[d] for d in gone_documents])
+
+
+def _source_row(entry, old, level_map) -> dict:
+    """The sources row of one entry.  ``old`` is its stored row (or None): once a source is
+    resolved, its identifiers and metadata are resolution's, unless the curator pinned them."""
+    old = old or {}
+    row = {"id": entry.key, "cited_as": entry.cited_as, "kind": entry.kind,
+           "excluded": int(entry.exclude), "stale": int(entry.stale), "note": entry.note}
+    resolved = old.get("status") in ("resolved", "conflict")
+    for name in ("pmid", "doi", "pmcid"):
+        if not resolved or not old.get(name) or entry.pinned:
+            row[name] = getattr(entry, name)
+    if not resolved:
+        row.update({name: getattr(entry, name) for name in SOURCE_ENTRY_COLUMNS})
+        row["authors"] = as_json(entry.authors) if entry.authors else None
+    if not old.get("status"):
+        row["status"] = "unresolved"
+        row["status_reason"] = NOT_YET
+    if entry.resolved_by and not old.get("resolved_by"):
+        row["resolved_by"] = entry.resolved_by
+    types = json.loads(old["publication_types"]) if old.get("publication_types") else None
+    row.update(evidence_columns(entry, None, level_map, publication_types=types))
+    return row
+
+
+def _insert_sightings(db, entries, documents: set) -> None:
+    """citations (where each document cites each source) and evidence_declarations
+    (the levels documents state), one row per document, source and line."""
+    citations, declarations = {}, {}
+    for entry in entries:
+        for seen in entry.seen:
+            if seen.document in documents:
+                citations.setdefault((seen.document, entry.key, seen.line), {
+                    "document_id": seen.document, "source_id": entry.key,
+                    "label": seen.label, "line": seen.line, "raw": seen.raw})
+        for level in entry.declared_levels:
+            if level.document in documents:
+                declarations[(entry.key, level.document, level.line)] = {
+                    "source_id": entry.key, "document_id": level.document,
+                    "line": level.line, "level": level.level, "label": level.label,
+                    "scheme": level.scheme}
+    db["citations"].insert_all(citations.values(), pk=TABLES["citations"][1])
+    db["evidence_declarations"].insert_all(declarations.values(),
+                                           pk=TABLES["evidence_declarations"][1])
+
+
+def _insert_claims(db, claims, documents: set, sources: set) -> None:
+    """claims and claim_sources; a stale or excluded claim stays in references.yaml only."""
+    claim_rows, links = [], {}
+    for claim in claims:
+        if claim.document not in documents or claim.stale or claim.exclude:
+            continue
+        claim_rows.append({"id": claim.id, "document_id": claim.document,
+                           "section": claim.section, "text": claim.text,
+                           "line": claim.line, "evidence_level": claim.level})
+        for key in claim.sources:
+            if key in sources:
+                links[(claim.id, key)] = {"claim_id": claim.id, "source_id": key}
+    db["claims"].insert_all(claim_rows, pk="id")
+    db["claim_sources"].insert_all(links.values(), pk=TABLES["claim_sources"][1])
 
 
 # ---------------------------------------------------------------- resolutions
