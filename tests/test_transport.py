@@ -214,7 +214,22 @@ def test_the_circuit_breaker_stops_asking_after_n_failures_in_a_row():
         client.search("x")
 
 
-def test_an_outage_stops_quickly_and_the_cli_exits_non_zero(tmp_path):
+def test_a_wait_between_tries_ends_when_the_breaker_opens():
+    breaker = CircuitBreaker(tries=2)
+    waiting = threading.Thread(target=breaker.pause, args=(600,))
+    waiting.start()
+    breaker.failure("HTTP 500")
+    waiting.join(timeout=0.2)
+    assert waiting.is_alive()  # one failure: the retry is still due
+    breaker.failure("HTTP 500")  # the breaker opens: the retry would not be sent
+    waiting.join(timeout=30)
+    assert not waiting.is_alive() and breaker.is_open
+
+
+def test_an_outage_stops_quickly_and_the_cli_exits_non_zero(tmp_path, monkeypatch):
+    # The waits between tries (0.5 s doubling: 15.5 s for one request's six tries) are not
+    # what this checks: how many requests an outage costs, and how the CLI ends.
+    monkeypatch.setattr(CircuitBreaker, "pause", lambda breaker, seconds: None)
     project = tmp_path / "project"
     shutil.copytree(ROOT / "documents", project / "documents")
     shutil.copyfile(ROOT / "references.yaml", project / "references.yaml")
@@ -225,7 +240,7 @@ def test_an_outage_stops_quickly_and_the_cli_exits_non_zero(tmp_path):
         served = sum(v for k, v in broken.stats().items() if k.endswith((".fcgi", ".cgi")))
     assert result.exit_code == 1, result.output
     assert "no source resolved" in result.output and "Traceback" not in result.output
-    # the breaker opened after 12 failed tries; requests already in flight finish their own
+    # the breaker opened after 12 failed tries; requests already sent finish their own
     assert served <= 12 + 8, served
 
 

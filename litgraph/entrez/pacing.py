@@ -50,7 +50,13 @@ class CircuitBreaker:
         self.failures = 0
         self.since = None
         self.open_reason = None
+        self._opened = threading.Event()
         self._lock = threading.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` before a retry, or less: the wait ends when the breaker opens
+        (the retry would not be sent), so an outage stops every request at once."""
+        self._opened.wait(seconds)
 
     def success(self) -> None:
         with self._lock:
@@ -67,6 +73,7 @@ class CircuitBreaker:
                 self.open_reason = (f"E-utilities looks down: {self.failures} tries in a row failed "
                                     f"over {self.clock() - self.since:.0f} s (last: {reason}); "
                                     "stopped asking")
+                self._opened.set()
 
     @property
     def is_open(self) -> bool:

@@ -23,7 +23,6 @@ once instead of waiting out its timeouts and retries.
 import gc
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -113,12 +112,13 @@ class Transport:
     scheme, host and port).  ``concurrency`` is the number of requests kept
     in flight.  ``batch_sizes`` (``BatchSizes``, a mapping or ``"efetch=2000,..."``)
     sets identifiers per request; ``batch_size`` one number for every endpoint.
-    ``sleep``, ``throttle`` and ``breaker`` may be injected by tests.
+    ``sleep`` (the wait between tries; default the breaker's ``pause``), ``throttle``
+    and ``breaker`` may be injected by tests.
     """
 
     def __init__(self, base_url, cache_path=None, api_key=None, email=None, rate=None,
                  max_tries=6, timeout=30.0, backoff=0.5, batch_size=None, *, throttle=None,
-                 sleep=time.sleep, concurrency=CONCURRENCY, service=None, breaker=None,
+                 sleep=None, concurrency=CONCURRENCY, service=None, breaker=None,
                  batch_sizes=None):
         clean, auth, found = split_credentials(base_url)
         host = urlsplit(clean).hostname or ""
@@ -148,7 +148,8 @@ class Transport:
         self.stand_in = False
         self.throttle = throttle or PROCESS_THROTTLE
         self.breaker = breaker or CircuitBreaker()
-        self.sleep = sleep
+        # between tries: the breaker's pause, which an outage cuts short
+        self.sleep = sleep or self.breaker.pause
         self.cache_path = str(cache_path) if cache_path else None
         self.stats = {"network_requests": 0, "cache_hits": 0, "by_endpoint": {}, "retries": 0,
                       "failures": 0}
