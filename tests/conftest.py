@@ -43,7 +43,8 @@ def built_project(built_demo, tmp_path) -> Path:
 # Modules whose tests each take many seconds (the Spark engine, builds run as subprocesses
 # and killed, or served a faulty stand-in): handed out first, so that on two workers they
 # start at once and the many short tests fill in around them instead of trailing after.
-LONG_MODULES = ("tests/test_graph_spark.py", "tests/test_reliability_crash.py",
+LONG_MODULES = ("tests/test_graph_spark_frames.py", "tests/test_graph_spark.py",
+                "tests/test_reliability_crash.py",
                 "tests/test_reliability_faults.py", "tests/test_reliability_concurrency.py")
 
 # Modules whose tests share one costly module-scoped setup: Chromium and a served site, a

@@ -127,13 +127,20 @@ def test_max_list_leaves_long_lists_out_as_networkx_does(spark):  # noqa: F811
     nodes, links, set_nodes, listed = random_graph(30, 200, seed=9)
     frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
     G = to_networkx(nodes, links)
-    for max_list in (2, 5):
-        result = spark_frames.compute_frame_metrics(spark, frames, top=40, max_list=max_list,
-                                                    betweenness_max_links=0)
-        assert result.cocitations == cocitation_pairs(G, top=40, max_list=max_list)
-        assert result.couplings == coupling_pairs(G, top=40, max_list=max_list)
+    result = spark_frames.compute_frame_metrics(spark, frames, top=40, max_list=2,
+                                                betweenness_max_links=0)
+    assert result.cocitations == cocitation_pairs(G, top=40, max_list=2)
+    assert result.couplings == coupling_pairs(G, top=40, max_list=2)
     assert result.cocitations != cocitation_pairs(G, top=40)  # the bound did leave lists out
     assert next(result.metric_rows())["betweenness_method"].startswith("not computed")
+    # Another bound, through the pair step alone (the rest of the run does not depend on it).
+    indexed, _count = spark_frames._index_nodes(frames.nodes, spark_frames._parts(spark))
+    numbered = spark_frames._number_links(frames.links, indexed, spark_frames._parts(spark))
+    for name, item, listed_by, column, expected in (
+            ("co-citation", "t", "s", "count", cocitation_pairs(G, top=40, max_list=5)),
+            ("coupling", "s", "t", "strength", coupling_pairs(G, top=40, max_list=5))):
+        found = spark_frames.top_pairs(numbered, item, listed_by, top=40, max_list=5)
+        assert spark_frames._named_pairs(indexed, found, column) == expected, name
 
 
 def test_a_100000_node_graph_gives_the_networkx_rows_on_both_paths(spark):  # noqa: F811
