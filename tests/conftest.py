@@ -47,12 +47,15 @@ LONG_MODULES = ("tests/test_graph_spark_frames.py", "tests/test_graph_spark.py",
                 "tests/test_reliability_crash.py",
                 "tests/test_reliability_faults.py", "tests/test_reliability_concurrency.py")
 
-# Modules whose tests share one costly module-scoped setup: Chromium and a served site, a
-# build with an API key (two subprocess builds), the aligned seed documents.  Under -n each
-# runs whole on one worker, so its setup happens once instead of once per worker.  (xdist's
-# own --dist loadgroup does not group under pytest 9.2: pytest-xdist issue #1386.)  The Spark
-# module is not one of them: its tests outweigh its session, and split they run side by side.
-SHARED_SETUP_MODULES = ("tests/test_browser.py", "tests/test_security.py", "tests/test_align.py")
+# Modules whose tests share one costly setup run whole on one worker, so that the setup
+# happens once instead of once per worker: Chromium and a served site, a build with an API
+# key (two subprocess builds), the aligned seed documents; and the two Spark modules
+# together, in one JVM (a second JVM would start, warm up and contend for the two cores
+# again).  (xdist's own --dist loadgroup does not group under pytest 9.2: pytest-xdist
+# issue #1386.)
+SHARED_SETUP = {"tests/test_browser.py": "browser", "tests/test_security.py": "security",
+                "tests/test_align.py": "align", "tests/test_graph_spark.py": "spark",
+                "tests/test_graph_spark_frames.py": "spark"}
 
 
 def _module(nodeid: str) -> str:
@@ -65,11 +68,10 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedSetupScheduling(LoadScopeScheduling):
-        """One work unit per shared-setup module, one per test elsewhere, in collection order."""
+        """One work unit per shared setup, one per test elsewhere, in collection order."""
 
         def _split_scope(self, nodeid):
-            module = _module(nodeid)
-            return module if module in SHARED_SETUP_MODULES else nodeid
+            return SHARED_SETUP.get(_module(nodeid), nodeid)
 
     config.option.loadscopereorder = False  # the order pytest_collection_modifyitems gives
     return SharedSetupScheduling(config, log)
@@ -80,5 +82,5 @@ def pytest_collection_modifyitems(config, items):
     each in the collection's order."""
     if not hasattr(config, "workerinput"):
         return
-    rank = {module: i for i, module in enumerate(LONG_MODULES + SHARED_SETUP_MODULES)}
+    rank = {module: i for i, module in enumerate(LONG_MODULES + tuple(SHARED_SETUP))}
     items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))

@@ -125,12 +125,14 @@ def test_every_module_imports_first_in_a_fresh_interpreter():
 
 def test_every_module_conftest_schedules_exists():
     # conftest names test files: a renamed one would silently lose its place in the schedule.
-    from conftest import LONG_MODULES, SHARED_SETUP_MODULES
+    from conftest import LONG_MODULES, SHARED_SETUP
 
     root = PACKAGE.parent
-    assert [m for m in LONG_MODULES + SHARED_SETUP_MODULES if not (root / m).is_file()] == []
-    for module in SHARED_SETUP_MODULES:
-        assert 'scope="module"' in (root / module).read_text(encoding="utf-8"), module
+    assert [m for m in LONG_MODULES + tuple(SHARED_SETUP) if not (root / m).is_file()] == []
+    for module in SHARED_SETUP:  # each shares a setup wider than one test (or imports one)
+        text = (root / module).read_text(encoding="utf-8")
+        assert 'scope="module"' in text or 'scope="session"' in text \
+            or "from test_graph_spark import" in text, module
 
 
 def test_no_module_passes_the_size_at_which_the_house_splits_it():
