@@ -166,6 +166,17 @@ def _count_by(db, sql: str) -> dict:
     return {("unknown" if r["k"] is None else r["k"]): r["n"] for r in _rows(db, sql)}
 
 
+def _basis_by_level(db) -> dict:
+    """{level: {basis: sources}} for the sources that have a level (basis curator, declared
+    or inferred; see evidence.choose_level)."""
+    out = {}
+    for r in _rows(db, "select evidence_level as k, coalesce(evidence_basis, 'unknown') as b, "
+                       "count(*) as n from sources where evidence_level is not null "
+                       "group by evidence_level, b order by evidence_level, b"):
+        out.setdefault(r["k"], {})[r["b"]] = r["n"]
+    return out
+
+
 def cache_summary(cache_path) -> dict:
     """Size and number of stored responses of the requests-cache SQLite file (read-only)."""
     path = Path(cache_path)
@@ -208,6 +219,9 @@ def status_summary(db, cache_path=None) -> dict:
             "by_evidence_level": _count_by(db, "select evidence_level as k, count(*) as n "
                                                "from sources group by evidence_level "
                                                "order by evidence_level is null, evidence_level"),
+            # what each level rests on: a curator's word, the documents' statement, or only an
+            # inference from PubMed's publication types
+            "evidence_basis_by_level": _basis_by_level(db),
             "excluded": flags["excluded"], "stale": flags["stale"], "retracted": flags["retracted"],
         },
         "claims": {"total": claims_total, "with_sources": with_sources,
@@ -412,8 +426,11 @@ def _counts_text(counts: dict) -> str:
 def render_status(summary: dict) -> str:
     """The status screen: one line per subject."""
     s, c, e, cache = summary["sources"], summary["claims"], summary["edges"], summary["cache"]
-    levels = ", ".join(f"{'level ' + str(k) if k != 'unknown' else 'unknown'}: {v}"
-                       for k, v in s["by_evidence_level"].items()) or "none"
+    basis = s.get("evidence_basis_by_level", {})
+    levels = ", ".join(
+        f"level {k}: {v}" + (f" ({_counts_text(basis[k])})" if basis.get(k) else "")
+        if k != "unknown" else f"unknown: {v}"
+        for k, v in s["by_evidence_level"].items()) or "none"
     lines = [
         f"documents: {summary['documents']}",
         f"sources:   {s['total']} ({_counts_text(s['by_status'])}; excluded {s['excluded']}, "

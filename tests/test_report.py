@@ -213,6 +213,9 @@ def test_status_counts_everything_once(db, tmp_path):
         "documents": 2,
         "sources": {"total": 12, "by_status": {"conflict": 1, "resolved": 10, "unresolved": 1},
                     "by_evidence_level": {1: 1, 2: 1, 3: 1, "unknown": 9},
+                    # curation_db.py: level 1 set by the curator, 2 and 3 declared by documents
+                    "evidence_basis_by_level": {1: {"curator": 1}, 2: {"declared": 1},
+                                                3: {"declared": 1}},
                     "excluded": 0, "stale": 1, "retracted": 1},
         "claims": {"total": 8, "with_sources": 6, "without_sources": 2, "inheriting_sources": 0},
         "edges": {"total": 12, "distinct": 12, "by_origin": {"document": 11, "elink-refs": 1}},
@@ -229,7 +232,8 @@ def test_status_screen_text(db, tmp_path):
     assert render_status(summary).splitlines() == [
         "documents: 2",
         "sources:   12 (conflict 1, resolved 10, unresolved 1; excluded 0, stale 1, retracted 1)",
-        "evidence:  level 1: 1, level 2: 1, level 3: 1, unknown: 9",
+        "evidence:  level 1: 1 (curator 1), level 2: 1 (declared 1), level 3: 1 (declared 1), "
+        "unknown: 9",
         "claims:    8 (citing sources 6, citing none 2, of which 0 inherit sources from the "
         "sentence they restate)",
         "edges:     12 citing \u2192 cited pairs (what the graph page draws), stated by 12 links, "

@@ -160,6 +160,9 @@ def sources(claim_arg, db_path, claim_option, as_json, markdown, verbose, quiet)
 def status(db_path, cache_path, as_json, verbose, quiet):
     """One screen: documents, sources by status and level, claims, edges, build time, cache.
 
+    Each evidence level counts what its sources' levels rest on: a curator's word, the
+    documents' statement (declared), or PubMed's publication types alone (inferred).
+
     Example:
 
     \b
