@@ -81,7 +81,7 @@ class DocumentEntry:
     id: str  # the file name without extension, e.g. 001_a7b665464bb06ded
     path: str
     title: Optional[str] = None
-    kind: Optional[str] = None  # clinical-review, patient-page, website, pathology-note, pubmed-record
+    kind: Optional[str] = None  # the curator's word, else extract.claims.DOCUMENT_KINDS
     source: Optional[str] = None  # key of the source the document itself is (a publication)
     restates: Optional[str] = None  # id of the document it rewrites
     sha256: Optional[str] = None

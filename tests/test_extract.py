@@ -38,7 +38,7 @@ def by_label(doc):
 
 def test_statpearls_every_numbered_reference(seeds):
     doc = seeds[STATPEARLS]
-    assert doc.document.kind == "clinical-review"
+    assert doc.document.kind == "cites-its-list"
     assert [r.label for r in doc.references] == [f"[{n}]" for n in range(1, 18)]
     assert [r.pmid for r in doc.references] == STATPEARLS_PMIDS
     first = doc.references[0]
@@ -73,7 +73,7 @@ def test_website_free_text_references(seeds):
     doc = seeds[WEBSITE]
     # Its sentences cite its numbered list: by structure, a text citing a reference list (the
     # curator's references.yaml calls it a website; a curator's kind wins over extract's).
-    assert doc.document.kind == "clinical-review"
+    assert doc.document.kind == "cites-its-list"
     got = {(r.label, r.pmid, r.kind, r.year, r.journal) for r in doc.references}
     assert got == {
         ("1.", None, "article", 2000, "Lancet Oncology"),
@@ -113,7 +113,7 @@ def test_website_nothing_that_is_not_a_reference(seeds):
 
 def test_pathology_note_short_citations(seeds):
     doc = seeds[PATHOLOGY]
-    assert doc.document.kind == "pathology-note"
+    assert doc.document.kind == "inline-citations"
     assert doc.document.title == "Inflammatory leiomyosarcoma"  # from "Cite this page"
     assert sorted({r.raw for r in doc.references}) == [
         "Int J Surg Pathol 2005;13:185", "Mod Pathol 2021;34:1035", "Mod Pathol 2021;34:758",
@@ -127,7 +127,7 @@ def test_pathology_note_short_citations(seeds):
 
 def test_pubmed_record_page(seeds):
     doc = seeds[PUBMED]
-    assert doc.document.kind == "pubmed-record"
+    assert doc.document.kind == "record-page"
     assert doc.document.title.startswith("Survival of Patients with Metastatic Leiomyosarcoma")
     roles = [(r.role, r.label, r.pmid, r.doi, r.pmcid) for r in doc.references]
     assert roles == [
@@ -152,7 +152,7 @@ def test_pubmed_record_page(seeds):
 
 def test_patient_page_has_claims_and_no_sources(seeds):
     doc = seeds[PATIENT]
-    assert doc.document.kind == "patient-page"
+    assert doc.document.kind == "no-citations"
     assert doc.references == []
     assert all(c.references == [] for c in doc.claims)
     first = doc.claims[0]
@@ -390,19 +390,19 @@ def test_unnumbered_reference_list_one_citation_per_paragraph():
         ("Coindre JM", 2006, None, 12)]
     assert doc.references[2].title == "Grading of soft tissue sarcomas: review and update"
     assert doc.references[2].pages == "1448-53"
-    assert doc.document.kind == "website"
+    assert doc.document.kind == "further-reading"
     assert doc.claims == []  # the body cites nothing by marker
 
 
 @pytest.mark.parametrize("text, kind", [
     # the same entry, numbered "1." and cited by a marker: a text citing its reference list
     ("Gout\n\nGout is common in adults.[1] It recurs.\n\nReferences\n\n1. {entry}\n",
-     "clinical-review"),
+     "cites-its-list"),
     # bracketed "[1]" as the seed review numbers it, but no sentence cites it: a list alone
-    ("Gout\n\nGout is common in adults. It recurs.\n\nReferences\n\n[1] {entry}\n", "website"),
-    ("Gout\n\nGout is common in adults (Synthetic Test Journal 2099;1:1).\n", "pathology-note"),
-    ("Gout\n\nGout is common in adults. It recurs often.\n", "patient-page"),
-    ("PMID: 912345678\n\nGout in adults\n\nGout is common in adults.\n", "pubmed-record"),
+    ("Gout\n\nGout is common in adults. It recurs.\n\nReferences\n\n[1] {entry}\n", "further-reading"),
+    ("Gout\n\nGout is common in adults (Synthetic Test Journal 2099;1:1).\n", "inline-citations"),
+    ("Gout\n\nGout is common in adults. It recurs often.\n", "no-citations"),
+    ("PMID: 912345678\n\nGout in adults\n\nGout is common in adults.\n", "record-page"),
 ])
 def test_the_document_kind_comes_from_structure_not_labels(text, kind):
     entry = "Synthetic A, Example B. Urate crystals in joints. Synthetic Test Journal. 2099;1:1-10."

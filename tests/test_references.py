@@ -70,7 +70,7 @@ def test_seed_documents_give_one_source_per_work(project):
         (204, "Fetch PMID", "Fetch PMID: 8664040")]
     documents = {d.id: d for d in refset.documents}
     assert documents[PUBMED].source == "pmid-27882721"
-    assert documents[PUBMED].kind == "pubmed-record"
+    assert documents[PUBMED].kind == "record-page"
     miller = refset.source("miller-2010")
     assert [(d.level, d.scheme, d.document, d.line) for d in miller.declared_levels] == [
         (3, "statpearls", STATPEARLS, 109)]
@@ -125,7 +125,7 @@ def test_curator_edits_and_comments_survive(project):
         "    note: 27 cases from two centres\n    exclude: true\n    pinned: true\n")
     head, _, tail = text.partition("  002_a0fffd84c40c4f80:\n")
     assert tail
-    tail = tail.replace("    kind: clinical-review\n", "    kind: forum\n    restates: " + PATIENT + "\n", 1)
+    tail = tail.replace("    kind: cites-its-list\n", "    kind: forum\n    restates: " + PATIENT + "\n", 1)
     text = head + "  002_a0fffd84c40c4f80:\n" + tail
     references.write_text(text)
     run(documents_dir, references)

@@ -1,4 +1,4 @@
-"""The claims of a document's body, and the document's kind proposed from its structure.
+"""The claims of a document's body, and how the document cites, from its structure.
 
 A claim is a sentence (or bullet) of the body, with the references its
 markers name (``[1]``, ``(2)``, ``¹``, author-year) and the references it
@@ -7,8 +7,8 @@ parentheses), and the passage grade (``[Level 5]``) of its paragraph.
 
 ``claims_of_lines`` makes them from the line reader's body (``extract_text``);
 ``structure`` makes them from a reader's blocks with the same ``Candidate``
-sentences.  ``_document_kind`` proposes what the document is from its
-references and claims.
+sentences.  ``_document_kind`` proposes how the document cites (``DOCUMENT_KINDS``)
+from its references and claims.
 
 >>> passage_grade("Surgery is the mainstay. [Level  3]")
 (3, '[Level 3]')
@@ -85,24 +85,29 @@ def passage_grade(sentence) -> tuple:
     return int(level.group(1)), re.sub(r"\s+", " ", level.group(0))
 
 
-def _document_kind(references, claims) -> str:
-    """What a document is, proposed from its structure alone (a curator's ``kind`` wins):
+# What extract proposes as a document's kind: how it cites, which its structure shows, never
+# what genre it is (a review, a guideline, a patient page), which only a curator can say.
+DOCUMENT_KINDS = {
+    "record-page": "its header states its own identifier: the page of one publication",
+    "cites-its-list": "its sentences cite entries of its reference list",
+    "further-reading": "it has a reference list that no sentence cites",
+    "inline-citations": "it cites works only inside its sentences, with no list",
+    "no-citations": "it cites nothing",
+}
 
-    - ``pubmed-record``: its header states its own identifier (a publication's record page);
-    - ``clinical-review``: its sentences cite entries of its reference list;
-    - ``website``: it has a reference list that no sentence cites (further reading);
-    - ``pathology-note``: it cites works only inline, in its sentences, with no list;
-    - ``patient-page``: it cites nothing.
-    """
+
+def _document_kind(references, claims) -> str:
+    """How a document cites, one of ``DOCUMENT_KINDS``, from its structure alone (a curator's
+    ``kind`` in references.yaml wins)."""
     if any(r.role == "self" for r in references):
-        return "pubmed-record"
+        return "record-page"
     cited = {index for claim in claims for index in claim.references}
     listed = [index for index, r in enumerate(references) if not r.inline and r.role != "citing"]
     if listed:
-        return "clinical-review" if cited & set(listed) else "website"
+        return "cites-its-list" if cited & set(listed) else "further-reading"
     if references:
-        return "pathology-note"
-    return "patient-page"
+        return "inline-citations"
+    return "no-citations"
 
 
 # ---------------------------------------------------------------- the line reader's claims

@@ -35,7 +35,10 @@ HEADER = """\
 # freely, it keeps what you write (comments, order, and the fields below).
 #
 # documents:  one entry per document, keyed by file name without extension.
-#   kind      clinical-review | website | pathology-note | pubmed-record | patient-page
+#   kind      what the document is, in your words (review, guideline, patient
+#             page...); extract proposes how it cites: record-page (it states
+#             its own identifier), cites-its-list, further-reading (a list no
+#             sentence cites), inline-citations, no-citations
 #   source    key of the source the document itself is (a published article)
 #   restates  id of the document this one rewrites (curator); extract only
 #             proposes one, as restates_proposed
