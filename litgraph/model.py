@@ -29,7 +29,7 @@ class DeclaredLevel:
 
     level: int  # 1 (strongest) .. 5 (weakest)
     label: str  # the document's words, e.g. "Level 3 (low-level) evidence"
-    scheme: str  # e.g. "statpearls"
+    scheme: str  # e.g. "level-1-5" (extract.entries.LEVEL_SCHEME)
     document: str
     line: int
 

@@ -123,7 +123,7 @@ def make_publish_db(path):
     db["evidence_declarations"].insert_all(
         [{"source_id": s["id"], "document_id": STATPEARLS, "line": line + 2, "level": s["evidence_level"],
           "label": f"Level {s['evidence_level']} ({'low' if s['evidence_level'] >= 3 else 'mid'}-level) evidence",
-          "scheme": "statpearls"}
+          "scheme": "level-1-5"}
          for s in SOURCES for d, sid, _label, line in CITATIONS
          if sid == s["id"] and d == STATPEARLS and s["evidence_basis"] == "declared"],
         pk=("source_id", "document_id", "line"))

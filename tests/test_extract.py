@@ -61,11 +61,11 @@ def test_statpearls_declared_levels(seeds):
     declared = {r.label: [(d.level, d.label, d.scheme, d.line) for d in r.declared_levels]
                 for r in doc.references if r.declared_levels}
     assert declared == {
-        "[1]": [(3, "Level 3 (low-level) evidence", "statpearls", 109)],
-        "[3]": [(3, "Level 3 (low-level) evidence", "statpearls", 120)],
-        "[5]": [(2, "Level 2 (mid-level) evidence", "statpearls", 131)],
-        "[11]": [(3, "Level 3 (low-level) evidence", "statpearls", 162)],
-        "[13]": [(3, "Level 3 (low-level) evidence", "statpearls", 173)],
+        "[1]": [(3, "Level 3 (low-level) evidence", "level-1-5", 109)],
+        "[3]": [(3, "Level 3 (low-level) evidence", "level-1-5", 120)],
+        "[5]": [(2, "Level 2 (mid-level) evidence", "level-1-5", 131)],
+        "[11]": [(3, "Level 3 (low-level) evidence", "level-1-5", 162)],
+        "[13]": [(3, "Level 3 (low-level) evidence", "level-1-5", 173)],
     }
 
 

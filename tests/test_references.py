@@ -73,7 +73,7 @@ def test_seed_documents_give_one_source_per_work(project):
     assert documents[PUBMED].kind == "record-page"
     miller = refset.source("miller-2010")
     assert [(d.level, d.scheme, d.document, d.line) for d in miller.declared_levels] == [
-        (3, "statpearls", STATPEARLS, 109)]
+        (3, "level-1-5", STATPEARLS, 109)]
     three = next(c for c in refset.claims if "complete surgical excision" in c.text)
     assert three.id == f"{STATPEARLS}:2"
     assert three.sources == ["beardo-2013", "trans-atlantic-rps-2015", "kneisl-2014"]

@@ -206,8 +206,8 @@ def test_save_resolutions_writes_whole_rows_with_evidence_levels(db):
     refset = ReferenceSet(sources=[
         SourceEntry("miller-2010", pmid="20090506", title="Primary leiomyosarcoma of the kidney",
                     cited_as="Miller JS, et al. Am J Surg Pathol. 2010", kind="article",
-                    declared_levels=[DeclaredLevel(3, "Level 3", "statpearls", "001", 12),
-                                     DeclaredLevel(4, "Level 4", "statpearls", "002", 40)]),
+                    declared_levels=[DeclaredLevel(3, "Level 3", "level-1-5", "001", 12),
+                                     DeclaredLevel(4, "Level 4", "level-1-5", "002", 40)]),
         SourceEntry("unknown-pmid", pmid="912345678", title="As the document gives it", year=2001,
                     authors=["Someone A"], level=2),
     ])

@@ -25,6 +25,9 @@ REFERENCE_HEADING = re.compile(
     r"citing\s+articles|cited\s+by|sources)\s*:?\s*$", re.I)
 BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,6})\]\s*(.*)$")  # no limit on how many entries
 DOT_ENTRY = re.compile(r"^\s*(\d{1,6})[.)](?:\s+(.*)|\s*)$")
+# "Level 3 (low-level) evidence" under an entry: the document grades the work on a scale of
+# 1 (strongest) to 5, litgraph's own scale; the label keeps the document's words.
+LEVEL_SCHEME = "level-1-5"
 LEVEL_LINE = re.compile(r"^\s*Level\s+([1-5])\s*(\([^()]{1,30}\))?\s*evidence\s*$", re.I)
 ENTRY_END = re.compile(r"^\s*(?:written\s+by|(?:last\s+)?updated\b|posted\s+(?:by|on))", re.I)
 _LABELLED_ID = re.compile(r"pmid|pubmed|doi|pmc|10\.\d{4}", re.I)  # cheap pre-check
@@ -253,7 +256,7 @@ def _entry_reference(document, label, number, entry_lines, heading):
         if level:
             levels.append(DeclaredLevel(
                 level=int(level.group(1)), label=text.strip(),
-                scheme="statpearls" if level.group(2) else "document",
+                scheme=LEVEL_SCHEME,
                 document=document, line=para[0][0]))
             continue
         if text.lstrip().startswith(("\"", "\u201c")):
