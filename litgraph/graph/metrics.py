@@ -28,6 +28,13 @@ from ..errors import InputError
 
 BETWEENNESS_EXACT = "exact"
 
+# PageRank, the same on every engine: NetworkX's damping, and iteration until the L1 change of
+# the whole vector is under PAGERANK_TOLERANCE.  (NetworkX's own default stops when the change is
+# under N x 1e-6, which from about a million nodes accepts the first step from uniform.)
+PAGERANK_ALPHA = 0.85
+PAGERANK_TOLERANCE = 1e-6
+PAGERANK_MAX_ITERATIONS = 200  # the change shrinks by at least alpha a step: 90 always suffice
+
 
 def node_order(G) -> list:
     """The nodes of ``G`` in the order every metric uses (sorted by id, as text)."""
@@ -198,7 +205,9 @@ def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed
     lap("adjacency")
     degrees = _degrees(A, nodelist, set(set_nodes))
     lap("degrees")
-    pagerank = nx.pagerank(nx.DiGraph(G) if G.is_multigraph() else G)
+    pagerank = nx.pagerank(nx.DiGraph(G) if G.is_multigraph() else G, alpha=PAGERANK_ALPHA,
+                           tol=PAGERANK_TOLERANCE / len(nodelist),  # NetworkX's test: N x tol
+                           max_iter=PAGERANK_MAX_ITERATIONS)
     lap("pagerank")
     betweenness, method = _betweenness(G, A, nodelist, betweenness_exact_max, sample_k, seed)
     lap("betweenness")

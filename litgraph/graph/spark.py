@@ -11,8 +11,8 @@ adjacency, 8 bytes a link, is collected to the driver once, where the other
 metrics are a few SciPy passes over it.
 
 The rows agree with the NetworkX engine: the same node order (ids sorted as
-text), PageRank with NetworkX's iteration and stopping rule (damping 0.85,
-dangling nodes spread evenly, stop when the L1 change is under N x 1e-6),
+text), PageRank with NetworkX's iteration (damping 0.85, dangling nodes spread
+evenly) and the engines' one stopping rule (the L1 change under 1e-6, ``metrics``),
 components numbered from 0 for the largest (ties: lowest node id), pairs ranked
 by count, then ids.  Betweenness is computed with the sparse-matrix code of
 ``metrics`` (exact or sampled) when the graph has at most
@@ -39,12 +39,10 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..errors import InputError, LitgraphError
+from .metrics import PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE
 from .spark_numbering import number_nodes
 
 ENGINE = "spark"
-ALPHA = 0.85  # NetworkX's default damping
-TOLERANCE = 1e-6  # NetworkX's default: stop when the L1 change is under N * TOLERANCE
-MAX_ITERATIONS = 100  # NetworkX's default
 BETWEENNESS_MAX_LINKS = 5_000_000  # above this the Spark engine leaves betweenness empty
 BROADCAST_NODES = 2_000_000  # up to this many nodes every task gets the id -> number table
 METRIC_BATCH = 1_000_000  # metrics rows fetched from Spark at a time
@@ -243,11 +241,12 @@ def _adjacency(links, count):
     return adjacency_from_arrays(rows, cols, count)
 
 
-def pagerank(A, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_ITERATIONS):
+def pagerank(A, alpha=PAGERANK_ALPHA, tol=PAGERANK_TOLERANCE,
+             max_iter=PAGERANK_MAX_ITERATIONS):
     """PageRank of the CSR adjacency as NetworkX's SciPy power iteration computes it.
 
     The same steps as ``networkx.pagerank`` (damping ``alpha``, dangling nodes
-    spread evenly, stop when the L1 change is under N x ``tol``), on the
+    spread evenly, stop when the L1 change is under ``tol``), on the
     adjacency the driver already holds: ``(array indexed by node number,
     iterations)``.  Raises InputError when it does not converge in
     ``max_iter`` iterations, as NetworkX does.
@@ -266,7 +265,7 @@ def pagerank(A, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_ITERATIONS):
     for iteration in range(1, max_iter + 1):
         last = x
         x = alpha * (x @ W + sum(x[dangling]) * p) + (1 - alpha) * p
-        if np.absolute(x - last).sum() < count * tol:
+        if np.absolute(x - last).sum() < tol:
             return x, iteration
     raise InputError(f"PageRank did not converge in {max_iter} iterations")
 

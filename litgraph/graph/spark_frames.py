@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..errors import InputError
+from .metrics import PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE
 from .spark_numbering import number_nodes
 
 ENGINE = "spark"
-ALPHA = 0.85  # NetworkX's default damping
-TOLERANCE = 1e-6  # NetworkX's default: stop when the L1 change is under N * TOLERANCE
-MAX_ITERATIONS = 100  # NetworkX's default
 BETWEENNESS_MAX_LINKS = 5_000_000  # above this the distributed path leaves betweenness empty
 METRIC_COLUMNS = (("node_id", "string"), ("kind", "string"), ("in_degree", "long"),
                   ("out_degree", "long"), ("in_degree_set", "long"), ("out_degree_set", "long"),
@@ -115,12 +113,13 @@ def _settle(frame):
     return frame.localCheckpoint(eager=False)
 
 
-def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_ITERATIONS):
+def pagerank(nodes, links, count: int, alpha=PAGERANK_ALPHA, tol=PAGERANK_TOLERANCE,
+             max_iter=PAGERANK_MAX_ITERATIONS):
     """PageRank as NetworkX computes it: ``(frame of n, pagerank; iterations)``.
 
     Each iteration: one co-partitioned join of the weighted links with the
     ranks, one partially aggregated shuffle of the contributions, and one
-    pass that gives both the L1 change (to stop: under N x tol) and the next
+    pass that gives both the L1 change (to stop: under tol) and the next
     dangling mass.  Raises InputError when it does not converge, as NetworkX does.
     """
     from pyspark.sql import functions as F
@@ -146,7 +145,7 @@ def pagerank(nodes, links, count: int, alpha=ALPHA, tol=TOLERANCE, max_iter=MAX_
             F.sum(F.when(F.col("dangling"), F.col("x")).otherwise(F.lit(0.0)))).first()
         err, dangling_sum = err or 0.0, dangling_sum or 0.0
         ranks = stepped.select("n", "dangling", "x")
-        if err < count * tol:
+        if err < tol:
             return ranks.select("n", F.col("x").alias("pagerank")), iteration
     raise InputError(f"PageRank did not converge in {max_iter} iterations")
 
