@@ -28,7 +28,7 @@ DOT_ENTRY = re.compile(r"^\s*(\d{1,6})[.)](?:\s+(.*)|\s*)$")
 # "Level 3 (low-level) evidence" under an entry: the document grades the work on a scale of
 # 1 (strongest) to 5, litgraph's own scale; the label keeps the document's words.
 LEVEL_SCHEME = "level-1-5"
-LEVEL_LINE = re.compile(r"^\s*Level\s+([1-5])\s*(\([^()]{1,30}\))?\s*evidence\s*$", re.I)
+LEVEL_LINE = re.compile(r"^\s*Level\s+([1-5])\s*(?:\([^()]{1,30}\))?\s*evidence\s*$", re.I)
 ENTRY_END = re.compile(r"^\s*(?:written\s+by|(?:last\s+)?updated\b|posted\s+(?:by|on))", re.I)
 _LABELLED_ID = re.compile(r"pmid|pubmed|doi|pmc|10\.\d{4}", re.I)  # cheap pre-check
 MEETING = re.compile(r"\b(annual\s+meeting|congress|symposium|conference|abstract\s+id)\b", re.I)

@@ -39,7 +39,9 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..errors import InputError, LitgraphError
-from .metrics import PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE
+from .metrics import (BETWEENNESS_EXACT, PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS,
+                      PAGERANK_TOLERANCE, Laps, _components, adjacency_from_arrays,
+                      betweenness_scores)
 from .spark_numbering import number_nodes
 
 ENGINE = "spark"
@@ -230,8 +232,6 @@ def _adjacency(links, count):
     """The 0/1 CSR adjacency on the driver, from the numbered links (Arrow, 8 bytes a link)."""
     import numpy as np
 
-    from .metrics import adjacency_from_arrays
-
     from pyspark.sql import functions as F
 
     table = links.select(F.col("s").cast("int"), F.col("t").cast("int")).toArrow()
@@ -293,8 +293,6 @@ def cohesion(indexed, A, documents) -> list:
 def _betweenness(indexed, A, exact_max, sample_k, seed, max_links):
     """Betweenness from the sparse-matrix code of ``metrics``: (scores or None, method)."""
     import random
-
-    from .metrics import BETWEENNESS_EXACT, betweenness_scores
 
     if A.nnz > max_links:
         return None, f"not computed: over {max_links:,} links (spark engine)"
@@ -379,7 +377,6 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
     import numpy as np
     from pyspark.sql import functions as F
 
-    from .metrics import Laps, _components
     from .spark_pairs import top_pairs
 
     timings = {}

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..errors import InputError
-from .metrics import PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE
+from .metrics import (BETWEENNESS_EXACT, PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS,
+                      PAGERANK_TOLERANCE, Laps, adjacency_from_arrays, betweenness_scores)
 from .spark_numbering import number_nodes
 
 ENGINE = "spark"
@@ -252,8 +253,6 @@ def _betweenness(spark, indexed, links, count, link_count, exact_max, sample_k, 
 
     import numpy as np
 
-    from .metrics import BETWEENNESS_EXACT, adjacency_from_arrays, betweenness_scores
-
     if link_count > max_links:
         return None, f"not computed: over {max_links:,} links (spark engine)"
     pairs = links.select("s", "t").collect()
@@ -287,8 +286,6 @@ def compute_frame_metrics(spark, frames, top: int = 1000, max_list: int = 2000,
     and which engine computed betweenness.
     """
     from pyspark.sql import functions as F
-
-    from .metrics import Laps
 
     if top < 0 or max_list < 1:
         raise InputError("top must be >= 0 and max_list >= 1")
