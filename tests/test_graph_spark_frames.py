@@ -1,4 +1,5 @@
-"""The Spark engine's distributed path (DataFrame operations only) gives the NetworkX engine's rows.
+"""The Spark engine's two paths (links on the driver; DataFrame operations only) give the
+NetworkX engine's rows.
 
 Local mode, two cores; skipped with the reason only where pyspark or Java is
 missing (test_graph_spark's rules).
@@ -46,17 +47,6 @@ def assert_rows_match(result, expected, engine_name):
     assert result.edges == edges
 
 
-def assert_same(spark, nodes, links, set_nodes, listed, top=50, **options):
-    """The distributed path, as ``compute_spark_metrics(mode="distributed")`` takes it, on
-    ``links`` as given, against NetworkX."""
-    expected = networkx_expected(nodes, links, set_nodes, listed, top=top)
-    frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
-    result = engine.compute_spark_metrics(spark, frames, top=top, mode="distributed", **options)
-    assert isinstance(result, spark_frames.FrameMetrics) and result.mode == "distributed"
-    assert_rows_match(result, expected, DISTRIBUTED)
-    return result
-
-
 def disjoint_union(*graphs):
     """Several graphs as one, each node id prefixed by its graph's place: a Spark run costs
     seconds whatever its size, so one run checks them all (NetworkX sees the same union)."""
@@ -82,37 +72,6 @@ def noisy_graph():
     return nodes, noisy, set_nodes, listed
 
 
-def test_random_and_noisy_graphs_give_the_networkx_rows(spark):  # noqa: F811
-    graphs = []
-    for seed in (1, 2, 3, 4):
-        rng = random.Random(seed)
-        graphs.append(random_graph(rng.randrange(20, 120), rng.randrange(30, 300), seed=seed))
-    graphs.append(noisy_graph())
-    result = assert_same(spark, *disjoint_union(*graphs), top=400)
-    assert result.pagerank_iterations > 1 and result.component_iterations >= 1
-    assert result.components >= len(graphs)
-    rows = list(result.metric_rows())
-    tables = list(result.metric_tables(batch=100))  # what the store writes, in batches
-    assert [t.num_rows for t in tables] == [min(100, len(rows) - i) for i in range(0, len(rows), 100)]
-    assert [n for t in tables for n in t.column("node_id").to_pylist()] == [
-        r["node_id"] for r in rows]
-
-
-def test_a_single_link_and_nodes_without_links(spark):  # noqa: F811
-    nodes = [{"id": i, "kind": "source"} for i in "aecdb"]
-    result = assert_same(spark, nodes, [("a", "b", "document")], {"a"},
-                         {"d": {"a", "b"}, "empty": set()})
-    rows = {r["node_id"]: (r["in_degree"], r["out_degree"], r["component"])
-            for r in result.metric_rows()}
-    assert rows == {"a": (0, 1, 0), "b": (1, 0, 0), "c": (0, 0, 1), "d": (0, 0, 2),
-                    "e": (0, 0, 3)}
-    assert result.cocitations == [] and result.couplings == []
-    assert result.cohesion == [{"document_id": "d", "sources": 2, "citing_pairs": 1,
-                                "density": 0.5},
-                               {"document_id": "empty", "sources": 0, "citing_pairs": 0,
-                                "density": None}]
-
-
 def test_the_empty_graph_has_no_rows(spark):  # noqa: F811
     frames = engine.frames_from_rows(spark, [], [], set(), {})
     result = spark_frames.compute_frame_metrics(spark, frames)
@@ -120,41 +79,94 @@ def test_the_empty_graph_has_no_rows(spark):  # noqa: F811
     assert (result.cocitations, result.couplings, result.cohesion, result.edges) == ([], [], [], 0)
 
 
-def test_max_list_leaves_long_lists_out_as_networkx_does(spark):  # noqa: F811
+def test_the_pair_step_leaves_long_lists_out_as_networkx_does(spark):  # noqa: F811
     from litgraph.graph import to_networkx
     from litgraph.graph.metrics import cocitation_pairs, coupling_pairs
 
+    # The pair step alone: the whole run with a bound is in the 100,000-node test below.
     nodes, links, set_nodes, listed = random_graph(30, 200, seed=9)
     frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
     G = to_networkx(nodes, links)
-    result = spark_frames.compute_frame_metrics(spark, frames, top=40, max_list=2,
-                                                betweenness_max_links=0)
-    assert result.cocitations == cocitation_pairs(G, top=40, max_list=2)
-    assert result.couplings == coupling_pairs(G, top=40, max_list=2)
-    assert result.cocitations != cocitation_pairs(G, top=40)  # the bound did leave lists out
-    assert next(result.metric_rows())["betweenness_method"].startswith("not computed")
-    # Another bound, through the pair step alone (the rest of the run does not depend on it).
-    indexed, _count = spark_frames._index_nodes(frames.nodes, spark_frames._parts(spark))
+    indexed, count = spark_frames._index_nodes(frames.nodes, spark_frames._parts(spark))
     numbered = spark_frames._number_links(frames.links, indexed, spark_frames._parts(spark))
-    for name, item, listed_by, column, expected in (
-            ("co-citation", "t", "s", "count", cocitation_pairs(G, top=40, max_list=5)),
-            ("coupling", "s", "t", "strength", coupling_pairs(G, top=40, max_list=5))):
-        found = spark_frames.top_pairs(numbered, item, listed_by, top=40, max_list=5)
-        assert spark_frames._named_pairs(indexed, found, column) == expected, name
+    for max_list in (2, 5):
+        for name, item, listed_by, column, expected in (
+                ("co-citation", "t", "s", "count", cocitation_pairs(G, top=40, max_list=max_list)),
+                ("coupling", "s", "t", "strength", coupling_pairs(G, top=40, max_list=max_list))):
+            found = spark_frames.top_pairs(numbered, item, listed_by, top=40, max_list=max_list)
+            assert spark_frames._named_pairs(indexed, found, column) == expected, (name, max_list)
+    assert cocitation_pairs(G, top=40, max_list=2) != cocitation_pairs(G, top=40)  # lists left out
+    # Betweenness over its bound of links is not computed, and the run says so.
+    assert spark_frames._betweenness(spark, indexed, numbered, count, 200, exact_max=5000,
+                                     sample_k=500, seed=0, max_links=199) == (
+        None, "not computed: over 199 links (spark engine)")
 
 
-def test_a_100000_node_graph_gives_the_networkx_rows_on_both_paths(spark):  # noqa: F811
-    nodes, links, set_nodes, listed = random_graph(100_000, 150_000, seed=7, set_fraction=0.1,
-                                                   documents=20)
-    sampled = {"sample_k": 50}  # betweenness from 50 sources: each engine draws the same ones
-    expected = networkx_expected(nodes, links, set_nodes, listed, **sampled)
+def several_components():
+    """Two triangles, a pair and a lone node: sizes 3, 3, 2, 1."""
+    links = [("b", "a", "document"), ("c", "b", "document"), ("a", "c", "document"),
+             ("x", "y", "document"), ("y", "z", "document"), ("p", "q", "document")]
+    nodes = [{"id": i, "kind": "source"} for i in "abcpqxyzl"]
+    return nodes, links, {"a", "x"}, {"d": {"a", "b", "c"}, "empty": set()}
+
+
+def one_link():
+    """One link, three nodes without links, and a document that lists nothing."""
+    nodes = [{"id": i, "kind": "source"} for i in "aecdb"]
+    return nodes, [("a", "b", "document")], {"a"}, {"d": {"a", "b"}, "empty": set()}
+
+
+def test_a_100000_node_graph_and_small_ones_give_the_networkx_rows_on_both_paths(spark):  # noqa: F811
+    # One graph of 100,000 nodes, random small ones, a noisy one and two drawn by hand,
+    # side by side in one graph: a Spark run costs seconds whatever its size.
+    graphs = [random_graph(100_000, 150_000, seed=7, set_fraction=0.1, documents=20),
+              random_graph(60, 150, seed=1)]
+    for seed in (2, 3, 4, 5):
+        rng = random.Random(seed)
+        graphs.append(random_graph(rng.randrange(20, 120), rng.randrange(30, 300), seed=seed))
+    graphs += [noisy_graph(), several_components(), one_link()]
+    nodes, links, set_nodes, listed = disjoint_union(*graphs)
+    # Betweenness from 50 sources (each engine draws the same ones); a list of more than six
+    # nodes is left out of the pairs (the small dense graphs have many).
+    options = {"sample_k": 50, "max_list": 6}
+    expected = networkx_expected(nodes, links, set_nodes, listed, top=400, **options)
+    metrics = expected[0][0]
+    assert max(r["out_degree"] for r in metrics) > 6 and max(r["in_degree"] for r in metrics) > 6
     frames = engine.frames_from_rows(spark, nodes, links, set_nodes, listed)
-    driver = engine.compute_spark_metrics(spark, frames, top=50, mode="driver", **sampled)
+    driver = engine.compute_spark_metrics(spark, frames, top=400, mode="driver", **options)
     assert driver.mode == "driver" and driver.pagerank_iterations >= 2
     assert_rows_match(driver, expected, DRIVER)
-    distributed = engine.compute_spark_metrics(spark, frames, top=50, mode="distributed", **sampled)
+    distributed = engine.compute_spark_metrics(spark, frames, top=400, mode="distributed",
+                                               **options)
     assert distributed.pagerank_iterations >= 2 and distributed.component_iterations >= 2
+    assert distributed.components >= len(graphs)
     assert_rows_match(distributed, expected, DISTRIBUTED)
+
+    rows = list(distributed.metric_rows())
+    tables = list(distributed.metric_tables(batch=10_000))  # what the store writes, in batches
+    assert [t.num_rows for t in tables] == [min(10_000, len(rows) - i)
+                                            for i in range(0, len(rows), 10_000)]
+    assert [n for t in tables for n in t.column("node_id").to_pylist()] == [
+        r["node_id"] for r in rows]
+
+    # The hand-drawn graphs, read off by hand.  Components are numbered over the whole
+    # graph, largest first, ties by smallest node id.
+    by_node = {r["node_id"]: r for r in rows}
+    hand = len(graphs) - 2
+    component = {node: by_node[f"g{hand}-{node}"]["component"] for node in "abcpqxyzl"}
+    assert (component["a"] == component["b"] == component["c"] < component["x"]
+            == component["y"] == component["z"] < component["p"] == component["q"]
+            < component["l"])
+    one = {node: by_node[f"g{hand + 1}-{node}"] for node in "abcde"}
+    assert {node: (r["in_degree"], r["out_degree"]) for node, r in one.items()} == {
+        "a": (0, 1), "b": (1, 0), "c": (0, 0), "d": (0, 0), "e": (0, 0)}
+    assert (one["a"]["component"] == one["b"]["component"] < one["c"]["component"]
+            < one["d"]["component"] < one["e"]["component"])
+    cohesion = {r["document_id"]: r for r in distributed.cohesion}
+    assert cohesion[f"g{hand + 1}-d"] == {"document_id": f"g{hand + 1}-d", "sources": 2,
+                                          "citing_pairs": 1, "density": 0.5}
+    assert cohesion[f"g{hand + 1}-empty"] == {"document_id": f"g{hand + 1}-empty", "sources": 0,
+                                              "citing_pairs": 0, "density": None}
 
 
 def test_an_unknown_spark_mode_is_refused(spark):  # noqa: F811
