@@ -3,8 +3,8 @@
 The stand-in injects 429s, 5xx, timeouts (answers slower than the client's
 timeout), slow answers, truncated XML, HTML error pages and HTTP 200 with an
 ``<ERROR>`` body at the rates below.  The client (short timeout, short
-back-off, throttle off: the tests are not about the rate) retries its way
-through; nothing bad may reach the HTTP cache; a stand-in that fails every
+back-off, throttle off, and 429s that ask for no wait: the tests are not about
+the rate) retries its way through; nothing bad may reach the HTTP cache; a stand-in that fails every
 request ends the run with every affected source unresolved with a reason that
 names the failure, and a later healthy run picks them up.
 
@@ -16,13 +16,14 @@ import pytest
 
 from litgraph.entrez import EntrezClient, reply_problem
 from litgraph.pipeline import run_build
-from litgraph.stub.server import StandIn, parse_faults
+from litgraph.stub.faults import parse_faults
+from litgraph.stub.server import StandIn
 from demo_project import copy_built
 from reliability_helpers import (db_tables, duplicate_rows, free_port, integrity_problems,
                                  new_project)
 
 FAULTS = ("429=0.15,500=0.1,timeout=0.05,slow=0.05,truncate=0.05,html=0.05,error=0.05,"
-          "seed=8,slow_ms=400,timeout_ms=4000")
+          "seed=8,slow_ms=400,timeout_ms=4000,retry_after=0")
 CLIENT_TIMEOUT_S = 1.5
 
 
@@ -73,9 +74,10 @@ def built_project_copy(built_from_documents, tmp_path):
     return copy_built(built_from_documents, tmp_path / "project")
 
 
-def test_build_under_faults_equals_a_clean_build(tmp_path, clean):
+def test_build_under_faults_equals_a_clean_build_and_a_warm_rebuild_asks_nothing(tmp_path, clean):
     project = new_project(tmp_path / "project")
-    with StandIn(rate_limit=None, faults=parse_faults(FAULTS)) as stand_in:
+    port = free_port()  # the same URL both times: the cache is keyed by it
+    with StandIn(rate_limit=None, port=port, faults=parse_faults(FAULTS)) as stand_in:
         report, stats = build(project, stand_in)
         served = stand_in_stats(stand_in)
     assert stats["retries"] > 0, (stats, served)  # the faults really happened
@@ -85,15 +87,7 @@ def test_build_under_faults_equals_a_clean_build(tmp_path, clean):
     assert integrity_problems(project / "db" / "litgraph.db") == []
     assert duplicate_rows(project / "db" / "litgraph.db") == {}
     assert cached_problems(project / "db" / "http-cache.sqlite") == []
-
-
-def test_warm_rebuild_after_faults_asks_nothing(tmp_path, clean):
-    # The same URL both times (the cache is keyed by it): a broken stand-in in the
-    # good one's place proves that the warm run asks nothing of the network.
-    project = new_project(tmp_path / "project")
-    port = free_port()
-    with StandIn(rate_limit=None, port=port, faults=parse_faults(FAULTS)) as stand_in:
-        build(project, stand_in)
+    # A broken stand-in in the good one's place proves that the warm run asks nothing.
     with StandIn(rate_limit=None, port=port, faults=parse_faults("500=1.0")) as broken:
         _report, stats = build(project, broken)
     assert stats["network_requests"] == 0, stats
@@ -102,10 +96,10 @@ def test_warm_rebuild_after_faults_asks_nothing(tmp_path, clean):
 
 @pytest.mark.parametrize("fault, timeout", [
     ("500=0.5,503=0.5", CLIENT_TIMEOUT_S),
-    ("429=1.0", CLIENT_TIMEOUT_S),
+    ("429=1.0,retry_after=0", CLIENT_TIMEOUT_S),
     ("html=0.25,error=0.25,truncate=0.25,empty=0.25", CLIENT_TIMEOUT_S),
     # every answer comes after 4 s: any client timeout under that sees only timeouts
-    ("timeout=1.0,timeout_ms=4000", 0.5),
+    ("timeout=1.0,timeout_ms=4000", 0.25),
 ])
 def test_exhausted_retries_are_reported_and_a_later_run_recovers(tmp_path, clean, fault, timeout):
     project = new_project(tmp_path / "project")

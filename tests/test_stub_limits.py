@@ -14,7 +14,8 @@ from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError
 
 from litgraph.errors import InputError
 from litgraph.stub.catalogue import Catalogue
-from litgraph.stub.server import StandIn, parse_faults
+from litgraph.stub.faults import parse_faults
+from litgraph.stub.server import StandIn
 from litgraph.stub.synthetic import SyntheticCorpus, synthetic_records
 
 
@@ -80,7 +81,8 @@ def test_parse_faults_reads_rates_and_settings():
     faults = parse_faults("429=0.2,500=0.1,truncate=0.05,error=0.05,html=0.05,slow=0.05,timeout=0.01,seed=7")
     assert faults.rates == (("429", 0.2), ("500", 0.1), ("truncate", 0.05), ("error", 0.05), ("html", 0.05),
                             ("slow", 0.05), ("timeout", 0.01))
-    assert (faults.seed, faults.slow_ms, faults.timeout_ms) == (7, 1500, 60000)
+    assert (faults.seed, faults.slow_ms, faults.timeout_ms, faults.retry_after) == (7, 1500, 60000, 1)
+    assert parse_faults("429=1,retry_after=0,timeout_ms=900").retry_after == 0
     assert parse_faults("") is None
     assert parse_faults("5xx=0.5").rates == (("500", 0.5),)
 
@@ -91,6 +93,8 @@ def test_parse_faults_reads_rates_and_settings():
     ("429=1.5", "rate must be a number from 0 to 1"),
     ("429=0.6,500=0.6", "add up to more than 1"),
     ("seed=x", "seed must be a whole number"),
+    ("retry_after=0.5", "retry_after must be a whole number"),
+    ("later=1", r"unknown kind 'later' \(known: .*seed, slow_ms, timeout_ms, retry_after\)"),
 ])
 def test_parse_faults_rejects_bad_specs(spec, message):
     with pytest.raises(InputError, match=message):
@@ -129,6 +133,13 @@ def test_faults_appear_at_their_rates_and_repeat_exactly_for_a_seed():
     assert stats["fault:truncate"] == counts["truncate"] and stats["esearch.fcgi"] == 400
     with StandIn(rate_limit=None, faults=spec.replace("seed=11", "seed=12")) as other:
         assert _statuses(other, 400) != outcomes
+
+
+def test_a_drawn_429_asks_for_the_wait_its_spec_names():
+    for spec, after in (("429=1", "1"), ("429=1,retry_after=0", "0"), ("429=1,retry_after=3", "3")):
+        with StandIn(rate_limit=None, faults=spec) as server:
+            refused = get(server, "efetch.fcgi", db="pubmed", id="20090506")
+        assert (refused.status_code, refused.headers["Retry-After"]) == (429, after)
 
 
 def test_each_fault_kind_breaks_parsing_the_way_ncbi_faults_do():

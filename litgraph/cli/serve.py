@@ -32,7 +32,8 @@ def serve(db_path, host, port):
 @click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0),
               help="Delay added to every answer.")
 @click.option("--faults", default="", metavar="SPEC",
-              help="Inject faults, e.g. '429=0.2,500=0.1,truncate=0.05,error=0.05,html=0.05,slow=0.05'.")
+              help="Inject faults, e.g. '429=0.2,500=0.1,truncate=0.05,error=0.05,html=0.05,slow=0.05' "
+                   "(settings: seed, slow_ms, timeout_ms, retry_after).")
 @click.option("--synthetic", default=0, type=click.IntRange(0), metavar="N",
               help="Also serve N synthetic records (marked synthetic) for benchmarks.")
 @click.option("--shapes", default="", metavar="NAMES",
@@ -51,7 +52,8 @@ def stub(host, port, rate_limit, latency_ms, faults, synthetic, shapes):
         litgraph stub --port 8002 &
         litgraph build --eutils-url http://127.0.0.1:8002/entrez/eutils/
     """
-    from ..stub.server import StandIn, parse_faults, parse_shapes
+    from ..stub.faults import parse_faults
+    from ..stub.server import StandIn, parse_shapes
 
     stand_in = StandIn(host=host, port=port, rate_limit=rate_limit or None, latency_ms=latency_ms,
                        faults=parse_faults(faults), synthetic=synthetic,

@@ -11,7 +11,7 @@ pointed at ``stand_in.base_url`` works unchanged against NCBI or the stand-in.
   ``round(rate_limit * 10 / 3)`` (10, as NCBI's). Refused requests do not
   count towards the window. The key itself is never stored or logged: the
   window is keyed by a hash of it.
-- Faults (``parse_faults`` or env ``LITGRAPH_STUB_FAULTS``) inject 429s,
+- Faults (``faults.parse_faults`` or env ``LITGRAPH_STUB_FAULTS``) inject 429s,
   5xx, slow answers, answers slower than a client's timeout, truncated XML,
   empty bodies, HTML error pages and 200-with-<ERROR> bodies at given rates,
   drawn from ``random.Random(seed)`` so a run is reproducible.
@@ -45,6 +45,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ..errors import InputError
 from . import render
 from .endpoints import HTML, JSON, TEXT, XML, Answer, answer
+from .faults import Faults, parse_faults
 from .query import QueryTooComplex
 from .catalogue import Catalogue
 from .records import DEFAULT_RECORDS_PATH, Record, load_journals, load_records
@@ -54,85 +55,8 @@ EUTILS_PATH = "/entrez/eutils/"
 FAULTS_ENV = "LITGRAPH_STUB_FAULTS"
 SHAPES_ENV = "LITGRAPH_STUB_SHAPES"
 SHAPES_PARAMETER = "stand_in_shapes"  # per-request shapes (not an NCBI parameter)
-NAMED_FAULTS = ("truncate", "error", "html", "empty", "slow", "timeout")
 MAX_BODY_BYTES = 20 * 1024 * 1024
 STAND_IN_HEADER = ("X-Litgraph-Stand-In", "fixture records, not NCBI")
-
-
-# ---------------------------------------------------------------- faults
-
-@dataclass(frozen=True)
-class Faults:
-    """Fault rates (kind -> probability per request) and how to draw them.
-
-    Kinds: ``429``, any 5xx status (``500``, ``502``, ``503``, ...), ``truncate``
-    (200 with the XML cut in half), ``error`` (200 with NCBI's ``<ERROR>``),
-    ``html`` (200 with an HTML error page), ``empty`` (200, empty body),
-    ``slow`` (the normal answer after ``slow_ms``) and ``timeout`` (the normal
-    answer after ``timeout_ms``, meant to exceed the client's timeout).
-    """
-
-    rates: tuple[tuple[str, float], ...] = ()
-    seed: int = 0
-    slow_ms: int = 1500
-    timeout_ms: int = 60_000
-
-    def rate(self, kind: str) -> float:
-        return dict(self.rates).get(kind, 0.0)
-
-    def draw(self, rng: random.Random) -> str | None:
-        """One draw: the fault kind for the next request, or None."""
-        if not self.rates:
-            return None
-        point = rng.random()
-        total = 0.0
-        for kind, rate in self.rates:
-            total += rate
-            if point < total:
-                return kind
-        return None
-
-
-def parse_faults(spec) -> Faults | None:
-    """Read a fault spec such as ``"429=0.2,500=0.1,truncate=0.05,seed=7,slow_ms=500"``.
-
-    Returns None for an empty spec. Raises InputError naming the bad item.
-    """
-    if spec is None or isinstance(spec, Faults):
-        return spec
-    spec = str(spec).strip()
-    if not spec:
-        return None
-    rates: dict[str, float] = {}
-    settings = {"seed": 0, "slow_ms": 1500, "timeout_ms": 60_000}
-    for item in spec.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        name, sep, value = item.partition("=")
-        name = name.strip().lower()
-        if not sep:
-            raise InputError(f"fault spec item {item!r}: expected kind=rate, e.g. 429=0.1")
-        if name in settings:
-            if not value.strip().isdigit():
-                raise InputError(f"fault spec item {item!r}: {name} must be a whole number")
-            settings[name] = int(value)
-            continue
-        if name == "5xx":
-            name = "500"
-        if not (name == "429" or name in NAMED_FAULTS or (name.isdigit() and 500 <= int(name) <= 599)):
-            raise InputError(f"fault spec item {item!r}: unknown kind {name!r} (known: 429, 5xx codes, "
-                             f"{', '.join(NAMED_FAULTS)}, seed, slow_ms, timeout_ms)")
-        try:
-            rate = float(value)
-        except ValueError:
-            raise InputError(f"fault spec item {item!r}: rate must be a number from 0 to 1") from None
-        if not 0 <= rate <= 1:
-            raise InputError(f"fault spec item {item!r}: rate must be a number from 0 to 1")
-        rates[name] = rate
-    if sum(rates.values()) > 1 + 1e-9:
-        raise InputError(f"fault spec {spec!r}: the rates add up to more than 1")
-    return Faults(tuple(rates.items()), **settings)
 
 
 def parse_shapes(spec) -> frozenset:
@@ -284,7 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "429":
             body = json.dumps({"error": "API rate limit exceeded", "api-key": self.client_address[0],
                                "count": str((limit or 3) + 1), "limit": str(limit or 3)}, separators=(",", ":"))
-            self._send(Answer(429, "application/json", body), extra=[("Retry-After", "1")])
+            self._send(Answer(429, "application/json", body),
+                       extra=[("Retry-After", str(stand_in.faults.retry_after))])
             return
         if fault and fault.isdigit():
             status = int(fault)
