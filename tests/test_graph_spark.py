@@ -31,7 +31,7 @@ from litgraph.graph import spark as engine  # noqa: E402
 # and collects garbage on one thread: jobs of a second or two never repay the optimising
 # compiler, whose threads took the CPU from the other test worker (on 2 cores, the Spark
 # tests used 250 CPU-seconds in 150 s with the JVM's defaults).  The CLI test below runs
-# `litgraph graph` with the engine's own defaults, in this JVM.
+# `litgraph graph` in this session (the engine takes the active one as it is).
 TEST_CONFIG = {"spark.sql.shuffle.partitions": "2", "spark.sql.adaptive.enabled": "false",
                "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
