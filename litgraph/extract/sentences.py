@@ -126,7 +126,7 @@ def content_words(text: str) -> set:
     import snowballstemmer
 
     stemmer = snowballstemmer.stemmer("english")
-    return set(stemmer.stemWords(re.findall(r"[a-z]{4,}", text.lower())))
+    return set(stemmer.stemWords(set(re.findall(r"[a-z]{4,}", text.lower()))))
 
 
 def propose_restates(documents) -> dict:
@@ -139,6 +139,7 @@ def propose_restates(documents) -> dict:
     confirms it.  On the seeds, 000 vs 001 scores 0.35; the next best pair 0.24.
     """
     with_refs = [d for d in documents if any(r.role != "self" for r in d.references)]
+    words_of = {}  # a document's content words, stemmed once
     proposals = {}
     for doc in documents:
         if doc in with_refs or not doc.claims:
@@ -148,7 +149,9 @@ def propose_restates(documents) -> dict:
             continue
         best, share = None, 0.0
         for other in with_refs:
-            other_words = content_words(other.text)
+            if other.document.id not in words_of:
+                words_of[other.document.id] = content_words(other.text)
+            other_words = words_of[other.document.id]
             overlap = len(words & other_words) / len(words | other_words)
             if overlap > share:
                 best, share = other.document.id, overlap
