@@ -58,6 +58,15 @@ SHARED_SETUP = {"tests/test_browser.py": "browser", "tests/test_security.py": "s
                 "tests/test_graph_spark_frames.py": "spark"}
 
 
+def module_places() -> dict:
+    """{module: its place in a worker's run}: the long modules first, in their order (also
+    those that share a setup), then the other shared-setup ones."""
+    places = {}
+    for place, module in enumerate(LONG_MODULES + tuple(SHARED_SETUP)):
+        places.setdefault(module, place)
+    return places
+
+
 def _module(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
@@ -82,5 +91,5 @@ def pytest_collection_modifyitems(config, items):
     each in the collection's order."""
     if not hasattr(config, "workerinput"):
         return
-    rank = {module: i for i, module in enumerate(LONG_MODULES + tuple(SHARED_SETUP))}
+    rank = module_places()
     items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))
