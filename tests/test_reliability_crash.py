@@ -1,9 +1,10 @@
 """Crashes: a build killed (SIGKILL) at several points loses nothing and the next run completes.
 
-The stand-in runs as its own process with 300 ms of latency per answer, so each
-E-utilities request is in flight long enough to kill the build while it waits:
-the kill points are named by what the stand-in has served (the first efetch,
-the first elink...), not by wall-clock guesses.  After each kill:
+The stand-in runs in the test's process (the build in its own) with 300 ms of
+latency per answer, so each E-utilities request is in flight long enough to
+kill the build while it waits: the kill points are named by what the stand-in
+has served (the first efetch, the first elink...), not by wall-clock guesses.
+The build that recovers meets it without latency.  After each kill:
 
 - references.yaml is absent, or byte-identical to the version extract writes,
   or to the final version resolve writes back: never a mix;
@@ -18,8 +19,9 @@ import time
 import pytest
 
 from demo_project import copy_built
-from reliability_helpers import (StubProcess, build_args, db_tables, duplicate_rows,
-                                 integrity_problems, new_project, run_litgraph, start_litgraph)
+from litgraph.stub.server import StandIn
+from reliability_helpers import (build_args, db_tables, duplicate_rows, integrity_problems,
+                                 new_project, run_litgraph, start_litgraph)
 
 LATENCY_MS = 300
 
@@ -79,6 +81,7 @@ def assert_recovers(project, clean, stub):
     db_path = project / "db" / "litgraph.db"
     if db_path.exists():
         assert integrity_problems(db_path) == []
+    stub.latency_ms = 0  # the kill needed it; the rebuild does not
     again = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project, timeout=300)
     assert again.returncode == 0, again.stderr
     assert integrity_problems(db_path) == []
@@ -92,7 +95,7 @@ def test_build_killed_during_resolve_or_graph_recovers(tmp_path, clean, point):
     if not KILL_POINTS[point][0](clean["served"]):
         pytest.fail(f"a clean build never reaches {point}: {clean['served']}")
     project = new_project(tmp_path / "project")
-    with StubProcess(project, latency_ms=LATENCY_MS) as stub:
+    with StandIn(rate_limit=None, latency_ms=LATENCY_MS) as stub:
         process = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
         assert kill_when(process, stub, KILL_POINTS[point]), "the build finished before the kill"
         assert_recovers(project, clean, stub)
@@ -102,7 +105,7 @@ def test_build_killed_during_resolve_or_graph_recovers(tmp_path, clean, point):
 def test_build_killed_early_recovers(tmp_path, clean, delay):
     # Early kills land in start-up or extract, before any request.
     project = new_project(tmp_path / "project")
-    with StubProcess(project, latency_ms=LATENCY_MS) as stub:
+    with StandIn(rate_limit=None, latency_ms=LATENCY_MS) as stub:
         process = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
         time.sleep(delay)
         if process.poll() is None:
@@ -118,10 +121,10 @@ def test_build_killed_twice_then_rebuilt_over_an_existing_database(tmp_path, cle
     project = copy_built(built_from_documents, tmp_path / "project")
     (project / "db" / "http-cache.sqlite").unlink()  # make the rebuilds ask the network again
     for point in ("second-elink", "efetch"):
-        with StubProcess(project, latency_ms=LATENCY_MS) as stub:
+        with StandIn(rate_limit=None, latency_ms=LATENCY_MS) as stub:
             process = start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
             if kill_when(process, stub, KILL_POINTS[point]):
                 assert integrity_problems(project / "db" / "litgraph.db") == []
                 assert db_tables(project / "db" / "litgraph.db")["sources"] == clean["rows"]["sources"]
-    with StubProcess(project) as stub:
+    with StandIn(rate_limit=None) as stub:
         assert_recovers(project, clean, stub)
