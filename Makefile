@@ -43,8 +43,9 @@ java:
 
 # Two workers (pytest-xdist): each builds the demo once (tests/demo_project.py); the modules
 # with one costly setup (Spark, the browser) run whole on one worker (tests/conftest.py).
+# The fifteen slowest steps are listed at the end, so a slow run says where its time went.
 test: install browser java
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=15
 
 # Regenerate the README's command reference from --help (tests/test_docs.py checks it).
 docs: install
