@@ -1,8 +1,10 @@
 """Concurrency: two builds on one database never interleave; the second stops with a clear line.
 
-The stand-in answers with 300 ms of latency so the first build is still
-running when the second starts.  store.build_lock (held by pipeline.run_build)
-makes the second build stop at once with "another litgraph build is using ...".
+The stand-in (in the test's process; the builds each in their own) answers with
+300 ms of latency so the first build is still running when the second starts,
+then without, so that the first finishes quickly.  store.build_lock (held by
+pipeline.run_build) makes the second build stop at once with "another litgraph
+build is using ...".
 """
 
 import time
@@ -10,9 +12,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from reliability_helpers import (StubProcess, assert_one_line_error, build_args, db_tables,
-                                 duplicate_rows, integrity_problems, new_project, run_litgraph,
-                                 start_litgraph)
+from litgraph.stub.server import StandIn
+from reliability_helpers import (assert_one_line_error, build_args, db_tables, duplicate_rows,
+                                 integrity_problems, new_project, run_litgraph, start_litgraph)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def wait_for_requests(stub, process, count=1, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
-        if stub.served() >= count:
+        if sum(n for kind, n in stub.stats().items() if kind.endswith((".fcgi", ".cgi"))) >= count:
             return
         time.sleep(0.02)
     raise AssertionError("the first build made no request")
@@ -41,6 +43,7 @@ def first_build_running(stub, project):
     try:
         wait_for_requests(stub, first)
         yield first
+        stub.latency_ms = 0
         _out, err = first.communicate(timeout=240)
     finally:
         if first.poll() is None:
@@ -60,7 +63,7 @@ def assert_sound(project, clean_rows):
 
 def test_second_build_stops_while_the_first_runs(tmp_path, clean_rows):
     project = new_project(tmp_path / "project")
-    with StubProcess(project, latency_ms=300) as stub:
+    with StandIn(rate_limit=None, latency_ms=300) as stub:
         with first_build_running(stub, project):
             started = time.monotonic()
             second = run_litgraph(build_args(offline=False, eutils_url=stub.base_url), project,
@@ -75,7 +78,7 @@ def test_second_build_stops_while_the_first_runs(tmp_path, clean_rows):
 
 def test_two_builds_started_together_one_wins(tmp_path, clean_rows):
     project = new_project(tmp_path / "project")
-    with StubProcess(project, latency_ms=100) as stub:
+    with StandIn(rate_limit=None, latency_ms=100) as stub:
         processes = [start_litgraph(build_args(offline=False, eutils_url=stub.base_url), project)
                      for _ in range(2)]
         results = []
@@ -101,7 +104,7 @@ def test_two_builds_started_together_one_wins(tmp_path, clean_rows):
 def test_builds_on_two_databases_run_side_by_side(tmp_path, clean_rows):
     # The lock belongs to one database: builds of two projects do not block each other.
     projects = [new_project(tmp_path / name) for name in ("one", "two")]
-    with StubProcess(tmp_path, latency_ms=100) as stub:
+    with StandIn(rate_limit=None, latency_ms=100) as stub:
         processes = [start_litgraph(build_args(offline=False, eutils_url=stub.base_url), p)
                      for p in projects]
         for process in processes:
@@ -115,7 +118,7 @@ def test_builds_on_two_databases_run_side_by_side(tmp_path, clean_rows):
 def test_resolve_or_graph_while_a_build_runs_stops(tmp_path, clean_rows, command):
     # resolve and graph write the same tables as build: they wait for no build either.
     project = new_project(tmp_path / "project")
-    with StubProcess(project, latency_ms=300) as stub:
+    with StandIn(rate_limit=None, latency_ms=300) as stub:
         with first_build_running(stub, project):
             args = [command, "-q", "--db", "db/litgraph.db", "--eutils-url", stub.base_url]
             if command == "resolve":

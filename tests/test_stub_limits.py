@@ -142,6 +142,25 @@ def test_a_drawn_429_asks_for_the_wait_its_spec_names():
         assert (refused.status_code, refused.headers["Retry-After"]) == (429, after)
 
 
+def test_litgraph_stub_serves_with_its_latency_and_faults_until_stopped(tmp_path):
+    # The command, as its own process (the other tests run the stand-in in theirs).
+    from reliability_helpers import StubProcess
+
+    with StubProcess(tmp_path, latency_ms=200) as stub:
+        started = time.monotonic()
+        answer = requests.get(stub.base_url + "efetch.fcgi", params={"db": "pubmed", "id": "20090506"},
+                              timeout=10)
+        assert time.monotonic() - started >= 0.2
+        assert answer.status_code == 200 and answer.headers["X-Litgraph-Stand-In"]
+        assert parse(answer)["PubmedArticle"][0]["MedlineCitation"]["PMID"] == "20090506"
+        assert stub.stats()["efetch.fcgi"] == 1
+    assert stub.process.poll() is not None  # stopped by SIGTERM
+    with StubProcess(tmp_path, faults="429=1,retry_after=0") as stub:
+        refused = requests.get(stub.base_url + "esearch.fcgi", params={"db": "pubmed", "term": "x"},
+                               timeout=10)
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "0")
+
+
 def test_each_fault_kind_breaks_parsing_the_way_ncbi_faults_do():
     def one(kind):
         with StandIn(rate_limit=None, faults=f"{kind}=1") as server:
