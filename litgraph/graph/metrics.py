@@ -268,10 +268,17 @@ def _betweenness(G, A, nodelist, exact_max, sample_k, seed):
     ``exact_max`` nodes, else from ``sample_k`` sources drawn with ``random.Random(seed)``."""
     if len(nodelist) <= exact_max:
         return betweenness_scores(A), BETWEENNESS_EXACT
-    k = min(sample_k, len(nodelist))
-    picked = random.Random(seed).sample(list(G.nodes()), k)
-    index = {node: i for i, node in enumerate(nodelist)}
-    return betweenness_scores(A, [index[node] for node in picked]), f"sampled k={k} seed={seed}"
+    return sampled_betweenness(A, list(G.nodes()), sample_k, seed, order=nodelist)
+
+
+def sampled_betweenness(A, nodes, sample_k, seed, order=None):
+    """Betweenness from ``sample_k`` sources drawn by ``random.Random(seed).sample(nodes, k)``,
+    and its method: the one draw every engine makes.  ``order`` is the node of each row of
+    ``A`` (default: ``nodes``)."""
+    k = min(sample_k, len(nodes))
+    picked = random.Random(seed).sample(nodes, k)
+    row = {node: i for i, node in enumerate(nodes if order is None else order)}
+    return betweenness_scores(A, [row[node] for node in picked]), f"sampled k={k} seed={seed}"
 
 
 def _top_pairs(M, top, chunk_rows=4096):

@@ -39,13 +39,10 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..errors import InputError, LitgraphError
-from .metrics import (BETWEENNESS_EXACT, PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS,
-                      PAGERANK_TOLERANCE, Laps, _components, adjacency_from_arrays,
-                      betweenness_scores)
-from .spark_numbering import number_nodes
+from .metrics import (PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE, Laps,
+                      _components, adjacency_from_arrays)
+from .spark_numbering import BETWEENNESS_MAX_LINKS, ENGINE, driver_betweenness, number_nodes
 
-ENGINE = "spark"
-BETWEENNESS_MAX_LINKS = 5_000_000  # above this the Spark engine leaves betweenness empty
 BROADCAST_NODES = 2_000_000  # up to this many nodes every task gets the id -> number table
 METRIC_BATCH = 1_000_000  # metrics rows fetched from Spark at a time
 ENGINE_COLUMNS = "spark; degrees, pagerank, components scipy"  # the metrics.engine column
@@ -290,23 +287,6 @@ def cohesion(indexed, A, documents) -> list:
     return rows
 
 
-def _betweenness(indexed, A, exact_max, sample_k, seed, max_links):
-    """Betweenness from the sparse-matrix code of ``metrics``: (scores or None, method)."""
-    import random
-
-    if A.nnz > max_links:
-        return None, f"not computed: over {max_links:,} links (spark engine)"
-    count = A.shape[0]
-    if count <= exact_max:
-        return betweenness_scores(A), BETWEENNESS_EXACT
-    k = min(sample_k, count)
-    order = [r["id"] for r in indexed.select("id", "n").orderBy("n").collect()]
-    # The same draw as metrics.compute_metrics: random.Random(seed).sample over the nodes.
-    picked = random.Random(seed).sample(order, k)
-    index = {node: i for i, node in enumerate(order)}
-    return betweenness_scores(A, [index[node] for node in picked]), f"sampled k={k} seed={seed}"
-
-
 def _degrees(A, in_set):
     """in_degree, out_degree, in_degree_set, out_degree_set arrays, as ``compute_metrics``."""
     import numpy as np
@@ -398,8 +378,8 @@ def compute_spark_metrics(spark, frames: GraphFrames, top: int = 1000, max_list:
     lap("components")
     columns["pagerank"], pr_iterations = pagerank(A)
     lap("pagerank")
-    between, method = _betweenness(indexed, A, betweenness_exact_max, sample_k, seed,
-                                   betweenness_max_links)
+    between, method = driver_betweenness(indexed, A, betweenness_exact_max, sample_k, seed,
+                                         betweenness_max_links)
     engine = ENGINE_COLUMNS if between is None else f"{ENGINE_COLUMNS}; betweenness networkx-scipy"
     if between is not None:
         columns["betweenness"] = np.asarray(between, dtype=np.float64)

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..errors import InputError
-from .metrics import (BETWEENNESS_EXACT, PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS,
-                      PAGERANK_TOLERANCE, Laps, adjacency_from_arrays, betweenness_scores)
-from .spark_numbering import number_nodes
+from .metrics import (PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE, Laps,
+                      adjacency_from_arrays)
+from .spark_numbering import (BETWEENNESS_MAX_LINKS, ENGINE, betweenness_left_out,
+                              driver_betweenness, number_nodes)
 
-ENGINE = "spark"
-BETWEENNESS_MAX_LINKS = 5_000_000  # above this the distributed path leaves betweenness empty
 METRIC_COLUMNS = (("node_id", "string"), ("kind", "string"), ("in_degree", "long"),
                   ("out_degree", "long"), ("in_degree_set", "long"), ("out_degree_set", "long"),
                   ("pagerank", "double"), ("betweenness", "double"),
@@ -249,27 +248,16 @@ def cohesion(indexed, links, documents) -> list:
 
 def _betweenness(spark, indexed, links, count, link_count, exact_max, sample_k, seed, max_links):
     """Betweenness from the sparse-matrix code of ``metrics`` (links to the driver), or None above ``max_links``."""
-    import random
-
     import numpy as np
 
     if link_count > max_links:
-        return None, f"not computed: over {max_links:,} links (spark engine)"
+        return betweenness_left_out(max_links)
     pairs = links.select("s", "t").collect()
     rows = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
     cols = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
     del pairs
-    A = adjacency_from_arrays(rows, cols, count)
-    if count <= exact_max:
-        scores, method = betweenness_scores(A), BETWEENNESS_EXACT
-    else:
-        k = min(sample_k, count)
-        order = [r["id"] for r in indexed.select("n", "id").orderBy("n").collect()]
-        # The same draw as metrics.compute_metrics: random.Random(seed).sample over the nodes.
-        picked = random.Random(seed).sample(order, k)
-        index = {node: i for i, node in enumerate(order)}
-        scores = betweenness_scores(A, [index[node] for node in picked])
-        method = f"sampled k={k} seed={seed}"
+    scores, method = driver_betweenness(indexed, adjacency_from_arrays(rows, cols, count),
+                                        exact_max, sample_k, seed, max_links)
     frame = spark.createDataFrame([(i, float(s)) for i, s in enumerate(np.asarray(scores))],
                                   "n long, betweenness double")
     return frame, method
