@@ -183,6 +183,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def requests_served(stats: dict) -> int:
+    """E-utilities requests a stand-in has served (every endpoint), from its counts."""
+    return sum(v for k, v in stats.items() if isinstance(v, int) and k.endswith((".fcgi", ".cgi")))
+
+
 class StubProcess:
     """``litgraph stub`` in a subprocess on a free loopback port, stopped on exit."""
 
@@ -219,11 +224,6 @@ class StubProcess:
         import requests
 
         return requests.get(self.stats_url, timeout=5).json()
-
-    def served(self) -> int:
-        """E-utilities requests served so far (every endpoint)."""
-        return sum(v for k, v in self.stats().items()
-                   if isinstance(v, int) and k.endswith((".fcgi", ".cgi")))
 
     def __exit__(self, *exc):
         if self.process.poll() is None:

@@ -14,7 +14,8 @@ import pytest
 
 from litgraph.stub.server import StandIn
 from reliability_helpers import (assert_one_line_error, build_args, db_tables, duplicate_rows,
-                                 integrity_problems, new_project, run_litgraph, start_litgraph)
+                                 integrity_problems, new_project, requests_served, run_litgraph,
+                                 start_litgraph)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def wait_for_requests(stub, process, count=1, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
-        if sum(n for kind, n in stub.stats().items() if kind.endswith((".fcgi", ".cgi"))) >= count:
+        if requests_served(stub.stats()) >= count:
             return
         time.sleep(0.02)
     raise AssertionError("the first build made no request")

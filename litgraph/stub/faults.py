@@ -9,7 +9,7 @@ faults.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..errors import InputError
 
@@ -61,7 +61,7 @@ def parse_faults(spec) -> Faults | None:
     if not spec:
         return None
     rates: dict[str, float] = {}
-    settings = {"seed": 0, "slow_ms": 1500, "timeout_ms": 60_000, "retry_after": 1}
+    settings = {f.name: f.default for f in fields(Faults) if f.name != "rates"}
     for item in spec.split(","):
         item = item.strip()
         if not item:
