@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..errors import DocumentError, UnreadableDocumentError
 from ..extract import extract_document
+from .fastdump import dump
 from .merge import merge_extracted
 from .reading import reference_set_from, read_reference_set  # noqa: F401  the package's API
 from .writeback import record_resolutions  # noqa: F401  the package's API
@@ -197,7 +198,7 @@ def write_merged(merged: Merged) -> ExtractReport:
     if not merged.changed:
         report.written = False  # the same content: not dumped, not written
     else:
-        text = _dump(merged.data)
+        text = dump(merged.data)
         if not text.startswith("#"):
             text = HEADER + text
         report.written = write_atomically(merged.path, text, merged.read_stamp)

@@ -11,6 +11,7 @@ or null), so the caller then loads with ruamel and gets ruamel's data or its
 one-line error.  A test compares both readings on real files.
 """
 
+import json
 import re
 
 import yaml
@@ -120,3 +121,8 @@ def _build(events):
             if documents > 1:
                 raise _GiveUp
     return result
+
+
+def same_data(a, b) -> bool:
+    """Equal data in the same order (true is not 1; a mapping's order counts)."""
+    return json.dumps(a, ensure_ascii=False) == json.dumps(b, ensure_ascii=False)

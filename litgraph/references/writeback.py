@@ -9,7 +9,6 @@ an alias, a tag) takes the round-trip path from the start.
 """
 
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -17,8 +16,9 @@ import yaml
 
 from ..errors import IdentifierError
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
-from .fastload import FALLBACK, fast_load, reads_as_text
-from .yamlio import _dump, _load_stamped, write_atomically
+from .fastload import FALLBACK, fast_load, reads_as_text, same_data
+from .fastdump import dump
+from .yamlio import _load_stamped, write_atomically
 
 IDENTIFIERS = (("pmid", normalise_pmid), ("doi", normalise_doi), ("pmcid", normalise_pmcid))
 
@@ -43,7 +43,7 @@ def record_resolutions(path, resolutions, refset=None) -> None:
     if data is None or not data.get("sources"):
         return
     if _add_identifiers(data["sources"], resolutions):
-        write_atomically(path, _dump(data), read_stamp)
+        write_atomically(path, dump(data), read_stamp)
 
 
 def _writes_back(entry, resolution) -> bool:
@@ -138,14 +138,9 @@ def _patched_text(text, resolutions):
     patched = "".join(out)
     _add_identifiers(sources, resolutions)
     check = fast_load(patched)
-    if check is FALLBACK or not _same(check, data):
+    if check is FALLBACK or not same_data(check, data):
         return None
     return patched
-
-
-def _same(a, b) -> bool:
-    """Equal data in the same order (true is not 1; a mapping's order counts)."""
-    return json.dumps(a, ensure_ascii=False) == json.dumps(b, ensure_ascii=False)
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/()\-;<>+]*$")

@@ -1,0 +1,194 @@
+"""Write references.yaml's data as ruamel would, without ruamel's emitter, when the data is plain.
+
+ruamel's round-trip dump keeps comments and styles, which a curator's file
+needs, but it costs about 1.8 ms an entry: 36 s of CPU for the 20,000 sources
+of a first build.  A document without comments, anchors, tags or unusual
+styles (the one a first extract makes, for one) is written here in ruamel's
+layout (``yamlio._yaml``: mappings indented 2, sequence dashes 2 in, items 4
+in).  Each scalar's style is ruamel's own choice: its emitter's analysis of
+the text and its resolver's reading of the plain form decide plain, single or
+double quotes, by the rule of ``Emitter.choose_scalar_style``.
+
+``fast_dump`` returns None (the caller then dumps with ruamel) for anything
+else: a comment anywhere, an anchor or tag, a flow mapping, a scalar that
+needs double quotes or spans lines, a float, a text too long for one line.
+``dump`` reads the text back and compares it with the data before using it;
+tests require the same text as ruamel's dump on varied data.
+"""
+
+import functools
+import re
+
+from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
+from ruamel.yaml.emitter import ScalarAnalysis
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+from .fastload import FALLBACK, fast_load, same_data
+from .yamlio import _dump, _yaml
+
+STR_TAG = "tag:yaml.org,2002:str"
+MAX_SCALAR = 2000  # ruamel folds a line past its width (4096): longer texts are left to it
+MAX_KEY = 100  # ruamel writes a key of 128 characters or more as an explicit "? " key
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def dump(data) -> str:
+    """references.yaml's text for ``data``: ``fast_dump``'s when it reads back as exactly that
+    data (values, types and order), else ruamel's dump."""
+    text = fast_dump(data)
+    if text is not None:
+        loaded = fast_load(text)
+        if loaded is not FALLBACK and same_data(loaded, data):
+            return text
+    return _dump(data)
+
+
+@functools.lru_cache(maxsize=1)
+def _tools():
+    """An emitter (for its scalar analysis) and the resolver of the round-trip YAML."""
+    yaml = _yaml()
+    yaml.serializer  # noqa: B018  (made on first use; the emitter's analysis reads its version)
+    return yaml.emitter, yaml.resolver
+
+
+@functools.lru_cache(maxsize=65536)
+def _style(text: str, quoted: bool, flow: bool, key: bool) -> str:
+    """ruamel's style for a text: '' (plain) or "'" (single quotes); _GiveUp for anything else."""
+    if len(text) > (MAX_KEY if key else MAX_SCALAR):
+        raise _GiveUp
+    emitter, resolver = _tools()
+    analysis = _analysis(text) if _ORDINARY.match(text) else emitter.analyze_scalar(text)
+    if analysis.multiline or (key and analysis.empty):
+        raise _GiveUp
+    if not quoted:
+        implicit = resolver.resolve(ScalarNode, text, (True, False)) == STR_TAG
+        plain = analysis.allow_flow_plain if flow else analysis.allow_block_plain
+        if implicit and plain:
+            return ""
+        if analysis.allow_double_quoted and "'" in text:
+            raise _GiveUp  # ruamel writes it double-quoted
+    if analysis.allow_single_quoted:
+        return "'"
+    raise _GiveUp
+
+
+# A text of one line without leading or trailing space, an indicator first, or a character
+# ruamel's analysis treats as special: all it decides is plain or not, by the patterns below.
+_ORDINARY = re.compile(r"^(?![ #,\[\]{}&*!|>'\"%@`?:-]|\.\.\.)"
+                       r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+(?<! )\Z")
+_NOT_BLOCK_PLAIN = re.compile(r": |:\Z| #")
+_NOT_FLOW_PLAIN = re.compile(r": |:\Z| #|[,\[\]{}]")
+
+
+def _analysis(text: str) -> ScalarAnalysis:
+    """``Emitter.analyze_scalar`` of an _ORDINARY text, by two searches instead of a loop over
+    its characters (a test compares both on varied texts)."""
+    return ScalarAnalysis(scalar=text, empty=False, multiline=False,
+                          allow_flow_plain=not _NOT_FLOW_PLAIN.search(text),
+                          allow_block_plain=not _NOT_BLOCK_PLAIN.search(text),
+                          allow_single_quoted=True, allow_double_quoted=True, allow_block=True)
+
+
+def _scalar(value, flow=False, key=False) -> str:
+    kind = type(value)
+    if kind is str or kind is SingleQuotedScalarString:
+        if kind is SingleQuotedScalarString and value.anchor.value is not None:
+            raise _GiveUp
+        text = str(value)
+        if _style(text, kind is SingleQuotedScalarString, flow, key) == "":
+            return text
+        return "'" + text.replace("'", "''") + "'"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    raise _GiveUp  # floats, ruamel's own scalar types (hex, dates...), anything else
+
+
+def _holds_token(slots) -> bool:
+    """Whether ruamel's comment slots (nested lists, None where there is no comment) hold one."""
+    if isinstance(slots, list):
+        return any(_holds_token(slot) for slot in slots)
+    return slots is not None
+
+
+def _plain_container(node) -> None:
+    """_GiveUp unless ``node`` carries no comment, anchor, tag or flow mapping style."""
+    if isinstance(node, CommentedBase):
+        ca = node.ca
+        if _holds_token(ca.comment) or _holds_token(list(ca.items.values())) or ca.end \
+                or getattr(ca, "pre", None):
+            raise _GiveUp
+        if node.yaml_anchor() is not None or getattr(node.tag, "value", None) is not None:
+            raise _GiveUp
+        if isinstance(node, CommentedMap) and node.fa.flow_style():
+            raise _GiveUp
+
+
+def _flow_sequence(items) -> str:
+    if any(isinstance(item, (dict, list)) for item in items):
+        raise _GiveUp
+    return "[" + ", ".join(_scalar(item, flow=True) for item in items) + "]"
+
+
+def _value(out, indent, head, value) -> None:
+    """Write ``head`` (``key:`` or ``-``) with ``value`` at column ``indent``."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        _plain_container(value)
+        if not value:
+            out.append(f"{pad}{head} {{}}\n")
+            return
+        out.append(f"{pad}{head}\n")
+        _mapping(out, indent + 2, value)
+    elif isinstance(value, list):
+        _plain_container(value)
+        if not value or (isinstance(value, CommentedSeq) and value.fa.flow_style()):
+            out.append(f"{pad}{head} {_flow_sequence(value)}\n")
+            return
+        out.append(f"{pad}{head}\n")
+        _sequence(out, indent + 2, value)
+    elif value is None:
+        if head == "-":
+            raise _GiveUp
+        out.append(f"{pad}{head}\n")
+    else:
+        out.append(f"{pad}{head} {_scalar(value)}\n")
+
+
+def _mapping(out, indent, mapping) -> None:
+    for key, value in mapping.items():
+        if type(key) is not str:
+            raise _GiveUp
+        _value(out, indent, _scalar(key, key=True) + ":", value)
+
+
+def _sequence(out, indent, items) -> None:
+    """Block sequence items: the dash at ``indent``, their content two further in."""
+    for item in items:
+        if isinstance(item, dict) and item:
+            _plain_container(item)
+            start = len(out)
+            _mapping(out, indent + 2, item)
+            out[start] = " " * indent + "- " + out[start][indent + 2:]  # first key on the dash
+        elif isinstance(item, list):
+            raise _GiveUp
+        else:
+            _value(out, indent, "-", item)
+
+
+def fast_dump(data):
+    """The YAML text of ``data`` (a mapping) as ruamel's round-trip dump writes it, or None."""
+    if not isinstance(data, dict):
+        return None
+    out = []
+    try:
+        _plain_container(data)
+        _mapping(out, 0, data)
+    except _GiveUp:
+        return None
+    return "".join(out) if out else None
