@@ -431,14 +431,14 @@ def _merge_claims(claims, doc, ref_keys) -> int:
             curated[str(entry.get("text"))] = (key, {f: entry[f] for f in CLAIM_CURATOR_FIELDS
                                                      if f in entry})
     new_keys = set()
+    created = []  # placed in sorted order after the loop, in one pass
     for claim in doc.claims:
         key = f"{doc_id}:{claim.number}"
         new_keys.add(key)
         entry = claims.get(key)
         if entry is None:
-            entry = CommentedMap()
-            _insert_sorted(claims, key, entry, _claim_sort_key)
-            claims[key] = entry
+            entry = claims[key] = CommentedMap()
+            created.append(key)
         _old_key, keep = curated.pop(claim.text, (None, {}))
         for name in CLAIM_CURATOR_FIELDS:
             if name in entry and name not in keep:
@@ -460,6 +460,7 @@ def _merge_claims(claims, doc, ref_keys) -> int:
                 entry[name] = value
         if "stale" in entry:
             del entry["stale"]
+    _place_sorted(claims, created, _claim_sort_key)
     for key in old:
         if key not in new_keys and not (claims[key] or {}).get("stale"):
             del claims[key]
