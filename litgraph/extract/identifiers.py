@@ -11,6 +11,7 @@ identifiers. Every value comes back in the normal form of ``litgraph.ids``.
 {'pmid': '900017324'}
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -43,6 +44,15 @@ _ID_URL = re.compile(r"//(?:dx\.)?doi\.org/|pubmed|/pmc/|pmc\.ncbi|europepmc\.or
 _DOI_URL_TAIL = re.compile(r"/(?:full|abstract|pdf|epdf|pdfdirect|fulltext|html|meta|summary|"
                            r"references|figures|tables|supplemental|suppl_file)(?:/.*)?$", re.I)
 _ANY_ID = re.compile(r"pmid|pubmed|10\.|10%2e|pmc|isbn|97[89]-|https?:|www\.", re.I)
+# The non-ASCII characters IGNORECASE takes for an ASCII letter (\u0130 and \u0131 for i,
+# \u017f for s, the Kelvin sign for k): str.lower() does not fold them so, and a text holding
+# one is not pre-checked by its lower-cased words (_kinds_present).
+_ASCII_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
+# Every DOI_RE match holds this (the registrant's first four digits); without IGNORECASE it
+# is found by a fast scan for "10".
+_DOI_HINT = re.compile(r"10(?:\.|%2[Ee])[0-9]{4}")
+_URL_BEFORE = re.compile(r"https?://\S*$")
+_URL_QUERY = re.compile(r"[?#&]")
 
 
 @dataclass(frozen=True)
@@ -58,13 +68,35 @@ class Identifier:
 def _doi_candidate(text, match):
     raw = match.group(1)
     in_url = "/" in text[max(0, match.start() - 1): match.start() + 1] or \
-        bool(re.search(r"https?://\S*$", text[: match.start(1)]))
+        bool(_URL_BEFORE.search(text[: match.start(1)]))
     if "%" in raw:
         raw = unquote(raw)
     if in_url:
-        raw = re.split(r"[?#&]", raw, maxsplit=1)[0]
+        raw = _URL_QUERY.split(raw, maxsplit=1)[0]
         raw = _DOI_URL_TAIL.sub("", raw)
     return raw
+
+
+def _kinds_present(text):
+    """The identifier kinds whose pattern may match ``text``, by substring tests on its lower
+    case: every match of PMID_RE holds pmid, pubmed or europepmc, of PMC_RE pmc, and so on.
+    A pattern left out cannot match; one kept may still find nothing. Every kind is kept
+    when the text holds a character the tests cannot judge (_ASCII_LOOKALIKES)."""
+    if not text.isascii() and _ASCII_LOOKALIKES.search(text):
+        return {"pmid", "pmcid", "doi", "isbn", "url"} if _ANY_ID.search(text) else set()
+    lower = text.lower()
+    kinds = set()
+    if "pmid" in lower or "pubmed" in lower or "europepmc" in lower:
+        kinds.add("pmid")
+    if "pmc" in lower:
+        kinds.add("pmcid")
+    if ("10." in text or "10%2" in text) and _DOI_HINT.search(text):
+        kinds.add("doi")
+    if "isbn" in lower or "978-" in text or "979-" in text:
+        kinds.add("isbn")
+    if "http" in lower or "www." in lower:
+        kinds.add("url")
+    return kinds
 
 
 def identifiers_in(text: str) -> list:
@@ -73,9 +105,16 @@ def identifiers_in(text: str) -> list:
     Junk that looks like an identifier (PMID 0, a 20-digit number, a DOI with
     a control character, an ISBN with a wrong check digit) is left out.
     """
-    text = str(text or "")
-    if not _ANY_ID.search(text):
-        return []
+    return list(_identifiers_in(str(text or "")))
+
+
+@functools.lru_cache(maxsize=4096)
+def _identifiers_in(text: str) -> tuple:
+    """``identifiers_in`` as a cached tuple: an entry's text is read for identifiers several
+    times over (its line, its fields, what is left once they are stripped)."""
+    kinds = _kinds_present(text)
+    if not kinds:
+        return ()
     found = []
 
     def add(name, normalise, raw, start, end):
@@ -84,17 +123,17 @@ def identifiers_in(text: str) -> list:
         except IdentifierError:
             pass
 
-    for match in PMID_RE.finditer(text):
+    for match in PMID_RE.finditer(text) if "pmid" in kinds else ():
         value = next(g for g in match.groups() if g is not None)
         add("pmid", normalise_pmid, value, match.start(), match.end())
-    for match in PMC_RE.finditer(text):
+    for match in PMC_RE.finditer(text) if "pmcid" in kinds else ():
         add("pmcid", normalise_pmcid, match.group(1), match.start(), match.end())
-    for match in DOI_RE.finditer(text):
+    for match in DOI_RE.finditer(text) if "doi" in kinds else ():
         add("doi", normalise_doi, _doi_candidate(text, match), match.start(), match.end())
-    for match in ISBN_RE.finditer(text):
+    for match in ISBN_RE.finditer(text) if "isbn" in kinds else ():
         add("isbn", normalise_isbn, match.group(1) or match.group(2), match.start(), match.end())
     taken = [(i.start, i.end) for i in found]
-    for match in URL_RE.finditer(text):
+    for match in URL_RE.finditer(text) if "url" in kinds else ():
         url = match.group(0)
         while url and url[-1] in ".,;:)]'":
             if url[-1] == ")" and url.count("(") >= url.count(")"):
@@ -105,7 +144,7 @@ def identifiers_in(text: str) -> list:
         found.append(Identifier("url", url, match.start(), match.start() + len(url)))
         taken.append((match.start(), match.start() + len(url)))
     found.sort(key=lambda i: (i.start, i.name))
-    return found
+    return tuple(found)
 
 
 def find_identifiers(text: str) -> dict:
@@ -139,15 +178,27 @@ _LEADIN = re.compile(
     r"Accessed|URL|Retrieved\s+from|Epub(?:\s+ahead\s+of\s+print)?)\s*[:=]?\s*)+$", re.I)
 
 
+_EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)|\{\s*\}")
+_SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:])")
+_PUNCT_RUN = re.compile(r"([.;,])(?:\s+[.;,])+")
+
+
 def strip_identifiers(text: str) -> str:
     """The text without its identifier phrases, URLs and their lead-in words.
 
     >>> strip_identifiers("Lancet. 2016;388:488-97. doi: 10.1016/S0140-6736(16)30587-6. PMID: 1.")
     'Lancet. 2016;388:488-97'
     """
-    text = str(text or "")
-    spans = [(i.start, i.end) for i in identifiers_in(text)]
-    spans += [(m.start(), m.end()) for m in URL_RE.finditer(text)]
+    return _strip_identifiers(str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _strip_identifiers(text):
+    # cached: the same entry text is stripped by each parser that reads it
+    spans = [(i.start, i.end) for i in _identifiers_in(text)]
+    if "url" in _kinds_present(text):
+        spans += [(m.start(), m.end()) for m in URL_RE.finditer(text)]
     if not spans:
         return _tidy(text)
     out, last = [], 0
@@ -157,18 +208,18 @@ def strip_identifiers(text: str) -> str:
             continue
         piece = text[last:start]
         if out:
-            piece = re.sub(r"^[\]}\"']+", "", piece)
+            piece = piece.lstrip("]}\"'")
         piece = _LEADIN.sub("", piece.rstrip(" [({\"'")).rstrip()
         out.append(piece)
         last = end
-    out.append(re.sub(r"^[\]}\"']+", "", text[last:]))
+    out.append(text[last:].lstrip("]}\"'"))
     joined = " ".join(p.strip() for p in out)
-    joined = re.sub(r"\[\s*\]|\(\s*\)|\{\s*\}", " ", joined)
+    joined = _EMPTY_BRACKETS.sub(" ", joined)
     return _tidy(joined)
 
 
 def _tidy(text):
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s+([.,;:])", r"\1", text)
-    text = re.sub(r"([.;,])(?:\s+[.;,])+", r"\1", text)
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _PUNCT_RUN.sub(r"\1", text)
     return text.strip(" .;,")
