@@ -63,3 +63,15 @@ def test_the_lookalike_characters_are_all_those_ignorecase_folds_to_ascii_letter
     letter = re.compile("[a-z]", re.I)
     folding = {chr(c) for c in range(128, sys.maxunicode + 1) if letter.fullmatch(chr(c))}
     assert folding == set(identifiers._ASCII_LOOKALIKES.pattern.strip("[]"))
+
+
+def test_dropping_the_leadin_from_the_end_agrees_with_the_whole_pattern():
+    rng = random.Random(7)
+    words = ["PMID:", "PubMed", "[PMCID=", "doi", "ISBN-13 :", "ISBN-10", "Available from:",
+             "available   online", "Accessed", "URL:", "Retrieved from", "Epub ahead of print",
+             "Epub", "\u0131sbn", "Pm\u0131d", "\u017fomething", "Lancet. 2016;388:488-97.", "J Synth Med.",
+             "Miller JS, Zhou M.", "x", "1999", "[", "(", "\n", "\u00a0", "\u212aey", ":", "="]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 6))) for _ in range(4000)]
+    texts += [t + "\n" for t in texts[:500]] + [t.upper() for t in texts[:500]]
+    for text in texts + _texts():
+        assert identifiers._drop_leadin(text) == identifiers._LEADIN.sub("", text), text

@@ -209,13 +209,31 @@ def _strip_identifiers(text):
         piece = text[last:start]
         if out:
             piece = piece.lstrip("]}\"'")
-        piece = _LEADIN.sub("", piece.rstrip(" [({\"'")).rstrip()
+        piece = _drop_leadin(piece.rstrip(" [({\"'")).rstrip()
         out.append(piece)
         last = end
     out.append(text[last:].lstrip("]}\"'"))
     joined = " ".join(p.strip() for p in out)
     joined = _EMPTY_BRACKETS.sub(" ", joined)
     return _tidy(joined)
+
+
+def _leadin_char(char):
+    """Whether ``char`` can be part of a _LEADIN match (IGNORECASE letters, digits, space, [:=-)."""
+    return char.isspace() or (char.isascii() and (char.isalnum() or char in "[:=-")) \
+        or char in "\u0130\u0131\u017f\u212a"
+
+
+def _drop_leadin(piece):
+    """``_LEADIN.sub("", piece)``, searched for only in the run of lead-in characters that ends
+    the piece: a match runs to the end, so it cannot start before that run (and searching
+    every position of a long piece was the slow part of strip_identifiers)."""
+    start = len(piece)
+    while start and _leadin_char(piece[start - 1]):
+        start -= 1
+    match = _LEADIN.search(piece, start)
+    # one match at most: it ends at the end, or before a final newline that cannot start one
+    return piece[:match.start()] + piece[match.end():] if match else piece
 
 
 def _tidy(text):
