@@ -90,8 +90,31 @@ PAREN_PUBLISHER = re.compile(
     rf"\((?P<publisher>[A-Z][^(),]{{1,80}}?)(?:,\s*(?P<place>[A-Z][^(),]{{1,40}}))?,?\s*(?P<year>{YEAR})?\)")
 
 
+# Patterns of the functions below, compiled once (re.sub with a string compiles on every call).
+_SPACES = re.compile(r"\s+")
+_EDGE_QUOTES = re.compile(r"^[\"\u201c\u201d\u2018\u2019']+|[\"\u201c\u201d\u2018\u2019']+$")
+_OPENING_QUOTE = re.compile(r"[\"\u201c\u2018']")
+_CHAPTER_IN = re.compile(r",\s+(?:[Ii]n:\s|In\s(?=[A-Z]))")
+_YEAR_ALONE = re.compile(YEAR)
+_ENTRY_NUMBER = re.compile(r"^\s*(?:\[\d+\]|\(\d+\)|\d{1,3}[.)]?(?=\s|[A-Z])|[\u2022\u00b7*-](?=\s))\s*")
+_AUTHOR_DATE = re.compile(rf"\s*[.,]?\s*\(?(?P<year>{YEAR})(?P<suffix>[a-z])?(?:,\s*[^()]{{1,30}})?\)?[.,:]?(?=\s|$)")
+_NO_DATE = re.compile(r"\s*[.,]?\s*\(?n\.\s?d\.\)?[.,]?")
+_QUOTED_TITLE_AHEAD = re.compile(r"[\s.,;:]*[\"\u201c\u2018]")
+_IN_CONTAINER = re.compile(r"[Ii]n\s*:?\s+(?=\S)")
+_ENDS_IN_YEAR = re.compile(rf"\b{YEAR}[a-z]?\)?$")
+_SITE_AND_YEAR = re.compile(rf"[^,()]{{3,80}}\s\({YEAR}[a-z]?\)")
+_DATE_NOT_ISSUE = re.compile(rf"(?:{YEAR}[a-z]?|{MONTH})")
+_YEARS = re.compile(rf"(?<![\d/.-])({YEAR})([a-z])?(?![\d/-])")
+_DAY_ONLY = re.compile(rf"(?:{MONTH}\s*)?\d{{0,2}},?\s*")
+_TRAILING_DATE = re.compile(rf"[,;.]?\s*\(?(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?{YEAR}[a-z]?\)?[.,;:]?\s*$")
+_NAMED_PUBLISHER = re.compile(r"(?:^|(?<=[.,;]\s))(?P<publisher>[A-Z][^.;,()\[\]]{1,80}?)(?=\s*(?:[.;,]|$))")
+_EDITORS_IN_BRACKETS = re.compile(r"\s*\((?:eds?\.?|editors?|edited\s+by)\s[^()]*\)", re.I)
+_EDITED_BY = re.compile(r",?\s*\bedited\s+by\s+", re.I)
+_LIST_SEPARATOR = re.compile(r"[,;]\s+")
+
+
 def _squash(text):
-    return re.sub(r"\s+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def _clean(value):
@@ -99,7 +122,7 @@ def _clean(value):
         return None
     value = _squash(str(value))
     value = value.strip(" .,;:")
-    value = re.sub(r"^[\"\u201c\u201d\u2018\u2019']+|[\"\u201c\u201d\u2018\u2019']+$", "", value).strip(" .,;:")
+    value = _EDGE_QUOTES.sub("", value).strip(" .,;:")
     return value or None
 
 
@@ -115,6 +138,13 @@ def _strip_noise(text):
 
 
 _BOUNDARY = re.compile(r"[.?!](?=\s+(?:[\[(\"\u201c\u2018A-Z0-9\u00c0-\u00de]|[a-z]+[A-Z]|in\s)|\s*$)")
+# The characters _sentence_ends acts on: brackets and quotes that nest, and sentence stops.
+_SENTENCE_MARKS = re.compile("[\\[(\u201c\\])\u201d.?!]")
+_ABBREVIATION_BEFORE = re.compile(
+    r"(?:^|[\s.(])(?:[A-Z]|vs|et al|No|St|Dr|e\.g|i\.e|Suppl|Vol|[Ee]d|[Ee]ds)$")
+_SHORT_WORD_BEFORE = re.compile(r"(?:^|\s)[A-Z][a-z]{0,5}$")
+_SHORT_WORD_AFTER = re.compile(r"\s+[A-Z][a-z]{0,6}\.")
+_TWO_SHORT_WORDS_BEFORE = re.compile(r"(?:^|\s)[A-Z][a-z]{0,5}\.\s+[A-Z][a-z]{0,5}$")
 
 
 def _sentence_ends(text):
@@ -125,7 +155,8 @@ def _sentence_ends(text):
     (``J. Clin. Oncol.``) ends nothing.
     """
     ends, depth = [], 0
-    for i, char in enumerate(text):
+    for mark in _SENTENCE_MARKS.finditer(text):  # other characters change nothing
+        i, char = mark.start(), mark.group()
         if char in "[(\u201c":
             depth += 1
         elif char in "])\u201d" and depth:
@@ -133,11 +164,11 @@ def _sentence_ends(text):
         if depth or char not in ".?!" or not _BOUNDARY.match(text, i):
             continue
         before = text[max(0, i - 40):i]  # a short window: the checks look at the last words only
-        if char == "." and re.search(r"(?:^|[\s.(])(?:[A-Z]|vs|et al|No|St|Dr|e\.g|i\.e|Suppl|Vol|[Ee]d|[Ee]ds)$", before):
+        if char == "." and _ABBREVIATION_BEFORE.search(before):
             continue
-        if char == "." and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}$", before) and \
-                re.match(r"\s+[A-Z][a-z]{0,6}\.", text[i + 1:]) and \
-                re.search(r"(?:^|\s)[A-Z][a-z]{0,5}\.\s+[A-Z][a-z]{0,5}$", before):
+        if char == "." and _SHORT_WORD_BEFORE.search(before) and \
+                _SHORT_WORD_AFTER.match(text, i + 1) and \
+                _TWO_SHORT_WORDS_BEFORE.search(before):
             continue  # J. Clin. Oncol.: an abbreviated name, not sentences
         ends.append(i)
     return ends
@@ -157,7 +188,7 @@ def _title_end(text, pos):
     rest = text[pos:]
     lead = len(rest) - len(rest.lstrip(" .,;:"))
     rest = rest[lead:]
-    quote = re.match(r"[\"\u201c\u2018']", rest)
+    quote = _OPENING_QUOTE.match(rest)
     if quote:
         closer = {"\"": "\"", "\u201c": "\u201d", "\u2018": "\u2019", "'": "'"}[quote.group(0)]
         end = rest.find(closer, 1)
@@ -166,7 +197,7 @@ def _title_end(text, pos):
             return title, pos + lead + end + 1
     # one sentence: up to ". " / "? " / "! " followed by a capital, digit or opening bracket
     ends = _sentence_ends(rest)
-    chapter = re.search(r",\s+(?:[Ii]n:\s|In\s(?=[A-Z]))", rest)
+    chapter = _CHAPTER_IN.search(rest)
     if chapter and (not ends or chapter.start() < ends[0]):
         return rest[:chapter.start()], pos + lead + chapter.start() + 1  # "Title, in: Book"
     if ends:
@@ -182,7 +213,7 @@ def _find_locator(text, start, bare=False):
     A bare page range (``287-305``) counts only when ``bare`` (in a chapter).
     """
     best = None
-    for name, pattern in LOCATORS:
+    for rank, (name, pattern) in enumerate(LOCATORS):
         if name == "bare" and not bare:
             continue
         for match in pattern.finditer(text, start):
@@ -196,7 +227,7 @@ def _find_locator(text, start, bare=False):
                 continue  # "34, 238-42 (2010)" is Nature's volume, pages (year)
             if name == "vol" and not volume:
                 continue
-            if name in ("apa", "nature") and re.fullmatch(YEAR, volume or ""):
+            if name in ("apa", "nature") and _YEAR_ALONE.fullmatch(volume or ""):
                 continue  # "Press, 2017, pp. 10-25": a year, not a volume
             if name in ("apa", "nature") and not (volume and (groups.get("pages") or groups.get("issue")
                                                               or groups.get("issue2"))):
@@ -204,7 +235,7 @@ def _find_locator(text, start, bare=False):
             if name == "nature" and not (groups.get("pages") and (groups.get("year") or groups.get("issue")
                                                                   or "," in match.group(0) or ":" in match.group(0))):
                 continue
-            key = (match.start(), LOCATORS.index((name, pattern)))
+            key = (match.start(), rank)
             if best is None or key < best[0]:
                 best = (key, name, match)
             break
@@ -219,30 +250,30 @@ def parse_citation(text: str) -> dict:
         out.setdefault(ident.name, ident.value)
     body = strip_identifiers(raw)
     body = _strip_noise(body)
-    body = re.sub(r"^\s*(?:\[\d+\]|\(\d+\)|\d{1,3}[.)]?(?=\s|[A-Z])|[\u2022\u00b7*-](?=\s))\s*", "", body)
+    body = _ENTRY_NUMBER.sub("", body)
     if not body:
         return out
     authors = read_authors(body)
     out["authors"] = authors.authors
     pos = authors.end
     # author-date: (2019), (2019a), (2019, March 3), . 2019. , (n.d.)
-    ad = re.compile(rf"\s*[.,]?\s*\(?(?P<year>{YEAR})(?P<suffix>[a-z])?(?:,\s*[^()]{{1,30}})?\)?[.,:]?(?=\s|$)").match(body, pos)
+    ad = _AUTHOR_DATE.match(body, pos)
     if ad and (authors.authors or pos == 0):
         out["year"] = int(ad.group("year"))
         if ad.group("suffix"):
             out["year_suffix"] = ad.group("suffix")
         pos = ad.end()
     else:
-        nd = re.compile(r"\s*[.,]?\s*\(?n\.\s?d\.\)?[.,]?").match(body, pos)
+        nd = _NO_DATE.match(body, pos)
         if nd and authors.authors:
             pos = nd.end()
     title_start = pos
     title, pos_after_title = _title_end(body, pos)
-    quoted = bool(re.match(r"[\s.,;:]*[\"\u201c\u2018]", body[pos:]))
+    quoted = bool(_QUOTED_TITLE_AHEAD.match(body, pos))
     rest = body[pos_after_title:].strip(" .,;:")
     kind = None
     # chapter: "In: Editors, eds. Book. Place: Publisher; Year:pages" / "In Book, edited by ..."
-    container_in = re.match(r"[Ii]n\s*:?\s+(?=\S)", rest)
+    container_in = _IN_CONTAINER.match(rest)
     if container_in:
         kind = "chapter"
         rest = rest[container_in.end():]
@@ -267,13 +298,13 @@ def parse_citation(text: str) -> dict:
             name, loc = _find_locator(rest, 0)
     title = _clean(title)
     if loc is None and not rest and not quoted and title and ", " in title \
-            and re.search(rf"\b{YEAR}[a-z]?\)?$", title):
+            and _ENDS_IN_YEAR.search(title):
         # "Title, Meridian Scientific, Berlin, 2013" / "Title, Site (2018)": the title ran to the end
         parts = title.split(", ")
         for i in range(1, len(parts)):
             tail = ", ".join(parts[i:])
             if parts[i][:1].isupper() and (PUBLISHER_WORDS.search(parts[i]) or
-                                           re.fullmatch(rf"[^,()]{{3,80}}\s\({YEAR}[a-z]?\)", tail)):
+                                           _SITE_AND_YEAR.fullmatch(tail)):
                 title, rest = _clean(", ".join(parts[:i])), tail
                 break
     container = None
@@ -284,7 +315,7 @@ def parse_citation(text: str) -> dict:
         container = rest[:loc.start()]
         out["volume"] = _clean(groups.get("volume") or groups.get("volume2"))
         out["issue"] = _clean(groups.get("issue") or groups.get("issue2"))
-        if out["issue"] and re.fullmatch(rf"(?:{YEAR}[a-z]?|{MONTH})", out["issue"]):
+        if out["issue"] and _DATE_NOT_ISSUE.fullmatch(out["issue"]):
             out["issue"] = None  # "12 (2001a): 1635" and "68 (January): 779": a date, not an issue
         out["pages"] = _pages(groups.get("pages"))
         if groups.get("year") and "year" not in out:
@@ -311,7 +342,7 @@ def parse_citation(text: str) -> dict:
                 out["year"] = year
             break
     if "year" not in out:
-        years = re.findall(rf"(?<![\d/.-])({YEAR})([a-z])?(?![\d/-])", body[pos_after_title:] or body)
+        years = _YEARS.findall(body[pos_after_title:] or body)
         if years:
             out["year"] = int(years[0][0])
             if years[0][1] and re.search(rf"\b{years[0][0]}{years[0][1]}\b", body):
@@ -330,7 +361,7 @@ def parse_citation(text: str) -> dict:
             publisher, container = container, None  # "Title. Harbour Press, 2015.": a book
         if container and loc is None and len(container.split()) > 14:
             container = None
-        if container and re.fullmatch(rf"(?:{MONTH}\s*)?\d{{0,2}},?\s*", container):
+        if container and _DAY_ONLY.fullmatch(container):
             container = None
     if container and publisher and _clean(container) == publisher:
         container = None
@@ -355,8 +386,7 @@ def parse_citation(text: str) -> dict:
 
 
 def _strip_date(text):
-    return re.sub(rf"[,;.]?\s*\(?(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?{YEAR}[a-z]?\)?[.,;:]?\s*$", "",
-                  (text or "").strip())
+    return _TRAILING_DATE.sub("", (text or "").strip())
 
 
 PUBLISHER_WORDS = re.compile(
@@ -377,7 +407,7 @@ def _publisher(segment):
     if paren and (paren.group("year") or paren.group("place") or PUBLISHER_WORDS.search(paren.group("publisher"))):
         year = int(paren.group("year")) if paren.group("year") else None
         return _clean(paren.group("publisher")), paren.start(), year
-    for match in re.finditer(r"(?:^|(?<=[.,;]\s))(?P<publisher>[A-Z][^.;,()\[\]]{1,80}?)(?=\s*(?:[.;,]|$))", segment):
+    for match in _NAMED_PUBLISHER.finditer(segment):
         if PUBLISHER_WORDS.search(match.group("publisher")) and not KIND_WORDS["conference-abstract"].search(match.group("publisher")):
             return _clean(match.group("publisher")), match.start(), None
     return None
@@ -388,10 +418,10 @@ _EDITOR_MARK = re.compile(r",?\s*\(?\b(?:eds?|editors?|Hrsg)\b\.?\)?[.,:]?", re.
 
 def _drop_editors(text):
     """(text without its editor phrase, True if there was one)."""
-    paren = re.search(r"\s*\((?:eds?\.?|editors?|edited\s+by)\s[^()]*\)", text, re.I)
+    paren = _EDITORS_IN_BRACKETS.search(text)
     if paren:
         return text[:paren.start()] + text[paren.end():], True
-    by = re.search(r",?\s*\bedited\s+by\s+", text, re.I)
+    by = _EDITED_BY.search(text)
     if by:
         names = read_authors(text[by.end():], FIRST_ORDERS + ("natural_full",))
         if names.authors:
@@ -399,7 +429,7 @@ def _drop_editors(text):
     for mark in _EDITOR_MARK.finditer(text):
         if mark.start() == 0:
             continue
-        starts = [0] + [m.end() for m in re.finditer(r"[,;]\s+", text[:mark.start()])]
+        starts = [0] + [m.end() for m in _LIST_SEPARATOR.finditer(text[:mark.start()])]
         for start in starts:
             chunk = text[start:mark.start()]
             names = read_authors(chunk)
