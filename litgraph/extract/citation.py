@@ -131,9 +131,18 @@ def _pages(value):
     return DASHES.sub("-", value) if value else None
 
 
+# A word each NOISE pattern's matches hold (in lower case): a pattern whose word the text lacks
+# is not run. \u0130, \u0131, \u017f and \u212a match i, s or k under IGNORECASE but are not
+# folded so by str.lower(): a text holding one runs every pattern.
+NOISE_WORDS = ("accessed", "[", "accessed", "retrieved", "available", "epub", "ed", "ed", "published")
+_IGNORECASE_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 def _strip_noise(text):
-    for pattern in NOISE:
-        text = pattern.sub(" ", text)
+    every = _IGNORECASE_LOOKALIKES.search(text) is not None
+    for pattern, word in zip(NOISE, NOISE_WORDS):
+        if every or word in text.lower():
+            text = pattern.sub(" ", text)
     return _squash(text)
 
 
