@@ -63,18 +63,31 @@ def find_identifiers(text: str) -> dict:
             if k in ("pmid", "doi", "pmcid")}
 
 
+_EPUB_DATE = re.compile(r"\bEpub\b(?:\s+(?:19|20)\d{2}(?:\s+\w{3}(?:\s+\d{1,2})?)?)?")
+_VIEW_AT_END = re.compile(r"\bView\s*$")
+_SPACES = re.compile(r"\s+")
+_PAGE_DASH = re.compile(r"\s*[-\u2013\u2014]\s*")
+_SEGMENT_BREAK = re.compile(r"(?<=[.?!])\s+|\s+\.\s+")
+
+
 def strip_identifiers(text: str) -> str:
     """The text without its identifier phrases, URLs and their lead-in words."""
+    return _strip_identifiers(str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _strip_identifiers(text):
+    # cached: an entry's line is stripped by the entry reader and again by parse_full_citation
     text = identifiers.strip_identifiers(text)
-    text = re.sub(r"\bEpub\b(?:\s+(?:19|20)\d{2}(?:\s+\w{3}(?:\s+\d{1,2})?)?)?", " ", text)
-    text = re.sub(r"\bView\s*$", " ", text.strip())
-    return re.sub(r"\s+", " ", text).strip(" .;,")
+    text = _EPUB_DATE.sub(" ", text)
+    text = _VIEW_AT_END.sub(" ", text.strip())
+    return _SPACES.sub(" ", text).strip(" .;,")
 
 
 def _clean(value):
     if value is None:
         return None
-    value = re.sub(r"\s+", " ", str(value)).strip(" .,;:")
+    value = _SPACES.sub(" ", str(value)).strip(" .,;:")
     return value or None
 
 
@@ -82,7 +95,7 @@ def _pages(value):
     value = _clean(value)
     if value is None:
         return None
-    return re.sub(r"\s*[-\u2013\u2014]\s*", "-", value)
+    return _PAGE_DASH.sub("-", value)
 
 
 def parse_short_citation(text: str):
@@ -184,7 +197,7 @@ def parse_full_citation(text: str) -> dict:
         fields["volume"] = date.group("volume")
         fields["issue"] = _clean(date.group("issue"))
         fields["pages"] = _pages(date.group("pages"))
-    segments = [s.strip() for s in re.split(r"(?<=[.?!])\s+|\s+\.\s+", before.strip()) if s.strip()]
+    segments = [s.strip() for s in _SEGMENT_BREAK.split(before.strip()) if s.strip()]
     if segments and looks_like_authors(segments[0]):
         fields["authors"] = split_authors(segments[0])
         segments = segments[1:]
