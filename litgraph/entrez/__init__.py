@@ -18,8 +18,9 @@ Layers, bottom up:
   results back by identifier.
 
 ``tool``, ``email`` and ``api_key`` are never part of a cache key and never
-stored: requests-cache drops ``ignored_parameters`` from keys and redacts them
-from the stored request and reply; every logged text goes through ``redact``.
+stored: ``cache_key`` leaves them out of keys, requests-cache redacts them
+(``ignored_parameters``) from the stored request and reply, and every logged
+text goes through ``redact``.
 
 >>> client = EntrezClient("http://127.0.0.1:8002/entrez/eutils/", rate=0)
 >>> client.stats["network_requests"]

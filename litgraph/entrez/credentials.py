@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, unquote_to_bytes, urlsplit, urlunsplit
 
 from ..errors import InputError
 
@@ -73,33 +73,58 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
+# Bump when the key's recipe changes: every old entry then misses once (a cold cache).
+CACHE_KEY_FORMAT = b"litgraph-cache-key/2"
+_SECRET_NAMES = frozenset(name.encode() for name in SECRET_PARAMETERS)
+
+
+def _form_without_secrets(form: bytes) -> bytes:
+    """An urlencoded query or form body without ``tool``/``email``/``api_key`` pairs (any case,
+    percent-encoded or not), the other pairs sorted so their order does not change the key.
+
+    Works on the bytes as sent: decoding and re-encoding a 5,000-ID body cost more than the
+    rest of a cached request.
+    """
+    kept = []
+    for pair in form.split(b"&"):
+        if not pair:
+            continue
+        name = pair.partition(b"=")[0]
+        if b"%" in name or b"+" in name:  # a name spelled with escapes is read as the server would
+            name = unquote_to_bytes(name.replace(b"+", b" "))
+        if name.lower() not in _SECRET_NAMES:
+            kept.append(pair)
+    kept.sort()
+    return b"&".join(kept)
+
+
 def cache_key(request, service=None, **kwargs) -> str:
     """requests-cache key of a request: the service that answers it, and the request without
     ``tool``/``email``/``api_key`` (names and values) or credentials.
 
     ``service`` names who answers (default: the request's scheme, host and
     port), so the answers of one server are never reused for another: the
-    stand-in, NCBI and a test proxy each have their own entries.
+    stand-in, NCBI and a test proxy each have their own entries.  The key hashes
+    the method, the URL's path, the query and the form body as sent (their pairs
+    sorted, secrets left out), and ``verify``; headers (``Authorization`` among
+    them) never enter it.
     """
-    from requests_cache.cache_keys import create_key
-
-    stripped = request.copy()
-    parts = urlsplit(stripped.url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k not in SECRET_PARAMETERS]
+    parts = urlsplit(request.url)
     host = parts.hostname or ""
     netloc = host + (f":{parts.port}" if parts.port else "")
     # The service, not the address, names who answered: the address goes into the key only
     # through the default service (scheme, host and port).
-    stripped.url = urlunsplit(parts._replace(netloc="service", query=urlencode(query)))
-    stripped.headers.pop("Authorization", None)
-    body = stripped.body
-    if body and "form-urlencoded" in stripped.headers.get("Content-Type", ""):
-        text = body.decode() if isinstance(body, bytes) else body
-        form = [(k, v) for k, v in parse_qsl(text, keep_blank_values=True)
-                if k not in SECRET_PARAMETERS]
-        stripped.body = urlencode(form)
-    key = create_key(stripped, **kwargs)
     identity = service or f"{parts.scheme}://{netloc}"
-    return hashlib.sha256(f"{identity}\n{key}".encode()).hexdigest()[:32]
-
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    if body and "form-urlencoded" in request.headers.get("Content-Type", ""):
+        body = _form_without_secrets(body)
+    pieces = (CACHE_KEY_FORMAT, identity.encode(), (request.method or "").upper().encode(),
+              parts.path.encode(), _form_without_secrets(parts.query.encode()), body,
+              b"verify" if kwargs.get("verify", True) else b"no-verify")
+    digest = hashlib.sha256()
+    for piece in pieces:  # each piece prefixed by its length: no two requests run together
+        digest.update(b"%d:" % len(piece))
+        digest.update(piece)
+    return digest.hexdigest()[:32]
