@@ -1,8 +1,10 @@
-"""Cache keys built from bytes: the same answers as the slower recipe they replace.
+"""Cache keys and request bodies built from bytes: the same answers as the slower recipes they replace.
 
 ``cache_key`` hashes the request as sent (secrets left out) instead of asking
-requests-cache to parse and re-encode the body.  It is compared with the recipe
-it replaced: the same requests share a key and secrets never change one.
+requests-cache to parse and re-encode the body; ``form_body`` builds a POST body
+once instead of letting requests quote every pair.  Each is compared with the
+recipe it replaced: the same requests share a key, secrets never change one,
+and the body is byte for byte what requests sends.
 """
 
 import hashlib
@@ -13,6 +15,7 @@ import pytest
 import requests
 
 from litgraph.entrez.credentials import SECRET_PARAMETERS, cache_key
+from litgraph.entrez.transport import FORM, form_body
 
 BASE = "http://127.0.0.1:8002/entrez/eutils/"
 KEY, EMAIL = "KEY-not-real-123", "curator@example.org"
@@ -44,8 +47,10 @@ def prepared(method, params, base=BASE, endpoint="efetch.fcgi", auth=None, old_b
     url = base + endpoint
     if method == "GET":
         request = requests.Request("GET", url, params=params, auth=auth)
-    else:
+    elif old_body:
         request = requests.Request("POST", url, data=params, auth=auth)
+    else:
+        request = requests.Request("POST", url, data=form_body(params), headers=FORM, auth=auth)
     return requests.Session().prepare_request(request)
 
 
@@ -114,3 +119,17 @@ def test_secrets_never_change_or_reach_a_key_however_they_are_spelled():
 def test_a_key_is_the_same_in_every_process():
     # Pinned: a key that changed between releases would turn every cache cold.
     assert cache_key(prepared("POST", IDS + SECRETS)) == "1861040dc51b4144769325a928123fc1"
+
+
+@pytest.mark.parametrize("params", [
+    IDS + SECRETS, LINKS, TERM + SECRETS,
+    [("term", "Müller [au] & café=1; 50%+ a/b?c~d"), ("empty", ""), ("bdata", "a|b\rc|")],
+    [("n", 5), ("b", b"bytes \xff")],  # not text: urlencode's own rules
+])
+def test_form_body_is_what_requests_sends_for_the_same_params(params):
+    old = requests.Session().prepare_request(requests.Request("POST", BASE, data=params))
+    new = prepared("POST", params, endpoint="")
+    assert form_body(params) == urlencode(params).encode()
+    assert new.body == old.body.encode()
+    assert new.headers["Content-Type"] == old.headers["Content-Type"]
+    assert new.headers["Content-Length"] == old.headers["Content-Length"]
