@@ -4,12 +4,16 @@ The hot loops take an all-digits text as it is (a PMID needs no white-space
 folding), gather reference PMIDs of nested ReferenceLists into one ordered dict,
 and read DOIs and PMCIDs in one pass.  The replies below give those shortcuts
 what they must leave to the slow path: padded and empty IDs, non-ASCII digits,
-repeated and nested references, repeated LinkSets.
+repeated and nested references, repeated LinkSets.  ``reply_problem`` looks for
+the answer markers before the case-blind ``<ERROR>`` search: its verdicts stay.
 """
+
+import pytest
 
 from litgraph.entrez.records import parse_elink, parse_esearch, parse_pubmed
 from litgraph.entrez.reference import (parse_elink_reference, parse_esearch_reference,
                                        parse_pubmed_reference)
+from litgraph.entrez.replies import reply_problem
 
 PUBMED_HEAD = ('<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
                '1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n')
@@ -98,3 +102,18 @@ def test_search_ids_padded_or_empty_read_as_before_and_as_bio_entrez_reads_them(
              "<QueryTranslation>x</QueryTranslation></eSearchResult>").encode()
     assert parse_esearch(reply) == parse_esearch_reference(reply)
     assert parse_esearch(reply).ids == ["1", "²", "2"]
+
+
+@pytest.mark.parametrize("body, problem", [
+    # an <ERROR> beside answers is about one identifier (looked for only when no answer is there)
+    (b"<eSummaryResult><ERROR>UID=1: cannot get document summary</ERROR><DocSum><Id>2</Id>"
+     b"</DocSum></eSummaryResult>", None),
+    (b"<eLinkResult><LinkSet><ERROR>x</ERROR></LinkSet></eLinkResult>", None),
+    (b"<eSearchResult><error> Invalid query </error></eSearchResult>", "E-utilities error: Invalid query"),
+    # the root's closing tag, else an empty root element (checked only when there is no closing tag)
+    (b'<?xml version="1.0"?>\n<eLinkResult />\n', None),
+    (b'<?xml version="1.0"?>\n<eLinkResult><LinkSet>', "truncated XML"),
+    (b'<?xml version="1.0"?>\n<eLinkResult/> <x/>', "truncated XML"),
+])
+def test_reply_checks_in_their_cheaper_order_give_the_same_verdicts(body, problem):
+    assert reply_problem(200, body, "text/xml") == problem
