@@ -77,7 +77,10 @@ class EntrezClient(Transport):
     # ------------------------------------------------------------ verbs
 
     def _batches(self, pmids, endpoint="efetch"):
-        ids = sorted({str(p) for p in pmids}, key=lambda p: (len(p), p))
+        # by length, then as text: a stable sort by len after a plain sort gives the order of
+        # key=(len, text) without a lambda and a tuple per ID
+        ids = sorted({str(p) for p in pmids})
+        ids.sort(key=len)
         size = self.batch(endpoint)
         for start in range(0, len(ids), size):
             yield ids[start:start + size]
