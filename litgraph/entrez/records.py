@@ -110,8 +110,10 @@ def _finish(record: PubmedRecord, dois: list, pmcids: list, cites: list) -> Pubm
     record.dois = seen
     record.doi = seen[0] if seen else None
     record.pmcid = pmcids[0] if pmcids else None
+    known = set(record.references)  # a set, not the list, for the test: 40-53 Cites a record
     for pmid in cites:
-        if pmid not in record.references:
+        if pmid not in known:
+            known.add(pmid)
             record.references.append(pmid)
     record.retracted = ("Retracted Publication" in record.publication_types
                         or any(c[0] == "RetractionIn" for c in record.comments_corrections))
