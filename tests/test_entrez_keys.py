@@ -1,4 +1,4 @@
-"""Cache keys and request bodies built from bytes: the same answers as the slower recipes they replace.
+"""Cache keys and POST bodies built from bytes: the same answers as the recipes they replace.
 
 ``cache_key`` hashes the request as sent (secrets left out) instead of asking
 requests-cache to parse and re-encode the body; ``form_body`` builds a POST body
