@@ -450,7 +450,12 @@ def brute_pairs(G, through):
     return counts
 
 
-def test_cocitation_and_coupling_match_counting_by_hand():
+@pytest.mark.parametrize("chunk_products", [1, 37, None])  # a row per chunk, a few, all at once
+def test_cocitation_and_coupling_match_counting_by_hand(chunk_products, monkeypatch):
+    from litgraph.graph import metrics
+
+    if chunk_products:
+        monkeypatch.setattr(metrics, "PAIR_CHUNK_PRODUCTS", chunk_products)
     G = nx.gnp_random_graph(30, 0.2, seed=11, directed=True)
     G = nx.relabel_nodes(G, {v: f"n{v:02d}" for v in G})
     cocited = brute_pairs(G, lambda w: G.successors(w))

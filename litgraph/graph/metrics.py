@@ -34,6 +34,7 @@ BETWEENNESS_EXACT = "exact"
 PAGERANK_ALPHA = 0.85
 PAGERANK_TOLERANCE = 1e-6
 PAGERANK_MAX_ITERATIONS = 200  # the change shrinks by at least alpha a step: 90 always suffice
+PAIR_CHUNK_PRODUCTS = 1_000_000  # products of M @ M.T one chunk of rows may make (~16 bytes each)
 
 
 def node_order(G) -> list:
@@ -281,10 +282,12 @@ def sampled_betweenness(A, nodes, sample_k, seed, order=None):
     return betweenness_scores(A, [row[node] for node in picked]), f"sampled k={k} seed={seed}"
 
 
-def _top_pairs(M, top, chunk_rows=4096):
+def _top_pairs(M, top, chunk_products=None):
     """The ``top`` largest off-diagonal entries (i < j) of ``M @ M.T`` as (i, j, value) arrays.
 
-    Computed in row chunks so that the full product never sits in memory.
+    Computed in row chunks so that the full product never sits in memory: each
+    chunk's rows make at most about ``chunk_products`` products (its entries
+    can be no more), so a chunk of hub rows is short and one of sparse rows long.
     ``M.T`` is made CSR once: SciPy converts a product's right operand to the
     left one's format, which for a CSC ``M.T`` is a pass over M per chunk.
     """
@@ -293,8 +296,9 @@ def _top_pairs(M, top, chunk_rows=4096):
     best_i = np.empty(0, dtype=np.int64)
     best_j = np.empty(0, dtype=np.int64)
     best_v = np.empty(0, dtype=np.float64)
-    for start in range(0, M.shape[0], chunk_rows):
-        block = sp.coo_array(M[start:start + chunk_rows] @ MT)
+    budget = chunk_products or PAIR_CHUNK_PRODUCTS
+    for start, stop in _row_chunks(M, np.diff(MT.indptr), budget):
+        block = sp.coo_array(M[start:stop] @ MT)
         i = block.row.astype(np.int64) + start
         j = block.col.astype(np.int64)
         upper = j > i
@@ -307,6 +311,19 @@ def _top_pairs(M, top, chunk_rows=4096):
             best_i, best_j, best_v = best_i[keep], best_j[keep], best_v[keep]
     keep = _rank(best_i, best_j, best_v)[:top]
     return best_i[keep], best_j[keep], best_v[keep]
+
+
+def _row_chunks(M, list_lengths, budget):
+    """(start, stop) row ranges of ``M`` whose products with ``M.T`` number about ``budget``
+    each: row ``i`` makes ``sum(list_lengths[k] for k in row i)`` of them (at least one row)."""
+    products = np.cumsum(M @ list_lengths.astype(np.float64))
+    start = 0
+    while start < M.shape[0]:
+        before = products[start - 1] if start else 0.0
+        stop = int(np.searchsorted(products, before + budget, side="right"))
+        stop = max(stop, start + 1)
+        yield start, stop
+        start = stop
 
 
 def _rank(i, j, v):
