@@ -195,6 +195,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             if merged.changed:
                 refset = reference_set_from(merged.data, references_path)  # as it will read
             written = writer.submit(write_merged, merged)
+            del merged  # the writer holds the round-trip data until it is written, no longer
         try:
             refset = load_reference_set(references_path, refset)
             resolved = resolve_and_save(db_path, references_path, client, refset,
