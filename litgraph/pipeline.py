@@ -97,8 +97,8 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
                      progress=False, before_saving=None) -> Resolved:
     """Resolve ``refset``'s sources, then save the set, its resolution and the alignments.
 
-    ``before_saving`` (when given) is called between the two: the build waits there for
-    references.yaml's write, so that the database never holds a merge the file refused.
+    ``before_saving`` (when given) is called between the two with the resolutions: the build
+    writes references.yaml there, so that the database never holds a merge the file refused.
     """
     from .resolve import resolve_sources
     from .store.sources import save_reference_set, save_resolutions
@@ -108,7 +108,7 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
     resolutions = resolve_sources(refset.sources, client, progress=progress, refresh=refresh,
                                   max_age=max_age, db=db)
     if before_saving is not None:
-        before_saving()
+        before_saving(resolutions)
     with db.atomic():  # the reference set, its resolution and the alignments land together
         save_reference_set(db, refset)
         changes = save_resolutions(db, refset, resolutions)
@@ -166,16 +166,17 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_option
 def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):
     """extract + resolve + graph, holding the database's build lock throughout.
 
-    Writing references.yaml (ruamel's dump, seconds for thousands of sources) runs in a
-    thread while E-utilities is asked: extract's version during resolution's requests (the
-    database is saved only once the file is written), the write-back of identifiers during
-    the graph's.  Both are written before the build returns, or fails.
+    When extract changed references.yaml, the file is written once resolution has
+    answered, with the identifiers it found added (the database is saved only once the
+    file is written); should resolution fail, extract's version is written alone.  When
+    extract changed nothing, the write-back of identifiers runs in a thread during the
+    graph's requests.  Either is written before the build returns, or fails.
     """
     import json
     from concurrent.futures import ThreadPoolExecutor
 
-    from .references import (extract_inputs_stamp, merge_documents, record_resolutions,
-                             reference_set_from, write_merged)
+    from .references import (add_found_identifiers, extract_inputs_stamp, merge_documents,
+                             record_resolutions, reference_set_from, write_merged)
     from .store import get_build_info
 
     with build_lock(db_path), ThreadPoolExecutor(1, thread_name_prefix="litgraph-write") as writer:
@@ -183,7 +184,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         # as that build left it, litgraph's code), extract would change nothing: skip it.
         stamp = extract_inputs_stamp(paths, references_path)
         stored = get_build_info(db_path)
-        refset, written = None, None
+        refset, pending = None, []  # pending: extract's merge, not yet written
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
             extract_counts = json.loads(stored["extract_counts"])
             not_read = json.loads(stored.get("extract_not_read") or "[]")
@@ -194,24 +195,35 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             not_read = [m for m in merged.report.messages if ": not read (" in m]
             if merged.changed:
                 refset = reference_set_from(merged.data, references_path)  # as it will read
-            written = writer.submit(write_merged, merged)
-            del merged  # the writer holds the round-trip data until it is written, no longer
+            pending.append(merged)
+            del merged
+
+        def write_extract(resolutions=None):
+            """Write extract's merge (once), with what resolution found when it answered."""
+            while pending:
+                merged = pending.pop()
+                if resolutions is not None:
+                    add_found_identifiers(merged, resolutions)
+                write_merged(merged)
+
+        found_written = bool(pending)  # unless resolution fails, the one write holds both
         try:
             refset = load_reference_set(references_path, refset)
             resolved = resolve_and_save(db_path, references_path, client, refset,
-                                        progress=progress,
-                                        before_saving=written.result if written else None)
+                                        progress=progress, before_saving=write_extract)
         finally:
-            if written is not None:
-                written.result()  # written (or its error raised) whatever resolution did
+            write_extract()  # extract's version is written whatever resolution did
         # The write-back needs the identifiers alone: the records' memory goes to the graph.
         found = [found_identifiers(r) for r in resolved.resolutions]
         resolved.resolutions = None
-        written_back = writer.submit(record_resolutions, references_path, found, refset)
+        written_back = None
+        if not found_written:
+            written_back = writer.submit(record_resolutions, references_path, found, refset)
         try:
             graphed = _graph_unless_unchanged(db_path, client, depth, cap, progress)
         finally:
-            written_back.result()
+            if written_back is not None:
+                written_back.result()
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),

@@ -241,3 +241,46 @@ def test_a_corrupt_pdf_in_the_folder_is_named_and_the_build_goes_on(project):
     assert "zz_damaged" not in (project / "references.yaml").read_text(encoding="utf-8")
     rows_after, _ = table_rows(project / "db" / "litgraph.db")
     assert rows_after["documents"] == rows_before["documents"]
+
+
+def test_a_first_build_writes_references_yaml_once_holding_what_resolve_found(tmp_path,
+                                                                            monkeypatch):
+    from litgraph.references import yamlio
+    from reliability_helpers import new_project
+
+    two_steps = new_project(tmp_path / "two-steps")  # extract, then resolve's write-back
+    extracted = CliRunner().invoke(cli, ["extract", str(two_steps / "documents"), "-q",
+                                         "--references", str(two_steps / "references.yaml")])
+    assert extracted.exit_code == 0, extracted.output
+    resolved = CliRunner().invoke(cli, ["resolve", "--offline", "-q",
+                                        "--db", str(two_steps / "db" / "litgraph.db"),
+                                        "--references", str(two_steps / "references.yaml")])
+    assert resolved.exit_code == 0, resolved.output
+
+    project = new_project(tmp_path / "build")
+    writes = []
+    replace = yamlio.replace_text_file
+    monkeypatch.setattr(yamlio, "replace_text_file",
+                        lambda path, *args: writes.append(path) or replace(path, *args))
+    result = build(project)
+    assert result.exit_code == 0, result.output
+    assert [Path(p).name for p in writes] == ["references.yaml"]  # one write, not two
+    built = (project / "references.yaml").read_text(encoding="utf-8")
+    assert built == (two_steps / "references.yaml").read_text(encoding="utf-8")
+    assert any(s.get("resolved_by") for s in YAML(typ="safe").load(built)["sources"].values())
+
+
+def test_a_build_that_cannot_reach_eutils_still_writes_what_extract_found(tmp_path, monkeypatch,
+                                                                         built_from_documents):
+    from entrez_fake import client_without_waits
+    from reliability_helpers import new_project
+
+    client_without_waits(monkeypatch)
+    project = new_project(tmp_path / "project")
+    result = CliRunner().invoke(cli, [
+        "build", str(project / "documents"), "-q", "--db", str(project / "db" / "litgraph.db"),
+        "--references", str(project / "references.yaml"),
+        "--cache", str(project / "db" / "http-cache.sqlite"),
+        "--eutils-url", "http://127.0.0.1:9/entrez/eutils/"])
+    assert result.exit_code == 1
+    assert (project / "references.yaml").read_bytes() == built_from_documents.after_extract

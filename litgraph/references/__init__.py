@@ -192,6 +192,17 @@ def merge_documents(paths, references_path) -> Merged:
     return Merged(references_path, data, read_stamp, changed, report)
 
 
+def add_found_identifiers(merged: Merged, resolutions) -> None:
+    """Add the identifiers resolution found to extract's merged data, as ``record_resolutions``
+    writes them back (never over an identifier there, never into a pinned source), so that
+    one write holds both."""
+    from .writeback import _add_identifiers
+
+    sources = merged.data.get("sources") if merged.data is not None else None
+    if sources and _add_identifiers(sources, resolutions):
+        merged.changed = True
+
+
 def write_merged(merged: Merged) -> ExtractReport:
     """Write what ``merge_documents`` made, when its content changed; its report says so."""
     report = merged.report
