@@ -26,6 +26,7 @@ import networkx as nx
 
 from ..errors import InputError
 from ..store import save_graph
+from .arrays import networkx_rows
 from .links import (ORIGINS, LinkClient, ReferenceGraph, add_entrez_links, citation_direction,
                     external_id, external_node, read_reference_graph)
 from .metrics import cocitation_pairs, compute_metrics, coupling_pairs, document_cohesion
@@ -120,16 +121,15 @@ def read_links(db, inputs: GraphInputs) -> ReferenceGraph:
 
 
 def _networkx_metrics(nodes, links, graph, settings: MetricSettings) -> GraphMetrics:
-    G = to_networkx(nodes, links)
-    metrics = compute_metrics(G, graph.set_nodes,
-                              betweenness_exact_max=settings.betweenness_exact_max,
-                              sample_k=settings.sample_k)
+    # From one adjacency of the sorted rows: the rows to_networkx and the metrics functions
+    # give, without the NetworkX graph (100 MB and 3 s at 20,000 sources)
+    metrics, cocitations, couplings, cohesion, edges = networkx_rows(
+        nodes, links, graph.set_nodes, graph.documents, settings.betweenness_exact_max,
+        settings.sample_k, TOP_PAIRS)
     for row in metrics:
         row["engine"] = "networkx"
-    return GraphMetrics(metrics=metrics, cocitations=cocitation_pairs(G, top=TOP_PAIRS),
-                        couplings=coupling_pairs(G, top=TOP_PAIRS),
-                        cohesion=document_cohesion(G, graph.documents),
-                        edges=G.number_of_edges())
+    return GraphMetrics(metrics=metrics, cocitations=cocitations, couplings=couplings,
+                        cohesion=cohesion, edges=edges)
 
 
 def _spark_metrics(nodes, links, graph, settings: MetricSettings) -> GraphMetrics:

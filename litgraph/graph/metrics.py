@@ -35,6 +35,7 @@ PAGERANK_ALPHA = 0.85
 PAGERANK_TOLERANCE = 1e-6
 PAGERANK_MAX_ITERATIONS = 200  # the change shrinks by at least alpha a step: 90 always suffice
 PAIR_CHUNK_PRODUCTS = 1_000_000  # products of M @ M.T one chunk of rows may make (~16 bytes each)
+PAIR_MAX_LIST = 2000  # the longest list pairs are counted over (cocitation_pairs, coupling_pairs)
 
 
 def node_order(G) -> list:
@@ -196,39 +197,53 @@ def compute_metrics(G, set_nodes, betweenness_exact_max=5000, sample_k=500, seed
     >>> [(r["node_id"], r["in_degree"], r["betweenness"]) for r in compute_metrics(G, {"a", "b"})]
     [('a', 0, 0.0), ('b', 1, 0.5), ('c', 1, 0.0)]
     """
-    if betweenness_exact_max < 0 or sample_k < 1:
-        raise InputError("betweenness_exact_max must be >= 0 and sample_k >= 1")
+    check_metric_settings(betweenness_exact_max, sample_k)
     lap = Laps({} if timings is None else timings)
     nodelist = node_order(G)
     if not nodelist:
         return []
     A = adjacency_matrix(G, nodelist)
     lap("adjacency")
-    degrees = _degrees(A, nodelist, set(set_nodes))
-    lap("degrees")
     pagerank = nx.pagerank(nx.DiGraph(G) if G.is_multigraph() else G, alpha=PAGERANK_ALPHA,
                            tol=PAGERANK_TOLERANCE / len(nodelist),  # NetworkX's test: N x tol
                            max_iter=PAGERANK_MAX_ITERATIONS)
     lap("pagerank")
-    betweenness, method = _betweenness(G, A, nodelist, betweenness_exact_max, sample_k, seed)
+    kinds = G.nodes
+    return metric_rows(A, nodelist, [kinds[node].get("kind") for node in nodelist], set_nodes,
+                       [pagerank[node] for node in nodelist], list(G.nodes()),
+                       (betweenness_exact_max, sample_k, seed), lap)
+
+
+def check_metric_settings(betweenness_exact_max, sample_k) -> None:
+    if betweenness_exact_max < 0 or sample_k < 1:
+        raise InputError("betweenness_exact_max must be >= 0 and sample_k >= 1")
+
+
+def metric_rows(A, nodelist, kinds, set_nodes, pagerank, sample_from, betweenness, lap) -> list:
+    """``compute_metrics``' rows from the adjacency ``A`` of ``nodelist`` (node_order), each
+    node's kind and PageRank in that order, the nodes a betweenness sample is drawn from
+    (in the graph's own order) and ``betweenness``: (exact_max, sample_k, seed)."""
+    degrees = _degrees(A, nodelist, set(set_nodes))
+    lap("degrees")
+    exact_max, sample_k, seed = betweenness
+    if len(nodelist) <= exact_max:
+        scores, method = betweenness_scores(A), BETWEENNESS_EXACT
+    else:
+        scores, method = sampled_betweenness(A, sample_from, sample_k, seed, order=nodelist)
     lap("betweenness")
     component = _components(A)
     lap("components")
-    kinds = G.nodes
+    # whole columns to Python at once, not one NumPy scalar per node and column
+    columns = zip(nodelist, kinds, degrees.in_degree.astype(np.int64).tolist(),
+                  degrees.out_degree.astype(np.int64).tolist(),
+                  degrees.in_degree_set.astype(np.int64).tolist(),
+                  degrees.out_degree_set.astype(np.int64).tolist(), pagerank, scores.tolist(),
+                  component.tolist())
     rows = [
-        {
-            "node_id": node,
-            "kind": kinds[node].get("kind"),
-            "in_degree": int(degrees.in_degree[i]),
-            "out_degree": int(degrees.out_degree[i]),
-            "in_degree_set": int(degrees.in_degree_set[i]),
-            "out_degree_set": int(degrees.out_degree_set[i]),
-            "pagerank": float(pagerank[node]),
-            "betweenness": float(betweenness[i]),
-            "betweenness_method": method,
-            "component": int(component[i]),
-        }
-        for i, node in enumerate(nodelist)
+        {"node_id": node, "kind": kind, "in_degree": d_in, "out_degree": d_out,
+         "in_degree_set": s_in, "out_degree_set": s_out, "pagerank": float(rank),
+         "betweenness": b, "betweenness_method": method, "component": c}
+        for node, kind, d_in, d_out, s_in, s_out, rank, b, c in columns
     ]
     lap("rows")
     return rows
@@ -262,14 +277,6 @@ def _degrees(A, nodelist, set_nodes: set) -> _Degrees:
     return _Degrees(in_degree=np.asarray(A.sum(axis=0)).ravel(),
                     out_degree=np.asarray(A.sum(axis=1)).ravel(),
                     in_degree_set=A.T @ mask, out_degree_set=A @ mask)
-
-
-def _betweenness(G, A, nodelist, exact_max, sample_k, seed):
-    """Betweenness per node (in node order) and how it was computed: exact up to
-    ``exact_max`` nodes, else from ``sample_k`` sources drawn with ``random.Random(seed)``."""
-    if len(nodelist) <= exact_max:
-        return betweenness_scores(A), BETWEENNESS_EXACT
-    return sampled_betweenness(A, list(G.nodes()), sample_k, seed, order=nodelist)
 
 
 def sampled_betweenness(A, nodes, sample_k, seed, order=None):
@@ -332,12 +339,22 @@ def _rank(i, j, v):
 
 
 def _pair_rows(G, top, max_list, column, transpose):
-    if top < 0 or max_list < 1:
-        raise InputError("top must be >= 0 and max_list >= 1")
+    check_pair_settings(top, max_list)
     nodelist = node_order(G)
     if len(nodelist) < 2 or top == 0:
         return []
-    A = adjacency_matrix(G, nodelist)
+    return pair_rows(adjacency_matrix(G, nodelist), nodelist, top, max_list, column, transpose)
+
+
+def check_pair_settings(top, max_list) -> None:
+    if top < 0 or max_list < 1:
+        raise InputError("top must be >= 0 and max_list >= 1")
+
+
+def pair_rows(A, nodelist, top, max_list, column, transpose) -> list:
+    """Co-citation (``transpose``) or coupling rows from the adjacency ``A`` of ``nodelist``."""
+    if len(nodelist) < 2 or top == 0:
+        return []
     # Pairs are counted over lists: the reference lists of citing works
     # (co-citation) or the citing lists of cited works (coupling).  A list
     # longer than max_list is left out so that one hub cannot create
@@ -355,7 +372,7 @@ def _pair_rows(G, top, max_list, column, transpose):
             for a, b, c in zip(i.tolist(), j.tolist(), v.tolist())]
 
 
-def cocitation_pairs(G, top=1000, max_list=2000) -> list:
+def cocitation_pairs(G, top=1000, max_list=PAIR_MAX_LIST) -> list:
     """Pairs of works cited together, with how many works cite both.
 
     Parameters
@@ -384,7 +401,7 @@ def cocitation_pairs(G, top=1000, max_list=2000) -> list:
     return _pair_rows(G, top, max_list, "count", transpose=True)
 
 
-def coupling_pairs(G, top=1000, max_list=2000) -> list:
+def coupling_pairs(G, top=1000, max_list=PAIR_MAX_LIST) -> list:
     """Pairs of works that cite the same works (bibliographic coupling), with how many they share.
 
     Parameters
