@@ -19,7 +19,9 @@ A link keeps every origin that states it: one row per (citing, cited, origin).
 """
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Optional
 
 import networkx as nx
@@ -162,11 +164,13 @@ def compute_metrics_with(nodes, links, graph: ReferenceGraph,
 def graph_counts(nodes, links, graph: ReferenceGraph, computed: GraphMetrics, engine) -> dict:
     """What build_graph reports: nodes by kind, links by origin, edges, components, pairs."""
     counts = {"nodes": len(nodes)}
+    kinds = Counter(n["kind"] for n in nodes)
     for kind in ("source", "document", "external"):
-        counts[f"{kind}_nodes"] = sum(1 for n in nodes if n["kind"] == kind)
+        counts[f"{kind}_nodes"] = kinds[kind]
     counts["links"] = len(links)
+    origins = Counter(map(itemgetter(2), links))  # one pass over the links, not one per origin
     for origin in ORIGINS:
-        counts[f"links_{origin}"] = sum(1 for link in links if link[2] == origin)
+        counts[f"links_{origin}"] = origins[origin]
     counts["edges"] = computed.edges
     counts["engine"] = engine
     counts["components"] = len({row["component"] for row in computed.metrics})

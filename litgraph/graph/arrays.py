@@ -9,6 +9,8 @@ rows as ``to_networkx`` then ``compute_metrics``, ``cocitation_pairs``,
 node and edge, or an adjacency per step.
 """
 
+from operator import itemgetter
+
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -20,8 +22,10 @@ from .metrics import (PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANC
 def adjacency_of(nodelist, links):
     """The adjacency of (citing, cited, origin) ``links`` between the nodes of ``nodelist``."""
     index = {node: i for i, node in enumerate(nodelist)}
-    rows = np.fromiter((index[c] for c, _d, _o in links), dtype=np.int64, count=len(links))
-    cols = np.fromiter((index[d] for _c, d, _o in links), dtype=np.int64, count=len(links))
+    rows = np.fromiter(map(index.__getitem__, map(itemgetter(0), links)), dtype=np.int64,
+                       count=len(links))
+    cols = np.fromiter(map(index.__getitem__, map(itemgetter(1), links)), dtype=np.int64,
+                       count=len(links))
     return adjacency_from_arrays(rows, cols, len(nodelist))
 
 

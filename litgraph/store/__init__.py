@@ -372,7 +372,6 @@ def refuse_if_served(db_path) -> None:
 
 # The tables the graph stage replaces together (litgraph.graph), in the order they are written.
 GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
-GRAPH_WRITE_BATCH = 50_000  # rows per executemany: bounded memory on a 10-million-link graph
 GRAPH_WRITE_CACHE_KIB = 262_144  # SQLite page cache while the graph is written (256 MiB at most)
 
 
@@ -380,20 +379,18 @@ def _insert_graph_rows(db: sqlite_utils.Database, table: str, rows) -> None:
     """Insert ``rows`` into a graph table, naming its columns (TABLES' order).
 
     A dict row is read by those column names (a missing one is NULL); a tuple
-    row gives them in that order.  Rows are consumed in batches, so a
-    generator of millions never sits in memory whole.
+    row gives them in that order.  Rows are streamed to SQLite one at a time,
+    so a generator of millions never sits in memory whole.
     """
     columns = tuple(TABLES[table][0])
     sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"values ({', '.join('?' for _ in columns)})")
-    batch = []
-    for row in rows:
-        batch.append(tuple(row.get(c) for c in columns) if isinstance(row, dict) else tuple(row))
-        if len(batch) >= GRAPH_WRITE_BATCH:
-            db.conn.executemany(sql, batch)
-            batch = []
-    if batch:
-        db.conn.executemany(sql, batch)
+
+    def values(row):
+        return tuple(map(row.get, columns)) if isinstance(row, dict) else tuple(row)
+
+    # a tuple goes as it is: links are hundreds of thousands of them
+    db.conn.executemany(sql, (row if row.__class__ is tuple else values(row) for row in rows))
 
 
 def save_graph(db: sqlite_utils.Database, nodes, links, metrics=(), cocitations=(), couplings=(),
