@@ -372,7 +372,7 @@ def refuse_if_served(db_path) -> None:
 
 # The tables the graph stage replaces together (litgraph.graph), in the order they are written.
 GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
-GRAPH_WRITE_CACHE_KIB = 262_144  # SQLite page cache while the graph is written (256 MiB at most)
+GRAPH_WRITE_CACHE_KIB = 32_768  # SQLite page cache while the graph is written (32 MiB at most)
 
 
 def _insert_graph_rows(db: sqlite_utils.Database, table: str, rows) -> None:
