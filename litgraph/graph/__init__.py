@@ -235,6 +235,7 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
                                 betweenness_exact_max, sample_k, TOP_PAIRS, mode=spark_mode)
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     links = sorted(graph.links)
+    graph.links.clear()  # the sorted list holds the same triples: let the set's table go
     computed = compute_metrics_with(nodes, links, graph, MetricSettings(
         engine=engine, betweenness_exact_max=betweenness_exact_max, sample_k=sample_k,
         spark_master=spark_master, spark_mode=spark_mode))

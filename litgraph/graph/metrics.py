@@ -306,12 +306,15 @@ def _top_pairs(M, top, chunk_products=None):
     budget = chunk_products or PAIR_CHUNK_PRODUCTS
     cut = -np.inf
     for start, stop in _row_chunks(M, np.diff(MT.indptr), budget):
-        block = sp.coo_array(M[start:stop] @ MT)
-        i = block.row.astype(np.int64) + start
-        j = block.col.astype(np.int64)
-        # below the top-th value kept so far an entry can never make the top: drop it now
-        upper = (j > i) & (block.data >= cut)
-        i, j, v = i[upper], j[upper], block.data[upper]
+        block = M[start:stop] @ MT
+        # below the top-th value kept so far an entry can never make the top: drop it before
+        # any row index is made (one int64 per entry kept, not three arrays per product)
+        at = np.flatnonzero(block.data >= cut)
+        i = np.searchsorted(block.indptr, at, side="right") - 1 + start
+        j = block.indices[at].astype(np.int64)
+        upper = j > i
+        i, j, v = i[upper], j[upper], block.data[at[upper]]
+        del block, at
         best_i = np.concatenate([best_i, i])
         best_j = np.concatenate([best_j, j])
         best_v = np.concatenate([best_v, v])
