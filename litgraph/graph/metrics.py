@@ -104,7 +104,10 @@ def _dependencies(A, source, n):
         if reached.size == 0:
             break
         sigma += np.bincount(reached, weights=sigma[frontier][owner], minlength=n)
-        new = np.unique(reached)
+        if reached.size * 16 < n:
+            new = np.unique(reached)
+        else:  # a large level: counting per node is cheaper than sorting it
+            new = np.flatnonzero(np.bincount(reached, minlength=n))
         dist[new] = len(levels)
         levels.append(new)
     delta = np.zeros(n)
