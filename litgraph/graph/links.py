@@ -233,12 +233,12 @@ def _keep_links(graph, found) -> int:
         if node is None:
             dropped += len(others)
             continue
-        ends = [end for end in map(node_of, others) if end is not None]
-        dropped += len(others) - len(ends)
+        ends = list(map(node_of, others))
+        dropped += ends.count(None)
         if node not in nodes:
             continue
         # what add_link checks, for a whole list at once: no self-link, both ends nodes
-        ends = [end for end in ends if end != node and end in nodes]
+        ends = [end for end in ends if end is not None and end != node and end in nodes]
         if forward:
             links.update([(node, end, origin) for end in ends])
         else:
