@@ -401,7 +401,7 @@ def test_pagerank_converges_whatever_the_number_of_nodes():
     import numpy as np
 
     from litgraph.graph.metrics import PAGERANK_TOLERANCE, adjacency_from_arrays
-    from litgraph.graph.spark import pagerank  # the driver path's iteration (NumPy, no Spark)
+    from litgraph.graph.arrays import pagerank  # both engines' one-machine iteration (NumPy)
 
     n, rng = 300_000, np.random.default_rng(3)
     A = adjacency_from_arrays(rng.integers(0, n, 1_200_000), rng.integers(0, n, 1_200_000), n)
@@ -557,3 +557,29 @@ def test_the_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_graph_stage_rows_are_networkx_s_on_random_graphs(seed):
+    # The graph stage computes from one SciPy adjacency (graph.arrays); NetworkX's graph and
+    # networkx.pagerank are the oracle: the same rows, PageRank to the last bit.
+    import random
+
+    from litgraph.graph.arrays import networkx_rows
+    from litgraph.graph.metrics import document_cohesion
+
+    rng = random.Random(seed)
+    ids = sorted(f"n{i:03d}" for i in range(rng.randint(2, 60)))
+    nodes = [{"id": i, "kind": rng.choice(["source", "document", "external"])} for i in ids]
+    links = sorted({(rng.choice(ids), rng.choice(ids), rng.choice(["document", "elink-refs"]))
+                    for _ in range(rng.randint(1, 240))})  # self-links, two origins per edge
+    set_nodes = set(rng.sample(ids, len(ids) // 2))
+    documents = {"d1": set(rng.sample(ids, min(8, len(ids)))), "d2": {ids[0]}, "d3": set()}
+    exact_max = rng.choice([0, 10_000])  # sampled or exact betweenness
+    got = networkx_rows(nodes, links, set_nodes, documents, exact_max, 7, 25)
+    G = to_networkx(nodes, links)
+    assert got[0] == compute_metrics(G, set_nodes, betweenness_exact_max=exact_max, sample_k=7)
+    assert got[1] == cocitation_pairs(G, top=25)
+    assert got[2] == coupling_pairs(G, top=25)
+    assert got[3] == document_cohesion(G, documents)
+    assert got[4] == G.number_of_edges()

@@ -11,9 +11,10 @@ node and edge, or an adjacency per step.
 
 from operator import itemgetter
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+
+from ..errors import InputError
 
 from .metrics import (PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE, PAIR_MAX_LIST,
                       Laps, adjacency_from_arrays, check_metric_settings, metric_rows, pair_rows)
@@ -29,28 +30,31 @@ def adjacency_of(nodelist, links):
     return adjacency_from_arrays(rows, cols, len(nodelist))
 
 
-def pagerank_vector(A) -> np.ndarray:
-    """PageRank per row of ``A``: the very numbers ``networkx.pagerank(G)`` gives when ``A`` is
-    G's adjacency in G's node order, with compute_metrics' alpha, tolerance and iterations.
+def pagerank(A, alpha=PAGERANK_ALPHA, tol=PAGERANK_TOLERANCE, max_iter=PAGERANK_MAX_ITERATIONS):
+    """PageRank per row of the 0/1 adjacency ``A``, and the iterations it took: the very numbers
+    ``networkx.pagerank(G, alpha, tol=tol / N)`` gives (what ``compute_metrics`` asks) when
+    ``A`` is G's adjacency in G's node order.  The NetworkX engine's graph stage and the
+    Spark engine's driver path both use it; tests hold it to NetworkX's.
 
-    Each step makes the same floating-point operations in the same order (the
-    rows out-degree-scaled, dangling rank spread evenly, the L1 change against
-    N times the tolerance over N), so the results agree to the last bit.
+    Each step makes the same floating-point operations in the same order as
+    NetworkX's SciPy iteration (rows scaled by out-degree, dangling rank spread
+    evenly, the L1 change against N times its tolerance), so the results agree
+    to the last bit.  Raises InputError when it does not converge in ``max_iter``.
     """
     n = A.shape[0]
-    scale = A.sum(axis=1)
+    scale = np.asarray(A.sum(axis=1), dtype=np.float64).ravel()
     scale[scale != 0] = 1.0 / scale[scale != 0]
     W = sp.dia_array((scale, 0), shape=A.shape).tocsr() @ A
     x = np.repeat(1.0 / n, n)
     even = np.repeat(1.0 / n, n)
     dangling = np.where(scale == 0)[0]
-    limit = n * (PAGERANK_TOLERANCE / n)  # compute_metrics hands NetworkX tol / N
-    for _ in range(PAGERANK_MAX_ITERATIONS):
+    limit = n * (tol / n)  # compute_metrics hands NetworkX tol / N, which it multiplies by N
+    for iteration in range(1, max_iter + 1):
         last = x
-        x = PAGERANK_ALPHA * (x @ W + sum(x[dangling]) * even) + (1 - PAGERANK_ALPHA) * even
+        x = alpha * (x @ W + sum(x[dangling]) * even) + (1 - alpha) * even
         if np.absolute(x - last).sum() < limit:
-            return x
-    raise nx.PowerIterationFailedConvergence(PAGERANK_MAX_ITERATIONS)
+            return x, iteration
+    raise InputError(f"PageRank did not converge in {max_iter} iterations")
 
 
 def cohesion_rows(A, index, documents) -> list:
@@ -78,7 +82,7 @@ def networkx_rows(nodes, links, set_nodes, documents, betweenness_exact_max, sam
     metrics = []
     if nodelist:
         metrics = metric_rows(A, nodelist, [row.get("kind") for row in nodes], set_nodes,
-                              pagerank_vector(A).tolist(), nodelist,
+                              pagerank(A)[0].tolist(), nodelist,
                               (betweenness_exact_max, sample_k, 0), Laps({}))
     cocitations = pair_rows(A, nodelist, top, PAIR_MAX_LIST, "count", transpose=True)
     couplings = pair_rows(A, nodelist, top, PAIR_MAX_LIST, "strength", transpose=False)

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..errors import InputError, LitgraphError
-from .metrics import (PAGERANK_ALPHA, PAGERANK_MAX_ITERATIONS, PAGERANK_TOLERANCE, Laps,
-                      _components, adjacency_from_arrays)
+from .arrays import pagerank
+from .metrics import Laps, _components, adjacency_from_arrays
 from .spark_numbering import BETWEENNESS_MAX_LINKS, ENGINE, driver_betweenness, number_nodes
 
 BROADCAST_NODES = 2_000_000  # up to this many nodes every task gets the id -> number table
@@ -236,35 +236,6 @@ def _adjacency(links, count):
     cols = table.column("t").to_numpy()
     del table
     return adjacency_from_arrays(rows, cols, count)
-
-
-def pagerank(A, alpha=PAGERANK_ALPHA, tol=PAGERANK_TOLERANCE,
-             max_iter=PAGERANK_MAX_ITERATIONS):
-    """PageRank of the CSR adjacency as NetworkX's SciPy power iteration computes it.
-
-    The same steps as ``networkx.pagerank`` (damping ``alpha``, dangling nodes
-    spread evenly, stop when the L1 change is under ``tol``), on the
-    adjacency the driver already holds: ``(array indexed by node number,
-    iterations)``.  Raises InputError when it does not converge in
-    ``max_iter`` iterations, as NetworkX does.
-    """
-    import numpy as np
-    import scipy.sparse as sp
-
-    count = A.shape[0]
-    out = np.asarray(A.sum(axis=1), dtype=np.float64).ravel()
-    scale = np.zeros(count)
-    scale[out != 0] = 1.0 / out[out != 0]
-    W = sp.dia_array((scale, 0), shape=A.shape).tocsr() @ A
-    x = np.repeat(1.0 / count, count)
-    p = np.repeat(1.0 / count, count)
-    dangling = np.where(out == 0)[0]
-    for iteration in range(1, max_iter + 1):
-        last = x
-        x = alpha * (x @ W + sum(x[dangling]) * p) + (1 - alpha) * p
-        if np.absolute(x - last).sum() < tol:
-            return x, iteration
-    raise InputError(f"PageRank did not converge in {max_iter} iterations")
 
 
 def cohesion(indexed, A, documents) -> list:
