@@ -243,3 +243,45 @@ class LitgraphProcess:
         self.log.close()
         return False
 
+
+
+_LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with open(job["log"], "ab") as log:
+        started = time.monotonic()
+        process = subprocess.Popen(job["args"], cwd=job["cwd"], env=job["env"], stdout=log,
+                                   stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(process.pid, 0)
+    print(json.dumps({"wall_s": time.monotonic() - started,
+                      "exit_code": os.waitstatus_to_exitcode(status),
+                      "peak_rss_mb": usage.ru_maxrss / 1024}), flush=True)
+"""
+
+
+class Launcher:
+    """Runs commands from a small process of its own and reports each one's peak memory.
+
+    Linux counts a child's peak from the memory of the process it was forked from
+    (``ru_maxrss`` after exec keeps the forked copy's high-water mark), so a CLI
+    started by a benchmark holding 400 MB would report at least 400 MB.  Start
+    the Launcher while the benchmark is still small; its children's peaks are then
+    their own (above the launcher's ~10 MB).
+    """
+
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def run(self, args, cwd, env, log_path) -> dict:
+        """Run ``args`` to the end: wall_s, exit_code and peak_rss_mb of that process alone."""
+        job = {"args": [str(a) for a in args], "cwd": str(cwd), "env": dict(env),
+               "log": str(log_path)}
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
