@@ -19,7 +19,7 @@ publisher (``London: Harbour Press``; ``(Harbour Press, London, 2015)``).
 
 import re
 
-from .identifiers import identifiers_in, strip_identifiers
+from .identifiers import holds_lookalike, identifiers_in, strip_identifiers
 from .names import FIRST_ORDERS, read_authors
 
 YEAR = r"(?:19|20)\d{2}"
@@ -132,14 +132,13 @@ def _pages(value):
 
 
 # A word each NOISE pattern's matches hold (in lower case): a pattern whose word the text lacks
-# is not run. \u0130, \u0131, \u017f and \u212a match i, s or k under IGNORECASE but are not
-# folded so by str.lower(): a text holding one runs every pattern.
+# is not run.  A text holding a character lower-casing cannot judge (holds_lookalike) runs
+# every pattern.
 NOISE_WORDS = ("accessed", "[", "accessed", "retrieved", "available", "epub", "ed", "ed", "published")
-_IGNORECASE_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def _strip_noise(text):
-    every = _IGNORECASE_LOOKALIKES.search(text) is not None
+    every = holds_lookalike(text)
     for pattern, word in zip(NOISE, NOISE_WORDS):
         if every or word in text.lower():
             text = pattern.sub(" ", text)

@@ -46,8 +46,9 @@ _DOI_URL_TAIL = re.compile(r"/(?:full|abstract|pdf|epdf|pdfdirect|fulltext|html|
 _ANY_ID = re.compile(r"pmid|pubmed|10\.|10%2e|pmc|isbn|97[89]-|https?:|www\.", re.I)
 # The non-ASCII characters IGNORECASE takes for an ASCII letter (\u0130 and \u0131 for i,
 # \u017f for s, the Kelvin sign for k): str.lower() does not fold them so, and a text holding
-# one is not pre-checked by its lower-cased words (_kinds_present).
-_ASCII_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
+# one is not pre-checked by its lower-cased words (holds_lookalike).
+IGNORECASE_LOOKALIKES = "\u0130\u0131\u017f\u212a"
+_ASCII_LOOKALIKES = re.compile(f"[{IGNORECASE_LOOKALIKES}]")
 # Every DOI_RE match holds this (the registrant's first four digits); without IGNORECASE it
 # is found by a fast scan for "10".
 _DOI_HINT = re.compile(r"10(?:\.|%2[Ee])[0-9]{4}")
@@ -77,12 +78,18 @@ def _doi_candidate(text, match):
     return raw
 
 
+def holds_lookalike(text) -> bool:
+    """Whether ``text`` holds a character IGNORECASE matches as an ASCII letter that
+    ``str.lower()`` does not fold to one: a pre-check by lower-cased words cannot judge it."""
+    return not text.isascii() and _ASCII_LOOKALIKES.search(text) is not None
+
+
 def _kinds_present(text):
     """The identifier kinds whose pattern may match ``text``, by substring tests on its lower
     case: every match of PMID_RE holds pmid, pubmed or europepmc, of PMC_RE pmc, and so on.
     A pattern left out cannot match; one kept may still find nothing. Every kind is kept
-    when the text holds a character the tests cannot judge (_ASCII_LOOKALIKES)."""
-    if not text.isascii() and _ASCII_LOOKALIKES.search(text):
+    when the text holds a character the tests cannot judge (holds_lookalike)."""
+    if holds_lookalike(text):
         return {"pmid", "pmcid", "doi", "isbn", "url"} if _ANY_ID.search(text) else set()
     lower = text.lower()
     kinds = set()
@@ -221,7 +228,7 @@ def _strip_identifiers(text):
 def _leadin_char(char):
     """Whether ``char`` can be part of a _LEADIN match (IGNORECASE letters, digits, space, [:=-)."""
     return char.isspace() or (char.isascii() and (char.isalnum() or char in "[:=-")) \
-        or char in "\u0130\u0131\u017f\u212a"
+        or char in IGNORECASE_LOOKALIKES
 
 
 def _drop_leadin(piece):
