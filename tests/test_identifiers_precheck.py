@@ -8,11 +8,9 @@ the spelling or the non-ASCII letters of the text.
 import random
 import re
 import sys
-from pathlib import Path
 
 from litgraph.extract import identifiers
-
-ROOT = Path(__file__).resolve().parent.parent
+from text_variants import varied_texts
 
 PATTERNS = {"pmid": identifiers.PMID_RE, "pmcid": identifiers.PMC_RE, "doi": identifiers.DOI_RE,
             "isbn": identifiers.ISBN_RE, "url": identifiers.URL_RE}
@@ -36,19 +34,8 @@ PIECES = [
 
 def _texts():
     """The pieces, combined and changed at random, and the lines of the repository's documents."""
-    rng = random.Random(12)
-    texts = list(PIECES)
-    for _ in range(3000):
-        text = " ".join(rng.choice(PIECES) for _ in range(rng.randint(1, 4)))
-        if rng.random() < 0.3:
-            text = text.upper() if rng.random() < 0.5 else text.swapcase()
-        if rng.random() < 0.3:
-            i = rng.randrange(len(text) + 1)
-            text = text[:i] + rng.choice(" .:-/%\u0131\u0130\u017f\u212a\u00e9") + text[i:]
-        texts.append(text)
-    for path in sorted((ROOT / "documents").glob("*.txt")) + sorted((ROOT / "tests" / "fixtures").rglob("*.txt")):
-        texts.extend(path.read_text(encoding="utf-8", errors="replace").splitlines())
-    return texts
+    return varied_texts(PIECES, seed=12, count=3000, most=4,
+                        inserted=" .:-/%\u0131\u0130\u017f\u212a\u00e9")
 
 
 def test_a_kind_ruled_out_has_no_match():
