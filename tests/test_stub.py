@@ -456,3 +456,21 @@ def test_every_fixture_fact_is_written_in_a_document_or_the_extra_facts():
         facts += list(record.all_cited_pmids) + [r.doi for r in record.references]
         for fact in filter(None, facts):
             assert fact in sources, (record.pmid, fact)
+
+
+@pytest.mark.parametrize("shapes", [frozenset(), frozenset({"omit"}), frozenset({"cites"})])
+def test_efetch_answers_the_same_before_and_after_the_benchmarks_prerender(shapes):
+    """``prerender`` only saves the stand-in's time: the same PubmedArticleSet, in the order
+    asked, unknown PMIDs left out, the ``omit`` shape still dropping the last known record."""
+    from litgraph.stub import render
+    from litgraph.stub.synthetic import synthetic_pmid
+
+    pmids = [synthetic_pmid(n) for n in (7, 3, 12)] + ["1"] + [synthetic_pmid(5)]
+    before = render.efetch_xml(build_catalogue(synthetic=20), pmids, shapes)
+    prerendered = build_catalogue(synthetic=20)
+    render.prerender(prerendered)
+    after = render.efetch_xml(prerendered, pmids, shapes)
+    assert after == before
+    served = [a["MedlineCitation"]["PMID"] for a in Entrez.read(io.BytesIO(after.encode()))["PubmedArticle"]]
+    expected = [p for p in pmids if p != "1"]
+    assert served == (expected[:-1] if "omit" in shapes else expected)

@@ -110,10 +110,20 @@ def record_xml(catalogue: Catalogue, record: Record, shapes=frozenset()) -> str:
 
 def efetch_xml(catalogue: Catalogue, pmids: list[str], shapes=frozenset()) -> str:
     """The PubmedArticleSet for the known PMIDs among ``pmids`` (unknown ones are left out)."""
-    known = [p for p in pmids if catalogue.get(p) is not None]
-    if "omit" in shapes and len(known) > 1:
-        known = known[:-1]
-    fragments = [record_xml(catalogue, catalogue.get(pmid), shapes) for pmid in known]
+    fragments = []
+    record_shapes = frozenset(shapes) & RECORD_SHAPES
+    for pmid in pmids:
+        # A record serialized before (``prerender``) is not made again: a synthetic record
+        # is drawn anew on each ``catalogue.get``, 50 µs of the stand-in's time per record
+        text = catalogue.rendered.get(("record", pmid, record_shapes))
+        if text is None:
+            record = catalogue.get(pmid)
+            if record is None:
+                continue
+            text = record_xml(catalogue, record, shapes)
+        fragments.append(text)
+    if "omit" in shapes and len(fragments) > 1:
+        fragments = fragments[:-1]
     body = _with_children(ET.Element("PubmedArticleSet"), fragments)
     return _document_text(body, PUBMED_DOCTYPE, XML_DECLARATION, shapes)
 
