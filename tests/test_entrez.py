@@ -331,6 +331,28 @@ def test_refresh_bypasses_the_cache_and_stores_the_new_reply(eutils, tmp_path):
                                 "by_endpoint": {"efetch.fcgi": 2}, "retries": 0, "failures": 0}
 
 
+def test_records_fetched_once_are_handed_out_once_more_without_asking_again(eutils, tmp_path):
+    """The graph stage asks for the records resolve fetched, in batches of its own: those
+    are handed out from memory, once; only the PMIDs never fetched are asked for."""
+    eutils.default("efetch.fcgi", synthetic_efetch())
+
+    def asked():
+        return [sorted(i for value in r["params"].get("id", []) for i in value.split(","))
+                for r in eutils.requests]
+
+    with client_for(eutils, tmp_path) as client:
+        first = client.fetch_pubmed(["930000001", "930000002"])
+        client.fetch_pubmed(["930000003"])
+        again = client.fetch_pubmed(["930000002", "930000003", "930000004"])
+        assert asked() == [["930000001", "930000002"], ["930000003"], ["930000004"]]
+        assert again.records["930000002"] is first.records["930000002"]
+        assert sorted(again.records) == ["930000002", "930000003", "930000004"]
+        client.fetch_pubmed(["930000002"])  # handed out already: asked again
+        client.fetch_pubmed(["930000001"], refresh=True)  # a refresh always asks
+        client.fetch_pubmed(["930000004"], refresh={"930000004"})
+        assert asked()[3:] == [["930000002"], ["930000001"], ["930000004"]]
+
+
 # ---------------------------------------------------------------- esearch, ecitmatch, elink, esummary
 
 def test_search_dois_ors_every_doi_into_one_quoted_term(eutils):

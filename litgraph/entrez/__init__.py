@@ -99,9 +99,21 @@ class EntrezClient(Transport):
         A "not found" is not final: PMIDs a batch left out are asked again
         once, together, and that answer is reused from the cache for
         ``NOT_FOUND_SECONDS`` only.
+
+        With a cache, the records fetched are held until a later call asks for
+        them once more (the graph stage asks for the records resolve fetched,
+        in batches of its own), and handed out then without reading the cache
+        or parsing again; a refreshed PMID is always fetched.
         """
         result = FetchResult()
         stale = set(map(str, refresh)) if isinstance(refresh, (set, frozenset, list, tuple)) else None
+        pmids = {str(p) for p in pmids}
+        if stale is not None or not refresh:  # refresh=True: nothing held is handed out
+            held = self._take_held(pmids - (stale or set()))
+            if held:
+                self._count("cache_hits")
+                result.records.update(held)
+                pmids -= set(held)
 
         def fetch(batch, expire_after=None, force=None):
             params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
@@ -125,6 +137,8 @@ class EntrezClient(Transport):
                     if record.pmid in asked:
                         record.fetched_at = fetched_at
                         result.records[record.pmid] = record
+                        if self.cache_path:
+                            self._held[record.pmid] = record
 
         batches = list(self._batches(pmids, "efetch"))
         take(self._each(fetch, batches, "Fetching PubMed records", progress))
@@ -136,6 +150,11 @@ class EntrezClient(Transport):
         result.missing = ({p for batch in batches for p in batch}
                           - set(result.records) - set(result.failed))
         return result
+
+    def _take_held(self, pmids) -> dict:
+        """The held records of ``pmids``, no longer held."""
+        with self._lock:
+            return {p: self._held.pop(p) for p in pmids if p in self._held}
 
     def search(self, term: str, retmax: int = 20) -> SearchResult:
         """One esearch in PubMed; raises EntrezError when it fails after every retry."""

@@ -182,7 +182,7 @@ class Transport:
         # faster, and each 5,000-record reply's tree takes ~150 MB while it is read.
         self._parsing = threading.Lock()
         self._pool = None
-        self._parsed = {}  # efetch (endpoint, params, post) -> (parsed reply, fetched_at), until reused
+        self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again
         self.session = self._make_session()
 
     # ------------------------------------------------------------ session
@@ -297,18 +297,6 @@ class Transport:
                 cache_options["force_refresh"] = True
             if expire_after is not None:
                 cache_options["expire_after"] = expire_after
-        # An efetch reply parsed earlier in this process is handed out once more rather than
-        # read from the cache and parsed again: the graph stage asks for the records resolve
-        # fetched.  Only efetch replies are kept, each until that second use: kept for good,
-        # 20,000 records and every elink list stayed in memory through the graph stage.
-        memo_key = ((endpoint, tuple(params), bool(post))
-                    if self.cache_path and endpoint == "efetch.fcgi" else None)
-        if memo_key is not None and not refresh:
-            with self._lock:
-                known = self._parsed.pop(memo_key, None)
-            if known is not None:
-                self._count("cache_hits")
-                return known
         reason = "no reply"
         permanent = False
         attempt = 0
@@ -354,8 +342,6 @@ class Transport:
                         answer = (parsed, self._fetched_at(response))
                         with self._lock:
                             self.answered += 1
-                            if memo_key is not None and expire_after is None:
-                                self._parsed[memo_key] = answer
                         self.breaker.success()
                         return answer
                 if from_cache or problem.startswith("unparseable"):
