@@ -4,6 +4,7 @@ import itertools
 import math
 import random
 import sqlite3
+import threading
 from pathlib import Path
 
 import networkx as nx
@@ -210,10 +211,27 @@ def test_elink_is_asked_once_per_link_name_with_every_pmid(tmp_path):
     build_graph(db, client, depth=1)
     elinks = [c for c in client.calls if c[0] == "elink"]
     set_pmids = tuple(sorted(["27882721", "24093170", "20090506", *CITING], key=int))
-    assert elinks == [("elink", "pubmed_pubmed_refs", set_pmids),
-                      ("elink", "pubmed_pubmed_citedin", set_pmids)]
+    assert sorted(elinks) == [("elink", "pubmed_pubmed_citedin", set_pmids),
+                              ("elink", "pubmed_pubmed_refs", set_pmids)]
     assert [c for c in client.calls if c[0] == "esummary"] == [
         ("esummary", ("911111111", "922222222", "933333333"))]
+
+
+def test_both_link_names_are_in_flight_together(tmp_path):
+    """Neither elink waits for the other's answer: each waits here until both are asked
+    (asked one after the other, the first would wait in vain and the build fail)."""
+    db = make_db(tmp_path / "g.db")
+    client = seed_client()
+    both_asked = threading.Barrier(2, timeout=10)
+    ask = client.elink
+
+    def elink(pmids, linkname):
+        both_asked.wait()
+        return ask(pmids, linkname)
+
+    client.elink = elink
+    counts = build_graph(db, client, depth=0)
+    assert counts["links_elink-refs"] and counts["links_elink-citedin"]
 
 
 def test_depth_zero_keeps_links_inside_the_set_only(tmp_path):
@@ -238,9 +256,9 @@ def test_depth_two_follows_links_of_external_works(tmp_path):
     build_graph(db, client, depth=2)
     assert rows(db, "select citing_id, cited_id, origin from links where cited_id = 'pmid:944444444'") \
         == [("pmid:922222222", "pmid:944444444", "elink-refs")]
-    second = [c for c in client.calls if c[0] == "elink"][2:]
-    assert second == [("elink", "pubmed_pubmed_refs", ("911111111", "922222222", "933333333")),
-                      ("elink", "pubmed_pubmed_citedin", ("911111111", "922222222", "933333333"))]
+    second = [c for c in client.calls if c[0] == "elink"][2:]  # both link names asked together
+    assert sorted(second) == [("elink", "pubmed_pubmed_citedin", ("911111111", "922222222", "933333333")),
+                              ("elink", "pubmed_pubmed_refs", ("911111111", "922222222", "933333333"))]
 
 
 def test_a_failing_elink_is_recorded_and_the_rest_is_built(tmp_path):

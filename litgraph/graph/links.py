@@ -7,6 +7,7 @@ reference lists one step at a time through any ``LinkClient`` (the real
 """
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -193,9 +194,12 @@ def _neighbour_links(graph, client: LinkClient, frontier) -> list:
     (not one object per link: 620,000 of them at 20,000 sources).
     """
     found = []
-    refs = _ask(graph, f"elink {REFS_LINK}", client.elink, frontier, REFS_LINK) or {}
+    # Both link names in flight together; each may fail alone, and is recorded here in order.
+    with ThreadPoolExecutor(2, thread_name_prefix="graph-elink") as pool:
+        asked = [pool.submit(client.elink, frontier, name) for name in (REFS_LINK, CITEDIN_LINK)]
+    refs = _ask(graph, f"elink {REFS_LINK}", asked[0].result) or {}
     found.extend(("elink-refs", str(pmid), _pmids(cited), True) for pmid, cited in refs.items())
-    citedin = _ask(graph, f"elink {CITEDIN_LINK}", client.elink, frontier, CITEDIN_LINK) or {}
+    citedin = _ask(graph, f"elink {CITEDIN_LINK}", asked[1].result) or {}
     found.extend(("elink-citedin", str(pmid), _pmids(citing), False)
                  for pmid, citing in citedin.items())
     found.extend(("pubmed-references", pmid, cited, True)
