@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .collector import without_cyclic_gc
 from .errors import DatabaseError, ReferencesFileError
 from .store import build_lock, now_utc, open_db, set_build_info
 
@@ -54,6 +55,7 @@ class StageReport:
 
 
 @database_errors
+@without_cyclic_gc()
 def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", progress=False):
     """Load references.yaml into the database and resolve its sources."""
     from .references import record_resolutions
@@ -146,6 +148,7 @@ def run_align(db, refset, base_dir) -> dict:
 
 
 @database_errors
+@without_cyclic_gc()
 def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_options):
     """Build the citation graph and its metrics in the database.
 
@@ -163,6 +166,7 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_option
 
 
 @database_errors
+@without_cyclic_gc()
 def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):
     """extract + resolve + graph, holding the database's build lock throughout.
 

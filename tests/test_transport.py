@@ -318,26 +318,3 @@ def test_retry_after_is_read_by_urllib3_in_seconds_or_as_a_date_and_ignored_when
     assert 27.0 <= client._retry_delay(1, Reply(soon)) <= 30.0
     assert client._retry_delay(2, Reply("soon, perhaps")) == 1.0  # back-off: 0.5 * 2**(2-1)
     assert client._retry_delay(1, Reply("3600")) == 60.0  # capped at MAX_RETRY_AFTER
-
-
-def test_the_cycle_collector_pauses_while_replies_are_parsed_and_resumes_after():
-    import gc
-
-    from litgraph.entrez.transport import without_cyclic_gc
-
-    assert gc.isenabled()
-    with pytest.raises(ValueError):
-        with without_cyclic_gc():
-            assert not gc.isenabled()
-            with without_cyclic_gc():  # a second client's parse under way at once
-                pass
-            assert not gc.isenabled()  # the first parse still runs
-            raise ValueError("a reply that does not parse")
-    assert gc.isenabled()
-    gc.disable()  # a caller who paused it themselves keeps it paused
-    try:
-        with without_cyclic_gc():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

@@ -20,12 +20,10 @@ row (network errors, timeouts, 5xx, unusable bodies), or failures for
 once instead of waiting out its timeouts and retries.
 """
 
-import gc
 import logging
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -36,6 +34,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
+from ..collector import without_cyclic_gc
 from ..errors import EntrezError, InputError, PermanentEntrezError
 from .batching import BatchSizes
 from .credentials import SECRET_PARAMETERS, cache_key, is_loopback, redact, split_credentials
@@ -77,39 +76,6 @@ def form_body(params) -> bytes:
             value = quote_plus(value)
         pairs.append(f"{name}={value}")
     return "&".join(pairs).encode("ascii")
-
-
-_GC_LOCK = threading.Lock()
-_GC_HOLDERS = 0  # parses under way in this process (clients parse in their own threads)
-
-
-@contextmanager
-def without_cyclic_gc():
-    """Pause Python's cycle collector while a reply is parsed.
-
-    A 5,000-record reply makes millions of small objects at once, and each
-    generation-2 pass walks them all: more than half of ElementTree's time on
-    such a reply (0.79 s against 0.33 s with the collector paused).  The trees
-    hold no reference cycles, so nothing is left for the collector to find;
-    reference counting frees them as before, and the collector resumes when the
-    last parse under way ends (if it was running when the first began).
-    """
-    global _GC_HOLDERS
-    with _GC_LOCK:
-        if _GC_HOLDERS == 0:
-            without_cyclic_gc.resume = gc.isenabled()
-            gc.disable()
-        _GC_HOLDERS += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_HOLDERS -= 1
-            if _GC_HOLDERS == 0 and without_cyclic_gc.resume:
-                gc.enable()
-
-
-without_cyclic_gc.resume = True
 
 
 class _ThrottledAdapter(HTTPAdapter):

@@ -19,6 +19,7 @@ from typing import Optional
 
 from ruamel.yaml.comments import CommentedMap
 
+from ..collector import without_cyclic_gc
 from ..errors import DocumentError, UnreadableDocumentError
 from ..extract import extract_document
 from .fastdump import dump
@@ -135,6 +136,7 @@ class Merged:
     report: ExtractReport
 
 
+@without_cyclic_gc()
 def update_from_documents(paths, references_path) -> ExtractReport:
     """Extract every document and merge the result into references.yaml (atomically).
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
+from ..collector import without_cyclic_gc
 from ..entrez import CitationQuery
 from ..errors import EntrezError, IdentifierError, InputError
 from ..model import Resolution
@@ -217,6 +218,7 @@ def judge_all(sources, plan: Plan, asked: Asked, found: Found) -> dict:
     return outcome
 
 
+@without_cyclic_gc()
 def resolve_sources(sources, client: EntrezService, progress=False, refresh=False,
                     max_age="30d", db=None) -> list:
     """One Resolution per source, in the order given (see the module docstring)."""
