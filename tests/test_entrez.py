@@ -573,6 +573,54 @@ def test_default_batch_sizes_give_one_post_per_5000_pmids_and_per_link_name(euti
                      ("elink.fcgi", "POST", 5000)]
 
 
+def _linked_by_rule(request):
+    """elink, one LinkSet per ``id=``: PMID n cites n + 1 (refs) and is cited by n + 2."""
+    name = request["params"]["linkname"][0]
+    step = 1 if name.endswith("_refs") else 2
+    body = "".join(
+        f"<LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>{i}</Id></IdList><LinkSetDb><DbTo>pubmed"
+        f"</DbTo><LinkName>{name}</LinkName><Link><Id>{int(i) + step}</Id></Link></LinkSetDb>"
+        f"</LinkSet>" for i in request["params"]["id"])
+    return 200, XML, f"<?xml version='1.0'?><eLinkResult>{body}</eLinkResult>".encode()
+
+
+def test_links_asked_ahead_are_taken_and_only_the_other_pmids_asked(eutils):
+    names = ("pubmed_pubmed_refs", "pubmed_pubmed_citedin")
+    eutils.default("elink.fcgi", _linked_by_rule)
+    pmids = [str(900000001 + n) for n in range(30)]
+
+    def asked():
+        return sorted((r["params"]["linkname"][0], tuple(r["params"]["id"])) for r in eutils.requests)
+
+    with client_for(eutils) as client:
+        client.links_ahead(pmids[:20], names)
+        found = client.links(pmids[5:25], names)  # 15 answered ahead, 5 asked now
+        assert asked() == sorted([(name, tuple(pmids[:20])) for name in names]
+                                 + [(name, tuple(pmids[20:25])) for name in names])
+        assert found == {"pubmed_pubmed_refs": {p: [str(int(p) + 1)] for p in pmids[5:25]},
+                         "pubmed_pubmed_citedin": {p: [str(int(p) + 2)] for p in pmids[5:25]}}
+        assert list(found["pubmed_pubmed_refs"]) == pmids[5:25]  # the order of asking anew
+        eutils.requests.clear()
+        client.links(pmids[:3], names[:1])  # answers ahead are taken once: asked again
+        assert asked() == [(names[0], tuple(pmids[:3]))]
+
+
+def test_an_answer_ahead_that_failed_is_asked_again_and_its_failure_raised_there(eutils):
+    eutils.queue("elink.fcgi", *[(500, TEXT, b"busy")] * 6)  # every try of the ahead request
+    eutils.default("elink.fcgi", _linked_by_rule)
+    pmids = ["900000001", "900000002"]
+    with client_for(eutils, max_tries=6) as client:
+        client.links_ahead(pmids, ["pubmed_pubmed_refs"])
+        assert client.links(pmids, ["pubmed_pubmed_refs"]) == {
+            "pubmed_pubmed_refs": {"900000001": ["900000002"], "900000002": ["900000003"]}}
+    assert eutils.count("elink.fcgi") == 7
+    eutils.queue("elink.fcgi", *[(500, TEXT, b"busy")] * 12)
+    with client_for(eutils, max_tries=6) as client:
+        client.links_ahead(pmids, ["pubmed_pubmed_refs"])
+        with pytest.raises(EntrezError, match="elink.fcgi failed after 6 tries"):
+            client.links(pmids, ["pubmed_pubmed_refs"])
+
+
 def test_batch_sizes_are_checked_against_ncbis_ceiling_and_named_when_wrong():
     from litgraph.entrez import BatchSizes
 

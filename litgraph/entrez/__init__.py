@@ -28,6 +28,7 @@ text goes through ``redact``.
 """
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -237,9 +238,59 @@ class EntrezClient(Transport):
 
     def links(self, pmids, linknames) -> dict:
         """``{linkname: {pmid: [linked PMIDs]}}``: ``elink`` for several link names, all their
-        batches in flight together (one request per batch and link name)."""
-        linknames = tuple(dict.fromkeys(linknames))
+        batches in flight together (one request per batch and link name).
 
+        What ``links_ahead`` asked about these PMIDs is taken from its answers (waiting
+        for them if need be); only the other PMIDs are asked now.  An answer ahead that
+        failed is asked again here, where a failure raises as it would have.
+        """
+        linknames = tuple(dict.fromkeys(linknames))
+        order = [pmid for batch in self._batches(pmids, "elink") for pmid in batch]
+        wanted = set(order)
+        taken = {linkname: {} for linkname in linknames}
+        for linkname in linknames:
+            for asked, future in self._take_ahead(linkname):
+                try:
+                    answers = future.result()[linkname]
+                except EntrezError:
+                    continue
+                taken[linkname].update((p, answers[p]) for p in asked & wanted if p in answers)
+        still = {}  # the PMIDs still to ask -> the link names they are missing for
+        for linkname in linknames:
+            rest = tuple(p for p in order if p not in taken[linkname])
+            if rest:
+                still.setdefault(rest, []).append(linkname)
+        for rest, names in still.items():
+            for linkname, found in self._ask_links(rest, tuple(names)).items():
+                taken[linkname].update(found)
+        return {linkname: {p: taken[linkname][p] for p in order} for linkname in linknames}
+
+    def links_ahead(self, pmids, linknames) -> None:
+        """Start asking ``links(pmids, linknames)`` in the background and return at once.
+
+        Resolution asks ahead for every PMID it is about to fetch, so that elink's
+        requests go out beside efetch's rather than after verification.  A later
+        ``links`` call takes the answers for the PMIDs it asks about; the answers of
+        PMIDs it does not ask about (a candidate that did not verify) are dropped then.
+        """
+        linknames = tuple(dict.fromkeys(linknames))
+        pmids = frozenset(str(p) for p in pmids)
+        if not pmids or not linknames:
+            return
+        with self._lock:
+            if self._ahead_pool is None:
+                self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="entrez-ahead")
+            future = self._ahead_pool.submit(self._ask_links, pmids, linknames, quiet=True)
+            for linkname in linknames:
+                self._ahead.setdefault(linkname, []).append((pmids, future))
+
+    def _take_ahead(self, linkname) -> list:
+        with self._lock:
+            return self._ahead.pop(linkname, [])
+
+    def _ask_links(self, pmids, linknames, quiet=False) -> dict:
+        """``links`` without the answers asked ahead: the requests themselves (``quiet``: in
+        the background, without a progress line of their own)."""
         def link(item):
             linkname, batch = item
             dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
@@ -253,7 +304,8 @@ class EntrezClient(Transport):
         batches = list(self._batches(pmids, "elink"))
         work = [(linkname, batch) for linkname in linknames for batch in batches]
         out = {linkname: {} for linkname in linknames}
-        for (linkname, batch), found in self._each(link, work, f"Linking ({', '.join(linknames)})"):
+        label = None if quiet else f"Linking ({', '.join(linknames)})"
+        for (linkname, batch), found in self._each(link, work, label):
             if isinstance(found, EntrezError):
                 raise found
             for pmid in batch:

@@ -149,6 +149,8 @@ class Transport:
         self._parsing = threading.Lock()
         self._pool = None
         self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again
+        self._ahead = {}  # link name -> [(PMIDs, Future of links())] asked ahead, until taken
+        self._ahead_pool = None
         self.session = self._make_session()
 
     # ------------------------------------------------------------ session
@@ -384,6 +386,9 @@ class Transport:
     # ------------------------------------------------------------ lifetime
 
     def close(self) -> None:
+        if self._ahead_pool is not None:  # its requests go through the pool below
+            self._ahead_pool.shutdown(wait=True)
+            self._ahead_pool = None
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
