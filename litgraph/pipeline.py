@@ -96,11 +96,12 @@ class Resolved:
 
 
 def resolve_and_save(db_path, references_path, client, refset, refresh=False, max_age="30d",
-                     progress=False, before_saving=None) -> Resolved:
+                     progress=False, before_saving=None, link_names=()) -> Resolved:
     """Resolve ``refset``'s sources, then save the set, its resolution and the alignments.
 
     ``before_saving`` (when given) is called between the two with the resolutions: the build
     writes references.yaml there, so that the database never holds a merge the file refused.
+    ``link_names`` are asked ahead for the graph stage (``resolve_sources``).
     """
     from .resolve import resolve_sources
     from .store.sources import save_reference_set, save_resolutions
@@ -108,7 +109,7 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
     db = open_db(db_path)
     # Ask E-utilities first: if it cannot be reached at all, nothing stored has changed.
     resolutions = resolve_sources(refset.sources, client, progress=progress, refresh=refresh,
-                                  max_age=max_age, db=db)
+                                  max_age=max_age, db=db, link_names=link_names)
     if before_saving is not None:
         before_saving(resolutions)
     with db.atomic():  # the reference set, its resolution and the alignments land together
@@ -179,6 +180,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     import json
     from concurrent.futures import ThreadPoolExecutor
 
+    from .graph.links import ENTREZ_LINK_NAMES
     from .references import (add_found_identifiers, extract_inputs_stamp, merge_documents,
                              record_resolutions, reference_set_from, write_merged)
     from .store import get_build_info
@@ -211,10 +213,15 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                 write_merged(merged)
 
         found_written = bool(pending)  # unless resolution fails, the one write holds both
+        # When extract read the documents, the graph will most likely be built again: its
+        # elink requests are asked ahead, beside resolution's efetch (in a rebuild where
+        # nothing changed, they would be read from the cache and parsed for nothing).
+        link_names = ENTREZ_LINK_NAMES if pending and client is not None else ()
         try:
             refset = load_reference_set(references_path, refset)
             resolved = resolve_and_save(db_path, references_path, client, refset,
-                                        progress=progress, before_saving=write_extract)
+                                        progress=progress, before_saving=write_extract,
+                                        link_names=link_names)
         finally:
             write_extract()  # extract's version is written whatever resolution did
         # The write-back needs the identifiers alone: the records' memory goes to the graph.

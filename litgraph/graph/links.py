@@ -16,6 +16,7 @@ from ..errors import EntrezError
 ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
 REFS_LINK = "pubmed_pubmed_refs"
 CITEDIN_LINK = "pubmed_pubmed_citedin"
+ENTREZ_LINK_NAMES = (REFS_LINK, CITEDIN_LINK)  # what the graph asks elink about its PMIDs
 
 # A citation whose label says the listed work cites the document ("Citing
 # Articles" on a PubMed record page, "Cited by", "Cited in") points the other way.
@@ -196,7 +197,7 @@ def _neighbour_links(graph, client: LinkClient, frontier) -> list:
     found = []
     # Both link names in flight together; each may fail alone, and is recorded here in order.
     with ThreadPoolExecutor(2, thread_name_prefix="graph-elink") as pool:
-        asked = [pool.submit(client.elink, frontier, name) for name in (REFS_LINK, CITEDIN_LINK)]
+        asked = [pool.submit(client.elink, frontier, name) for name in ENTREZ_LINK_NAMES]
     refs = _ask(graph, f"elink {REFS_LINK}", asked[0].result) or {}
     found.extend(("elink-refs", str(pmid), _pmids(cited), True) for pmid, cited in refs.items())
     citedin = _ask(graph, f"elink {CITEDIN_LINK}", asked[1].result) or {}

@@ -220,8 +220,13 @@ def judge_all(sources, plan: Plan, asked: Asked, found: Found) -> dict:
 
 @without_cyclic_gc()
 def resolve_sources(sources, client: EntrezService, progress=False, refresh=False,
-                    max_age="30d", db=None) -> list:
-    """One Resolution per source, in the order given (see the module docstring)."""
+                    max_age="30d", db=None, link_names=()) -> list:
+    """One Resolution per source, in the order given (see the module docstring).
+
+    ``link_names``: elink link names the caller will ask about the resolved PMIDs (the
+    graph stage: ``client.links``).  They are asked ahead (``client.links_ahead``) for
+    every PMID about to be fetched, beside efetch rather than after verification.
+    """
     age = parse_max_age(max_age)
     plan = plan_requests(sources)
     asked = ask_searches(plan, client)
@@ -230,6 +235,8 @@ def resolve_sources(sources, client: EntrezService, progress=False, refresh=Fals
     hinted = {hints(s)[0] for s in sources if not s.exclude} - {None}
     wanted = (set(plan.by_pmid.values()) | set(asked.by_citation.values())
               | set(asked.candidates) | hinted)
+    if link_names:
+        client.links_ahead(wanted, link_names)
     found = Found(fetch_records(client, wanted, refresh, age, db, progress))
     outcome = judge_all(sources, plan, asked, found)
     if client.stats.get("failures") and not client.reached:
