@@ -284,3 +284,38 @@ def test_a_build_that_cannot_reach_eutils_still_writes_what_extract_found(tmp_pa
         "--eutils-url", "http://127.0.0.1:9/entrez/eutils/"])
     assert result.exit_code == 1
     assert (project / "references.yaml").read_bytes() == built_from_documents.after_extract
+
+
+def test_a_build_asks_elink_ahead_and_its_graph_takes_the_answers(tmp_path, monkeypatch):
+    """elink goes out beside efetch: the graph stage asks nothing about the PMIDs asked
+    ahead, and still stores both link directions; a rebuild that reads no document asks
+    nothing ahead."""
+    from litgraph.entrez import EntrezClient
+    from reliability_helpers import new_project
+
+    ahead, asked_later = [], []
+    links_ahead, ask_links = EntrezClient.links_ahead, EntrezClient._ask_links
+
+    def record_ahead(client, pmids, linknames):
+        ahead.append((set(pmids), tuple(linknames)))
+        return links_ahead(client, pmids, linknames)
+
+    def record_asks(client, pmids, linknames, quiet=False):
+        if not quiet:
+            asked_later.append(set(pmids))
+        return ask_links(client, pmids, linknames, quiet)
+
+    monkeypatch.setattr(EntrezClient, "links_ahead", record_ahead)
+    monkeypatch.setattr(EntrezClient, "_ask_links", record_asks)
+    project = new_project(tmp_path / "project")
+    assert build(project).exit_code == 0
+    db = sqlite3.connect(project / "db" / "litgraph.db")
+    resolved = {str(p) for (p,) in db.execute("select pmid from sources where pmid is not null")}
+    assert [names for _pmids, names in ahead] == [("pubmed_pubmed_refs", "pubmed_pubmed_citedin")]
+    assert resolved and resolved <= ahead[0][0]
+    assert not any(asked & resolved for asked in asked_later)
+    origins = {o for (o,) in db.execute("select distinct origin from links")}
+    assert {"elink-refs", "elink-citedin"} <= origins
+    ahead.clear()
+    assert build(project).exit_code == 0
+    assert ahead == []
