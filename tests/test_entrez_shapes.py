@@ -190,6 +190,29 @@ def test_a_book_chapter_takes_its_own_year_and_authors_never_the_editors(stand_i
     assert (no_authors.authors, no_authors.editors, no_authors.year) == ([], ["Editorperson E"], 2025)
 
 
+def test_a_reply_of_many_pieces_is_read_piece_by_piece_into_bio_entrez_records():
+    """efetch replies are read in 64 KiB pieces, never held as one tree: a reply of many
+    pieces (a long comment before the root, records cut across pieces) still gives
+    Bio.Entrez's records; cut short anywhere, or of another root, it is an error."""
+    from litgraph.stub.server import build_catalogue
+    from litgraph.stub.synthetic import synthetic_pmid
+
+    pmids = [synthetic_pmid(n) for n in range(1, 301)]
+    reply = render.efetch_xml(build_catalogue(synthetic=300), pmids, {"cites"}).encode()
+    declaration, _, rest = reply.partition(b"?>")
+    padded = declaration + b"?>\n<!-- " + b"x" * 100_000 + b" -->\n" + rest
+    assert len(padded) > 10 * (1 << 16)
+    fast, reference = parse_pubmed(padded), parse_pubmed_reference(padded)
+    assert [r.pmid for r in fast] == pmids
+    assert [vars(r) for r in fast] == [vars(r) for r in reference]
+    for cut in (len(padded) // 3, len(padded) - 30):
+        with pytest.raises(ReplyShapeError, match="efetch reply is not well-formed XML"):
+            parse_pubmed(padded[:cut])
+    other = padded.replace(b"PubmedArticleSet", b"eInfoResult")
+    with pytest.raises(ReplyShapeError, match="efetch reply is a eInfoResult document, not"):
+        parse_pubmed(other)
+
+
 @pytest.mark.parametrize("parser, args", [
     (parse_pubmed, ()), (parse_esearch, ()), (parse_esummary, ()),
     (parse_elink, ("pubmed_pubmed_citedin",))])
