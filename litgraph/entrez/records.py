@@ -422,6 +422,7 @@ def parse_elink(content: bytes, linkname: str) -> dict:
     """
     root = parse_root(content, ("eLinkResult",), "elink")
     links = {}
+    same = {}  # each PMID's text once per reply: a work is linked from many lists
     for link_set in root.findall("LinkSet"):
         ids = _et_id_texts(link_set, "IdList")
         if len(ids) != 1:
@@ -439,7 +440,7 @@ def parse_elink(content: bytes, linkname: str) -> dict:
                         pmid = _clean(pmid)
                     if pmid and pmid not in seen:
                         seen.add(pmid)
-                        found.append(pmid)
+                        found.append(same.setdefault(pmid, pmid))
     return links
 
 
