@@ -8,7 +8,8 @@ bench/resolve.py) are resolved to PubMed records, then (second task) the
 citation links of every resolved PMID are asked in both directions (elink
 pubmed_pubmed_refs and pubmed_pubmed_citedin), by:
 
-- litgraph (``resolve_sources`` then ``client.links`` for both link names);
+- litgraph (``resolve_sources``, asking elink ahead when links are wanted, then
+  ``client.links`` for both link names, which takes those answers);
 - Bio.Entrez batched at 200 IDs (efetch, esearch of OR'ed DOIs, one
   ECitMatch, elink with repeated id=), Bio.Entrez's own throttle;
 - Bio.Entrez with one request per step (all IDs in one POST);
@@ -88,7 +89,8 @@ def run_litgraph(stand_in, sources, work: Path, links: bool) -> dict:
 
     with EntrezClient(stand_in.base_url, cache_path=work / "litgraph-cache.sqlite",
                       api_key=BENCH_KEY) as client:
-        resolutions = resolve_sources(sources, client)
+        # as `litgraph build` does: elink asked ahead, beside efetch, when links are wanted
+        resolutions = resolve_sources(sources, client, link_names=LINK_NAMES if links else ())
         found = {r.key: r.record.pmid for r in resolutions if r.record is not None}
         link_count = 0
         if links:
