@@ -180,7 +180,6 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     import json
     from concurrent.futures import ThreadPoolExecutor
 
-    from .graph.links import ENTREZ_LINK_NAMES
     from .references import (add_found_identifiers, extract_inputs_stamp, merge_documents,
                              record_resolutions, reference_set_from, write_merged)
     from .store import get_build_info
@@ -216,7 +215,11 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         # When extract read the documents, the graph will most likely be built again: its
         # elink requests are asked ahead, beside resolution's efetch (in a rebuild where
         # nothing changed, they would be read from the cache and parsed for nothing).
-        link_names = ENTREZ_LINK_NAMES if pending and client is not None else ()
+        link_names = ()
+        if pending and client is not None:
+            from .graph.links import ENTREZ_LINK_NAMES  # NetworkX and SciPy: not for a rebuild
+
+            link_names = ENTREZ_LINK_NAMES
         try:
             refset = load_reference_set(references_path, refset)
             resolved = resolve_and_save(db_path, references_path, client, refset,

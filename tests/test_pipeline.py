@@ -319,3 +319,22 @@ def test_a_build_asks_elink_ahead_and_its_graph_takes_the_answers(tmp_path, monk
     ahead.clear()
     assert build(project).exit_code == 0
     assert ahead == []
+
+
+def test_a_rebuild_that_changes_nothing_loads_no_graph_library(project):
+    """A rebuild with nothing to do stays quick: NetworkX (with SciPy, half a second to
+    load) is loaded only by a graph stage that runs."""
+    import subprocess
+    import sys
+
+    assert build(project).exit_code == 0  # whatever the copy needs, done once
+    args = ["build", str(project / "documents"), "--offline", "-q",
+            "--db", str(project / "db" / "litgraph.db"),
+            "--references", str(project / "references.yaml")]
+    code = ("import sys\nfrom litgraph.cli import cli\n"
+            f"cli({args!r}, standalone_mode=False)\n"
+            "print('networkx' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
