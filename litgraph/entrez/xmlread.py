@@ -52,13 +52,15 @@ def ended_children(content: bytes, expected, what: str, tags):
     view = memoryview(content)
     try:
         parser = ElementTree.XMLPullParser(("start",))  # the root's name, from the first piece
+        root = None
         for start in range(0, len(content), _PIECE):
             parser.feed(view[start:start + _PIECE])
             root = next((element for _event, element in parser.read_events()), None)
             if root is not None:
                 break
-        else:
+        if root is None:
             parser.close()  # raises: no element found
+            raise ReplyShapeError(f"{what} reply holds no XML element")
         _check_root(root.tag, expected, what)
         parser = ElementTree.XMLPullParser(("end",))
         for start in range(0, len(content), _PIECE):
