@@ -149,6 +149,29 @@ def test_parse_reference_golden(style):
     assert parse_reference(text) == expected
 
 
+@pytest.mark.parametrize("text, journal", [
+    ("Okafor N, Lindqvist B. Home readings against clinic readings in older adults. "
+     "Blood Press. 2016;25(6):357-360.", "Blood Press"),
+    ("Okafor N. Cuff size and error. Blood Press Monit. 2019;24(1):1-7.", "Blood Press Monit"),
+    ("Lindqvist B, Okafor N. Consent forms read aloud. J Empir Res Hum Res Ethics. "
+     "2012;7(3):12-19.", "J Empir Res Hum Res Ethics"),
+])
+def test_a_journal_whose_name_holds_a_publishers_word_stays_a_journal(text, journal):
+    """Before a journal's volume (year;volume(issue):pages), "Press" is part of the
+    journal's name, not a publisher's: the entry is an article."""
+    fields = parse_reference(text)
+    assert (fields.kind, fields.journal, fields.publisher) == ("article", journal, None)
+    assert (fields.volume, fields.pages) != (None, None)
+
+
+def test_a_chapter_and_a_book_still_name_their_publisher():
+    chapter = parse_reference("Okafor N. Measuring pressure. In: Lindqvist B, ed. Vital Signs. "
+                              "Oxford: Harbour Press; 2011:73-80.")
+    assert (chapter.kind, chapter.publisher, chapter.pages) == ("chapter", "Harbour Press", "73-80")
+    book = parse_reference("Okafor N. Pressure at Home. 2nd ed. London: Harbour Press; 2015.")
+    assert (book.kind, book.publisher) == ("book", "Harbour Press")
+
+
 def test_parse_reference_never_raises_on_odd_text():
     for text in ["", None, "\x00\x01", "((((" * 500, "1.", "PMID:", "doi:", "\u00a0" * 20,
                  "2019;;;:::", "[1] [2] [3]", "Smith, J., " * 300]:

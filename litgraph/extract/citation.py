@@ -338,8 +338,11 @@ def parse_citation(text: str) -> dict:
             and not out.get("issue"):
         out["pages"], out["volume"] = out["volume"], None  # "Press; 2011:73": a chapter's page
     publisher = None
+    # "Blood Press. 2016;25(6):357-360": before a journal's volume, a name holding a
+    # publisher's word is the journal's (chapters and proceedings name their publisher there)
+    journal_before = loc is not None and out.get("volume") and kind is None and not proceedings
     for segment in (container, tail):
-        if not segment:
+        if not segment or (segment is container and journal_before):
             continue
         found = _publisher(segment)
         if found:
