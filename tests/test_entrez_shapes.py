@@ -191,9 +191,9 @@ def test_a_book_chapter_takes_its_own_year_and_authors_never_the_editors(stand_i
 
 
 def test_a_reply_of_many_pieces_is_read_piece_by_piece_into_bio_entrez_records():
-    """efetch replies are read in 64 KiB pieces, never held as one tree: a reply of many
-    pieces (a long comment before the root, records cut across pieces) still gives
-    Bio.Entrez's records; cut short anywhere, or of another root, it is an error."""
+    """efetch and elink replies are read in 64 KiB pieces, never held as one tree: a reply
+    of many pieces (a long comment before the root, records cut across pieces) still gives
+    Bio.Entrez's records and links; cut short, or of another root, it is an error."""
     from litgraph.stub.server import build_catalogue
     from litgraph.stub.synthetic import synthetic_pmid
 
@@ -211,6 +211,15 @@ def test_a_reply_of_many_pieces_is_read_piece_by_piece_into_bio_entrez_records()
     other = padded.replace(b"PubmedArticleSet", b"eInfoResult")
     with pytest.raises(ReplyShapeError, match="efetch reply is a eInfoResult document, not"):
         parse_pubmed(other)
+    links = render.elink_xml(build_catalogue(synthetic=3000),
+                             [[synthetic_pmid(n)] for n in range(1, 3001)],
+                             ("pubmed_pubmed_refs",)).encode()
+    assert len(links) > 4 * (1 << 16)
+    read = parse_elink(links, "pubmed_pubmed_refs")
+    assert read == parse_elink_reference(links, "pubmed_pubmed_refs")
+    assert len(read) == 3000 and sum(map(len, read.values())) > 3000
+    with pytest.raises(ReplyShapeError, match="elink reply is not well-formed XML"):
+        parse_elink(links[:len(links) // 2], "pubmed_pubmed_refs")
 
 
 @pytest.mark.parametrize("parser, args", [

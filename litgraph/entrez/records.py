@@ -358,10 +358,9 @@ def parse_elink(content: bytes, linkname: str) -> dict:
     member, so none is credited to any of them; the caller asks those PMIDs
     again, one ``id`` each.
     """
-    root = parse_root(content, ("eLinkResult",), "elink")
     links = {}
     same = {}  # each PMID's text once per reply: a work is linked from many lists
-    for link_set in root.findall("LinkSet"):
+    for link_set in ended_children(content, ("eLinkResult",), "elink", ("LinkSet",)):
         ids = _et_id_texts(link_set, "IdList")
         if len(ids) != 1:
             continue

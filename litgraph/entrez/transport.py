@@ -145,8 +145,8 @@ class Transport:
         self.last_failure = None
         self._lock = threading.Lock()
         # One reply parsed at a time: the parser holds the GIL, so parsing two at once is no
-        # faster, and each one's objects are made while it is read (an elink reply of 5,000
-        # PMIDs is read as one tree of ~22 MB; efetch replies are read in pieces).
+        # faster, and each one's objects are made while it is read (efetch and elink replies
+        # are read in pieces; esearch and esummary replies, small, as one tree).
         self._parsing = threading.Lock()
         self._pool = None
         self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again

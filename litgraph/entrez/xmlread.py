@@ -46,7 +46,7 @@ def ended_children(content: bytes, expected, what: str, tags):
     The reply is read in pieces and never held as one tree: the caller takes what it
     needs from each element, which is then emptied (an efetch reply of 10,000 records
     is 28 MB of XML).  Only elements directly under the root are expected to bear these
-    names (PubMed's DTD nests no article in another).
+    names (PubMed's DTDs nest no article in another, no LinkSet in another).
     """
     _refuse_entities(content, what)
     view = memoryview(content)
