@@ -134,22 +134,15 @@ def _digits(text) -> Optional[str]:
 
 # ---------------------------------------------------------------- ElementTree (hot path)
 
-def _et_text(element) -> Optional[str]:
-    """Text of an element with its inline markup's text kept in place (no spaces added)."""
-    if element is None:
-        return None
-    # no inline markup: the element's own text; _clean written out (called ~50 times a record)
-    text = "".join(element.itertext()) if len(element) else element.text
-    return " ".join(text.split()) or None if text else None
-
-
 def _et_find_text(element, tag) -> Optional[str]:
-    """``_et_text(element.find(tag))`` in one call: the parsers' most frequent step."""
+    """The cleaned text of ``element``'s child ``tag``, its inline markup's text kept in place
+    (no spaces added): the parsers' most frequent step."""
     if element is None:
         return None
     element = element.find(tag)
     if element is None:
         return None
+    # no inline markup: the element's own text; _clean written out (called ~50 times a record)
     text = "".join(element.itertext()) if len(element) else element.text
     return " ".join(text.split()) or None if text else None
 
