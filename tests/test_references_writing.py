@@ -7,6 +7,7 @@ ruamel.  These tests hold it to ruamel's text on real extractions and on
 arbitrary texts.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from litgraph.references import merge_documents, update_from_documents
 from litgraph.references.fastdump import _ORDINARY, _analysis, _tools, dump, fast_dump
+from litgraph.references.fastload import FALLBACK, fast_load, reads_back_as
 from litgraph.references.yamlio import _dump, _load_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +61,40 @@ def test_dump_falls_back_to_ruamel_when_the_text_does_not_read_back(monkeypatch)
     data = CommentedMap([("sources", CommentedMap([("a-2001", CommentedMap([("year", 2001)]))]))])
     monkeypatch.setattr(fastdump, "fast_dump", lambda data: "sources:\n  a-2001:\n    year: '2001'\n")
     assert dump(data) == _dump(data) == "sources:\n  a-2001:\n    year: 2001\n"
+
+
+def test_the_read_back_check_refuses_any_difference_in_values_kinds_or_order():
+    data = CommentedMap([("sources", CommentedMap([
+        ("a-2001", CommentedMap([("year", "2001"), ("pinned", True), ("seen", [1, 2])]))]))])
+    text = "sources:\n  a-2001:\n    year: '2001'\n    pinned: true\n    seen:\n    - 1\n    - 2\n"
+    assert reads_back_as(text, data)
+    differing = [
+        text.replace("'2001'", "2001"),  # a number where the data holds text
+        text.replace("true", "1"),  # 1 is not true
+        text.replace("    - 2\n", ""),  # an item missing
+        text + "  b-2002: {}\n",  # an entry more
+        text.replace("    year: '2001'\n    pinned: true\n", "    pinned: true\n    year: '2001'\n"),
+        text.replace("seen:\n    - 1\n    - 2", "seen: {1: 2}"),  # a mapping for a list
+        text + "---\nx: 1\n",  # a second document
+        text.replace("year: '2001'", "year: &y '2001'"),  # an anchor: ruamel's word
+        "sources: [",  # not YAML
+    ]
+    for other in differing:
+        assert not reads_back_as(other, data), other
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(TEXTS, st.one_of(TEXTS, st.integers(-3, 3), st.booleans(), st.none())),
+                min_size=1, max_size=4), st.sampled_from(["", "'", '"']))
+def test_the_read_back_check_agrees_with_loading_the_text_and_comparing(pairs, quote):
+    """The streamed check against the plain way: load the whole text, compare as JSON."""
+    data = {f"k{n}{key}": value for n, (key, value) in enumerate(pairs)}
+    # Written plainly, quoted or not, whether or not the text reads back as the data.
+    text = "".join(f"{quote}{key}{quote}: {quote}{value}{quote}\n"
+                   for key, value in data.items() if "\n" not in f"{key}{value}")
+    loaded = fast_load(text)
+    agrees = loaded is not FALLBACK and json.dumps(loaded) == json.dumps(data)
+    assert reads_back_as(text, data) == agrees
 
 
 @settings(max_examples=300, deadline=None)

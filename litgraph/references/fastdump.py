@@ -24,7 +24,7 @@ from ruamel.yaml.emitter import ScalarAnalysis
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from .fastload import FALLBACK, fast_load, same_data
+from .fastload import reads_back_as
 from .yamlio import _dump, _yaml
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -40,10 +40,8 @@ def dump(data) -> str:
     """references.yaml's text for ``data``: ``fast_dump``'s when it reads back as exactly that
     data (values, types and order), else ruamel's dump."""
     text = fast_dump(data)
-    if text is not None:
-        loaded = fast_load(text)
-        if loaded is not FALLBACK and same_data(loaded, data):
-            return text
+    if text is not None and reads_back_as(text, data):
+        return text
     return _dump(data)
 
 
@@ -164,7 +162,10 @@ def _mapping(out, indent, mapping) -> None:
     for key, value in mapping.items():
         if type(key) is not str:
             raise _GiveUp
+        start = len(out)
         _value(out, indent, _scalar(key, key=True) + ":", value)
+        if indent <= 2:  # a section or an entry: its lines as one text, not thousands of small ones
+            out[start:] = ["".join(out[start:])]
 
 
 def _sequence(out, indent, items) -> None:

@@ -11,7 +11,6 @@ or null), so the caller then loads with ruamel and gets ruamel's data or its
 one-line error.  A test compares both readings on real files.
 """
 
-import json
 import re
 
 import yaml
@@ -76,53 +75,104 @@ def reads_as_text(value: str) -> bool:
                 or _FLOAT.match(value) or _DOUBTFUL.match(value))
 
 
-def _build(events):
-    stack = []  # [container, pending key or _NO_KEY]
-    result = None
+_OPEN_MAP, _OPEN_LIST, _CLOSE = object(), object(), object()
+
+
+def _values(events):
+    """The events as a flat stream: _OPEN_MAP or _OPEN_LIST, a scalar's value, _CLOSE.
+
+    _GiveUp where ruamel's reading could differ (anchors, aliases, tags, deep nesting,
+    more than one document)."""
+    depth = 0
     documents = 0
-    no_key = object()
-
-    def add(value):
-        nonlocal result
-        if not stack:
-            result = value
-            return
-        top = stack[-1]
-        container = top[0]
-        if isinstance(container, list):
-            container.append(value)
-        elif top[1] is no_key:
-            if isinstance(value, (dict, list)) or value in container:
-                raise _GiveUp  # a complex or duplicate key: ruamel's word
-            top[1] = value
-        else:
-            container[top[1]] = value
-            top[1] = no_key
-
     for event in events:
-        if isinstance(event, yaml.ScalarEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
             if event.anchor:
                 raise _GiveUp
-            add(_scalar(event))
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if event.anchor or event.tag not in (None, "!"):
+            yield _scalar(event)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor or event.tag not in (None, "!") or depth >= MAX_DEPTH:
                 raise _GiveUp
-            if len(stack) >= MAX_DEPTH:
-                raise _GiveUp
-            container = {} if isinstance(event, yaml.MappingStartEvent) else []
-            add(container)
-            stack.append([container, no_key])
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            stack.pop()
-        elif isinstance(event, yaml.AliasEvent):
+            depth += 1
+            yield _OPEN_MAP if kind is yaml.MappingStartEvent else _OPEN_LIST
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            depth -= 1
+            yield _CLOSE
+        elif kind is yaml.AliasEvent:
             raise _GiveUp
-        elif isinstance(event, yaml.DocumentStartEvent):
+        elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise _GiveUp
+
+
+def _build(events):
+    stack = []  # [container, pending key or no_key]
+    result = None
+    no_key = object()
+
+    for value in _values(events):
+        if value is _CLOSE:
+            stack.pop()
+            continue
+        opened = value is _OPEN_MAP or value is _OPEN_LIST
+        if opened:
+            value = {} if value is _OPEN_MAP else []
+        if stack:
+            top = stack[-1]
+            container = top[0]
+            if type(container) is list:
+                container.append(value)
+            elif top[1] is no_key:
+                if opened or value in container:
+                    raise _GiveUp  # a complex or duplicate key: ruamel's word
+                top[1] = value
+            else:
+                container[top[1]] = value
+                top[1] = no_key
+        else:
+            result = value
+        if opened:
+            stack.append([value, no_key])
     return result
 
 
-def same_data(a, b) -> bool:
-    """Equal data in the same order (true is not 1; a mapping's order counts)."""
-    return json.dumps(a, ensure_ascii=False) == json.dumps(b, ensure_ascii=False)
+def _flat(value, out) -> list:
+    """``value`` (ruamel's or plain data) appended to ``out`` as the stream ``_values`` reads
+    from its text (a list of references: no scalar is copied)."""
+    if isinstance(value, dict):
+        out.append(_OPEN_MAP)
+        for key, item in value.items():
+            _flat(key, out) if isinstance(key, (dict, list)) else out.append(key)
+            _flat(item, out) if isinstance(item, (dict, list)) else out.append(item)
+        out.append(_CLOSE)
+    elif isinstance(value, list):
+        out.append(_OPEN_LIST)
+        for item in value:
+            _flat(item, out) if isinstance(item, (dict, list)) else out.append(item)
+        out.append(_CLOSE)
+    else:
+        out.append(value)
+    return out
+
+
+def reads_back_as(text, data) -> bool:
+    """Whether ``fast_load(text)`` would give exactly ``data`` (values, kinds and order:
+    true is not 1, 1 is not 1.0, a text subclass is text), read as a stream: neither the
+    loaded data nor a copy of the text is held."""
+    expected = iter(_flat(data, []))
+    end = object()
+    try:
+        for value in _values(yaml.parse(text, Loader=yaml.CSafeLoader)):
+            wanted = next(expected, end)
+            if value is wanted:
+                continue  # the same mark (or None, True, False)
+            if type(value) is str:
+                if not isinstance(wanted, str) or value != wanted:
+                    return False
+            elif type(value) is not type(wanted) or value != wanted:
+                return False  # a mark against another, or a number against other than itself
+    except (_GiveUp, yaml.YAMLError, RecursionError):
+        return False
+    return next(expected, end) is end

@@ -16,7 +16,7 @@ import yaml
 
 from ..errors import IdentifierError
 from ..ids import normalise_doi, normalise_pmcid, normalise_pmid
-from .fastload import FALLBACK, fast_load, reads_as_text, same_data
+from .fastload import FALLBACK, fast_load, reads_as_text, reads_back_as
 from .fastdump import dump
 from .yamlio import _load_stamped, write_atomically
 
@@ -137,8 +137,7 @@ def _patched_text(text, resolutions):
     out.extend(inserts.get(len(lines), ()))
     patched = "".join(out)
     _add_identifiers(sources, resolutions)
-    check = fast_load(patched)
-    if check is FALLBACK or not same_data(check, data):
+    if not reads_back_as(patched, data):
         return None
     return patched
 
