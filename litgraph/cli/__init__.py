@@ -11,6 +11,7 @@ The commands live by family: ``build`` (extract, resolve, graph, build),
 import click
 
 from .. import __version__
+from ..allocator import use_one_arena
 from ..errors import LitgraphError
 from . import browse, build, export, serve
 from .common import progress_bar, progress_wanted
@@ -52,6 +53,7 @@ def cli():
     \b
         litgraph build --offline && litgraph serve
     """
+    use_one_arena()  # before any thread: the threads share freed memory (litgraph.allocator)
 
 
 for _command in (build.extract, build.resolve, build.graph, build.build, serve.serve, serve.stub,
