@@ -169,12 +169,14 @@ def compare_title(stated, recorded_titles) -> Optional[FieldCheck]:
     if not stated or not fold(stated) or not recorded_titles:
         return None
     best, best_title = -1.0, recorded_titles[0]
+    wanted, stated_main = _title_forms(stated), _title_main(stated)
     for title in recorded_titles:
-        for want in _title_forms(stated):
+        title_main = _title_main(title)
+        for want in wanted:
             for have in _title_forms(title):
                 score = similarity(want, have)
                 subtitle_dropped = (len(want.split()) >= 2 and len(have.split()) >= 2
-                                    and (want == _title_main(title) or have == _title_main(stated)))
+                                    and (want == title_main or have == stated_main))
                 if subtitle_dropped:
                     score = max(score, 1.0 if want == have else TITLE_AGREES)
                 if score > best:
@@ -205,24 +207,29 @@ def surname(author) -> list:
     >>> surname("Van Geel AN"), surname("Lavengood RW Jr"), surname("Miller, J. S.")
     (['van', 'geel'], ['lavengood'], ['miller'])
     """
-    text = str(author or "")
+    return list(_surname(str(author or "")))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _surname(text: str) -> tuple:
+    # a record's authors are compared with each author a document names: cached
     if "," in text:  # "Miller, J. S.": the surname comes first
         head = text.split(",", 1)[0]
         if fold(head):
-            return fold(head).split()
+            return tuple(fold(head).split())
     tokens = [t for t in re.split(r"[\s.]+", text) if t]
     while tokens and fold(tokens[-1]) in _NAME_SUFFIXES:
         tokens.pop()
     kept = list(tokens)
     while len(kept) > 1 and kept[-1].isalpha() and kept[-1].isupper() and len(kept[-1]) <= 3:
         kept.pop()  # trailing initials
-    return fold(" ".join(kept)).split()
+    return tuple(fold(" ".join(kept)).split())
 
 
 def surnames_agree(stated_author, recorded_author) -> bool:
     """The stated author's surname is the record author's, allowing forename-first order,
     collective names and a small spelling difference."""
-    want, have = surname(stated_author), surname(recorded_author)
+    want, have = _surname(str(stated_author or "")), _surname(str(recorded_author or ""))
     if not want or not have:
         return False
     if "".join(want) == "".join(have):
