@@ -11,14 +11,17 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from litgraph.references import merge_documents, update_from_documents
-from litgraph.references.fastdump import _ORDINARY, _analysis, _tools, dump, fast_dump
+from litgraph.errors import ReferencesFileError
+from litgraph.references import HEADER, merge_documents, update_from_documents
+from litgraph.references.fastdump import (_ORDINARY, _analysis, _tools, dump, fast_dump,
+                                          load_own_form)
 from litgraph.references.fastload import FALLBACK, fast_load, reads_back_as
-from litgraph.references.yamlio import _dump, _load_raw
+from litgraph.references.yamlio import _dump, _load_raw, _yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "documents"
@@ -142,3 +145,110 @@ def test_a_rebuild_finds_nothing_to_change_in_what_the_quick_writer_wrote(tmp_pa
     stamp = references.stat().st_mtime_ns
     assert update_from_documents([documents], references).written is False
     assert references.stat().st_mtime_ns == stamp
+
+
+# ---------------------------------------------------------------- read back in litgraph's form
+
+def shape(value):
+    """What ruamel's round-trip data holds: types, values, order and sequence styles."""
+    if isinstance(value, dict):
+        return ("map", [(shape(k), shape(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", [shape(v) for v in value], bool(value.fa.flow_style()))
+    return (type(value).__name__, value)
+
+
+def first_extract(tmp_path) -> Path:
+    documents = tmp_path / "documents"
+    shutil.copytree(ROOT / "documents", documents)
+    for path in FIXTURE_DOCUMENTS.iterdir():
+        shutil.copy(path, documents / path.name)
+    references = tmp_path / "references.yaml"
+    update_from_documents([documents], references)
+    return references
+
+
+def test_a_file_in_litgraphs_own_form_is_read_as_ruamel_reads_it(tmp_path):
+    references = first_extract(tmp_path)
+    text = references.read_text(encoding="utf-8")
+    quick = load_own_form(text, HEADER)
+    assert quick is not None  # written by litgraph: read without ruamel
+    assert shape(quick) == shape(_load_raw(references))
+    assert HEADER + _dump(quick) == text
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("\n  ", "\n  # a curator's note\n  ", 1),  # a comment
+    lambda t: t.replace("    title: ", "    title: # noted\n      ", 1),
+    lambda t: t.replace("sources:\n", "sources:\n  a-2001:\n    title: \"double\"\n", 1),  # quotes
+    lambda t: t.replace("sources:\n", "sources: &all\n", 1),  # an anchor
+])
+def test_a_file_a_curator_commented_or_styled_is_left_to_ruamels_reading(tmp_path, edit):
+    references = first_extract(tmp_path)
+    edited = edit(references.read_text(encoding="utf-8"))
+    assert load_own_form(edited, HEADER) is None
+
+
+# Texts as references.yaml mostly holds (titles, names, identifiers), beside the hostile ones.
+FIELD_TEXTS = st.one_of(TEXTS, st.text(st.sampled_from(list("abXY 09.,;:'()-/é")), max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(FIELD_TEXTS, FIELD_TEXTS, st.lists(FIELD_TEXTS, max_size=3),
+                          st.booleans()), min_size=1, max_size=4))
+def test_any_text_is_read_as_ruamel_reads_it_or_left_to_it(entries):
+    data = CommentedMap()
+    for number, (key, text, items, flow) in enumerate(entries):
+        listed = CommentedSeq(items)
+        if flow:
+            listed.fa.set_flow_style()
+        data[f"{key}{number}"] = CommentedMap([("title", text), ("number", number + 1),
+                                               ("flag", flow), ("items", listed)])
+    written = _dump(data)
+    quick = load_own_form(written)
+    if quick is not None:
+        assert shape(quick) == shape(_yaml().load(written))
+
+
+def test_merging_into_a_file_read_quickly_writes_what_ruamels_reading_would(tmp_path, monkeypatch):
+    from litgraph.references import fastdump
+
+    texts = []
+    for quick in (True, False):
+        folder = tmp_path / str(quick)
+        references = first_extract(folder)
+        (folder / "documents" / "note.md").write_text(
+            "# A note\n\nAspirin helps [1].\n\n## References\n\n"
+            "1. Smith AB, Jones C. A trial of aspirin. Lancet. 2001;357(9):100-5. PMID: 11111111\n",
+            encoding="utf-8")
+        if not quick:
+            monkeypatch.setattr(fastdump, "load_own_form", lambda text, header="": None)
+        assert update_from_documents([folder / "documents"], references).written
+        texts.append(references.read_text(encoding="utf-8"))
+    assert "11111111" in texts[0]
+    assert texts[0] == texts[1]
+
+
+def test_a_refused_value_in_a_file_read_quickly_is_named_by_its_line(tmp_path):
+    references = first_extract(tmp_path)
+    text = references.read_text(encoding="utf-8")
+    key = text.split("\nsources:\n  ", 1)[1].split(":", 1)[0]
+    edited = text.replace(f"\n  {key}:\n", f"\n  {key}:\n    level: high\n", 1)
+    assert load_own_form(edited, HEADER) is not None  # still litgraph's form: read quickly
+    references.write_text(edited, encoding="utf-8")
+    line = edited[:edited.index("level: high")].count("\n") + 1
+    with pytest.raises(ReferencesFileError, match=rf"references.yaml: line {line}, column \d+: .*level"):
+        merge_documents([tmp_path / "documents"], references)
+
+
+def test_what_a_document_says_ignores_quotes_and_comments_but_not_kinds_or_order():
+    from litgraph.references.yamlio import _content
+
+    def read(text):
+        return _content(_yaml().load(text))
+
+    assert read("a: 'x'  # noted\nb: [1, 2]\n") == read("a: x\nb:\n- 1\n- 2\n")
+    for one, other in [("a: true\n", "a: 1\n"), ("a: 1\n", "a: 1.0\n"), ("a: 1\n", "a: '1'\n"),
+                       ("a: 1\nb: 2\n", "b: 2\na: 1\n"), ("a: [x, y]\n", "a: {x: y}\n"),
+                       ("a: null\n", "a: ''\n")]:
+        assert read(one) != read(other), (one, other)

@@ -20,7 +20,7 @@ from typing import Optional
 from ruamel.yaml.comments import CommentedMap
 
 from ..collector import without_cyclic_gc
-from ..errors import DocumentError, UnreadableDocumentError
+from ..errors import DocumentError, ReferencesFileError, UnreadableDocumentError
 from ..extract import extract_document
 from .fastdump import dump
 from .merge import merge_extracted
@@ -153,8 +153,12 @@ def merge_documents(paths, references_path) -> Merged:
     from ..extract import propose_restates
 
     references_path = Path(references_path)
-    data, read_stamp = _load_stamped(references_path)
-    reference_set_from(data, references_path)  # validate before touching anything
+    data, read_stamp = _load_stamped(references_path, own_form_header=HEADER)
+    try:
+        reference_set_from(data, references_path)  # validate before touching anything
+    except (ReferencesFileError, AttributeError, KeyError, TypeError):
+        data, read_stamp = _load_stamped(references_path)  # ruamel's reading names the line
+        reference_set_from(data, references_path)
     not_read = []
     files = document_paths(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any

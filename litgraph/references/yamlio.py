@@ -12,6 +12,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..errors import ReferencesFileError
 from ..files import replace_text_file
 from ..yamlfile import curated_yaml, load_curated_yaml
+from .fastload import _flat
 
 
 def _yaml() -> YAML:
@@ -35,8 +36,14 @@ def file_stamp(path):
         return None
 
 
-def _load_stamped(path):
-    """(the round-trip document, the file_stamp of the text it was read from)."""
+def _load_stamped(path, own_form_header=None):
+    """(the round-trip document, the file_stamp of the text it was read from).
+
+    With ``own_form_header``, a text in litgraph's own form (``fastdump.load_own_form``,
+    after that header) is read by libyaml, in seconds where ruamel takes minutes; its
+    mappings carry no positions, so a caller whose check of the values fails reads again
+    without it, for ruamel's lines and columns.
+    """
     path = Path(path)
     if not path.exists():
         return None, None
@@ -48,6 +55,13 @@ def _load_stamped(path):
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ReferencesFileError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+    if own_form_header is not None:
+        from .fastdump import load_own_form
+
+        data = load_own_form(text, own_form_header)
+        if data is not None and all(isinstance(data.get(section), (CommentedMap, type(None)))
+                                    for section in ("documents", "sources", "claims")):
+            return data, stamp
     data = load_curated_yaml(text, path, _yaml())
     if data is None:
         return None, stamp
@@ -112,19 +126,19 @@ def _replace(path, text, read_stamp, shown):
             "merge onto your version (then delete the -new file)")
 
 
-def _content(value):
+def _content(value) -> list:
     """What a loaded document says, in order, comparable with ``==`` (comments and style aside;
-    true is not 1)."""
-    if isinstance(value, dict):
-        return tuple((_content(k), _content(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return ("list", tuple(_content(v) for v in value))
+    true is not 1, 1 is not 1.0): its values in one flat list (``fastload._flat``)."""
+    return [v if isinstance(v, str) else _kind_and_value(v) for v in _flat(value, [])]
+
+
+def _kind_and_value(value):
     if isinstance(value, bool):
-        return ("bool", value)
-    for kind in (str, int, float):
+        return (bool, value)
+    for kind in (int, float):
         if isinstance(value, kind):
-            return (kind.__name__, kind(value))
-    return (type(value).__name__, value)
+            return (kind, kind(value))
+    return (type(value), value)  # None, and _flat's marks (each equal to itself only)
 
 
 def _plain(value):
