@@ -211,9 +211,12 @@ def test_any_text_is_read_as_ruamel_reads_it_or_left_to_it(entries):
 
 
 def test_merging_into_a_file_read_quickly_writes_what_ruamels_reading_would(tmp_path, monkeypatch):
-    from litgraph.references import fastdump
+    import litgraph.references as references_module
 
-    texts = []
+    texts, ruamel_readings = [], []
+    round_trip = references_module._round_trip
+    monkeypatch.setattr(references_module, "_round_trip",
+                        lambda *args: ruamel_readings.append(1) or round_trip(*args))
     for quick in (True, False):
         folder = tmp_path / str(quick)
         references = first_extract(folder)
@@ -222,8 +225,10 @@ def test_merging_into_a_file_read_quickly_writes_what_ruamels_reading_would(tmp_
             "1. Smith AB, Jones C. A trial of aspirin. Lancet. 2001;357(9):100-5. PMID: 11111111\n",
             encoding="utf-8")
         if not quick:
-            monkeypatch.setattr(fastdump, "load_own_form", lambda text, header="": None)
+            monkeypatch.setattr(references_module, "load_own_form", lambda text, header="": None)
+        ruamel_readings.clear()
         assert update_from_documents([folder / "documents"], references).written
+        assert len(ruamel_readings) == (0 if quick else 1)
         texts.append(references.read_text(encoding="utf-8"))
     assert "11111111" in texts[0]
     assert texts[0] == texts[1]

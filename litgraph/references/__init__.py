@@ -21,14 +21,14 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..collector import without_cyclic_gc
 from ..errors import DocumentError, ReferencesFileError, UnreadableDocumentError
-from ..extract import extract_document
-from .fastdump import dump
+from ..extract.parallel import extract_documents
+from .fastdump import dump, load_own_form
 from .merge import merge_extracted
 from .reading import reference_set_from, read_reference_set  # noqa: F401  the package's API
 from .writeback import record_resolutions  # noqa: F401  the package's API
-from .yamlio import (NEW_SUFFIX, UNCHANGED, _content, _dump, _load_raw,  # noqa: F401
-                     _load_stamped, _plain, file_stamp, put_trailing_comments,
-                     take_trailing_comments, write_atomically)
+from .yamlio import (NEW_SUFFIX, SECTIONS, UNCHANGED, _content, _dump,  # noqa: F401
+                     _load_raw, _load_stamped, _plain, _read_stamped, _round_trip, file_stamp,
+                     put_trailing_comments, take_trailing_comments, write_atomically)
 
 HEADER = """\
 # references.yaml: the curated reference set of litgraph.
@@ -153,26 +153,21 @@ def merge_documents(paths, references_path) -> Merged:
     from ..extract import propose_restates
 
     references_path = Path(references_path)
-    data, read_stamp = _load_stamped(references_path, own_form_header=HEADER)
-    try:
-        reference_set_from(data, references_path)  # validate before touching anything
-    except (ReferencesFileError, AttributeError, KeyError, TypeError):
-        data, read_stamp = _load_stamped(references_path)  # ruamel's reading names the line
-        reference_set_from(data, references_path)
+    data, read_stamp = _load_to_merge(references_path)
     not_read = []
     files = document_paths(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
     options = {"boilerplate": profile} if profile.is_file() else {}
     named = {Path(p) for p in paths if Path(p).is_file()}
     extracted, unreadable = [], []
-    for path in files:
-        try:
-            extracted.append(extract_document(path, **options))
-        except UnreadableDocumentError as exc:
-            if path in named:
-                raise
-            reason = str(exc)
+    for path, doc in extract_documents(files, **options):
+        if isinstance(doc, UnreadableDocumentError) and path not in named:
+            reason = str(doc)
             unreadable.append(f"{path}: not read ({reason.removeprefix(f'{path}: ')})")
+        elif isinstance(doc, DocumentError):
+            raise doc
+        else:
+            extracted.append(doc)
     existed = data is not None
     if data is None:
         data = CommentedMap()
@@ -196,6 +191,29 @@ def merge_documents(paths, references_path) -> Merged:
     put_trailing_comments(data, comments)
     changed = not existed or _content(data) != before
     return Merged(references_path, data, read_stamp, changed, report)
+
+
+def _load_to_merge(path):
+    """(references.yaml's round-trip document, its file_stamp), every value checked.
+
+    A text in litgraph's own form is read by libyaml (``fastdump.load_own_form``): seconds
+    where ruamel takes minutes for thousands of sources.  Anything else, or a value the
+    check refuses (so that the error names its line and column), is read by ruamel.
+    """
+    text, stamp = _read_stamped(path)
+    if text is None:
+        return None, None
+    data = load_own_form(text, HEADER)
+    if data is not None and all(isinstance(data.get(section), (CommentedMap, type(None)))
+                                for section in SECTIONS):
+        try:
+            reference_set_from(data, path)
+            return data, stamp
+        except (ReferencesFileError, AttributeError, KeyError, TypeError):
+            pass  # ruamel's reading names the line
+    data = _round_trip(text, path)
+    reference_set_from(data, path)  # validate before touching anything
+    return data, stamp
 
 
 def add_found_identifiers(merged: Merged, resolutions) -> None:

@@ -36,14 +36,14 @@ def file_stamp(path):
         return None
 
 
-def _load_stamped(path, own_form_header=None):
-    """(the round-trip document, the file_stamp of the text it was read from).
+def _load_stamped(path):
+    """(the round-trip document, the file_stamp of the text it was read from)."""
+    text, stamp = _read_stamped(path)
+    return (None, stamp) if text is None else (_round_trip(text, path), stamp)
 
-    With ``own_form_header``, a text in litgraph's own form (``fastdump.load_own_form``,
-    after that header) is read by libyaml, in seconds where ruamel takes minutes; its
-    mappings carry no positions, so a caller whose check of the values fails reads again
-    without it, for ruamel's lines and columns.
-    """
+
+def _read_stamped(path):
+    """(the text of references.yaml, its file_stamp); (None, None) when there is no file."""
     path = Path(path)
     if not path.exists():
         return None, None
@@ -52,29 +52,29 @@ def _load_stamped(path, own_form_header=None):
     raw = path.read_bytes()
     stamp = hashlib.sha256(raw).hexdigest()
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), stamp
     except UnicodeDecodeError as exc:
         raise ReferencesFileError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-    if own_form_header is not None:
-        from .fastdump import load_own_form
 
-        data = load_own_form(text, own_form_header)
-        if data is not None and all(isinstance(data.get(section), (CommentedMap, type(None)))
-                                    for section in ("documents", "sources", "claims")):
-            return data, stamp
+
+def _round_trip(text, path):
+    """ruamel's round-trip document of references.yaml's text (None when it is empty)."""
     data = load_curated_yaml(text, path, _yaml())
     if data is None:
-        return None, stamp
+        return None
     if not isinstance(data, CommentedMap):
         raise ReferencesFileError(f"{path}: line 1, column 1: expected a mapping with documents, "
                                   "sources and claims")
-    for section in ("documents", "sources", "claims"):
+    for section in SECTIONS:
         value = data.get(section)
         if value is not None and not isinstance(value, CommentedMap):
             line, col = data.lc.value(section)
             raise ReferencesFileError(f"{path}: line {line + 1}, column {col + 1}: {section} must "
                                       "be a mapping of keys to entries")
-    return data, stamp
+    return data
+
+
+SECTIONS = ("documents", "sources", "claims")
 
 
 def _dump(data) -> str:

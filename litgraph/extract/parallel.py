@@ -1,0 +1,85 @@
+"""Many documents extracted at once, on every core: ``extract_documents``.
+
+Extraction is Python work per document (reading a PDF or a Word file, finding
+entries, parsing each citation), independent from one document to the next.
+When the documents are many and large enough to repay starting worker
+processes, they are shared out among up to one worker per core, the largest
+first; the results come back in the documents' order, exactly as one process
+would give them (a test compares both).  Workers are forked from this process,
+which has litgraph loaded already, and only while it runs no other thread (a
+fork copies one thread: a lock another held would stay held).  Spawning fresh
+interpreters instead would run a caller's unguarded script again in each.
+Below ``PARALLEL_MIN_BYTES``, on one core, with other threads running, or where
+worker processes cannot start, the documents are read here, one after another.
+
+Measured on synthetic documents (500 journal references each, 2 cores, two runs
+each): 20,000 references in 40 files, 4.51 and 4.79 s in one process, 2.74 and
+2.85 s in two; 6,500 in 13 files, 1.29 and 1.30 s against 0.76 and 0.77 s.
+"""
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from ..errors import DocumentError
+from . import extract_document
+
+# Below this many bytes of documents, one process is quicker than forking workers and
+# sending the results back.  Measured on journal reference lists in text, 3 files each,
+# 2 cores, a fresh process per run: 9 KB 18 ms alone against 29 ms in workers; 36 KB
+# 37 against 45 ms; the demo's 5 documents (86 KB) 107 against 72 ms.
+PARALLEL_MIN_BYTES = 64_000
+
+
+def extract_documents(paths, boilerplate=None, workers=None) -> list:
+    """(path, ExtractedDocument or DocumentError) for each of ``paths``, in their order.
+
+    A document that cannot be read gives its DocumentError in place of the document
+    (the caller decides whether that stops everything); any other error is raised.
+    ``workers``: how many processes at most (default: the cores this process may use).
+    """
+    paths = [Path(p) for p in paths]
+    workers = workers or _cores()
+    if (workers > 1 and len(paths) > 1 and _total_bytes(paths) >= PARALLEL_MIN_BYTES
+            and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()):
+        try:
+            return _in_workers(paths, boilerplate, min(workers, len(paths)))
+        except (OSError, BrokenProcessPool):
+            pass  # no worker could start, or one died (killed, out of memory): one process
+    return [(path, _extract_one(path, boilerplate)) for path in paths]
+
+
+def _extract_one(path, boilerplate):
+    try:
+        return extract_document(path, boilerplate=boilerplate)
+    except DocumentError as exc:
+        return exc
+
+
+def _in_workers(paths, boilerplate, workers) -> list:
+    largest_first = sorted(paths, key=_size, reverse=True)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {path: pool.submit(_extract_one, path, boilerplate) for path in largest_first}
+        return [(path, futures[path].result()) for path in paths]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _size(path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # its reader names the problem
+
+
+def _total_bytes(paths) -> int:
+    return sum(_size(path) for path in paths)
