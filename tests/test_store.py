@@ -247,38 +247,3 @@ def test_a_database_of_this_shape_is_opened_without_asking_sqlite_anything_more(
     assert store.schema_fingerprint() != before
     ensure_db_shape(db)  # a new column in TABLES: the stamp differs, the column is added
     assert "weight" in db["links"].columns_dict
-
-
-def test_upserting_many_rows_stores_what_sqlite_utils_upsert_stores(tmp_path):
-    """upsert_rows against sqlite-utils' own upsert, row by row, on mixed rows (one per key in
-    a batch, as the store writes them): new and existing keys, columns left out (kept), a
-    column the table lacks (added), lists as JSON."""
-    import random
-
-    from litgraph.store.sources import upsert_rows
-
-    rng = random.Random(7)
-    columns = ["title", "year", "authors", "note"]
-    batches = []
-    for _ in range(4):
-        batch = []
-        for key in rng.sample(range(40), 25):
-            row = {"id": f"k{key}"}
-            for column in rng.sample(columns, rng.randrange(1, len(columns) + 1)):
-                row[column] = {"title": f"T{rng.random():.3f}", "year": rng.randrange(1990, 2025),
-                               "authors": [f"A{rng.randrange(9)}"], "note": None}[column]
-            if rng.random() < 0.1:
-                row["added_later"] = "x"
-            batch.append(row)
-        batches.append(batch)
-    ours, theirs = (sqlite_utils.Database(tmp_path / name) for name in ("ours.db", "theirs.db"))
-    for db in (ours, theirs):
-        db["sources"].create({"id": str, "title": str, "year": int, "authors": str, "note": str},
-                             pk="id")
-    for batch in batches:
-        upsert_rows(ours["sources"], batch, alter=True)
-        for row in batch:
-            theirs["sources"].upsert(row, pk="id", alter=True)
-    assert list(ours["sources"].rows_where(order_by="id")) == \
-        list(theirs["sources"].rows_where(order_by="id"))
-    assert ours["sources"].columns_dict == theirs["sources"].columns_dict
