@@ -1,12 +1,13 @@
 """The C allocator's arenas, kept to one for the ``litgraph`` command.
 
 glibc's malloc gives threads arenas of their own (up to eight per core on a
-64-bit system), and memory freed in one arena serves only that arena.  A build's threads (requests in flight, replies parsed while others
-arrive, the references.yaml writer) each take and free reply-sized blocks, so
-the process keeps several arenas' worth of freed memory.  Measured on a build of
-20,000 sources (the CLI as its own process, 2 cores, three paired runs): peak
-534, 571 and 585 MB with glibc's default arenas, 438, 450 and 451 MB with one;
-wall time 24.9-26.0 s against 24.9-26.3 s.
+64-bit system), and memory freed in one arena serves only that arena.  A
+build's threads (requests in flight, replies parsed while others arrive, the
+references.yaml writer) each take and free reply-sized blocks, so the process
+keeps several arenas' worth of freed memory.  Measured on a build of 20,000
+sources (the CLI as its own process, 2 cores, three paired runs): peak 534,
+571 and 585 MB with glibc's default arenas, 438, 450 and 451 MB with one; wall
+time 24.9-26.0 s against 24.9-26.3 s.
 
 ``use_one_arena`` asks glibc for that at start-up, before any thread is made.
 A ``MALLOC_ARENA_MAX`` in the environment is the user's choice and wins; other

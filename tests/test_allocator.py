@@ -1,4 +1,4 @@
-"""The litgraph command keeps glibc's malloc to one arena, so that its threads share freed memory."""
+"""The litgraph command keeps glibc's malloc to one arena: its threads share freed memory."""
 
 import os
 import subprocess

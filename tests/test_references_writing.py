@@ -76,7 +76,8 @@ def test_the_read_back_check_refuses_any_difference_in_values_kinds_or_order():
         text.replace("true", "1"),  # 1 is not true
         text.replace("    - 2\n", ""),  # an item missing
         text + "  b-2002: {}\n",  # an entry more
-        text.replace("    year: '2001'\n    pinned: true\n", "    pinned: true\n    year: '2001'\n"),
+        text.replace("    year: '2001'\n    pinned: true\n",
+                     "    pinned: true\n    year: '2001'\n"),  # another order
         text.replace("seen:\n    - 1\n    - 2", "seen: {1: 2}"),  # a mapping for a list
         text + "---\nx: 1\n",  # a second document
         text.replace("year: '2001'", "year: &y '2001'"),  # an anchor: ruamel's word
@@ -242,7 +243,8 @@ def test_a_refused_value_in_a_file_read_quickly_is_named_by_its_line(tmp_path):
     assert load_own_form(edited, HEADER) is not None  # still litgraph's form: read quickly
     references.write_text(edited, encoding="utf-8")
     line = edited[:edited.index("level: high")].count("\n") + 1
-    with pytest.raises(ReferencesFileError, match=rf"references.yaml: line {line}, column \d+: .*level"):
+    where = rf"references.yaml: line {line}, column \d+: .*level"
+    with pytest.raises(ReferencesFileError, match=where):
         merge_documents([tmp_path / "documents"], references)
 
 

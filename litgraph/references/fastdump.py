@@ -12,8 +12,14 @@ double quotes, by the rule of ``Emitter.choose_scalar_style``.
 ``fast_dump`` returns None (the caller then dumps with ruamel) for anything
 else: a comment anywhere, an anchor or tag, a flow mapping, a scalar that
 needs double quotes or spans lines, a float, a text too long for one line.
-``dump`` reads the text back and compares it with the data before using it;
-tests require the same text as ruamel's dump on varied data.
+``dump`` reads the text back and compares it with the data before using it
+(``fastload.reads_back_as``, event by event); tests require the same text as
+ruamel's dump on varied data.
+
+The same form read back: ``load_own_form`` reads a text that is exactly what
+``fast_dump`` writes for its data into ruamel's round-trip types, with libyaml,
+for a build that must merge into a large references.yaml; anything else is
+ruamel's to read.
 """
 
 import functools

@@ -9,6 +9,9 @@ ruamel reports an error (an alias, an explicit tag, a duplicate key, deep
 nesting, a plain scalar that is not plainly text, a whole number, true/false
 or null), so the caller then loads with ruamel and gets ruamel's data or its
 one-line error.  A test compares both readings on real files.
+
+``reads_back_as`` tells whether a text would load as given data, comparing the
+parser's events with the data one value at a time (the quick writers' check).
 """
 
 import re
