@@ -57,6 +57,7 @@ LINK_NAMES = ("pubmed_pubmed_refs", "pubmed_pubmed_citedin")
 NCBI_MAX_IDS = 10000  # efetch/esearch retmax: NCBI's largest batch
 TARGET_BOUND_RATIO = 1.2
 TARGET_WARM_S = 5.0
+TARGET_WARM_N = 5000  # ... for a rebuild of this many references
 TARGET_CLI_TO_LIBRARY = 1.3
 TARGET_PEAK_MB = 500
 PER_DOCUMENT = 500
@@ -410,7 +411,8 @@ def main(argv=None) -> int:
     }
     if cli:
         t["cli_rebuild_zero_requests"] = cli["rebuild"]["requests"] == 0
-        t["cli_rebuild_under_5s"] = cli["rebuild"]["wall_s"] < TARGET_WARM_S
+        if args.n <= TARGET_WARM_N:  # the time target is for 5,000 references
+            t["cli_rebuild_under_5s"] = cli["rebuild"]["wall_s"] < TARGET_WARM_S
         t["cli_cold_within_1.3x_library"] = figures["cli_cold_to_library"] <= TARGET_CLI_TO_LIBRARY
         t["cli_edited_zero_requests"] = cli["edited"]["requests"] == 0
     lines = [
@@ -442,8 +444,10 @@ def main(argv=None) -> int:
             f"({verdict(t['cli_cold_within_1.3x_library'])} <= {TARGET_CLI_TO_LIBRARY})",
             f"CLI rebuild: {cli['rebuild']['wall_s']} s, {cli['rebuild']['requests']} requests, "
             f"exit {cli['rebuild']['exit_code']} "
-            f"({verdict(t['cli_rebuild_zero_requests'] and t['cli_rebuild_under_5s'])}: 0 requests, "
-            f"< {TARGET_WARM_S} s)",
+            + (f"({verdict(t['cli_rebuild_zero_requests'] and t['cli_rebuild_under_5s'])}: "
+               f"0 requests, < {TARGET_WARM_S} s)" if "cli_rebuild_under_5s" in t else
+               f"({verdict(t['cli_rebuild_zero_requests'])}: 0 requests; the time target is "
+               f"for {TARGET_WARM_N:,} references)"),
             f"CLI rebuild after one document changed: {cli['edited']['wall_s']} s, "
             f"{cli['edited']['requests']} requests, exit {cli['edited']['exit_code']} "
             f"({verdict(t['cli_edited_zero_requests'])}: 0 requests; no time target)",
