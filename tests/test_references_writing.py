@@ -4,7 +4,8 @@ A first extract of many documents writes every entry anew; ruamel's emitter
 took 1.8 ms an entry there.  ``fastdump`` writes plain data in ruamel's
 layout and styles, and leaves anything with comments or unusual styles to
 ruamel.  These tests hold it to ruamel's text on real extractions and on
-arbitrary texts.
+arbitrary texts, its read-back check to loading and comparing, and the quick
+reading of a file in that form (``load_own_form``) to ruamel's reading.
 """
 
 import json
