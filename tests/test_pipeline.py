@@ -81,6 +81,41 @@ def test_a_second_build_changes_no_row_and_not_references_yaml(project, built_de
     assert (project / "references.yaml").read_bytes() == built_demo.references
 
 
+def test_a_rebuild_writes_only_the_sources_rows_that_change(project):
+    """A rebuild rewrites no sources row that would store the same values (nor its indexes
+    and full-text entries); a curator's note on one source writes that row alone."""
+    db_path = project / "db" / "litgraph.db"
+    conn = sqlite3.connect(db_path)
+    conn.executescript("""
+        CREATE TABLE written (id TEXT);
+        CREATE TRIGGER count_written AFTER UPDATE ON sources BEGIN
+            INSERT INTO written VALUES (new.id); END;
+    """)
+    conn.close()
+
+    def written_by(*extra):
+        assert build(project, *extra).exit_code == 0
+        conn = sqlite3.connect(db_path)
+        ids = sorted({row[0] for row in conn.execute("select id from written")})
+        conn.execute("delete from written")
+        conn.commit()
+        conn.close()
+        return ids
+
+    before, _ = table_rows(db_path)
+    assert written_by() == []
+    assert table_rows(db_path)[0]["sources"] == before["sources"]
+    references = project / "references.yaml"
+    text = references.read_text(encoding="utf-8")
+    key = YAML(typ="safe").load(text)["sources"].popitem()[0]
+    references.write_text(text.replace(f"\n  {key}:\n", f"\n  {key}:\n    note: checked\n", 1),
+                          encoding="utf-8")
+    assert written_by() == [key]
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("select note from sources where id = ?", [key]).fetchone() == ("checked",)
+    conn.close()
+
+
 def test_restatement_thresholds_come_from_references_yaml_settings(project):
     db_path = project / "db" / "litgraph.db"
     conn = sqlite3.connect(db_path)

@@ -9,6 +9,7 @@ at once (``upsert_all``, ``insert_all``) inside ``db.atomic()``.
 import json
 
 import sqlite_utils
+from sqlite_utils.db import jsonify_if_needed
 
 from ..errors import IdentifierError
 from ..evidence import choose_level, infer_level
@@ -20,18 +21,37 @@ NOT_YET = "not yet resolved"  # the placeholder a new sources row starts with
 SOURCE_ENTRY_COLUMNS = ("title", "authors", "journal", "year", "volume", "issue", "pages")
 
 
-def upsert_rows(table, rows, pk="id", alter=False) -> None:
+def upsert_rows(table, rows, pk="id", alter=False, stored=None) -> None:
     """Upsert many rows at once, one ``upsert_all`` per set of columns.
 
     Rows that name different columns are never upserted together: a column a
     row leaves out keeps its stored value (``upsert_all`` would set it NULL
-    for the rows of a batch that lack it).  Later rows of a key win.
+    for the rows of a batch that lack it).  Later rows of a key win.  With
+    ``stored`` (the table's rows by key, as read before), a row that would store
+    exactly what its stored row holds is not written: a rebuild that changed
+    nothing rewrites no row, its indexes nor its full-text entries.
     """
     groups = {}
     for row in rows:
         groups.setdefault(tuple(row), {})[row[pk]] = row
     for columns, by_key in groups.items():
-        table.upsert_all(list(by_key.values()), pk=pk, alter=alter)
+        changed = [row for key, row in by_key.items()
+                   if stored is None or not _holds(stored.get(key), row)]
+        if changed:
+            table.upsert_all(changed, pk=pk, alter=alter)
+
+
+def _holds(stored_row, row) -> bool:
+    """Whether ``stored_row`` (read from the table) already holds every value of ``row`` as
+    ``upsert_all`` would store it (lists and dicts as JSON; true as 1)."""
+    if stored_row is None:
+        return False
+    for column, value in row.items():
+        if column not in stored_row:
+            return False  # a column the table lacks: upsert_all adds it
+        if stored_row[column] != jsonify_if_needed(value):
+            return False
+    return True
 
 
 def save_reference_set(db: sqlite_utils.Database, refset) -> None:
@@ -50,7 +70,7 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
     with db.atomic():
         _remove_what_the_set_no_longer_holds(db, set(existing) - sources, documents)
         upsert_rows(db["sources"], [_source_row(entry, existing.get(entry.key), refset.level_map)
-                                    for entry in refset.sources], alter=False)
+                                    for entry in refset.sources], alter=False, stored=existing)
         upsert_rows(db["documents"], [{
             "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
             "source_id": doc.source if doc.source in sources else None,
@@ -278,5 +298,5 @@ def save_resolutions(db, refset, resolutions) -> list:
             row.update(identity_columns(resolution, entry))
             messages.extend(_changes(resolution.key, old, row))
             rows.append(row)
-        upsert_rows(table, rows, alter=True)
+        upsert_rows(table, rows, alter=True, stored=stored)
     return messages
