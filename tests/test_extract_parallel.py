@@ -25,8 +25,8 @@ BOTH_WAYS = textwrap.dedent("""
     from litgraph.extract import parallel
     parallel.PARALLEL_MIN_BYTES = 0
     used = []
-    in_workers = parallel._in_workers
-    parallel._in_workers = lambda *a: used.append(1) or in_workers(*a)
+    pool = parallel.ProcessPoolExecutor
+    parallel.ProcessPoolExecutor = lambda *a, **k: used.append(1) or pool(*a, **k)
     {setup}
     files = sorted(Path(sys.argv[1]).iterdir())
     def shown(results):
@@ -79,10 +79,10 @@ def test_a_worker_that_dies_leaves_the_work_to_this_process(tmp_path):
 
 
 def test_with_another_thread_running_no_worker_is_forked(tmp_path, monkeypatch):
-    def forked(*args):
+    def forked(*args, **kwargs):
         raise AssertionError("forked while another thread ran")
 
-    monkeypatch.setattr(parallel, "_in_workers", forked)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", forked)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     stop = threading.Event()
     running = threading.Thread(target=stop.wait)

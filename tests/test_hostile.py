@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -137,15 +138,19 @@ def test_curator_save_during_extract_is_never_overwritten(tmp_path, one_document
     references = tmp_path / "references.yaml"
     update_from_documents([one_document], references)
     shutil.copy(DOCUMENTS / "003_84a12a3a6530e696.txt", one_document)  # extract will change it
-    original = references_module.extract_documents
+    original = references_module.extracting
     curator = references.read_text() + "# saved by a curator while extract ran\n"
 
-    def extract_while_curator_saves(paths, **options):
-        result = original(paths, **options)
-        references.write_text(curator)
-        return result
+    @contextmanager
+    def extract_while_curator_saves(paths, boilerplate=None):
+        with original(paths, boilerplate) as results:
+            def and_the_curator_saves():
+                done = results()
+                references.write_text(curator)
+                return done
+            yield and_the_curator_saves
 
-    monkeypatch.setattr(references_module, "extract_documents", extract_while_curator_saves)
+    monkeypatch.setattr(references_module, "extracting", extract_while_curator_saves)
     with pytest.raises(ReferencesFileError) as caught:
         update_from_documents([one_document], references)
     one_line(str(caught.value), str(references), "references.yaml.litgraph-new", "again")

@@ -1,4 +1,4 @@
-"""Many documents extracted at once, on every core: ``extract_documents``.
+"""Many documents extracted at once, on every core: ``extract_documents``, ``extracting``.
 
 Extraction is Python work per document (reading a PDF or a Word file, finding
 entries, parsing each citation), independent from one document to the next.
@@ -15,11 +15,17 @@ worker processes cannot start, the documents are read here, one after another.
 Measured on synthetic documents (500 journal references each, 2 cores, two runs
 each): 20,000 references in 40 files, 4.51 and 4.79 s in one process, 2.74 and
 2.85 s in two; 6,500 in 13 files, 1.29 and 1.30 s against 0.76 and 0.77 s.
+
+``extracting`` starts the workers and lets the caller work meanwhile: a build
+reads and checks references.yaml while the documents are read (merging 40
+changed files into a 20,000-source file, five runs each: median 9.89 s against
+10.76 s one after the other).
 """
 
 import multiprocessing
 import os
 import threading
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -41,16 +47,47 @@ def extract_documents(paths, boilerplate=None, workers=None) -> list:
     (the caller decides whether that stops everything); any other error is raised.
     ``workers``: how many processes at most (default: the cores this process may use).
     """
+    with extracting(paths, boilerplate, workers) as results:
+        return results()
+
+
+@contextmanager
+def extracting(paths, boilerplate=None, workers=None):
+    """Start extracting ``paths``; yield a function that returns ``extract_documents``'s list.
+
+    In worker processes the documents are read while the caller works inside the block
+    (a build reads references.yaml meanwhile); in this process, when the function is called.
+    Leaving the block early cancels what has not started.
+    """
     paths = [Path(p) for p in paths]
     workers = workers or _cores()
+    pool, futures = None, {}
     if (workers > 1 and len(paths) > 1 and _total_bytes(paths) >= PARALLEL_MIN_BYTES
             and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods()):
         try:
-            return _in_workers(paths, boilerplate, min(workers, len(paths)))
-        except (OSError, BrokenProcessPool):
-            pass  # no worker could start, or one died (killed, out of memory): one process
-    return [(path, _extract_one(path, boilerplate)) for path in paths]
+            pool = ProcessPoolExecutor(min(workers, len(paths)),
+                                       mp_context=multiprocessing.get_context("fork"))
+            for path in sorted(paths, key=_size, reverse=True):  # the largest first
+                futures[path] = pool.submit(_extract_one, path, boilerplate)
+        except (OSError, BrokenProcessPool):  # no worker could start: one process
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+            pool = None
+
+    def results() -> list:
+        if pool is not None:
+            try:
+                return [(path, futures[path].result()) for path in paths]
+            except BrokenProcessPool:
+                pass  # a worker died (killed, out of memory): one process
+        return [(path, _extract_one(path, boilerplate)) for path in paths]
+
+    try:
+        yield results
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _extract_one(path, boilerplate):
@@ -58,13 +95,6 @@ def _extract_one(path, boilerplate):
         return extract_document(path, boilerplate=boilerplate)
     except DocumentError as exc:
         return exc
-
-
-def _in_workers(paths, boilerplate, workers) -> list:
-    largest_first = sorted(paths, key=_size, reverse=True)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {path: pool.submit(_extract_one, path, boilerplate) for path in largest_first}
-        return [(path, futures[path].result()) for path in paths]
 
 
 def _cores() -> int:

@@ -21,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..collector import without_cyclic_gc
 from ..errors import DocumentError, ReferencesFileError, UnreadableDocumentError
-from ..extract.parallel import extract_documents
+from ..extract.parallel import extracting
 from .fastdump import dump, load_own_form
 from .merge import merge_extracted
 from .reading import reference_set_from, read_reference_set  # noqa: F401  the package's API
@@ -153,14 +153,17 @@ def merge_documents(paths, references_path) -> Merged:
     from ..extract import propose_restates
 
     references_path = Path(references_path)
-    data, read_stamp = _load_to_merge(references_path)
     not_read = []
     files = document_paths(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
-    options = {"boilerplate": profile} if profile.is_file() else {}
     named = {Path(p) for p in paths if Path(p).is_file()}
+    with extracting(files, profile if profile.is_file() else None) as extraction:
+        # read and checked while worker processes read the documents (nothing is written
+        # before both are done)
+        data, read_stamp = _load_to_merge(references_path)
+        outcomes = extraction()
     extracted, unreadable = [], []
-    for path, doc in extract_documents(files, **options):
+    for path, doc in outcomes:
         if isinstance(doc, UnreadableDocumentError) and path not in named:
             reason = str(doc)
             unreadable.append(f"{path}: not read ({reason.removeprefix(f'{path}: ')})")
