@@ -17,8 +17,8 @@ each): 20,000 references in 40 files, 4.51 and 4.79 s in one process, 2.74 and
 2.85 s in two; 6,500 in 13 files, 1.29 and 1.30 s against 0.76 and 0.77 s.
 
 ``extracting`` starts the workers and lets the caller work meanwhile: a build
-reads and checks references.yaml while the documents are read (merging 40
-changed files into a 20,000-source file, five runs each: median 9.89 s against
+reads and checks references.yaml while the documents are read (merging the 40
+files of a 20,000-source project into its file, five runs each: median 9.89 s against
 10.76 s one after the other).
 """
 
