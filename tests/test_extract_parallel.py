@@ -12,6 +12,8 @@ import textwrap
 import threading
 from pathlib import Path
 
+import pytest
+
 from litgraph.extract import parallel
 from litgraph.extract.parallel import extract_documents
 
@@ -93,3 +95,68 @@ def test_with_another_thread_running_no_worker_is_forked(tmp_path, monkeypatch):
         stop.set()
         running.join()
     assert len(results) == len(list((tmp_path / "documents").iterdir()))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_when_the_build_that_forked_them_is_killed(tmp_path):
+    """A build killed outright (SIGKILL) leaves no worker behind, waiting forever."""
+    import os
+    import signal
+    import time
+
+    slow_workers = textwrap.dedent("""
+        import os, sys, time
+        from pathlib import Path
+        from litgraph.extract import parallel
+        parallel.PARALLEL_MIN_BYTES = 0
+        parent = os.getpid()
+        extract_one = parallel._extract_one
+        def slow(*args):
+            if os.getpid() != parent:
+                time.sleep(60)  # a long document: the build is killed meanwhile
+            return extract_one(*args)
+        parallel._extract_one = slow
+        with parallel.extracting(sorted(Path(sys.argv[1]).iterdir()), workers=2) as results:
+            time.sleep(1)  # the workers have started
+            print("extracting", flush=True)
+            results()
+    """)
+    build = subprocess.Popen([sys.executable, "-c", slow_workers, str(corpus(tmp_path))],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert build.stdout.readline().strip() == "extracting"
+        workers = _children(build.pid)
+        assert len(workers) == 2
+    finally:
+        build.send_signal(signal.SIGKILL)
+    build.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in workers if _running(pid)]
+    for pid in alive:  # never leave them to the next test, whatever happened
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []
+
+
+def _children(pid) -> list:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid) -> bool:
+    """Whether ``pid`` is a live process (a zombie, reaped by init soon, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -25,6 +25,7 @@ files of a 20,000-source project into its file, five runs each: median 9.89 s ag
 import multiprocessing
 import os
 import threading
+import time
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -67,7 +68,8 @@ def extracting(paths, boilerplate=None, workers=None):
             and "fork" in multiprocessing.get_all_start_methods()):
         try:
             pool = ProcessPoolExecutor(min(workers, len(paths)),
-                                       mp_context=multiprocessing.get_context("fork"))
+                                       mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_end_with, initargs=(os.getpid(),))
             for path in sorted(paths, key=_size, reverse=True):  # the largest first
                 futures[path] = pool.submit(_extract_one, path, boilerplate)
         except (OSError, BrokenProcessPool):  # no worker could start: one process
@@ -88,6 +90,21 @@ def extracting(paths, boilerplate=None, workers=None):
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+def _end_with(parent: int) -> None:
+    """In a worker: end as soon as ``parent``, the process that forked it, has ended.
+
+    A build killed outright (SIGKILL, the out-of-memory killer) cannot stop its
+    workers, and a worker waiting for work would wait forever: its siblings hold the
+    queue's pipe open.  A thread of the worker's own looks for its parent twice a second.
+    """
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="litgraph-parent-watch", daemon=True).start()
 
 
 def _extract_one(path, boilerplate):
