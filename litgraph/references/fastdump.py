@@ -32,8 +32,8 @@ from ruamel.yaml.emitter import ScalarAnalysis
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from ..yamlfile import MAX_DEPTH
 from .fastload import _GiveUp as _Doubtful
+from .fastload import _build
 from .fastload import _scalar as _plain_scalar
 from .fastload import reads_back_as
 from .yamlio import _dump, _yaml
@@ -236,46 +236,31 @@ def load_own_form(text, header=""):
 
 
 def _own_form(events):
-    """The events of a block-styled text as ruamel's round-trip types, or _GiveUp."""
-    stack, result, no_key = [], None, object()
-    for event in events:
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            if event.anchor or event.tag not in (None, "!") or event.style not in (None, "", "'"):
-                raise _GiveUp  # double quotes, literal or folded blocks: left to ruamel
-            value = SingleQuotedScalarString(event.value) if event.style == "'" \
-                else _plain_scalar(event)
-            if type(value) is int and value == 0:
-                raise _GiveUp  # ruamel reads a plain 0 as its own ScalarInt
-            opened = None
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.anchor or event.tag not in (None, "!") or len(stack) >= MAX_DEPTH:
-                raise _GiveUp
-            if kind is yaml.MappingStartEvent and event.flow_style:
-                raise _GiveUp  # {} aside, a flow mapping is ruamel's to write
-            value = opened = CommentedMap() if kind is yaml.MappingStartEvent else CommentedSeq()
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            node, _key, flow = stack.pop()
-            if flow and node:  # ruamel marks no style on an empty [] or {}
-                node.fa.set_flow_style()
-            continue  # a block style left unmarked: ruamel writes it as block all the same
-        elif kind is yaml.AliasEvent:
+    """The events of a block-styled text as ruamel's round-trip types (``fastload._build``),
+    or _GiveUp."""
+    flows = []  # per open container: whether its start event is in flow style
+
+    def opened(event):
+        if type(event) is yaml.MappingStartEvent and event.flow_style:
+            raise _GiveUp  # a flow mapping, {} too, is ruamel's to write
+        flows.append(bool(event.flow_style))
+
+    def closed(node):
+        if flows.pop() and node:  # ruamel marks no style on an empty []
+            node.fa.set_flow_style()
+        # a block style left unmarked: ruamel writes it as block all the same
+
+    return _build(events, CommentedMap, CommentedSeq, _own_scalar, opened, closed)
+
+
+def _own_scalar(event):
+    if event.style not in (None, "", "'"):
+        raise _GiveUp  # double quotes, literal or folded blocks: left to ruamel
+    if event.style == "'":
+        if event.tag not in (None, "!"):
             raise _GiveUp
-        else:
-            continue  # stream and document marks: one document is all fast_dump writes
-        if stack:
-            top = stack[-1]
-            if isinstance(top[0], list):
-                top[0].append(value)
-            elif top[1] is no_key:
-                if opened is not None or value in top[0]:
-                    raise _GiveUp  # a complex or duplicate key: ruamel's word
-                top[1] = value
-            else:
-                top[0][top[1]] = value
-                top[1] = no_key
-        else:
-            result = value
-        if opened is not None:
-            stack.append([opened, no_key, bool(event.flow_style)])
-    return result
+        return SingleQuotedScalarString(event.value)
+    value = _plain_scalar(event)
+    if type(value) is int and value == 0:
+        raise _GiveUp  # ruamel reads a plain 0 as its own ScalarInt
+    return value

@@ -81,8 +81,9 @@ def reads_as_text(value: str) -> bool:
 _OPEN_MAP, _OPEN_LIST, _CLOSE = object(), object(), object()
 
 
-def _values(events):
-    """The events as a flat stream: _OPEN_MAP or _OPEN_LIST, a scalar's value, _CLOSE.
+def _values(events, scalar=_scalar, opened=None):
+    """The events as a flat stream: _OPEN_MAP or _OPEN_LIST, a scalar's value (``scalar`` of
+    its event), _CLOSE; ``opened``, when given, sees each mapping's or sequence's start event.
 
     _GiveUp where ruamel's reading could differ (anchors, aliases, tags, deep nesting,
     more than one document)."""
@@ -93,11 +94,13 @@ def _values(events):
         if kind is yaml.ScalarEvent:
             if event.anchor:
                 raise _GiveUp
-            yield _scalar(event)
+            yield scalar(event)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.anchor or event.tag not in (None, "!") or depth >= MAX_DEPTH:
                 raise _GiveUp
             depth += 1
+            if opened is not None:
+                opened(event)
             yield _OPEN_MAP if kind is yaml.MappingStartEvent else _OPEN_LIST
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             depth -= 1
@@ -110,25 +113,30 @@ def _values(events):
                 raise _GiveUp
 
 
-def _build(events):
+def _build(events, mapping=dict, sequence=list, scalar=_scalar, opened=None, closed=None):
+    """The data of the events, its containers made by ``mapping`` and ``sequence`` (plain,
+    or ruamel's round-trip types); ``closed``, when given, sees each container once full.
+    ``scalar`` and ``opened`` go to ``_values``."""
     stack = []  # [container, pending key or no_key]
     result = None
     no_key = object()
 
-    for value in _values(events):
+    for value in _values(events, scalar, opened):
         if value is _CLOSE:
-            stack.pop()
+            container = stack.pop()[0]
+            if closed is not None:
+                closed(container)
             continue
-        opened = value is _OPEN_MAP or value is _OPEN_LIST
-        if opened:
-            value = {} if value is _OPEN_MAP else []
+        is_open = value is _OPEN_MAP or value is _OPEN_LIST
+        if is_open:
+            value = mapping() if value is _OPEN_MAP else sequence()
         if stack:
             top = stack[-1]
             container = top[0]
-            if type(container) is list:
+            if isinstance(container, list):
                 container.append(value)
             elif top[1] is no_key:
-                if opened or value in container:
+                if is_open or value in container:
                     raise _GiveUp  # a complex or duplicate key: ruamel's word
                 top[1] = value
             else:
@@ -136,7 +144,7 @@ def _build(events):
                 top[1] = no_key
         else:
             result = value
-        if opened:
+        if is_open:
             stack.append([value, no_key])
     return result
 
