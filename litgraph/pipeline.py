@@ -291,28 +291,20 @@ def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageRepor
     return graphed
 
 
-NOT_GRAPH_INPUTS = ("fetched_at",)  # when PubMed's reply came: a time the graph never reads
-# what graph.links.read_reference_graph reads
-GRAPH_INPUT_TABLES = ("sources", "documents", "citations")
-
-
 def graph_inputs_stamp(db, client, **options) -> str:
-    """A SHA-256 of everything the graph stage reads: the rows of GRAPH_INPUT_TABLES, the
-    options, the E-utilities service whose cached replies it reads, and litgraph's code."""
+    """A SHA-256 of everything the graph stage reads: store.GRAPH_COLUMNS of the rows a build
+    stored, the options, the E-utilities service whose cached replies it reads, and
+    litgraph's code."""
     import hashlib
 
     from .references import code_digest
-    from .store import TABLES
+    from .store import GRAPH_COLUMNS, graph_rows
 
     digest = hashlib.sha256(code_digest().encode())
     digest.update(repr(sorted(options.items())).encode())
     digest.update(b"\0service\0" + str(client.service if client is not None else "-").encode())
-    for table in GRAPH_INPUT_TABLES:
+    for table in GRAPH_COLUMNS:
         digest.update(b"\0table\0" + table.encode())
-        key = TABLES[table][1]
-        order = ", ".join(f"[{c}]" for c in ((key,) if isinstance(key, str) else key))
-        columns = [c for c in TABLES[table][0] if c not in NOT_GRAPH_INPUTS]
-        names = ", ".join(f"[{c}]" for c in columns)
-        for row in db.execute(f"select {names} from [{table}] order by {order}"):
+        for row in graph_rows(db, table):
             digest.update(repr(row).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

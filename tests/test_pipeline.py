@@ -197,9 +197,8 @@ def test_a_rebuild_keeps_the_graph_until_something_it_reads_changes(project):
     again = build_json(project)
     assert again["graph"]["messages"] == ["unchanged since the last build: not rebuilt"]
     assert again["graph"]["counts"]["nodes"] == len(before["nodes"])
-    graph_tables = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
     rows = table_rows(db_path)[0]
-    assert {t: rows[t] for t in graph_tables} == {t: before[t] for t in graph_tables}
+    assert {t: rows[t] for t in GRAPH_TABLES} == {t: before[t] for t in GRAPH_TABLES}
 
     # A curator excludes a cited source: the sources rows change, so the graph is built again.
     refs = YAML(typ="safe").load((project / "references.yaml").read_text(encoding="utf-8"))
@@ -212,6 +211,32 @@ def test_a_rebuild_keeps_the_graph_until_something_it_reads_changes(project):
     after, _ = table_rows(db_path)
     assert [n for n in after["nodes"] if n[0] == key] == []
     assert [n for n in before["nodes"] if n[0] == key] != []
+
+
+GRAPH_TABLES = ("nodes", "links", "metrics", "cocitations", "couplings", "document_cohesion")
+
+
+def test_a_sentence_added_to_a_document_keeps_the_graph_it_would_build_again(project):
+    # An author adds a sentence near the top of a document: every citation below it moves
+    # down a line and the document's digest changes, but no node or link does.  The build
+    # keeps the graph, and the graph it keeps is the one built afresh from the new rows.
+    db_path = project / "db" / "litgraph.db"
+    lines = lambda: sorted(table_rows(db_path)[0]["citations"])  # noqa: E731
+    cited_before = lines()
+    document = next(p for p in sorted((project / "documents").iterdir())
+                    if p.name.startswith("002_"))
+    text = document.read_text(encoding="utf-8").split("\n")
+    text.insert(1, "A sentence an author added, citing nothing.")
+    document.write_text("\n".join(text), encoding="utf-8")
+
+    edited = build_json(project)
+    assert edited["graph"]["messages"] == ["unchanged since the last build: not rebuilt"]
+    assert lines() != cited_before  # the citations' lines did change
+    kept = {t: table_rows(db_path)[0][t] for t in GRAPH_TABLES}
+
+    result = CliRunner().invoke(cli, ["graph", "--offline", "--db", str(db_path), "-q"])
+    assert result.exit_code == 0, result.output
+    assert {t: table_rows(db_path)[0][t] for t in GRAPH_TABLES} == kept
 
 
 def test_a_curator_save_during_a_build_stops_it_before_the_database_changes(tmp_path,
@@ -256,6 +281,30 @@ def test_the_graph_stamp_follows_what_the_graph_reads_not_when_a_reply_came(proj
     assert graph_inputs_stamp(db, None, depth=2, cap=500) != stamp
     db.execute("update sources set year = year + 1 where id = ?", [key])
     assert graph_inputs_stamp(db, None, depth=1, cap=500) != stamp
+
+
+def test_every_column_outside_the_stamp_leaves_the_graph_as_it_is(project):
+    # The stamp covers store.GRAPH_COLUMNS only: whatever else a row holds, the graph built
+    # from it is the same.  Every other column of those tables is overwritten here.
+    from litgraph.pipeline import graph_inputs_stamp
+    from litgraph.store import GRAPH_COLUMNS, open_db
+
+    db_path = project / "db" / "litgraph.db"
+    before = {t: table_rows(db_path)[0][t] for t in GRAPH_TABLES}
+    db = open_db(db_path)
+    stamp = graph_inputs_stamp(db, None, depth=1, cap=500)
+    for table, read in GRAPH_COLUMNS.items():
+        for column, kind in TABLES[table][0].items():
+            if column in read:
+                continue
+            value = "'other ' || rowid" if kind is str else f"coalesce([{column}], 0) + 1000"
+            db.execute(f"update [{table}] set [{column}] = {value}")
+    db.conn.commit()
+    assert graph_inputs_stamp(db, None, depth=1, cap=500) == stamp
+
+    result = CliRunner().invoke(cli, ["graph", "--offline", "--db", str(db_path), "-q"])
+    assert result.exit_code == 0, result.output
+    assert {t: table_rows(db_path)[0][t] for t in GRAPH_TABLES} == before
 
 
 def test_a_corrupt_pdf_in_the_folder_is_named_and_the_build_goes_on(project):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from ..errors import EntrezError
+from ..store import graph_rows
 
 ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
 REFS_LINK = "pubmed_pubmed_refs"
@@ -104,35 +105,35 @@ def read_reference_graph(db) -> ReferenceGraph:
     more), are left out of the graph.
     """
     graph = ReferenceGraph()
-    sources = set()  # ids only: whole rows are 30 columns each, read again nowhere
-    for row in db.query("select * from sources order by id"):
-        if row.get("excluded") or row.get("stale"):
+    sources = set()
+    for row in graph_rows(db, "sources"):
+        if row["excluded"] or row["stale"]:
             continue
         sources.add(row["id"])
         graph.nodes[row["id"]] = {
-            "id": row["id"], "kind": "source", "title": row.get("title"), "year": row.get("year"),
-            "pmid": row.get("pmid"), "doi": row.get("doi"),
-            "evidence_level": row.get("evidence_level"), "synthetic": 0,
+            "id": row["id"], "kind": "source", "title": row["title"], "year": row["year"],
+            "pmid": row["pmid"], "doi": row["doi"], "evidence_level": row["evidence_level"],
+            "synthetic": 0,
         }
         graph.set_nodes.add(row["id"])
-        if row.get("pmid") and row.get("status") in (None, "resolved"):
+        if row["pmid"] and row["status"] in (None, "resolved"):
             graph.pmid_nodes.setdefault(str(row["pmid"]), row["id"])
     document_node = {}
-    for row in db.query("select * from documents order by id"):
-        if row.get("source_id") and row["source_id"] in sources:
+    for row in graph_rows(db, "documents"):
+        if row["source_id"] and row["source_id"] in sources:
             document_node[row["id"]] = row["source_id"]
         else:
             document_node[row["id"]] = row["id"]
-            graph.nodes[row["id"]] = {"id": row["id"], "kind": "document", "title": row.get("title"),
+            graph.nodes[row["id"]] = {"id": row["id"], "kind": "document", "title": row["title"],
                                       "year": None, "pmid": None, "doi": None, "evidence_level": None,
                                       "synthetic": 0}
         graph.set_nodes.add(document_node[row["id"]])
         graph.documents[row["id"]] = set()
     # One direction per (document, source): a work listed under "Citing Articles"
     # cites the document even where another line (a "Fetch PMID" link) names it too.
+    # Which line says so does not matter, so the rows are read without their lines.
     directions = {}
-    for row in db.query("select document_id, source_id, label from citations "
-                        "order by document_id, line, source_id"):
+    for row in graph_rows(db, "citations"):
         node = document_node.get(row["document_id"])
         if node is None or row["source_id"] not in sources or row["source_id"] == node:
             continue
@@ -146,6 +147,7 @@ def read_reference_graph(db) -> ReferenceGraph:
         else:
             graph.add_link(node, source_id, "document")
     return graph
+
 
 
 def _as_pmid(value):

@@ -121,6 +121,25 @@ TABLES = {
     ),
 }
 
+# What the graph stage reads of the tables a build fills (graph.links.read_reference_graph
+# selects exactly these): the graph is a function of them, the E-utilities replies, the
+# options and the code, so a build skips it when they hash as before
+# (pipeline.graph_inputs_stamp).  A document's text, a citation's line or a source's
+# journal changes no node or link.
+GRAPH_COLUMNS = {
+    "sources": ("id", "title", "year", "pmid", "doi", "evidence_level", "status", "excluded",
+                "stale"),
+    "documents": ("id", "title", "source_id"),
+    "citations": ("document_id", "source_id", "label"),
+}
+
+
+def graph_rows(db, table: str):
+    """The distinct rows of ``GRAPH_COLUMNS[table]`` (dicts), in the order of those columns."""
+    names = ", ".join(f"[{c}]" for c in GRAPH_COLUMNS[table])
+    return db.query(f"select distinct {names} from [{table}] order by {names}")
+
+
 # Columns a reviewer reads first, in this order, before the rest of TABLES' order
 # (a column not in the table is skipped, so a stage may add it later).
 FIRST_COLUMNS = {
