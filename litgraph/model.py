@@ -2,9 +2,11 @@
 
 ``references.py`` reads references.yaml into these entries; ``resolve.py``
 turns a SourceEntry into a Resolution; ``store.py`` writes both.  They are
-plain values: no I/O, no behaviour beyond convenience properties.
+plain values: no I/O, no behaviour beyond convenience properties (and
+``citation_direction``, which way a sighting's label points).
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -21,6 +23,21 @@ class Sighting:
     line: int
     raw: str
     label: Optional[str] = None  # "[1]", "3.", "Citing Articles", "Fetch PMID", ...
+
+
+# A sighting whose label says the listed work cites the document ("Citing Articles" on a
+# PubMed record page, "Cited by", "Cited in") points the other way.
+_CITED_BY_LABEL = re.compile(r"\bciting\b|\bcited[\s_-]*(?:by|in)\b", re.I)
+
+
+def citation_direction(label) -> str:
+    """``"cites"`` when the document cites the listed source, ``"cited-by"`` when the source
+    cites it, by a sighting's label.
+
+    >>> citation_direction("[3]"), citation_direction("Citing Articles")
+    ('cites', 'cited-by')
+    """
+    return "cited-by" if label and _CITED_BY_LABEL.search(str(label)) else "cites"
 
 
 @dataclass

@@ -568,7 +568,7 @@ def test_a_build_of_the_seed_documents_gives_the_record_pages_links(built_demo, 
                                                       "where origin = 'document'")[0][0]
 
 
-@pytest.mark.parametrize("module", ["litgraph.graph.links", "litgraph.graph.metrics", "litgraph.export"])
+@pytest.mark.parametrize("module", ["litgraph.model", "litgraph.graph.metrics", "litgraph.export"])
 def test_the_docstring_examples_run(module):
     import doctest
     import importlib

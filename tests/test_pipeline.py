@@ -279,8 +279,17 @@ def test_the_graph_stamp_follows_what_the_graph_reads_not_when_a_reply_came(proj
     db.execute("update sources set fetched_at = '2026-01-01T00:00:00+00:00' where id = ?", [key])
     assert graph_inputs_stamp(db, None, depth=1, cap=500) == stamp
     assert graph_inputs_stamp(db, None, depth=2, cap=500) != stamp
+    # a citation's label counts for the way it points, the one thing the graph reads of it
+    cited = db.execute("select document_id, source_id, line from citations "
+                       "where label not like '%cit%' limit 1").fetchone()
+    where = "document_id = ? and source_id = ? and line = ?"
+    db.execute(f"update citations set label = 'a label never seen' where {where}", cited)
+    assert graph_inputs_stamp(db, None, depth=1, cap=500) == stamp
+    db.execute(f"update citations set label = 'Cited by' where {where}", cited)
+    cited_by = graph_inputs_stamp(db, None, depth=1, cap=500)
+    assert cited_by != stamp
     db.execute("update sources set year = year + 1 where id = ?", [key])
-    assert graph_inputs_stamp(db, None, depth=1, cap=500) != stamp
+    assert graph_inputs_stamp(db, None, depth=1, cap=500) not in (stamp, cited_by)
 
 
 def test_every_column_outside_the_stamp_leaves_the_graph_as_it_is(project):

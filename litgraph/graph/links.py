@@ -6,23 +6,18 @@ reference lists one step at a time through any ``LinkClient`` (the real
 ``EntrezClient``, or a test's fake with the same three methods).
 """
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from ..errors import EntrezError
+from ..model import citation_direction
 from ..store import graph_rows
 
 ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
 REFS_LINK = "pubmed_pubmed_refs"
 CITEDIN_LINK = "pubmed_pubmed_citedin"
 ENTREZ_LINK_NAMES = (REFS_LINK, CITEDIN_LINK)  # what the graph asks elink about its PMIDs
-
-# A citation whose label says the listed work cites the document ("Citing
-# Articles" on a PubMed record page, "Cited by", "Cited in") points the other way.
-_CITED_BY_LABEL = re.compile(r"\bciting\b|\bcited[\s_-]*(?:by|in)\b", re.I)
-
 
 class RecordWithReferences(Protocol):
     """The one field of a ``PubmedRecord`` the graph reads: the PMIDs of its reference list."""
@@ -49,15 +44,6 @@ class LinkClient(Protocol):
 
     def summaries(self, pmids) -> dict:
         """``{pmid: {title, year, doi, ...}}``."""
-
-
-def citation_direction(label) -> str:
-    """``"cites"`` when the document cites the listed source, ``"cited-by"`` when the source cites it.
-
-    >>> citation_direction("[3]"), citation_direction("Citing Articles")
-    ('cites', 'cited-by')
-    """
-    return "cited-by" if label and _CITED_BY_LABEL.search(str(label)) else "cites"
 
 
 def external_id(pmid) -> str:
