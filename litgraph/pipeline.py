@@ -113,9 +113,13 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
     if before_saving is not None:
         before_saving(resolutions)
     with db.atomic():  # the reference set, its resolution and the alignments land together
+        # saving the set clears the alignments; when nothing they follow from changed, these
+        # rows (a few per restating sentence) are stored again instead of aligning again
+        aligned_before = list(db["claim_alignments"].rows) if db["claim_alignments"].exists() \
+            else []
         save_reference_set(db, refset)
         changes = save_resolutions(db, refset, resolutions)
-        aligned = run_align(db, refset, Path(references_path).resolve().parent)
+        aligned = run_align(db, refset, Path(references_path).resolve().parent, aligned_before)
     set_build_info(db, resolved_at=now_utc(),
                    eutils=("E-utilities stand-in: fixture records, not NCBI"
                            if client.stand_in else client.base_url))
@@ -137,15 +141,28 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
     return Resolved(report, resolutions)
 
 
-def run_align(db, refset, base_dir) -> dict:
-    """Align every document that restates another (claims were just saved, so realign).
+def run_align(db, refset, base_dir, aligned_before=()) -> dict:
+    """Align every document that restates another, unless nothing alignment reads changed
+    since it last did (``align.storage.alignment_inputs_stamp``): then ``aligned_before``,
+    the rows stored then, are stored again.
 
     Thresholds come from references.yaml's ``settings: restatement:`` mapping.
     """
-    from .align.storage import align_documents
+    import json
+
+    from .align.storage import align_documents, alignment_inputs_stamp, save_alignments
+    from .references import code_digest
 
     thresholds = (refset.settings or {}).get("restatement")
-    return align_documents(db, thresholds, base_dir=base_dir)
+    stamp = alignment_inputs_stamp(db, thresholds, base_dir, code=code_digest())
+    stored = dict(db.execute("select key, value from build_info "
+                             "where key in ('align_inputs', 'align_counts')").fetchall())
+    if stored.get("align_inputs") == stamp and stored.get("align_counts"):
+        save_alignments(db, list(aligned_before))  # the rows aligning again would store
+        return json.loads(stored["align_counts"])
+    counts = align_documents(db, thresholds, base_dir=base_dir)
+    set_build_info(db, align_inputs=stamp, align_counts=json.dumps(counts))
+    return counts
 
 
 @database_errors

@@ -414,9 +414,10 @@ def test_a_build_asks_elink_ahead_and_its_graph_takes_the_answers(tmp_path, monk
     assert ahead == []
 
 
-def test_a_rebuild_that_changes_nothing_loads_no_graph_library(project):
+def test_a_rebuild_that_changes_nothing_loads_no_graph_or_alignment_library(project):
     """A rebuild with nothing to do stays quick: NetworkX (with SciPy, half a second to
-    load) is loaded only by a graph stage that runs."""
+    load) is loaded only by a graph stage that runs, scikit-learn (0.7 s) only by an
+    alignment that runs."""
     import subprocess
     import sys
 
@@ -427,8 +428,63 @@ def test_a_rebuild_that_changes_nothing_loads_no_graph_library(project):
             "--references", str(project / "references.yaml")]
     code = ("import sys\nfrom litgraph.cli import cli\n"
             f"cli({args!r}, standalone_mode=False)\n"
-            "print('networkx' in sys.modules)\n")
+            "print('networkx' in sys.modules, 'sklearn' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "False", result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "False False", result.stdout
+
+
+RESTATING, RESTATED = "000_d77120f9981d4803", "001_a7b665464bb06ded"  # the demo's one pair
+
+
+def alignments(db_path):
+    return table_rows(db_path)[0]["claim_alignments"]
+
+
+def test_a_rebuild_aligns_again_when_the_rewrite_changes_as_a_fresh_alignment_would(project):
+    import shutil
+
+    import sqlite_utils
+
+    from litgraph.align.storage import align_documents
+
+    db_path = project / "db" / "litgraph.db"
+    before = alignments(db_path)
+    assert before
+    rewrite = project / "documents" / f"{RESTATING}.txt"
+    lines = rewrite.read_text(encoding="utf-8").split("\n")
+    lines[2:2] = ["Renal leiomyosarcoma is treated by a sarcoma team.", ""]
+    rewrite.write_text("\n".join(lines), encoding="utf-8")
+    assert build(project).exit_code == 0
+    after = alignments(db_path)
+    assert after != before
+
+    shutil.copy(db_path, project / "fresh.db")
+    fresh = sqlite_utils.Database(project / "fresh.db")
+    align_documents(fresh, base_dir=project)
+    fresh.conn.close()
+    assert alignments(project / "fresh.db") == after
+
+
+def test_the_alignment_stamp_follows_what_alignment_reads(project):
+    from litgraph.align.storage import alignment_inputs_stamp
+    from litgraph.store import open_db
+
+    db = open_db(project / "db" / "litgraph.db")
+    stamp = lambda thresholds=None: alignment_inputs_stamp(db, thresholds, project)  # noqa: E731
+    first = stamp()
+    # what alignment never reads: a claim's section and level, a document's title and digest
+    db.execute("update claims set section = 'elsewhere', evidence_level = 5")
+    db.execute("update documents set title = 'retitled', sha256 = 'x'")
+    assert stamp() == first
+    assert stamp({"match": 0.9}) != first
+    # the restated document's text, uncited sentences included, is read from its file
+    restated = project / "documents" / f"{RESTATED}.txt"
+    text = restated.read_text(encoding="utf-8")
+    restated.write_text(text.replace(" ", "  ", 1), encoding="utf-8")
+    assert stamp() != first
+    restated.write_text(text, encoding="utf-8")
+    assert stamp() == first
+    db.execute("update claims set text = text || ' More.' where document_id = ?", [RESTATING])
+    assert stamp() != first

@@ -142,6 +142,33 @@ def align_documents(db, thresholds=None, base_dir=None) -> dict:
     return counts
 
 
+def alignment_inputs_stamp(db, thresholds=None, base_dir=None, code: str = "") -> str:
+    """A SHA-256 of everything ``align_documents`` reads: the restatement pairs, both
+    documents' claims with their sources, the restated document's text, the thresholds,
+    the ``code`` digest the caller gives and the versions of the libraries that score.  The
+    same stamp means aligning again would store the same rows."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(code.encode())
+    digest.update(repr(Thresholds.from_dict(thresholds)).encode())
+    digest.update(repr([version("scikit-learn"), version("numpy")]).encode())
+    for restating_id, source_id in restatement_pairs(db):
+        digest.update(repr(("pair", restating_id, source_id)).encode())
+        if not db["documents"].count_where("id = ?", [source_id]):
+            continue
+        for document_id in (restating_id, source_id):
+            for sentence in load_claims(db, document_id):
+                digest.update(repr(tuple(vars(sentence).values())).encode("utf-8", "surrogatepass"))
+        row = db["documents"].get(source_id)
+        try:
+            text = _document_text(row.get("path"), source_id, base_dir)
+        except DocumentError as exc:
+            text = f"unread: {exc}"
+        digest.update(b"\0text\0" + text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def alignment_rows(alignments: list, per_sentence: dict, claim_ids: set, document_id=None,
                    lines=None) -> list:
     """claim_alignments rows; a matched sentence that is not a stored claim keeps only its text.
