@@ -36,9 +36,12 @@ class StageReport:
     messages: list = field(default_factory=list)
     parts: list = field(default_factory=list)  # reports of sub-stages (build)
     error: str = None  # set when the stage failed as a whole (an outage): the CLI exits non-zero
+    seconds: float = None  # wall time, where the stage measured it (build's parts)
 
     def as_dict(self) -> dict:
         out = {"stage": self.stage, "counts": self.counts, "messages": self.messages}
+        if self.seconds is not None:
+            out["seconds"] = round(self.seconds, 2)
         if self.error:
             out["error"] = self.error
         if self.parts:
@@ -188,6 +191,10 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_option
 def run_build(paths, db_path, references_path, client, depth=1, cap=500, progress=False):
     """extract + resolve + graph, holding the database's build lock throughout.
 
+    Each part's report holds its wall time: extract's reading and merging of the
+    documents; resolve's E-utilities requests, the references.yaml write and the database
+    saves; the graph's, with the wait for a write-back in a thread.
+
     When extract changed references.yaml, the file is written once resolution has
     answered, with the identifiers it found added (the database is saved only once the
     file is written); should resolution fail, extract's version is written alone.  When
@@ -195,6 +202,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     graph's requests.  Either is written before the build returns, or fails.
     """
     import json
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
     from .references import (add_found_identifiers, extract_inputs_stamp, merge_documents,
@@ -204,6 +212,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     with build_lock(db_path), ThreadPoolExecutor(1, thread_name_prefix="litgraph-write") as writer:
         # When nothing extract reads changed since the last build (documents, references.yaml
         # as that build left it, litgraph's code), extract would change nothing: skip it.
+        started = time.perf_counter()
         stamp = extract_inputs_stamp(paths, references_path)
         stored = get_build_info(db_path)
         refset, pending = None, []  # pending: extract's merge, not yet written
@@ -237,6 +246,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             from .graph.links import ENTREZ_LINK_NAMES  # NetworkX and SciPy: not for a rebuild
 
             link_names = ENTREZ_LINK_NAMES
+        extracted = time.perf_counter()
         try:
             refset = load_reference_set(references_path, refset)
             resolved = resolve_and_save(db_path, references_path, client, refset,
@@ -250,19 +260,23 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         written_back = None
         if not found_written:
             written_back = writer.submit(record_resolutions, references_path, found, refset)
+        resolved.report.seconds = time.perf_counter() - extracted
         try:
             graphed = _graph_unless_unchanged(db_path, client, depth, cap, progress)
         finally:
             if written_back is not None:
                 written_back.result()
+        graphed.seconds = time.perf_counter() - extracted - resolved.report.seconds
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
                        extract_inputs=extract_inputs_stamp(paths, references_path),
                        extract_counts=json.dumps(extract_counts),
                        extract_not_read=json.dumps(not_read))
-    extract_report = StageReport("extract", counts=extract_counts, messages=not_read)
-    return StageReport("build", parts=[extract_report, resolved.report, graphed])
+    extract_report = StageReport("extract", counts=extract_counts, messages=not_read,
+                                 seconds=extracted - started)
+    return StageReport("build", parts=[extract_report, resolved.report, graphed],
+                       seconds=time.perf_counter() - started)
 
 
 @dataclass(frozen=True)

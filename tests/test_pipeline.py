@@ -156,6 +156,9 @@ def test_build_json_summary_reports_each_stage(project):
     assert [part["stage"] for part in summary["stages"]] == ["extract", "resolve", "graph"]
     resolve = summary["stages"][1]["counts"]
     assert resolve["resolved"] + resolve["unresolved"] + resolve.get("conflict", 0) == 40
+    # each part's wall time, within the build's own
+    parts = [part["seconds"] for part in summary["stages"]]
+    assert min(parts) >= 0 and sum(parts) <= summary["seconds"] + 0.01
 
 
 def test_an_empty_references_yaml_never_empties_the_database(project):
