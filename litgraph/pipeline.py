@@ -260,13 +260,14 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         written_back = None
         if not found_written:
             written_back = writer.submit(record_resolutions, references_path, found, refset)
-        resolved.report.seconds = time.perf_counter() - extracted
+        graph_started = time.perf_counter()
+        resolved.report.seconds = graph_started - extracted
         try:
             graphed = _graph_unless_unchanged(db_path, client, depth, cap, progress)
         finally:
             if written_back is not None:
                 written_back.result()
-        graphed.seconds = time.perf_counter() - extracted - resolved.report.seconds
+        graphed.seconds = time.perf_counter() - graph_started
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),

@@ -19,6 +19,7 @@ REFS_LINK = "pubmed_pubmed_refs"
 CITEDIN_LINK = "pubmed_pubmed_citedin"
 ENTREZ_LINK_NAMES = (REFS_LINK, CITEDIN_LINK)  # what the graph asks elink about its PMIDs
 
+
 class RecordWithReferences(Protocol):
     """The one field of a ``PubmedRecord`` the graph reads: the PMIDs of its reference list."""
 
@@ -133,7 +134,6 @@ def read_reference_graph(db) -> ReferenceGraph:
         else:
             graph.add_link(node, source_id, "document")
     return graph
-
 
 
 def _as_pmid(value):
