@@ -67,6 +67,9 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     resolved = resolve_and_save(db_path, references_path, client, refset, refresh=refresh,
                                 max_age=max_age, progress=progress)
     record_resolutions(references_path, resolved.resolutions, refset)
+    # its rows are not those of the build that stamped its inputs: that build's next one
+    # resolves again (resolve may have read another references file, or refreshed)
+    set_build_info(open_db(db_path), resolve_inputs="")
     return resolved.report
 
 
@@ -200,6 +203,10 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     file is written); should resolution fail, extract's version is written alone.  When
     extract changed nothing, the write-back of identifiers runs in a thread during the
     graph's requests.  Either is written before the build returns, or fails.
+
+    Each stage is skipped when nothing it reads changed since it last ran without a
+    failure: extract and resolve by the stamps of their inputs (resolve also while every
+    cached reply it used is still reused), the graph by ``graph_inputs_stamp``.
     """
     import json
     import time
@@ -247,18 +254,28 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
 
             link_names = ENTREZ_LINK_NAMES
         extracted = time.perf_counter()
+        # Neither references.yaml nor the documents changed since a resolution that met no
+        # failure: resolving again would read the same replies and store the same rows.
+        resolve_stamp = None if pending else resolve_inputs_stamp(stamp, references_path, client)
+        kept = resolve_stamp is not None and _resolved_as_before(stored, resolve_stamp)
         try:
-            refset = load_reference_set(references_path, refset)
-            resolved = resolve_and_save(db_path, references_path, client, refset,
-                                        progress=progress, before_saving=write_extract,
-                                        link_names=link_names)
+            if kept:
+                counts = {**json.loads(stored["resolve_counts"]), "requests": 0, "cache_hits": 0}
+                resolved = Resolved(StageReport("resolve", counts=counts,
+                                                messages=[RESOLVE_KEPT]), [])
+            else:
+                refset = load_reference_set(references_path, refset)
+                resolved = resolve_and_save(db_path, references_path, client, refset,
+                                            progress=progress, before_saving=write_extract,
+                                            link_names=link_names)
         finally:
             write_extract()  # extract's version is written whatever resolution did
+        clean = not kept and not client.stats.get("failures") and resolved.report.error is None
         # The write-back needs the identifiers alone: the records' memory goes to the graph.
         found = [found_identifiers(r) for r in resolved.resolutions]
         resolved.resolutions = None
         written_back = None
-        if not found_written:
+        if not found_written and not kept:
             written_back = writer.submit(record_resolutions, references_path, found, refset)
         graph_started = time.perf_counter()
         resolved.report.seconds = graph_started - extracted
@@ -268,16 +285,59 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             if written_back is not None:
                 written_back.result()
         graphed.seconds = time.perf_counter() - graph_started
+        final = extract_inputs_stamp(paths, references_path)  # as the write-back left it
+        if not kept:  # a resolution that met a failure is done again next time
+            counts = {k: v for k, v in resolved.report.counts.items()
+                      if k not in ("requests", "cache_hits")}
+            expiry = client.earliest_expiry
+            set_build_info(open_db(db_path),
+                           resolve_inputs=resolve_inputs_stamp(final, references_path, client)
+                           if clean else "",
+                           resolve_counts=json.dumps(counts),
+                           resolve_reused_until=expiry.isoformat() if expiry else "")
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
-                       extract_inputs=extract_inputs_stamp(paths, references_path),
+                       extract_inputs=final,
                        extract_counts=json.dumps(extract_counts),
                        extract_not_read=json.dumps(not_read))
     extract_report = StageReport("extract", counts=extract_counts, messages=not_read,
                                  seconds=extracted - started)
     return StageReport("build", parts=[extract_report, resolved.report, graphed],
                        seconds=time.perf_counter() - started)
+
+
+RESOLVE_KEPT = "unchanged since the last build: not resolved again"
+
+
+def resolve_inputs_stamp(extract_stamp, references_path, client) -> str:
+    """A SHA-256 of what resolution reads: ``extract_stamp`` (the documents, references.yaml
+    and litgraph's code), the evidence-level mapping that applies, the E-utilities service,
+    and which replies its cache holds.  Without a cache the stamp is one no build stores:
+    resolution asks again."""
+    import hashlib
+
+    from .evidence import mapping_path
+
+    if not getattr(client, "cache_path", None):
+        return "no cache"
+    digest = hashlib.sha256(extract_stamp.encode())
+    digest.update(b"\0levels\0" + mapping_path(references_path).read_bytes())
+    digest.update(b"\0service\0" + str(client.service).encode())
+    digest.update(b"\0cache\0" + client.cached_replies().encode())
+    return digest.hexdigest()
+
+
+def _resolved_as_before(stored: dict, stamp: str) -> bool:
+    """Whether the last build resolved these very inputs, met no failure, and every reply it
+    used is still reused from the cache."""
+    from datetime import datetime, timezone
+
+    if stamp == "no cache" or stored.get("resolve_inputs") != stamp \
+            or not stored.get("resolve_counts"):
+        return False
+    until = stored.get("resolve_reused_until")
+    return not until or datetime.now(timezone.utc) < datetime.fromisoformat(until)
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,31 @@ def test_a_pmid_omitted_once_then_returned_is_not_missing_and_the_omission_is_no
     assert eutils.requests[-1]["params"]["id"] == ["980000042"]
 
 
+def test_the_client_knows_when_the_first_cached_reply_it_used_stops_being_reused(eutils,
+                                                                                 tmp_path):
+    # Records are reused from the cache for good; a "not found" for a day: a build that
+    # relied on one must ask again once that day is over.
+    from datetime import datetime, timedelta, timezone
+
+    from litgraph.entrez import NOT_FOUND_SECONDS
+
+    eutils.queue("efetch.fcgi", (200, XML, MIXED))
+    with client_for(eutils, tmp_path) as client:
+        client.fetch_pubmed(["20090506", "980000001", "980000003"])
+        assert client.earliest_expiry is None
+    eutils.queue("efetch.fcgi", (200, XML, MIXED), (200, XML, EMPTY_SET))
+    asked = datetime.now(timezone.utc)
+    with client_for(eutils, tmp_path) as client:
+        client.fetch_pubmed(["20090506", "980000001", "980000003", "912345678"])
+        day = timedelta(seconds=NOT_FOUND_SECONDS)
+        assert asked + day - timedelta(minutes=1) < client.earliest_expiry
+        assert client.earliest_expiry < datetime.now(timezone.utc) + day
+    with client_for(eutils, tmp_path) as warm:  # the same day's answer, from the cache
+        warm.fetch_pubmed(["20090506", "980000001", "980000003", "912345678"])
+        assert warm.stats["cache_hits"] == 2 and warm.stats["network_requests"] == 0
+        assert abs(warm.earliest_expiry - client.earliest_expiry) < timedelta(seconds=1)
+
+
 def test_fetch_pubmed_batches_250_pmids_into_two_requests_the_full_one_by_post(eutils):
     eutils.default("efetch.fcgi", synthetic_efetch())
     pmids = [str(930000000 + n) for n in range(250)]

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from litgraph.cli import cli
+from litgraph.pipeline import RESOLVE_KEPT
 from litgraph.store import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -491,3 +492,91 @@ def test_the_alignment_stamp_follows_what_alignment_reads(project):
     assert stamp() == first
     db.execute("update claims set text = text || ' More.' where document_id = ?", [RESTATING])
     assert stamp() != first
+
+
+def steady(project):
+    """The project rebuilt until a build finds nothing to do (a copy's first build reads its
+    documents again: their paths changed)."""
+    for _ in range(2):
+        parts = build_json(project)
+    assert parts["resolve"]["messages"] == [RESOLVE_KEPT], parts["resolve"]
+    return parts
+
+
+def resolved_again(parts) -> bool:
+    return RESOLVE_KEPT not in parts["resolve"]["messages"]
+
+
+def test_a_rebuild_with_nothing_changed_asks_and_reads_no_reply(project):
+    db_path = project / "db" / "litgraph.db"
+    first = build_json(project)
+    rows = table_rows(db_path)
+    again = steady(project)
+    assert again["resolve"]["counts"]["requests"] == 0
+    assert again["resolve"]["counts"]["cache_hits"] == 0  # not even from the cache
+    assert {k: v for k, v in again["resolve"]["counts"].items()
+            if k not in ("requests", "cache_hits")} == \
+        {k: v for k, v in first["resolve"]["counts"].items() if k not in ("requests", "cache_hits")}
+    assert table_rows(db_path) == rows
+
+
+def test_a_curators_edit_to_references_yaml_is_resolved_and_stored(project):
+    steady(project)
+    text = (project / "references.yaml").read_text(encoding="utf-8")
+    refs = YAML(typ="safe").load(text)
+    key = next(k for k, s in refs["sources"].items() if s.get("pmid"))
+    text = text.replace(f"\n  {key}:\n", f"\n  {key}:\n    note: checked against the PDF\n", 1)
+    (project / "references.yaml").write_text(text, encoding="utf-8")
+    parts = build_json(project)
+    assert resolved_again(parts) and parts["resolve"]["counts"]["cache_hits"] > 0
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    assert conn.execute("select note from sources where id = ?", [key]).fetchone() == (
+        "checked against the PDF",)
+    conn.close()
+
+
+@pytest.mark.parametrize("change", ["a reply it used expired", "the cache was deleted",
+                                    "litgraph resolve ran alone", "the level mapping changed"])
+def test_a_build_resolves_again_when_what_it_read_may_have_changed(project, change):
+    db_path = project / "db" / "litgraph.db"
+    steady(project)
+    if change == "a reply it used expired":
+        conn = sqlite3.connect(db_path)
+        conn.execute("update build_info set value = '2020-01-01T00:00:00+00:00' "
+                     "where key = 'resolve_reused_until'")
+        assert conn.total_changes == 1
+        conn.commit()
+        conn.close()
+    elif change == "the cache was deleted":
+        (project / "db" / "http-cache.sqlite").unlink()
+    elif change == "litgraph resolve ran alone":
+        result = CliRunner().invoke(cli, ["resolve", "--offline", "-q", "--db", str(db_path),
+                                          "--references", str(project / "references.yaml")])
+        assert result.exit_code == 0, result.output
+    else:
+        from litgraph.evidence import PACKAGE_MAP
+
+        levels = PACKAGE_MAP.read_text(encoding="utf-8")
+        (project / "evidence-levels.yaml").write_text(levels + "\n", encoding="utf-8")
+    parts = build_json(project)
+    assert resolved_again(parts), change
+    assert parts["resolve"]["counts"]["cache_hits"] + parts["resolve"]["counts"]["requests"] > 0
+    assert not resolved_again(build_json(project))  # and then it holds again
+
+
+def test_a_resolution_that_met_a_failure_is_done_again_by_the_next_build(project, monkeypatch):
+    import litgraph.pipeline as pipeline
+
+    steady(project)
+    (project / "db" / "http-cache.sqlite").unlink()  # this build must ask
+    resolve_and_save = pipeline.resolve_and_save
+
+    def failing_once(db_path, references_path, client, *args, **kwargs):
+        client.stats["failures"] += 1  # as a batch that failed after every retry counts it
+        return resolve_and_save(db_path, references_path, client, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "resolve_and_save", failing_once)
+    assert resolved_again(build_json(project))
+    monkeypatch.setattr(pipeline, "resolve_and_save", resolve_and_save)
+    assert resolved_again(build_json(project))
+    assert not resolved_again(build_json(project))

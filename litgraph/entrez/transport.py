@@ -60,6 +60,14 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _UNESCAPED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote_plus leaves as it is
 
 
+def _utc(moment):
+    """A datetime in UTC (requests-cache's ``expires`` is naive UTC), or None."""
+    if not isinstance(moment, datetime):
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None \
+        else moment.astimezone(timezone.utc)
+
+
 def form_body(params) -> bytes:
     """``urlencode(params)`` as bytes, built once: what requests would send for ``data=params``.
 
@@ -141,6 +149,9 @@ class Transport:
         self.stats = {"network_requests": 0, "cache_hits": 0, "by_endpoint": {}, "retries": 0,
                       "failures": 0}
         self.answered = 0  # requests that got a usable reply (from the network or the cache)
+        # When the first of the cached replies used so far stops being reused (a "not found"
+        # is reused for a day, the rest for good); None while none of them expires.
+        self.earliest_expiry = None
         self.reached = 0  # tries that reached a server at all (any HTTP status, or a read timeout)
         self.last_failure = None
         self._lock = threading.Lock()
@@ -180,6 +191,16 @@ class Transport:
         if self.auth:
             session.auth = self.auth
         return session
+
+    def cached_replies(self) -> str:
+        """A SHA-256 of which replies the cache holds (their keys, not their bodies): a cache
+        deleted or emptied since gives another; "" without a cache."""
+        if not self.cache_path:
+            return ""
+        import hashlib
+
+        keys = sorted(self.session.cache.responses.keys())
+        return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
     @property
     def interval(self) -> float:
@@ -309,8 +330,12 @@ class Transport:
                         problem = f"unparseable reply ({type(exc).__name__}: {str(exc)[:120]})"
                     else:
                         answer = (parsed, self._fetched_at(response))
+                        expires = _utc(getattr(response, "expires", None))
                         with self._lock:
                             self.answered += 1
+                            if expires is not None and (self.earliest_expiry is None
+                                                        or expires < self.earliest_expiry):
+                                self.earliest_expiry = expires
                         self.breaker.success()
                         return answer
                 if from_cache or problem.startswith("unparseable"):
