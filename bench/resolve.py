@@ -21,7 +21,11 @@ Runs, each counted by the stand-in (``/_stats``):
 - library warm: the same with the cache the cold run filled;
 - CLI cold: ``litgraph build`` as its own process over synthetic documents
   (500 references each) citing the same N records, a new cache and database;
-- CLI rebuild: ``litgraph build`` again (the first rebuild after a cold one);
+- CLI rebuild: ``litgraph build`` again (the first rebuild after a cold one: nothing it
+  reads changed, so it resolves nothing again);
+- CLI warm rebuild: a curator's note added to one source of references.yaml, then
+  ``litgraph build``: every source is resolved again from the warm cache (parsed, checked
+  and saved), the graph kept;
 - CLI rebuild after an edit: one sentence citing a listed reference added to one
   document, then ``litgraph build``: extract reads every document and merges into
   references.yaml, the stages after it run again, their replies from the cache.
@@ -256,6 +260,14 @@ def edit_one_document(folder: Path) -> None:
                      encoding="utf-8")
 
 
+def note_one_source(references: Path) -> None:
+    """A curator's edit to references.yaml: a note on its first source."""
+    lines = references.read_text(encoding="utf-8").split("\n")
+    first = lines.index("sources:") + 1
+    lines.insert(first + 1, "    note: a curator's note")
+    references.write_text("\n".join(lines), encoding="utf-8")
+
+
 def cli_build(stand_in, project: Path, rate: int, launcher) -> dict:
     """``litgraph build`` over the project's documents as its own process; wall time, requests,
     exit code and the process's own peak memory (wait4, from the small ``launcher``)."""
@@ -390,6 +402,9 @@ def main(argv=None) -> int:
             print(f"CLI cold build: {cli['cold']}", flush=True)
             cli["rebuild"] = cli_build(stand_in, project, args.rate, launcher)
             print(f"CLI rebuild: {cli['rebuild']}", flush=True)
+            note_one_source(project / "references.yaml")
+            cli["warm"] = cli_build(stand_in, project, args.rate, launcher)
+            print(f"CLI warm rebuild: {cli['warm']}", flush=True)
             edit_one_document(project / "documents")
             cli["edited"] = cli_build(stand_in, project, args.rate, launcher)
             print(f"CLI rebuild after an edit: {cli['edited']}", flush=True)
@@ -427,8 +442,10 @@ def main(argv=None) -> int:
     }
     if cli:
         t["cli_rebuild_zero_requests"] = cli["rebuild"]["requests"] == 0
+        t["cli_warm_zero_requests"] = cli["warm"]["requests"] == 0
         if args.n <= TARGET_WARM_N:  # the issue's time target is for 5,000 references
             t["cli_rebuild_under_5s"] = cli["rebuild"]["wall_s"] < TARGET_WARM_S
+            t["cli_warm_under_5s"] = cli["warm"]["wall_s"] < TARGET_WARM_S
         t["cli_cold_within_1.3x_library"] = figures["cli_cold_to_library"] <= TARGET_CLI_TO_LIBRARY
         t["cli_edited_zero_requests"] = cli["edited"]["requests"] == 0
     lines = [
@@ -449,6 +466,7 @@ def main(argv=None) -> int:
         f"library warm: {warm_requests} requests, {warm['wall_s']} s",
         f"peak memory: library process {library_peak} MB"
         + (f", CLI cold {cli['cold']['peak_rss_mb']} MB, rebuild {cli['rebuild']['peak_rss_mb']} MB, "
+           f"warm rebuild {cli['warm']['peak_rss_mb']} MB, "
            f"after an edit {cli['edited']['peak_rss_mb']} MB"
            if cli else "") + f" ({verdict(t['peak_under_500_mb'])} < {TARGET_PEAK_MB} MB)",
     ]
@@ -464,13 +482,20 @@ def main(argv=None) -> int:
                f"0 requests, < {TARGET_WARM_S} s)" if "cli_rebuild_under_5s" in t else
                f"({verdict(t['cli_rebuild_zero_requests'])}: 0 requests; the time target is "
                f"for {TARGET_WARM_N:,} references)"),
+            f"CLI warm rebuild (a curator's note: every source resolved again from the cache): "
+            f"{cli['warm']['wall_s']} s, {cli['warm']['requests']} requests, "
+            f"exit {cli['warm']['exit_code']} "
+            + (f"({verdict(t['cli_warm_zero_requests'] and t['cli_warm_under_5s'])}: "
+               f"0 requests, < {TARGET_WARM_S} s)" if "cli_warm_under_5s" in t else
+               f"({verdict(t['cli_warm_zero_requests'])}: 0 requests; the time target is "
+               f"for {TARGET_WARM_N:,} references)"),
             f"CLI rebuild after one document changed: {cli['edited']['wall_s']} s, "
             f"{cli['edited']['requests']} requests, exit {cli['edited']['exit_code']} "
             f"({verdict(t['cli_edited_zero_requests'])}: 0 requests; no time target)",
             "CLI stages (build --json; the rest is the process's start and imports): "
             + "; ".join(f"{run} " + ", ".join(f"{stage} {s} s" for stage, s in
                                                cli[run]["stage_s"].items())
-                        for run in ("cold", "rebuild", "edited")),
+                        for run in ("cold", "rebuild", "warm", "edited")),
         ]
     finish("resolve", figures, lines)
     return 0
