@@ -64,12 +64,12 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     from .references import record_resolutions
 
     refset = load_reference_set(references_path)
+    # the rows it saves are not those of the build that stamped its inputs: the next build
+    # resolves again (resolve may read another references file, or refresh)
+    set_build_info(open_db(db_path), resolve_inputs="")
     resolved = resolve_and_save(db_path, references_path, client, refset, refresh=refresh,
                                 max_age=max_age, progress=progress)
     record_resolutions(references_path, resolved.resolutions, refset)
-    # its rows are not those of the build that stamped its inputs: that build's next one
-    # resolves again (resolve may have read another references file, or refreshed)
-    set_build_info(open_db(db_path), resolve_inputs="")
     return resolved.report
 
 
@@ -265,6 +265,10 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                                                 messages=[RESOLVE_KEPT]), [])
             else:
                 refset = load_reference_set(references_path, refset)
+                # until this resolution is done and stamped, no earlier stamp stands for the
+                # rows it is about to save (a build killed after saving them, then given the
+                # earlier inputs again, resolves)
+                set_build_info(open_db(db_path), resolve_inputs="")
                 resolved = resolve_and_save(db_path, references_path, client, refset,
                                             progress=progress, before_saving=write_extract,
                                             link_names=link_names)

@@ -580,3 +580,31 @@ def test_a_resolution_that_met_a_failure_is_done_again_by_the_next_build(project
     monkeypatch.setattr(pipeline, "resolve_and_save", resolve_and_save)
     assert resolved_again(build_json(project))
     assert not resolved_again(build_json(project))
+
+
+def test_a_build_stopped_after_saving_its_resolution_leaves_no_stamp_for_it(project,
+                                                                            monkeypatch):
+    # A curator's note is resolved and saved, then the build is killed before it stamps
+    # what it resolved; the curator takes the note back out.  The earlier stamp must not
+    # stand for rows that hold the note: the next build resolves, and the note goes.
+    import litgraph.pipeline as pipeline
+
+    steady(project)
+    references = project / "references.yaml"
+    before = references.read_text(encoding="utf-8")
+    key = next(k for k, s in YAML(typ="safe").load(before)["sources"].items() if s.get("pmid"))
+    references.write_text(before.replace(f"\n  {key}:\n", f"\n  {key}:\n    note: kept?\n", 1),
+                          encoding="utf-8")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_graph_unless_unchanged", stopped)
+    assert build(project).exit_code != 0
+    monkeypatch.undo()
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    assert conn.execute("select note from sources where id = ?", [key]).fetchone() == ("kept?",)
+    references.write_text(before, encoding="utf-8")
+    assert resolved_again(build_json(project))
+    assert conn.execute("select note from sources where id = ?", [key]).fetchone() == (None,)
+    conn.close()
