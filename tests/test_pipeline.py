@@ -608,3 +608,32 @@ def test_a_build_stopped_after_saving_its_resolution_leaves_no_stamp_for_it(proj
     assert resolved_again(build_json(project))
     assert conn.execute("select note from sources where id = ?", [key]).fetchone() == (None,)
     conn.close()
+
+
+def test_a_build_stopped_after_saving_its_graph_leaves_no_stamp_for_it(project, monkeypatch):
+    # The graph of a set with one source excluded is saved, then the build is killed before
+    # it stamps it; the curator takes the exclusion back: the next build builds the graph.
+    import litgraph.pipeline as pipeline
+
+    steady(project)
+    references = project / "references.yaml"
+    before = references.read_text(encoding="utf-8")
+    key = next(k for k, s in YAML(typ="safe").load(before)["sources"].items() if s.get("pmid"))
+    references.write_text(before.replace(f"\n  {key}:\n", f"\n  {key}:\n    exclude: true\n", 1),
+                          encoding="utf-8")
+    run_graph = pipeline.run_graph
+
+    def saved_then_stopped(*args, **kwargs):
+        run_graph(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_graph", saved_then_stopped)
+    assert build(project).exit_code != 0
+    monkeypatch.undo()
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (0,)
+    references.write_text(before, encoding="utf-8")
+    parts = build_json(project)
+    assert parts["graph"]["messages"] != ["unchanged since the last build: not rebuilt"]
+    assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (1,)
+    conn.close()
