@@ -507,6 +507,17 @@ def resolved_again(parts) -> bool:
     return RESOLVE_KEPT not in parts["resolve"]["messages"]
 
 
+def add_to_a_source(project, line: str):
+    """A curator adds ``line`` (e.g. ``note: ...``) to the first source with a PMID in
+    references.yaml; returns that source's key and the file's text before."""
+    references = project / "references.yaml"
+    before = references.read_text(encoding="utf-8")
+    key = next(k for k, s in YAML(typ="safe").load(before)["sources"].items() if s.get("pmid"))
+    references.write_text(before.replace(f"\n  {key}:\n", f"\n  {key}:\n    {line}\n", 1),
+                          encoding="utf-8")
+    return key, before
+
+
 def test_a_rebuild_with_nothing_changed_asks_and_reads_no_reply(project):
     db_path = project / "db" / "litgraph.db"
     first = build_json(project)
@@ -522,11 +533,7 @@ def test_a_rebuild_with_nothing_changed_asks_and_reads_no_reply(project):
 
 def test_a_curators_edit_to_references_yaml_is_resolved_and_stored(project):
     steady(project)
-    text = (project / "references.yaml").read_text(encoding="utf-8")
-    refs = YAML(typ="safe").load(text)
-    key = next(k for k, s in refs["sources"].items() if s.get("pmid"))
-    text = text.replace(f"\n  {key}:\n", f"\n  {key}:\n    note: checked against the PDF\n", 1)
-    (project / "references.yaml").write_text(text, encoding="utf-8")
+    key, _ = add_to_a_source(project, "note: checked against the PDF")
     parts = build_json(project)
     assert resolved_again(parts) and parts["resolve"]["counts"]["cache_hits"] > 0
     conn = sqlite3.connect(project / "db" / "litgraph.db")
@@ -590,11 +597,7 @@ def test_a_build_stopped_after_saving_its_resolution_leaves_no_stamp_for_it(proj
     import litgraph.pipeline as pipeline
 
     steady(project)
-    references = project / "references.yaml"
-    before = references.read_text(encoding="utf-8")
-    key = next(k for k, s in YAML(typ="safe").load(before)["sources"].items() if s.get("pmid"))
-    references.write_text(before.replace(f"\n  {key}:\n", f"\n  {key}:\n    note: kept?\n", 1),
-                          encoding="utf-8")
+    key, before = add_to_a_source(project, "note: kept?")
 
     def stopped(*args, **kwargs):
         raise KeyboardInterrupt
@@ -604,7 +607,7 @@ def test_a_build_stopped_after_saving_its_resolution_leaves_no_stamp_for_it(proj
     monkeypatch.undo()
     conn = sqlite3.connect(project / "db" / "litgraph.db")
     assert conn.execute("select note from sources where id = ?", [key]).fetchone() == ("kept?",)
-    references.write_text(before, encoding="utf-8")
+    (project / "references.yaml").write_text(before, encoding="utf-8")
     assert resolved_again(build_json(project))
     assert conn.execute("select note from sources where id = ?", [key]).fetchone() == (None,)
     conn.close()
@@ -616,11 +619,7 @@ def test_a_build_stopped_after_saving_its_graph_leaves_no_stamp_for_it(project, 
     import litgraph.pipeline as pipeline
 
     steady(project)
-    references = project / "references.yaml"
-    before = references.read_text(encoding="utf-8")
-    key = next(k for k, s in YAML(typ="safe").load(before)["sources"].items() if s.get("pmid"))
-    references.write_text(before.replace(f"\n  {key}:\n", f"\n  {key}:\n    exclude: true\n", 1),
-                          encoding="utf-8")
+    key, before = add_to_a_source(project, "exclude: true")
     run_graph = pipeline.run_graph
 
     def saved_then_stopped(*args, **kwargs):
@@ -632,7 +631,7 @@ def test_a_build_stopped_after_saving_its_graph_leaves_no_stamp_for_it(project, 
     monkeypatch.undo()
     conn = sqlite3.connect(project / "db" / "litgraph.db")
     assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (0,)
-    references.write_text(before, encoding="utf-8")
+    (project / "references.yaml").write_text(before, encoding="utf-8")
     parts = build_json(project)
     assert parts["graph"]["messages"] != ["unchanged since the last build: not rebuilt"]
     assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (1,)
