@@ -290,13 +290,16 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                 written_back.result()
         graphed.seconds = time.perf_counter() - graph_started
         final = extract_inputs_stamp(paths, references_path)  # as the write-back left it
-        if not kept:  # a resolution that met a failure is done again next time
+        # Stamped as the cache now is (the graph may have added replies); a resolution that
+        # met a failure is not stamped, so the next build does it again.
+        resolved_inputs = resolve_inputs_stamp(final, references_path, client)
+        if kept:
+            set_build_info(open_db(db_path), resolve_inputs=resolved_inputs)
+        else:
             counts = {k: v for k, v in resolved.report.counts.items()
                       if k not in ("requests", "cache_hits")}
             expiry = client.earliest_expiry
-            set_build_info(open_db(db_path),
-                           resolve_inputs=resolve_inputs_stamp(final, references_path, client)
-                           if clean else "",
+            set_build_info(open_db(db_path), resolve_inputs=resolved_inputs if clean else "",
                            resolve_counts=json.dumps(counts),
                            resolve_reused_until=expiry.isoformat() if expiry else "")
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
@@ -341,7 +344,10 @@ def _resolved_as_before(stored: dict, stamp: str) -> bool:
             or not stored.get("resolve_counts"):
         return False
     until = stored.get("resolve_reused_until")
-    return not until or datetime.now(timezone.utc) < datetime.fromisoformat(until)
+    try:
+        return not until or datetime.now(timezone.utc) < datetime.fromisoformat(until)
+    except ValueError:  # not a time litgraph wrote: ask again
+        return False
 
 
 @dataclass(frozen=True)

@@ -636,3 +636,24 @@ def test_a_build_stopped_after_saving_its_graph_leaves_no_stamp_for_it(project, 
     assert parts["graph"]["messages"] != ["unchanged since the last build: not rebuilt"]
     assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (1,)
     conn.close()
+
+
+def test_replies_the_graph_adds_to_the_cache_leave_resolution_kept(project, monkeypatch):
+    # The graph stage may ask E-utilities what no earlier build asked (a deeper graph, a
+    # link it could not get before): the cache then holds more replies than resolution was
+    # stamped with, none of them resolution's.  The build stamps the cache as it leaves it,
+    # so the next one keeps resolution.
+    import litgraph.pipeline as pipeline
+
+    steady(project)
+    graph = pipeline._graph_unless_unchanged
+
+    def graph_asking_something_new(db_path, client, *args):
+        report = graph(db_path, client, *args)
+        client.search("synthetic search the graph made")  # a reply new to the cache
+        return report
+
+    monkeypatch.setattr(pipeline, "_graph_unless_unchanged", graph_asking_something_new)
+    assert not resolved_again(build_json(project))
+    monkeypatch.undo()
+    assert not resolved_again(build_json(project))
