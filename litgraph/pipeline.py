@@ -64,9 +64,6 @@ def run_resolve(db_path, references_path, client, refresh=False, max_age="30d", 
     from .references import record_resolutions
 
     refset = load_reference_set(references_path)
-    # the rows it saves are not those of the build that stamped its inputs: the next build
-    # resolves again (resolve may read another references file, or refresh)
-    set_build_info(open_db(db_path), resolve_inputs="")
     resolved = resolve_and_save(db_path, references_path, client, refset, refresh=refresh,
                                 max_age=max_age, progress=progress)
     record_resolutions(references_path, resolved.resolutions, refset)
@@ -119,6 +116,10 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
     if before_saving is not None:
         before_saving(resolutions)
     with db.atomic():  # the reference set, its resolution and the alignments land together
+        # No earlier build's stamp stands for the rows saved here: a build killed before it
+        # stamps them, or `litgraph resolve` run alone (another file, a refresh), leaves the
+        # next build to resolve again.
+        set_build_info(db, resolve_inputs="")
         # saving the set clears the alignments; when nothing they follow from changed, these
         # rows (a few per restating sentence) are stored again instead of aligning again
         aligned_before = list(db["claim_alignments"].rows) if db["claim_alignments"].exists() \
@@ -212,15 +213,24 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from .references import (add_found_identifiers, extract_inputs_stamp, merge_documents,
-                             record_resolutions, reference_set_from, write_merged)
+    from .references import (add_found_identifiers, extract_inputs, extract_inputs_stamp,
+                             inputs_stamp, merge_documents, record_resolutions,
+                             reference_set_from, write_merged)
     from .store import get_build_info
 
     with build_lock(db_path), ThreadPoolExecutor(1, thread_name_prefix="litgraph-write") as writer:
         # When nothing extract reads changed since the last build (documents, references.yaml
         # as that build left it, litgraph's code), extract would change nothing: skip it.
         started = time.perf_counter()
-        stamp = extract_inputs_stamp(paths, references_path)
+        inputs = extract_inputs(paths, references_path)
+        stamp = inputs_stamp(inputs)
+        # What the files should hash to once the build is done: as they were when it began,
+        # references.yaml as litgraph writes it.  Anything else was saved during the build.
+        expected = [stamp]
+
+        def wrote(holds):
+            if holds:
+                expected[0] = inputs_stamp({**inputs, "references.yaml": holds})
         stored = get_build_info(db_path)
         refset, pending = None, []  # pending: extract's merge, not yet written
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
@@ -242,7 +252,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                 merged = pending.pop()
                 if resolutions is not None:
                     add_found_identifiers(merged, resolutions)
-                write_merged(merged)
+                wrote(write_merged(merged).holds)
 
         found_written = bool(pending)  # unless resolution fails, the one write holds both
         # When extract read the documents, the graph will most likely be built again: its
@@ -265,10 +275,6 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                                                 messages=[RESOLVE_KEPT]), [])
             else:
                 refset = load_reference_set(references_path, refset)
-                # until this resolution is done and stamped, no earlier stamp stands for the
-                # rows it is about to save (a build killed after saving them, then given the
-                # earlier inputs again, resolves)
-                set_build_info(open_db(db_path), resolve_inputs="")
                 resolved = resolve_and_save(db_path, references_path, client, refset,
                                             progress=progress, before_saving=write_extract,
                                             link_names=link_names)
@@ -287,12 +293,14 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             graphed = _graph_unless_unchanged(db_path, client, depth, cap, progress)
         finally:
             if written_back is not None:
-                written_back.result()
+                wrote(written_back.result())
         graphed.seconds = time.perf_counter() - graph_started
-        final = extract_inputs_stamp(paths, references_path)  # as the write-back left it
+        final = extract_inputs_stamp(paths, references_path)
+        if final != expected[0]:  # a document or references.yaml saved during the build:
+            final = ""            # the next one reads them again, and resolves
         # Stamped as the cache now is (the graph may have added replies); a resolution that
         # met a failure is not stamped, so the next build does it again.
-        resolved_inputs = resolve_inputs_stamp(final, references_path, client)
+        resolved_inputs = resolve_inputs_stamp(final, references_path, client) if final else ""
         if kept:
             set_build_info(open_db(db_path), resolve_inputs=resolved_inputs)
         else:
@@ -386,7 +394,6 @@ def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageRepor
     if stored.get("graph_inputs") == graph_stamp and stored.get("graph_counts"):
         return StageReport("graph", counts=json.loads(stored["graph_counts"]),
                            messages=["unchanged since the last build: not rebuilt"])
-    set_build_info(db, graph_inputs="")  # no earlier stamp stands for the graph saved next
     graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
     done = not graphed.messages  # a failed E-utilities call is asked again next time
     set_build_info(db, graph_inputs=graph_stamp if done else "",

@@ -613,31 +613,6 @@ def test_a_build_stopped_after_saving_its_resolution_leaves_no_stamp_for_it(proj
     conn.close()
 
 
-def test_a_build_stopped_after_saving_its_graph_leaves_no_stamp_for_it(project, monkeypatch):
-    # The graph of a set with one source excluded is saved, then the build is killed before
-    # it stamps it; the curator takes the exclusion back: the next build builds the graph.
-    import litgraph.pipeline as pipeline
-
-    steady(project)
-    key, before = add_to_a_source(project, "exclude: true")
-    run_graph = pipeline.run_graph
-
-    def saved_then_stopped(*args, **kwargs):
-        run_graph(*args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(pipeline, "run_graph", saved_then_stopped)
-    assert build(project).exit_code != 0
-    monkeypatch.undo()
-    conn = sqlite3.connect(project / "db" / "litgraph.db")
-    assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (0,)
-    (project / "references.yaml").write_text(before, encoding="utf-8")
-    parts = build_json(project)
-    assert parts["graph"]["messages"] != ["unchanged since the last build: not rebuilt"]
-    assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (1,)
-    conn.close()
-
-
 def test_replies_the_graph_adds_to_the_cache_leave_resolution_kept(project, monkeypatch):
     # The graph stage may ask E-utilities what no earlier build asked (a deeper graph, a
     # link it could not get before): the cache then holds more replies than resolution was
@@ -657,3 +632,38 @@ def test_replies_the_graph_adds_to_the_cache_leave_resolution_kept(project, monk
     assert not resolved_again(build_json(project))
     monkeypatch.undo()
     assert not resolved_again(build_json(project))
+
+
+@pytest.mark.parametrize("saved", ["a document", "references.yaml"])
+def test_a_file_saved_during_a_build_is_read_by_the_next_one(project, monkeypatch, saved):
+    # An author saves a document, or a curator references.yaml, while a build runs (here:
+    # during its graph stage).  That build read the files before: the next one must read
+    # them again, not take them for the ones it stamped, and store what they now say.
+    import litgraph.pipeline as pipeline
+
+    steady(project)
+    graph = pipeline._graph_unless_unchanged
+    sentence = "An author saved this sentence while a build ran."
+
+    def graph_while_a_file_is_saved(*args):
+        if saved == "a document":
+            rewrite = project / "documents" / f"{RESTATING}.txt"
+            lines = rewrite.read_text(encoding="utf-8").split("\n")
+            lines[2:2] = [sentence, ""]
+            rewrite.write_text("\n".join(lines), encoding="utf-8")
+        else:
+            add_to_a_source(project, "note: saved while a build ran")
+        return graph(*args)
+
+    monkeypatch.setattr(pipeline, "_graph_unless_unchanged", graph_while_a_file_is_saved)
+    assert build(project).exit_code == 0
+    monkeypatch.undo()
+    assert build(project).exit_code == 0
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    if saved == "a document":
+        found = conn.execute("select count(*) from claims where text = ?", [sentence]).fetchone()
+    else:
+        found = conn.execute("select count(*) from sources where note = ?",
+                             ["saved while a build ran"]).fetchone()
+    conn.close()
+    assert found == (1,)

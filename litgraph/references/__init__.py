@@ -12,6 +12,7 @@ file beside it and renamed over it, and only when its text changes.
 
 import functools
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,7 @@ class ExtractReport:
     counts: dict = field(default_factory=dict)
     messages: list = field(default_factory=list)
     written: bool = False
+    holds: Optional[str] = None  # SHA-256 of the text references.yaml holds once written
 
     def as_dict(self) -> dict:
         return {"stage": "extract", "counts": self.counts, "messages": self.messages,
@@ -240,6 +242,7 @@ def write_merged(merged: Merged) -> ExtractReport:
         if not text.startswith("#"):
             text = HEADER + text
         report.written = write_atomically(merged.path, text, merged.read_stamp)
+        report.holds = hashlib.sha256(text.encode("utf-8")).hexdigest()
     report.messages.append(f"{merged.path}: {'updated' if report.written else 'unchanged'}")
     return report
 
@@ -256,15 +259,27 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def extract_inputs_stamp(paths, references_path) -> str:
-    """A SHA-256 of everything ``update_from_documents`` reads: references.yaml, the
-    boilerplate profile beside it, every document file (name and bytes), and the code
-    of litgraph itself.  The same stamp means extract would find nothing to change."""
-    digest = hashlib.sha256(code_digest().encode())
+def extract_inputs(paths, references_path) -> dict:
+    """Everything ``update_from_documents`` reads, each file by its SHA-256: references.yaml,
+    the boilerplate profile beside it, every document file (by name), and the code of
+    litgraph itself."""
     references_path = Path(references_path)
-    for extra in (references_path, references_path.parent / "boilerplate.yaml"):
-        digest.update(b"\0file\0" + (extra.read_bytes() if extra.is_file() else b"-"))
-    for document in document_paths(paths, []):
-        digest.update(b"\0document\0" + str(document).encode("utf-8", "surrogateescape")
-                      + b"\0" + hashlib.sha256(document.read_bytes()).digest())
-    return digest.hexdigest()
+
+    def digest_of(path):
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+
+    return {"code": code_digest(), "references.yaml": digest_of(references_path),
+            "boilerplate.yaml": digest_of(references_path.parent / "boilerplate.yaml"),
+            "documents": [[str(document), digest_of(document)]
+                          for document in document_paths(paths, [])]}
+
+
+def inputs_stamp(inputs: dict) -> str:
+    """One SHA-256 of ``extract_inputs``: the same stamp means extract would find nothing to
+    change."""
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode("ascii")).hexdigest()
+
+
+def extract_inputs_stamp(paths, references_path) -> str:
+    """``inputs_stamp`` of the files as they are now."""
+    return inputs_stamp(extract_inputs(paths, references_path))

@@ -23,27 +23,33 @@ from .yamlio import _load_stamped, write_atomically
 IDENTIFIERS = (("pmid", normalise_pmid), ("doi", normalise_doi), ("pmcid", normalise_pmcid))
 
 
-def record_resolutions(path, resolutions, refset=None) -> None:
+def record_resolutions(path, resolutions, refset=None):
     """Write identifiers found by resolution back to references.yaml, with resolved_by.
 
     Never overwrites an identifier already there nor touches a pinned source;
     keeps comments; writes atomically and only when something changes.  With
     ``refset`` (what the resolution started from), a run that finds nothing new
-    does not read the file again.
+    does not read the file again.  Returns the SHA-256 of the text written, or None.
     """
     if refset is not None and not any(_writes_back(refset.source(r.key), r) for r in resolutions):
-        return  # nothing to add: references.yaml is neither read again nor written
+        return None  # nothing to add: references.yaml is neither read again nor written
     text, stamp = _read_text(path)
     patched = _patched_text(text, resolutions) if text is not None else None
     if patched is not None:
-        if patched is not _NOTHING:
-            write_atomically(path, patched, stamp)
-        return
+        if patched is _NOTHING:
+            return None
+        return _written(path, patched, stamp)
     data, read_stamp = _load_stamped(path)
     if data is None or not data.get("sources"):
-        return
+        return None
     if _add_identifiers(data["sources"], resolutions):
-        write_atomically(path, dump(data), read_stamp)
+        return _written(path, dump(data), read_stamp)
+    return None
+
+
+def _written(path, text, stamp):
+    write_atomically(path, text, stamp)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _writes_back(entry, resolution) -> bool:
