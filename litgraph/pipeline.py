@@ -295,6 +295,8 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             if written_back is not None:
                 wrote(written_back.result())
         graphed.seconds = time.perf_counter() - graph_started
+        if hasattr(client, "settle_ahead"):
+            client.settle_ahead()  # links asked ahead that no stage took: done, then stamped
         final = extract_inputs_stamp(paths, references_path)
         if final != expected[0]:  # a document or references.yaml saved during the build:
             final = ""            # the next one reads them again, and resolves

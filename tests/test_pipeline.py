@@ -667,3 +667,18 @@ def test_a_file_saved_during_a_build_is_read_by_the_next_one(project, monkeypatc
                              ["saved while a build ran"]).fetchone()
     conn.close()
     assert found == (1,)
+
+
+def test_a_build_citing_a_pmid_pubmed_lacks_is_kept_by_the_next_one(tmp_path):
+    # Resolution asks elink ahead for every PMID it fetches; a PMID that PubMed lacks never
+    # reaches the graph, which would leave that request running past the build's stamp of
+    # the cache.  The build waits for it first, so the next build keeps resolution.
+    project = tmp_path / "project"
+    (project / "documents").mkdir(parents=True)
+    (project / "documents" / "note.md").write_text(
+        "# A synthetic note\n\nA synthetic statement cites a record PubMed lacks [1].\n\n"
+        "## References\n\n1. Synthetic A. A synthetic title. Synth J. 2020;1:1-2. "
+        "PMID: 99900001\n", encoding="utf-8")
+    first = build_json(project)
+    assert first["resolve"]["counts"].get("unresolved") == 1
+    assert not resolved_again(build_json(project))

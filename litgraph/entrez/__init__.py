@@ -284,6 +284,19 @@ class EntrezClient(Transport):
             for linkname in linknames:
                 self._ahead.setdefault(linkname, []).append((pmids, future))
 
+    def settle_ahead(self) -> None:
+        """Wait for the links asked ahead that no ``links`` call took (PMIDs that did not
+        resolve, a graph kept as it was), then drop them: their requests end, and land in
+        the cache, before a build stamps what the cache holds."""
+        with self._lock:
+            futures = [future for entries in self._ahead.values() for _, future in entries]
+            self._ahead.clear()
+        for future in futures:
+            try:
+                future.result()
+            except EntrezError:
+                pass  # asked in the background for a graph that did not need the answer
+
     def _take_ahead(self, linkname) -> list:
         with self._lock:
             return self._ahead.pop(linkname, [])
