@@ -231,6 +231,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         def wrote(holds):
             if holds:
                 expected[0] = inputs_stamp({**inputs, "references.yaml": holds})
+
         stored = get_build_info(db_path)
         refset, pending = None, []  # pending: extract's merge, not yet written
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
@@ -300,18 +301,9 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         final = extract_inputs_stamp(paths, references_path)
         if final != expected[0]:  # a document or references.yaml saved during the build:
             final = ""            # the next one reads them again, and resolves
-        # Stamped as the cache now is (the graph may have added replies); a resolution that
-        # met a failure is not stamped, so the next build does it again.
-        resolved_inputs = resolve_inputs_stamp(final, references_path, client) if final else ""
-        if kept:
-            set_build_info(open_db(db_path), resolve_inputs=resolved_inputs)
-        else:
-            counts = {k: v for k, v in resolved.report.counts.items()
-                      if k not in ("requests", "cache_hits")}
-            expiry = client.earliest_expiry
-            set_build_info(open_db(db_path), resolve_inputs=resolved_inputs if clean else "",
-                           resolve_counts=json.dumps(counts),
-                           resolve_reused_until=expiry.isoformat() if expiry else "")
+        _stamp_resolution(open_db(db_path), client, resolved.report,
+                          resolve_inputs_stamp(final, references_path, client) if final else "",
+                          kept=kept, clean=clean)
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
@@ -343,6 +335,22 @@ def resolve_inputs_stamp(extract_stamp, references_path, client) -> str:
     digest.update(b"\0service\0" + str(client.service).encode())
     digest.update(b"\0cache\0" + client.cached_replies().encode())
     return digest.hexdigest()
+
+
+def _stamp_resolution(db, client, report, stamp, kept, clean) -> None:
+    """Record what the next build compares with (``_resolved_as_before``): ``stamp``, taken
+    as the cache is now (the graph may have added replies), unless the resolution met a
+    failure; with a resolution that ran, its counts and when a reply it used stops being
+    reused."""
+    import json
+
+    if kept:
+        set_build_info(db, resolve_inputs=stamp)
+        return
+    counts = {k: v for k, v in report.counts.items() if k not in ("requests", "cache_hits")}
+    expiry = client.earliest_expiry
+    set_build_info(db, resolve_inputs=stamp if clean else "", resolve_counts=json.dumps(counts),
+                   resolve_reused_until=expiry.isoformat() if expiry else "")
 
 
 def _resolved_as_before(stored: dict, stamp: str) -> bool:
