@@ -217,6 +217,26 @@ def test_the_client_knows_when_the_first_cached_reply_it_used_stops_being_reused
         assert abs(warm.earliest_expiry - client.earliest_expiry) < timedelta(seconds=1)
 
 
+def test_a_batch_pubmed_left_out_whole_is_asked_twice_and_the_second_answer_kept_a_day(
+        eutils, tmp_path):
+    # The second ask has the first's parameters: it is cached apart all the same, so it
+    # reaches PubMed, and its "not found" is reused for a day only, the first reply's for good.
+    from datetime import datetime, timedelta, timezone
+
+    from litgraph.entrez import NOT_FOUND_SECONDS
+
+    eutils.queue("efetch.fcgi", (200, XML, EMPTY_SET), (200, XML, EMPTY_SET))
+    with client_for(eutils, tmp_path) as client:
+        result = client.fetch_pubmed(["912345678"])
+        assert result.missing == {"912345678"}
+        assert len(eutils.requests) == 2  # asked twice
+        day = timedelta(seconds=NOT_FOUND_SECONDS)
+        assert datetime.now(timezone.utc) + day - client.earliest_expiry < timedelta(minutes=1)
+    with client_for(eutils, tmp_path) as warm:  # within the day: both answers from the cache
+        assert warm.fetch_pubmed(["912345678"]).missing == {"912345678"}
+        assert warm.stats["cache_hits"] == 2 and len(eutils.requests) == 2
+
+
 def test_fetch_pubmed_batches_250_pmids_into_two_requests_the_full_one_by_post(eutils):
     eutils.default("efetch.fcgi", synthetic_efetch())
     pmids = [str(930000000 + n) for n in range(250)]

@@ -116,13 +116,15 @@ class EntrezClient(Transport):
                 result.records.update(held)
                 pmids -= set(held)
 
-        def fetch(batch, expire_after=None, force=None):
+        def fetch(batch, again=False, force=None):
             params = [("db", "pubmed"), ("retmode", "xml"), ("id", ",".join(batch))]
             post = len(batch) >= POST_FROM_IDS or None
             if force is None:
                 force = bool(stale & set(batch)) if stale is not None else bool(refresh)
+            # the second ask is reused for a day, and cached apart from the first reply even
+            # for the same batch: a batch PubMed left out whole is asked twice
             return self._call("efetch.fcgi", params, parse_pubmed, post=post, refresh=force,
-                              expire_after=expire_after)
+                              expire_after=NOT_FOUND_SECONDS if again else None, again=again)
 
         def take(outcomes, confirming=False):
             for batch, outcome in outcomes:
@@ -146,7 +148,7 @@ class EntrezClient(Transport):
         missing = {p for batch in batches for p in batch} - set(result.records) - set(result.failed)
         if missing:
             again = list(self._batches(missing, "efetch"))
-            take(self._each(lambda batch: fetch(batch, expire_after=NOT_FOUND_SECONDS), again),
+            take(self._each(lambda batch: fetch(batch, again=True), again),
                  confirming=True)
         result.missing = ({p for batch in batches for p in batch}
                           - set(result.records) - set(result.failed))

@@ -75,6 +75,9 @@ def is_loopback(host: str) -> bool:
 
 # Bump when the key's recipe changes: every old entry then misses once (a cold cache).
 CACHE_KEY_FORMAT = b"litgraph-cache-key/2"
+# A header litgraph sends on a request that asks again what a reply left out: the cache keeps
+# that answer apart from the first reply's (same parameters), for as long as it is reused.
+ASK_AGAIN_HEADER = "X-Litgraph-Ask"
 _SECRET_NAMES = frozenset(name.encode() for name in SECRET_PARAMETERS)
 
 
@@ -106,8 +109,8 @@ def cache_key(request, service=None, **kwargs) -> str:
     port), so the answers of one server are never reused for another: the
     stand-in, NCBI and a test proxy each have their own entries.  The key hashes
     the method, the URL's path, the query and the form body as sent (their pairs
-    sorted, secrets left out), and ``verify``; headers (``Authorization`` among
-    them) never enter it.
+    sorted, secrets left out), and ``verify``; no header enters it (``Authorization``
+    among them) but litgraph's own ``ASK_AGAIN_HEADER``, on a second ask.
     """
     parts = urlsplit(request.url)
     host = parts.hostname or ""
@@ -123,6 +126,9 @@ def cache_key(request, service=None, **kwargs) -> str:
     pieces = (CACHE_KEY_FORMAT, identity.encode(), (request.method or "").upper().encode(),
               parts.path.encode(), _form_without_secrets(parts.query.encode()), body,
               b"verify" if kwargs.get("verify", True) else b"no-verify")
+    again = request.headers.get(ASK_AGAIN_HEADER)
+    if again:  # absent from every other request's key, which stays as it was
+        pieces += (b"ask " + again.encode("ascii", "replace"),)
     digest = hashlib.sha256()
     for piece in pieces:  # each piece prefixed by its length: no two requests run together
         digest.update(b"%d:" % len(piece))

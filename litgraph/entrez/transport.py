@@ -37,7 +37,8 @@ from urllib3.util.retry import Retry
 from ..collector import without_cyclic_gc
 from ..errors import EntrezError, InputError, PermanentEntrezError
 from .batching import BatchSizes
-from .credentials import SECRET_PARAMETERS, cache_key, is_loopback, redact, split_credentials
+from .credentials import (ASK_AGAIN_HEADER, SECRET_PARAMETERS, cache_key, is_loopback,
+                          redact, split_credentials)
 from .pacing import PROCESS_THROTTLE, CircuitBreaker
 from .replies import endpoint_kind, is_permanent, reply_problem
 
@@ -266,7 +267,8 @@ class Transport:
         log.warning("%s", message)  # the caller records it per source; the CLI shows errors only
         raise (PermanentEntrezError if permanent else EntrezError)(message)
 
-    def _call(self, endpoint, params, parse, *, post=None, refresh=False, expire_after=None):
+    def _call(self, endpoint, params, parse, *, post=None, refresh=False, expire_after=None,
+              again=False):
         """Send one E-utilities request and return ``(parse(reply), fetched_at)``.
 
         Retries 429 (honouring Retry-After), 5xx, network errors and unusable
@@ -274,7 +276,8 @@ class Transport:
         fail at once with PermanentEntrezError.
         Raises EntrezError naming the endpoint and the last reason, at once
         when the circuit breaker is open.  ``expire_after`` (seconds) limits
-        how long the cached reply is reused.
+        how long the cached reply is reused.  ``again``: the request asks again what an
+        earlier reply left out, and is cached apart from it (``ASK_AGAIN_HEADER``).
         """
         url = self.base_url + endpoint
         params = list(params) + self._identity()
@@ -299,13 +302,16 @@ class Transport:
             try:
                 # Redirects are not followed: a redirect hop would carry the API key to
                 # another address and into the cache's history unredacted.
+                headers = {ASK_AGAIN_HEADER: "again"} if again else {}
                 if post:
-                    response = self.session.request("POST", url, data=body, headers=FORM,
+                    response = self.session.request("POST", url, data=body,
+                                                    headers={**FORM, **headers},
                                                     timeout=self.timeout, allow_redirects=False,
                                                     **cache_options)
                 else:
-                    response = self.session.request("GET", url, params=params, timeout=self.timeout,
-                                                    allow_redirects=False, **cache_options)
+                    response = self.session.request("GET", url, params=params, headers=headers,
+                                                    timeout=self.timeout, allow_redirects=False,
+                                                    **cache_options)
             except (requests.ConnectionError, requests.Timeout,
                     requests.exceptions.ChunkedEncodingError) as exc:
                 reason = f"network error ({type(exc).__name__})"
