@@ -242,8 +242,9 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             extract_counts = merged.report.counts
             # the files of a folder extract did not read, one line each with the reason
             not_read = [m for m in merged.report.messages if ": not read (" in m]
-            if merged.changed:
-                refset = reference_set_from(merged.data, references_path)  # as it will read
+            # as the file will read once written (or reads now: the data was loaded to merge,
+            # and reading the file again would parse it a second time)
+            refset = reference_set_from(merged.data, references_path)
             pending.append(merged)
             del merged
 

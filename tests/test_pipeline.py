@@ -682,3 +682,22 @@ def test_a_build_citing_a_pmid_pubmed_lacks_is_kept_by_the_next_one(tmp_path):
     first = build_json(project)
     assert first["resolve"]["counts"].get("unresolved") == 1
     assert not resolved_again(build_json(project))
+
+
+def test_a_build_that_merged_the_documents_reads_references_yaml_once(project, monkeypatch):
+    # After a curator's edit, extract loads references.yaml to merge the documents into it
+    # (and finds nothing to change); resolution takes that data instead of parsing the
+    # file a second time.
+    import litgraph.references as references
+
+    steady(project)
+    add_to_a_source(project, "note: read once")
+    reads = []
+    read = references.read_reference_set
+    monkeypatch.setattr(references, "read_reference_set",
+                        lambda path: reads.append(path) or read(path))
+    parts = build_json(project)
+    assert resolved_again(parts) and reads == []
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    assert conn.execute("select count(*) from sources where note = 'read once'").fetchone() == (1,)
+    conn.close()
