@@ -62,7 +62,8 @@ _UNESCAPED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote_plus leaves as it is
 
 
 def _utc(moment):
-    """A datetime in UTC (requests-cache's ``expires`` is naive UTC), or None."""
+    """``moment`` in UTC (a naive one taken as UTC, as requests-cache wrote them before its
+    times carried a zone), or None when it is not a datetime."""
     if not isinstance(moment, datetime):
         return None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None \
