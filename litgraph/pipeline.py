@@ -405,7 +405,9 @@ def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageRepor
     if stored.get("graph_inputs") == graph_stamp and stored.get("graph_counts"):
         return StageReport("graph", counts=json.loads(stored["graph_counts"]),
                            messages=["unchanged since the last build: not rebuilt"])
-    graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress)
+    # no earlier stamp stands for the graph saved next: cleared in the save's own transaction
+    graphed = run_graph(db_path, client, depth=depth, cap=cap, progress=progress,
+                        build_info={"graph_inputs": ""})
     done = not graphed.messages  # a failed E-utilities call is asked again next time
     set_build_info(db, graph_inputs=graph_stamp if done else "",
                    graph_counts=json.dumps(graphed.counts))

@@ -701,3 +701,28 @@ def test_a_build_that_merged_the_documents_reads_references_yaml_once(project, m
     conn = sqlite3.connect(project / "db" / "litgraph.db")
     assert conn.execute("select count(*) from sources where note = 'read once'").fetchone() == (1,)
     conn.close()
+
+
+def test_a_build_stopped_after_saving_its_graph_leaves_no_stamp_for_it(project, monkeypatch):
+    # The graph of a set with one source excluded is saved, then the build is killed before
+    # it stamps it; the curator takes the exclusion back: the next build builds the graph.
+    import litgraph.pipeline as pipeline
+
+    steady(project)
+    key, before = add_to_a_source(project, "exclude: true")
+    run_graph = pipeline.run_graph
+
+    def saved_then_stopped(*args, **kwargs):
+        run_graph(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_graph", saved_then_stopped)
+    assert build(project).exit_code != 0
+    monkeypatch.undo()
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (0,)
+    (project / "references.yaml").write_text(before, encoding="utf-8")
+    parts = build_json(project)
+    assert parts["graph"]["messages"] != ["unchanged since the last build: not rebuilt"]
+    assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (1,)
+    conn.close()

@@ -27,7 +27,7 @@ from typing import Optional
 import networkx as nx
 
 from ..errors import InputError
-from ..store import save_graph
+from ..store import save_graph, set_build_info
 from .arrays import networkx_rows
 from .links import (ORIGINS, LinkClient, ReferenceGraph, add_entrez_links, citation_direction,
                     external_id, external_node, read_reference_graph)
@@ -184,7 +184,8 @@ def graph_counts(nodes, links, graph: ReferenceGraph, computed: GraphMetrics, en
 
 def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_max=5000,
                 sample_k=500, messages=None, engine="networkx", links_from=None,
-                bulk_scope="neighbourhood", spark_master=None, spark_mode="auto") -> dict:
+                bulk_scope="neighbourhood", spark_master=None, spark_mode="auto",
+                build_info=None) -> dict:
     """Build the citation graph and its metrics from the database and E-utilities; store them.
 
     Parameters
@@ -214,6 +215,9 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         origin ``bulk`` (``litgraph.graph.bulk``); ``bulk_scope`` says which:
         ``neighbourhood`` (a pair with at least one end in the reference set)
         or ``all``.
+    build_info : mapping, optional
+        Set in build_info in the transaction that saves the graph (NetworkX engine; after
+        Spark's save otherwise).
 
     Returns
     -------
@@ -231,8 +235,11 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
     if engine == "spark":  # Spark reads the bulk file: its rows never become Python rows
         from .spark_build import build_with_spark
 
-        return build_with_spark(db, graph, links_from, bulk_scope, spark_master,
-                                betweenness_exact_max, sample_k, TOP_PAIRS, mode=spark_mode)
+        counts = build_with_spark(db, graph, links_from, bulk_scope, spark_master,
+                                  betweenness_exact_max, sample_k, TOP_PAIRS, mode=spark_mode)
+        if build_info:
+            set_build_info(db, **build_info)
+        return counts
     nodes = [graph.nodes[k] for k in sorted(graph.nodes)]
     # (citing, cited, origin) in a fixed order, so that a rebuild stores the same rows in the
     # same order; one text per link sorts in 0.64 s where the triples take 1.45 s (620,000
@@ -243,7 +250,7 @@ def build_graph(db, client, depth=1, cap=500, progress=False, betweenness_exact_
         engine=engine, betweenness_exact_max=betweenness_exact_max, sample_k=sample_k,
         spark_master=spark_master, spark_mode=spark_mode))
     save_graph(db, nodes, links, computed.metrics, computed.cocitations, computed.couplings,
-               computed.cohesion)
+               computed.cohesion, build_info=build_info)
     log.info("graph: stored %d nodes, %d links; top PageRank %s", len(nodes), len(links),
              max(computed.pagerank, key=computed.pagerank.get) if computed.pagerank else None)
     return graph_counts(nodes, links, graph, computed, engine)

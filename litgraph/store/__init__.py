@@ -413,13 +413,14 @@ def _insert_graph_rows(db: sqlite_utils.Database, table: str, rows) -> None:
 
 
 def save_graph(db: sqlite_utils.Database, nodes, links, metrics=(), cocitations=(), couplings=(),
-               cohesion=()) -> None:
+               cohesion=(), build_info=None) -> None:
     """Replace the whole stored graph (GRAPH_TABLES) in one transaction.
 
     ``nodes``, ``metrics``, ``cocitations``, ``couplings`` and ``cohesion`` are
     rows of their tables (dicts, or tuples in TABLES' column order); ``links``
     are (citing_id, cited_id, origin) triples.  Any iterable will do.  On any
     error nothing changes: readers see the old graph or the new one, never half.
+    ``build_info`` (a mapping) is set in build_info in the same transaction.
     """
     conn = db.conn
     marks = ", ".join("?" for _ in GRAPH_TABLES)
@@ -440,5 +441,7 @@ def save_graph(db: sqlite_utils.Database, nodes, links, metrics=(), cocitations=
                 _insert_graph_rows(db, table, rows)
             for _name, sql in indexes:
                 conn.execute(sql)
+            if build_info:
+                set_build_info(db, **build_info)
     finally:
         conn.execute(f"pragma cache_size = {int(cache_size)}")
