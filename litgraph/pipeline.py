@@ -420,7 +420,6 @@ def graph_inputs_stamp(db, client, **options) -> str:
     litgraph's code."""
     import hashlib
 
-    from .model import citation_direction
     from .references import code_digest
     from .store import GRAPH_COLUMNS, graph_rows
 
@@ -429,10 +428,6 @@ def graph_inputs_stamp(db, client, **options) -> str:
     digest.update(b"\0service\0" + str(client.service if client is not None else "-").encode())
     for table in GRAPH_COLUMNS:
         digest.update(b"\0table\0" + table.encode())
-        rows = graph_rows(db, table)
-        if table == "citations":  # the graph reads a label for the direction it gives alone
-            rows = sorted({(row["document_id"], row["source_id"], citation_direction(row["label"]))
-                           for row in rows})
-        for row in rows:
+        for row in graph_rows(db, table):
             digest.update(repr(row).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -27,10 +27,11 @@ from typing import Optional
 import networkx as nx
 
 from ..errors import InputError
+from ..model import citation_direction
 from ..store import save_graph, set_build_info
 from .arrays import networkx_rows
-from .links import (ORIGINS, LinkClient, ReferenceGraph, add_entrez_links, citation_direction,
-                    external_id, external_node, read_reference_graph)
+from .links import (ORIGINS, LinkClient, ReferenceGraph, add_entrez_links, external_id,
+                    external_node, read_reference_graph)
 from .metrics import cocitation_pairs, compute_metrics, coupling_pairs, document_cohesion
 
 __all__ = [

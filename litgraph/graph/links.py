@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from ..errors import EntrezError
-from ..model import citation_direction
 from ..store import graph_rows
 
 ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
@@ -118,7 +117,7 @@ def read_reference_graph(db) -> ReferenceGraph:
         graph.documents[row["id"]] = set()
     # One direction per (document, source): a work listed under "Citing Articles"
     # cites the document even where another line (a "Fetch PMID" link) names it too.
-    # Which line says so does not matter, so the rows are read without their lines.
+    # Which line says so does not matter: the rows are read without their lines.
     directions = {}
     for row in graph_rows(db, "citations"):
         node = document_node.get(row["document_id"])
@@ -127,7 +126,7 @@ def read_reference_graph(db) -> ReferenceGraph:
         graph.documents[row["document_id"]].add(row["source_id"])
         pair = (node, row["source_id"])
         if directions.get(pair) != "cited-by":
-            directions[pair] = citation_direction(row["label"])
+            directions[pair] = row["direction"]
     for (node, source_id), direction in directions.items():
         if direction == "cited-by":
             graph.add_link(source_id, node, "document")

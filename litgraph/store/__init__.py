@@ -121,11 +121,11 @@ TABLES = {
     ),
 }
 
-# What the graph stage reads of the tables a build fills (graph.links.read_reference_graph
-# selects exactly these): the graph is a function of them, the E-utilities replies, the
-# options and the code, so a build skips it when they hash as before
+# What the graph stage reads of the tables a build fills (``graph_rows``, which
+# graph.links.read_reference_graph reads): the graph is a function of them, the E-utilities
+# replies, the options and the code, so a build skips it when they hash as before
 # (pipeline.graph_inputs_stamp).  A document's text, a citation's line or a source's
-# journal changes no node or link.
+# journal changes no node or link; a citation's label counts for the way it points alone.
 GRAPH_COLUMNS = {
     "sources": ("id", "title", "year", "pmid", "doi", "evidence_level", "status", "excluded",
                 "stale"),
@@ -134,10 +134,18 @@ GRAPH_COLUMNS = {
 }
 
 
-def graph_rows(db, table: str):
-    """The distinct rows of ``GRAPH_COLUMNS[table]`` (dicts), in the order of those columns."""
+def graph_rows(db, table: str) -> list:
+    """The distinct rows of ``GRAPH_COLUMNS[table]`` (dicts), in the order of those columns;
+    a citation's ``label`` given as its ``direction`` (``model.citation_direction``)."""
+    from ..model import citation_direction
+
     names = ", ".join(f"[{c}]" for c in GRAPH_COLUMNS[table])
-    return db.query(f"select distinct {names} from [{table}] order by {names}")
+    rows = db.query(f"select distinct {names} from [{table}] order by {names}")
+    if table != "citations":
+        return list(rows)
+    pointed = {(r["document_id"], r["source_id"], citation_direction(r["label"])) for r in rows}
+    return [{"document_id": document, "source_id": source, "direction": direction}
+            for document, source, direction in sorted(pointed)]
 
 
 # Columns a reviewer reads first, in this order, before the rest of TABLES' order
