@@ -159,11 +159,11 @@ def run_align(db, refset, base_dir, aligned_before=()) -> dict:
 
     from .align.storage import align_documents, alignment_inputs_stamp, save_alignments
     from .references import code_digest
+    from .store import build_info_in
 
     thresholds = (refset.settings or {}).get("restatement")
     stamp = alignment_inputs_stamp(db, thresholds, base_dir, code=code_digest())
-    stored = dict(db.execute("select key, value from build_info "
-                             "where key in ('align_inputs', 'align_counts')").fetchall())
+    stored = build_info_in(db)
     if stored.get("align_inputs") == stamp and stored.get("align_counts"):
         save_alignments(db, list(aligned_before))  # the rows aligning again would store
         return json.loads(stored["align_counts"])
@@ -178,7 +178,7 @@ def run_graph(db_path, client, depth=1, cap=500, progress=False, **engine_option
     """Build the citation graph and its metrics in the database.
 
     ``engine_options`` go to ``build_graph``: ``engine``, ``links_from``,
-    ``bulk_scope``, ``spark_master``, ``spark_mode``.
+    ``bulk_scope``, ``spark_master``, ``spark_mode``, ``build_info``.
     """
     from .graph import build_graph
 
@@ -268,8 +268,8 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         extracted = time.perf_counter()
         # Neither references.yaml nor the documents changed since a resolution that met no
         # failure: resolving again would read the same replies and store the same rows.
-        resolve_stamp = None if pending else resolve_inputs_stamp(stamp, references_path, client)
-        kept = resolve_stamp is not None and _resolved_as_before(stored, resolve_stamp)
+        kept = not pending and _resolved_as_before(
+            stored, resolve_inputs_stamp(stamp, references_path, client))
         try:
             if kept:
                 counts = {**json.loads(stored["resolve_counts"]), "requests": 0, "cache_hits": 0}
@@ -297,14 +297,13 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             if written_back is not None:
                 wrote(written_back.result())
         graphed.seconds = time.perf_counter() - graph_started
-        if hasattr(client, "settle_ahead"):
-            client.settle_ahead()  # links asked ahead that no stage took: done, then stamped
+        client.settle_ahead()  # links asked ahead that no stage took: done, then stamped
         final = extract_inputs_stamp(paths, references_path)
         if final != expected[0]:  # a document or references.yaml saved during the build:
             final = ""            # the next one reads them again, and resolves
         _stamp_resolution(open_db(db_path), client, resolved.report,
-                          resolve_inputs_stamp(final, references_path, client) if final else "",
-                          kept=kept, clean=clean)
+                          resolve_inputs_stamp(final, references_path, client), kept=kept,
+                          clean=clean)
         set_build_info(open_db(db_path), built_at=now_utc(),  # status reads requests, cache_hits
                        requests=client.stats.get("network_requests", 0),
                        cache_hits=client.stats.get("cache_hits", 0),
@@ -323,14 +322,14 @@ RESOLVE_KEPT = "unchanged since the last build: not resolved again"
 def resolve_inputs_stamp(extract_stamp, references_path, client) -> str:
     """A SHA-256 of what resolution reads: ``extract_stamp`` (the documents, references.yaml
     and litgraph's code), the evidence-level mapping that applies, the E-utilities service,
-    and which replies its cache holds.  Without a cache the stamp is one no build stores:
-    resolution asks again."""
+    and which replies its cache holds.  "" (no stamp: resolution asks again) without
+    ``extract_stamp`` or without a cache."""
     import hashlib
 
     from .evidence import mapping_path
 
-    if not getattr(client, "cache_path", None):
-        return "no cache"
+    if not extract_stamp or not client.cache_path:
+        return ""
     digest = hashlib.sha256(extract_stamp.encode())
     digest.update(b"\0levels\0" + mapping_path(references_path).read_bytes())
     digest.update(b"\0service\0" + str(client.service).encode())
@@ -359,8 +358,7 @@ def _resolved_as_before(stored: dict, stamp: str) -> bool:
     used is still reused from the cache."""
     from datetime import datetime, timezone
 
-    if stamp == "no cache" or stored.get("resolve_inputs") != stamp \
-            or not stored.get("resolve_counts"):
+    if not stamp or stored.get("resolve_inputs") != stamp or not stored.get("resolve_counts"):
         return False
     until = stored.get("resolve_reused_until")
     try:

@@ -328,11 +328,17 @@ def get_build_info(db_path) -> dict:
     try:
         conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
         try:
-            return dict(conn.execute("SELECT key, value FROM build_info"))
+            return build_info_in(conn)
         finally:
             conn.close()
     except sqlite3.Error:
         return {}
+
+
+def build_info_in(db) -> dict:
+    """build_info as ``{key: value}``, read through ``db`` (a connection or a Database), in
+    its transaction when one is open."""
+    return dict(db.execute("SELECT key, value FROM build_info").fetchall())
 
 
 @contextmanager
