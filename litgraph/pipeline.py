@@ -215,7 +215,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
 
     from .references import (add_found_identifiers, extract_inputs, extract_inputs_stamp,
                              inputs_stamp, merge_documents, record_resolutions,
-                             reference_set_from, write_merged)
+                             write_merged)
     from .store import get_build_info
 
     with build_lock(db_path), ThreadPoolExecutor(1, thread_name_prefix="litgraph-write") as writer:
@@ -242,9 +242,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             extract_counts = merged.report.counts
             # the files of a folder extract did not read, one line each with the reason
             not_read = [m for m in merged.report.messages if ": not read (" in m]
-            # as the file will read once written (or reads now: the data was loaded to merge,
-            # and reading the file again would parse it a second time)
-            refset = reference_set_from(merged.data, references_path)
+            refset = merged.reference_set()  # as the file will read, not read a second time
             pending.append(merged)
             del merged
 

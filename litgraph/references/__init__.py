@@ -136,6 +136,14 @@ class Merged:
     read_stamp: Optional[str]  # the file_stamp of the text it was read from (None: no file)
     changed: bool  # its content differs from the file's (or there is no file)
     report: ExtractReport
+    read_set: object = None  # the file's reference set as read (its values checked then)
+
+    def reference_set(self):
+        """The reference set references.yaml reads as once written: the one read before the
+        merge when the merge changed nothing (the data is not read a second time)."""
+        if self.changed or self.read_set is None:
+            return reference_set_from(self.data, self.path)
+        return self.read_set
 
 
 @without_cyclic_gc()
@@ -162,7 +170,7 @@ def merge_documents(paths, references_path) -> Merged:
     with extracting(files, profile if profile.is_file() else None) as extraction:
         # read and checked while worker processes read the documents (nothing is written
         # before both are done)
-        data, read_stamp = _load_to_merge(references_path)
+        data, read_stamp, read_set = _load_to_merge(references_path)
         outcomes = extraction()
     extracted, unreadable = [], []
     for path, doc in outcomes:
@@ -195,11 +203,12 @@ def merge_documents(paths, references_path) -> Merged:
             del entry["restates_proposed"]  # confirmed by a curator, or no longer proposed
     put_trailing_comments(data, comments)
     changed = not existed or _content(data) != before
-    return Merged(references_path, data, read_stamp, changed, report)
+    return Merged(references_path, data, read_stamp, changed, report, read_set)
 
 
 def _load_to_merge(path):
-    """(references.yaml's round-trip document, its file_stamp), every value checked.
+    """(references.yaml's round-trip document, its file_stamp, its reference set): every
+    value checked by reading the reference set.
 
     A text in litgraph's own form is read by libyaml (``fastdump.load_own_form``): seconds
     where ruamel takes minutes for thousands of sources.  Anything else, or a value the
@@ -207,18 +216,16 @@ def _load_to_merge(path):
     """
     text, stamp = _read_stamped(path)
     if text is None:
-        return None, None
+        return None, None, None
     data = load_own_form(text, HEADER)
     if data is not None and all(isinstance(data.get(section), (CommentedMap, type(None)))
                                 for section in SECTIONS):
         try:
-            reference_set_from(data, path)
-            return data, stamp
+            return data, stamp, reference_set_from(data, path)
         except (ReferencesFileError, AttributeError, KeyError, TypeError):
             pass  # ruamel's reading names the line
     data = _round_trip(text, path)
-    reference_set_from(data, path)  # validate before touching anything
-    return data, stamp
+    return data, stamp, reference_set_from(data, path)  # checked before anything is touched
 
 
 def add_found_identifiers(merged: Merged, resolutions) -> None:
