@@ -356,13 +356,15 @@ def _resolved_as_before(stored: dict, stamp: str) -> bool:
     used is still reused from the cache."""
     from datetime import datetime, timezone
 
+    from .store import stored_time
+
     if not stamp or stored.get("resolve_inputs") != stamp or not stored.get("resolve_counts"):
         return False
     until = stored.get("resolve_reused_until")
-    try:
-        return not until or datetime.now(timezone.utc) < datetime.fromisoformat(until)
-    except ValueError:  # not a time litgraph wrote: ask again
-        return False
+    if not until:
+        return True  # none of the replies used stops being reused
+    moment = stored_time(until)  # None: not a time litgraph wrote, so ask again
+    return moment is not None and datetime.now(timezone.utc) < moment
 
 
 @dataclass(frozen=True)

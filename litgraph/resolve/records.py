@@ -2,6 +2,8 @@
 
 from datetime import datetime, timezone
 
+from ..store import stored_time
+
 
 def stale_pmids(db, pmids, max_age) -> set:
     """PMIDs whose sources row was fetched longer ago than ``max_age`` (or never)."""
@@ -13,13 +15,7 @@ def stale_pmids(db, pmids, max_age) -> set:
         fetched[str(row["pmid"])] = row["fetched_at"]
     stale = set()
     for pmid in pmids:
-        when = fetched.get(pmid)
-        try:
-            moment = datetime.fromisoformat(when) if when else None
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+        moment = stored_time(fetched.get(pmid))
         if moment is None or moment < limit:
             stale.add(pmid)
     return stale

@@ -312,6 +312,18 @@ def now_utc() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def stored_time(text):
+    """A time as the database stores it (``now_utc``, a reply's ``fetched_at``), in UTC
+    (one without a zone is taken as UTC); None for none, or for text that is not a time."""
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
 def set_build_info(db: sqlite_utils.Database, **values) -> None:
     """Record facts about the build (built_at, counts, versions) in build_info."""
     db["build_info"].upsert_all(
