@@ -7,6 +7,8 @@ served by a scripted loopback server (tests/entrez_fake.py).
 
 import logging
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -269,6 +271,56 @@ def test_throttle_spaces_requests_by_interval():
     fake.now += 5  # idle time is not owed back
     assert throttle.wait(1 / 3) == 0.0
     assert throttle.wait(0) == 0.0
+
+
+class ManualClock:
+    """A clock that moves only when the test says: sleepers wait for it in real threads."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.moved = threading.Condition()
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        with self.moved:
+            until = self.now + seconds
+            assert self.moved.wait_for(lambda: self.now >= until, timeout=10)
+
+    def advance(self, seconds):
+        with self.moved:
+            self.now += seconds
+            self.moved.notify_all()
+
+
+def test_requests_asked_ahead_take_only_the_slots_the_callers_own_leave_free():
+    clock = ManualClock()
+    throttle = Throttle(clock=clock.clock, sleep=clock.sleep)
+    assert throttle.wait(1.0) == 0.0  # a slot taken: the next one opens at 1.0
+    started = []
+
+    def request(name, behind):
+        queued = threading.Event()
+        thread = threading.Thread(target=lambda: started.append(
+            (name, throttle.wait(1.0, behind=behind, queued=queued.set))))
+        thread.start()
+        assert queued.wait(10)
+        return thread
+
+    # asked ahead first, then the caller's own: the caller's go first, each in arrival order
+    threads = [request("ahead 1", True), request("ahead 2", True),
+               request("own 1", False), request("own 2", False)]
+    for slot in range(1, 5):
+        clock.advance(1.0)
+        for _ in range(1000):
+            if len(started) == slot:
+                break
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(10)
+    assert [name for name, _ in started] == ["own 1", "own 2", "ahead 1", "ahead 2"]
+    assert [waited for _, waited in started] == [1.0, 2.0, 3.0, 4.0]
 
 
 def test_client_rate_defaults_to_3_or_10_with_a_key_and_cache_hits_skip_the_throttle(eutils, tmp_path):
@@ -648,6 +700,39 @@ def test_links_asked_ahead_are_taken_and_only_the_other_pmids_asked(eutils):
         eutils.requests.clear()
         client.links(pmids[:3], names[:1])  # answers ahead are taken once: asked again
         assert asked() == [(names[0], tuple(pmids[:3]))]
+
+
+def test_links_asked_ahead_go_out_after_the_fetch_that_follows_them(eutils):
+    """elink asked ahead waits for the caller's next request, then yields it the throttle:
+    efetch's batches, the largest replies, start first and are read while elink's travel."""
+    eutils.default("elink.fcgi", _linked_by_rule)
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    pmids = [str(900000001 + n) for n in range(4)]
+    with client_for(eutils, rate=5, throttle=Throttle(), batch_sizes="efetch=2") as client:
+        client.links_ahead(pmids, ("pubmed_pubmed_refs", "pubmed_pubmed_citedin"))
+        assert len(client.fetch_pubmed(pmids).records) == 4
+        client.settle_ahead()
+    assert [r["endpoint"] for r in eutils.requests] == ["efetch.fcgi"] * 2 + ["elink.fcgi"] * 2
+
+
+def test_links_asked_ahead_of_a_fetch_that_sends_nothing_still_go_out(eutils, tmp_path):
+    eutils.default("elink.fcgi", _linked_by_rule)
+    eutils.default("efetch.fcgi", synthetic_efetch())
+    pmids = ["900000001", "900000002"]
+    with client_for(eutils, tmp_path) as client:
+        client.fetch_pubmed(pmids)
+    eutils.requests.clear()
+    with client_for(eutils, tmp_path) as client:  # the same fetch again: all from the cache
+        client.links_ahead(pmids, ["pubmed_pubmed_refs"])
+        assert len(client.fetch_pubmed(pmids).records) == 2
+        for _ in range(1000):  # let go when the fetch ended, not when links are asked for
+            if eutils.count("elink.fcgi"):
+                break
+            time.sleep(0.01)
+        assert eutils.count("elink.fcgi") == 1 and eutils.count("efetch.fcgi") == 0
+        assert client.links(pmids, ["pubmed_pubmed_refs"])["pubmed_pubmed_refs"] == {
+            "900000001": ["900000002"], "900000002": ["900000003"]}
+    assert eutils.count("elink.fcgi") == 1
 
 
 def test_an_answer_ahead_that_failed_is_asked_again_and_its_failure_raised_there(eutils):

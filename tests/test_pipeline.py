@@ -397,10 +397,10 @@ def test_a_build_asks_elink_ahead_and_its_graph_takes_the_answers(tmp_path, monk
         ahead.append((set(pmids), tuple(linknames)))
         return links_ahead(client, pmids, linknames)
 
-    def record_asks(client, pmids, linknames, quiet=False):
-        if not quiet:
+    def record_asks(client, pmids, linknames, ahead=False):
+        if not ahead:
             asked_later.append(set(pmids))
-        return ask_links(client, pmids, linknames, quiet)
+        return ask_links(client, pmids, linknames, ahead)
 
     monkeypatch.setattr(EntrezClient, "links_ahead", record_ahead)
     monkeypatch.setattr(EntrezClient, "_ask_links", record_asks)

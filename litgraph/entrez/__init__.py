@@ -28,6 +28,7 @@ text goes through ``redact``.
 """
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Optional
@@ -152,6 +153,7 @@ class EntrezClient(Transport):
                  confirming=True)
         result.missing = ({p for batch in batches for p in batch}
                           - set(result.records) - set(result.failed))
+        self._let_ahead_go()  # none of this fetch's requests went out (all held or cached)
         return result
 
     def _take_held(self, pmids) -> dict:
@@ -247,6 +249,7 @@ class EntrezClient(Transport):
         failed is asked again here, where a failure raises as it would have.
         """
         linknames = tuple(dict.fromkeys(linknames))
+        self._let_ahead_go()
         order = [pmid for batch in self._batches(pmids, "elink") for pmid in batch]
         wanted = set(order)
         taken = {linkname: {} for linkname in linknames}
@@ -268,21 +271,28 @@ class EntrezClient(Transport):
         return {linkname: {p: taken[linkname][p] for p in order} for linkname in linknames}
 
     def links_ahead(self, pmids, linknames) -> None:
-        """Start asking ``links(pmids, linknames)`` in the background and return at once.
+        """Ask ``links(pmids, linknames)`` in the background, behind the caller's next
+        requests, and return at once.
 
         Resolution asks ahead for every PMID it is about to fetch, so that elink's
-        requests go out beside efetch's rather than after verification.  A later
-        ``links`` call takes the answers for the PMIDs it asks about; the answers of
-        PMIDs it does not ask about (a candidate that did not verify) are dropped then.
+        requests go out beside efetch's rather than after verification.  They wait
+        until the caller's next request is queued at the throttle (or its next fetch
+        ends without one, or it asks for links), and then take only the start slots
+        the caller's own requests leave free: efetch's replies, the largest, come
+        first and are read while elink's are on their way.  A later ``links`` call
+        takes the answers for the PMIDs it asks about; the answers of PMIDs it does
+        not ask about (a candidate that did not verify) are dropped then.
         """
         linknames = tuple(dict.fromkeys(linknames))
         pmids = frozenset(str(p) for p in pmids)
         if not pmids or not linknames:
             return
+        go = threading.Event()
         with self._lock:
             if self._ahead_pool is None:
                 self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="entrez-ahead")
-            future = self._ahead_pool.submit(self._ask_links, pmids, linknames, quiet=True)
+            self._ahead_waiting.append(go)
+            future = self._ahead_pool.submit(self._ask_ahead, go, pmids, linknames)
             for linkname in linknames:
                 self._ahead.setdefault(linkname, []).append((pmids, future))
 
@@ -290,6 +300,7 @@ class EntrezClient(Transport):
         """Wait for the links asked ahead that no ``links`` call took (PMIDs that did not
         resolve, a graph kept as it was), then drop them: their requests end, and land in
         the cache, before a build stamps what the cache holds."""
+        self._let_ahead_go()
         with self._lock:
             futures = [future for entries in self._ahead.values() for _, future in entries]
             self._ahead.clear()
@@ -303,9 +314,13 @@ class EntrezClient(Transport):
         with self._lock:
             return self._ahead.pop(linkname, [])
 
-    def _ask_links(self, pmids, linknames, quiet=False) -> dict:
-        """``links`` without the answers asked ahead: the requests themselves (``quiet``: in
-        the background, without a progress line of their own)."""
+    def _ask_ahead(self, go, pmids, linknames) -> dict:
+        go.wait()
+        return self._ask_links(pmids, linknames, ahead=True)
+
+    def _ask_links(self, pmids, linknames, ahead=False) -> dict:
+        """``links`` without the answers asked ahead: the requests themselves (``ahead``: in
+        the background, behind the caller's requests, without a progress line of their own)."""
         def link(item):
             linkname, batch = item
             dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
@@ -313,13 +328,13 @@ class EntrezClient(Transport):
             params += [("id", pmid) for pmid in batch]
             found, _ = self._call("elink.fcgi", params,
                                   lambda content: parse_elink(content, linkname),
-                                  post=len(batch) >= POST_FROM_IDS or None)
+                                  post=len(batch) >= POST_FROM_IDS or None, behind=ahead)
             return found
 
         batches = list(self._batches(pmids, "elink"))
         work = [(linkname, batch) for linkname in linknames for batch in batches]
         out = {linkname: {} for linkname in linknames}
-        label = None if quiet else f"Linking ({', '.join(linknames)})"
+        label = None if ahead else f"Linking ({', '.join(linknames)})"
         for (linkname, batch), found in self._each(link, work, label):
             if isinstance(found, EntrezError):
                 raise found

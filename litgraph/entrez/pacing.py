@@ -1,5 +1,7 @@
 """Pacing of requests: the process-wide ``Throttle`` and the outage ``CircuitBreaker``."""
 
+import heapq
+import itertools
 import threading
 import time
 
@@ -10,31 +12,57 @@ BREAKER_SECONDS = 120.0  # or this long failing with no success in between
 class Throttle:
     """Request starts at least ``interval`` seconds apart, across threads.
 
-    Threads queue on the lock, each takes the next free start slot, so K
-    requests may be in flight while their starts stay spaced.  One instance
-    (``PROCESS_THROTTLE``) is shared by every client of the process; tests
-    pass their own with a fake clock and sleep.
+    Threads queue for the next free start slot, so K requests may be in flight
+    while their starts stay spaced.  A request marked ``behind`` (asked ahead,
+    in the background) takes a slot only when no other request is queued: the
+    caller's own requests go first.  One instance (``PROCESS_THROTTLE``) is
+    shared by every client of the process; tests pass their own with a fake
+    clock and sleep.
     """
 
     def __init__(self, clock=time.monotonic, sleep=time.sleep):
         self.clock = clock
         self.sleep = sleep
         self._next_at = None
-        self._lock = threading.Lock()
+        self._queue = []  # (behind, arrival number) of the requests waiting, a heap
+        self._arrivals = itertools.count()
+        self._turn = threading.Condition()
 
-    def wait(self, interval: float) -> float:
-        """Block until the next request may start; return the seconds waited."""
+    def wait(self, interval: float, behind: bool = False, queued=None) -> float:
+        """Block until the next request may start; return the seconds waited.
+
+        ``queued`` is called once this request holds its place in the queue (at
+        once when there is no throttle): what it lets start queues behind it.
+        """
         if interval <= 0:
+            if queued:
+                queued()
             return 0.0
-        with self._lock:
-            now = self.clock()
-            waited = 0.0
-            if self._next_at is not None and self._next_at > now:
-                waited = self._next_at - now
-                self.sleep(waited)
+        with self._turn:
+            arrived = self.clock()
+            place = (bool(behind), next(self._arrivals))
+            heapq.heappush(self._queue, place)
+            if queued:
+                queued()
+            while True:
                 now = self.clock()
+                if self._queue[0] != place:
+                    self._turn.wait()  # another request is first in line
+                elif self._next_at is not None and self._next_at > now:
+                    # asleep outside the lock, so that a request arriving meanwhile can
+                    # queue (and, when this one is behind, go first)
+                    delay = self._next_at - now
+                    self._turn.release()
+                    try:
+                        self.sleep(delay)
+                    finally:
+                        self._turn.acquire()
+                else:
+                    break
+            heapq.heappop(self._queue)
             self._next_at = max(now, self._next_at or now) + interval
-            return waited
+            self._turn.notify_all()
+        return now - arrived
 
 
 PROCESS_THROTTLE = Throttle()

@@ -165,6 +165,8 @@ class Transport:
         self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again
         self._ahead = {}  # link name -> [(PMIDs, Future of links())] asked ahead, until taken
         self._ahead_pool = None
+        self._ahead_waiting = []  # an Event per ask ahead not yet let go (``_let_ahead_go``)
+        self._local = threading.local()  # .behind: this thread's request is asked ahead
         self.session = self._make_session()
 
     # ------------------------------------------------------------ session
@@ -220,7 +222,10 @@ class Transport:
             self.stats[name] = self.stats.get(name, 0) + amount
 
     def _before_network(self, request) -> None:
-        self.throttle.wait(self.interval)
+        if getattr(self._local, "behind", False):
+            self.throttle.wait(self.interval, behind=True)
+        else:  # the caller's own request: once it is queued, what was asked ahead may queue
+            self.throttle.wait(self.interval, queued=self._let_ahead_go)
         endpoint = request.path_url.split("?")[0].rsplit("/", 1)[-1]
         with self._lock:
             self.stats["network_requests"] += 1
@@ -269,7 +274,7 @@ class Transport:
         raise (PermanentEntrezError if permanent else EntrezError)(message)
 
     def _call(self, endpoint, params, parse, *, post=None, refresh=False, expire_after=None,
-              again=False):
+              again=False, behind=False):
         """Send one E-utilities request and return ``(parse(reply), fetched_at)``.
 
         Retries 429 (honouring Retry-After), 5xx, network errors and unusable
@@ -279,7 +284,16 @@ class Transport:
         when the circuit breaker is open.  ``expire_after`` (seconds) limits
         how long the cached reply is reused.  ``again``: the request asks again what an
         earlier reply left out, and is cached apart from it (``ASK_AGAIN_HEADER``).
+        ``behind``: the request is asked ahead, and yields the throttle to the caller's own.
         """
+        self._local.behind = behind
+        try:
+            return self._send_with_retries(endpoint, params, parse, post=post, refresh=refresh,
+                                   expire_after=expire_after, again=again)
+        finally:
+            self._local.behind = False
+
+    def _send_with_retries(self, endpoint, params, parse, *, post, refresh, expire_after, again):
         url = self.base_url + endpoint
         params = list(params) + self._identity()
         body = form_body(params)
@@ -364,6 +378,13 @@ class Transport:
         self._fail(redact(f"{endpoint} failed after {attempt} tries: {reason}", self._secrets()),
                    permanent)
 
+    def _let_ahead_go(self) -> None:
+        """Let the asks ahead start: their requests then queue behind the caller's."""
+        with self._lock:
+            waiting, self._ahead_waiting = self._ahead_waiting, []
+        for go in waiting:
+            go.set()
+
     def _count_reached(self) -> None:
         with self._lock:
             self.reached += 1
@@ -419,6 +440,7 @@ class Transport:
     # ------------------------------------------------------------ lifetime
 
     def close(self) -> None:
+        self._let_ahead_go()
         if self._ahead_pool is not None:  # its requests go through the pool below
             self._ahead_pool.shutdown(wait=True)
             self._ahead_pool = None
