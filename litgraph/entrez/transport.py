@@ -49,6 +49,7 @@ CACHE_IGNORED = (*SECRET_PARAMETERS, "Authorization")  # names requests-cache re
 POST_ABOVE_CHARS = 1000  # Biopython's rule: long parameter lists go by POST
 POST_FROM_IDS = 200  # NCBI: above ~200 UIDs use POST
 MAX_RETRY_AFTER = 60.0
+READ_BYTES = 1 << 20  # a reply's body is read in pieces of this size (see _ThrottledAdapter)
 # Requests in flight at once.  Measured with bench/resolve.py on the stand-in (see the README):
 # at 10/s and 120 ms latency two overlap enough; at 500 ms, ceil(0.6 s * 10/s) = 6 are needed.
 # More threads cost nothing while the throttle spaces their starts.
@@ -97,7 +98,14 @@ class _ThrottledAdapter(HTTPAdapter):
 
     def send(self, request, **kwargs):
         self.transport._before_network(request)
-        return super().send(request, **kwargs)
+        response = super().send(request, **kwargs)
+        if not kwargs.get("stream"):
+            # The body in reads of a megabyte, not requests' 10 kB: each read waits for the
+            # GIL, which a parse on another thread holds for up to 5 ms at a time, so a
+            # 28 MB efetch reply read in 10 kB pieces arrived a second late.
+            response._content = b"".join(response.iter_content(READ_BYTES))
+            response._content_consumed = True
+        return response
 
 
 class Transport:
