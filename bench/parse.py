@@ -2,6 +2,7 @@
 
 Usage:
     python bench/parse.py [--n 200] [--repeat 20] [--shapes cites]
+    python bench/parse.py --elsewhere [--repeat 5]
 
 The reply is the stand-in's answer for N synthetic records (PMIDs from
 900,000,001: ``litgraph.stub.synthetic``), built in-process, in the given
@@ -9,6 +10,12 @@ reply shapes (``litgraph.stub.render.SHAPES``).  Printed: milliseconds per
 reply for ``parse_pubmed`` (ElementTree) and ``parse_pubmed_reference``
 (Bio.Entrez), the best of ``--repeat`` runs each, the ratio, and whether both
 gave identical records.
+
+``--elsewhere``: for replies of 10 to 10,000 records, the milliseconds a reply
+takes read here and read by the parser process (``litgraph.entrez.parser``), wall
+time and this process's own processor time (the best of ``--repeat`` each): the
+processor time the parser process leaves to the rest of the client, against the
+wall time the trip adds.
 """
 
 import argparse
@@ -30,12 +37,42 @@ def best_ms(parse, reply, repeat) -> float:
     return best * 1000
 
 
+def elsewhere(repeat: int) -> None:
+    from litgraph.entrez.parser import ParserProcess
+
+    child = ParserProcess()
+    child.start()
+    print("records      bytes   here: wall  cpu    parser process: wall  this process's cpu")
+    try:
+        for n in (10, 30, 100, 1000, 10000):
+            catalogue = build_catalogue(records=[], synthetic=n)
+            reply = render.efetch_xml(catalogue, [synthetic_pmid(i) for i in range(1, n + 1)]).encode()
+            here = [_timed(lambda: parse_pubmed(reply)) for _ in range(repeat)]
+            there = [_timed(lambda: child.try_parse(parse_pubmed, reply)) for _ in range(repeat)]
+            assert child.try_parse(parse_pubmed, reply) == (True, parse_pubmed(reply))
+            print(f"{n:7} {len(reply):>10,}   {min(w for w, _ in here):9.1f} {min(c for _, c in here):5.1f}"
+                  f"   {min(w for w, _ in there):19.1f} {min(c for _, c in there):19.1f}")
+    finally:
+        child.close()
+
+
+def _timed(work):
+    """(wall ms, this process's processor ms) of ``work()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--shapes", default="")
+    parser.add_argument("--elsewhere", action="store_true",
+                        help="compare reading here with the parser process, 10 to 10,000 records")
     options = parser.parse_args()
+    if options.elsewhere:
+        return elsewhere(min(options.repeat, 5))
     catalogue = build_catalogue(records=[], synthetic=options.n)
     pmids = [synthetic_pmid(number) for number in range(1, options.n + 1)]
     reply = render.efetch_xml(catalogue, pmids, parse_shapes(options.shapes)).encode()

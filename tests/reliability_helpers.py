@@ -234,3 +234,12 @@ class StubProcess:
                 self.process.kill()
                 self.process.wait(timeout=10)
         return False
+
+
+def is_running(pid) -> bool:
+    """Whether ``pid`` is a live process (a zombie, reaped by init soon, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from reliability_helpers import is_running
 
 from litgraph.extract import parallel
 from litgraph.extract.parallel import extract_documents
@@ -134,7 +135,7 @@ def test_workers_end_when_the_build_that_forked_them_is_killed(tmp_path):
     alive = workers
     while alive and time.monotonic() < deadline:
         time.sleep(0.2)
-        alive = [pid for pid in workers if _running(pid)]
+        alive = [pid for pid in workers if is_running(pid)]
     for pid in alive:  # never leave them to the next test, whatever happened
         os.kill(pid, signal.SIGKILL)
     assert alive == []
@@ -151,12 +152,3 @@ def _children(pid) -> list:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
-
-
-def _running(pid) -> bool:
-    """Whether ``pid`` is a live process (a zombie, reaped by init soon, is not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False

@@ -30,6 +30,7 @@ text goes through ``redact``.
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -326,8 +327,7 @@ class EntrezClient(Transport):
             dbto = linkname.split("_")[1] if linkname.count("_") >= 2 else "pubmed"
             params = [("dbfrom", "pubmed"), ("db", dbto), ("linkname", linkname)]
             params += [("id", pmid) for pmid in batch]
-            found, _ = self._call("elink.fcgi", params,
-                                  lambda content: parse_elink(content, linkname),
+            found, _ = self._call("elink.fcgi", params, partial(parse_elink, linkname=linkname),
                                   post=len(batch) >= POST_FROM_IDS or None, behind=ahead)
             return found
 

@@ -40,6 +40,7 @@ from .batching import BatchSizes
 from .credentials import (ASK_AGAIN_HEADER, SECRET_PARAMETERS, cache_key, is_loopback,
                           redact, split_credentials)
 from .pacing import PROCESS_THROTTLE, CircuitBreaker
+from .parser import ParserProcess
 from .replies import endpoint_kind, is_permanent, reply_problem
 
 log = logging.getLogger("litgraph.entrez")
@@ -165,10 +166,12 @@ class Transport:
         self.reached = 0  # tries that reached a server at all (any HTTP status, or a read timeout)
         self.last_failure = None
         self._lock = threading.Lock()
-        # One reply parsed at a time: the parser holds the GIL, so parsing two at once is no
-        # faster, and each one's objects are made while it is read (efetch and elink replies
-        # are read in pieces; esearch and esummary replies, small, as one tree).
+        # One reply parsed here at a time: the parser holds the GIL, so parsing two at once is
+        # no faster, and each one's objects are made while it is read (efetch and elink replies
+        # are read in pieces; esearch and esummary replies, small, as one tree).  Large replies
+        # go to the parser process when it is free (``parser``).
         self._parsing = threading.Lock()
+        self._parser = ParserProcess()
         self._pool = None
         self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again
         self._ahead = {}  # link name -> [(PMIDs, Future of links())] asked ahead, until taken
@@ -294,6 +297,8 @@ class Transport:
         earlier reply left out, and is cached apart from it (``ASK_AGAIN_HEADER``).
         ``behind``: the request is asked ahead, and yields the throttle to the caller's own.
         """
+        if post and ParserProcess.runs(parse):  # a long list of IDs: a large reply to read
+            self._parser.start()
         self._local.behind = behind
         try:
             return self._send_with_retries(endpoint, params, parse, post=post, refresh=refresh,
@@ -353,8 +358,7 @@ class Transport:
                                         endpoint_kind(endpoint))
                 if problem is None:
                     try:
-                        with self._parsing, without_cyclic_gc():
-                            parsed = parse(response.content)
+                        parsed = self._parse(parse, response.content)
                     except Exception as exc:  # any parser's error: the reply is unusable
                         problem = f"unparseable reply ({type(exc).__name__}: {str(exc)[:120]})"
                     else:
@@ -385,6 +389,17 @@ class Transport:
                 self.sleep(delay)
         self._fail(redact(f"{endpoint} failed after {attempt} tries: {reason}", self._secrets()),
                    permanent)
+
+    def _parse(self, parse, content):
+        """``parse(content)``: in the parser process when it runs and is free, else here, one
+        at a time (the parser holds the GIL: two at once here are no faster)."""
+        with without_cyclic_gc():
+            elsewhere, parsed = self._parser.try_parse(parse, content)
+            if elsewhere:
+                self._count("parsed_elsewhere")
+                return parsed
+            with self._parsing:
+                return parse(content)
 
     def _let_ahead_go(self) -> None:
         """Let the asks ahead start: their requests then queue behind the caller's."""
@@ -455,6 +470,9 @@ class Transport:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._parser.close()
+        if self._parser.peak_rss_mb is not None:
+            self.stats["parser_peak_rss_mb"] = self._parser.peak_rss_mb
         self.session.close()
 
     def __enter__(self):

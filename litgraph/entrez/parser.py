@@ -1,0 +1,199 @@
+"""Replies read on another core: ``ParserProcess``, litgraph's own parsers in a child process.
+
+Reading an efetch reply of 10,000 records takes most of a second of one core,
+and while it runs under the GIL the rest of the client waits: the next reply is
+not taken off the socket, verification does not move.  A client starts one
+child process when it sends a request with a long list of IDs (a POST: a large
+reply is coming), and from then on hands each efetch or elink reply to it when
+it is free, reading the reply here when it is busy.  The trip costs little:
+``bench/parse.py --elsewhere`` reads 10 to 10,000 synthetic records in the child
+in about the wall time it takes here, for a tenth of this process's processor
+time.  What comes back is what the same function gives here (tests hold the
+two to each other on every fixture reply and every reply shape of the stand-in).
+
+The child is a fresh Python running ``serve`` (``CHILD``): it runs none of the
+caller's code and holds none of its threads, so it is safe beside the client's
+threads.  Only parsers of ``litgraph.entrez.records`` are named to it, by name;
+the reply goes as bytes, the records come back pickled.  It ends when its input
+ends: the client closed, or its process ended, however it ended.  Where it
+cannot start, or it dies, replies are read here: a slower run, never another
+result.
+"""
+
+import logging
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from . import records
+
+log = logging.getLogger("litgraph.entrez")
+
+_LENGTH = struct.Struct("!Q")
+CHILD = ("import sys; from litgraph.entrez.parser import serve; "
+         "serve(sys.stdin.buffer, sys.stdout.buffer)")
+PARSERS = ("parse_pubmed", "parse_elink")  # what the child may be asked to run
+
+
+class ParserProcess:
+    """One child process that reads replies (``try_parse``), started by ``start``."""
+
+    def __init__(self):
+        self._process = None
+        self._broken = False
+        self._busy = threading.Lock()  # one reply at a time in the child
+        self.peak_rss_mb = None  # the child's peak memory, once it has ended
+
+    @staticmethod
+    def runs(parse) -> bool:
+        """Whether the child knows ``parse``."""
+        return _name_of(parse) is not None
+
+    def start(self) -> None:
+        """Start the child, unless it runs or cannot: called when a large reply is on its
+        way, so that the child is ready when the reply comes."""
+        if not self._busy.acquire(blocking=False):
+            return  # reading a reply: the child runs
+        try:
+            if self._process is None and not self._broken:
+                self._start()
+        except OSError as exc:
+            self._give_up(exc)
+        finally:
+            self._busy.release()
+
+    def try_parse(self, parse, content):
+        """``(True, parse(content))`` read in the child, or ``(False, None)`` when the child
+        is busy, not started, or does not know ``parse``.  The parser's own error is raised
+        here as it was raised there."""
+        named = _name_of(parse)
+        if named is None or self._process is None or not self._busy.acquire(blocking=False):
+            return False, None
+        try:
+            if self._process is None:  # stopped meanwhile
+                return False, None
+            return True, self._ask(*named, content)
+        except (OSError, EOFError, pickle.UnpicklingError, struct.error) as exc:
+            self._give_up(exc)  # the child died or never started: read everything here
+            return False, None
+        finally:
+            self._busy.release()
+
+    def close(self) -> None:
+        with self._busy:
+            if self._process is not None and not self._broken:
+                try:
+                    _write(self._process.stdin, pickle.dumps(("bye", ())), b"")
+                    self.peak_rss_mb = _read(self._process.stdout)[1]
+                except (OSError, EOFError, pickle.UnpicklingError, struct.error):
+                    pass
+            self._stop()
+
+    def _give_up(self, exc) -> None:
+        self._broken = True
+        log.warning("the parser process stopped (%s: %s); replies are read in this one",
+                    type(exc).__name__, exc)
+        self._stop()
+
+    def _start(self) -> None:
+        # the child imports this very litgraph, wherever this process found it
+        package_home = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_home, env.get("PYTHONPATH"))))
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, close_fds=True)
+
+    def _ask(self, name, args, content):
+        _write(self._process.stdin, pickle.dumps((name, args)), content)
+        status, value = _read(self._process.stdout)
+        if status == "ok":
+            return value
+        raise value
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _name_of(parse):
+    """``(function name, extra arguments)`` when ``parse`` is a parser the child runs:
+    one of ``PARSERS``, or a ``functools.partial`` of one with keyword arguments."""
+    func, args = parse, ()
+    keywords = getattr(parse, "keywords", None)
+    if keywords is not None and not getattr(parse, "args", ()):
+        func, args = parse.func, tuple(sorted(keywords.items()))
+    name = getattr(func, "__name__", None)
+    if name in PARSERS and getattr(records, name, None) is func:
+        return name, args
+    return None
+
+
+def _write(stream, header: bytes, content: bytes) -> None:
+    stream.write(_LENGTH.pack(len(header)) + header + _LENGTH.pack(len(content)))
+    stream.write(content)
+    stream.flush()
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError("the parser process ended")
+    return data
+
+
+def _read(stream):
+    (size,) = _LENGTH.unpack(_read_exactly(stream, _LENGTH.size))
+    return pickle.loads(_read_exactly(stream, size))
+
+
+def _error(exc) -> bytes:
+    try:
+        return pickle.dumps(("error", exc))
+    except Exception:  # an exception that does not pickle: its type and words
+        return pickle.dumps(("error", ValueError(f"{type(exc).__name__}: {exc}")))
+
+
+def serve(inbound, outbound) -> None:
+    """The child's loop: a request in, its answer out, until the input ends."""
+    import gc
+    import resource
+
+    gc.disable()  # records are trees of small objects that hold no cycles
+    while True:
+        head = inbound.read(_LENGTH.size)
+        if len(head) < _LENGTH.size:
+            return
+        name, args = pickle.loads(_read_exactly(inbound, _LENGTH.unpack(head)[0]))
+        content = _read_exactly(inbound, _LENGTH.unpack(_read_exactly(inbound, _LENGTH.size))[0])
+        if name == "bye":
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            answer = pickle.dumps(("ok", round(peak, 1)))
+        elif name in PARSERS:
+            try:
+                answer = pickle.dumps(("ok", getattr(records, name)(content, **dict(args))),
+                                      protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # the parser's own error, raised again in the client
+                answer = _error(exc)
+        else:
+            answer = _error(ValueError(f"unknown parser {name!r}"))
+        outbound.write(_LENGTH.pack(len(answer)) + answer)
+        outbound.flush()
+        if name == "bye":
+            return
+
