@@ -247,16 +247,43 @@ class LitgraphProcess:
 
 _LAUNCHER = r"""
 import json, os, subprocess, sys, time
+
+def parser_peaks(pid, peaks):
+    # the high-water mark (VmHWM) of each litgraph parser process the command started
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            pids = children.read().split()
+    except OSError:
+        return
+    for child in pids:
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+                if b"litgraph.entrez.parser" not in cmdline.read():
+                    continue
+            with open(f"/proc/{child}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peaks[child] = max(peaks.get(child, 0), int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+
 for line in sys.stdin:
     job = json.loads(line)
+    peaks = {}
     with open(job["log"], "ab") as log:
         started = time.monotonic()
         process = subprocess.Popen(job["args"], cwd=job["cwd"], env=job["env"], stdout=log,
                                    stderr=subprocess.STDOUT)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            parser_peaks(process.pid, peaks)
+            time.sleep(0.05)
     print(json.dumps({"wall_s": time.monotonic() - started,
                       "exit_code": os.waitstatus_to_exitcode(status),
-                      "peak_rss_mb": usage.ru_maxrss / 1024}), flush=True)
+                      "peak_rss_mb": usage.ru_maxrss / 1024,
+                      "parser_peak_rss_mb": sum(peaks.values())}), flush=True)
 """
 
 
@@ -275,7 +302,9 @@ class Launcher:
                                         stdout=subprocess.PIPE, text=True)
 
     def run(self, args, cwd, env, log_path) -> dict:
-        """Run ``args`` to the end: wall_s, exit_code and peak_rss_mb of that process alone."""
+        """Run ``args`` to the end: wall_s, exit_code and peak_rss_mb of that process alone;
+        parser_peak_rss_mb, the peak of its parser process (``litgraph.entrez.parser``), read
+        from /proc every 50 ms while it runs (0 when it started none)."""
         job = {"args": [str(a) for a in args], "cwd": str(cwd), "env": dict(env),
                "log": str(log_path)}
         self.process.stdin.write(json.dumps(job) + "\n")

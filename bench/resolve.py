@@ -36,10 +36,14 @@ needs at NCBI's largest batch sizes (1 ECitMatch; esearch and efetch at
 maximum, and one request per link name, since leaving the link name out
 returns every PubMed link set, similar articles included) divided by the
 rate, plus one latency.  The stand-in serializes its answers before the
-clock starts (``POST /_prerender``): its own Python time is not NCBI's.  Reported: requests by endpoint, 429s, wall times (median of
-``--repeat`` runs), ratios to the bound, the CLI beside the library, and peak
-memory (this process for the library; each CLI process by wait4, from a small launcher
-process: a child forked from this one would count this one's memory as its own).
+clock starts (``POST /_prerender``): its own Python time is not NCBI's.
+Reported: requests by endpoint, 429s, wall times (median of ``--repeat`` runs),
+ratios to the bound, the CLI beside the library, and peak memory (this process
+for the library; each CLI process by wait4, from a small launcher process: a
+child forked from this one would count this one's memory as its own), each
+with the peak of the parser process it started (``litgraph.entrez.parser``:
+the client's own report for the library, /proc for the CLI); the target holds
+the two added.
 """
 
 import argparse
@@ -174,7 +178,7 @@ def litgraph_run(stand_in, sources, cache_path: Path, rate: int, batch_sizes=Non
                             if r.status == "resolved" and r.record is not None})
             found = client.links(pmids, LINK_NAMES)  # both link names' batches in flight together
             links = sum(len(v) for by_pmid in found.values() for v in by_pmid.values())
-        stats = dict(client.stats)
+    stats = dict(client.stats)  # once closed: with its parser process's peak
     after = stand_in.stats()
     by_status = {}
     by_kind = {}
@@ -197,6 +201,7 @@ def litgraph_run(stand_in, sources, cache_path: Path, rate: int, batch_sizes=Non
         "resolved_by_kind": by_kind,
         "resolved_pmids": len(pmids),
         "links": links,
+        "parser_peak_rss_mb": stats.get("parser_peak_rss_mb", 0),
     }
 
 
@@ -292,7 +297,8 @@ def cli_build(stand_in, project: Path, rate: int, launcher) -> dict:
     return {"wall_s": round(ran["wall_s"], 2), "exit_code": ran["exit_code"],
             "requests": sum(by_endpoint.values()), "requests_by_endpoint": by_endpoint,
             "server_429": count_429(after) - count_429(before),
-            "peak_rss_mb": round(ran["peak_rss_mb"], 1), "stage_s": stages}
+            "peak_rss_mb": round(ran["peak_rss_mb"], 1),
+            "parser_peak_rss_mb": round(ran["parser_peak_rss_mb"], 1), "stage_s": stages}
 
 
 def stage_seconds(output: str) -> dict:
@@ -408,6 +414,7 @@ def main(argv=None) -> int:
         print(f"library warm: {warm['wall_s']} s, "
               f"{sum(warm['server_requests_by_endpoint'].values())} requests", flush=True)
         library_peak = peak_rss_mb()
+        parser_peak = max(run["parser_peak_rss_mb"] for run in [*colds, warm])
         cli = {}
         if not args.no_cli:
             project = work / "project"
@@ -444,15 +451,17 @@ def main(argv=None) -> int:
         "cold_statuses": cold["statuses"], "resolved_pmids": cold["resolved_pmids"],
         "links_found": cold["links"],
         "warm_requests": warm_requests, "warm_wall_s": warm["wall_s"],
-        "library_peak_rss_mb": library_peak, "cli": cli,
+        "library_peak_rss_mb": library_peak, "library_parser_peak_rss_mb": parser_peak,
+        "cli": cli,
     }
     if cli:
         figures["cli_cold_to_library"] = round(cli["cold"]["wall_s"] / cold_wall, 2)
     t = figures["targets"] = {
         "cold_within_1.2x_bound": ratio <= TARGET_BOUND_RATIO,
         "warm_zero_requests": warm_requests == 0,
-        "peak_under_500_mb": library_peak < TARGET_PEAK_MB and all(
-            c["peak_rss_mb"] < TARGET_PEAK_MB for c in cli.values()),
+        # each process's peak and its parser process's, added: an upper bound of the two
+        "peak_under_500_mb": library_peak + parser_peak < TARGET_PEAK_MB and all(
+            c["peak_rss_mb"] + c["parser_peak_rss_mb"] < TARGET_PEAK_MB for c in cli.values()),
     }
     if cli:
         t["cli_rebuild_zero_requests"] = cli["rebuild"]["requests"] == 0
@@ -478,11 +487,12 @@ def main(argv=None) -> int:
         f"{requests_total} / {args.rate} per s = {figures['requests_over_rate_s']} s; "
         f"429s {cold['server_429']}, retries {cold['client_retries']}",
         f"library warm: {warm_requests} requests, {warm['wall_s']} s",
-        f"peak memory: library process {library_peak} MB"
-        + (f", CLI cold {cli['cold']['peak_rss_mb']} MB, rebuild {cli['rebuild']['peak_rss_mb']} MB, "
-           f"warm rebuild {cli['warm']['peak_rss_mb']} MB, "
-           f"after an edit {cli['edited']['peak_rss_mb']} MB"
-           if cli else "") + f" ({verdict(t['peak_under_500_mb'])} < {TARGET_PEAK_MB} MB)",
+        f"peak memory (a process + its parser process): library {library_peak} + {parser_peak} MB"
+        + "".join(f", {label} {cli[run]['peak_rss_mb']} + {cli[run]['parser_peak_rss_mb']} MB"
+                  for label, run in (("CLI cold", "cold"), ("rebuild", "rebuild"),
+                                     ("warm rebuild", "warm"), ("after an edit", "edited"))
+                  if run in cli)
+        + f" ({verdict(t['peak_under_500_mb'])} < {TARGET_PEAK_MB} MB)",
     ]
     if cli:
         lines += [
