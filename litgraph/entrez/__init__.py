@@ -10,7 +10,9 @@ Layers, bottom up:
   throttle, so cache hits cost no time and no request; ``_call`` sends one
   request, checks the raw reply before parsing or caching it, retries with
   back-off and raises EntrezError at the end; ``_each`` keeps up to
-  ``concurrency`` requests in flight;
+  ``concurrency`` requests in flight; requests asked ahead (``links_ahead``)
+  take the throttle's slots only when the caller's own leave them free;
+- ``parser``: a child process that reads large replies on another core;
 - ``records`` (ElementTree views of the replies; ``reference`` reads the same
   with Bio.Entrez for the tests) and ``batching`` (``BatchSizes``);
 - the E-utilities verbs here: ``fetch_pubmed``, ``search_ids``,
@@ -30,8 +32,8 @@ text goes through ``redact``.
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Optional
 
 from .records import (PubmedRecord, SearchResult, normalise_title, parse_ecitmatch,

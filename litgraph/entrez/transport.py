@@ -4,7 +4,11 @@
 small pool of threads keep up to ``concurrency`` requests in flight
 (``_each``).  The process-wide ``Throttle`` spaces request *starts* at
 ``1.05 / rate`` seconds, so overlapping requests never exceed the rate; the
-latency of one answer no longer adds to the next request's wait.
+latency of one answer no longer adds to the next request's wait.  A request
+asked ahead (``behind``) takes a start slot only when none of the caller's own
+is waiting.  Replies are parsed in the client's parser process while it is free
+(``parser``; started when a request with a long ID list goes out), else here,
+one at a time.
 
 The cache (requests-cache on SQLite) keys every reply by the service that
 gave it (``service``: the base URL with its port, or a name the caller gives,
@@ -302,7 +306,7 @@ class Transport:
         self._local.behind = behind
         try:
             return self._send_with_retries(endpoint, params, parse, post=post, refresh=refresh,
-                                   expire_after=expire_after, again=again)
+                                           expire_after=expire_after, again=again)
         finally:
             self._local.behind = False
 
