@@ -642,7 +642,8 @@ def test_plain_http_to_another_machine_is_refused(url):
         EntrezClient(url)
 
 
-def test_default_batch_sizes_give_one_post_per_5000_pmids_and_per_link_name(eutils):
+def test_default_batch_sizes_give_one_post_per_5000_pmids_of_efetch_and_10000_of_each_link_name(
+        eutils):
     from litgraph.entrez import BatchSizes
 
     def linksets(request):
@@ -655,19 +656,19 @@ def test_default_batch_sizes_give_one_post_per_5000_pmids_and_per_link_name(euti
     eutils.default("elink.fcgi", linksets)
     pmids = [str(900000001 + n) for n in range(12000)]
     with client_for(eutils) as client:
-        assert client.batch_sizes == BatchSizes(efetch=5000, elink=5000, esummary=500,
+        assert client.batch_sizes == BatchSizes(efetch=5000, elink=10000, esummary=500,
                                                 esearch=5000)
         assert len(client.fetch_pubmed(pmids).records) == 12000
-        found = client.links(pmids[:6000], ("pubmed_pubmed_refs", "pubmed_pubmed_citedin"))
+        found = client.links(pmids, ("pubmed_pubmed_refs", "pubmed_pubmed_citedin"))
     assert {name: len(by_pmid) for name, by_pmid in found.items()} == {
-        "pubmed_pubmed_refs": 6000, "pubmed_pubmed_citedin": 6000}
+        "pubmed_pubmed_refs": 12000, "pubmed_pubmed_citedin": 12000}
     sizes = sorted((r["endpoint"], r["method"], len(r["params"]["id"][0].split(","))
                     if r["endpoint"] == "efetch.fcgi" else len(r["params"]["id"]))
                    for r in eutils.requests)
     assert sizes == [("efetch.fcgi", "POST", 2000), ("efetch.fcgi", "POST", 5000),
-                     ("efetch.fcgi", "POST", 5000), ("elink.fcgi", "POST", 1000),
-                     ("elink.fcgi", "POST", 1000), ("elink.fcgi", "POST", 5000),
-                     ("elink.fcgi", "POST", 5000)]
+                     ("efetch.fcgi", "POST", 5000), ("elink.fcgi", "POST", 2000),
+                     ("elink.fcgi", "POST", 2000), ("elink.fcgi", "POST", 10000),
+                     ("elink.fcgi", "POST", 10000)]
 
 
 def _linked_by_rule(request):

@@ -14,8 +14,10 @@ class BatchSizes:
     """Identifiers (or search terms) per request, per E-utility.
 
     The defaults were measured with ``bench/resolve.py --sweep`` (see the
-    README's "Batch sizes"): half NCBI's largest batch, so that one reply is
-    read while the next is on its way, beat the fewest requests.
+    README's "Batch sizes"): elink at 10,000 PMIDs (its replies are small, and
+    each request saved is a throttle slot), efetch at half NCBI's largest batch
+    (a real record, with its abstract, is several times a synthetic one, and a
+    reply is held whole while it is read).
 
     >>> BatchSizes.parse("efetch=2000, elink=500").efetch
     2000
@@ -26,7 +28,7 @@ class BatchSizes:
     """
 
     efetch: int = 5000  # PMIDs per efetch (POST from 200 IDs)
-    elink: int = 5000  # PMIDs per elink, each its own id= (one LinkSet per PMID)
+    elink: int = 10000  # PMIDs per elink, each its own id= (one LinkSet per PMID)
     esummary: int = 500  # PMIDs per esummary (not measured: NCBI's cap for its JSON form)
     esearch: int = 5000  # terms OR'ed into one esearch, fewer when retmax could not hold them
 
