@@ -249,12 +249,15 @@ _LAUNCHER = r"""
 import json, os, subprocess, sys, time
 
 def parser_peaks(pid, peaks):
-    # the high-water mark (VmHWM) of each litgraph parser process the command started
+    # the high-water mark (VmHWM) of each litgraph parser process the command started, from
+    # any of its threads (each thread's children are listed apart)
+    pids = set()
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            pids = children.read().split()
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                pids.update(children.read().split())
     except OSError:
-        return
+        pass
     for child in pids:
         try:
             with open(f"/proc/{child}/cmdline", "rb") as cmdline:
