@@ -248,31 +248,39 @@ class LitgraphProcess:
 _LAUNCHER = r"""
 import json, os, subprocess, sys, time
 
-def parser_peaks(pid, peaks):
-    # the high-water mark (VmHWM) of each litgraph parser process the command started, from
-    # any of its threads (each thread's children are listed apart)
+def kib(pid, field):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+def sample(pid, peaks):
+    # Each litgraph parser process the command started, from any of its threads (each
+    # thread's children are listed apart): its high-water mark (VmHWM); and the resident
+    # memory of the command and those processes together, now, in KiB.
     pids = set()
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as children:
                 pids.update(children.read().split())
+        together = kib(pid, "VmRSS")
     except OSError:
-        pass
+        return 0
     for child in pids:
         try:
             with open(f"/proc/{child}/cmdline", "rb") as cmdline:
                 if b"litgraph.entrez.parser" not in cmdline.read():
                     continue
-            with open(f"/proc/{child}/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        peaks[child] = max(peaks.get(child, 0), int(line.split()[1]) / 1024)
+            peaks[child] = max(peaks.get(child, 0), kib(child, "VmHWM") / 1024)
+            together += kib(child, "VmRSS")
         except OSError:
             pass
+    return together
 
 for line in sys.stdin:
     job = json.loads(line)
-    peaks = {}
+    peaks, together = {}, 0
     with open(job["log"], "ab") as log:
         started = time.monotonic()
         process = subprocess.Popen(job["args"], cwd=job["cwd"], env=job["env"], stdout=log,
@@ -281,12 +289,13 @@ for line in sys.stdin:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            parser_peaks(process.pid, peaks)
+            together = max(together, sample(process.pid, peaks))
             time.sleep(0.05)
     print(json.dumps({"wall_s": time.monotonic() - started,
                       "exit_code": os.waitstatus_to_exitcode(status),
                       "peak_rss_mb": usage.ru_maxrss / 1024,
-                      "parser_peak_rss_mb": sum(peaks.values())}), flush=True)
+                      "parser_peak_rss_mb": max(peaks.values(), default=0),
+                      "together_peak_rss_mb": together / 1024}), flush=True)
 """
 
 
@@ -306,8 +315,11 @@ class Launcher:
 
     def run(self, args, cwd, env, log_path) -> dict:
         """Run ``args`` to the end: wall_s, exit_code and peak_rss_mb of that process alone;
-        parser_peak_rss_mb, the peak of its parser process (``litgraph.entrez.parser``), read
-        from /proc every 50 ms while it runs (0 when it started none)."""
+        parser_peak_rss_mb, the largest peak of its parser processes (``litgraph.entrez.parser``,
+        one at a time), and
+        together_peak_rss_mb, the largest resident memory of the two at one moment, read from
+        /proc every 50 ms while it runs (a peak shorter than that can be missed: the process's
+        own, from wait4, is exact)."""
         job = {"args": [str(a) for a in args], "cwd": str(cwd), "env": dict(env),
                "log": str(log_path)}
         self.process.stdin.write(json.dumps(job) + "\n")

@@ -42,8 +42,10 @@ ratios to the bound, the CLI beside the library, and peak memory (this process
 for the library; each CLI process by wait4, from a small launcher process: a
 child forked from this one would count this one's memory as its own), each
 with the peak of the parser process it started (``litgraph.entrez.parser``:
-the client's own report for the library, /proc for the CLI); the target holds
-the two added.
+the client's own report for the library, /proc for the CLI).  The target holds
+the library's two peaks added, and for a CLI the larger of its own exact peak
+and the resident memory of it and its parser process at one moment (read every
+50 ms).
 """
 
 import argparse
@@ -298,7 +300,8 @@ def cli_build(stand_in, project: Path, rate: int, launcher) -> dict:
             "requests": sum(by_endpoint.values()), "requests_by_endpoint": by_endpoint,
             "server_429": count_429(after) - count_429(before),
             "peak_rss_mb": round(ran["peak_rss_mb"], 1),
-            "parser_peak_rss_mb": round(ran["parser_peak_rss_mb"], 1), "stage_s": stages}
+            "parser_peak_rss_mb": round(ran["parser_peak_rss_mb"], 1),
+            "together_peak_rss_mb": round(ran["together_peak_rss_mb"], 1), "stage_s": stages}
 
 
 def stage_seconds(output: str) -> dict:
@@ -459,9 +462,11 @@ def main(argv=None) -> int:
     t = figures["targets"] = {
         "cold_within_1.2x_bound": ratio <= TARGET_BOUND_RATIO,
         "warm_zero_requests": warm_requests == 0,
-        # each process's peak and its parser process's, added: an upper bound of the two
+        # the library: its peak and its parser process's added (an upper bound of the two at
+        # once); a CLI: its own exact peak, and the two's resident memory at one moment
         "peak_under_500_mb": library_peak + parser_peak < TARGET_PEAK_MB and all(
-            c["peak_rss_mb"] + c["parser_peak_rss_mb"] < TARGET_PEAK_MB for c in cli.values()),
+            max(c["peak_rss_mb"], c["together_peak_rss_mb"]) < TARGET_PEAK_MB
+            for c in cli.values()),
     }
     if cli:
         t["cli_rebuild_zero_requests"] = cli["rebuild"]["requests"] == 0
@@ -488,7 +493,8 @@ def main(argv=None) -> int:
         f"429s {cold['server_429']}, retries {cold['client_retries']}",
         f"library warm: {warm_requests} requests, {warm['wall_s']} s",
         f"peak memory (a process + its parser process): library {library_peak} + {parser_peak} MB"
-        + "".join(f", {label} {cli[run]['peak_rss_mb']} + {cli[run]['parser_peak_rss_mb']} MB"
+        + "".join(f", {label} {cli[run]['peak_rss_mb']} + {cli[run]['parser_peak_rss_mb']} MB "
+                  f"(together at one moment {cli[run]['together_peak_rss_mb']} MB)"
                   for label, run in (("CLI cold", "cold"), ("rebuild", "rebuild"),
                                      ("warm rebuild", "warm"), ("after an edit", "edited"))
                   if run in cli)

@@ -5,6 +5,7 @@ shape it imitates (litgraph.stub.render.SHAPES).  Reading here is the reference,
 to Bio.Entrez by tests/test_entrez_shapes.py.
 """
 
+import logging
 import os
 import signal
 import subprocess
@@ -105,36 +106,56 @@ def test_only_the_parsers_it_knows_go_to_the_process(child):
     assert child.try_parse(partial(parse_elink, "<x/>"), b"") == (False, None)  # positional
 
 
-def test_a_client_reads_long_replies_in_the_process_and_carries_on_when_it_dies():
-    pmids = [str(930000000 + n) for n in range(400)]  # a POST: the process starts
-    with ScriptedEutils() as server:
-        server.default("efetch.fcgi", synthetic_efetch())
-        with EntrezClient(server.base_url, rate=0, batch_sizes="efetch=200") as client:
-            first = client.fetch_pubmed(pmids)
-            assert client.stats.get("parsed_elsewhere", 0) >= 1
-            process = client._parser._process
-            assert process is not None and process.poll() is None
+def fetch_both_ways(pmids, on_request=None, **options):
+    """The records of ``pmids`` fetched by a client with a parser process and by one without,
+    each with the client's stats and parser process; ``on_request(client, requests so far)``
+    runs as the server takes each request of the first."""
+    fetched = []
+    for use_process in (True, False):
+        with ScriptedEutils() as server:
+            efetch = synthetic_efetch()
+            clients = []
+
+            def answer(request):
+                if on_request and use_process:
+                    on_request(clients[0], len(server.requests))
+                return efetch(request)
+
+            server.default("efetch.fcgi", answer)
+            with EntrezClient(server.base_url, rate=0, batch_sizes="efetch=200",
+                              **options) as client:
+                clients.append(client)
+                if not use_process:
+                    client._parser._broken = True  # as where no child can start
+                records = client.fetch_pubmed(pmids).records
+            fetched.append(({p: {**vars(r), "fetched_at": None} for p, r in records.items()},
+                            dict(client.stats), client._parser))
+    return fetched
+
+
+def test_a_client_reads_long_replies_in_the_process_while_requests_are_in_flight():
+    pmids = [str(930000000 + n) for n in range(400)]  # two POSTs of 200
+    (there, stats, parser), (here, stats_here, _) = fetch_both_ways(pmids, concurrency=1)
+    assert sorted(there) == pmids and there == here
+    assert stats["parsed_elsewhere"] >= 1 and "parsed_elsewhere" not in stats_here
+    assert parser._process is None  # nothing in flight once the fetch returned: it ended
+    assert stats["parser_processes"] >= 1 and stats["parser_peak_rss_mb"] > 5
+
+
+def test_a_child_that_dies_mid_fetch_leaves_the_records_whole(caplog):
+    caplog.set_level(logging.WARNING, logger="litgraph")  # whatever an earlier CLI run set
+    def kill_the_child(client, requests_so_far):
+        process = client._parser._process
+        if requests_so_far == 2 and process is not None:
             process.kill()
             process.wait()
-            again = client.fetch_pubmed(pmids, refresh=True)  # read here from now on
-            assert client._parser._process is None
-        assert process.poll() is not None
-    assert sorted(first.records) == sorted(again.records) == sorted(pmids)
-    for pmid, record in first.records.items():
-        assert {**vars(record), "fetched_at": None} == \
-            {**vars(again.records[pmid]), "fetched_at": None}
 
-
-def test_closing_the_client_ends_the_process_and_reports_its_peak_memory():
-    with ScriptedEutils() as server:
-        server.default("efetch.fcgi", synthetic_efetch())
-        client = EntrezClient(server.base_url, rate=0)
-        client.fetch_pubmed([str(930000000 + n) for n in range(250)])
-        process = client._parser._process
-        assert process is not None
-        client.close()
-    assert process.poll() is not None
-    assert client.stats["parser_peak_rss_mb"] > 5
+    pmids = [str(930000000 + n) for n in range(600)]  # three POSTs; the child killed at the 2nd
+    (there, _stats, parser), (here, _, _) = fetch_both_ways(pmids, on_request=kill_the_child,
+                                                            concurrency=1)
+    assert sorted(there) == pmids and there == here
+    assert parser._broken  # the rest read in the client
+    assert "the parser process stopped" in caplog.text
 
 
 def test_the_process_ends_when_the_client_process_is_killed():

@@ -8,7 +8,8 @@ latency of one answer no longer adds to the next request's wait.  A request
 asked ahead (``behind``) takes a start slot only when none of the caller's own
 is waiting.  Replies are parsed in the client's parser process while it is free
 (``parser``; started when a request with a long ID list goes out), else here,
-one at a time.
+one at a time; it ends whenever no request of the client is in flight, so that
+it holds no memory while the caller works on what it read.
 
 The cache (requests-cache on SQLite) keys every reply by the service that
 gave it (``service``: the base URL with its port, or a name the caller gives,
@@ -175,7 +176,8 @@ class Transport:
         # are read in pieces; esearch and esummary replies, small, as one tree).  Large replies
         # go to the parser process when it is free (``parser``).
         self._parsing = threading.Lock()
-        self._parser = ParserProcess()
+        self._parser = ParserProcess()  # runs while requests are in flight (``_call``)
+        self._in_flight = 0
         self._pool = None
         self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again
         self._ahead = {}  # link name -> [(PMIDs, Future of links())] asked ahead, until taken
@@ -301,6 +303,8 @@ class Transport:
         earlier reply left out, and is cached apart from it (``ASK_AGAIN_HEADER``).
         ``behind``: the request is asked ahead, and yields the throttle to the caller's own.
         """
+        with self._lock:
+            self._in_flight += 1
         if post and ParserProcess.runs(parse):  # a long list of IDs: a large reply to read
             self._parser.start()
         self._local.behind = behind
@@ -309,6 +313,11 @@ class Transport:
                                            expire_after=expire_after, again=again)
         finally:
             self._local.behind = False
+            with self._lock:
+                self._in_flight -= 1
+                idle = self._in_flight == 0
+            if idle:  # nothing left to read: the parser process ends, and its memory with it
+                self._parser.close()
 
     def _send_with_retries(self, endpoint, params, parse, *, post, refresh, expire_after, again):
         url = self.base_url + endpoint
@@ -477,6 +486,7 @@ class Transport:
         self._parser.close()
         if self._parser.peak_rss_mb is not None:
             self.stats["parser_peak_rss_mb"] = self._parser.peak_rss_mb
+            self.stats["parser_processes"] = self._parser.started
         self.session.close()
 
     def __enter__(self):
