@@ -42,6 +42,7 @@ def elsewhere(repeat: int) -> None:
 
     child = ParserProcess()
     child.start()
+    child.wait_ready()
     print("records      bytes   here: wall  cpu    parser process: wall  this process's cpu")
     try:
         for n in (10, 30, 100, 1000, 10000):

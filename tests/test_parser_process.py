@@ -35,6 +35,7 @@ LINK_NAMES = ("pubmed_pubmed_refs", "pubmed_pubmed_citedin")
 def child():
     process = ParserProcess()
     process.start()
+    assert process.wait_ready()
     yield process
     process.close()
 
@@ -99,6 +100,16 @@ def test_a_parser_error_in_the_process_is_raised_here_as_the_same_error(child):
     assert read_both_ways(child, parse_pubmed, (FIXTURES / "entrez-efetch-mixed.xml").read_bytes())
 
 
+def test_a_reply_is_read_here_while_the_child_is_starting_and_closing_then_ends_it():
+    child = ParserProcess()
+    child.start()
+    process = child._process
+    reply = (FIXTURES / "entrez-efetch-mixed.xml").read_bytes()
+    assert child.try_parse(parse_pubmed, reply) == (False, None)  # importing still: not waited
+    child.close()
+    assert process.poll() is not None and child.peak_rss_mb is None
+
+
 def test_only_the_parsers_it_knows_go_to_the_process(child):
     esearch = (FIXTURES / "entrez-esearch-two.xml").read_bytes()
     assert child.try_parse(parse_esearch, esearch) == (False, None)
@@ -117,6 +128,7 @@ def fetch_both_ways(pmids, on_request=None, **options):
             clients = []
 
             def answer(request):
+                time.sleep(0.5)  # a large reply's latency: the child started with it is ready
                 if on_request and use_process:
                     on_request(clients[0], len(server.requests))
                 return efetch(request)
@@ -166,6 +178,7 @@ def test_the_process_ends_when_the_client_process_is_killed():
         from litgraph.entrez.records import parse_pubmed
         child = ParserProcess()
         child.start()
+        assert child.wait_ready()
         assert child.try_parse(parse_pubmed, b"<PubmedArticleSet></PubmedArticleSet>") == (True, [])
         print(child._process.pid, flush=True)
         time.sleep(60)

@@ -5,9 +5,10 @@ and while it runs under the GIL the rest of the client waits: the next reply is
 not taken off the socket, verification does not move.  A client starts one
 child process when it sends a request with a long list of IDs (a POST: a large
 reply is coming), and from then on hands each efetch or elink reply to it when
-it is free, reading the reply here when it is busy; the child ends when no
-request of the client is in flight any more (the next one starts another: it
-is ready in about 0.1 s, before a large reply arrives).  The trip costs little:
+it is free and ready, reading the reply here when it is busy or still starting
+(about 0.1 s, usually less than a large reply takes to come); the child ends
+when no request of the client is in flight any more, and the next POST starts
+another.  The trip costs little:
 ``bench/parse.py --elsewhere`` reads 10 to 10,000 synthetic records in the child
 in about the wall time it takes here, for a tenth of this process's processor
 time.  What comes back is what the same function gives here (tests hold the
@@ -25,6 +26,7 @@ result.
 import logging
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
@@ -46,6 +48,7 @@ class ParserProcess:
 
     def __init__(self):
         self._process = None
+        self._ready = False  # the child has said it is ready (its imports done)
         self._broken = False
         self._busy = threading.Lock()  # one reply at a time in the child
         self.peak_rss_mb = None  # the largest peak memory of the children that have ended
@@ -77,7 +80,7 @@ class ParserProcess:
         if named is None or self._process is None or not self._busy.acquire(blocking=False):
             return False, None
         try:
-            if self._process is None:  # stopped meanwhile
+            if self._process is None or not self._is_ready():  # stopped, or still starting
                 return False, None
             return True, self._ask(*named, content)
         except (OSError, EOFError, pickle.UnpicklingError, struct.error) as exc:
@@ -89,7 +92,9 @@ class ParserProcess:
     def close(self) -> None:
         """End the child, if one runs; a later ``start`` starts another."""
         with self._busy:
-            if self._process is not None and not self._broken:
+            if self._process is not None and not self._is_ready():
+                self._process.kill()  # still starting: it has read nothing, and holds nothing
+            elif self._process is not None:
                 try:
                     _write(self._process.stdin, pickle.dumps(("bye", ())), b"")
                     peak = _read(self._process.stdout)[1]
@@ -98,6 +103,22 @@ class ParserProcess:
                 if peak is not None:
                     self.peak_rss_mb = max(peak, self.peak_rss_mb or 0)
             self._stop()
+
+    def wait_ready(self) -> bool:
+        """Wait until the child started says it is ready; False when none runs."""
+        with self._busy:
+            return self._process is not None and self._is_ready(wait=True)
+
+    def _is_ready(self, wait=False) -> bool:
+        """Whether the child has said it is ready, looking without waiting (``wait``: waiting)."""
+        if not self._ready:
+            try:
+                waiting, _, _ = select.select([self._process.stdout], [], [], None if wait else 0)
+            except (OSError, ValueError):  # no select on pipes here: wait for it
+                waiting = [self._process.stdout]
+            if waiting:
+                self._ready = _read(self._process.stdout) == ("ready", None)
+        return self._ready
 
     def _give_up(self, exc) -> None:
         self._broken = True
@@ -123,7 +144,7 @@ class ParserProcess:
         raise value
 
     def _stop(self) -> None:
-        process, self._process = self._process, None
+        process, self._process, self._ready = self._process, None, False
         if process is None:
             return
         for stream in (process.stdin, process.stdout):
@@ -169,6 +190,11 @@ def _read(stream):
     return pickle.loads(_read_exactly(stream, size))
 
 
+def _frame(value) -> bytes:
+    data = pickle.dumps(value)
+    return _LENGTH.pack(len(data)) + data
+
+
 def _error(exc) -> bytes:
     try:
         return pickle.dumps(("error", exc))
@@ -195,6 +221,8 @@ def serve(inbound, outbound) -> None:
     import gc
 
     gc.disable()  # records are trees of small objects that hold no cycles
+    outbound.write(_frame(("ready", None)))  # imports done: the client may send replies
+    outbound.flush()
     while True:
         head = inbound.read(_LENGTH.size)
         if len(head) < _LENGTH.size:
