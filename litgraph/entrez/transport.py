@@ -7,7 +7,7 @@ small pool of threads keep up to ``concurrency`` requests in flight
 latency of one answer no longer adds to the next request's wait.  A request
 asked ahead (``behind``) takes a start slot only when none of the caller's own
 is waiting.  Replies are parsed in the client's parser process while it is free
-(``parser``; started when a request with a long ID list goes out), else here,
+(``parser``; started when a request with a long ID list goes to the network), else here,
 one at a time; it ends whenever no request of the client is in flight, so that
 it holds no memory while the caller works on what it read.
 
@@ -239,6 +239,8 @@ class Transport:
             self.stats[name] = self.stats.get(name, 0) + amount
 
     def _before_network(self, request) -> None:
+        if getattr(self._local, "large_reply", False):
+            self._parser.start()  # ready, most often, by the time the reply has come
         if getattr(self._local, "behind", False):
             self.throttle.wait(self.interval, behind=True)
         else:  # the caller's own request: once it is queued, what was asked ahead may queue
@@ -305,14 +307,15 @@ class Transport:
         """
         with self._lock:
             self._in_flight += 1
-        if post and ParserProcess.runs(parse):  # a long list of IDs: a large reply to read
-            self._parser.start()
         self._local.behind = behind
+        # a long list of IDs: a large reply to read, if it comes from the network (a reply
+        # from the cache comes at once: the child could not start in time to read it)
+        self._local.large_reply = bool(post and ParserProcess.runs(parse))
         try:
             return self._send_with_retries(endpoint, params, parse, post=post, refresh=refresh,
                                            expire_after=expire_after, again=again)
         finally:
-            self._local.behind = False
+            self._local.behind = self._local.large_reply = False
             with self._lock:
                 self._in_flight -= 1
                 idle = self._in_flight == 0
