@@ -279,8 +279,8 @@ class EntrezClient(Transport):
 
         Resolution asks ahead for every PMID it is about to fetch, so that elink's
         requests go out beside efetch's rather than after verification.  They wait
-        until the caller's next request is queued at the throttle (or its next fetch
-        ends without one, or it asks for links), and then take only the start slots
+        until the caller's next request is queued at the throttle or answered from the
+        cache (or its next fetch ends, or it asks for links), and then take only the start slots
         the caller's own requests leave free: efetch's replies, the largest, come
         first and are read while elink's are on their way.  A later ``links`` call
         takes the answers for the PMIDs it asks about; the answers of PMIDs it does

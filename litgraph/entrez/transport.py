@@ -106,9 +106,8 @@ class _ThrottledAdapter(HTTPAdapter):
         self.transport._before_network(request)
         response = super().send(request, **kwargs)
         if not kwargs.get("stream"):
-            # The body in reads of a megabyte, not requests' 10 kB: each read waits for the
-            # GIL, which a parse on another thread holds for up to 5 ms at a time, so a
-            # 28 MB efetch reply read in 10 kB pieces arrived a second late.
+            # In reads of a megabyte, not requests' 10 kB: each waits for the GIL, which a parse
+            # holds up to 5 ms at a time (28 MB in 10 kB pieces reached its parser 1 s late).
             response._content = b"".join(response.iter_content(READ_BYTES))
             response._content_consumed = True
         return response
@@ -240,7 +239,7 @@ class Transport:
 
     def _before_network(self, request) -> None:
         if getattr(self._local, "large_reply", False):
-            self._parser.start()  # ready, most often, by the time the reply has come
+            self._parser.start()  # most often ready by the time the reply comes
         if getattr(self._local, "behind", False):
             self.throttle.wait(self.interval, behind=True)
         else:  # the caller's own request: once it is queued, what was asked ahead may queue
@@ -308,8 +307,8 @@ class Transport:
         with self._lock:
             self._in_flight += 1
         self._local.behind = behind
-        # a long list of IDs: a large reply to read, if it comes from the network (a reply
-        # from the cache comes at once: the child could not start in time to read it)
+        # a long list of IDs: a large reply, which the parser process reads if it comes from
+        # the network (``_before_network`` starts it; a cached reply comes before it is ready)
         self._local.large_reply = bool(post and ParserProcess.runs(parse))
         try:
             return self._send_with_retries(endpoint, params, parse, post=post, refresh=refresh,
@@ -319,7 +318,7 @@ class Transport:
             with self._lock:
                 self._in_flight -= 1
                 idle = self._in_flight == 0
-            if idle:  # nothing left to read: the parser process ends, and its memory with it
+            if idle:  # nothing left to read: the parser process ends, its memory with it
                 self._parser.close()
 
     def _send_with_retries(self, endpoint, params, parse, *, post, refresh, expire_after, again):
@@ -369,6 +368,8 @@ class Transport:
                 from_cache = bool(getattr(response, "from_cache", False))
                 if from_cache:
                     self._count("cache_hits")
+                    if not self._local.behind:  # the caller's reply: asks ahead read meanwhile
+                        self._let_ahead_go()
                 problem = reply_problem(response.status_code, response.content,
                                         response.headers.get("Content-Type", ""),
                                         endpoint_kind(endpoint))
@@ -407,8 +408,7 @@ class Transport:
                    permanent)
 
     def _parse(self, parse, content):
-        """``parse(content)``: in the parser process when it runs and is free, else here, one
-        at a time (the parser holds the GIL: two at once here are no faster)."""
+        """``parse(content)``: in the parser process when it is ready and free, else here."""
         with without_cyclic_gc():
             elsewhere, parsed = self._parser.try_parse(parse, content)
             if elsewhere:
