@@ -156,7 +156,7 @@ class EntrezClient(Transport):
                  confirming=True)
         result.missing = ({p for batch in batches for p in batch}
                           - set(result.records) - set(result.failed))
-        self._let_ahead_go()  # none of this fetch's requests went out (all held or cached)
+        self._let_ahead_go()  # when no request of this fetch went out (all held), nothing else did
         return result
 
     def _take_held(self, pmids) -> dict:

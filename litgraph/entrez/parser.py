@@ -172,10 +172,19 @@ def _name_of(parse):
     return None
 
 
-def _write(stream, header: bytes, content: bytes) -> None:
-    stream.write(_LENGTH.pack(len(header)) + header + _LENGTH.pack(len(content)))
-    stream.write(content)
+def _write(stream, *parts: bytes) -> None:
+    """Each part as a frame (its length, then its bytes); a reply is written as it is, not
+    copied into a frame first."""
+    for part in parts:
+        stream.write(_LENGTH.pack(len(part)))
+        stream.write(part)
     stream.flush()
+
+
+def _read_frame(stream) -> bytes:
+    """The next frame's bytes; EOFError when the stream ends first."""
+    (size,) = _LENGTH.unpack(_read_exactly(stream, _LENGTH.size))
+    return _read_exactly(stream, size)
 
 
 def _read_exactly(stream, size: int) -> bytes:
@@ -186,13 +195,7 @@ def _read_exactly(stream, size: int) -> bytes:
 
 
 def _read(stream):
-    (size,) = _LENGTH.unpack(_read_exactly(stream, _LENGTH.size))
-    return pickle.loads(_read_exactly(stream, size))
-
-
-def _frame(value) -> bytes:
-    data = pickle.dumps(value)
-    return _LENGTH.pack(len(data)) + data
+    return pickle.loads(_read_frame(stream))
 
 
 def _error(exc) -> bytes:
@@ -221,14 +224,13 @@ def serve(inbound, outbound) -> None:
     import gc
 
     gc.disable()  # records are trees of small objects that hold no cycles
-    outbound.write(_frame(("ready", None)))  # imports done: the client may send replies
-    outbound.flush()
+    _write(outbound, pickle.dumps(("ready", None)))  # imports done: replies may come
     while True:
-        head = inbound.read(_LENGTH.size)
-        if len(head) < _LENGTH.size:
+        try:
+            name, args = pickle.loads(_read_frame(inbound))
+            content = _read_frame(inbound)
+        except EOFError:  # the client closed, or its process ended
             return
-        name, args = pickle.loads(_read_exactly(inbound, _LENGTH.unpack(head)[0]))
-        content = _read_exactly(inbound, _LENGTH.unpack(_read_exactly(inbound, _LENGTH.size))[0])
         if name == "bye":
             answer = pickle.dumps(("ok", _own_peak_mb()))
         elif name in PARSERS:
@@ -239,8 +241,6 @@ def serve(inbound, outbound) -> None:
                 answer = _error(exc)
         else:
             answer = _error(ValueError(f"unknown parser {name!r}"))
-        outbound.write(_LENGTH.pack(len(answer)) + answer)
-        outbound.flush()
+        _write(outbound, answer)
         if name == "bye":
             return
-
