@@ -110,6 +110,19 @@ def test_a_reply_is_read_here_while_the_child_is_starting_and_closing_then_ends_
     assert process.poll() is not None and child.peak_rss_mb is None
 
 
+def test_a_child_that_died_starting_is_closed_quietly_or_leaves_replies_read_here():
+    reply = (FIXTURES / "entrez-efetch-mixed.xml").read_bytes()
+    for read_first in (False, True):
+        child = ParserProcess()
+        child.start()
+        child._process.kill()  # killed before it said it was ready (out of memory, say)
+        child._process.wait()
+        if read_first:
+            assert child.try_parse(parse_pubmed, reply) == (False, None)
+        child.close()  # the request that started it ends: nothing raised into the client's call
+        assert child._process is None
+
+
 def test_only_the_parsers_it_knows_go_to_the_process(child):
     esearch = (FIXTURES / "entrez-esearch-two.xml").read_bytes()
     assert child.try_parse(parse_esearch, esearch) == (False, None)

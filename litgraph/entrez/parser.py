@@ -92,16 +92,18 @@ class ParserProcess:
     def close(self) -> None:
         """End the child, if one runs; a later ``start`` starts another."""
         with self._busy:
-            if self._process is not None and not self._is_ready():
-                self._process.kill()  # still starting: it has read nothing, and holds nothing
-            elif self._process is not None:
-                try:
+            if self._process is None:
+                return
+            try:
+                if self._is_ready():
                     _write(self._process.stdin, pickle.dumps(("bye", ())), b"")
                     peak = _read(self._process.stdout)[1]
-                except (OSError, EOFError, pickle.UnpicklingError, struct.error):
-                    peak = None
-                if peak is not None:
-                    self.peak_rss_mb = max(peak, self.peak_rss_mb or 0)
+                    if peak is not None:
+                        self.peak_rss_mb = max(peak, self.peak_rss_mb or 0)
+                else:
+                    self._process.kill()  # still starting: it has read nothing, holds nothing
+            except (OSError, EOFError, pickle.UnpicklingError, struct.error):
+                pass  # it ended already (killed, out of memory): nothing to say goodbye to
             self._stop()
 
     def wait_ready(self) -> bool:
