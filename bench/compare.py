@@ -29,33 +29,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, finish  # noqa: E402
 from resolve import StandInProcess, honest_bound, kind_of, synthetic_references  # noqa: E402
 
-# One side's run, in a fresh process that imports litgraph from the tree given first.
+# One side's run, in a fresh process that imports litgraph from the tree given first, and
+# measures what bench/resolve.py's library runs measure (``litgraph_run``).
 _SIDE = r"""
-import json, resource, sys, tempfile, time
+import json, resource, sys, tempfile
 from pathlib import Path
-tree, bench, base_url, n, rate, sizes = sys.argv[1:7]
+tree, bench, port, n, rate, sizes = sys.argv[1:7]
 sys.path[:0] = [tree, bench]
-from resolve import BENCH_KEY, LINK_NAMES, synthetic_references
-from litgraph.entrez import EntrezClient
-from litgraph.resolve import resolve_sources
+from resolve import StandIn, litgraph_run, synthetic_references
 sources = synthetic_references(int(n))
 with tempfile.TemporaryDirectory() as work:
-    with EntrezClient(base_url, cache_path=Path(work) / "cache.sqlite",
-                      api_key=BENCH_KEY if rate == "10" else None,
-                      batch_sizes=sizes or None) as client:
-        started = time.monotonic()
-        resolutions = resolve_sources(sources, client, link_names=LINK_NAMES)
-        pmids = sorted({str(r.record.pmid) for r in resolutions if r.status == "resolved"})
-        client.links(pmids, LINK_NAMES)
-        wall = time.monotonic() - started
-print(json.dumps({"wall_s": round(wall, 2), "resolved": len(pmids),
+    run = litgraph_run(StandIn(int(port)), sources, Path(work) / "cache.sqlite", int(rate),
+                       sizes or None)
+print(json.dumps({"wall_s": run["wall_s"], "resolved": run["resolved_pmids"],
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                  "parser_peak_rss_mb": client.stats.get("parser_peak_rss_mb", 0)}))
+                  "parser_peak_rss_mb": run.get("parser_peak_rss_mb", 0)}))
 """
 
 
-def run_side(tree: Path, base_url: str, args) -> dict:
-    done = subprocess.run([sys.executable, "-c", _SIDE, str(tree), str(ROOT / "bench"), base_url,
+def run_side(tree: Path, port: int, args) -> dict:
+    done = subprocess.run([sys.executable, "-c", _SIDE, str(tree), str(ROOT / "bench"), str(port),
                            str(args.n), str(args.rate), args.batch_sizes or ""],
                           capture_output=True, text=True, cwd=tempfile.gettempdir())
     if done.returncode != 0:
@@ -91,7 +84,7 @@ def main(argv=None) -> int:
                 stand_in.prerender()
                 for number in range(args.runs):
                     for side, tree in (("this checkout", ROOT), (revision, other)):
-                        runs[side].append(run_side(tree, stand_in.base_url, args))
+                        runs[side].append(run_side(tree, stand_in.port, args))
                         print(f"run {number + 1}, {side}: {runs[side][-1]}", flush=True)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT)

@@ -107,15 +107,12 @@ def kind_of(source) -> str:
 
 # ------------------------------------------------------------------ the stand-in
 
-class StandInProcess(LitgraphProcess):
-    """``litgraph stub`` with a synthetic corpus, rate limit and latency, in its own process."""
+class StandIn:
+    """A stand-in serving on ``port`` of this machine: its address, counts and pre-rendering."""
 
-    def __init__(self, synthetic: int, rate: int, latency_ms: int, log_path: Path):
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}/entrez/eutils/"
-        super().__init__(["stub", "--port", str(self.port), "--rate-limit", str(rate),
-                          "--latency-ms", str(latency_ms), "--synthetic", str(synthetic)],
-                         log_path, self.stats_url)
+    def __init__(self, port: int):
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}/entrez/eutils/"
 
     @property
     def stats_url(self):
@@ -134,6 +131,16 @@ class StandInProcess(LitgraphProcess):
         with stopwatch() as watch:
             requests.post(f"http://127.0.0.1:{self.port}/_prerender", timeout=600).raise_for_status()
         return round(watch.seconds, 2)
+
+
+class StandInProcess(StandIn, LitgraphProcess):
+    """``litgraph stub`` with a synthetic corpus, rate limit and latency, in its own process."""
+
+    def __init__(self, synthetic: int, rate: int, latency_ms: int, log_path: Path):
+        StandIn.__init__(self, free_port())
+        LitgraphProcess.__init__(self, ["stub", "--port", str(self.port), "--rate-limit", str(rate),
+                                        "--latency-ms", str(latency_ms), "--synthetic", str(synthetic)],
+                                 log_path, self.stats_url)
 
 
 def endpoint_counts(stats: dict) -> dict:
