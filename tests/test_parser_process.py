@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -20,7 +21,7 @@ from entrez_fake import ScriptedEutils, synthetic_efetch
 from reliability_helpers import is_running
 
 from litgraph.entrez import EntrezClient
-from litgraph.entrez.parser import ParserProcess
+from litgraph.entrez.parser import ParserProcess, Readers
 from litgraph.entrez.records import parse_elink, parse_esearch, parse_pubmed
 from litgraph.errors import ReplyShapeError
 from litgraph.stub import render
@@ -187,7 +188,7 @@ def test_the_process_ends_when_the_client_process_is_killed():
     """A build killed outright (SIGKILL) leaves no parser process behind: its input ends."""
     client = textwrap.dedent("""
         import time
-        from litgraph.entrez.parser import ParserProcess
+        from litgraph.entrez.parser import ParserProcess, Readers
         from litgraph.entrez.records import parse_pubmed
         child = ParserProcess()
         child.start()
@@ -211,3 +212,60 @@ def test_the_process_ends_when_the_client_process_is_killed():
         os.kill(pid, signal.SIGKILL)
     assert ended
 
+
+
+class ScriptedChild:
+    """A parser process that reads what it is given while ``free`` is set, one at a time."""
+
+    def __init__(self):
+        self.free = threading.Event()
+        self.read = []
+
+    def try_parse(self, parse, content):
+        if not self.free.is_set():
+            return False, None
+        self.free.clear()  # busy with this one until the test frees it again
+        self.read.append(content)
+        return True, parse(content)
+
+    def can_take(self, parse):
+        return True
+
+
+def reading(readers, content, order, behind=False):
+    """A thread reading ``content`` through ``readers``; where it was read goes to ``order``."""
+    def work():
+        _parsed, elsewhere = readers.read(lambda reply: reply, content, behind)
+        order.append((content, "child" if elsewhere else "here"))
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread
+
+
+def wait_for(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_a_reply_goes_to_whichever_reader_is_free_first_the_callers_own_before_those_asked_ahead():
+    readers = Readers()
+    readers.process = child = ScriptedChild()
+    order = []
+    readers._here.acquire()  # this process is busy with a long reply
+    threads = [reading(readers, "elink asked ahead", order, behind=True)]
+    time.sleep(0.1)
+    threads.append(reading(readers, "efetch, the caller's", order))
+    time.sleep(0.1)
+    assert order == []  # both readers busy: both wait, neither is read here out of turn
+    child.free.set()  # the child is free first: the caller's reply goes there, not the other
+    wait_for(lambda: len(order) == 1)
+    assert order == [("efetch, the caller's", "child")]
+    time.sleep(0.1)
+    assert len(order) == 1  # the child is busy again, this process still is
+    readers._here.release()  # now this process is free: the reply asked ahead is read here
+    for thread in threads:
+        thread.join(5)
+    assert order[1] == ("elink asked ahead", "here")
+    assert child.read == ["efetch, the caller's"]

@@ -45,7 +45,7 @@ from .batching import BatchSizes
 from .credentials import (ASK_AGAIN_HEADER, SECRET_PARAMETERS, cache_key, is_loopback,
                           redact, split_credentials)
 from .pacing import PROCESS_THROTTLE, CircuitBreaker
-from .parser import ParserProcess
+from .parser import Readers
 from .replies import endpoint_kind, is_permanent, reply_problem
 
 log = logging.getLogger("litgraph.entrez")
@@ -170,12 +170,10 @@ class Transport:
         self.reached = 0  # tries that reached a server at all (any HTTP status, or a read timeout)
         self.last_failure = None
         self._lock = threading.Lock()
-        # One reply parsed here at a time: the parser holds the GIL, so parsing two at once is
-        # no faster, and each one's objects are made while it is read (efetch and elink replies
-        # are read in pieces; esearch and esummary replies, small, as one tree).  Large replies
-        # go to the parser process when it is free (``parser``).
-        self._parsing = threading.Lock()
-        self._parser = ParserProcess()  # runs while requests are in flight (``_call``)
+        # Replies are read here or in the parser process (``parser.Readers``), which runs
+        # while requests are in flight (``_call``).
+        self._readers = Readers()
+        self._parser = self._readers.process
         self._in_flight = 0
         self._pool = None
         self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again
@@ -309,7 +307,7 @@ class Transport:
         self._local.behind = behind
         # a long list of IDs: a large reply, which the parser process reads if it comes from
         # the network (``_before_network`` starts it; a cached reply comes before it is ready)
-        self._local.large_reply = bool(post and ParserProcess.runs(parse))
+        self._local.large_reply = bool(post and self._parser.runs(parse))
         try:
             return self._send_with_retries(endpoint, params, parse, post=post, refresh=refresh,
                                            expire_after=expire_after, again=again)
@@ -408,14 +406,13 @@ class Transport:
                    permanent)
 
     def _parse(self, parse, content):
-        """``parse(content)``: in the parser process when it is ready and free, else here."""
+        """``parse(content)``: in the parser process or here, whichever is free first."""
         with without_cyclic_gc():
-            elsewhere, parsed = self._parser.try_parse(parse, content)
-            if elsewhere:
-                self._count("parsed_elsewhere")
-                return parsed
-            with self._parsing:
-                return parse(content)
+            parsed, elsewhere = self._readers.read(parse, content,
+                                                   getattr(self._local, "behind", False))
+        if elsewhere:
+            self._count("parsed_elsewhere")
+        return parsed
 
     def _let_ahead_go(self) -> None:
         """Let the asks ahead start: their requests then queue behind the caller's."""
