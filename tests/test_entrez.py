@@ -752,6 +752,49 @@ def test_an_answer_ahead_that_failed_is_asked_again_and_its_failure_raised_there
             client.links(pmids, ["pubmed_pubmed_refs"])
 
 
+def _ids_asked(request):
+    return [i for value in request["params"]["id"] for i in value.split(",")]
+
+
+def test_whole_batches_fetched_ahead_cost_no_request_more_and_give_the_same_records(eutils):
+    """fetch_ahead sends only the PMIDs that fill whole batches, at once; fetch_pubmed takes
+    their records and fetches the rest with the PMIDs it adds: as many requests as one fetch
+    of everything, and the same records."""
+    eutils.default("efetch.fcgi", synthetic_efetch(missing={"900000102"}))
+    stated = [str(900000001 + n) for n in range(5)]
+    found_later = [str(900000101 + n) for n in range(3)]
+    with client_for(eutils, batch_sizes="efetch=2") as client:
+        client.fetch_ahead(stated)
+        for _ in range(500):  # sent in the background, before anything asks for the records
+            if eutils.count("efetch.fcgi") == 2:
+                break
+            time.sleep(0.01)
+        assert sorted(i for r in eutils.requests for i in _ids_asked(r)) == stated[:4]
+        result = client.fetch_pubmed(stated + found_later)
+    # 8 PMIDs in batches of 2: 4 requests, and one more for the PMID left out (asked again)
+    assert eutils.count("efetch.fcgi") == 5
+    assert sorted(result.records) == sorted(set(stated + found_later) - {"900000102"})
+    assert result.missing == {"900000102"} and not result.failed
+    eutils.requests.clear()
+    with client_for(eutils, batch_sizes="efetch=2") as client:  # the same without ahead
+        alone = client.fetch_pubmed(stated + found_later)
+    assert eutils.count("efetch.fcgi") == 5
+    assert {p: vars(r) for p, r in alone.records.items()} == \
+        {p: vars(r) for p, r in result.records.items()}
+
+
+def test_a_batch_fetched_ahead_that_failed_is_reported_as_failed(eutils):
+    answer = synthetic_efetch()
+    eutils.default("efetch.fcgi", lambda request: (400, TEXT, b"bad request")
+                   if "900000001" in _ids_asked(request) else answer(request))
+    with client_for(eutils, batch_sizes="efetch=2") as client:
+        client.fetch_ahead(["900000001", "900000002", "900000003"])
+        result = client.fetch_pubmed(["900000001", "900000002", "900000003"])
+    assert set(result.failed) == {"900000001", "900000002"} == result.permanent
+    assert "400" in result.failed["900000001"]
+    assert list(result.records) == ["900000003"]
+
+
 def test_batch_sizes_are_checked_against_ncbis_ceiling_and_named_when_wrong():
     from litgraph.entrez import BatchSizes
 

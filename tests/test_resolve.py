@@ -7,6 +7,7 @@ at the end run the whole client against litgraph/stub.
 """
 
 import json
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -643,3 +644,32 @@ def test_the_entrez_client_is_what_resolution_asks_for():
     with EntrezClient("http://127.0.0.1:9/entrez/eutils/", rate=0) as client:
         assert isinstance(client, EntrezService)
     assert not isinstance(object(), EntrezService)
+
+
+def test_stated_pmids_are_fetched_while_the_doi_search_is_unanswered(eutils):
+    """Stated PMIDs filling a whole efetch batch go out beside the searches, not after them:
+    the DOI search below is answered only once an efetch has come (or after 5 s)."""
+    efetch_came = threading.Event()
+    answered_after_efetch = []
+
+    def fetch(request):
+        efetch_came.set()
+        ids = [i for value in request["params"]["id"] for i in value.split(",")]
+        return 200, XML, pubmed_set(ids)
+
+    def search(request):
+        answered_after_efetch.append(efetch_came.wait(5))
+        return 200, XML, esearch_reply("900000101")
+
+    eutils.default("efetch.fcgi", fetch)
+    eutils.default("esearch.fcgi", search)
+    sources = [SourceEntry("first", pmid="900000001"), SourceEntry("second", pmid="900000002"),
+               SourceEntry("by-doi", doi="10.5555/synth.900000101")]
+    with EntrezClient(eutils.base_url, rate=0, batch_sizes="efetch=2") as client:
+        resolutions = resolve_sources(sources, client)
+    assert answered_after_efetch == [True]
+    assert {key: value[0] for key, value in outcome(resolutions).items()} == {
+        "first": "resolved", "second": "resolved", "by-doi": "resolved"}
+    fetched = sorted(tuple(sorted(r["params"]["id"][0].split(","))) for r in eutils.requests
+                     if r["endpoint"] == "efetch.fcgi")
+    assert fetched == [("900000001", "900000002"), ("900000101",)]  # each PMID once

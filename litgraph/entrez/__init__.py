@@ -90,6 +90,26 @@ class EntrezClient(Transport):
         for start in range(0, len(ids), size):
             yield ids[start:start + size]
 
+    def fetch_ahead(self, pmids, refresh=False) -> None:
+        """Start fetching the PMIDs among ``pmids`` that fill whole efetch batches, in the
+        background, and return at once; ``fetch_pubmed`` takes what they gave.
+
+        Resolution knows the stated PMIDs before its searches answer, and the searched
+        ones only after.  Whole batches of the first, fetched beside the searches, cost no
+        request more than fetching all of them later (the PMIDs left over go with the
+        searched ones), and their replies come, and are read, while the searches are on
+        their way.  ``refresh`` as for ``fetch_pubmed``.
+        """
+        ids = [pmid for batch in self._batches(pmids, "efetch") for pmid in batch]
+        whole = ids[:len(ids) - len(ids) % self.batch("efetch")]
+        if not whole:
+            return
+        with self._lock:
+            if self._fetch_pool is None:
+                self._fetch_pool = ThreadPoolExecutor(1, thread_name_prefix="entrez-fetch-ahead")
+            future = self._fetch_pool.submit(self._fetch_pubmed, whole, refresh, False)
+            self._fetched_ahead.append((frozenset(whole), future))
+
     def fetch_pubmed(self, pmids, refresh=False, progress=False) -> FetchResult:
         """Fetch PubMed records (efetch, XML) for PMIDs, ``batch("efetch")`` per request.
 
@@ -109,7 +129,25 @@ class EntrezClient(Transport):
         them once more (the graph stage asks for the records resolve fetched,
         in batches of its own), and handed out then without reading the cache
         or parsing again; a refreshed PMID is always fetched.
+
+        What ``fetch_ahead`` fetched of these PMIDs is taken from its answers (waited for
+        once the other PMIDs are fetched).
         """
+        wanted = {str(p) for p in pmids}
+        with self._lock:
+            ahead, self._fetched_ahead = self._fetched_ahead, []
+        result = self._fetch_pubmed(wanted.difference(*(asked for asked, _ in ahead)),
+                                    refresh, progress)
+        for _asked, future in ahead:
+            early = future.result()
+            result.records.update((p, r) for p, r in early.records.items() if p in wanted)
+            result.failed.update((p, why) for p, why in early.failed.items() if p in wanted)
+            result.permanent |= early.permanent & wanted
+            result.missing |= early.missing & wanted
+        return result
+
+    def _fetch_pubmed(self, pmids, refresh, progress) -> FetchResult:
+        """``fetch_pubmed`` of ``pmids`` without what was fetched ahead."""
         result = FetchResult()
         stale = set(map(str, refresh)) if isinstance(refresh, (set, frozenset, list, tuple)) else None
         pmids = {str(p) for p in pmids}

@@ -179,6 +179,8 @@ class Transport:
         self._held = {}  # PMID -> PubmedRecord efetch gave in this process, until asked again
         self._ahead = {}  # link name -> [(PMIDs, Future of links())] asked ahead, until taken
         self._ahead_pool = None
+        self._fetched_ahead = []  # [(PMIDs, Future of _fetch_pubmed)] fetched ahead, until taken
+        self._fetch_pool = None
         self._ahead_waiting = []  # an Event per ask ahead not yet let go (``_let_ahead_go``)
         self._local = threading.local()  # .behind: this thread's request is asked ahead
         self.session = self._make_session()
@@ -477,9 +479,10 @@ class Transport:
 
     def close(self) -> None:
         self._let_ahead_go()
-        if self._ahead_pool is not None:  # its requests go through the pool below
-            self._ahead_pool.shutdown(wait=True)
-            self._ahead_pool = None
+        for pool in (self._fetch_pool, self._ahead_pool):  # their requests use the pool below
+            if pool is not None:
+                pool.shutdown(wait=True)
+        self._fetch_pool = self._ahead_pool = None
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None

@@ -50,7 +50,7 @@ from .identities import STAND_IN_LABEL, label_stand_in, verify_identities  # noq
 from .judging import Found, Why, failure_of, judge_search
 from .matching import (author_parts, journal_agrees, search_agrees, search_term,  # noqa: F401
                        title_words)
-from .records import fetch_records
+from .records import fetch_ahead, fetch_records
 from .service import EntrezService
 
 _AGE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.I)
@@ -229,10 +229,11 @@ def resolve_sources(sources, client: EntrezService, progress=False, refresh=Fals
     """
     age = parse_max_age(max_age)
     plan = plan_requests(sources)
-    asked = ask_searches(plan, client)
     # A hint is fetched with the rest: when it equals what the search finds (a warm run)
     # this asks nothing more; when the curator changed it, its record is there to judge.
     hinted = {hints(s)[0] for s in sources if not s.exclude} - {None}
+    fetch_ahead(client, set(plan.by_pmid.values()) | hinted, refresh, age, db)
+    asked = ask_searches(plan, client)
     wanted = (set(plan.by_pmid.values()) | set(asked.by_citation.values())
               | set(asked.candidates) | hinted)
     if link_names:

@@ -21,6 +21,12 @@ def stale_pmids(db, pmids, max_age) -> set:
     return stale
 
 
+def fetch_ahead(client, pmids, refresh, age, db) -> None:
+    """Start fetching ``pmids`` beside the searches (``EntrezClient.fetch_ahead``), stale
+    ones bypassing the cache as ``fetch_records`` would; ``fetch_records`` takes them."""
+    client.fetch_ahead(pmids, refresh=stale_pmids(db, pmids, age) if refresh else False)
+
+
 def fetch_records(client, pmids, refresh, age, db, progress=False):
     """efetch every PMID; with ``refresh``, batches holding a stale PMID bypass the cache."""
     stale = stale_pmids(db, pmids, age) if refresh else False

@@ -20,4 +20,6 @@ class EntrezService(Protocol):
 
     def search_dois(self, dois) -> list: ...
 
+    def fetch_ahead(self, pmids, refresh=False) -> None: ...  # may fetch nothing ahead
+
     def fetch_pubmed(self, pmids, refresh=False, progress=False): ...
