@@ -673,3 +673,31 @@ def test_stated_pmids_are_fetched_while_the_doi_search_is_unanswered(eutils):
     fetched = sorted(tuple(sorted(r["params"]["id"][0].split(","))) for r in eutils.requests
                      if r["endpoint"] == "efetch.fcgi")
     assert fetched == [("900000001", "900000002"), ("900000101",)]  # each PMID once
+
+
+def test_a_second_run_with_the_pmids_the_first_wrote_back_asks_nothing_anew(tmp_path):
+    """Stated PMIDs are fetched ahead in whole batches; the PMIDs a DOI search found, written
+    back as hints, must not change the second run's batches, or their cached replies go
+    unused (a 20,000-reference rebuild sent 3 efetch requests)."""
+    from litgraph.stub.server import StandIn
+    from litgraph.stub.synthetic import synthetic_pmid
+
+    # the stated PMIDs and those the DOI search finds interleave, as in any real list
+    sources = [SourceEntry(f"stated-{n}", pmid=synthetic_pmid(n)) for n in range(1, 15, 2)]
+    sources += [SourceEntry(f"by-doi-{n}", doi=f"10.5555/synthetic.{n}") for n in range(2, 12, 2)]
+    cache = tmp_path / "http-cache.sqlite"
+    with StandIn(rate_limit=None, synthetic=20) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0,
+                          batch_sizes="efetch=3") as client:
+            first = resolve_sources(sources, client)
+        assert client.stats["network_requests"] > 0
+        assert {r.status for r in first} == {"resolved"}
+        # what resolve writes back: the DOI search's PMID, a hint (resolved_by: doi)
+        again = [replace(s, pmid=r.record.pmid, resolved_by=r.resolved_by)
+                 for s, r in zip(sources, first)]
+        assert {s.resolved_by for s in again} == {"pmid", "doi"}
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0,
+                          batch_sizes="efetch=3") as client:
+            second = resolve_sources(again, client)
+        assert client.stats["network_requests"] == 0
+    assert outcome(second) == outcome(first)

@@ -229,11 +229,13 @@ def resolve_sources(sources, client: EntrezService, progress=False, refresh=Fals
     """
     age = parse_max_age(max_age)
     plan = plan_requests(sources)
+    # Only stated PMIDs: the hints a first run wrote back would make a second run's batches
+    # differ from the first's, and their cached replies go unused.
+    fetch_ahead(client, set(plan.by_pmid.values()), refresh, age, db)
+    asked = ask_searches(plan, client)
     # A hint is fetched with the rest: when it equals what the search finds (a warm run)
     # this asks nothing more; when the curator changed it, its record is there to judge.
     hinted = {hints(s)[0] for s in sources if not s.exclude} - {None}
-    fetch_ahead(client, set(plan.by_pmid.values()) | hinted, refresh, age, db)
-    asked = ask_searches(plan, client)
     wanted = (set(plan.by_pmid.values()) | set(asked.by_citation.values())
               | set(asked.candidates) | hinted)
     if link_names:
