@@ -4,9 +4,10 @@ Reading an efetch reply of 10,000 records takes most of a second of one core,
 and while it runs under the GIL the rest of the client waits: the next reply is
 not taken off the socket, verification does not move.  A client starts one
 child process when it sends a request with a long list of IDs (a POST: a large
-reply is coming), and from then on hands each efetch or elink reply to it when
-it is free and ready, reading the reply here when it is busy or still starting
-(about 0.1 s, usually less than a large reply takes to come); the child ends
+reply is coming).  From then on each efetch or elink reply goes to whichever
+of the child and this process is free first (``Readers``), and is read here
+while the child is still starting (about 0.1 s, usually less than a large reply
+takes to come); the child ends
 when no request of the client is in flight any more, and the next POST starts
 another.  The trip costs little:
 ``bench/parse.py --elsewhere`` reads 10 to 10,000 synthetic records in the child
