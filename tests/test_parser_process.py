@@ -257,7 +257,7 @@ def test_a_reply_goes_to_whichever_reader_is_free_first_the_callers_own_before_t
     threads = [reading(readers, "elink asked ahead", order, behind=True)]
     time.sleep(0.1)
     threads.append(reading(readers, "efetch, the caller's", order))
-    time.sleep(0.1)
+    wait_for(lambda: readers._own_waiting == 1)
     assert order == []  # both readers busy: both wait, neither is read here out of turn
     child.free.set()  # the child is free first: the caller's reply goes there, not the other
     wait_for(lambda: len(order) == 1)
