@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import ReplyShapeError
-from .xmlread import ended_children, parse_root
+from .linkscan import scan_links
+from .xmlread import check_root, ended_children, parse_root
 
 _TAG = re.compile(r"<[^>]+>")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -351,6 +352,13 @@ def parse_elink(content: bytes, linkname: str) -> dict:
     member, so none is credited to any of them; the caller asks those PMIDs
     again, one ``id`` each.
     """
+    check_root(content, ("eLinkResult",), "elink")
+    scanned = scan_links(content, linkname)  # a reply in elink's plain grammar, without a tree
+    return scanned if scanned is not None else parse_elink_elementtree(content, linkname)
+
+
+def parse_elink_elementtree(content: bytes, linkname: str) -> dict:
+    """``parse_elink`` read by ElementTree: every reply, whatever its shape."""
     links = {}
     same = {}  # each PMID's text once per reply: a work is linked from many lists
     for link_set in ended_children(content, ("eLinkResult",), "elink", ("LinkSet",)):

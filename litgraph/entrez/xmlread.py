@@ -39,19 +39,13 @@ def _check_root(tag, expected, what: str) -> None:
         raise ReplyShapeError(f"{what} reply is a {tag} document, not {' or '.join(expected)}")
 
 
-def ended_children(content: bytes, expected, what: str, tags):
-    """Each element named in ``tags`` as the parser ends it, for ``content`` whose root
-    is one of ``expected`` (checked first, with the checks of ``parse_root``).
-
-    The reply is read in pieces and never held as one tree: the caller takes what it
-    needs from each element, which is then emptied (an efetch reply of 10,000 records
-    is 28 MB of XML).  Only elements directly under the root are expected to bear these
-    names (PubMed's DTDs nest no article in another, no LinkSet in another).
-    """
+def check_root(content: bytes, expected, what: str) -> None:
+    """Check that ``content``'s root element is one of ``expected`` and that it declares no
+    entities, reading no further than the root's start tag (the first piece or so)."""
     _refuse_entities(content, what)
     view = memoryview(content)
     try:
-        parser = ElementTree.XMLPullParser(("start",))  # the root's name, from the first piece
+        parser = ElementTree.XMLPullParser(("start",))
         root = None
         for start in range(0, len(content), _PIECE):
             parser.feed(view[start:start + _PIECE])
@@ -61,7 +55,23 @@ def ended_children(content: bytes, expected, what: str, tags):
         if root is None:
             parser.close()  # raises: no element found
             raise ReplyShapeError(f"{what} reply holds no XML element")
-        _check_root(root.tag, expected, what)
+    except ElementTree.ParseError as exc:
+        raise ReplyShapeError(f"{what} reply is not well-formed XML ({exc})") from None
+    _check_root(root.tag, expected, what)
+
+
+def ended_children(content: bytes, expected, what: str, tags):
+    """Each element named in ``tags`` as the parser ends it, for ``content`` whose root
+    is one of ``expected`` (checked first, with the checks of ``parse_root``).
+
+    The reply is read in pieces and never held as one tree: the caller takes what it
+    needs from each element, which is then emptied (an efetch reply of 10,000 records
+    is 28 MB of XML).  Only elements directly under the root are expected to bear these
+    names (PubMed's DTDs nest no article in another, no LinkSet in another).
+    """
+    check_root(content, expected, what)
+    view = memoryview(content)
+    try:
         parser = ElementTree.XMLPullParser(("end",))
         for start in range(0, len(content), _PIECE):
             parser.feed(view[start:start + _PIECE])
