@@ -215,17 +215,23 @@ def test_the_process_ends_when_the_client_process_is_killed():
 
 
 class ScriptedChild:
-    """A parser process that reads what it is given while ``free`` is set, one at a time."""
+    """A parser process that reads what it is given while ``free`` is set, one at a time;
+    each read lasts until ``finish`` is set."""
 
     def __init__(self):
         self.free = threading.Event()
+        self.finish = threading.Event()
+        self.finish.set()
         self.read = []
 
-    def try_parse(self, parse, content):
+    def try_parse(self, parse, content, taken=None):
         if not self.free.is_set():
             return False, None
         self.free.clear()  # busy with this one until the test frees it again
+        if taken is not None:
+            taken()
         self.read.append(content)
+        assert self.finish.wait(5)
         return True, parse(content)
 
     def can_take(self, parse):
@@ -269,3 +275,22 @@ def test_a_reply_goes_to_whichever_reader_is_free_first_the_callers_own_before_t
         thread.join(5)
     assert order[1] == ("elink asked ahead", "here")
     assert child.read == ["efetch, the caller's"]
+
+
+def test_a_reply_asked_ahead_is_read_here_while_the_callers_own_is_read_in_the_child():
+    """The caller's reply is waiting until a reader has it, not until it is read: elink's
+    reply waited out a whole efetch parse in the child while this process sat idle."""
+    readers = Readers()
+    readers.process = child = ScriptedChild()
+    child.free.set()
+    child.finish.clear()  # the child reads the caller's reply for as long as the test likes
+    order = []
+    threads = [reading(readers, "efetch, the caller's", order)]
+    wait_for(lambda: child.read == ["efetch, the caller's"])
+    threads.append(reading(readers, "elink asked ahead", order, behind=True))
+    wait_for(lambda: len(order) == 1)
+    assert order == [("elink asked ahead", "here")]
+    child.finish.set()
+    for thread in threads:
+        thread.join(5)
+    assert order[1] == ("efetch, the caller's", "child")

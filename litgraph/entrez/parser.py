@@ -73,16 +73,18 @@ class ParserProcess:
         finally:
             self._busy.release()
 
-    def try_parse(self, parse, content):
+    def try_parse(self, parse, content, taken=None):
         """``(True, parse(content))`` read in the child, or ``(False, None)`` when the child
         is busy, not started, or does not know ``parse``.  The parser's own error is raised
-        here as it was raised there."""
+        here as it was raised there.  ``taken()`` is called once the child has the reply."""
         named = _name_of(parse)
         if named is None or self._process is None or not self._busy.acquire(blocking=False):
             return False, None
         try:
             if self._process is None or not self._is_ready():  # stopped, or still starting
                 return False, None
+            if taken is not None:
+                taken()
             return True, self._ask(*named, content)
         except (OSError, EOFError, pickle.UnpicklingError, struct.error) as exc:
             self._give_up(exc)  # the child died or never started: read everything here
@@ -190,29 +192,37 @@ class Readers:
     def read(self, parse, content, behind=False):
         """``(parse(content), True when read in the child)``.  The parser's own error is
         raised as it was raised where the reply was read."""
+        waiting = []  # the caller's own reply, until a reader has it
         if not behind:
+            waiting.append(True)
             self._change(own_waiting=1)
+
+        def taken():  # the replies asked ahead may go once this one is being read
+            if waiting:
+                waiting.pop()
+                self._change(own_waiting=-1)
+
         try:
             while True:
                 with self._changed:
                     changes = self._changes
                     may = not behind or self._own_waiting == 0
                 if may:
-                    done, parsed, elsewhere = self._try(parse, content, wait_here=not behind)
+                    done, parsed, elsewhere = self._try(parse, content, not behind, taken)
                     if done:
                         return parsed, elsewhere
                 with self._changed:  # look again when something changed (and now and then)
                     if self._changes == changes:
                         self._changed.wait(0.05)
         finally:
-            if not behind:
-                self._change(own_waiting=-1)
+            taken()
 
-    def _try(self, parse, content, wait_here):
+    def _try(self, parse, content, wait_here, taken):
         """``(True, records, elsewhere)`` when a reader was free, else ``(False, None, None)``.
-        ``wait_here``: wait for this process where the child cannot read the reply."""
+        ``wait_here``: wait for this process where the child cannot read the reply;
+        ``taken()`` once a reader has it."""
         try:
-            elsewhere, parsed = self.process.try_parse(parse, content)
+            elsewhere, parsed = self.process.try_parse(parse, content, taken)
         except BaseException:  # the parser's error, raised in the child: it is free again
             self._change()
             raise
@@ -221,6 +231,7 @@ class Readers:
             return True, parsed, True
         if self._here.acquire(blocking=wait_here and not self.process.can_take(parse)):
             try:
+                taken()
                 return True, parse(content), False
             finally:
                 self._here.release()
