@@ -23,6 +23,7 @@ import re
 from typing import Optional
 
 _SPACE = r"[ \t\r\n]*"
+_SPACES = re.compile(_SPACE)
 _LINK_SET = re.compile(
     rf"<LinkSet>{_SPACE}<DbFrom>[^<]*</DbFrom>{_SPACE}"
     rf"<IdList>{_SPACE}((?:<Id>[0-9]+</Id>{_SPACE})*)</IdList>{_SPACE}"
@@ -44,8 +45,7 @@ def scan_links(content: bytes, linkname: str) -> Optional[dict]:
     start = text.find(_ROOT)
     if start == -1:
         return None
-    position = start + len(_ROOT)
-    position = re.compile(_SPACE).match(text, position).end()
+    position = _SPACES.match(text, start + len(_ROOT)).end()
     links = {}
     same = {}  # each PMID's text once per reply, as parse_elink keeps it
     while not text.startswith(_END, position):
