@@ -506,6 +506,21 @@ def test_citation_match_maps_lines_back_by_key_not_position(eutils):
     assert eutils.count() == 1
 
 
+def test_a_citation_match_cut_mid_line_is_asked_again_never_read_as_a_shorter_pmid(eutils):
+    """Half an ECitMatch reply still looks like ECitMatch text: its last line ends without a
+    line end, and its PMID may be cut ("20090506" read as "200905")."""
+    whole = (b"synth j test|2019|12|999|nobody x|c2|NOT_FOUND\n"
+             b"am j surg pathol|2010|34|238|miller js|c1|20090506\n")
+    eutils.queue("ecitmatch.cgi", (200, TEXT, whole[:-3]), (200, TEXT, whole))
+    citations = [CitationQuery("miller-2010", "Am J Surg Pathol", 2010, "34", "238", "Miller JS"),
+                 CitationQuery("other", "Synth J Test", 2019, "12", "999", "Nobody X")]
+    with client_for(eutils) as client:
+        assert client.citation_match(citations) == {"miller-2010": "20090506",
+                                                    "other": "NOT_FOUND"}
+        assert client.stats["retries"] == 1
+    assert eutils.count("ecitmatch.cgi") == 2
+
+
 def test_elink_sends_one_id_parameter_per_pmid(eutils):
     eutils.queue("elink.fcgi", (200, XML, (FIXTURES / "entrez-elink.xml").read_bytes()))
     with client_for(eutils) as client:

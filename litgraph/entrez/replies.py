@@ -26,7 +26,8 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
 
     Checks, in order: HTTP status, empty body, an HTML page, an ``<ERROR>``
     element, then for XML a prolog and the root element's closing tag (a
-    truncated reply lacks it); for ECitMatch's text, ``|``-separated lines.
+    truncated reply lacks it); for ECitMatch's text, ``|``-separated lines, the last one
+    ended (a reply cut short lacks that).
 
     >>> reply_problem(200, b"<html><body>Down for maintenance</body></html>", "text/html")
     'an HTML page instead of the expected reply'
@@ -61,6 +62,10 @@ def reply_problem(status: int, content: bytes, content_type: str = "", kind: str
             return "not ECitMatch text"
         if any(b"|" not in line for line in body.splitlines() if line.strip()):
             return "not ECitMatch text"
+        if not content.rstrip(b" \t").endswith(b"\n"):
+            # NCBI ends every line: a last line without its end was cut, and its PMID may
+            # be cut too ("32078043" read as "320780")
+            return "ECitMatch text cut short (its last line has no line end)"
         return None
     if not body.startswith((b"<?xml", b"<!DOCTYPE", b"<")) or body.startswith(b"{"):
         return "not XML"
