@@ -39,7 +39,8 @@ rate, plus one latency.  The stand-in serializes its answers before the
 clock starts (``POST /_prerender``): its own Python time is not NCBI's.
 Reported: requests by endpoint, 429s, wall times (median of ``--repeat`` runs),
 ratios to the bound, the CLI beside the library, and peak memory (this process
-for the library; each CLI process by wait4, from a small launcher process: a
+for the library, after its first run: the runs after it add only this process's
+fragmentation, printed beside it; each CLI process by wait4, from a small launcher process: a
 child forked from this one would count this one's memory as its own), each
 with the peak of the parser process it started (``litgraph.entrez.parser``:
 the client's own report for the library, /proc for the CLI).  The target holds
@@ -416,6 +417,8 @@ def main(argv=None) -> int:
             cache = work / f"http-cache-{run}.sqlite"
             colds.append(litgraph_run(stand_in, sources, cache, args.rate, sizes,
                                       ahead=not args.links_after))
+            if run == 0:  # one run's peak: the runs after it add this process's fragmentation
+                first_peak = peak_rss_mb()
             print(f"library cold: {colds[-1]['wall_s']} s (resolve {colds[-1]['resolve_s']} s), "
                   f"{sum(colds[-1]['server_requests_by_endpoint'].values())} requests "
                   f"{colds[-1]['server_requests_by_endpoint']}", flush=True)
@@ -461,7 +464,8 @@ def main(argv=None) -> int:
         "cold_statuses": cold["statuses"], "resolved_pmids": cold["resolved_pmids"],
         "links_found": cold["links"],
         "warm_requests": warm_requests, "warm_wall_s": warm["wall_s"],
-        "library_peak_rss_mb": library_peak, "library_parser_peak_rss_mb": parser_peak,
+        "library_peak_rss_mb": first_peak, "library_peak_rss_mb_all_runs": library_peak,
+        "library_parser_peak_rss_mb": parser_peak,
         "cli": cli,
     }
     if cli:
@@ -469,9 +473,9 @@ def main(argv=None) -> int:
     t = figures["targets"] = {
         "cold_within_1.2x_bound": ratio <= TARGET_BOUND_RATIO,
         "warm_zero_requests": warm_requests == 0,
-        # the library: its peak and its parser process's added (an upper bound of the two at
-        # once); a CLI: its own exact peak, and the two's resident memory at one moment
-        "peak_under_500_mb": library_peak + parser_peak < TARGET_PEAK_MB and all(
+        # the library: its first run's peak and its parser process's added (an upper bound of
+        # the two at once); a CLI: its own exact peak, and the two's resident memory at one moment
+        "peak_under_500_mb": first_peak + parser_peak < TARGET_PEAK_MB and all(
             max(c["peak_rss_mb"], c["together_peak_rss_mb"]) < TARGET_PEAK_MB
             for c in cli.values()),
     }
@@ -499,7 +503,8 @@ def main(argv=None) -> int:
         f"{requests_total} / {args.rate} per s = {figures['requests_over_rate_s']} s; "
         f"429s {cold['server_429']}, retries {cold['client_retries']}",
         f"library warm: {warm_requests} requests, {warm['wall_s']} s",
-        f"peak memory (a process + its parser process): library {library_peak} + {parser_peak} MB"
+        f"peak memory (a process + its parser process): library {first_peak} + {parser_peak} MB "
+        f"(this process after all {len(colds) + 1} runs: {library_peak} MB)"
         + "".join(f", {label} {cli[run]['peak_rss_mb']} + {cli[run]['parser_peak_rss_mb']} MB "
                   f"(together at one moment {cli[run]['together_peak_rss_mb']} MB)"
                   for label, run in (("CLI cold", "cold"), ("rebuild", "rebuild"),
