@@ -12,7 +12,8 @@ Two parsers read every XML reply into the same values:
   an ``http://`` or unknown DOCTYPE parses offline like any other.  No DTD is
   fetched and no external entity resolved; a reply declaring entities of its
   own is refused (``ReplyShapeError``); ``xmlread`` holds these checks, and
-  reads an efetch reply in pieces;
+  reads an efetch reply in pieces; an elink reply in elink's plain grammar is
+  scanned without a tree (``linkscan``), any other read by ElementTree;
 - ``litgraph.entrez.reference`` reads the same replies with ``Bio.Entrez.read``,
   the library everyone uses: tests require both to give identical records on
   every fixture reply.

@@ -6,10 +6,10 @@ small pool of threads keep up to ``concurrency`` requests in flight
 ``1.05 / rate`` seconds, so overlapping requests never exceed the rate; the
 latency of one answer no longer adds to the next request's wait.  A request
 asked ahead (``behind``) takes a start slot only when none of the caller's own
-is waiting.  Replies are parsed in the client's parser process while it is free
-(``parser``; started when a request with a long ID list goes to the network), else here,
-one at a time; it ends whenever no request of the client is in flight, so that
-it holds no memory while the caller works on what it read.
+is waiting.  Each reply is parsed by whichever is free first, the client's parser
+process (``parser``; started when a request with a long ID list goes to the network)
+or this one, one at a time; the child ends whenever no request of the client is in
+flight, so that it holds no memory while the caller works on what it read.
 
 The cache (requests-cache on SQLite) keys every reply by the service that
 gave it (``service``: the base URL with its port, or a name the caller gives,
