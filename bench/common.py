@@ -54,6 +54,22 @@ def peak_rss_mb(children: bool = False) -> float:
     return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux reports KiB
 
 
+def cpu_seconds(children: bool = False) -> float:
+    """Processor time (user + system) of this process, or of its children that have ended."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int):
+    """Processor time (user + system) of process ``pid`` so far, from /proc; None where
+    there is no /proc to read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, fraction: float):
     """The nearest-rank percentile of ``values`` (``fraction`` in 0..1), or None when empty."""
     if not values:
