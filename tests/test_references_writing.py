@@ -149,6 +149,28 @@ def test_a_rebuild_finds_nothing_to_change_in_what_the_quick_writer_wrote(tmp_pa
     assert references.stat().st_mtime_ns == stamp
 
 
+def test_a_merge_that_changed_the_file_lets_the_set_read_before_go_before_reading_another(tmp_path):
+    """At 20,000 sources a reference set is tens of megabytes: a build whose documents
+    changed should not hold the one read before the merge beside the one read after it."""
+    import gc
+    import weakref
+
+    documents = tmp_path / "documents"
+    shutil.copytree(ROOT / "documents", documents)
+    references = tmp_path / "references.yaml"
+    update_from_documents([documents], references)
+    first = sorted(documents.iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nA sentence a curator added.\n",
+                     encoding="utf-8")
+    merged = merge_documents([documents], references)
+    assert merged.changed and merged.read_set is not None
+    read_before = weakref.ref(merged.read_set)
+    after = merged.reference_set()
+    gc.collect()
+    assert read_before() is None
+    assert {s.key for s in after.sources} == {s.key for s in merged.reference_set().sources}
+
+
 # ---------------------------------------------------------------- read back in litgraph's form
 
 def shape(value):
@@ -260,3 +282,17 @@ def test_what_a_document_says_ignores_quotes_and_comments_but_not_kinds_or_order
                        ("a: 1\nb: 2\n", "b: 2\na: 1\n"), ("a: [x, y]\n", "a: {x: y}\n"),
                        ("a: null\n", "a: ''\n")]:
         assert read(one) != read(other), (one, other)
+
+
+def test_a_file_is_rewritten_unless_it_holds_the_very_text(tmp_path):
+    from litgraph.references.yamlio import write_atomically
+
+    path = tmp_path / "references.yaml"
+    path.write_text("sources: {}\n", encoding="utf-8")
+    assert write_atomically(path, "sources: []\n") is True  # the same length, other bytes
+    assert path.read_text(encoding="utf-8") == "sources: []\n"
+    stamp = path.stat().st_mtime_ns
+    assert write_atomically(path, "sources: []\n") is False
+    assert path.stat().st_mtime_ns == stamp
+    assert write_atomically(path, "sources: [é]\n") is True  # longer once encoded
+    assert path.read_text(encoding="utf-8") == "sources: [é]\n"

@@ -142,6 +142,7 @@ class Merged:
         """The reference set references.yaml reads as once written: the one read before the
         merge when the merge changed nothing (the data is not read a second time)."""
         if self.changed or self.read_set is None:
+            self.read_set = None  # another set is read: let the one read before go first
             return reference_set_from(self.data, self.path)
         return self.read_set
 
