@@ -100,8 +100,11 @@ def write_atomically(path, text: str, read_stamp=UNCHANGED) -> bool:
     """
     shown = Path(path)
     path = Path(os.path.realpath(shown))  # write through a symlink, never over it
-    if path.exists() and path.read_bytes() == text.encode("utf-8"):
-        return False
+    if path.exists():
+        encoded = text.encode("utf-8")  # the file read only when its size says it could match
+        if path.stat().st_size == len(encoded) and path.read_bytes() == encoded:
+            return False
+        del encoded
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _replace(path, text, read_stamp, shown)
