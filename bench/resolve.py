@@ -73,6 +73,7 @@ TARGET_WARM_N = 5000  # ... for a rebuild of this many references
 TARGET_CLI_TO_LIBRARY = 1.3
 TARGET_PEAK_MB = 500
 PER_DOCUMENT = 500
+CPU_PARTS = {"client": "client", "parser_process": "parser process", "stand_in": "stand-in"}
 BENCH_KEY = "bench-not-a-real-key"  # the stand-in allows 10/s to a key, 3/s without one
 
 
@@ -518,7 +519,7 @@ def main(argv=None) -> int:
         f"{requests_total} / {args.rate} per s = {figures['requests_over_rate_s']} s; "
         f"429s {cold['server_429']}, retries {cold['client_retries']}",
         f"processor time of a cold run (medians): "
-        + ", ".join(f"{part.replace('_', ' ')} {seconds} s" for part, seconds in cold_cpu.items())
+        + ", ".join(f"{CPU_PARTS[part]} {seconds} s" for part, seconds in cold_cpu.items())
         + f"; over this machine's {os.cpu_count()} cores no run could take less than "
         f"{processor_floor} s (the stand-in's share is this benchmark's, not NCBI's)",
         f"library warm: {warm_requests} requests, {warm['wall_s']} s",

@@ -164,11 +164,13 @@ def test_a_merge_that_changed_the_file_lets_the_set_read_before_go_before_readin
                      encoding="utf-8")
     merged = merge_documents([documents], references)
     assert merged.changed and merged.read_set is not None
+    digests_before = {d.id: d.sha256 for d in merged.read_set.documents}
     read_before = weakref.ref(merged.read_set)
     after = merged.reference_set()
     gc.collect()
     assert read_before() is None
-    assert {s.key for s in after.sources} == {s.key for s in merged.reference_set().sources}
+    digests_after = {d.id: d.sha256 for d in after.documents}  # read from the merge: the edit
+    assert {i for i in digests_after if digests_after[i] != digests_before[i]} == {first.stem}
 
 
 # ---------------------------------------------------------------- read back in litgraph's form
