@@ -5,7 +5,8 @@ reference set, or the ones one document cites) and ``export_bibliography(db,
 fmt, document=None)`` renders them with one of FORMATS.  Every entry carries
 what the database knows and nothing more: PMID, DOI and PMC id when known;
 unknown fields stay absent.  Sources a curator excluded and stale sources are
-left out; unresolved and conflicting ones are kept with a note saying so.
+left out; unresolved and conflicting ones are kept with a note saying so, and so is a
+source whose record is another work (identity mismatch), without that record's fields.
 
 BibTeX is written with bibtexparser and RIS with rispy (the libraries the
 tests read them back with); CSL-JSON with json.  Titles and citation strings
@@ -40,7 +41,7 @@ def bibliography_sources(db, document: Optional[str] = None) -> list:
     """
     where = "coalesce(excluded, 0) = 0 and coalesce(stale, 0) = 0"
     if document is None:
-        return list(db.query(f"select * from sources where {where} order by id"))
+        return [_as_cited(row) for row in db.query(f"select * from sources where {where} order by id")]
     if not list(db.query("select id from documents where id = ?", [document])):
         known = ", ".join(r["id"] for r in db.query("select id from documents order by id"))
         raise InputError(f"no document {document!r} in the database (documents: {known or 'none'})")
@@ -49,8 +50,23 @@ def bibliography_sources(db, document: Optional[str] = None) -> list:
     cited |= {r["source_id"] for r in finding_rows(
         db, "claim_evidence", "join claims on claims.id = claim_evidence.claim_id "
         "where claims.document_id = ?", [document], columns="claim_evidence.source_id")}
-    return [row for row in db.query(f"select * from sources where {where} order by id")
+    return [_as_cited(row) for row in db.query(f"select * from sources where {where} order by id")
             if row["id"] in cited]
+
+
+# What the record of a source says about the work; not exported for a source whose record is
+# another work (an identity mismatch).
+RECORD_COLUMNS = ("title", "authors", "journal", "year", "volume", "issue", "pages", "doi",
+                  "pmid", "pmcid", "publication_types", "retracted", "errata")
+
+
+def _as_cited(row) -> dict:
+    """``row``, or for an identity mismatch the row without its record's fields: the
+    identifier the document states is another work's, and a reference manager given that
+    work's title and PMID under this key would hold the wrong paper (the note says why)."""
+    if row.get("identity") != "mismatch":
+        return row
+    return {**row, **dict.fromkeys(RECORD_COLUMNS)}
 
 
 def export_bibliography(db, fmt: str, document: Optional[str] = None) -> str:
@@ -192,8 +208,12 @@ def _note(row) -> Optional[str]:
     status = row.get("status")
     parts = []
     cited_as = plausible_citation(row.get("cited_as"))
-    if cited_as and not _title(row) and status in ("unresolved", "conflict"):
+    mismatch = row.get("identity") == "mismatch"
+    if cited_as and not _title(row) and (status in ("unresolved", "conflict") or mismatch):
         parts.append(f"cited as: {cited_as}")
+    if mismatch:
+        parts.append("litgraph: identity mismatch, the identifier stated is another work's"
+                     + (f" ({row['identity_reason']})" if row.get("identity_reason") else ""))
     if status in ("unresolved", "conflict"):
         parts.append(f"litgraph: {status}" + (f" ({row['status_reason']})" if row.get("status_reason")
                                               else ""))

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 import sqlite_utils
+import yaml
 from click.testing import CliRunner
 
 from litgraph.check import run_checks
@@ -427,6 +428,52 @@ def test_the_published_site_facets_lists_and_shows_the_verdict(tmp_path):
     assert '<td class="col-identity">mismatch</td>' in section
     assert f'<td class="col-identity_reason">{reason}</td>' in section
     assert "The role of sunlight in tooth decay" in section  # what the document states
+
+
+WRONG_PMID = ("2. Deyrup AT, Montgomery E, Fisher C. Leiomyosarcoma of the kidney: a "
+              "clinicopathologic study. Am J Surg Pathol. 2004;28(2):178-82. PMID: 20090506")
+
+
+def test_a_record_that_is_not_the_work_cited_is_shown_for_review_and_feeds_nothing_else(tmp_path):
+    """Deyrup 2004 cited with Miller 2010's PMID, beside Miller 2010 cited rightly: the
+    mismatch is shown, but Miller's record must not become Deyrup's identifiers, evidence,
+    links, bibliography entry or a reason to merge the two."""
+    project = project_with(tmp_path, TRUE + "\n" + WRONG_PMID)
+    assert build(project).exit_code == 0
+    rows = sources(project)
+    assert (rows["miller-2010"]["identity"], rows["deyrup-2004"]["identity"]) == (
+        "verified", "mismatch")
+    # references.yaml: Miller's DOI is not written into Deyrup's entry as found
+    written = yaml.safe_load((project / "references.yaml").read_text())["sources"]
+    assert written["deyrup-2004"]["pmid"] == "20090506"  # as the document states it
+    assert "doi" not in written["deyrup-2004"] and "resolved_by" not in written["deyrup-2004"]
+    # evidence: not inferred from Miller's publication types (Multicenter Study: level 2)
+    assert rows["miller-2010"]["inferred_level"] == 2
+    assert rows["deyrup-2004"]["inferred_level"] != 2
+    # the graph: PubMed's links of PMID 20090506 belong to miller-2010 only
+    conn = sqlite3.connect(project / "db" / "litgraph.db")
+    linked = {row[0] for row in conn.execute(
+        "select citing_id from links where origin != 'document' union "
+        "select cited_id from links where origin != 'document'")}
+    conn.close()
+    assert "miller-2010" in linked and "deyrup-2004" not in linked
+    # check: the mismatch is an error; the two keys are not "the same work"
+    findings = json.loads(check(project, "--json").output)["findings"]
+    assert ("identity-mismatch", "deyrup-2004") in {(f["kind"], f["subject"]) for f in findings}
+    assert not [f for f in findings if f["kind"] == "duplicate"]
+    # export: Deyrup's entry holds what the document cited and a warning, not Miller's record
+    exported = CliRunner().invoke(cli, ["export", "--db", str(project / "db" / "litgraph.db"),
+                                        "--format", "bibtex"])
+    assert exported.exit_code == 0, exported.output
+    import bibtexparser
+
+    entries = {e.key: {k: f.value for k, f in e.fields_dict.items()}
+               for e in bibtexparser.parse_string(exported.output).entries}
+    deyrup = entries["deyrup-2004"]
+    assert "27 cases" not in deyrup.get("title", "") and "pmid" not in deyrup and "doi" not in deyrup
+    assert "identity mismatch" in deyrup["note"]
+    assert "Deyrup AT" in deyrup.get("title", "") + deyrup["note"]  # as the document cites it
+    assert entries["miller-2010"]["pmid"] == "20090506"
 
 
 def test_the_module_examples_run():

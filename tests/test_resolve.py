@@ -585,8 +585,11 @@ def test_a_curator_corrected_pmid_beats_the_title_search_that_wrote_the_old_one(
         "authors": '["Demir A", "Yazici CM", "Eren F", "Türkeri L"]',
         "journal": "International urology and nephrology", "year": 2007, "volume": "39",
         "issue": "1", "pages": "7-10", "pmid": "17268912", "doi": None, "pmcid": None,
-        "publication_types": '["Journal Article"]', "evidence_level": 3,
-        "evidence_basis": "inferred", "declared_level": None, "inferred_level": 3,
+        "publication_types": '["Journal Article"]',
+        # no level from the case report's record: it is not the work cited (and the
+        # citation's own title gives no cue)
+        "evidence_level": None, "evidence_basis": None, "declared_level": None,
+        "inferred_level": None,
         "level_disagreement": 0, "status": "resolved", "status_reason": None,
         "resolved_by": "pmid", "retracted": 0, "errata": "[]", "cited_as": None,
         "kind": "article", "excluded": 0, "stale": 0, "note": None,

@@ -105,10 +105,14 @@ def _title_key(title: Optional[str]) -> Optional[str]:
 
 
 def check_duplicate_sources(db, refset) -> list:
-    """One work under two or more keys: same PMID, same DOI, or same title and year."""
+    """One work under two or more keys: same PMID, same DOI, or same title and year.
+
+    A source whose record is another work (an identity mismatch) is left out: its PMID,
+    DOI, title and year are that other work's, and its own finding says to correct it."""
     excluded = excluded_keys(db, refset)
-    rows = [r for r in _rows(db, "select id, pmid, doi, title, year from sources order by id")
-            if r["id"] not in excluded]
+    rows = [r for r in _rows(db, "select id, pmid, doi, title, year, identity from sources "
+                                 "order by id")
+            if r["id"] not in excluded and r["identity"] != "mismatch"]
     parent = {r["id"]: r["id"] for r in rows}
 
     def root(key):

@@ -88,7 +88,8 @@ def read_reference_graph(db) -> ReferenceGraph:
     A document that is itself a publication (``documents.source_id``) is its
     source's node; any other document is a node of kind ``document``.
     Sources a curator excluded, and stale ones (no document cites them any
-    more), are left out of the graph.
+    more), are left out of the graph; a source whose record is another work (identity
+    mismatch) is a node without PubMed's links.
     """
     graph = ReferenceGraph()
     sources = set()
@@ -102,7 +103,9 @@ def read_reference_graph(db) -> ReferenceGraph:
             "synthetic": 0,
         }
         graph.set_nodes.add(row["id"])
-        if row["pmid"] and row["status"] in (None, "resolved"):
+        # PubMed's links of a PMID belong to the source it is the record of: not to one whose
+        # record is another work (an identity mismatch), which stays a node of its own
+        if row["pmid"] and row["status"] in (None, "resolved") and row["identity"] != "mismatch":
             graph.pmid_nodes.setdefault(str(row["pmid"]), row["id"])
     document_node = {}
     for row in graph_rows(db, "documents"):

@@ -26,7 +26,8 @@ IDENTIFIERS = (("pmid", normalise_pmid), ("doi", normalise_doi), ("pmcid", norma
 def record_resolutions(path, resolutions, refset=None):
     """Write identifiers found by resolution back to references.yaml, with resolved_by.
 
-    Never overwrites an identifier already there nor touches a pinned source;
+    Never overwrites an identifier already there nor touches a pinned source, and never
+    writes a record's identifiers into a source it is not (an identity mismatch);
     keeps comments; writes atomically and only when something changes.  With
     ``refset`` (what the resolution started from), a run that finds nothing new
     does not read the file again.  Returns the SHA-256 of the text written, or None.
@@ -52,10 +53,17 @@ def _written(path, text, stamp):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _is_the_work(resolution) -> bool:
+    """Whether the record resolution found may stand for the source: it resolved, and
+    identity verification did not find it to be another work (a mismatch)."""
+    return (resolution.record is not None and resolution.status == "resolved"
+            and getattr(resolution, "identity", None) != "mismatch")
+
+
 def _writes_back(entry, resolution) -> bool:
     """Whether record_resolutions would add an identifier to this source entry."""
     record = resolution.record
-    if entry is None or record is None or resolution.status != "resolved" or entry.pinned:
+    if entry is None or not _is_the_work(resolution) or entry.pinned:
         return False
     return any(getattr(record, name, None) and not getattr(entry, name, None)
                for name in ("pmid", "doi", "pmcid"))
@@ -64,7 +72,7 @@ def _writes_back(entry, resolution) -> bool:
 def _additions(entry, resolution) -> dict:
     """The fields (in order) to add to a source entry (a mapping) for its resolution."""
     record = resolution.record
-    if entry is None or record is None or resolution.status != "resolved" or entry.get("pinned"):
+    if entry is None or not _is_the_work(resolution) or entry.get("pinned"):
         return {}
     added = {}
     for name, normalise in IDENTIFIERS:

@@ -127,8 +127,8 @@ TABLES = {
 # (pipeline.graph_inputs_stamp).  A document's text, a citation's line or a source's
 # journal changes no node or link; a citation's label counts for the way it points alone.
 GRAPH_COLUMNS = {
-    "sources": ("id", "title", "year", "pmid", "doi", "evidence_level", "status", "excluded",
-                "stale"),
+    "sources": ("id", "title", "year", "pmid", "doi", "evidence_level", "status", "identity",
+                "excluded", "stale"),
     "documents": ("id", "title", "source_id"),
     "citations": ("document_id", "source_id", "label"),
 }

@@ -108,7 +108,8 @@ def _source_row(entry, old, level_map) -> dict:
         row["status_reason"] = NOT_YET
     if entry.resolved_by and not old.get("resolved_by"):
         row["resolved_by"] = entry.resolved_by
-    types = json.loads(old["publication_types"]) if old.get("publication_types") else None
+    types = (json.loads(old["publication_types"]) if old.get("publication_types")
+             and old.get("identity") != "mismatch" else None)  # another work's types: not these
     row.update(evidence_columns(entry, None, level_map, publication_types=types))
     return row
 
@@ -293,9 +294,12 @@ def save_resolutions(db, refset, resolutions) -> list:
                 if entry is not None:
                     row.update(_entry_columns(entry))
                 row.update(NO_RECORD)
-            row.update(evidence_columns(entry, resolution.record,
+            identity = identity_columns(resolution, entry)
+            # a record that is another work (a mismatch) says nothing of this one's evidence
+            row.update(evidence_columns(entry, None if identity["identity"] == "mismatch"
+                                        else resolution.record,
                                         refset.level_map if refset is not None else None))
-            row.update(identity_columns(resolution, entry))
+            row.update(identity)
             messages.extend(_changes(resolution.key, old, row))
             rows.append(row)
         upsert_rows(table, rows, alter=True, stored=stored)
