@@ -124,6 +124,30 @@ def test_text_parenthesised_numbers_and_unicode_superscript():
     ]
 
 
+AFTER_THE_FULL_STOP = [  # Vancouver and AMA set the superscript after the full stop
+    ("Okafor found it rare.\u00b9 Petrov treated it.\u00b2", [["1."], ["2."]]),
+    ("Okafor found it rare.\u00b9\u02d2\u00b2 Petrov treated it.\u00b2", [["1.", "2."], ["2."]]),
+    ("Okafor found it rare.\u00b9\u207b\u00b3 Petrov treated it [2].", [["1.", "2.", "3."], ["2."]]),
+    ("Okafor found it rare.^1^ Petrov treated it.^2^", [["1."], ["2."]]),
+]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+@pytest.mark.parametrize("body, cited", AFTER_THE_FULL_STOP)
+def test_markers_after_the_full_stop_cite_their_own_sentence(tmp_path, suffix, body, cited):
+    """A short line ending in a marker is a sentence, not a heading, and the marker after a
+    full stop belongs to the sentence before it, not to the next one."""
+    path = tmp_path / f"note{suffix}"
+    path.write_text(
+        "Synthetic note\n\n" + body + "\n\nReferences\n\n"
+        "1. Okafor N. An invented renal series. Synth J Urol. 2014;3:1-9. PMID: 950000501\n"
+        "2. Petrov A. A made-up treatment study. Synth J Urol. 2016;5:10-19.\n"
+        "3. Haddad L. A fictional cohort. Synth J Urol. 2017;6:20-29.\n", encoding="utf-8")
+    doc = extract_document(path)
+    assert [c[3] for c in claims(doc)] == cited
+    assert [c[2] for c in claims(doc)] == ["Okafor found it rare.", "Petrov treated it."]
+
+
 def test_rst_apa_author_year_and_footnote():
     doc = extract_document(FIXTURES / "author_year_notes.rst")
     assert [(r.label, r.line, r.pmid, r.doi, r.authors, r.title, r.journal, r.year, r.year_suffix,

@@ -15,7 +15,7 @@ from .fields import (
     parse_authors_then_journal, parse_full_citation, parse_short_citation, split_authors,
     strip_identifiers,
 )
-from .sentences import BULLET, LEVEL_MARKER, NUMBER_MARKER
+from .sentences import BULLET, LEVEL_MARKER, NUMBER_MARKER, TRAILING_MARKERS
 from ..model import DeclaredLevel, Sighting
 
 RAW_LIMIT = 400  # characters of a free-text reference kept as its raw form
@@ -87,7 +87,8 @@ def _is_heading(lines, i) -> bool:
     text = lines[i].strip()
     if not text or BULLET.match(lines[i]) or len(text) > 80 or len(text.split()) > 10:
         return False
-    if text[-1] in ".,;:!\"\u201d" or NUMBER_MARKER.search(text) or LEVEL_MARKER.search(text):
+    ended = TRAILING_MARKERS.sub("", text) or text  # a sentence's markers after its full stop
+    if ended[-1] in ".,;:!\"\u201d" or NUMBER_MARKER.search(text) or LEVEL_MARKER.search(text):
         return False
     if not re.search(r"[A-Za-z]", text) or not (text[0].isupper() or text[0].isdigit()):
         return False

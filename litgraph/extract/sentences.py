@@ -20,7 +20,12 @@ ABBREVIATIONS = {
 
 # ---------------------------------------------------------------- sentences
 
-_BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)]?((?:\[[^\[\]\n]{1,30}\])*)(\s+|(?=[A-Z][a-z]))")
+# markers a sentence may carry after its full stop: [3], [1,2], ¹, ¹⁻³, ^2^ (Vancouver and AMA
+# put a superscript after the full stop)
+_AFTER_STOP = (r"\[[^\[\]\n]{1,30}\]|[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]"
+               r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079,\u02d2\u207b\u2013-]*|\^\d[\d,\u2013-]*\^?")
+_BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)]?((?:" + _AFTER_STOP + r")*)(\s+|(?=[A-Z][a-z]))")
+TRAILING_MARKERS = re.compile(r"(?:" + _AFTER_STOP + r")+\s*$")  # "... two.²": still a full stop
 
 
 def split_sentences(text: str) -> list:

@@ -9,6 +9,7 @@ without a blank line (hanging lines) belong to that item.
 import re
 
 from ..blocks import Block, BlockDocument
+from ..sentences import TRAILING_MARKERS
 
 LABEL = re.compile(r"^\s*(?:\[(?P<bracket>\d{1,6})\]|(?P<dot>\d{1,6})[.)](?=\s)|(?P<hash>#\.)(?=\s)|"
                    r"(?P<bullet>[\u2022\u00b7\u25aa\u25cf\u2013*+]|-(?=\s)))\s*")
@@ -18,7 +19,8 @@ def _is_heading_line(line, alone):
     text = line.strip()
     if not alone or not text or len(text) > 80 or len(text.split()) > 10:
         return False
-    if text[-1] in ".,;:!?\"\u201d)" or LABEL.match(line) and not re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", text):
+    ended = TRAILING_MARKERS.sub("", text) or text  # a sentence's markers after its full stop
+    if ended[-1] in ".,;:!?\"\u201d)" or LABEL.match(line) and not re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", text):
         return False
     return bool(re.search(r"[A-Za-z\u00c0-\u024f]", text)) and (text[0].isupper() or text[0].isdigit())
 
