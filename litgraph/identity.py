@@ -62,8 +62,16 @@ _SUBTITLE = re.compile(r"\s*(?::|\.\s|\?\s|!\s|\s[-\u2013\u2014]\s)\s*")
 _ET_AL = re.compile(r"\bet\.?\s+al\b\.?", re.I)
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"}
 # Words ISO 4 abbreviations leave out of journal titles.
-_JOURNAL_FILLERS = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "der", "und", "fur",
-                    "y", "et"}
+# ISO 4 leaves articles, prepositions and conjunctions out of abbreviated titles, whatever the
+# language: the common ones of English, French, German, Dutch, Spanish, Italian and Portuguese
+# journal titles (none a word's abbreviation: not "a", "an", "e", "el")
+_JOURNAL_FILLERS = {"the", "of", "and", "in", "for", "on", "at", "to", "by", "with", "from",
+                    "de", "la", "le", "les", "des", "du", "au", "aux", "et", "pour", "sur",
+                    "der", "die", "das", "dem", "den", "und", "fur", "fuer", "zur", "zum",
+                    "voor", "van", "het", "een",
+                    "y", "del", "los", "las", "para", "di", "della", "delle", "dei", "il", "per",
+                    "do", "da", "dos", "em"}
+_WORD_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")  # Anti-tumor and Antitumor: one word
 _DIGITS = re.compile(r"\d+")
 NOTHING_STATED = ("nothing to compare: the document states only an identifier (no title, author, "
                   "year, journal, volume or page)")
@@ -284,8 +292,8 @@ def compare_year(stated, recorded) -> Optional[FieldCheck]:
 
 
 def _journal_words(name) -> list:
-    return [w for w in fold(_BRACKETED.sub(" ", str(name or ""))).split()
-            if w not in _JOURNAL_FILLERS]
+    text = _WORD_HYPHEN.sub("", _BRACKETED.sub(" ", str(name or "")))
+    return [w for w in fold(text).split() if w not in _JOURNAL_FILLERS]
 
 
 def _abbreviates(short, full) -> bool:

@@ -146,6 +146,28 @@ def test_journal_abbreviations_against_every_form_the_record_gives():
     assert not journals_agree("J Urol", "Eur Urol")
 
 
+@pytest.mark.parametrize("written_out, abbreviated", [
+    # ISO 4 leaves out articles, prepositions and conjunctions in every language
+    ("Nederlands Tijdschrift voor Geneeskunde", "Ned Tijdschr Geneeskd"),
+    ("Archives des Maladies du Coeur et des Vaisseaux", "Arch Mal Coeur Vaiss"),
+    ("Giornale Italiano di Cardiologia", "G Ital Cardiol"),
+    ("Zeitschrift für Kardiologie", "Z Kardiol"),
+    ("Revista Española de Cardiología", "Rev Esp Cardiol"),
+    # and writes a hyphenated word as one, or the other way round
+    ("Exploration of Targeted Anti-tumor Therapy", "Explor Target Antitumor Ther"),
+    ("Anticancer Drugs", "Anti-Cancer Drugs"),
+])
+def test_written_out_journal_names_in_other_languages_and_with_hyphens_agree(written_out,
+                                                                            abbreviated):
+    assert journals_agree(written_out, abbreviated) and journals_agree(abbreviated, written_out)
+
+
+def test_words_left_out_of_journal_names_do_not_make_other_journals_agree():
+    assert not journals_agree("Tijdschrift voor Urologie", "Tijdschr Neurol")
+    assert not journals_agree("Anti-Cancer Drugs", "Cancer Drugs")
+    assert not journals_agree("Archives des Maladies du Coeur", "Arch Mal Prof Environ")
+
+
 def test_surnames_in_the_forms_documents_write_them():
     assert surname("Lavengood RW Jr") == ["lavengood"]
     assert surname("Van Geel AN") == ["van", "geel"]
