@@ -148,6 +148,30 @@ def test_markers_after_the_full_stop_cite_their_own_sentence(tmp_path, suffix, b
     assert [c[2] for c in claims(doc)] == ["Okafor found it rare.", "Petrov treated it."]
 
 
+def test_an_apa_group_author_cited_first_with_its_short_name_then_by_it_alone(tmp_path):
+    path = tmp_path / "guidance.txt"
+    path.write_text(
+        "Synthetic guidance\n\n"
+        "Resect the made-up tumour whole (Invented Sarcoma Working Group [ISWG], 2015).\n"
+        "Biopsy first (ISWG, 2015; Okafor, 2014).\n"
+        "The Fictional Imaging Society (FIS, 2019) prefers CT.\n"
+        "Follow-up is yearly (FIS, 2019).\n"
+        "An undefined short name links nothing (XYZ, 2015).\n\n"
+        "References\n\n"
+        "Fictional Imaging Society. (2019). Imaging of invented tumours. Synth Radiol, 4, 1-9.\n\n"
+        "Invented Sarcoma Working Group. (2015). Management of a made-up sarcoma. "
+        "Synth Ann Surg, 22, 256-263.\n\n"
+        "Okafor, N. (2014). An invented renal series. Synth J Urol, 3, 1-9.\n", encoding="utf-8")
+    doc = extract_document(path)
+    group = {r.authors[0].split()[0]: i for i, r in enumerate(doc.references)}
+    assert [(c.text.split(" (")[0], c.references) for c in doc.claims] == [
+        ("Resect the made-up tumour whole", [group["Invented"]]),
+        ("Biopsy first", [group["Invented"], group["Okafor"]]),
+        ("The Fictional Imaging Society", [group["Fictional"]]),
+        ("Follow-up is yearly", [group["Fictional"]]),
+    ]  # the sentence citing a short name no citation defined cites nothing: no claim
+
+
 def test_rst_apa_author_year_and_footnote():
     doc = extract_document(FIXTURES / "author_year_notes.rst")
     assert [(r.label, r.line, r.pmid, r.doi, r.authors, r.title, r.journal, r.year, r.year_suffix,

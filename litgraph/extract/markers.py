@@ -38,12 +38,17 @@ ONE_NAME = rf"{PARTICLE}*{NAME}(?:\s+(?:(?:of|for|the|on|in)\s+)?{PARTICLE}*{NAM
 NAME_SEP = r"(?:\s*,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)"  # ", " ", & " ", and " " and " " & "
 AUTHORS = rf"{ONE_NAME}(?:{NAME_SEP}{ONE_NAME}){{0,12}}(?:,?\s+et\s+al\.?)?"
 PAREN_GROUP = re.compile(r"\(((?:[^()]|\([^()]{0,80}\)){4,400})\)")  # one nested level: "(RPS)"
-CITE_PART = re.compile(rf"(?:^|[;]\s*|\b(?:see|e\.g\.|cf\.|also)\s+)(?P<names>{AUTHORS}),?\s+"
+ABBREVIATION = r"[A-Z][A-Za-z0-9&]{1,15}"  # a group author's short name: TARPSWG, WHO, NICE
+# APA's first citation of a group author gives its short name, used alone after that:
+# "(Trans-Atlantic RPS Working Group [TARPSWG], 2015)", then "(TARPSWG, 2015)"
+CITE_PART = re.compile(rf"(?:^|[;]\s*|\b(?:see|e\.g\.|cf\.|also)\s+)(?P<names>{AUTHORS})"
+                       rf"(?:\s*\[(?P<abbreviation>{ABBREVIATION})\])?,?\s+"
                        rf"(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)")
 TITLE_PART = re.compile(rf"(?:^|[;]\s*)(?P<names>{AUTHORS}),\s+[\u201c\"]?(?P<title>[^\u201d\";]{{3,300}})")
 # MLA: (Surname, "Title") or (Surname, Book Title): the title's start must match the entry's
 TITLE_ONLY = re.compile(r"(?:^|[;]\s*)[\u201c\"](?P<title>[^\u201d\"]{3,300})[\u201d\"]")  # no author
-NARRATIVE = re.compile(rf"(?P<names>{AUTHORS})\s+\((?P<years>{YEAR}(?:\s*[,;]\s*{YEAR})*)\)")
+NARRATIVE = re.compile(rf"(?P<names>{AUTHORS})\s+\((?:(?P<abbreviation>{ABBREVIATION}),\s+)?"
+                       rf"(?P<years>{YEAR}(?:\s*[,;]\s*{YEAR})*)\)")  # "Name (ABBR, 2015)" too
 HAS_YEAR = re.compile(r"(?:19|20)\d{2}")
 ALL_MARKERS = re.compile("|".join(p.pattern for p in (BRACKET, FOOTNOTE, XREF, CARET)) +
                          "|" + UNICODE_SUP.pattern)
@@ -85,6 +90,8 @@ class MarkerIndex:
     by_author_title: dict = field(default_factory=dict)  # surname -> [(folded title, index)]
     by_title: list = field(default_factory=list)  # [(folded title, index)] of works without authors
     numbered: bool = False  # the entries are numbered: "(3)" reads as a marker
+    abbreviations: dict = field(default_factory=dict)  # a group's short name -> its name, as
+    # the document defined it in an earlier citation (or this one)
 
     @classmethod
     def build(cls, entries) -> "MarkerIndex":
@@ -166,10 +173,18 @@ class MarkerIndex:
         if self.by_author_year and HAS_YEAR.search(sentence):
             for group in PAREN_GROUP.finditer(sentence):
                 for part in CITE_PART.finditer(group.group(1)):
-                    found += self._author_year(part.group("names"), part.group("years"))
+                    found += self._author_year(self._named(part), part.group("years"))
             for match in NARRATIVE.finditer(sentence):
-                found += self._author_year(match.group("names"), match.group("years"))
+                found += self._author_year(self._named(match), match.group("years"))
         return list(dict.fromkeys(found))
+
+    def _named(self, match) -> str:
+        """The names a citation gives: a short name the document defined stands for the
+        group's name; a short name defined here is remembered for the citations after it."""
+        names, short = match.group("names"), match.group("abbreviation")
+        if short:
+            self.abbreviations[short] = names
+        return self.abbreviations.get(names.strip(), names)
 
 
 def _surname_of(author: str) -> str:
