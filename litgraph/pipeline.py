@@ -235,7 +235,8 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         stored = get_build_info(db_path)
         refset, pending = None, []  # pending: extract's merge, not yet written
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
-            extract_counts = json.loads(stored["extract_counts"])
+            # what references.yaml holds, as the last build counted it; nothing is new
+            extract_counts = {**json.loads(stored["extract_counts"]), "new_sources": 0}
             not_read = json.loads(stored.get("extract_not_read") or "[]")
         else:
             merged = merge_documents(paths, references_path)

@@ -340,6 +340,29 @@ def test_a_corrupt_pdf_in_the_folder_is_named_and_the_build_goes_on(project):
     assert rows_after["documents"] == rows_before["documents"]
 
 
+def test_a_rebuild_reports_the_folder_as_it_is_now_and_nothing_new(project):
+    """A rebuild that skips extract says so truthfully: no new sources, and the files it does
+    not read as they are now, not as the last build found them."""
+    documents = project / "documents"
+    (documents / "notes.bin").write_bytes(b"\x00 not a document")
+    (documents / "zz_new.md").write_text(
+        "# A new note\n\nA made-up finding [1].\n\n## References\n\n"
+        "1. Okafor N. An invented renal series. Synth J Urol. 2014;3:1-9.\n", encoding="utf-8")
+    first = build_json(project)
+    assert any("notes.bin: not read" in m for m in first["extract"]["messages"])
+    assert first["extract"]["counts"]["new_sources"] == 1
+    again = build_json(project)  # nothing changed
+    assert again["extract"]["counts"]["new_sources"] == 0
+    assert {k: v for k, v in again["extract"]["counts"].items() if k != "new_sources"} == \
+        {k: v for k, v in first["extract"]["counts"].items() if k != "new_sources"}
+    (documents / "notes.bin").unlink()
+    (documents / "photo.jpeg").write_bytes(b"\xff\xd8 not a document either")
+    later = build_json(project)
+    named = [m for m in later["extract"]["messages"] if ": not read (" in m]
+    assert [m.split(": not read (")[0] for m in named] == [str(documents / "photo.jpeg")]
+    assert later["extract"]["counts"]["new_sources"] == 0
+
+
 def test_a_first_build_writes_references_yaml_once_holding_what_resolve_found(tmp_path,
                                                                             monkeypatch):
     from litgraph.references import yamlio

@@ -270,16 +270,19 @@ def code_digest() -> str:
 def extract_inputs(paths, references_path) -> dict:
     """Everything ``update_from_documents`` reads, each file by its SHA-256: references.yaml,
     the boilerplate profile beside it, every document file (by name), and the code of
-    litgraph itself."""
+    litgraph itself; and the names of the files of a folder it does not read (its report
+    names them)."""
     references_path = Path(references_path)
 
     def digest_of(path):
         return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
 
+    not_read = []
+    documents = document_paths(paths, not_read)
     return {"code": code_digest(), "references.yaml": digest_of(references_path),
             "boilerplate.yaml": digest_of(references_path.parent / "boilerplate.yaml"),
-            "documents": [[str(document), digest_of(document)]
-                          for document in document_paths(paths, [])]}
+            "documents": [[str(document), digest_of(document)] for document in documents],
+            "not_read": [str(path) for path in not_read]}
 
 
 def inputs_stamp(inputs: dict) -> str:
