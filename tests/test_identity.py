@@ -477,8 +477,13 @@ def test_a_record_that_is_not_the_work_cited_is_shown_for_review_and_feeds_nothi
     linked = {row[0] for row in conn.execute(
         "select citing_id from links where origin != 'document' union "
         "select cited_id from links where origin != 'document'")}
+    nodes = {row[0]: row[1:] for row in conn.execute(
+        "select id, title, year, pmid, doi from nodes where id in ('miller-2010', 'deyrup-2004')")}
     conn.close()
     assert "miller-2010" in linked and "deyrup-2004" not in linked
+    # ... and Deyrup's node is not labelled with Miller's title, year or identifiers
+    assert nodes["miller-2010"][2] == "20090506"
+    assert nodes["deyrup-2004"] == (None, None, None, None)
     # check: the mismatch is an error; the two keys are not "the same work"
     findings = json.loads(check(project, "--json").output)["findings"]
     assert ("identity-mismatch", "deyrup-2004") in {(f["kind"], f["subject"]) for f in findings}

@@ -89,7 +89,8 @@ def read_reference_graph(db) -> ReferenceGraph:
     source's node; any other document is a node of kind ``document``.
     Sources a curator excluded, and stale ones (no document cites them any
     more), are left out of the graph; a source whose record is another work (identity
-    mismatch) is a node without PubMed's links.
+    mismatch) is a node without PubMed's links, and without that work's title, year or
+    identifiers.
     """
     graph = ReferenceGraph()
     sources = set()
@@ -97,9 +98,11 @@ def read_reference_graph(db) -> ReferenceGraph:
         if row["excluded"] or row["stale"]:
             continue
         sources.add(row["id"])
+        # a record that is another work lends the node neither its title nor its identifiers
+        own = row if row["identity"] != "mismatch" else dict.fromkeys(row)
         graph.nodes[row["id"]] = {
-            "id": row["id"], "kind": "source", "title": row["title"], "year": row["year"],
-            "pmid": row["pmid"], "doi": row["doi"], "evidence_level": row["evidence_level"],
+            "id": row["id"], "kind": "source", "title": own["title"], "year": own["year"],
+            "pmid": own["pmid"], "doi": own["doi"], "evidence_level": row["evidence_level"],
             "synthetic": 0,
         }
         graph.set_nodes.add(row["id"])
