@@ -216,6 +216,10 @@ def status_summary(db, cache_path=None) -> dict:
             "total": flags["total"],
             "by_status": _count_by(db, "select status as k, count(*) as n from sources "
                                        "group by status order by status"),
+            # of the resolved sources: whether each record is the work cited (identity.py)
+            "by_identity": _count_by(db, "select identity as k, count(*) as n from sources "
+                                         "where identity is not null group by identity "
+                                         "order by identity"),
             "by_evidence_level": _count_by(db, "select evidence_level as k, count(*) as n "
                                                "from sources group by evidence_level "
                                                "order by evidence_level is null, evidence_level"),
@@ -435,6 +439,9 @@ def render_status(summary: dict) -> str:
         f"documents: {summary['documents']}",
         f"sources:   {s['total']} ({_counts_text(s['by_status'])}; excluded {s['excluded']}, "
         f"stale {s['stale']}, retracted {s['retracted']})",
+        f"identity:  {_counts_text(s['by_identity']) if s.get('by_identity') else 'none checked'}"
+        " (whether each "
+        "resolved record is the work the documents cite)",
         f"evidence:  {levels}",
         f"claims:    {c['total']} (citing sources {c['with_sources']}, citing none "
         f"{c['without_sources']}, of which {c.get('inheriting_sources', 0)} inherit sources "

@@ -212,6 +212,7 @@ def test_status_counts_everything_once(db, tmp_path):
     assert summary == {
         "documents": 2,
         "sources": {"total": 12, "by_status": {"conflict": 1, "resolved": 10, "unresolved": 1},
+                    "by_identity": {},  # curation_db.py: no verdict stored
                     "by_evidence_level": {1: 1, 2: 1, 3: 1, "unknown": 9},
                     # curation_db.py: level 1 set by the curator, 2 and 3 declared by documents
                     "evidence_basis_by_level": {1: {"curator": 1}, 2: {"declared": 1},
@@ -232,6 +233,7 @@ def test_status_screen_text(db, tmp_path):
     assert render_status(summary).splitlines() == [
         "documents: 2",
         "sources:   12 (conflict 1, resolved 10, unresolved 1; excluded 0, stale 1, retracted 1)",
+        "identity:  none checked (whether each resolved record is the work the documents cite)",
         "evidence:  level 1: 1 (curator 1), level 2: 1 (declared 1), level 3: 1 (declared 1), "
         "unknown: 9",
         "claims:    8 (citing sources 6, citing none 2, of which 0 inherit sources from the "
@@ -248,6 +250,18 @@ def test_status_screen_text(db, tmp_path):
     summary = status_summary(db, tmp_path / "http-cache.sqlite")
     assert render_status(summary).splitlines()[-1] == (
         "eutils:    E-utilities stand-in: fixture records, not NCBI")
+
+
+def test_status_counts_each_identity_verdict(db, tmp_path):
+    resolved = [r["id"] for r in db.query("select id from sources where status = 'resolved' "
+                                          "order by id")]
+    for key, verdict in zip(resolved, ["mismatch", "verified", "verified", "partial"]):
+        db["sources"].update(key, {"identity": verdict})
+    summary = status_summary(db, None)
+    assert summary["sources"]["by_identity"] == {"mismatch": 1, "partial": 1, "verified": 2}
+    assert render_status(summary).splitlines()[2] == (
+        "identity:  mismatch 1, partial 1, verified 2 (whether each resolved record is the work "
+        "the documents cite)")
 
 
 def test_status_of_a_database_never_built(tmp_path):
