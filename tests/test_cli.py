@@ -74,6 +74,16 @@ def test_a_missing_document_is_one_line_naming_it(tmp_path):
     assert not (tmp_path / "references.yaml").exists()
 
 
+def test_a_build_of_a_mistyped_folder_is_one_line_and_leaves_nothing_behind(tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "documnets"), "--offline",
+                                      "--db", str(tmp_path / "db" / "litgraph.db"),
+                                      "--references", str(tmp_path / "references.yaml")])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines == [f"Error: {tmp_path / 'documnets'}: no such document or folder"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no cache, lock or database
+
+
 def test_offline_and_eutils_url_together_are_refused(tmp_path):
     result = CliRunner().invoke(cli, ["resolve", "--offline", "--eutils-url", "http://127.0.0.1:9/",
                                       "--db", str(tmp_path / "x.db"),
