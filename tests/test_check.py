@@ -95,6 +95,23 @@ def test_duplicates_are_found_by_pmid_doi_and_title(db):
     assert check_duplicate_sources(db, None) == []
 
 
+def test_a_source_whose_identifiers_name_another_work_is_not_called_its_duplicate(db):
+    """synthetic-duplicate states miller2010's PMID: a duplicate while that is all it says, but
+    not once its record proves another work (mismatch) or its PMID and DOI disagree
+    (conflict): those findings say to correct the identifier, not to merge two works."""
+    assert check_duplicate_sources(db, None)[0].details["keys"] == [
+        "miller2010", "synthetic-duplicate"]
+    db["sources"].update("synthetic-duplicate", {"identity": "mismatch"})
+    assert check_duplicate_sources(db, None) == []
+    db["sources"].update("synthetic-duplicate", {"identity": None, "status": "conflict"})
+    assert check_duplicate_sources(db, None) == []
+    db["sources"].update("synthetic-duplicate", {"title": "Primary leiomyosarcoma of the "
+                         "kidney: a clinicopathologic study of 27 cases", "year": 2010})
+    assert check_duplicate_sources(db, None)[0].details["reasons"] == [  # its own words still
+        "same title and year 'Primary leiomyosarcoma of the kidney: a clinicopathologic study "
+        "of 27 cases', 2010"]
+
+
 def test_excluding_the_unresolved_source_makes_the_report_clean_of_it(tmp_path, tmp_path_factory):
     db = open_db(copy_curation_db(tmp_path_factory, tmp_path / "litgraph.db",
                                   excluded=["bloch-cancer-site"]))

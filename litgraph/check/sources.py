@@ -108,11 +108,15 @@ def check_duplicate_sources(db, refset) -> list:
     """One work under two or more keys: same PMID, same DOI, or same title and year.
 
     A source whose record is another work (an identity mismatch) is left out: its PMID,
-    DOI, title and year are that other work's, and its own finding says to correct it."""
+    DOI, title and year are that other work's, and its own finding says to correct it.  So
+    are the PMID and DOI of a conflict (they name two works; its finding says which)."""
     excluded = excluded_keys(db, refset)
-    rows = [r for r in _rows(db, "select id, pmid, doi, title, year, identity from sources "
-                                 "order by id")
+    rows = [r for r in _rows(db, "select id, pmid, doi, title, year, identity, status "
+                                 "from sources order by id")
             if r["id"] not in excluded and r["identity"] != "mismatch"]
+    for row in rows:
+        if row["status"] == "conflict":
+            row["pmid"] = row["doi"] = None
     parent = {r["id"]: r["id"] for r in rows}
 
     def root(key):
