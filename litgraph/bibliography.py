@@ -41,7 +41,8 @@ def bibliography_sources(db, document: Optional[str] = None) -> list:
     """
     where = "coalesce(excluded, 0) = 0 and coalesce(stale, 0) = 0"
     if document is None:
-        return [_as_cited(row) for row in db.query(f"select * from sources where {where} order by id")]
+        return [_as_cited(row)
+                for row in db.query(f"select * from sources where {where} order by id")]
     if not list(db.query("select id from documents where id = ?", [document])):
         known = ", ".join(r["id"] for r in db.query("select id from documents order by id"))
         raise InputError(f"no document {document!r} in the database (documents: {known or 'none'})")
@@ -50,7 +51,8 @@ def bibliography_sources(db, document: Optional[str] = None) -> list:
     cited |= {r["source_id"] for r in finding_rows(
         db, "claim_evidence", "join claims on claims.id = claim_evidence.claim_id "
         "where claims.document_id = ?", [document], columns="claim_evidence.source_id")}
-    return [_as_cited(row) for row in db.query(f"select * from sources where {where} order by id")
+    return [_as_cited(row)
+            for row in db.query(f"select * from sources where {where} order by id")
             if row["id"] in cited]
 
 

@@ -61,7 +61,6 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SUBTITLE = re.compile(r"\s*(?::|\.\s|\?\s|!\s|\s[-\u2013\u2014]\s)\s*")
 _ET_AL = re.compile(r"\bet\.?\s+al\b\.?", re.I)
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"}
-# Words ISO 4 abbreviations leave out of journal titles.
 # ISO 4 leaves articles, prepositions and conjunctions out of abbreviated titles, whatever the
 # language: the common ones of English, French, German, Dutch, Spanish, Italian and Portuguese
 # journal titles (none a word's abbreviation: not "a", "an", "e", "el")

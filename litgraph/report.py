@@ -440,8 +440,7 @@ def render_status(summary: dict) -> str:
         f"sources:   {s['total']} ({_counts_text(s['by_status'])}; excluded {s['excluded']}, "
         f"stale {s['stale']}, retracted {s['retracted']})",
         f"identity:  {_counts_text(s['by_identity']) if s.get('by_identity') else 'none checked'}"
-        " (whether each "
-        "resolved record is the work the documents cite)",
+        " (whether each resolved record is the work the documents cite)",
         f"evidence:  {levels}",
         f"claims:    {c['total']} (citing sources {c['with_sources']}, citing none "
         f"{c['without_sources']}, of which {c.get('inheriting_sources', 0)} inherit sources "
