@@ -139,13 +139,41 @@ def test_markers_after_the_full_stop_cite_their_own_sentence(tmp_path, suffix, b
     full stop belongs to the sentence before it, not to the next one."""
     path = tmp_path / f"note{suffix}"
     path.write_text(
-        "Synthetic note\n\n" + body + "\n\nReferences\n\n"
+        "Synthetic review\n\n" + body + "\n\nReferences\n\n"
         "1. Okafor N. An invented renal series. Synth J Urol. 2014;3:1-9. PMID: 950000501\n"
         "2. Petrov A. A made-up treatment study. Synth J Urol. 2016;5:10-19.\n"
         "3. Haddad L. A fictional cohort. Synth J Urol. 2017;6:20-29.\n", encoding="utf-8")
     doc = extract_document(path)
     assert [c[3] for c in claims(doc)] == cited
     assert [c[2] for c in claims(doc)] == ["Okafor found it rare.", "Petrov treated it."]
+
+
+NOTES = ("Okafor N. An invented renal series. Synth J Urol. 2014;3:1-9.",
+         "Petrov A. A made-up treatment study. Synth J Urol. 2016;5:10-19.",
+         "Haddad L. A fictional cohort. Synth J Urol. 2017;6:20-29.")
+FOOTNOTES_AFTER_THE_FULL_STOP = {
+    "numbered.md": "It is rare.[^1] Most were high grade.[^2] One responded.[^3]\n\n"
+                   + "".join(f"[^{n}]: {note}\n" for n, note in enumerate(NOTES, 1)),
+    "spaced.md": "It is rare. [^1] Most were high grade. [^2] One responded. [^3]\n\n"
+                 + "".join(f"[^{n}]: {note}\n" for n, note in enumerate(NOTES, 1)),
+    "named.md": "It is rare. [^ok] Most were high grade. [^pe] One responded. [^ha]\n\n"
+                + "".join(f"[^{k}]: {note}\n" for k, note in zip(("ok", "pe", "ha"), NOTES)),
+    "spaced.rst": "It is rare. [1]_ Most were high grade. [2]_ One responded. [#]_\n\n"
+                  "Notes\n-----\n\n" + "".join(f".. [{n}] {note}\n"
+                                                  for n, note in zip(("1", "2", "#"), NOTES)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOOTNOTES_AFTER_THE_FULL_STOP))
+def test_a_footnote_reference_after_the_full_stop_cites_the_sentence_before_it(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("Synthetic review\n================\n\n" + FOOTNOTES_AFTER_THE_FULL_STOP[name],
+                    encoding="utf-8")
+    doc = extract_document(path)
+    assert [(c.text, [doc.references[i].authors[0] for i in c.references])
+            for c in doc.claims] == [("It is rare.", ["Okafor N"]),
+                                     ("Most were high grade.", ["Petrov A"]),
+                                     ("One responded.", ["Haddad L"])]
 
 
 def test_an_apa_group_author_cited_first_with_its_short_name_then_by_it_alone(tmp_path):

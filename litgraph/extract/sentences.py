@@ -89,7 +89,10 @@ def split_sentences(text: str) -> list:
     return merged
 
 
-LEADING_MARKERS = re.compile(r"^(?:\[(?:\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*|Level\s+[1-5])\]\s*)+")
+# markers that open a sentence after "recommended. " end the one before it: [2], [Level 3],
+# a footnote reference [^2] or [^key], a cross-reference [#id], ¹ or ^2^
+LEADING_MARKERS = re.compile(r"^(?:(?:\[(?:\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*|Level\s+[1-5])\]"
+                             r"|\[[\^#][^\]\s]{1,80}\]|" + _AFTER_STOP + r")\s*)+")
 
 
 def _marker_numbers(text):

@@ -16,7 +16,8 @@ from ..blocks import Block, BlockDocument, Link
 
 _PARSER = None
 SUP_HTML = re.compile(r"<sup>\s*([^<]{1,40}?)\s*</sup>", re.I)
-CARET = re.compile(r"\^(\d{1,5}(?:\s*[,\u2013-]\s*\d{1,5})*)\^?")
+# a pandoc superscript ^2^ or ^2; never the "^2" of a footnote reference [^2]
+CARET = re.compile(r"(?<!\[)\^(\d{1,5}(?:\s*[,\u2013-]\s*\d{1,5})*)\^?")
 NUMERIC = re.compile(r"^\[?\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*\]?$")
 
 
