@@ -8,7 +8,8 @@ shapes every style family uses for it:
 
 - ``2019;34(3):648-54``  (Vancouver, NLM, AMA, BMJ, Lancet, NEJM, PLOS)
 - ``34(3), 648-654`` / ``34(3), pp. 648-654``  (APA, Harvard)
-- ``34, 648-654 (2019)`` / ``34 (3): 648-54``  (Nature, Science, Cell, Chicago)
+- ``34, 648-654 (2019)`` / ``34 (3): 648-54``  (Nature, Science, Cell, Chicago author-date)
+- ``34, no. 3 (2019): 648-54``  (Chicago notes and bibliography)
 - ``vol. 34, no. 3, pp. 648-654``  (IEEE, MLA)
 
 The title is the first sentence (or the quoted phrase) after the authors and
@@ -63,6 +64,11 @@ LOCATORS = [
         rf"(?<=,)\s*(?P<volume>[A-Za-z]?\d+[A-Za-z]?)\s*(?:\((?P<issue>[^()]{{1,15}})\))?"
         rf"(?:\s*[,:]\s*(?:pp?\.\s*)?(?P<pages>{PAGES}))"
         rf"|(?<=,)\s*(?P<volume2>\d+[A-Za-z]?)\s*\((?P<issue2>[^()]{{1,15}})\)(?=\s*[.,]|\s*$)")),
+    # Journal 34, no. 2 (2010): 238-42   Journal 34 (Spring 2019): 45-67  (Chicago notes and
+    # bibliography: the issue after "no.", the date in parentheses, a colon before the pages)
+    ("chicago", re.compile(
+        rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:,\s*[Nn]o\.\s*(?P<issue>[\w/\u2013-]{{1,10}}))?"
+        rf"\s*\((?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?(?P<year>{YEAR})[a-z]?\)\s*:\s*(?P<pages>{PAGES})")),
     # Journal 34 (2010) 238-42 (Elsevier);  Journal. 34, 2 (2010), 238-42 (ACM)
     ("paren_year", re.compile(
         rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:,\s*(?P<issue>[\w/\u2013-]{{1,10}}))?,?\s*"
