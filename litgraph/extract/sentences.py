@@ -22,8 +22,9 @@ ABBREVIATIONS = {
 
 # markers a sentence may carry after its full stop: [3], [1,2], ¹, ¹⁻³, ^2^ (Vancouver and AMA
 # put a superscript after the full stop)
-_AFTER_STOP = (r"\[[^\[\]\n]{1,30}\]|[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]"
-               r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079,\u02d2\u207b\u2013-]*|\^\d[\d,\u2013-]*\^?")
+_SUPERSCRIPT_MARKER = (r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]"
+                       r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079,\u02d2\u207b\u2013-]*|\^\d[\d,\u2013-]*\^?")
+_AFTER_STOP = r"\[[^\[\]\n]{1,30}\]|" + _SUPERSCRIPT_MARKER
 _BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)]?((?:" + _AFTER_STOP + r")*)(\s+|(?=[A-Z][a-z]))")
 TRAILING_MARKERS = re.compile(r"(?:" + _AFTER_STOP + r")+\s*$")  # "... two.²": still a full stop
 
@@ -92,7 +93,7 @@ def split_sentences(text: str) -> list:
 # markers that open a sentence after "recommended. " end the one before it: [2], [Level 3],
 # a footnote reference [^2] or [^key], a cross-reference [#id], ¹ or ^2^
 LEADING_MARKERS = re.compile(r"^(?:(?:\[(?:\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*|Level\s+[1-5])\]"
-                             r"|\[[\^#][^\]\s]{1,80}\]|" + _AFTER_STOP + r")\s*)+")
+                             r"|\[[\^#][^\]\s]{1,80}\]|" + _SUPERSCRIPT_MARKER + r")\s*)+")
 
 
 def _marker_numbers(text):
