@@ -314,6 +314,13 @@ def test_marker_at_start_of_next_sentence_belongs_to_previous():
     assert [(c.text, c.references) for c in doc.claims] == [("LMS is rare.", [0])]
 
 
+def test_a_bracketed_phrase_opening_a_sentence_is_not_a_marker_of_the_one_before():
+    assert [s for _, s in split_sentences("It is rare. [Editor's note] The rest follows. "
+                                          "It recurs. [^3] Rarely. \u00b9 Once.")] == [
+        "It is rare.", "[Editor's note] The rest follows.", "It recurs.[^3]", "Rarely.\u00b9",
+        "Once."]
+
+
 def test_restates_proposal(seeds):
     assert propose_restates(list(seeds.values())) == {PATIENT: STATPEARLS}
 
