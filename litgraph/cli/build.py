@@ -151,15 +151,11 @@ def build(paths, db_path, references_path, cache_path, offline, eutils_url, batc
         litgraph build --offline --db db/litgraph.db
     """
     setup_logging(verbose, quiet)
-    from pathlib import Path
-
-    from ..errors import DocumentError
     from ..pipeline import run_build
+    from ..references import document_paths
 
     paths = list(paths) or [DEFAULT_DOCUMENTS]
-    for path in paths:  # a mistyped path: said before any stand-in, cache or lock is made
-        if not Path(path).exists():
-            raise DocumentError(f"{path}: no such document or folder")
+    document_paths(paths)  # a mistyped path: said before any stand-in, cache or lock is made
     with entrez_client(db_path, cache_path, offline, eutils_url, quiet, batch_sizes) as client:
         report = run_build(paths, db_path, references_path, client,
                            depth=depth, cap=cap, progress=not quiet)
