@@ -26,8 +26,9 @@ SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻˒", "01234567
 NUMBERS = r"\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*"
 BRACKET = re.compile(rf"\[({NUMBERS})\]")
 PAREN = re.compile(rf"(?<![\w(])\(({NUMBERS})\)")
-UNICODE_SUP = re.compile(r"(?<=\S)([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)")
-CARET = re.compile(rf"(?<!\[)\^({NUMBERS})\^?")  # not the ^2 of a footnote reference [^2]
+SUPERSCRIPT_NUMBERS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*"  # ¹, ¹˒², ¹⁻³
+UNICODE_SUP = re.compile(rf"(?<=\S)({SUPERSCRIPT_NUMBERS})")
+CARET = re.compile(rf"(?<!\[)\^({NUMBERS})\^?")  # ^2^ or ^2; not the ^2 of a footnote [^2]
 FOOTNOTE = re.compile(r"\[\^([^\]\s]{1,80})\]")
 XREF = re.compile(r"\[#([^\]\s]{1,80})\]")
 YEAR = r"(?:19|20)\d{2}[a-z]?"

@@ -7,6 +7,7 @@
 import re
 
 from .fields import strip_identifiers
+from .markers import CARET, SUPERSCRIPT_NUMBERS
 
 BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf*]|-(?=\s))\s*")
 LEVEL_MARKER = re.compile(r"\[\s*Level\s+([1-5])\s*\]", re.I)
@@ -22,10 +23,10 @@ ABBREVIATIONS = {
 
 # markers a sentence may carry after its full stop: [3], [1,2], ¹, ¹⁻³, ^2^ (Vancouver and AMA
 # put a superscript after the full stop)
-_SUPERSCRIPT_MARKER = (r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]"
-                       r"[\u2070\u00b9\u00b2\u00b3\u2074-\u2079,\u02d2\u207b\u2013-]*|\^\d[\d,\u2013-]*\^?")
+_SUPERSCRIPT_MARKER = SUPERSCRIPT_NUMBERS + "|" + CARET.pattern
 _AFTER_STOP = r"\[[^\[\]\n]{1,30}\]|" + _SUPERSCRIPT_MARKER
-_BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)]?((?:" + _AFTER_STOP + r")*)(\s+|(?=[A-Z][a-z]))")
+_BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)]?(?P<markers>(?:" + _AFTER_STOP + r")*)"
+                       r"(?P<space>\s+|(?=[A-Z][a-z]))")
 TRAILING_MARKERS = re.compile(r"(?:" + _AFTER_STOP + r")+\s*$")  # "... two.²": still a full stop
 
 
@@ -41,13 +42,13 @@ def split_sentences(text: str) -> list:
     """
     out, start = [], 0
     for match in _BOUNDARY.finditer(text):
-        end = match.end(1) if match.group(1) is not None else match.start(2)
+        end = match.end("markers")  # the markers after the full stop end the sentence
         before = text[max(start, match.start() - 60): match.start()].split()
         word = before[-1] if before else ""
         following = text[match.end():match.end() + 2]
         if not following:
             continue
-        if match.group(2):
+        if match.group("space"):
             if not (following[0].isupper() or following[0].isdigit()
                     or following[0] in "\"\u201c\u2018([\u2022"):
                 continue

@@ -13,11 +13,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ...errors import DocumentError
 from ..blocks import Block, BlockDocument, Link
+from ..markers import CARET  # a pandoc superscript ^2^ (never a footnote's [^2])
 
 _PARSER = None
 SUP_HTML = re.compile(r"<sup>\s*([^<]{1,40}?)\s*</sup>", re.I)
-# a pandoc superscript ^2^ or ^2; never the "^2" of a footnote reference [^2]
-CARET = re.compile(r"(?<!\[)\^(\d{1,5}(?:\s*[,\u2013-]\s*\d{1,5})*)\^?")
 NUMERIC = re.compile(r"^\[?\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*\]?$")
 
 
