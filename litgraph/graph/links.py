@@ -98,17 +98,18 @@ def read_reference_graph(db) -> ReferenceGraph:
         if row["excluded"] or row["stale"]:
             continue
         sources.add(row["id"])
-        # a record that is another work lends the node neither its title nor its identifiers
-        own = row if row["identity"] != "mismatch" else dict.fromkeys(row)
+        # a record that is another work (identity mismatch) lends the node neither its title
+        # nor its identifiers, nor PubMed's links of its PMID (below)
+        another_work = row["identity"] == "mismatch"
+        own = dict.fromkeys(row) if another_work else row
         graph.nodes[row["id"]] = {
             "id": row["id"], "kind": "source", "title": own["title"], "year": own["year"],
             "pmid": own["pmid"], "doi": own["doi"], "evidence_level": row["evidence_level"],
             "synthetic": 0,
         }
         graph.set_nodes.add(row["id"])
-        # PubMed's links of a PMID belong to the source it is the record of: not to one whose
-        # record is another work (an identity mismatch), which stays a node of its own
-        if row["pmid"] and row["status"] in (None, "resolved") and row["identity"] != "mismatch":
+        # PubMed's links of a PMID belong to the source it is the record of
+        if row["pmid"] and row["status"] in (None, "resolved") and not another_work:
             graph.pmid_nodes.setdefault(str(row["pmid"]), row["id"])
     document_node = {}
     for row in graph_rows(db, "documents"):
