@@ -171,6 +171,21 @@ def test_excluded_sources_and_self_citations_are_left_out(tmp_path):
     assert graph.documents[REVIEW] == {"serrano-2013"}
 
 
+def test_a_source_that_did_not_resolve_lends_its_node_no_identifiers(tmp_path):
+    """Its PMID is only as a document states it, and may be another paper's: the node shows
+    none, and PubMed's links of that PMID are not given to it."""
+    db = make_db(tmp_path / "g.db")
+    db.execute("update sources set status = 'unresolved', doi = '10.1000/stated' "
+               "where id = 'serrano-2013'")
+    db.conn.commit()
+    graph = read_reference_graph(db)
+    serrano, miller = graph.nodes["serrano-2013"], graph.nodes["miller-2010"]
+    assert (serrano["pmid"], serrano["doi"]) == (None, None)
+    assert serrano["title"] == "Leiomyosarcoma"  # what the document cites stays its label
+    assert miller["pmid"] == "20090506"
+    assert "24093170" not in graph.pmid_nodes and graph.pmid_nodes["20090506"] == "miller-2010"
+
+
 # ------------------------------------------------------------------ E-utilities links
 
 def seed_client():

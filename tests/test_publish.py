@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 import json
 import re
+import shutil
 import sqlite3
 from html.parser import HTMLParser
 
@@ -324,6 +325,40 @@ def test_pmc_ids_link_to_pmc(ds):
         '<a href="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC5647653/">PMC5647653</a>')
     assert render_identifier("pmid", "not-a-pmid") is None
     assert render_identifier("doi", None) is None
+
+
+def test_identifiers_no_record_confirms_are_marked_wherever_they_are_shown(db_path, tmp_path):
+    """An unresolved source's PMID is only as its document states it, and a mismatch's PMID
+    is another work's: each keeps its link (a curator checks it there) but is marked, on
+    the sources table and in a query naming the source; a verified record's is not."""
+    copy = tmp_path / "litgraph.db"
+    shutil.copy(db_path, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("update sources set status = 'unresolved', status_reason = 'no PubMed "
+                     "record matches the PMID' where id = 'beardo2013'")
+        conn.execute("update sources set identity = 'mismatch', identity_reason = 'title and "
+                     "year differ' where id = 'miller2010'")
+    conn.close()
+    site = make_datasette(copy)
+    asyncio.run(site.invoke_startup())
+
+    def marked(html, pmid):
+        cell = re.search(rf'<a href="https://pubmed.ncbi.nlm.nih.gov/{pmid}/">{pmid}</a>'
+                         r'( <span class="litgraph-unverified" title="[^"]*">\(([^)]*)\)</span>)?',
+                         html)
+        assert cell, pmid
+        return cell.group(2)
+
+    sources_page = fetch(site, "/litgraph/sources?_sort=id").text
+    assert marked(sources_page, "24179654") == "not verified"  # beardo2013, unresolved
+    assert marked(sources_page, "20090506") == "another work"  # miller2010, a mismatch
+    assert marked(sources_page, "24965077") is None  # kneisl2014, resolved and verified
+    assert marked(fetch(site, "/litgraph/sources/beardo2013").text, "24179654") == "not verified"
+    claims = fetch(site, "/litgraph/claims_for_source?source=miller2010").text
+    assert marked(claims, "20090506") == "another work"
+    assert marked(fetch(site, "/litgraph/shared_sources").text, "24093170") is None
+    # the published database itself is unchanged: the mark is the page's, not the data's
+    assert rows(site, "/litgraph/sources/beardo2013.json?_shape=array")[0]["pmid"] == "24179654"
 
 
 def test_canned_query_cells_link_pmids_and_rows(ds):

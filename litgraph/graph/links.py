@@ -102,14 +102,17 @@ def read_reference_graph(db) -> ReferenceGraph:
         # nor its identifiers, nor PubMed's links of its PMID (below)
         another_work = row["identity"] == "mismatch"
         own = dict.fromkeys(row) if another_work else row
+        # a node's identifiers are its record's: those of a source that did not resolve are
+        # only as its document states them, and may name another paper
+        record = row["status"] in (None, "resolved") and not another_work
         graph.nodes[row["id"]] = {
             "id": row["id"], "kind": "source", "title": own["title"], "year": own["year"],
-            "pmid": own["pmid"], "doi": own["doi"], "evidence_level": row["evidence_level"],
-            "synthetic": 0,
+            "pmid": own["pmid"] if record else None, "doi": own["doi"] if record else None,
+            "evidence_level": row["evidence_level"], "synthetic": 0,
         }
         graph.set_nodes.add(row["id"])
         # PubMed's links of a PMID belong to the source it is the record of
-        if row["pmid"] and row["status"] in (None, "resolved") and not another_work:
+        if row["pmid"] and record:
             graph.pmid_nodes.setdefault(str(row["pmid"]), row["id"])
     document_node = {}
     for row in graph_rows(db, "documents"):

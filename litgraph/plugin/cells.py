@@ -51,17 +51,38 @@ def link(url, text) -> Markup:
     return Markup(f'<a href="{escape(url)}">{escape(str(text))}</a>')
 
 
-def render_identifier(column, value):
-    """HTML for a PMID, DOI, PMC id or ``pmid:N`` node id; None for anything else."""
+def render_identifier(column, value, caution=None):
+    """HTML for a PMID, DOI or PMC id, linked; None for anything else.  ``caution`` (from
+    ``unverified``) is shown after the link: the identifier is not the cited work's record."""
     if not isinstance(value, (str, int)) or value == "":
         return None
     text = str(value)
     if column == "pmid" and text.isdigit():
-        return link(pubmed_url(text), text)
-    if column == "doi" and text.startswith("10."):
-        return link(doi_url(text), text)
-    if column == "pmcid" and text.upper().startswith("PMC"):
-        return link(pmc_url(text), text)
+        html = link(pubmed_url(text), text)
+    elif column == "doi" and text.startswith("10."):
+        html = link(doi_url(text), text)
+    elif column == "pmcid" and text.upper().startswith("PMC"):
+        html = link(pmc_url(text), text)
+    else:
+        return None
+    if caution:
+        label, why = caution
+        html += Markup(f' <span class="litgraph-unverified" title="{escape(why)}">'
+                       f"({escape(label)})</span>")
+    return html
+
+
+def unverified(row):
+    """(label, explanation) when a sources row's identifiers are not a verified record of the
+    work cited: the source did not resolve (they are as the document states them, and may
+    name another paper), or its record is another work (identity mismatch); else None."""
+    columns = row.keys() if hasattr(row, "keys") else ()
+    if "identity" in columns and row["identity"] == "mismatch":
+        return ("another work", "PubMed's record of this identifier is not the work the "
+                "document cites (identity mismatch): see identity_reason")
+    if "status" in columns and row["status"] not in (None, "resolved"):
+        return ("not verified", f"as the document states it; the source is {row['status']}, "
+                "so no record confirms that this identifier is the work cited")
     return None
 
 
@@ -84,7 +105,14 @@ def render_cell(row, value, column, table, database, datasette):
     if not applies_to(datasette, database):
         return None
     if column in ("pmid", "doi", "pmcid"):
-        return render_identifier(column, value)
+        if table is None and "source" in row.keys():
+            # a query's row naming a source: its identifiers are that source's
+            async def cautioned():
+                cautions = await unverified_sources(datasette)
+                return render_identifier(column, value, cautions.get(row["source"]))
+
+            return cautioned
+        return render_identifier(column, value, unverified(row) if table == "sources" else None)
     if column in JSON_LIST_COLUMNS:
         return render_json_list(value)
     if not isinstance(value, str) or not value:
@@ -124,6 +152,24 @@ def render_citation_text(column, value):
         return cleaned
     return Markup(f'<span class="litgraph-not-data" title="{escape(value)}">'
                   "(not citation data: page text kept by extraction)</span>")
+
+
+async def unverified_sources(datasette) -> dict:
+    """Source key -> ``unverified``'s (label, explanation), for the sources whose identifiers
+    no record confirms; read once per Datasette when the database is immutable."""
+    cache = _cached(datasette)
+    cautions = cache.get("unverified_sources")
+    if cautions is None:
+        db = datasette.get_database(litgraph_database_name(datasette))
+        try:
+            result = await db.execute("select id, status, identity from sources "
+                                      "where status != 'resolved' or identity = 'mismatch'")
+            cautions = {row["id"]: unverified(row) for row in result.rows}
+        except sqlite3.OperationalError:
+            cautions = {}
+        if not db.is_mutable:
+            cache["unverified_sources"] = cautions
+    return cautions
 
 
 async def document_titles(datasette) -> dict:
