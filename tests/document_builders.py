@@ -23,22 +23,26 @@ def build_docx(paragraphs) -> bytes:
 
 
 def build_pdf(lines) -> bytes:
-    """A one-page PDF whose text layer holds ``lines`` (Helvetica, one per line)."""
+    """A one-page PDF whose text layer holds ``lines``, one per line: Helvetica 9 pt, or
+    for a ``(size, bold, text)`` tuple that size, in Helvetica-Bold when ``bold``."""
     def escape(text):
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     commands = ["BT", "/F1 9 Tf", "11 TL", "40 800 Td"]
     for line in lines:
-        commands.append(f"({escape(line)}) Tj T*")
+        size, bold, text = line if isinstance(line, tuple) else (9, False, line)
+        font = "/F2" if bold else "/F1"
+        commands.append(f"{font} {size} Tf {round(size * 11 / 9, 1)} TL ({escape(text)}) Tj T*")
     commands.append("ET")
     stream = "\n".join(commands).encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")

@@ -288,6 +288,64 @@ def test_pdf_text_layer(tmp_path):
         ("Invented gout is common in the synthetic cohort.", [0]), ("Colchicine helped.", [1])]
 
 
+GUIDE_PDF = [
+    (16, True, "Managing invented cough in adults"),
+    (11, True, "Background"),
+    "Invented cough lasts longer than eight weeks in the synthetic cohort [1].",
+    "It is among the commonest made-up reasons to see a doctor [2].",
+    (9, True, "Treatment"),
+    (9, True, "Speech therapy helped some made-up patients [2]."),
+    "Gabapentin reduced fictional cough frequency in one trial [3].",
+    (11, True, "References"),
+    "1. Okafor N, Lindgren S. Invented cough in a synthetic cohort. Fict Respir. 2019;12(3):100-9.",
+    "2. Petrov A. Made-up visits to made-up doctors. Synth Med. 2018;4:22-30.",
+    "3. Haddad L, Kim J. A fictional trial of gabapentin. Ann Fict Med. 2020;7(1):1-8.",
+]
+
+
+def test_pdf_headings_set_larger_or_bold_are_not_glued_to_the_next_claim(tmp_path):
+    """A PDF seldom leaves a blank line under a heading: its type size or bold face is what
+    marks it.  A bold sentence (it ends with a full stop) stays a sentence."""
+    path = tmp_path / "cough.pdf"
+    path.write_bytes(build_pdf(GUIDE_PDF))
+    doc = extract_document(path)
+    assert [(c.section, c.text, [doc.references[i].label for i in c.references])
+            for c in doc.claims] == [
+        ("Background", "Invented cough lasts longer than eight weeks in the synthetic cohort.",
+         ["1."]),
+        ("Background", "It is among the commonest made-up reasons to see a doctor.", ["2."]),
+        ("Treatment", "Speech therapy helped some made-up patients.", ["2."]),
+        ("Treatment", "Gabapentin reduced fictional cough frequency in one trial.", ["3."]),
+    ]
+    assert [(r.label, r.authors, r.year) for r in doc.references] == [
+        ("1.", ["Okafor N", "Lindgren S"], 2019), ("2.", ["Petrov A"], 2018),
+        ("3.", ["Haddad L", "Kim J"], 2020)]
+
+
+@pytest.mark.parametrize("lines", [
+    GUIDE_PDF,
+    [(9, True, line if isinstance(line, str) else line[2]) for line in GUIDE_PDF],  # all bold
+    ["Fictional notes", "", "One line [1].", "", "References", "", "[1] Okafor N. Gout. 2016."],
+])
+def test_pdf_text_is_pdfminers_own_rendering_with_headings_set_apart(lines):
+    """Joined without the headings' blank lines, the reader's text is pdfminer's
+    extract_text; in a body set wholly in bold, no short line becomes a heading by its face."""
+    import io
+
+    from pdfminer.high_level import extract_pages, extract_text
+
+    from litgraph.extract.readers.pdf_reader import _rendered_pieces, pdf_text
+
+    data = build_pdf(lines)
+    pieces = list(_rendered_pieces(extract_pages(io.BytesIO(data))))
+    assert "".join(getattr(p, "text", p) for p in pieces) == extract_text(io.BytesIO(data))
+    text = pdf_text(data)
+    assert [line for line in text.split("\n") if line] == [
+        line for line in extract_text(io.BytesIO(data)).replace("\f", "\n").split("\n") if line]
+    if all(isinstance(line, tuple) and line[1] for line in lines):
+        assert "\nTreatment\nSpeech therapy" in text  # the same size and face as the body
+
+
 @pytest.mark.parametrize("name", ["vancouver_review.md", "ama_page.html", "jats_article.nxml",
                                   "author_year_notes.rst", "paren_markers.txt"])
 def test_unknown_extension_is_read_by_content(tmp_path, name):
