@@ -434,3 +434,30 @@ def test_an_identifier_line_under_an_entry_is_a_sighting_labelled_by_its_own_wor
     assert [(s.line, s.label) for s in by_pmid["900000124"].sightings] == [(11, "2."), (13, "PubMed")]
     # the identifier written inside the entry itself is that same sighting, not a second one
     assert [(s.line, s.label) for s in by_pmid["900000125"].sightings] == [(15, "3.")]
+
+
+@pytest.mark.parametrize("label", ["1.", "[1]", "-"])
+@pytest.mark.parametrize("heading", ["Further reading", "References"])
+def test_a_leaflets_footer_after_its_reading_list_is_not_a_reference(tmp_path, heading, label):
+    """Around a list of references, a paragraph that states no work (a leaflet's code and
+    review date, an introduction) is the page's, whatever the list's labels; a paragraph
+    that reads as a citation there is still one."""
+    first, second = {"1.": ("1.", "2."), "[1]": ("[1]", "[2]"), "-": ("-", "-")}[label]
+    # (under "References" the line reader reads the list: it takes neither an introduction
+    # nor an unnumbered paragraph after a numbered list, so those are left out there)
+    blocks = heading != "References"
+    path = tmp_path / "leaflet.txt"
+    path.write_text("\n".join([
+        "Understanding invented gout", "",
+        "Invented gout is a made-up arthritis [1]. It often starts in the big toe [2].", "",
+        heading, "",
+        *(["These made-up sources were used to write this leaflet:", ""] if blocks else []),
+        f"{first} Okafor N, Lindgren S. Invented gout in a cohort. Fict Rheumatol. 2016;4(2):10-18.",
+        f"{second} Petrov A. Toes in fiction. Synth Med. 2019;9(1):5-9.", "",
+        *(["Haddad L. Diet and invented gout. Ann Fict Med. 2021;3:40-46.", ""] if blocks else []),
+        "Leaflet code: FR-0123", "Published: March 2024", "Review date: June 2026",
+        "\u00a9 Fictional Hospitals Trust", ""]), encoding="utf-8")
+    doc = extract_document(path)
+    assert [(r.authors, r.year, "Leaflet" in r.raw) for r in doc.references] == [
+        (["Okafor N", "Lindgren S"], 2016, False), (["Petrov A"], 2019, False),
+        *([(["Haddad L"], 2021, False)] if blocks else [])]

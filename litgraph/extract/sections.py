@@ -56,7 +56,8 @@ def reference_blocks(blocks, boilerplate) -> dict:
     (boilerplate) sections.
     """
     entries, skipped = {}, set()
-    open_sections = []  # [(level, heading text, kind)]
+    open_sections = []  # [(level, heading text, kind, the heading's block index)]
+    section_of = {}  # a reference section's entry block index -> its heading's block index
     for index, block in enumerate(blocks):
         if block.kind == "heading":
             level = block.level or 1
@@ -67,7 +68,7 @@ def reference_blocks(blocks, boilerplate) -> dict:
             if kind == "body" and open_sections and open_sections[-1][2] == "references" \
                     and WORD_RE.search(block.text) and len(block.text) < 60:
                 kind = "references"  # a sub-heading of a reference list ("Guidelines")
-            open_sections.append((level, block.text.strip(), kind))
+            open_sections.append((level, block.text.strip(), kind, index))
             continue
         kind = open_sections[-1][2] if open_sections else "body"
         heading = open_sections[-1][1] if open_sections else None
@@ -77,12 +78,24 @@ def reference_blocks(blocks, boilerplate) -> dict:
             entries[index] = heading or "References"
         elif kind == "references" and block.kind in ("item", "paragraph", "footnote"):
             entries[index] = heading
+            section_of[index] = open_sections[-1][3]
         elif block.kind == "footnote" and reads_as_citation(block.text):
             entries[index] = heading or "Notes"
+    _drop_furniture_beside_lists(blocks, entries, section_of)
     for list_blocks in _unheaded_lists(blocks, entries, skipped):
         for index in list_blocks:
             entries[index] = None
     return entries, skipped
+
+
+def _drop_furniture_beside_lists(blocks, entries, section_of) -> None:
+    """In a reference section whose entries are a list, a paragraph beside the list is an
+    entry only when it reads as a citation: else it is the page's (an introduction, a
+    leaflet's code and review date, a copyright line), not a reference."""
+    listed = {section_of[i] for i in section_of if blocks[i].kind == "item"}
+    for index in [i for i in section_of if blocks[i].kind == "paragraph"]:
+        if section_of[index] in listed and not reads_as_citation(blocks[index].text):
+            del entries[index]
 
 
 def _unheaded_lists(blocks, entries, skipped):
