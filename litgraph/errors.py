@@ -26,7 +26,8 @@ class DocumentError(InputError):
 
 
 class UnreadableDocumentError(DocumentError):
-    """A Word or PDF file whose content its reader cannot parse (corrupt, empty, no text layer).
+    """A document whose content its reader cannot decode or parse: empty, not UTF-8, a NUL
+    byte, malformed markup, a corrupt Word or PDF file, a PDF without a text layer.
 
     Named alone it is refused like any DocumentError; found in a folder, extract names it
     in its report and reads the other files.

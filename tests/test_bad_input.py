@@ -25,8 +25,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from demo_project import copy_built
-from reliability_helpers import (assert_one_line_error, build_args, db_all_rows, free_port,
-                                 run_in_process, run_litgraph)
+from reliability_helpers import (assert_one_line_error, build_args, db_all_rows, db_tables,
+                                 free_port, run_in_process, run_litgraph)
 
 
 class Project:
@@ -84,19 +84,35 @@ DOCUMENT_CASES = {
 }
 
 
+def not_read_lines(proc) -> list:
+    """The report's lines naming a file extract did not read."""
+    return [line.strip() for line in proc.stdout.splitlines() if ": not read (" in line]
+
+
 @pytest.mark.parametrize("case", sorted(DOCUMENT_CASES))
-def test_bad_document_in_extract_names_the_file(project, case):
+def test_bad_document_in_a_folder_is_named_in_the_report_and_refused_alone(project, case):
     path = write_document(project, f"bad-{case}.txt", DOCUMENT_CASES[case])
-    proc = run_in_process(["extract", "-q", "--references", "references.yaml", "documents"], project)
+    proc = run_in_process(["extract", "--references", "references.yaml", "documents"], project)
+    assert proc.returncode == 0, proc.stderr
+    named = not_read_lines(proc)
+    assert len(named) == 1 and named[0].startswith(f"documents/{path.name}: not read ("), named
+    assert_nothing_lost(project)
+    proc = run_in_process(["extract", "-q", "--references", "references.yaml",
+                           f"documents/{path.name}"], project)
     assert_one_line_error(proc, path.name, codes=(2,))
     assert_nothing_lost(project)
 
 
-def test_bad_document_in_build_names_the_file_and_keeps_the_database(project):
-    path = write_document(project, "bad-binary.txt", DOCUMENT_CASES["binary"])
-    proc = run_in_process(build_args(), project)
-    assert_one_line_error(proc, path.name, codes=(2,))
-    assert_nothing_lost(project)
+def test_bad_document_in_build_is_named_and_the_stored_rows_are_kept(project):
+    path = write_document(project, "bad-nul-bytes.txt", DOCUMENT_CASES["nul-bytes"])
+    before = db_tables(project / "db" / "litgraph.db")
+    proc = run_in_process(["build", "--offline", "--db", "db/litgraph.db",
+                           "--references", "references.yaml", "documents"], project)
+    assert proc.returncode == 0, proc.stderr
+    assert not_read_lines(proc) == [f"documents/{path.name}: not read (line 2: binary file "
+                                    "(NUL byte), not a text document)"]
+    assert db_tables(project / "db" / "litgraph.db") == before
+    assert (project / "references.yaml").read_bytes() == project.before_references
 
 
 def test_invalid_utf8_names_the_line(project):

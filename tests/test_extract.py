@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from litgraph import extract as extract_module
-from litgraph.errors import DocumentError
+from litgraph.errors import DocumentError, UnreadableDocumentError
 from litgraph.extract import extract_document, extract_text, propose_restates, split_sentences
 from litgraph.extract.fields import find_identifiers, parse_short_citation
 
@@ -345,11 +345,15 @@ def test_bad_documents(tmp_path, monkeypatch):
              f"{extract_module.MAX_DOCUMENT_BYTES} byte limit for one document; split it",
         tmp_path / "missing.txt": f"{tmp_path / 'missing.txt'}: no such document",
     }
+    # Content that cannot be read is skipped and named when the file is in a folder; a file too
+    # large or missing is refused however it is named.
+    unreadable = {empty, binary, latin}
     for path, message in cases.items():
         with pytest.raises(DocumentError) as info:
             extract_document(path)
         assert str(info.value) == message
         assert "\n" not in str(info.value)
+        assert isinstance(info.value, UnreadableDocumentError) == (path in unreadable), path
 
 
 def test_junk_identifiers_in_documents_are_not_references():

@@ -23,29 +23,32 @@ from document_builders import build_docx, build_pdf  # noqa: E402
 
 # ---------------------------------------------------------------- malformed files
 
+# name: (content, the line at fault or None, the reason its error gives)
 MALFORMED = {
-    "broken.xml": (b"<?xml version='1.0'?>\n<article><body><p>Text\n</body></article>",
-                   "broken.xml:3: malformed XML (Opening and ending tag mismatch: p line 2 and body"),
-    "broken.html": (b"<html><body><p>Some text.</p>\n<p class=\"x",
-                    "broken.html:2: malformed HTML: the file ends inside a tag or comment "
-                    "(truncated?)"),
-    "broken.rst": (b"=====\nTitle\n\nText after an overline without its underline.\n",
-                   "broken.rst:1: malformed reStructuredText (Missing matching underline for section title overline.)"),
-    "broken.docx": (b"PK\x03\x04 this is no zip archive",
-                    "broken.docx: not a readable Word document"),
-    "broken.pdf": (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
-                   "broken.pdf: "),
-    "broken.md": (b"# Title\n\ncaf\xe9 au lait\n", "broken.md:3: not valid UTF-8 (byte 12)"),
-    "broken.txt": (b"line\n\x00binary", "broken.txt:2: binary file (NUL byte), not a text document"),
+    "broken.xml": (b"<?xml version='1.0'?>\n<article><body><p>Text\n</body></article>", 3,
+                   "malformed XML (Opening and ending tag mismatch: p line 2 and body"),
+    "broken.html": (b"<html><body><p>Some text.</p>\n<p class=\"x", 2,
+                    "malformed HTML: the file ends inside a tag or comment (truncated?)"),
+    "broken.rst": (b"=====\nTitle\n\nText after an overline without its underline.\n", 1,
+                   "malformed reStructuredText (Missing matching underline for section title "
+                   "overline.)"),
+    "broken.docx": (b"PK\x03\x04 this is no zip archive", None, "not a readable Word document"),
+    "broken.pdf": (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", None, ""),
+    "broken.md": (b"# Title\n\ncaf\xe9 au lait\n", 3, "not valid UTF-8 (byte 12)"),
+    "broken.txt": (b"line\n\x00binary", 2, "binary file (NUL byte), not a text document"),
+    "empty.txt": (b"  \n\n", None, "empty document"),
+    "empty.md": (b"", None, "empty document"),
 }
+# The Word and PDF cases: test_a_corrupt_word_or_pdf_file_in_a_folder_is_named_and_the_rest_read
+TEXT_LIKE = sorted(set(MALFORMED) - {"broken.docx", "broken.pdf"})
 
 
-# Word and PDF files a reader cannot parse: named in the report when found in a folder.
-UNREADABLE = ("broken.docx", "broken.pdf")
-
-
-@pytest.mark.parametrize("name", sorted(set(MALFORMED) - set(UNREADABLE)))
-def test_malformed_file_is_one_clear_error_and_nothing_else_is_lost(tmp_path, name):
+@pytest.mark.parametrize("name", TEXT_LIKE)
+def test_a_malformed_text_file_in_a_folder_is_named_with_its_reason_and_nothing_is_lost(
+        tmp_path, name):
+    """A text, Markdown, HTML, XML or reStructuredText file that cannot be read is skipped in a
+    folder exactly as a corrupt Word or PDF file is: one report line naming it, the line at
+    fault and the reason; named alone, it is refused with that line."""
     documents = tmp_path / "documents"
     documents.mkdir()
     (documents / "good.md").write_text("# Good\n\nA sentence here [1].\n\n## References\n\n"
@@ -53,13 +56,19 @@ def test_malformed_file_is_one_clear_error_and_nothing_else_is_lost(tmp_path, na
     references = tmp_path / "references.yaml"
     update_from_documents([documents], references)
     before = references.read_bytes()
-    data, message = MALFORMED[name]
-    (documents / name).write_bytes(data)
+    data, line, reason = MALFORMED[name]
+    bad = documents / name
+    bad.write_bytes(data)
+    report = update_from_documents([documents], references)
+    named = [m for m in report.messages if ": not read (" in m]
+    at = f"line {line}: " if line else ""
+    assert len(named) == 1 and named[0].startswith(f"{bad}: not read ({at}{reason}"), named
+    assert "\n" not in named[0]
+    assert references.read_bytes() == before  # the good document's entries are all kept
     with pytest.raises(DocumentError) as info:
-        update_from_documents([documents], references)
+        update_from_documents([bad], references)
     text = str(info.value)
-    assert text.startswith(str(documents / name).rsplit("/", 1)[0])
-    assert message in text
+    assert text.startswith(f"{bad}:{line}: {reason}" if line else f"{bad}: {reason}")
     assert "\n" not in text
     assert references.read_bytes() == before  # nothing written, nothing lost
 
@@ -96,6 +105,57 @@ def test_a_corrupt_word_or_pdf_file_in_a_folder_is_named_and_the_rest_read(tmp_p
     # Named alone, the same file is still refused with one line.
     with pytest.raises(DocumentError, match="corrupt.docx: not a readable Word document"):
         update_from_documents([documents / "corrupt.docx"], references)
+
+
+def test_a_text_file_saved_in_another_encoding_is_skipped_in_a_folder_until_it_is_fixed(
+        tmp_path):
+    """The curator's workflow: one good page and one note saved as Latin-1 in the folder.
+    extract stores the good page, names the note with its line and byte in the report (text
+    and --json) and exits 0, as for a corrupt Word file; named alone, the note is refused on
+    stderr with one line; saved again as UTF-8, it is read."""
+    import json
+
+    from click.testing import CliRunner
+    from ruamel.yaml import YAML
+
+    from litgraph.cli import cli
+
+    yaml = YAML(typ="safe")
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "good.md").write_text("# Good\n\nA sentence here [1].\n\n## References\n\n"
+                                       "1. Okafor N. Fiction. Synth Med. 2019;1:1-2. PMID: 950000901\n")
+    note = documents / "note.txt"
+    words = "Note\n\nThe caf\u00e9 study found less pain [1].\n\nReferences\n\n" \
+            "[1] Adeyemi T. Invented trial. Synth J. 2020;2:3-4. PMID: 950000902\n"
+    note.write_bytes(words.encode("latin-1"))
+    references = tmp_path / "references.yaml"
+    args = ["extract", str(documents), "--references", str(references)]
+    runner = CliRunner()
+
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    line = f"{note}: not read (line 3: not valid UTF-8 (byte 13))"
+    assert f"  {line}" in result.stdout.splitlines()
+    assert result.stderr == ""
+    stored = yaml.load(references)
+    assert set(stored["documents"]) == {"good"} and set(stored["claims"]) == {"good:1"}
+    assert [s["pmid"] for s in stored["sources"].values()] == ["950000901"]
+    summary = json.loads(runner.invoke(cli, [*args, "--json", "-q"]).stdout)
+    assert line in summary["messages"]
+
+    alone = runner.invoke(cli, ["extract", str(note), "--references", str(references)])
+    assert alone.exit_code == 2
+    assert alone.stderr.splitlines() == [f"Error: {note}:3: not valid UTF-8 (byte 13)"]
+
+    note.write_text(words, encoding="utf-8")
+    fixed = runner.invoke(cli, args)
+    assert fixed.exit_code == 0, fixed.output
+    assert ": not read (" not in fixed.output
+    stored = yaml.load(references)
+    assert set(stored["documents"]) == {"good", "note"}
+    assert set(stored["claims"]) == {"good:1", "note:1"}
+    assert sorted(s["pmid"] for s in stored["sources"].values()) == ["950000901", "950000902"]
 
 
 def test_pdf_without_text_layer(tmp_path):

@@ -232,13 +232,17 @@ def test_malformed_references_file_is_an_error_and_nothing_is_written(project, b
     assert sorted(p.name for p in references.parent.iterdir()) == ["documents", "references.yaml"]
 
 
-def test_bad_document_stops_before_writing(project):
+def test_bad_document_is_named_in_a_folder_and_refused_alone_before_writing(project):
     _, documents_dir, references = project
     run(documents_dir, references)
     before = references.read_bytes()
-    (documents_dir / "zz_broken.txt").write_bytes(b"\xff\xfe bad")
+    broken = documents_dir / "zz_broken.txt"
+    broken.write_bytes(b"\xff\xfe bad")
+    report = run(documents_dir, references)
+    assert f"{broken}: not read (line 1: not valid UTF-8 (byte 0))" in report.messages
+    assert references.read_bytes() == before
     with pytest.raises(DocumentError, match=r"zz_broken.txt:1: not valid UTF-8"):
-        run(documents_dir, references)
+        update_from_documents([broken], references)
     assert references.read_bytes() == before
     with pytest.raises(DocumentError, match="no such document or folder"):
         update_from_documents([documents_dir / "nope"], references)

@@ -152,9 +152,11 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     """Extract every document and merge the result into references.yaml (atomically).
 
     Nothing is written when a document or references.yaml is malformed (the
-    error names it) or when nothing changed.  A Word or PDF file found in a folder
-    that its reader cannot parse (UnreadableDocumentError) is named in the report,
-    one line with the reason, and the other files are read; named alone, it is refused.
+    error names it) or when nothing changed.  A document found in a folder whose content
+    its reader cannot decode or parse (UnreadableDocumentError: empty, not UTF-8, a NUL byte,
+    malformed markup, a corrupt Word or PDF file) is named in the report, one line with the
+    reason and the line at fault if known, and the other files are read; named alone, it is
+    refused.
     """
     return write_merged(merge_documents(paths, references_path))
 
@@ -176,8 +178,7 @@ def merge_documents(paths, references_path) -> Merged:
     extracted, unreadable = [], []
     for path, doc in outcomes:
         if isinstance(doc, UnreadableDocumentError) and path not in named:
-            reason = str(doc)
-            unreadable.append(f"{path}: not read ({reason.removeprefix(f'{path}: ')})")
+            unreadable.append(f"{path}: not read ({_reason(doc, path)})")
         elif isinstance(doc, DocumentError):
             raise doc
         else:
@@ -205,6 +206,20 @@ def merge_documents(paths, references_path) -> Merged:
     put_trailing_comments(data, comments)
     changed = not existed or _content(data) != before
     return Merged(references_path, data, read_stamp, changed, report, read_set)
+
+
+def _reason(error, path) -> str:
+    """The reason an error gives for a document, without the path it starts with; the line it
+    names, if any, as ``line n: ``.
+
+    >>> _reason(UnreadableDocumentError("d/a.txt:2: binary file (NUL byte)"), Path("d/a.txt"))
+    'line 2: binary file (NUL byte)'
+    """
+    reason = str(error).removeprefix(f"{path}:")
+    line, _, rest = reason.partition(": ")
+    if line.isdigit():
+        return f"line {line}: {rest}"
+    return reason.removeprefix("?:").strip()
 
 
 def _load_to_merge(path):

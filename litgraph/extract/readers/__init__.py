@@ -85,17 +85,18 @@ def read_bytes(path, root=None) -> bytes:
 
 
 def decode_text(path, data: bytes) -> str:
-    """UTF-8 text of a text-format document, or DocumentError naming the file and line."""
+    """UTF-8 text of a text-format document, or UnreadableDocumentError naming the file and
+    line."""
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise DocumentError(f"{path}:{line}: binary file (NUL byte), not a text document")
+        raise UnreadableDocumentError(f"{path}:{line}: binary file (NUL byte), not a text document")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DocumentError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from None
+        raise UnreadableDocumentError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from None
     if not text.strip():
-        raise DocumentError(f"{path}: empty document")
+        raise UnreadableDocumentError(f"{path}: empty document")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -11,7 +11,7 @@ import html
 import re
 from html.parser import HTMLParser
 
-from ...errors import DocumentError
+from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
 from .markdown import superscript_marker
 
@@ -142,20 +142,20 @@ class _Reader(HTMLParser):
 
 def read(text: str, path=None) -> BlockDocument:
     if not re.search(r"<[a-zA-Z!]", text[:65536]):
-        raise DocumentError(f"{path}: not HTML (no tags)")
+        raise UnreadableDocumentError(f"{path}: not HTML (no tags)")
     reader = _Reader()
     try:
         reader.feed(text)
         left = reader.rawdata
         if left.lstrip().startswith("<"):
             line = reader.getpos()[0]
-            raise DocumentError(f"{path}:{line}: malformed HTML: the file ends inside a tag or "
-                                "comment (truncated?)")
+            raise UnreadableDocumentError(f"{path}:{line}: malformed HTML: the file ends inside "
+                                          "a tag or comment (truncated?)")
         reader.close()
-    except DocumentError:
+    except UnreadableDocumentError:
         raise
     except Exception as exc:  # html.parser is lenient; this is a safety net
-        raise DocumentError(f"{path}: not readable as HTML ({exc})") from None
+        raise UnreadableDocumentError(f"{path}: not readable as HTML ({exc})") from None
     reader._flush()
     title = next((b.text for b in reader.blocks if b.kind == "heading"), None) or reader.title
     plain = "\n\n".join(b.text for b in reader.blocks)

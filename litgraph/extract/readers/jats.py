@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from ...errors import DocumentError
+from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
 
 PUB_IDS = {"pmid": "pmid", "doi": "doi", "pmcid": "pmcid", "pmc": "pmcid", "isbn": "isbn"}
@@ -183,9 +183,9 @@ def read(text: str, path=None) -> BlockDocument:
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else "?"
         message = str(exc.msg).split(",")[0] if exc.msg else "syntax error"
-        raise DocumentError(f"{path}:{line}: malformed XML ({message})") from None
+        raise UnreadableDocumentError(f"{path}:{line}: malformed XML ({message})") from None
     if not isinstance(root.tag, str):
-        raise DocumentError(f"{path}: no XML root element")
+        raise UnreadableDocumentError(f"{path}: no XML root element")
     blocks = []
     title_el = next(iter(root.iter("{*}article-title", "article-title")), None)
     title = " ".join(title_el.itertext()).strip() if title_el is not None else None

@@ -11,7 +11,7 @@ import re
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from ...errors import DocumentError
+from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
 from ..markers import CARET  # a pandoc superscript ^2^ (never a footnote's [^2])
 
@@ -83,7 +83,7 @@ def read(text: str, path=None) -> BlockDocument:
     try:
         tokens = _parser().parse(text)
     except Exception as exc:  # markdown-it accepts any text; this is a safety net
-        raise DocumentError(f"{path}: not readable as Markdown ({exc})") from None
+        raise UnreadableDocumentError(f"{path}: not readable as Markdown ({exc})") from None
     blocks, lists, item_stack = [], [], []
     footnote = None
     heading = None

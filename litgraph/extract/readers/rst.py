@@ -4,7 +4,7 @@ Sections are headings (level = depth), paragraphs, enumerated and bullet list
 items, footnotes (``.. [1]``, ``.. [#note]``) and citations (``.. [Smith2019]``)
 become footnote blocks; their references in the text become ``[^label]``.
 An error in the document's structure (e.g. a title overline without its
-underline) is a DocumentError naming the line; an unknown directive or role
+underline) is an UnreadableDocumentError naming the line; an unknown directive or role
 (Sphinx's, say) is not: its text is simply left out.
 """
 
@@ -15,7 +15,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.utils import SystemMessage
 
-from ...errors import DocumentError
+from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
 
 UNKNOWN = re.compile(r"Unknown (?:directive type|interpreted text role)|No (?:directive|role) entry")
@@ -103,15 +103,15 @@ def read(text: str, path=None) -> BlockDocument:
                                settings_overrides=settings)
     except SystemMessage as exc:
         message = str(exc).replace("\n", " ")
-        raise DocumentError(f"{path}: malformed reStructuredText ({message})") from None
+        raise UnreadableDocumentError(f"{path}: malformed reStructuredText ({message})") from None
     except Exception as exc:
-        raise DocumentError(f"{path}: not readable as reStructuredText ({exc})") from None
+        raise UnreadableDocumentError(f"{path}: not readable as reStructuredText ({exc})") from None
     for message in tree.findall(nodes.system_message):
         first = message.children[0] if message.children else message
         text = first.astext().split("\n")[0]
         if message.get("level", 0) >= 3 and not UNKNOWN.search(text):
             line = message.get("line") or "?"
-            raise DocumentError(f"{path}:{line}: malformed reStructuredText ({text})")
+            raise UnreadableDocumentError(f"{path}:{line}: malformed reStructuredText ({text})")
     blocks = []
     title = tree.get("title")
     _walk(tree, blocks, 0)
