@@ -340,6 +340,64 @@ def test_a_corrupt_pdf_in_the_folder_is_named_and_the_build_goes_on(project):
     assert rows_after["documents"] == rows_before["documents"]
 
 
+def test_a_text_file_that_cannot_be_read_is_named_until_it_is_fixed_then_built(project):
+    """A note saved as Latin-1 among the documents: build names it (its line and byte) and
+    stores the rest as before, names it again when a rebuild skips extract (nothing changed),
+    and reads it once it is saved again as UTF-8."""
+    db_path = project / "db" / "litgraph.db"
+    rows_before, _ = table_rows(db_path)
+    note = project / "documents" / "zz_note.txt"
+    words = ("A note\n\nThe caf\u00e9 study found less pain [1].\n\nReferences\n\n"
+             "[1] Okafor N. An invented renal series. Synth J Urol. 2014;3:1-9.\n")
+    note.write_bytes(words.encode("latin-1"))
+    for _run in range(2):
+        summary = build_json(project)
+        assert summary["extract"]["messages"] == [
+            f"{note}: not read (line 3: not valid UTF-8 (byte 15))"]
+    rows_after, _ = table_rows(db_path)
+    assert rows_after["documents"] == rows_before["documents"]
+    assert rows_after["claims"] == rows_before["claims"]
+    note.write_text(words, encoding="utf-8")
+    fixed = build_json(project)
+    assert fixed["extract"]["messages"] == []
+    assert fixed["extract"]["counts"]["new_sources"] == 1
+    rows_fixed, _ = table_rows(db_path)
+    assert {r[0] for r in rows_fixed["documents"]} == \
+        {r[0] for r in rows_before["documents"]} | {"zz_note"}
+
+
+def test_a_folder_whose_every_document_cannot_be_read_keeps_what_is_stored(project):
+    """Every document damaged at once (a NUL byte in each): each is named, and the database and
+    references.yaml keep what the documents said when they could be read."""
+    db_path = project / "db" / "litgraph.db"
+    rows_before, _ = table_rows(db_path)
+    references_before = (project / "references.yaml").read_bytes()
+    documents = sorted((project / "documents").iterdir())
+    for path in documents:
+        path.write_bytes(b"\x00" + path.read_bytes())
+    summary = build_json(project)
+    assert summary["extract"]["messages"] == [
+        f"{path}: not read (line 1: binary file (NUL byte), not a text document)"
+        for path in documents]
+    assert summary["extract"]["counts"]["documents"] == 0
+    rows_after, _ = table_rows(db_path)
+    # Alignment reads the documents' text itself: unreadable now, each restatement is aligned
+    # to the stored claims alone (its note says so).  Everything else is as it was.
+    for table in set(rows_before) - {"claim_alignments"}:
+        assert rows_after[table] == rows_before[table], table
+    assert (project / "references.yaml").read_bytes() == references_before
+
+
+def test_a_first_build_from_documents_none_of_which_can_be_read_stores_nothing(tmp_path):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "blank.txt").write_text("  \n")
+    (documents / "binary.md").write_bytes(b"# Notes\n\x00\x01")
+    result = build(tmp_path)
+    assert result.exit_code == 2
+    assert "holds no documents and no sources; nothing stored was changed" in result.output
+
+
 def test_a_rebuild_reports_the_folder_as_it_is_now_and_nothing_new(project):
     """A rebuild that skips extract says so truthfully: no new sources, and the files it does
     not read as they are now, not as the last build found them."""
