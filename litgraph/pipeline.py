@@ -77,10 +77,7 @@ def load_reference_set(references_path, refset=None):
     from .references import read_reference_set
 
     if refset is None:
-        if not Path(references_path).is_file():
-            # An empty reference set would empty the database: refuse a mistyped path.
-            raise ReferencesFileError(f"{references_path}: no such file; run `litgraph extract` "
-                                      "first or pass --references")
+        require_references_file(references_path)
         refset = read_reference_set(references_path)
     refset.level_map = load_level_map(references_path)  # a curator's evidence-levels.yaml wins
     if not refset.documents and not refset.sources:
@@ -88,6 +85,14 @@ def load_reference_set(references_path, refset=None):
         raise ReferencesFileError(f"{references_path}: holds no documents and no sources; "
                                   "nothing stored was changed (run `litgraph extract` first)")
     return refset
+
+
+def require_references_file(references_path) -> None:
+    """ReferencesFileError unless references.yaml is there: an empty reference set would
+    empty the database, so a mistyped path is refused (before anything is opened)."""
+    if not Path(references_path).is_file():
+        raise ReferencesFileError(f"{references_path}: no such file; run `litgraph extract` "
+                                  "first or pass --references")
 
 
 @dataclass

@@ -58,9 +58,10 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, batch_siz
         litgraph resolve --offline --db db/litgraph.db
     """
     setup_logging(verbose, quiet)
-    from ..pipeline import run_resolve
+    from ..pipeline import require_references_file, run_resolve
     from ..store import build_lock
 
+    require_references_file(references_path)  # a mistyped path: no cache, lock or database
     # The build lock: a resolve never interleaves its writes with a running build.
     with build_lock(db_path), \
             entrez_client(db_path, cache_path, offline, eutils_url, quiet,
@@ -115,8 +116,11 @@ def graph(db_path, cache_path, offline, eutils_url, batch_sizes, depth, cap, eng
     """
     setup_logging(verbose, quiet)
     from ..pipeline import run_graph
-    from ..store import build_lock
+    from ..store import build_lock, open_existing_db
 
+    # the graph is built from a database's sources: a mistyped --db is one line, and no new
+    # empty database (nor cache or lock) is made for it
+    open_existing_db(db_path).close()
     # The build lock: a graph run never interleaves its writes with a running build.
     with build_lock(db_path), \
             entrez_client(db_path, cache_path, offline, eutils_url, quiet,
