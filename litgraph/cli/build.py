@@ -61,13 +61,14 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, batch_siz
     from ..pipeline import require_references_file, run_resolve
     from ..store import build_lock
 
-    require_references_file(references_path)  # a mistyped path: no cache, lock or database
-    # The build lock: a resolve never interleaves its writes with a running build.
-    with build_lock(db_path), \
-            entrez_client(db_path, cache_path, offline, eutils_url, quiet,
-                          batch_sizes) as client:
-        report = run_resolve(db_path, references_path, client, refresh=refresh, max_age=max_age,
-                             progress=not quiet)
+    # The build lock: a resolve never interleaves its writes with a running build (which may
+    # not have written references.yaml yet: that build is what to report).
+    with build_lock(db_path):
+        require_references_file(references_path)  # a mistyped path: no cache, no database
+        with entrez_client(db_path, cache_path, offline, eutils_url, quiet,
+                           batch_sizes) as client:
+            report = run_resolve(db_path, references_path, client, refresh=refresh,
+                                 max_age=max_age, progress=not quiet)
     print_report(report, as_json, quiet)
 
 
