@@ -398,3 +398,50 @@ def test_no_claims_from_front_matter_bylines_or_metadata(tmp_path):
     assert [(c.line, c.text) for c in doc.claims] == [
         (12, "Invented gout causes painful joints."), (12, "Rest helps most people."),
         (14, "Drink water every day")]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("note.md", "# {title}\n\nInvented gout is common in the synthetic cohort [1]. Colchicine "
+                "helped [2].\n\n## References\n\n1. {first}\n2. {second}\n"),
+    ("note.html", "<h1>{title}</h1><p>Invented gout is common in the synthetic cohort [1]. "
+                  "Colchicine helped [2].</p><h2>References</h2><ol><li>{first}</li>"
+                  "<li>{second}</li></ol>"),
+])
+@pytest.mark.parametrize("title", ["Note", "Clinical note", "Sources", "Citations"])
+def test_a_title_that_is_also_a_reference_heading_name_does_not_swallow_the_text(
+        tmp_path, name, text, title):
+    """"Note" or "Sources" heads ordinary text as often as a reference list: the sentences
+    under it are claims, linked to their sources, unless they read as citations."""
+    path = tmp_path / name
+    path.write_text(text.format(
+        title=title,
+        first="Okafor N, Lindgren S. Invented gout. Fict Rheumatol. 2016;4(2):10-18.",
+        second="Petrov A. Colchicine in fiction. Synth Med. 2019;9(1):5-9."), encoding="utf-8")
+    doc = extract_document(path)
+    assert [(r.authors, r.year) for r in doc.references] == [
+        (["Okafor N", "Lindgren S"], 2016), (["Petrov A"], 2019)]
+    assert [(c.text, [doc.references[i].year for i in c.references]) for c in doc.claims] == [
+        ("Invented gout is common in the synthetic cohort.", [2016]),
+        ("Colchicine helped.", [2019])]
+
+
+def test_notes_that_read_as_citations_are_still_references(tmp_path):
+    path = tmp_path / "essay.md"
+    path.write_text("# Invented gout\n\nGout is common in the synthetic cohort (1). Colchicine "
+                    "helped (2).\n\n## Notes\n\nOkafor N, Lindgren S. Invented gout. Fict "
+                    "Rheumatol. 2016;4(2):10-18.\n\nPetrov A. Colchicine in fiction. Synth Med. "
+                    "2019;9(1):5-9. doi:10.5555/fict.2019.5\n\nThe author thanks the made-up "
+                    "clinic.\n", encoding="utf-8")
+    doc = extract_document(path)
+    assert [(r.authors, r.year, r.doi) for r in doc.references] == [
+        (["Okafor N", "Lindgren S"], 2016, None), (["Petrov A"], 2019, "10.5555/fict.2019.5")]
+
+
+def test_a_copyright_line_in_a_reference_section_is_not_a_source(tmp_path):
+    path = tmp_path / "review.md"
+    path.write_text("# Invented gout\n\nGout is common (Okafor and Lindgren, 2016).\n\n"
+                    "## References\n\nOkafor, N. and Lindgren, S. (2016) 'Invented gout', "
+                    "*Fictional Rheumatology*, 4(2), pp. 10-18.\n\n"
+                    "\u00a9 2026 Fictional Review Press \u00b7 Back to top\n", encoding="utf-8")
+    doc = extract_document(path)
+    assert [(r.authors, r.year) for r in doc.references] == [(["Okafor N", "Lindgren S"], 2016)]

@@ -35,9 +35,21 @@ HEADING = re.compile(
 WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 
 
+# Names that head ordinary text too ("Clinical note", "Sources", "Citations"): under such a
+# heading the blocks are references only when most of them read as citations.
+AMBIGUOUS_NAMES = re.compile(
+    r"^\s*(?:[\dIVXivx]+(?:\.\d+)*[.)]?\s+)?(?:[\w'’-]+\s+){0,3}(?:notes?|sources?|citations?)"
+    r"\s*:?\s*$", re.I)
+
+
 def is_reference_heading(text: str) -> bool:
     text = " ".join(text.split())
     return len(text) <= 80 and bool(HEADING.match(text))
+
+
+def is_ambiguous_heading(text: str) -> bool:
+    """A reference heading whose name also heads ordinary text (``AMBIGUOUS_NAMES``)."""
+    return bool(AMBIGUOUS_NAMES.match(" ".join(text.split())))
 
 
 def reads_as_citation(text: str) -> bool:
@@ -56,8 +68,10 @@ def reference_blocks(blocks, boilerplate) -> dict:
     (boilerplate) sections.
     """
     entries, skipped = {}, set()
-    open_sections = []  # [(level, heading text, kind, the heading's block index)]
-    section_of = {}  # a reference section's entry block index -> its heading's block index
+    # [(level, heading text, kind, the heading's block index, the index of the ambiguous
+    # heading the section is a reference section by, if any)]
+    open_sections = []
+    section_of = {}  # a reference section's entry block index -> its open_sections item
     for index, block in enumerate(blocks):
         if block.kind == "heading":
             level = block.level or 1
@@ -65,10 +79,12 @@ def reference_blocks(blocks, boilerplate) -> dict:
                 open_sections.pop()
             kind = "references" if is_reference_heading(block.text) else (
                 "boilerplate" if boilerplate.sections.search(_fold(block.text)) else "body")
+            doubt = index if kind == "references" and is_ambiguous_heading(block.text) else None
             if kind == "body" and open_sections and open_sections[-1][2] == "references" \
                     and WORD_RE.search(block.text) and len(block.text) < 60:
                 kind = "references"  # a sub-heading of a reference list ("Guidelines")
-            open_sections.append((level, block.text.strip(), kind, index))
+                doubt = open_sections[-1][4]
+            open_sections.append((level, block.text.strip(), kind, index, doubt))
             continue
         kind = open_sections[-1][2] if open_sections else "body"
         heading = open_sections[-1][1] if open_sections else None
@@ -78,23 +94,42 @@ def reference_blocks(blocks, boilerplate) -> dict:
             entries[index] = heading or "References"
         elif kind == "references" and block.kind in ("item", "paragraph", "footnote"):
             entries[index] = heading
-            section_of[index] = open_sections[-1][3]
+            section_of[index] = open_sections[-1]
         elif block.kind == "footnote" and reads_as_citation(block.text):
             entries[index] = heading or "Notes"
-    _drop_furniture_beside_lists(blocks, entries, section_of)
+    _drop_what_is_not_a_reference(blocks, entries, section_of)
     for list_blocks in _unheaded_lists(blocks, entries, skipped):
         for index in list_blocks:
             entries[index] = None
     return entries, skipped
 
 
-def _drop_furniture_beside_lists(blocks, entries, section_of) -> None:
-    """In a reference section whose entries are a list, a paragraph beside the list is an
-    entry only when it reads as a citation: else it is the page's (an introduction, a
-    leaflet's code and review date, a copyright line), not a reference."""
-    listed = {section_of[i] for i in section_of if blocks[i].kind == "item"}
-    for index in [i for i in section_of if blocks[i].kind == "paragraph"]:
-        if section_of[index] in listed and not reads_as_citation(blocks[index].text):
+def _drop_what_is_not_a_reference(blocks, entries, section_of) -> None:
+    """Take back the blocks of reference sections that are the page's, not references:
+
+    - under a heading whose name also heads ordinary text ("Clinical note", "Sources"),
+      every block, unless most of them read as citations;
+    - in a section whose entries are a list, a paragraph beside the list (an introduction,
+      a leaflet's code and review date) that does not read as a citation;
+    - anywhere, a block that is not citation data (a copyright line, a breadcrumb) and
+      states no identifier.
+    """
+    from ..plausible import plausible_citation
+
+    cites = {i: reads_as_citation(blocks[i].text) for i in section_of}
+    doubted = {}
+    for index, section in section_of.items():
+        if section[4] is not None:
+            doubted.setdefault(section[4], []).append(index)
+    for members in doubted.values():
+        if 2 * sum(cites[i] for i in members) <= len(members):
+            for index in members:
+                del entries[index], section_of[index]
+    listed = {section[3] for i, section in section_of.items() if blocks[i].kind == "item"}
+    for index, section in list(section_of.items()):
+        text = blocks[index].text
+        if (blocks[index].kind == "paragraph" and section[3] in listed and not cites[index]) \
+                or (plausible_citation(text) is None and not find_identifiers(text)):
             del entries[index]
 
 
