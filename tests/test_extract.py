@@ -465,3 +465,17 @@ def test_a_leaflets_footer_after_its_reading_list_is_not_a_reference(tmp_path, h
     assert [(r.authors, r.year, "Leaflet" in r.raw) for r in doc.references] == [
         (["Okafor N", "Lindgren S"], 2016, False), (["Petrov A"], 2019, False),
         *([(["Haddad L"], 2021, False)] if blocks else [])]
+
+
+@pytest.mark.parametrize("cited", ["[1]\u2013[3]", "[1]-[3]", "[1\u20133]", "[1-3]"])
+def test_a_range_written_as_two_brackets_cites_every_number_between(cited):
+    """IEEE writes a range as two brackets, [1]–[3]: it cites 1, 2 and 3, in that order, and
+    no dash is left in the claim."""
+    text = "\n".join([
+        "Invented note", "", f"Biopsy was safe {cited}. Seeding was rare [2], [4].", "",
+        "References", "",
+        *(f"[{n}] {name} A. Made-up study {n}. Fict Med. {2010 + n};{n}:{n}0-9."
+          for n, name in enumerate(["Okafor", "Petrov", "Haddad", "Kim"], 1)), ""])
+    doc = extract_text(text, "note")
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("Biopsy was safe.", ["[1]", "[2]", "[3]"]), ("Seeding was rare.", ["[2]", "[4]"])]

@@ -445,3 +445,28 @@ def test_a_copyright_line_in_a_reference_section_is_not_a_source(tmp_path):
                     "\u00a9 2026 Fictional Review Press \u00b7 Back to top\n", encoding="utf-8")
     doc = extract_document(path)
     assert [(r.authors, r.year) for r in doc.references] == [(["Okafor N", "Lindgren S"], 2016)]
+
+
+def test_jats_a_range_of_two_cross_references_names_every_entry_between(tmp_path):
+    """"[<xref B4>4</xref>–<xref B6>6</xref>]" cites 4, 5 and 6; no "[–]" or "()" is left in
+    the claim once its markers are taken out."""
+    refs = "".join(
+        f'<ref id="B{n}"><label>{n}</label><mixed-citation><person-group><name><surname>'
+        f'{name}</surname><given-names>A</given-names></name></person-group>. <article-title>'
+        f'Made-up study {n}</article-title>. <source>Fict Med</source>. <year>{2010 + n}</year>;'
+        f'<volume>{n}</volume>:<fpage>{n}0</fpage>-<lpage>{n}9</lpage>.</mixed-citation></ref>'
+        for n, name in enumerate(["Okafor", "Petrov", "Haddad", "Kim", "Lindgren", "Varga"], 1))
+    path = tmp_path / "article.nxml"
+    path.write_text(
+        '<article xmlns:xlink="http://www.w3.org/1999/xlink"><body><sec><title>Results</title>'
+        '<p>Biopsy was safe in the invented series [<xref ref-type="bibr" rid="B4">4</xref>'
+        '&#x2013;<xref ref-type="bibr" rid="B6">6</xref>]. It did not worsen recurrence '
+        '(<xref ref-type="bibr" rid="B5">5</xref>). Seeding was rare<xref ref-type="bibr" '
+        'rid="B1">1</xref>,<xref ref-type="bibr" rid="B2">2</xref>.</p></sec></body>'
+        f'<back><ref-list><title>References</title>{refs}</ref-list></back></article>',
+        encoding="utf-8")
+    doc = extract_document(path)
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("Biopsy was safe in the invented series.", ["4.", "5.", "6."]),
+        ("It did not worsen recurrence.", ["5."]),
+        ("Seeding was rare.", ["1.", "2."])]

@@ -27,7 +27,7 @@ from .fields import find_identifiers, parse_short_citation
 from .markers import MarkerIndex, strip_markers
 from .profile import load_boilerplate
 from .sentences import (
-    BULLET, LEVEL_MARKER, _clean_claim_text, _is_marker_only, _marker_numbers, split_sentences,
+    BULLET, LEVEL_MARKER, _clean_claim_text, _is_marker_only, split_sentences,
 )
 
 PAREN_GROUP = re.compile(r"\(([^()]{6,300})\)")
@@ -115,14 +115,10 @@ def _document_kind(references, claims) -> str:
 def claims_of_lines(document_id, body, references, self_ref, boilerplate=BOILERPLATE) -> list:
     """Claims of the body, (line number, text) pairs; adds references stated inline
     (identifiers, short citations) to ``references``."""
-    by_number = {}
-    for index, ref in enumerate(references):
-        if ref.number is not None:
-            by_number.setdefault(ref.number, index)
     markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
                                   "year_suffix": r.year_suffix, "title": r.title} for r in references])
     paragraphs = paragraphs_of_body(body, self_ref, boilerplate)
-    candidates = candidate_sentences(document_id, paragraphs, references, markers, by_number)
+    candidates = candidate_sentences(document_id, paragraphs, references, markers)
     return kept_claims(candidates, paragraph_grades(candidates), references, markers, boilerplate)
 
 
@@ -158,7 +154,7 @@ def paragraphs_of_body(body, self_ref, boilerplate) -> list:
     return paragraphs
 
 
-def candidate_sentences(document_id, paragraphs, references, markers, by_number) -> list:
+def candidate_sentences(document_id, paragraphs, references, markers) -> list:
     """The sentences of the paragraphs, with the references they cite, as Candidates.
 
     Markers alone on their own line cite every sentence of the paragraph above
@@ -170,8 +166,7 @@ def candidate_sentences(document_id, paragraphs, references, markers, by_number)
         for start, sentence in split_sentences(text):
             at = bisect.bisect_right(line_starts, start) - 1
             lineno = line_numbers[at]
-            refs = [by_number[n] for n in _marker_numbers(sentence) if n in by_number]
-            refs += [i for i in markers.link(sentence) if i not in refs]  # (n), ¹, ^n, author-year
+            refs = markers.link(sentence)  # [n], (n), ¹, ^n, author-year
             refs += _inline_references(document_id, sentence, lineno, references)
             level, label = passage_grade(sentence)
             candidate = Candidate(paragraph.section, lineno, sentence, refs, level, label,

@@ -25,12 +25,17 @@ from dataclasses import dataclass, field
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻˒", "0123456789-,")
 NUMBERS = r"\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*"
 BRACKET = re.compile(rf"\[({NUMBERS})\]")
+# IEEE's range of two brackets, [1]–[3], else one bracket: in the order they come
+BRACKETS = re.compile(r"\[(\d{1,5})\]\s*[\u2013\u2014-]\s*\[(\d{1,5})\]|" + BRACKET.pattern)
 PAREN = re.compile(rf"(?<![\w(])\(({NUMBERS})\)")
 SUPERSCRIPT_NUMBERS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*"  # ¹, ¹˒², ¹⁻³
 UNICODE_SUP = re.compile(rf"(?<=\S)({SUPERSCRIPT_NUMBERS})")
 CARET = re.compile(rf"(?<!\[)\^({NUMBERS})\^?")  # ^2^ or ^2; not the ^2 of a footnote [^2]
 FOOTNOTE = re.compile(r"\[\^([^\]\s]{1,80})\]")
 XREF = re.compile(r"\[#([^\]\s]{1,80})\]")
+XREF_RANGE = re.compile(r"\[#([^\]\s]{1,80})\]\s*[\u2013\u2014-]\s*\[#([^\]\s]{1,80})\]")  # 4–6
+# what separated markers once they are gone: "[–]", "( )", "[,]"
+EMPTY_BRACKETS = re.compile(r"\s*(?:\[[\s,;\u2013\u2014-]*\]|\([\s,;\u2013\u2014-]*\))")
 YEAR = r"(?:19|20)\d{2}[a-z]?"
 NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u024f-]+"
 PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|De|Van|Von)\s+)"
@@ -146,8 +151,9 @@ class MarkerIndex:
     def link(self, sentence: str) -> list:
         """Indexes of the entries the sentence's markers name, in order, without repeats."""
         found = []
-        for match in BRACKET.finditer(sentence):
-            found += [self.by_number[n] for n in numbers_of(match.group(1)) if n in self.by_number]
+        for match in BRACKETS.finditer(sentence):
+            numbers = match.group(3) or f"{match.group(1)}-{match.group(2)}"
+            found += [self.by_number[n] for n in numbers_of(numbers) if n in self.by_number]
         for pattern in (CARET, UNICODE_SUP):
             for match in pattern.finditer(sentence):
                 found += [self.by_number[n] for n in numbers_of(match.group(1))
@@ -157,6 +163,10 @@ class MarkerIndex:
                 numbers = numbers_of(match.group(1))
                 if all(n in self.by_number for n in numbers):
                     found += [self.by_number[n] for n in numbers]
+        for match in XREF_RANGE.finditer(sentence) if "[#" in sentence else ():
+            first, last = self.by_key.get(match.group(1)), self.by_key.get(match.group(2))
+            if first is not None and last is not None and first < last:
+                found += range(first, last + 1)  # cross-references to both ends of a range
         for pattern in (FOOTNOTE, XREF) if "[" in sentence else ():
             for match in pattern.finditer(sentence):
                 if match.group(1) in self.by_key:
@@ -196,7 +206,7 @@ def _surname_of(author: str) -> str:
 
 def strip_markers(text: str, index: MarkerIndex) -> str:
     """The sentence without its marker tokens (author-year citations stay: they are words)."""
-    text = ALL_MARKERS.sub("", text)
+    text = EMPTY_BRACKETS.sub("", ALL_MARKERS.sub("", XREF_RANGE.sub("", BRACKETS.sub("", text))))
     if index.numbered:
         text = PAREN.sub(lambda m: "" if all(n in index.by_number for n in numbers_of(m.group(1)))
                          else m.group(0), text)

@@ -7,7 +7,7 @@
 import re
 
 from .fields import strip_identifiers
-from .markers import CARET, SUPERSCRIPT_NUMBERS
+from .markers import BRACKETS, CARET, SUPERSCRIPT_NUMBERS
 
 BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf*]|-(?=\s))\s*")
 LEVEL_MARKER = re.compile(r"\[\s*Level\s+([1-5])\s*\]", re.I)
@@ -97,23 +97,8 @@ LEADING_MARKERS = re.compile(r"^(?:(?:\[(?:\d{1,6}(?:\s*[,\u2013-]\s*\d{1,6})*|L
                              r"|\[[\^#][^\]\s]{1,80}\]|" + _SUPERSCRIPT_MARKER + r")\s*)+")
 
 
-def _marker_numbers(text):
-    numbers = []
-    for match in NUMBER_MARKER.finditer(text):
-        for part in re.split(r"\s*,\s*", match.group(1)):
-            bounds = re.split(r"\s*[\u2013-]\s*", part)
-            if len(bounds) == 2 and bounds[0] and bounds[1]:
-                low, high = int(bounds[0]), int(bounds[1])
-                if 0 < high - low <= 50:
-                    numbers.extend(range(low, high + 1))
-                    continue
-            if bounds[0]:
-                numbers.append(int(bounds[0]))
-    return numbers
-
-
 def _clean_claim_text(text):
-    text = NUMBER_MARKER.sub("", text)
+    text = NUMBER_MARKER.sub("", BRACKETS.sub("", text))  # [1]–[3] whole, then [n]
     text = LEVEL_MARKER.sub("", text)
     text = BULLET.sub("", text)
     text = re.sub(r"\s+([.,;:])", r"\1", text)
