@@ -479,3 +479,18 @@ def test_a_range_written_as_two_brackets_cites_every_number_between(cited):
     doc = extract_text(text, "note")
     assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
         ("Biopsy was safe.", ["[1]", "[2]", "[3]"]), ("Seeding was rare.", ["[2]", "[4]"])]
+
+
+def test_a_reference_list_labelled_in_parentheses_is_read_like_a_numbered_one():
+    """(1), (2)... entries, cited as (1) or (2, 3): no label left in the title, every claim."""
+    text = "\n".join([
+        "Invented note", "", "Invented gout is common (1). Colchicine helped (2, 3).", "",
+        "References", "",
+        *(f"({n}) {name} A. Made-up study {n}. Fict Med. {2010 + n};{n}:{n}0-9."
+          for n, name in enumerate(["Okafor", "Petrov", "Haddad"], 1)), ""])
+    doc = extract_text(text, "note")
+    assert [(r.label, r.authors, r.title) for r in doc.references] == [
+        ("(1)", ["Okafor A"], "Made-up study 1"), ("(2)", ["Petrov A"], "Made-up study 2"),
+        ("(3)", ["Haddad A"], "Made-up study 3")]
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("Invented gout is common.", ["(1)"]), ("Colchicine helped.", ["(2)", "(3)"])]

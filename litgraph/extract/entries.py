@@ -25,6 +25,9 @@ REFERENCE_HEADING = re.compile(
     r"citing\s+articles|cited\s+by|sources)\s*:?\s*$", re.I)
 BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,6})\]\s*(.*)$")  # no limit on how many entries
 DOT_ENTRY = re.compile(r"^\s*(\d{1,6})[.)](?:\s+(.*)|\s*)$")
+PAREN_ENTRY = re.compile(r"^\s*\((\d{1,6})\)\s*(.*)$")  # (1) Miller JS...: cited as (1)
+ENTRY_STYLES = {"bracket": (BRACKET_ENTRY, "[{}]"), "dot": (DOT_ENTRY, "{}."),
+                "paren": (PAREN_ENTRY, "({})")}
 # "Level 3 (low-level) evidence" under an entry: the document grades the work on a scale of
 # 1 (strongest) to 5, litgraph's own scale; the label keeps the document's words.
 LEVEL_SCHEME = "level-1-5"
@@ -124,8 +127,9 @@ def _read_reference_section(lines, start, heading):
     while i < len(lines) and seen < 12:  # an introduction may come before the first entry
         line = lines[i]
         if line.strip():
-            if BRACKET_ENTRY.match(line) or DOT_ENTRY.match(line):
-                style = "bracket" if BRACKET_ENTRY.match(line) else "dot"
+            style = next((name for name, (entry, _label) in ENTRY_STYLES.items()
+                          if entry.match(line)), None)
+            if style:
                 break
             if REFERENCE_HEADING.match(line):
                 break
@@ -138,7 +142,7 @@ def _read_reference_section(lines, start, heading):
             i += 1
         entries, end = _read_unnumbered(lines, i, heading)
         return (entries, end) if entries else ([], start)
-    pattern = BRACKET_ENTRY if style == "bracket" else DOT_ENTRY
+    pattern, label_form = ENTRY_STYLES[style]
     expected = None
     while i < len(lines):
         line = lines[i]
@@ -150,7 +154,7 @@ def _read_reference_section(lines, start, heading):
             if expected is not None and number != expected:
                 break
             expected = number + 1
-            label = f"[{number}]" if style == "bracket" else f"{number}."
+            label = label_form.format(number)
             entries.append((label, number, [(i + 1, match.group(2) or "")]))
         elif entries:
             if ENTRY_END.match(line) and not lines[i - 1].strip():
