@@ -494,3 +494,24 @@ def test_a_reference_list_labelled_in_parentheses_is_read_like_a_numbered_one():
         ("(3)", ["Haddad A"], "Made-up study 3")]
     assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
         ("Invented gout is common.", ["(1)"]), ("Colchicine helped.", ["(2)", "(3)"])]
+
+
+def test_a_further_reading_list_of_titles_and_links_in_plain_text_is_a_reference_list(tmp_path):
+    """Identifiers in its links made the line reader take each item for a sentence citing a
+    work inline: the items became claims, the document "inline-citations", the titles lost
+    and an item without an identifier dropped."""
+    path = tmp_path / "leaflet.txt"
+    path.write_text("\n".join([
+        "Invented gout: information for patients", "",
+        "What is invented gout?",
+        "It is a made-up arthritis that often starts in the big toe.", "",
+        "Further reading",
+        "- Invented gout in a synthetic cohort. https://pubmed.ncbi.nlm.nih.gov/950000701/",
+        "- Living with made-up arthritis (Fictional Handbook). https://example.org/handbook/",
+        "- https://doi.org/10.5555/fict.2019.5", ""]), encoding="utf-8")
+    doc = extract_document(path)
+    assert [(r.title, r.pmid, r.doi) for r in doc.references] == [
+        ("Invented gout in a synthetic cohort", "950000701", None),
+        ("Living with made-up arthritis (Fictional Handbook)", None, None),
+        (None, None, "10.5555/fict.2019.5")]
+    assert doc.claims == [] and doc.document.kind == "further-reading"

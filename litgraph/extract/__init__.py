@@ -62,17 +62,19 @@ def extract_document(path, root=None, boilerplate=None) -> ExtractedDocument:
     """Read and extract one document of any known format; DocumentError if it cannot be read.
 
     Plain text goes through the line reader (``extract_text``), and through its
-    blocks when the line reader finds no references; every other format through
-    its reader's blocks (``structure.extract_blocks``).  ``boilerplate``: a
-    curator's boilerplate profile (a path) used with the bundled one.
+    blocks when the line reader finds no reference list (none, or only identifiers
+    inside sentences); every other format through its reader's blocks
+    (``structure.extract_blocks``).  ``boilerplate``: a curator's boilerplate
+    profile (a path) used with the bundled one.
     """
     path = Path(path)
     blocks = read_blocks(path, root)
     if blocks.format == "text":
         doc = extract_text(blocks.text, path.stem, boilerplate)
-        if not doc.references:  # no list the line reader knows: read the text's structure
+        if all(r.inline for r in doc.references):  # no list the line reader knows
             structured = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
-            if structured.references:
+            if not doc.references and structured.references or \
+                    any(not r.inline for r in structured.references):
                 doc = structured
     else:
         doc = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
