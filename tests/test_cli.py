@@ -84,6 +84,26 @@ def test_a_build_of_a_mistyped_folder_is_one_line_and_leaves_nothing_behind(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no cache, lock or database
 
 
+@pytest.mark.parametrize("command", ["build", "extract"])
+@pytest.mark.parametrize("files", [[], ["notes.csv"]])
+def test_a_folder_without_documents_is_said_so_and_leaves_nothing_behind(tmp_path, command, files):
+    """It blamed references.yaml ("holds no documents and no sources... run litgraph
+    extract first") and left a references.yaml, a cache and a lock."""
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    for name in files:
+        (folder / name).write_text("a,b\n", encoding="utf-8")
+    args = [command, str(folder), "--references", str(tmp_path / "references.yaml")]
+    if command == "build":
+        args += ["--offline", "--db", str(tmp_path / "db" / "litgraph.db")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {folder}: no document to read")
+    assert ("(not read: notes.csv)" in lines[0]) == bool(files)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents"]
+
+
 @pytest.mark.parametrize("command", [["graph"], ["resolve", "--references", "refernces.yaml"]])
 def test_graph_or_resolve_on_a_mistyped_path_is_one_line_and_leaves_nothing_behind(
         tmp_path, monkeypatch, command):

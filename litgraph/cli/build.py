@@ -157,10 +157,10 @@ def build(paths, db_path, references_path, cache_path, offline, eutils_url, batc
     """
     setup_logging(verbose, quiet)
     from ..pipeline import run_build
-    from ..references import document_paths
+    from ..references import documents_to_read
 
     paths = list(paths) or [DEFAULT_DOCUMENTS]
-    document_paths(paths)  # a mistyped path: said before any stand-in, cache or lock is made
+    documents_to_read(paths)  # a mistyped path: said before any stand-in, cache or lock is made
     with entrez_client(db_path, cache_path, offline, eutils_url, quiet, batch_sizes) as client:
         report = run_build(paths, db_path, references_path, client,
                            depth=depth, cap=cap, progress=not quiet)

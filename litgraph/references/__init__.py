@@ -161,13 +161,28 @@ def update_from_documents(paths, references_path) -> ExtractReport:
     return write_merged(merge_documents(paths, references_path))
 
 
+def documents_to_read(paths, not_read=None) -> list:
+    """``document_paths``, or DocumentError when the paths hold no document at all (an empty
+    folder, or only files of other formats): a mistyped or emptied folder is said as such,
+    before anything is read or written."""
+    not_read = [] if not_read is None else not_read
+    files = document_paths(paths, not_read)
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        others = f" (not read: {', '.join(p.name for p in not_read[:5])}" + \
+            (", ..." if len(not_read) > 5 else "") + ")" if not_read else ""
+        raise DocumentError(f"{where}: no document to read{others}; litgraph reads "
+                            f"{', '.join(DOCUMENT_SUFFIXES)}")
+    return files
+
+
 def merge_documents(paths, references_path) -> Merged:
     """Extract every document and merge the result into references.yaml's data, in memory."""
     from ..extract import propose_restates
 
     references_path = Path(references_path)
     not_read = []
-    files = document_paths(paths, not_read)
+    files = documents_to_read(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
     named = {Path(p) for p in paths if Path(p).is_file()}
     with extracting(files, profile if profile.is_file() else None) as extraction:
