@@ -149,6 +149,107 @@ def test_parse_reference_golden(style):
     assert parse_reference(text) == expected
 
 
+# Chicago full notes (the first note that cites a work): every person forename first, the list
+# closed by a comma, the title in quotes with its comma or period inside the closing quote.
+CHICAGO_NOTES = {
+    "three-authors-straight-quotes-doi": (
+        "1. Ruth P. Abernathy, Tomasz Wielgus, and Ines Carvalho, \"Local Recurrence after Marginal "
+        "Excision,\" Journal of Uterine and Renal Oncology 15, no. 1 (2007): 88\u201397, "
+        "https://doi.org/10.5555/synthetic.81.",
+        ReferenceFields(doi="10.5555/synthetic.81", authors=["Abernathy RP", "Wielgus T", "Carvalho I"],
+                        title="Local Recurrence after Marginal Excision",
+                        journal="Journal of Uterine and Renal Oncology", year=2007, volume="15",
+                        issue="1", pages="88-97", kind="article")),
+    "two-authors-no-middle-initials-curly-quotes": (
+        "2. Kari Halvorsen and Lindiwe Mbeki, \u201cTumour Margins after Resection of Retroperitoneal "
+        "Sarcoma,\u201d Annals of Benchmark Pathology 12 (2018): 211\u201319.",
+        ReferenceFields(authors=["Halvorsen K", "Mbeki L"],
+                        title="Tumour Margins after Resection of Retroperitoneal Sarcoma",
+                        journal="Annals of Benchmark Pathology", year=2018, volume="12",
+                        pages="211-19", kind="article")),
+    "initials-and-a-suffix": (
+        "3. D. F. Ferreira Jr. and K. Nakamura, \u201cAutomated Grading of Spindle Cell Tumours,\u201d "
+        "Clinical Tumour Imaging Reports 19, no. 6 (2020): 700\u2013712.",
+        ReferenceFields(authors=["Ferreira DF", "Nakamura K"],
+                        title="Automated Grading of Spindle Cell Tumours",
+                        journal="Clinical Tumour Imaging Reports", year=2020, volume="19", issue="6",
+                        pages="700-712", kind="article")),
+    "et-al-after-a-suffix": (
+        "4. Daniel Okafor Jr. et al., \u201cImaging Follow-Up of Uterine Smooth Muscle Tumours,\u201d "
+        "Sarcoma Outcomes 44, no. 7 (2021): 1032\u201340, https://doi.org/10.5555/synthetic.82.",
+        ReferenceFields(doi="10.5555/synthetic.82", authors=["Okafor D"],
+                        title="Imaging Follow-Up of Uterine Smooth Muscle Tumours",
+                        journal="Sarcoma Outcomes", year=2021, volume="44", issue="7",
+                        pages="1032-40", kind="article")),
+    "one-author-period-inside-quotes": (
+        "5. Adaeze B. Okonjo, \"Core Biopsy before Resection.\" Annals of Benchmark Pathology 8, "
+        "no. 2 (2009): 1012\u201320.",
+        ReferenceFields(authors=["Okonjo AB"], title="Core Biopsy before Resection",
+                        journal="Annals of Benchmark Pathology", year=2009, volume="8", issue="2",
+                        pages="1012-20", kind="article")),
+    "particles-and-hyphenated-forenames": (
+        "6. Jean-Pierre van der Berg, Mette A. O\u2019Neil, and Tom\u00e1s de la Cruz, \u201cClonal "
+        "Evolution in Recurrent Leiomyosarcoma,\u201d Reviews in Molecular Tumour Pathology 22 "
+        "(2015): 514\u201320.",
+        ReferenceFields(authors=["van der Berg JP", "O\u2019Neil MA", "de la Cruz T"],
+                        title="Clonal Evolution in Recurrent Leiomyosarcoma",
+                        journal="Reviews in Molecular Tumour Pathology", year=2015, volume="22",
+                        pages="514-20", kind="article")),
+    "et-al-question-mark-inside-quotes": (
+        "7. Eleni Sato et al., \u201cDoes Margin Assessment Improve Outcomes in Renal Sarcoma?\u201d "
+        "Sarcoma Outcomes 25, no. 3 (2009): 373\u201383.",
+        ReferenceFields(authors=["Sato E"],
+                        title="Does Margin Assessment Improve Outcomes in Renal Sarcoma?",
+                        journal="Sarcoma Outcomes", year=2009, volume="25", issue="3",
+                        pages="373-83", kind="article")),
+    "four-authors-doi-prefix": (
+        "8. Omar Haddad, Priya K. Mehta, Lars Jensen, and Sofia R. Costa, \"Grading of Myogenic "
+        "Tumours in Core Biopsies,\" International Journal of Soft Tissue Oncology 31, no. 2 (2019): "
+        "145\u201358, doi:10.5555/synthetic.83.",
+        ReferenceFields(doi="10.5555/synthetic.83",
+                        authors=["Haddad O", "Mehta PK", "Jensen L", "Costa SR"],
+                        title="Grading of Myogenic Tumours in Core Biopsies",
+                        journal="International Journal of Soft Tissue Oncology", year=2019,
+                        volume="31", issue="2", pages="145-58", kind="article")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHICAGO_NOTES))
+def test_parse_reference_chicago_full_notes(case):
+    text, expected = CHICAGO_NOTES[case]
+    assert parse_reference(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a corporate author before a quoted title is no person written forename first
+    ("National Sarcoma Care Network, \u201cImaging after Resection,\u201d Sarcoma Outcomes 9 (2016): 4\u20139.",
+     ReferenceFields(authors=["National Sarcoma Care Network"], title="Imaging after Resection",
+                     journal="Sarcoma Outcomes", year=2016, volume="9", pages="4-9", kind="article")),
+    # IEEE: initials first, a suffix after the family name
+    ("[2] D. Ferreira Jr., K. Nakamura, and S. Walsh, \u201cAutomated grading of spindle cell "
+     "tumours,\u201d Clin Tumour Imaging Rep, vol. 19, no. 6, pp. 700\u2013712, Jun. 2020.",
+     ReferenceFields(authors=["Ferreira D", "Nakamura K", "Walsh S"],
+                     title="Automated grading of spindle cell tumours", journal="Clin Tumour Imaging Rep",
+                     year=2020, volume="19", issue="6", pages="700-712", kind="article")),
+    # Chicago bibliography: the first author inverted, the list closed by a period
+    ("Abernathy, Ruth P., Tomasz Wielgus, and Ines Carvalho. \"Local Recurrence after Marginal "
+     "Excision.\" Journal of Uterine and Renal Oncology 15, no. 1 (2007): 88\u201397.",
+     ReferenceFields(authors=["Abernathy RP", "Wielgus T", "Carvalho I"],
+                     title="Local Recurrence after Marginal Excision",
+                     journal="Journal of Uterine and Renal Oncology", year=2007, volume="15",
+                     issue="1", pages="88-97", kind="article")),
+    # Harvard: a quoted title after the year, not after a comma
+    ("Quist, H.L. and Barros, M. (2011) 'Renal vein involvement in leiomyosarcoma', "
+     "Clinical Tumour Imaging Reports, 7(4), pp. 301\u2013309.",
+     ReferenceFields(authors=["Quist HL", "Barros M"], title="Renal vein involvement in leiomyosarcoma",
+                     journal="Clinical Tumour Imaging Reports", year=2011, volume="7", issue="4",
+                     pages="301-309", kind="article")),
+])
+def test_other_styles_around_the_chicago_note_reading(text, expected):
+    """Entries that come near a full note's shape but are not one read as they did before."""
+    assert parse_reference(text) == expected
+
+
 @pytest.mark.parametrize("text, journal", [
     ("Okafor N, Lindqvist B. Home readings against clinic readings in older adults. "
      "Blood Press. 2016;25(6):357-360.", "Blood Press"),
@@ -205,6 +306,13 @@ def test_as_dict_leaves_out_absent_fields():
     ("Sato, Ana, Erik G. Van Geel, and Jean-Pierre De Luca. 2021. Title.", ["Sato A", "Van Geel EG", "De Luca JP"]),
     ("Outcomes of surgery. J Synth Sarcoma Res. 2019;1:2.", []),
     ("NCCN. Soft tissue sarcoma, version 2. 2021.", ["NCCN"]),
+    # Chicago full notes: every person forename first, a comma before the quoted title
+    ("John S. Miller, Anna B. Lee, and Carl Ortiz, \"Title,\"", ["Miller JS", "Lee AB", "Ortiz C"]),
+    ("Anna Lee and Carl Ortiz, \u201cTitle,\u201d", ["Lee A", "Ortiz C"]),
+    ("John Miller Jr. and Anna Lee, \u201cTitle,\u201d", ["Miller J", "Lee A"]),
+    ("John S. Miller et al., \u201cTitle,\u201d", ["Miller JS"]),
+    ("J S Miller, A B Lee, and C Ortiz, \u201cTitle,\u201d", ["Miller JS", "Lee AB", "Ortiz C"]),
+    ("Anna Lee, Carl Ortiz, \u201cTitle,\u201d", ["Lee A", "Ortiz C"]),
 ])
 def test_read_authors(text, authors):
     assert read_authors(text).authors == authors

@@ -7,7 +7,8 @@ orders, and a list keeps to one or two of them:
 
 - ``van der Berg AM`` (Vancouver, NLM, AMA, BMJ, Lancet, NEJM, PLOS)
 - ``van der Berg, A. M.`` / ``van der Berg, Anna Maria`` (APA, Harvard, Nature, Cell, MLA, Chicago's first)
-- ``A. M. van der Berg`` / ``Anna Maria van der Berg`` (Science, IEEE, Chicago's later authors)
+- ``A. M. van der Berg`` / ``Anna Maria van der Berg`` (Science, IEEE, Chicago's later authors,
+  and every author of a Chicago full note, the list closed by a comma before the quoted title)
 
 >>> read_authors("van der Berg AM, O'Neil JP, Smith K, et al. A title.").authors
 ['van der Berg AM', "O'Neil JP", 'Smith K']
@@ -35,6 +36,7 @@ _INITIALS_BARE = rf"(?:{_UP}(?:-?{_UP}){{0,3}})"
 _INITIALS_SPACED = rf"(?:{_UP}(?:\s{_UP}){{0,3}})"
 _GIVEN = rf"(?:{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?:{_UP}{_LOW}+|{_UP}\.))*)"
 _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\.?)"
+_NOT_SUFFIX = r"(?!(?:Jr|Sr|II|III|IV)\b)"  # "John Miller Jr.": Jr is no family name
 
 # Each pattern reads one person at the current position.
 PATTERNS = {
@@ -49,14 +51,14 @@ PATTERNS = {
     "inverted_full": re.compile(rf"(?P<sur>{_SURNAME}),\s+(?P<giv>{_GIVEN}){_SUFFIX}?"
                                 rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s*\())"),
     # A. M. van der Berg
-    "natural": re.compile(rf"(?P<ini>{_INITIALS_DOTTED})\s*(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
+    "natural": re.compile(rf"(?P<ini>{_INITIALS_DOTTED})\s*(?P<sur>{_SURNAME_ONE}(?:\s+{_NOT_SUFFIX}{_WORD})?){_SUFFIX}?"
                           rf"(?=\s*(?:,|\.|;|:|$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
     # J S Miller (initials without periods, after an inverted first author)
-    "natural_spaced": re.compile(rf"(?P<ini>{_INITIALS_SPACED})\s(?P<sur>{_SURNAME_ONE}(?:\s+{_WORD})?){_SUFFIX}?"
+    "natural_spaced": re.compile(rf"(?P<ini>{_INITIALS_SPACED})\s(?P<sur>{_SURNAME_ONE}(?:\s+{_NOT_SUFFIX}{_WORD})?){_SUFFIX}?"
                                  rf"(?=\s*(?:,|\.|;|$|\s+(?:and|&)\s|\s+et\s+al))"),
-    # Anna Maria van der Berg (only after a first author has set the list going)
+    # Anna Maria van der Berg (after a first author has set the list going, or in a Chicago full note)
     "natural_full": re.compile(rf"(?P<giv>{_UP}{_LOW}+(?:-{_UP}?{_LOW}+)?(?:\s+(?!{_PARTICLE_CI}\s)(?:{_UP}{_LOW}+|{_UP}\.))*)\s+"
-                               rf"(?P<sur>(?:{_PARTICLE_CI}\s+)*(?=[\w'\u2019-]*[a-z]){_UP}[\w'\u2019]+(?:-{_UP}?[\w'\u2019]+)*)"
+                               rf"(?P<sur>(?:{_PARTICLE_CI}\s+)*{_NOT_SUFFIX}(?=[\w'\u2019-]*[a-z]){_UP}[\w'\u2019]+(?:-{_UP}?[\w'\u2019]+)*)"
                                rf"{_SUFFIX}?"
                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
 }
@@ -124,15 +126,40 @@ def _match_person(text, pos, orders):
 
 
 FIRST_ORDERS = ("vancouver", "inverted", "inverted_full", "natural")
+# A Chicago full note writes every person forename first ("John S. Miller, Anna B. Lee, and
+# Carl Ortiz") and ends the list with a comma before the quoted title.
+NOTE_ORDERS = ("natural", "natural_full", "natural_spaced")
+QUOTED_TITLE_AFTER_COMMA = re.compile(r"\s*,\s*[\"\u201c\u2018]")
 
 
 def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
     """The author list that opens ``text`` (an entry without its number), or an empty list.
 
     ``first_orders``: the orders the first person may be written in (an editor
-    list after ``edited by`` may start ``Emma Fischer``).
+    list after ``edited by`` may start ``Emma Fischer``). A list written
+    forename first and closed by a comma and a quoted title (a Chicago full
+    note) is read forename first, as far as the other reading or further.
     """
     text = str(text or "")
+    found = _read_list(text, first_orders)
+    note = _read_note_list(text)
+    if note.authors and note.end >= found.end:
+        return note
+    return found
+
+
+def _read_note_list(text):
+    """The forename-first list of a Chicago full note, or an empty list when ``text`` is not one."""
+    note = _read_list(text, NOTE_ORDERS)
+    if not QUOTED_TITLE_AFTER_COMMA.match(text, note.end):
+        return AuthorList(end=note.end)
+    if any(CORPORATE_WORDS.search(author) for author in note.authors):
+        return AuthorList(end=note.end)  # "Sarcoma Study Group" is not a person
+    return note
+
+
+def _read_list(text, first_orders):
+    """The author list that opens ``text``, its first person in one of ``first_orders``."""
     start = len(text) - len(text.lstrip())
     order, match = _match_person(text, start, first_orders)
     result = AuthorList(order=order)
