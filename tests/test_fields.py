@@ -211,6 +211,12 @@ CHICAGO_NOTES = {
                         title="Grading of Myogenic Tumours in Core Biopsies",
                         journal="International Journal of Soft Tissue Oncology", year=2019,
                         volume="31", issue="2", pages="145-58", kind="article")),
+    "online-article-without-pages": (
+        "9. Kenji Tanaka and Laura Evans, \u201cImmunohistochemistry in Renal Sarcoma,\u201d Sarcoma "
+        "Outcomes 16, no. 11 (2023), https://doi.org/10.5555/synthetic.84.",
+        ReferenceFields(doi="10.5555/synthetic.84", authors=["Tanaka K", "Evans L"],
+                        title="Immunohistochemistry in Renal Sarcoma", journal="Sarcoma Outcomes",
+                        year=2023, volume="16", issue="11", kind="article")),
 }
 
 
@@ -238,6 +244,16 @@ def test_parse_reference_chicago_full_notes(case):
                      title="Local Recurrence after Marginal Excision",
                      journal="Journal of Uterine and Renal Oncology", year=2007, volume="15",
                      issue="1", pages="88-97", kind="article")),
+    # Chicago bibliography, an online article without pages: volume, issue and year still read
+    ("Tanaka, Kenji, and Laura Evans. \u201cImmunohistochemistry in Renal Sarcoma.\u201d Sarcoma "
+     "Outcomes 16, no. 11 (2023). https://doi.org/10.5555/synthetic.84.",
+     ReferenceFields(doi="10.5555/synthetic.84", authors=["Tanaka K", "Evans L"],
+                     title="Immunohistochemistry in Renal Sarcoma", journal="Sarcoma Outcomes",
+                     year=2023, volume="16", issue="11", kind="article")),
+    # a year in parentheses then pages after a comma is not Chicago's "(2010): 238-42"
+    ("D. Pandita, Margins in leiomyosarcoma, Sarcoma Outcomes 16 (2023), 238\u201342.",
+     ReferenceFields(authors=["Pandita D"], title="Margins in leiomyosarcoma", journal="Sarcoma Outcomes",
+                     year=2023, volume="16", pages="238-42", kind="article")),
     # Harvard: a quoted title after the year, not after a comma
     ("Quist, H.L. and Barros, M. (2011) 'Renal vein involvement in leiomyosarcoma', "
      "Clinical Tumour Imaging Reports, 7(4), pp. 301\u2013309.",

@@ -65,10 +65,12 @@ LOCATORS = [
         rf"(?:\s*[,:]\s*(?:pp?\.\s*)?(?P<pages>{PAGES}))"
         rf"|(?<=,)\s*(?P<volume2>\d+[A-Za-z]?)\s*\((?P<issue2>[^()]{{1,15}})\)(?=\s*[.,]|\s*$)")),
     # Journal 34, no. 2 (2010): 238-42   Journal 34 (Spring 2019): 45-67  (Chicago notes and
-    # bibliography: the issue after "no.", the date in parentheses, a colon before the pages)
+    # bibliography: the issue after "no.", the date in parentheses, a colon before the pages);
+    # Journal 16, no. 11 (2023).  (an online article without pages)
     ("chicago", re.compile(
         rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:,\s*[Nn]o\.\s*(?P<issue>[\w/\u2013-]{{1,10}}))?"
-        rf"\s*\((?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?(?P<year>{YEAR})[a-z]?\)\s*:\s*(?P<pages>{PAGES})")),
+        rf"\s*\((?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?(?P<year>{YEAR})[a-z]?\)"
+        rf"(?:\s*:\s*(?P<pages>{PAGES})|(?=[.,]\s|[.,]?$))")),
     # Journal 34 (2010) 238-42 (Elsevier);  Journal. 34, 2 (2010), 238-42 (ACM)
     ("paren_year", re.compile(
         rf"(?<=\s)(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:,\s*(?P<issue>[\w/\u2013-]{{1,10}}))?,?\s*"
@@ -237,6 +239,8 @@ def _find_locator(text, start, bare=False):
             volume = groups.get("volume") or groups.get("volume2")
             if name == "nlm" and not (volume or groups.get("pages")):
                 continue
+            if name == "chicago" and not (groups.get("pages") or groups.get("issue")):
+                continue  # "34 (2010), 238-42" is another style's; "34 (2010)." is paren_year's
             if name == "paren_year" and groups.get("issue") and not groups.get("pages"):
                 continue  # "34, 238-42 (2010)" is Nature's volume, pages (year)
             if name == "vol" and not volume:
