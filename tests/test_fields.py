@@ -497,19 +497,34 @@ def test_fields_back_from_citeproc_renderings(style):
         bib.register(Citation([CitationItem(record["id"])]))
     for key, item in zip(bib.keys, bib.bibliography()):
         record = next(r for r in CSL_RECORDS if r["id"] == key)
-        text = str(item).lstrip("0123456789.[] ")
-        got = parse_reference(text)
-        first = record["author"][0]
-        assert got.authors[0] == first["family"] + " " + "".join(
-            w[0] for w in first["given"].replace(".", " ").split()), text
-        assert got.year == record["issued"]["date-parts"][0][0], text
-        assert got.title.casefold() == record["title"].casefold(), text
-        assert got.journal in (record["container-title"], record["container-title-short"]) or \
-            got.journal.casefold() == record["container-title"].casefold(), text
-        assert got.volume == record["volume"], text
-        assert got.issue in (None, record["issue"]), text  # a style may leave the issue out
-        assert got.pages.split("-")[0] == record["page"].split("-")[0], text
-        assert got.kind == "article"
+        _assert_fields_back(record, str(item).lstrip("0123456789.[] "))
+
+
+def test_fields_back_from_citeproc_full_notes():
+    """A Chicago notes style's first (full) note of each record, rendered as a document prints
+    it (bench/extract_styles.py --notes): the parser gives back what each note states."""
+    pytest.importorskip("citeproc")
+    notes = _bench_module().render_full_notes("chicago-notes-bibliography", CSL_RECORDS)
+    assert len(notes) == len(CSL_RECORDS)
+    for record, text in notes:
+        assert "Kari T. Halvorsen" in text or "Tamas Varga" in text, text  # forenames, not initials
+        _assert_fields_back(record, text)
+
+
+def _assert_fields_back(record, text):
+    """The parser reads back from ``text`` the fields of the CSL ``record`` it renders."""
+    got = parse_reference(text)
+    first = record["author"][0]
+    assert got.authors[0] == first["family"] + " " + "".join(
+        w[0] for w in first["given"].replace(".", " ").split()), text
+    assert got.year == record["issued"]["date-parts"][0][0], text
+    assert got.title.casefold() == record["title"].casefold(), text
+    assert got.journal in (record["container-title"], record["container-title-short"]) or \
+        got.journal.casefold() == record["container-title"].casefold(), text
+    assert got.volume == record["volume"], text
+    assert got.issue in (None, record["issue"]), text  # a style may leave the issue out
+    assert got.pages.split("-")[0] == record["page"].split("-")[0], text
+    assert got.kind == "article"
 
 
 def _bench_module():
