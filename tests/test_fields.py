@@ -217,6 +217,12 @@ CHICAGO_NOTES = {
         ReferenceFields(doi="10.5555/synthetic.84", authors=["Tanaka K", "Evans L"],
                         title="Immunohistochemistry in Renal Sarcoma", journal="Sarcoma Outcomes",
                         year=2023, volume="16", issue="11", kind="article")),
+    "chapter-editor-after-ed-place-and-publisher": (
+        "10. Lindiwe Mbeki and Tomasz Wielgus, \u201cStaging of Soft Tissue Tumours,\u201d in Handbook of "
+        "Sarcoma Care, ed. Ruth P. Abernathy (London: Harbour Medical Press, 2014), 33\u201358.",
+        ReferenceFields(authors=["Mbeki L", "Wielgus T"], title="Staging of Soft Tissue Tumours",
+                        journal="Handbook of Sarcoma Care", publisher="Harbour Medical Press",
+                        year=2014, pages="33-58", kind="chapter")),
 }
 
 
@@ -244,12 +250,6 @@ def test_parse_reference_chicago_full_notes(case):
                      title="Local Recurrence after Marginal Excision",
                      journal="Journal of Uterine and Renal Oncology", year=2007, volume="15",
                      issue="1", pages="88-97", kind="article")),
-    # Chicago bibliography, an online article without pages: volume, issue and year still read
-    ("Tanaka, Kenji, and Laura Evans. \u201cImmunohistochemistry in Renal Sarcoma.\u201d Sarcoma "
-     "Outcomes 16, no. 11 (2023). https://doi.org/10.5555/synthetic.84.",
-     ReferenceFields(doi="10.5555/synthetic.84", authors=["Tanaka K", "Evans L"],
-                     title="Immunohistochemistry in Renal Sarcoma", journal="Sarcoma Outcomes",
-                     year=2023, volume="16", issue="11", kind="article")),
     # a year in parentheses then pages after a comma is not Chicago's "(2010): 238-42"
     ("D. Pandita, Margins in leiomyosarcoma, Sarcoma Outcomes 16 (2023), 238\u201342.",
      ReferenceFields(authors=["Pandita D"], title="Margins in leiomyosarcoma", journal="Sarcoma Outcomes",
@@ -262,7 +262,27 @@ def test_parse_reference_chicago_full_notes(case):
                      pages="301-309", kind="article")),
 ])
 def test_other_styles_around_the_chicago_note_reading(text, expected):
-    """Entries that come near a full note's shape but are not one read as they did before."""
+    """Entries that come near a full note's shape but are not one are not read as notes (the
+    IEEE entry's "Jr." was read into the family name before, "Ferreira Jr D")."""
+    assert parse_reference(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Chicago bibliography, an online article without pages: volume, issue and year still read
+    ("Tanaka, Kenji, and Laura Evans. \u201cImmunohistochemistry in Renal Sarcoma.\u201d Sarcoma "
+     "Outcomes 16, no. 11 (2023). https://doi.org/10.5555/synthetic.84.",
+     ReferenceFields(doi="10.5555/synthetic.84", authors=["Tanaka K", "Evans L"],
+                     title="Immunohistochemistry in Renal Sarcoma", journal="Sarcoma Outcomes",
+                     year=2023, volume="16", issue="11", kind="article")),
+    # Chicago bibliography, a chapter: its editor after "edited by" is read forename first
+    ("Mbeki, Lindiwe. \u201cStaging of Soft Tissue Tumours.\u201d In Handbook of Sarcoma Care, edited by "
+     "Ruth P. Abernathy, 33\u201358. London: Harbour Medical Press, 2014.",
+     ReferenceFields(authors=["Mbeki L"], title="Staging of Soft Tissue Tumours",
+                     journal="Handbook of Sarcoma Care", publisher="Harbour Medical Press",
+                     year=2014, pages="33-58", kind="chapter")),
+])
+def test_chicago_bibliography_entries_read_like_their_notes(text, expected):
+    """The bibliography entry of a pageless article or of a chapter reads as its note does."""
     assert parse_reference(text) == expected
 
 

@@ -21,7 +21,7 @@ publisher (``London: Harbour Press``; ``(Harbour Press, London, 2015)``).
 import re
 
 from .identifiers import holds_lookalike, identifiers_in, strip_identifiers
-from .names import FIRST_ORDERS, read_authors
+from .names import FIRST_ORDERS, FORENAME_FIRST_ORDERS, read_authors
 
 YEAR = r"(?:19|20)\d{2}"
 MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -118,6 +118,8 @@ _TRAILING_DATE = re.compile(rf"[,;.]?\s*\(?(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?{YE
 _NAMED_PUBLISHER = re.compile(r"(?:^|(?<=[.,;]\s))(?P<publisher>[A-Z][^.;,()\[\]]{1,80}?)(?=\s*(?:[.;,]|$))")
 _EDITORS_IN_BRACKETS = re.compile(r"\s*\((?:eds?\.?|editors?|edited\s+by)\s[^()]*\)", re.I)
 _EDITED_BY = re.compile(r",?\s*\bedited\s+by\s+", re.I)
+_ED_BEFORE_NAMES = re.compile(r",\s*eds?\.\s+")  # "Handbook, ed. Emma Fischer (London: ...)"
+_OPENING_PAREN = re.compile(r"\s*\(")
 _LIST_SEPARATOR = re.compile(r"[,;]\s+")
 
 
@@ -427,13 +429,17 @@ def _publisher(segment):
     paren = PAREN_PUBLISHER.search(segment)
     if paren and (paren.group("year") or paren.group("place") or PUBLISHER_WORDS.search(paren.group("publisher"))):
         year = int(paren.group("year")) if paren.group("year") else None
-        return _clean(paren.group("publisher")), paren.start(), year
+        name = paren.group("publisher").split(": ")[-1]  # "(London: Harbour Press, 2015)"
+        return _clean(name), paren.start(), year
     for match in _NAMED_PUBLISHER.finditer(segment):
         if PUBLISHER_WORDS.search(match.group("publisher")) and not KIND_WORDS["conference-abstract"].search(match.group("publisher")):
             return _clean(match.group("publisher")), match.start(), None
     return None
 
 
+# Editors named after "edited by" or "ed." are written forename first (Emma P. Fischer),
+# now and then surname first (Fischer EP).
+EDITOR_ORDERS = FORENAME_FIRST_ORDERS + FIRST_ORDERS
 _EDITOR_MARK = re.compile(r",?\s*\(?\b(?:eds?|editors?|Hrsg)\b\.?\)?[.,:]?", re.I)
 
 
@@ -444,9 +450,15 @@ def _drop_editors(text):
         return text[:paren.start()] + text[paren.end():], True
     by = _EDITED_BY.search(text)
     if by:
-        names = read_authors(text[by.end():], FIRST_ORDERS + ("natural_full",))
+        names = read_authors(text[by.end():], EDITOR_ORDERS)
         if names.authors:
             return text[:by.start()] + text[by.end() + names.end:], True
+    # a Chicago note names the editors after "ed." and before its (Place: Publisher, Year)
+    for before in _ED_BEFORE_NAMES.finditer(text):
+        names = read_authors(text[before.end():], EDITOR_ORDERS)
+        after = before.end() + names.end
+        if names.authors and _OPENING_PAREN.match(text, after):
+            return text[:before.start()] + text[after:], True
     for mark in _EDITOR_MARK.finditer(text):
         if mark.start() == 0:
             continue

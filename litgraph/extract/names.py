@@ -128,7 +128,7 @@ def _match_person(text, pos, orders):
 FIRST_ORDERS = ("vancouver", "inverted", "inverted_full", "natural")
 # A Chicago full note writes every person forename first ("John S. Miller, Anna B. Lee, and
 # Carl Ortiz") and ends the list with a comma before the quoted title.
-NOTE_ORDERS = ("natural", "natural_full", "natural_spaced")
+FORENAME_FIRST_ORDERS = ("natural", "natural_full", "natural_spaced")
 QUOTED_TITLE_AFTER_COMMA = re.compile(r"\s*,\s*[\"\u201c\u2018]")
 
 
@@ -150,7 +150,7 @@ def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
 
 def _read_note_list(text):
     """The forename-first list of a Chicago full note, or an empty list when ``text`` is not one."""
-    note = _read_list(text, NOTE_ORDERS)
+    note = _read_list(text, FORENAME_FIRST_ORDERS)
     if not QUOTED_TITLE_AFTER_COMMA.match(text, note.end):
         return AuthorList(end=note.end)
     if any(CORPORATE_WORDS.search(author) for author in note.authors):
