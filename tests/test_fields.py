@@ -223,6 +223,12 @@ CHICAGO_NOTES = {
         ReferenceFields(authors=["Mbeki L", "Wielgus T"], title="Staging of Soft Tissue Tumours",
                         journal="Handbook of Sarcoma Care", publisher="Harbour Medical Press",
                         year=2014, pages="33-58", kind="chapter")),
+    "group-author-et-al": (
+        "11. Benchmark Sarcoma Study Group et al., \u201cConsensus on Biopsy before Resection,\u201d "
+        "Sarcoma Outcomes 9 (2016): e104.",
+        ReferenceFields(authors=["Benchmark Sarcoma Study Group"],
+                        title="Consensus on Biopsy before Resection", journal="Sarcoma Outcomes",
+                        year=2016, volume="9", pages="e104", kind="article")),
 }
 
 
