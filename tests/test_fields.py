@@ -229,6 +229,15 @@ CHICAGO_NOTES = {
         ReferenceFields(authors=["Benchmark Sarcoma Study Group"],
                         title="Consensus on Biopsy before Resection", journal="Sarcoma Outcomes",
                         year=2016, volume="9", pages="e104", kind="article")),
+    "book-with-place-publisher-and-cited-page": (
+        "12. Ines Carvalho and Omar K. Haddad, Practical Sarcoma Pathology (Leeds: Northfield Academic, "
+        "2009), 45\u201347.",
+        ReferenceFields(authors=["Carvalho I", "Haddad OK"], title="Practical Sarcoma Pathology",
+                        publisher="Northfield Academic", year=2009, kind="book")),
+    "book-one-author-publisher-only": (
+        "13. Mette Fischer, Imaging after Resection (Harbour Medical Press, 2016).",
+        ReferenceFields(authors=["Fischer M"], title="Imaging after Resection",
+                        publisher="Harbour Medical Press", year=2016, kind="book")),
 }
 
 
@@ -289,6 +298,20 @@ def test_other_styles_around_the_chicago_note_reading(text, expected):
 ])
 def test_chicago_bibliography_entries_read_like_their_notes(text, expected):
     """The bibliography entry of a pageless article or of a chapter reads as its note does."""
+    assert parse_reference(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("P. Lindqvist, A. R. Mahlangu, Sarcoma Pathology in Practice (Harbour Medical Press, 2003).",
+     ReferenceFields(authors=["Lindqvist P", "Mahlangu AR"], title="Sarcoma Pathology in Practice",
+                     publisher="Harbour Medical Press", year=2003, kind="book")),
+    ("Takeda, Y. & Osei, K. Clonal Evolution in Sarcoma (Harbour Medical Press, London, 2015).",
+     ReferenceFields(authors=["Takeda Y", "Osei K"], title="Clonal Evolution in Sarcoma",
+                     publisher="Harbour Medical Press", year=2015, kind="book")),
+])
+def test_a_book_title_before_its_publication_facts_in_parentheses(text, expected):
+    """Science and Nature books end like a Chicago book note, "Title (Publisher, Year)": the
+    facts in parentheses are not part of the title."""
     assert parse_reference(text) == expected
 
 

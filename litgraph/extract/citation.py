@@ -116,6 +116,9 @@ _YEARS = re.compile(rf"(?<![\d/.-])({YEAR})([a-z])?(?![\d/-])")
 _DAY_ONLY = re.compile(rf"(?:{MONTH}\s*)?\d{{0,2}},?\s*")
 _TRAILING_DATE = re.compile(rf"[,;.]?\s*\(?(?:{MONTH}\s*)?(?:\d{{1,2}},?\s*)?{YEAR}[a-z]?\)?[.,;:]?\s*$")
 _NAMED_PUBLISHER = re.compile(r"(?:^|(?<=[.,;]\s))(?P<publisher>[A-Z][^.;,()\[\]]{1,80}?)(?=\s*(?:[.;,]|$))")
+# "Title (London: Harbour Press, 2015), 45": a book's title, then its publication facts (a Chicago
+# note; the page after them is the page cited, not the work's)
+_BOOK_FACTS_AT_END = re.compile(rf"\s\((?P<facts>[^()]*\b{YEAR})\)(?:,\s*[\w\u2013-]+)?$")
 _EDITORS_IN_BRACKETS = re.compile(r"\s*\((?:eds?\.?|editors?|edited\s+by)\s[^()]*\)", re.I)
 _EDITED_BY = re.compile(r",?\s*\bedited\s+by\s+", re.I)
 _ED_BEFORE_NAMES = re.compile(r",\s*eds?\.\s+")  # "Handbook, ed. Emma Fischer (London: ...)"
@@ -327,6 +330,10 @@ def parse_citation(text: str) -> dict:
                                            _SITE_AND_YEAR.fullmatch(tail)):
                 title, rest = _clean(", ".join(parts[:i])), tail
                 break
+    if loc is None and not rest and not quoted and title:
+        facts = _BOOK_FACTS_AT_END.search(title)
+        if facts and facts.start() > 0:
+            title, rest = _clean(title[:facts.start()]), f"({facts.group('facts')})"
     container = None
     if loc is not None:
         groups = loc.groupdict()

@@ -90,6 +90,8 @@ class AuthorList:
     end: int = 0  # index in the text just after the list (its closing period kept out)
     order: str = ""  # the order the first author was written in, or "corporate"
     et_al: bool = False
+    ends: list = field(default_factory=list, repr=False, compare=False)  # the list's end after
+    # each of its authors (a shorter reading of the same list)
 
 
 def _initials(text):
@@ -127,9 +129,12 @@ def _match_person(text, pos, orders):
 
 FIRST_ORDERS = ("vancouver", "inverted", "inverted_full", "natural")
 # A Chicago full note writes every person forename first ("John S. Miller, Anna B. Lee, and
-# Carl Ortiz") and ends the list with a comma before the quoted title.
+# Carl Ortiz") and ends the list with a comma before the title: an article's or chapter's in
+# quotes, a book's followed by its publication facts in parentheses at the end of the note
+# ("Title (London: Harbour Press, 2015), 45.").
 FORENAME_FIRST_ORDERS = ("natural", "natural_full", "natural_spaced")
 QUOTED_TITLE_AFTER_COMMA = re.compile(r"\s*,\s*[\"\u201c\u2018]")
+BOOK_AFTER_COMMA = re.compile(r"\s*,\s+[A-Z0-9].*\s\([^()]*\b(?:19|20)\d{2}\)(?:,\s*[\w\u2013-]+)?\.?\s*$")
 
 
 def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
@@ -137,8 +142,9 @@ def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
 
     ``first_orders``: the orders the first person may be written in (an editor
     list after ``edited by`` may start ``Emma Fischer``). A list written
-    forename first and closed by a comma and a quoted title (a Chicago full
-    note) is read forename first, as far as the other reading or further.
+    forename first and closed by a comma before a quoted title or a book's
+    title and publication facts (a Chicago full note) is read forename first,
+    as far as the other reading or further.
     """
     text = str(text or "")
     found = _read_list(text, first_orders)
@@ -149,13 +155,21 @@ def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
 
 
 def _read_note_list(text):
-    """The forename-first list of a Chicago full note, or an empty list when ``text`` is not one."""
+    """The forename-first list of a Chicago full note, or an empty list when ``text`` is not one.
+
+    A book's title can read as one more person ("Mette Fischer, Practical Sarcoma Pathology
+    (Leeds: ...)"): the list then ends after the last person its title follows.
+    """
     note = _read_list(text, FORENAME_FIRST_ORDERS)
-    if not QUOTED_TITLE_AFTER_COMMA.match(text, note.end):
-        return AuthorList(end=note.end)
     if any(CORPORATE_WORDS.search(author) for author in note.authors):
         return AuthorList(end=note.end)  # "Sarcoma Study Group" is not a person
-    return note
+    if QUOTED_TITLE_AFTER_COMMA.match(text, note.end):
+        return note
+    for count in range(len(note.ends), 0, -1):
+        if BOOK_AFTER_COMMA.match(text, note.ends[count - 1]):
+            return AuthorList(authors=note.authors[:count], end=note.ends[count - 1], order=note.order,
+                              et_al=note.et_al and count == len(note.ends), ends=note.ends[:count])
+    return AuthorList(end=note.end)
 
 
 def _read_list(text, first_orders):
@@ -177,11 +191,12 @@ def _read_list(text, first_orders):
     while match:
         result.authors.append(_person(match, order))
         result.end = match.end()
+        result.ends.append(result.end)
         pos = match.end()
         et_al = ET_AL.match(text, pos)
         if et_al:
             result.et_al = True
-            result.end = et_al.end()
+            result.end = result.ends[-1] = et_al.end()
             last = re.compile(r"\s*").match(text, et_al.end())
             if "\u2026" in et_al.group(0) or "..." in et_al.group(0):
                 # "A, B, ... Z": the list's last author after the ellipsis
@@ -189,6 +204,7 @@ def _read_list(text, first_orders):
                 if match:
                     result.authors.append(_person(match, order))
                     result.end = match.end()
+                    result.ends.append(result.end)
             break
         sep = SEPARATOR.match(text, pos)
         if not sep:
@@ -199,6 +215,7 @@ def _read_list(text, first_orders):
             if corporate and result.order in ("vancouver", "corporate"):
                 result.authors.append(corporate[0])
                 result.end = corporate[1]
+                result.ends.append(result.end)
             break
     return result
 
@@ -222,7 +239,7 @@ def _corporate(text, start):
     found = _corporate_at(text, start)
     if not found:
         return AuthorList(end=start)
-    return AuthorList(authors=[found[0]], end=found[1], order="corporate")
+    return AuthorList(authors=[found[0]], end=found[1], order="corporate", ends=[found[1]])
 
 
 def surname_of(author: str) -> str:
