@@ -470,3 +470,40 @@ def test_jats_a_range_of_two_cross_references_names_every_entry_between(tmp_path
         ("Biopsy was safe in the invented series.", ["4.", "5.", "6."]),
         ("It did not worsen recurrence.", ["5."]),
         ("Seeding was rare.", ["1.", "2."])]
+
+
+CHICAGO_NOTES = (
+    "John S. Miller, Anna B. Lee, and Carl Ortiz, \u201cPrimary Leiomyosarcoma of an Invented "
+    "Kidney,\u201d Synthetic Journal of Renal Pathology 34, no. 2 (2010): 238\u201342.",
+    "Ibid., 240.",
+    "Kari Halvorsen and Lindiwe Mbeki, \u201cTumour Margins after Resection of a Made-Up Sarcoma,\u201d "
+    "Annals of Benchmark Pathology 12 (2018): 211\u201319.",
+    "Miller, Lee, and Ortiz, \u201cPrimary Leiomyosarcoma,\u201d 241.",
+    "Ibid.",
+    "Miller, \u201cSecondary Tumours of the Kidney,\u201d 12.",  # a work no earlier note cites
+    "Ibid., 13.",
+)
+CHICAGO_SENTENCES = ("It is rare.", "Most were high grade.", "Margins mattered.", "Survival was poor.",
+                     "Grade predicted outcome.", "Metastases were few.", "None recurred.")
+REPEATED_NOTES = {
+    "footnotes.md": " ".join(f"{s}[^{n}]" for n, s in enumerate(CHICAGO_SENTENCES, 1)) + "\n\n"
+                    + "".join(f"[^{n}]: {note}\n" for n, note in enumerate(CHICAGO_NOTES, 1)),
+    "notes-list.md": " ".join(f"{s}<sup>{n}</sup>" for n, s in enumerate(CHICAGO_SENTENCES, 1))
+                     + "\n\n## Notes\n\n"
+                     + "".join(f"{n}. {note}\n" for n, note in enumerate(CHICAGO_NOTES, 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPEATED_NOTES))
+def test_ibid_and_shortened_notes_cite_the_work_of_the_note_they_repeat(tmp_path, name):
+    """Chicago notes: "Ibid." cites the work of the note before it, a shortened note the work
+    whose first author and title start as it writes them; a note repeating no work read so far
+    (and an "Ibid." after it) cites nothing."""
+    path = tmp_path / name
+    path.write_text("Synthetic review\n================\n\n" + REPEATED_NOTES[name], encoding="utf-8")
+    doc = extract_document(path)
+    assert [r.authors[0] for r in doc.references] == ["Miller JS", "Halvorsen K"]
+    assert [(c.text, [doc.references[i].authors[0] for i in c.references]) for c in doc.claims] == [
+        ("It is rare.", ["Miller JS"]), ("Most were high grade.", ["Miller JS"]),
+        ("Margins mattered.", ["Halvorsen K"]), ("Survival was poor.", ["Miller JS"]),
+        ("Grade predicted outcome.", ["Miller JS"])]

@@ -10,6 +10,8 @@ Markers of every common kind are found in a sentence:
 
 ``MarkerIndex`` maps them to entries: numbers by the entry's number, keys by its
 anchor, author-year by first author's surname and year (with the letter suffix).
+A note that repeats an earlier one (``Ibid.``, a shortened note) is read by
+``MarkerIndex.repeated_note``: its marker leads to the earlier note's entry.
 
 >>> index = MarkerIndex.build([{"number": 1, "authors": ["Smith J"], "year": 2019}])
 >>> index.link("A claim (Smith et al., 2019).")
@@ -56,6 +58,11 @@ TITLE_ONLY = re.compile(r"(?:^|[;]\s*)[\u201c\"](?P<title>[^\u201d\"]{3,300})[\u
 NARRATIVE = re.compile(rf"(?P<names>{AUTHORS})\s+\((?:(?P<abbreviation>{ABBREVIATION}),\s+)?"
                        rf"(?P<years>{YEAR}(?:\s*[,;]\s*{YEAR})*)\)")  # "Name (ABBR, 2015)" too
 HAS_YEAR = re.compile(r"(?:19|20)\d{2}")
+# A note that repeats an earlier one: "Ibid., 240." (the note just before), or a shortened
+# note, the first author's surname and the title's first words: 'Miller et al., "Primary
+# Leiomyosarcoma," 241.' (TITLE_PART)
+IBID = re.compile(r"^\s*ibid(?:em)?\b\.?", re.I)
+SHORT_NOTE_LIMIT = 160  # characters: a shortened note is short (and TITLE_PART slow on long text)
 ALL_MARKERS = re.compile("|".join(p.pattern for p in (BRACKET, FOOTNOTE, XREF, CARET)) +
                          "|" + UNICODE_SUP.pattern)
 
@@ -123,6 +130,18 @@ class MarkerIndex:
                         (fold(entry["title"]), position))
         index.numbered = bool(index.by_number)
         return index
+
+    def repeated_note(self, text: str, previous=None):
+        """The entry a note repeating an earlier one cites, or None.
+
+        ``Ibid.`` cites ``previous``, the entry of the note just before it; a shortened note
+        the one entry whose first author's surname and title start as the note writes them.
+        """
+        if IBID.match(text):
+            return previous
+        short = _shortened_note(text)
+        found = self._author_title(short.group("names"), short.group("title")) if short else []
+        return found[0] if found else None
 
     def _author_title(self, names, title):
         wanted = fold(title)
@@ -196,6 +215,16 @@ class MarkerIndex:
         if short:
             self.abbreviations[short] = names
         return self.abbreviations.get(names.strip(), names)
+
+
+def repeats_a_note(text: str) -> bool:
+    """True for ``Ibid., 240.`` and shortened notes (``Miller et al., "Primary Leiomyosarcoma," 241.``)."""
+    return bool(IBID.match(text) or _shortened_note(text))
+
+
+def _shortened_note(text):
+    text = text.strip()
+    return TITLE_PART.match(text) if len(text) <= SHORT_NOTE_LIMIT else None
 
 
 def _surname_of(author: str) -> str:

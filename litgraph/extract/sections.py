@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from .fields import find_identifiers, parse_reference
+from .markers import repeats_a_note
 
 NAMES = (
     r"references?|reference\s+list|bibliography|bibliographies|literature(?:\s+cited)?|"
@@ -61,6 +62,12 @@ def reads_as_citation(text: str) -> bool:
                 and (fields.title or fields.journal))
 
 
+def cites_a_work(text: str) -> bool:
+    """True when one entry states a work (``reads_as_citation``) or repeats an earlier note's
+    (``Ibid., 240.``, a shortened note: ``markers.repeats_a_note``)."""
+    return reads_as_citation(text) or repeats_a_note(text)
+
+
 def reference_blocks(blocks, boilerplate) -> dict:
     """{block index: section heading} of the blocks that are reference entries.
 
@@ -95,7 +102,7 @@ def reference_blocks(blocks, boilerplate) -> dict:
         elif kind == "references" and block.kind in ("item", "paragraph", "footnote"):
             entries[index] = heading
             section_of[index] = open_sections[-1]
-        elif block.kind == "footnote" and reads_as_citation(block.text):
+        elif block.kind == "footnote" and cites_a_work(block.text):
             entries[index] = heading or "Notes"
     _drop_what_is_not_a_reference(blocks, entries, section_of)
     for list_blocks in _unheaded_lists(blocks, entries, skipped):
@@ -116,7 +123,7 @@ def _drop_what_is_not_a_reference(blocks, entries, section_of) -> None:
     """
     from ..plausible import plausible_citation
 
-    cites = {i: reads_as_citation(blocks[i].text) for i in section_of}
+    cites = {i: cites_a_work(blocks[i].text) for i in section_of}
     doubted = {}
     for index, section in section_of.items():
         if section[4] is not None:
@@ -129,7 +136,8 @@ def _drop_what_is_not_a_reference(blocks, entries, section_of) -> None:
     for index, section in list(section_of.items()):
         text = blocks[index].text
         if (blocks[index].kind == "paragraph" and section[3] in listed and not cites[index]) \
-                or (plausible_citation(text) is None and not find_identifiers(text)):
+                or (plausible_citation(text) is None and not find_identifiers(text)
+                    and not repeats_a_note(text)):
             del entries[index]
 
 

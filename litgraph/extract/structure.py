@@ -18,7 +18,7 @@ from .claims import (
 )
 from .entries import RAW_LIMIT, ExtractedReference, _stated_publication_types
 from .fields import parse_reference
-from .markers import MarkerIndex, strip_markers
+from .markers import MarkerIndex, repeats_a_note, strip_markers
 from .profile import load_boilerplate
 from .sections import reads_as_citation, reference_blocks
 from .sentences import LEVEL_MARKER, split_sentences
@@ -96,14 +96,19 @@ def extract_blocks(document, document_id: str, boilerplate=None):
     blocks = document.blocks
     entry_of, skipped = reference_blocks(blocks, profile)
     references, keys = [], []
+    notes = []  # in document order: ("work", reference index) or ("repeat", number, key, text)
     for index in sorted(entry_of):
         block = blocks[index]
         segments = _segments(block)
         for number, label, text, line in segments:
             ref = _reference(document_id, block, number, label, text, line, entry_of[index])
+            key = block.anchor if len(segments) == 1 else None
             if ref is not None:
                 references.append(ref)
-                keys.append(block.anchor if len(segments) == 1 else None)
+                keys.append(key)
+                notes.append(("work", len(references) - 1))
+            elif repeats_a_note(text):
+                notes.append(("repeat", number, key, text))
     explicit = any(r.number is not None for r in references)
     marker_entries = [{"number": r.number if explicit else position + 1, "key": key,
                        "authors": r.authors, "year": r.year, "year_suffix": r.year_suffix,
@@ -111,12 +116,31 @@ def extract_blocks(document, document_id: str, boilerplate=None):
                       for position, (r, key) in enumerate(zip(references, keys))]
     index = MarkerIndex.build(marker_entries)
     index.numbered = explicit
+    _link_repeated_notes(index, notes)
     claims = _claims(document_id, blocks, entry_of, skipped, index, references, profile)
     text = document.text
     entry = DocumentEntry(id=document_id, path="", title=document.title,
                           kind=_document_kind(references, claims),
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return ExtractedDocument(document=entry, references=references, claims=claims, text=text)
+
+
+def _link_repeated_notes(index, notes):
+    """The number or key of a note that repeats an earlier one (``Ibid.``, a shortened note)
+    leads to the entry of the work it repeats, so a sentence marked with it cites that work."""
+    previous = None
+    for note in notes:
+        if note[0] == "work":
+            previous = note[1]
+            continue
+        _, number, key, text = note
+        previous = index.repeated_note(text, previous)
+        if previous is None:
+            continue
+        if number is not None:
+            index.by_number.setdefault(number, previous)
+        if key:
+            index.by_key.setdefault(str(key), previous)
 
 
 def _claims(document_id, blocks, entry_of, skipped, index, references, profile):
