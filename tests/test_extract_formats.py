@@ -480,11 +480,14 @@ CHICAGO_NOTES = (
     "Annals of Benchmark Pathology 12 (2018): 211\u201319.",
     "Miller, Lee, and Ortiz, \u201cPrimary Leiomyosarcoma,\u201d 241.",
     "Ibid.",
-    "Miller, \u201cSecondary Tumours of the Kidney,\u201d 12.",  # a work no earlier note cites
+    "Miller, \u201cSecondary Tumours of an Invented Kidney,\u201d 12.",  # cited in full only later
     "Ibid., 13.",
+    "John S. Miller, \u201cSecondary Tumours of an Invented Kidney,\u201d Sarcoma Outcomes 3 (2012): "
+    "10\u201314.",
 )
 CHICAGO_SENTENCES = ("It is rare.", "Most were high grade.", "Margins mattered.", "Survival was poor.",
-                     "Grade predicted outcome.", "Metastases were few.", "None recurred.")
+                     "Grade predicted outcome.", "Metastases were few.", "None recurred.",
+                     "Secondary tumours were smaller.")
 REPEATED_NOTES = {
     "footnotes.md": " ".join(f"{s}[^{n}]" for n, s in enumerate(CHICAGO_SENTENCES, 1)) + "\n\n"
                     + "".join(f"[^{n}]: {note}\n" for n, note in enumerate(CHICAGO_NOTES, 1)),
@@ -496,14 +499,15 @@ REPEATED_NOTES = {
 
 @pytest.mark.parametrize("name", sorted(REPEATED_NOTES))
 def test_ibid_and_shortened_notes_cite_the_work_of_the_note_they_repeat(tmp_path, name):
-    """Chicago notes: "Ibid." cites the work of the note before it, a shortened note the work
-    whose first author and title start as it writes them; a note repeating no work read so far
-    (and an "Ibid." after it) cites nothing."""
+    """Chicago notes: "Ibid." cites the work of the note before it, a shortened note the earlier
+    work whose first author and title start as it writes them; a note repeating no work cited
+    in full before it (and an "Ibid." after it) cites nothing."""
     path = tmp_path / name
     path.write_text("Synthetic review\n================\n\n" + REPEATED_NOTES[name], encoding="utf-8")
     doc = extract_document(path)
-    assert [r.authors[0] for r in doc.references] == ["Miller JS", "Halvorsen K"]
-    assert [(c.text, [doc.references[i].authors[0] for i in c.references]) for c in doc.claims] == [
-        ("It is rare.", ["Miller JS"]), ("Most were high grade.", ["Miller JS"]),
-        ("Margins mattered.", ["Halvorsen K"]), ("Survival was poor.", ["Miller JS"]),
-        ("Grade predicted outcome.", ["Miller JS"])]
+    assert [r.title.split()[0] for r in doc.references] == ["Primary", "Tumour", "Secondary"]
+    assert [(c.text, [doc.references[i].title.split()[0] for i in c.references])
+            for c in doc.claims] == [
+        ("It is rare.", ["Primary"]), ("Most were high grade.", ["Primary"]),
+        ("Margins mattered.", ["Tumour"]), ("Survival was poor.", ["Primary"]),
+        ("Grade predicted outcome.", ["Primary"]), ("Secondary tumours were smaller.", ["Secondary"])]

@@ -131,25 +131,27 @@ class MarkerIndex:
         index.numbered = bool(index.by_number)
         return index
 
-    def repeated_note(self, text: str, previous=None):
+    def repeated_note(self, text: str, previous=None, earlier=None):
         """The entry a note repeating an earlier one cites, or None.
 
         ``Ibid.`` cites ``previous``, the entry of the note just before it; a shortened note
-        the one entry whose first author's surname and title start as the note writes them.
+        the one entry among the first ``earlier`` (all when None) whose first author's surname
+        and title start as the note writes them.
         """
         if IBID.match(text):
             return previous
         short = _shortened_note(text)
-        found = self._author_title(short.group("names"), short.group("title")) if short else []
+        found = self._author_title(short.group("names"), short.group("title"), earlier) if short else []
         return found[0] if found else None
 
-    def _author_title(self, names, title):
+    def _author_title(self, names, title, earlier=None):
         wanted = fold(title)
         if len(wanted) < 8:  # "(Smith, 2019)", "(Smith, p. 4)": not a title
             return []
         for surname in _first_surnames(names):
             found = [i for t, i in self.by_author_title.get(surname, [])
-                     if wanted and (t.startswith(wanted) or wanted.startswith(t))]
+                     if wanted and (t.startswith(wanted) or wanted.startswith(t))
+                     and (earlier is None or i < earlier)]
             if len(found) == 1:
                 return found
         return []

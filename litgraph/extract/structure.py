@@ -128,13 +128,13 @@ def extract_blocks(document, document_id: str, boilerplate=None):
 def _link_repeated_notes(index, notes):
     """The number or key of a note that repeats an earlier one (``Ibid.``, a shortened note)
     leads to the entry of the work it repeats, so a sentence marked with it cites that work."""
-    previous = None
+    previous, works = None, 0
     for note in notes:
         if note[0] == "work":
-            previous = note[1]
+            previous, works = note[1], works + 1
             continue
         _, number, key, text = note
-        previous = index.repeated_note(text, previous)
+        previous = index.repeated_note(text, previous, earlier=works)
         if previous is None:
             continue
         if number is not None:
