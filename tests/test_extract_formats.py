@@ -494,6 +494,8 @@ REPEATED_NOTES = {
     "notes-list.md": " ".join(f"{s}<sup>{n}</sup>" for n, s in enumerate(CHICAGO_SENTENCES, 1))
                      + "\n\n## Notes\n\n"
                      + "".join(f"{n}. {note}\n" for n, note in enumerate(CHICAGO_NOTES, 1)),
+    "notes.txt": " ".join(f"{s[:-1]} [{n}]." for n, s in enumerate(CHICAGO_SENTENCES, 1))
+                 + "\n\nNotes\n\n" + "".join(f"{n}. {note}\n" for n, note in enumerate(CHICAGO_NOTES, 1)),
 }
 
 
