@@ -597,3 +597,22 @@ def test_benchmark_quick_parser_meets_field_targets():
     assert figures["parser_id_precision"] == 100.0
     assert figures["parser_fields_family"] >= 95.0, lines
     assert figures["parser_fields_all"] >= 90.0, lines
+
+
+@pytest.mark.parametrize("note, authors, title", [
+    ('Okafor et al., "Invented Gout in a Synthetic Cohort," https://doi.org/10.5555/fict.2016.10.',
+     ["Okafor"], "Invented Gout in a Synthetic Cohort"),
+    ("Okafor and Lindgren, \u201cInvented Gout,\u201d 12.", ["Okafor", "Lindgren"], "Invented Gout"),
+    ('van der Berg, "Made-up Margins," 45.', ["van der Berg"], "Made-up Margins"),
+])
+def test_a_shortened_note_gives_its_surnames_and_its_title(note, authors, title):
+    """The surnames and the title's first words: compared with a record, they agree with it
+    (the whole note read as a title would not)."""
+    fields = parse_reference(note)
+    assert (fields.authors, fields.title) == (authors, title)
+
+
+def test_a_quoted_title_after_a_comma_does_not_make_an_ordinary_entry_a_shortened_note():
+    fields = parse_reference('Okafor N, Lindgren S. "Invented gout," a review. Fict Rheumatol. '
+                             '2016;4(2):10-18.')
+    assert fields.authors == ["Okafor N", "Lindgren S"]

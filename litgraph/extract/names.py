@@ -134,6 +134,11 @@ FIRST_ORDERS = ("vancouver", "inverted", "inverted_full", "natural")
 # ("Title (London: Harbour Press, 2015), 45.").
 FORENAME_FIRST_ORDERS = ("natural", "natural_full", "natural_spaced")
 QUOTED_TITLE_AFTER_COMMA = re.compile(r"\s*,\s*[\"\u201c\u2018]")
+# A shortened note names the authors by surname alone ("Miller et al.", "Miller and Lee"),
+# then the title's first words in quotes: 'Miller et al., "Primary Leiomyosarcoma," 241.'
+SHORT_NOTE_NAMES = re.compile(
+    rf"\s*(?P<first>{_SURNAME_ONE})(?:(?:\s+and\s+|\s*&\s*)(?P<second>{_SURNAME_ONE}))?"
+    rf"(?P<et_al>,?\s+et\s+al\.?)?(?=\s*,\s*[\"\u201c\u2018])")
 BOOK_AFTER_COMMA = re.compile(r"\s*,\s+[A-Z0-9].*\s\([^()]*\b(?:19|20)\d{2}\)(?:,\s*[\w\u2013-]+)?\.?\s*$")
 
 
@@ -151,6 +156,12 @@ def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
     note = _read_note_list(text)
     if note.authors and note.end >= found.end:
         return note
+    if not found.authors:
+        short = SHORT_NOTE_NAMES.match(text)
+        if short and not CORPORATE_WORDS.search(short.group(0)):
+            return AuthorList(authors=[n for n in short.group("first", "second") if n],
+                              end=short.end(), order="surname", et_al=bool(short.group("et_al")),
+                              ends=[short.end()])
     return found
 
 
