@@ -686,7 +686,10 @@ def main(argv=None):
     if args.notes:
         figures, lines = evaluate_notes(styles=args.styles.split(",") if args.styles else None,
                                         synthetic=args.synthetic)
-        return finish("extract_styles_notes", figures, lines)
+        figures = finish("extract_styles_notes", figures, lines)
+        if not (args.styles or args.synthetic is not None):
+            write_results_section("extract_styles_notes", notes_markdown(figures))
+        return figures
     figures, lines = evaluate(
         styles=args.styles.split(",") if args.styles else None,
         formats=args.formats.split(",") if args.formats else None,
@@ -906,6 +909,25 @@ def evaluate_notes(styles=None, synthetic=None):
     lines.append(f"  {'all fields':<10}{_s(figures['fields_all']):>8}; identifier recall / precision "
                  f"{_s(figures['id_recall'])}% / {_s(figures['id_precision'])}%")
     return figures, lines
+
+
+def notes_markdown(figures):
+    """The bench/RESULTS.md section of a full ``--notes`` run."""
+    styles = ", ".join(f"{name} {_s(value)}%" for name, value in figures["fields_by_style"].items())
+    fields = ", ".join(f"{name} {_s(value)}%" for name, value in figures["fields_per_field"].items())
+    return "\n".join([
+        f"`python bench/extract_styles.py --notes`: the field parser alone on each of "
+        f"{figures['records']} records' first (full) note in {figures['styles']} Chicago notes "
+        "styles. citeproc-py writes every forename as initials and leaves the comma outside the "
+        "closing quote, so the bench keeps the forenames and puts the comma inside, as the "
+        "style's manual does. " + measured_on(figures), "",
+        f"Fields exact-match: {_s(figures['fields_all'])}% ({styles}); per field: {fields}; "
+        f"identifier recall / precision {_s(figures['id_recall'])}% / "
+        f"{_s(figures['id_precision'])}%.", "",
+        "The notes are rendered from the records the parser's tests know: the figure says the "
+        "form is read, not that every real note will be. Before the notes reader (the same "
+        "script on 07ded9a's code): 54.5% (authors 5.9%, title 11.6%, journal 9.3%).",
+    ])
 
 
 def _s(value):
