@@ -2,9 +2,9 @@
 
 The text is pdfminer's own rendering of its layout (``extract_text``'s, a test
 compares both), with one addition from the typography: a line set larger than
-the body text, or wholly in a bold face where the body is not, that reads as a
-heading (short, no closing punctuation: the plain-text reader's rule) stands
-alone between blank lines.  PDFs rarely leave a blank line under a heading, so
+the line after it, or wholly in a bold face where that line is not, that reads
+as a heading (short, no closing punctuation: the plain-text reader's rule)
+stands alone between blank lines.  PDFs rarely leave a blank line under a heading, so
 without this the heading would open the paragraph after it, and its first claim.
 
 A PDF without a text layer (a scan) has no text to extract: that is a
@@ -22,7 +22,7 @@ from .text import _is_heading_line, text_blocks
 
 # A font name's weight: "Helvetica-Bold", "ABCDEF+Arial-BoldMT", "MinionPro-Semibold"...
 BOLD_FACE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
-# How much larger than the body text a heading is set, at least (a 9 pt body: 10.35 pt).
+# How much larger than the text after it a heading is set, at least (after 9 pt: 10.35 pt).
 LARGER = 1.15
 
 
@@ -79,23 +79,23 @@ def _rendered_pieces(pages):
 
 
 def _with_headings_alone(pieces) -> str:
-    """The pieces joined, each heading line set apart by blank lines (see the module)."""
-    lines = [p for p in pieces if isinstance(p, Line) and p.size]
-    by_size, bold = Counter(), Counter()
-    for line in lines:
-        by_size[line.size] += line.characters
-        bold[line.size, line.bold] += line.characters
-    if not by_size:
-        return "".join(p.text if isinstance(p, Line) else p for p in pieces)
-    body = by_size.most_common(1)[0][0]  # the size most of the text is set in
-    body_bold = bold[body, True] > bold[body, False]
+    """The pieces joined, each heading line set apart by blank lines (see the module).
+
+    A heading is set larger than the line after it, or in bold where that line is not:
+    compared with its neighbour, not with the document's commonest size, since a
+    reference list in small type can hold more characters than the body text.
+    """
+    lines = [i for i, p in enumerate(pieces) if isinstance(p, Line) and p.size]
+    following = dict(zip(lines, lines[1:]))
     out = []
-    for piece in pieces:
+    for index, piece in enumerate(pieces):
         if not isinstance(piece, Line):
             out.append(piece)
             continue
-        if piece.size and (piece.size >= body * LARGER or piece.bold and not body_bold
-                           and piece.size >= body) and _is_heading_line(piece.text, True):
+        after = pieces[following[index]] if index in following else None
+        if after is not None and _is_heading_line(piece.text, True) and (
+                piece.size >= after.size * LARGER
+                or piece.bold and not after.bold and piece.size >= after.size):
             if out and not "".join(out[-2:]).endswith(("\n\n", "\f")) and \
                     "".join(out).strip():
                 out.append("\n")
