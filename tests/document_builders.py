@@ -24,12 +24,19 @@ def build_docx(paragraphs) -> bytes:
 
 def build_pdf(lines) -> bytes:
     """A one-page PDF whose text layer holds ``lines``, one per line: Helvetica 9 pt, or
-    for a ``(size, bold, text)`` tuple that size, in Helvetica-Bold when ``bold``."""
+    for a ``(size, bold, text)`` tuple that size, in Helvetica-Bold when ``bold``; a list
+    is one line's runs, each text at 9 pt or ``(text, size, rise)`` (a superscript)."""
     def escape(text):
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     commands = ["BT", "/F1 9 Tf", "11 TL", "40 800 Td"]
     for line in lines:
+        if isinstance(line, list):  # runs of one line: text at 9 pt, or (text, size, rise)
+            for run in line:
+                text, size, rise = run if isinstance(run, tuple) else (run, 9, 0)
+                commands.append(f"/F1 {size} Tf {rise} Ts ({escape(text)}) Tj")
+            commands.append("/F1 9 Tf 0 Ts 11 TL T*")
+            continue
         size, bold, text = line if isinstance(line, tuple) else (9, False, line)
         font = "/F2" if bold else "/F1"
         commands.append(f"{font} {size} Tf {round(size * 11 / 9, 1)} TL ({escape(text)}) Tj T*")

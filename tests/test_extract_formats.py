@@ -532,3 +532,24 @@ def test_pdf_body_lines_are_not_headings_when_the_reference_list_is_set_smaller(
             for c in doc.claims] == [
         ("Introduction", "Invented gout is rare and aggressive.", ["1."]),
         ("Introduction", "Most series are small.", ["2."])]
+
+
+def test_pdf_digits_set_small_and_raised_are_citation_marks(tmp_path):
+    """Vancouver and AMA print their marks as superscripts; a PDF's text layer gives them as
+    plain digits ("aggressive.1 Most"): their size and rise say they are marks, not numbers.
+    A subscript (lowered) and a small digit on the baseline stay what they are."""
+    path = tmp_path / "ama.pdf"
+    path.write_bytes(build_pdf([
+        (12, True, "Invented gout"),
+        ["Invented gout is rare and aggressive.", ("1", 6, 3), " Most series are small.",
+         ("2,3", 6, 3)],
+        ["Urate crystals (C", ("5", 6, -2), "H", ("4", 6, -2), "N", ("4", 6, -2),
+         "O", ("3", 6, -2), ") form in 2.5% of joints.", ("1-3", 6, 3)],
+        "", (11, True, "References"),
+        *[f"{n}. {name} A. Made-up study {n}. Fict Rheumatol. {2010 + n};{n}:{n}0-9."
+          for n, name in enumerate(["Okafor", "Petrov", "Haddad"], 1)]]))
+    doc = extract_document(path)
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("Invented gout is rare and aggressive.", ["1."]),
+        ("Most series are small.", ["2.", "3."]),
+        ("Urate crystals (C5H4N4O3) form in 2.5% of joints.", ["1.", "2.", "3."])]

@@ -1,7 +1,8 @@
 """PDF -> blocks: the text layer, read with pdfminer.six, then read as plain text.
 
 The text is pdfminer's own rendering of its layout (``extract_text``'s, a test
-compares both), with one addition from the typography: a line set larger than
+compares both), with two additions from the typography: digits set small and
+raised (citation marks) are written as superscripts, and a line set larger than
 the line after it, or wholly in a bold face where that line is not, that reads
 as a heading (short, no closing punctuation: the plain-text reader's rule)
 stands alone between blank lines.  PDFs rarely leave a blank line under a heading, so
@@ -62,7 +63,8 @@ def _rendered_pieces(pages):
         if isinstance(item, LTTextLine):
             characters = [c for c in item if isinstance(c, LTChar)]
             sizes = Counter(round(c.size, 1) for c in characters)
-            yield Line(item.get_text(), sizes.most_common(1)[0][0] if sizes else None,
+            size = sizes.most_common(1)[0][0] if sizes else None
+            yield Line(_with_raised_digits(item, characters, size), size,
                        bool(characters) and all(BOLD_FACE.search(c.fontname or "")
                                                 for c in characters), len(characters))
         elif isinstance(item, LTContainer):
@@ -76,6 +78,29 @@ def _rendered_pieces(pages):
     for page in pages:
         yield from render(page)
         yield "\f"
+
+
+RAISED = "0123456789,-\u2013"
+AS_SUPERSCRIPT = str.maketrans("0123456789-", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b")
+
+
+def _with_raised_digits(line, characters, size) -> str:
+    """The line's text, its citation marks written as superscripts: digits (and the commas
+    and dashes between them) set smaller than the line and raised above its baseline, as
+    Vancouver and AMA print them ("aggressive.1" would read as a number)."""
+    from pdfminer.layout import LTChar
+
+    if size is None or not any(c.get_text() in RAISED and c.size < size * 0.8 for c in characters):
+        return line.get_text()
+    baseline = min((c.y0 for c in characters if round(c.size, 1) == size), default=None)
+    out = []
+    for child in line:
+        text = child.get_text()
+        if isinstance(child, LTChar) and text in RAISED and child.size < size * 0.8 \
+                and baseline is not None and child.y0 > baseline + size * 0.15:
+            text = text.translate(AS_SUPERSCRIPT)
+        out.append(text)
+    return "".join(out)
 
 
 def _with_headings_alone(pieces) -> str:
