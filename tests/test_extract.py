@@ -515,3 +515,33 @@ def test_a_further_reading_list_of_titles_and_links_in_plain_text_is_a_reference
         ("Living with made-up arthritis (Fictional Handbook)", None, None),
         (None, None, "10.5555/fict.2019.5")]
     assert doc.claims == [] and doc.document.kind == "further-reading"
+
+
+def three_references(labels):
+    return ["References", "", *(f"{label} {name} A. Made-up study {n}. Fict Med. {2010 + n};{n}:{n}0-9."
+                                for n, (name, label) in enumerate(zip(["Okafor", "Petrov", "Haddad"],
+                                                                      labels), 1))]
+
+
+def test_numbers_in_parentheses_are_no_markers_in_a_document_citing_in_brackets():
+    """There "(1) imaging, (2) biopsy" is an enumeration and "CT (2)" a figure of speech:
+    linked, they tied sentences to sources their authors never cited."""
+    text = "\n".join(["Invented note", "",
+                      "The work-up has three steps: (1) imaging, (2) biopsy and (3) review [1].",
+                      "Biopsy is safe [2]. Patients are staged by CT (2) and MRI (3).", "",
+                      *three_references(["[1]", "[2]", "[3]"]), ""])
+    doc = extract_text(text, "note")
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("The work-up has three steps: (1) imaging, (2) biopsy and (3) review.", ["[1]"]),
+        ("Biopsy is safe.", ["[2]"])]
+
+
+def test_an_enumeration_is_no_marker_in_a_document_citing_in_parentheses():
+    text = "\n".join(["Invented note", "",
+                      "The work-up has two steps: (1) imaging and (2) biopsy (3).",
+                      "Biopsy is safe (1, 2).", "",
+                      *three_references(["1.", "2.", "3."]), ""])
+    doc = extract_text(text, "note")
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("The work-up has two steps: (1) imaging and (2) biopsy.", ["3."]),
+        ("Biopsy is safe.", ["1.", "2."])]

@@ -117,6 +117,7 @@ def claims_of_lines(document_id, body, references, self_ref, boilerplate=BOILERP
     (identifiers, short citations) to ``references``."""
     markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
                                   "year_suffix": r.year_suffix, "title": r.title} for r in references])
+    markers.read_style(text for _, text in body)
     paragraphs = paragraphs_of_body(body, self_ref, boilerplate)
     candidates = candidate_sentences(document_id, paragraphs, references, markers)
     return kept_claims(candidates, paragraph_grades(candidates), references, markers, boilerplate)

@@ -30,6 +30,7 @@ BRACKET = re.compile(rf"\[({NUMBERS})\]")
 # IEEE's range of two brackets, [1]–[3], else one bracket: in the order they come
 BRACKETS = re.compile(r"\[(\d{1,5})\]\s*[\u2013\u2014-]\s*\[(\d{1,5})\]|" + BRACKET.pattern)
 PAREN = re.compile(rf"(?<![\w(])\(({NUMBERS})\)")
+ENUMERATED = re.compile(r"\s+[^\W\d_]")  # "(1) imaging": a label before the words it labels
 SUPERSCRIPT_NUMBERS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*"  # ¹, ¹˒², ¹⁻³
 UNICODE_SUP = re.compile(rf"(?<=\S)({SUPERSCRIPT_NUMBERS})")
 CARET = re.compile(rf"(?<!\[)\^({NUMBERS})\^?")  # ^2^ or ^2; not the ^2 of a footnote [^2]
@@ -103,6 +104,9 @@ class MarkerIndex:
     by_author_title: dict = field(default_factory=dict)  # surname -> [(folded title, index)]
     by_title: list = field(default_factory=list)  # [(folded title, index)] of works without authors
     numbered: bool = False  # the entries are numbered: "(3)" reads as a marker
+    # ... unless the document cites with brackets or superscripts (``read_style``): there
+    # "(1) imaging, (2) biopsy" is an enumeration
+    numbers_in_parentheses: bool = True
     abbreviations: dict = field(default_factory=dict)  # a group's short name -> its name, as
     # the document defined it in an earlier citation (or this one)
 
@@ -130,6 +134,26 @@ class MarkerIndex:
                         (fold(entry["title"]), position))
         index.numbered = bool(index.by_number)
         return index
+
+    def read_style(self, texts) -> None:
+        """Decide from the document's body ``texts`` whether numbers in parentheses are
+        markers: not where a bracket marker names an entry (the document cites [n])."""
+        for text in texts:
+            for match in BRACKETS.finditer(text):
+                numbers = match.group(3) or f"{match.group(1)}-{match.group(2)}"
+                if any(n in self.by_number for n in numbers_of(numbers)):
+                    self.numbers_in_parentheses = False
+                    return
+
+    def parenthesised(self, sentence) -> list:
+        """The (n) markers of a sentence, but an enumeration's labels: "(1) imaging, (2)
+        biopsy", numbers from 1 on, each before the words it labels."""
+        found = [m for m in PAREN.finditer(sentence)
+                 if all(n in self.by_number for n in numbers_of(m.group(1)))]
+        labels = [m for m in found if ENUMERATED.match(sentence, m.end())]
+        if len(labels) >= 2 and [m.group(1) for m in labels[:2]] == ["1", "2"]:
+            found = [m for m in found if m not in labels]
+        return found
 
     def repeated_note(self, text: str, previous=None, earlier=None):
         """The entry a note repeating an earlier one cites, or None.
@@ -179,11 +203,9 @@ class MarkerIndex:
             for match in pattern.finditer(sentence):
                 found += [self.by_number[n] for n in numbers_of(match.group(1))
                           if n in self.by_number]
-        if self.numbered and "(" in sentence:
-            for match in PAREN.finditer(sentence):
-                numbers = numbers_of(match.group(1))
-                if all(n in self.by_number for n in numbers):
-                    found += [self.by_number[n] for n in numbers]
+        if self.numbered and self.numbers_in_parentheses and "(" in sentence:
+            for match in self.parenthesised(sentence):
+                found += [self.by_number[n] for n in numbers_of(match.group(1))]
         for match in XREF_RANGE.finditer(sentence) if "[#" in sentence else ():
             first, last = self.by_key.get(match.group(1)), self.by_key.get(match.group(2))
             if first is not None and last is not None and first < last:
@@ -238,9 +260,9 @@ def _surname_of(author: str) -> str:
 def strip_markers(text: str, index: MarkerIndex) -> str:
     """The sentence without its marker tokens (author-year citations stay: they are words)."""
     text = EMPTY_BRACKETS.sub("", ALL_MARKERS.sub("", XREF_RANGE.sub("", BRACKETS.sub("", text))))
-    if index.numbered:
-        text = PAREN.sub(lambda m: "" if all(n in index.by_number for n in numbers_of(m.group(1)))
-                         else m.group(0), text)
+    if index.numbered and index.numbers_in_parentheses and "(" in text:
+        for match in reversed(index.parenthesised(text)):
+            text = text[:match.start()] + text[match.end():]
     text = re.sub(r"\s+([.,;:])", r"\1", text)
     text = re.sub(r"(?<=\w)[,;]+(?=[.!?;:]|$)", "", text)  # the commas that separated markers
     return re.sub(r"\s+", " ", text).strip()

@@ -116,6 +116,8 @@ def extract_blocks(document, document_id: str, boilerplate=None):
                       for position, (r, key) in enumerate(zip(references, keys))]
     index = MarkerIndex.build(marker_entries)
     index.numbered = explicit
+    index.read_style(block.text for i, block in enumerate(blocks)
+                     if i not in entry_of and i not in skipped and block.kind != "heading")
     _link_repeated_notes(index, notes)
     claims = _claims(document_id, blocks, entry_of, skipped, index, references, profile)
     text = document.text
