@@ -553,3 +553,24 @@ def test_pdf_digits_set_small_and_raised_are_citation_marks(tmp_path):
         ("Invented gout is rare and aggressive.", ["1."]),
         ("Most series are small.", ["2.", "3."]),
         ("Urate crystals (C5H4N4O3) form in 2.5% of joints.", ["1.", "2.", "3."])]
+
+
+def test_html_an_in_page_link_cites_the_entry_it_points_to(tmp_path):
+    """The number a link shows need not be its entry's place in the list: <a href="#w">[2]</a>
+    pointing at the third item cites the third; a link around words cites its target too; a
+    link to an id that is no entry stays its text."""
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<h1>Invented gout</h1><p>Biopsy is safe<sup><a href="#cite-w">[2]</a></sup>. Grading '
+        'matters<a href="#cite-c"><sup>1</sup></a>. Veins fare worse (<a href="#cite-n">Petrov '
+        'et al.</a>). See <a href="#methods">the methods</a> [1].</p>'
+        '<h2 id="methods">Methods</h2><p>Made up.</p><h2>References</h2><ol>'
+        '<li id="cite-c">Okafor N. Grading invented gout. Fict Rheumatol. 2016;4:10-18.</li>'
+        '<li id="cite-n">Petrov A. Veins in fiction. Synth Med. 2017;9:5-9.</li>'
+        '<li id="cite-w">Haddad L. Biopsy of made-up joints. Ann Fict Med. 2018;3:1-8.</li>'
+        '</ol>', encoding="utf-8")
+    doc = extract_document(path)
+    assert [(c.text, [doc.references[i].authors[0] for i in c.references]) for c in doc.claims] == [
+        ("Biopsy is safe.", ["Haddad L"]), ("Grading matters.", ["Okafor N"]),
+        ("Veins fare worse (Petrov et al.).", ["Petrov A"]),
+        ("See the methods.", ["Okafor N"])]

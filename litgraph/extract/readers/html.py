@@ -91,7 +91,13 @@ class _Reader(HTMLParser):
         elif tag == "sup":
             self.sup = []
         elif tag == "a" and attrs.get("href"):
-            self.link = [attrs["href"], []]
+            self.link = [attrs["href"], [], None]
+            target = attrs["href"][1:] if attrs["href"].startswith("#") else ""
+            buffer = self.sup if self.sup is not None else \
+                self.current[1] if self.current is not None else None
+            if target and buffer is not None and not SENTINELS.search(target):
+                buffer.append(f"\x02{target}\x03")  # an in-page link: resolved in read()
+                self.link[2] = buffer
 
     def handle_endtag(self, tag):
         if self.open_tags and tag in self.open_tags:
@@ -114,11 +120,16 @@ class _Reader(HTMLParser):
             text = "".join(self.sup)
             self.sup = None
             if self.current is not None:
-                self.current[4].append(text.strip())
-                self.current[1].append(superscript_marker(text))
+                self.current[4].append(SENTINELS.sub("", text).strip())
+                linked = IN_PAGE_LINK.fullmatch(text.strip())
+                self.current[1].append(
+                    f"\x02{linked.group(1)}\x03{superscript_marker(linked.group(2))}\x04"
+                    if linked else superscript_marker(text))
         elif tag == "a" and self.link is not None:
-            target, parts = self.link
+            target, parts, buffer = self.link
             self.link = None
+            if buffer is not None:
+                buffer.append("\x04")
             if self.current is not None:
                 self.current[5].append(Link("".join(parts).strip(), target))
 
@@ -140,6 +151,29 @@ class _Reader(HTMLParser):
         self.current[1].append(data.replace("\n", " "))
 
 
+# An in-page link (<a href="#ref3">[3]</a>) while the page is read: \x02 target \x03 text \x04
+SENTINELS = re.compile("[\x02\x03\x04]")
+IN_PAGE_LINK = re.compile("\x02([^\x03]*)\x03(.*?)\x04", re.S)
+NUMBERS_ONLY = re.compile(r"[\[(]?\d{1,5}(?:\s*[,\u2013-]\s*\d{1,5})*[\])]?")
+
+
+def _resolve_in_page_links(blocks) -> None:
+    """A link to an entry of this page names it by its id: ``[#id]``, the marker a JATS
+    cross-reference gives, in place of a number (the number a link shows need not be the
+    entry's place in the list) or after words ("Novak et al."); any other link is its text."""
+    anchors = {b.anchor for b in blocks if b.anchor and b.kind in ("item", "paragraph", "footnote")}
+
+    def resolved(match):
+        target, text = match.group(1), SENTINELS.sub("", match.group(2))
+        if target not in anchors:
+            return text
+        return f"[#{target}]" if NUMBERS_ONLY.fullmatch(text.strip()) else f"{text}[#{target}]"
+
+    for block in blocks:
+        if "\x02" in block.text:
+            block.text = SENTINELS.sub("", IN_PAGE_LINK.sub(resolved, block.text))
+
+
 def read(text: str, path=None) -> BlockDocument:
     if not re.search(r"<[a-zA-Z!]", text[:65536]):
         raise UnreadableDocumentError(f"{path}: not HTML (no tags)")
@@ -157,6 +191,7 @@ def read(text: str, path=None) -> BlockDocument:
     except Exception as exc:  # html.parser is lenient; this is a safety net
         raise UnreadableDocumentError(f"{path}: not readable as HTML ({exc})") from None
     reader._flush()
+    _resolve_in_page_links(reader.blocks)
     title = next((b.text for b in reader.blocks if b.kind == "heading"), None) or reader.title
     plain = "\n\n".join(b.text for b in reader.blocks)
     return BlockDocument(reader.blocks, "html", title=html.unescape(title) if title else None,
