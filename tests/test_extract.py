@@ -545,3 +545,30 @@ def test_an_enumeration_is_no_marker_in_a_document_citing_in_parentheses():
     assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
         ("The work-up has two steps: (1) imaging and (2) biopsy.", ["3."]),
         ("Biopsy is safe.", ["1.", "2."])]
+
+
+@pytest.mark.parametrize("name", ["note.txt", "note.md"])
+def test_superscripts_a_plain_text_copy_lost_are_read_after_the_full_stop(tmp_path, name):
+    """AMA copied as plain text: "guidance.1 Outcomes vary by histology.2,3": the digits after a
+    word's full stop are its marks (a decimal, 2.5, or a marker of another kind is not)."""
+    path = tmp_path / name
+    path.write_text("\n".join([
+        "Invented gout", "",
+        "Treatment follows invented guidance.1 Outcomes vary by histology.2,3 Most cases",
+        "resolve in 2.5 weeks.1-3", "",
+        *three_references(["1.", "2.", "3."]), ""]), encoding="utf-8")
+    doc = extract_document(path)
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("Treatment follows invented guidance.", ["1."]),
+        ("Outcomes vary by histology.", ["2.", "3."]),
+        ("Most cases resolve in 2.5 weeks.", ["1.", "2.", "3."])]
+
+
+def test_digits_after_a_full_stop_are_no_marks_where_the_document_cites_otherwise():
+    text = "\n".join(["Invented note", "",
+                      "Gout is common [1]. Colchicine dose was cut to 0.5 mg in version.2 Trials "
+                      "continue [2].", "", *three_references(["[1]", "[2]", "[3]"]), ""])
+    doc = extract_text(text, "note")
+    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+        ("Gout is common.", ["[1]"]),
+        ("Colchicine dose was cut to 0.5 mg in version.2 Trials continue.", ["[2]"])]

@@ -24,7 +24,7 @@ from typing import Optional
 from ..model import DocumentEntry, Sighting
 from .entries import ExtractedReference, _is_heading
 from .fields import find_identifiers, parse_short_citation
-from .markers import MarkerIndex, strip_markers
+from .markers import MarkerIndex, raised_marks, strip_markers
 from .profile import load_boilerplate
 from .sentences import (
     BULLET, LEVEL_MARKER, _clean_claim_text, _is_marker_only, split_sentences,
@@ -118,6 +118,8 @@ def claims_of_lines(document_id, body, references, self_ref, boilerplate=BOILERP
     markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
                                   "year_suffix": r.year_suffix, "title": r.title} for r in references])
     markers.read_style(text for _, text in body)
+    if markers.flattened(text for _, text in body):
+        body = [(lineno, raised_marks(text)) for lineno, text in body]
     paragraphs = paragraphs_of_body(body, self_ref, boilerplate)
     candidates = candidate_sentences(document_id, paragraphs, references, markers)
     return kept_claims(candidates, paragraph_grades(candidates), references, markers, boilerplate)

@@ -99,6 +99,8 @@ def _is_heading(lines, i) -> bool:
         return False
     prev_blank = i == 0 or not lines[i - 1].strip()
     nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    if nxt.strip()[:1].islower():
+        return False  # the sentence goes on below: "... Most cases" / "resolve in a week."
     return prev_blank or not nxt.strip() or bool(BULLET.match(nxt))
 
 

@@ -30,6 +30,10 @@ BRACKET = re.compile(rf"\[({NUMBERS})\]")
 # IEEE's range of two brackets, [1]–[3], else one bracket: in the order they come
 BRACKETS = re.compile(r"\[(\d{1,5})\]\s*[\u2013\u2014-]\s*\[(\d{1,5})\]|" + BRACKET.pattern)
 PAREN = re.compile(rf"(?<![\w(])\(({NUMBERS})\)")
+# A superscript the text lost ("guidance.1 Outcomes", "histology.2,3"): digits right after a
+# word's full stop, before the next sentence or the end (``raised_marks``)
+FLATTENED = re.compile(r"(?<=[^\W\d_)])\.(\d{1,3}(?:[,\u2013-]\d{1,3})*)(?=\s+[A-Z\u00c0-\u00de]|\s*$)")
+TO_SUPERSCRIPT = str.maketrans("0123456789-\u2013", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b\u207b")
 ENUMERATED = re.compile(r"\s+[^\W\d_]")  # "(1) imaging": a label before the words it labels
 SUPERSCRIPT_NUMBERS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻\u2013-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*"  # ¹, ¹˒², ¹⁻³
 UNICODE_SUP = re.compile(rf"(?<=\S)({SUPERSCRIPT_NUMBERS})")
@@ -140,10 +144,29 @@ class MarkerIndex:
         markers: not where a bracket marker names an entry (the document cites [n])."""
         for text in texts:
             for match in BRACKETS.finditer(text):
-                numbers = match.group(3) or f"{match.group(1)}-{match.group(2)}"
-                if any(n in self.by_number for n in numbers_of(numbers)):
+                if self._names_an_entry(match.group(3) or f"{match.group(1)}-{match.group(2)}"):
                     self.numbers_in_parentheses = False
                     return
+
+    def flattened(self, texts) -> bool:
+        """Whether the document's body ``texts`` give their marks as digits after a full stop
+        ("guidance.1 Outcomes": superscripts a copy as plain text lost): only where no
+        other numeric marker names an entry, and some such digits do."""
+        texts = list(texts)
+        if not self.numbered:
+            return False
+        for text in texts:
+            for match in BRACKETS.finditer(text):
+                if self._names_an_entry(match.group(3) or f"{match.group(1)}-{match.group(2)}"):
+                    return False
+            for pattern in (CARET, UNICODE_SUP, PAREN):
+                if any(self._names_an_entry(match.group(1)) for match in pattern.finditer(text)):
+                    return False
+        return any(all(n in self.by_number for n in numbers_of(match.group(1)))
+                   for text in texts for match in FLATTENED.finditer(text))
+
+    def _names_an_entry(self, numbers: str) -> bool:
+        return any(n in self.by_number for n in numbers_of(numbers))
 
     def parenthesised(self, sentence) -> list:
         """The (n) markers of a sentence, but an enumeration's labels: "(1) imaging, (2)
@@ -266,3 +289,9 @@ def strip_markers(text: str, index: MarkerIndex) -> str:
     text = re.sub(r"\s+([.,;:])", r"\1", text)
     text = re.sub(r"(?<=\w)[,;]+(?=[.!?;:]|$)", "", text)  # the commas that separated markers
     return re.sub(r"\s+", " ", text).strip()
+
+
+def raised_marks(text: str) -> str:
+    """``text`` with the digits after a word's full stop (``FLATTENED``) as the superscripts
+    they were: "guidance.1 Outcomes" -> "guidance.¹ Outcomes"."""
+    return FLATTENED.sub(lambda m: "." + m.group(1).translate(TO_SUPERSCRIPT), text)

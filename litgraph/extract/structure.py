@@ -18,7 +18,7 @@ from .claims import (
 )
 from .entries import RAW_LIMIT, ExtractedReference, _stated_publication_types
 from .fields import parse_reference
-from .markers import MarkerIndex, repeats_a_note, strip_markers
+from .markers import MarkerIndex, raised_marks, repeats_a_note, strip_markers
 from .profile import load_boilerplate
 from .sections import reads_as_citation, reference_blocks
 from .sentences import LEVEL_MARKER, split_sentences
@@ -116,8 +116,12 @@ def extract_blocks(document, document_id: str, boilerplate=None):
                       for position, (r, key) in enumerate(zip(references, keys))]
     index = MarkerIndex.build(marker_entries)
     index.numbered = explicit
-    index.read_style(block.text for i, block in enumerate(blocks)
-                     if i not in entry_of and i not in skipped and block.kind != "heading")
+    body = [block for i, block in enumerate(blocks)
+            if i not in entry_of and i not in skipped and block.kind != "heading"]
+    index.read_style(block.text for block in body)
+    if index.flattened(block.text for block in body):
+        for block in body:
+            block.text = raised_marks(block.text)
     _link_repeated_notes(index, notes)
     claims = _claims(document_id, blocks, entry_of, skipped, index, references, profile)
     text = document.text

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ...errors import UnreadableDocumentError
 from ..blocks import BlockDocument
+from ..markers import TO_SUPERSCRIPT
 from .text import _is_heading_line, text_blocks
 
 # A font name's weight: "Helvetica-Bold", "ABCDEF+Arial-BoldMT", "MinionPro-Semibold"...
@@ -81,7 +82,6 @@ def _rendered_pieces(pages):
 
 
 RAISED = "0123456789,-\u2013"
-AS_SUPERSCRIPT = str.maketrans("0123456789-", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b")
 
 
 def _with_raised_digits(line, characters, size) -> str:
@@ -98,7 +98,7 @@ def _with_raised_digits(line, characters, size) -> str:
         text = child.get_text()
         if isinstance(child, LTChar) and text in RAISED and child.size < size * 0.8 \
                 and baseline is not None and child.y0 > baseline + size * 0.15:
-            text = text.translate(AS_SUPERSCRIPT)
+            text = text.translate(TO_SUPERSCRIPT)
         out.append(text)
     return "".join(out)
 
