@@ -64,3 +64,57 @@ def build_pdf(lines) -> bytes:
     out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
               .encode())
     return out.getvalue()
+
+
+def build_docx_with_notes(paragraphs, footnotes, endnotes=()) -> bytes:
+    """``build_docx`` whose text may hold ``{fn:N}`` / ``{en:N}``: a reference to Word's
+    footnote or endnote N, whose text is ``footnotes[N - 1]`` / ``endnotes[N - 1]`` (python-docx
+    writes no notes: the parts are added to the package as Word lays them out)."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape as xml_escape
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    kinds = {"fn": ("footnote", footnotes), "en": ("endnote", endnotes)}
+
+    def part(kind, texts):
+        separators = "".join(
+            f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:{s}/></w:r></w:p></w:{kind}>'
+            for i, t, s in ((-1, "separator", "separator"),
+                            (0, "continuationSeparator", "continuationSeparator")))
+        notes = "".join(
+            f'<w:{kind} w:id="{n}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+            f'<w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> {xml_escape(text)}</w:t></w:r>'
+            f'</w:p></w:{kind}>' for n, text in enumerate(texts, 1))
+        return f'<?xml version="1.0" encoding="UTF-8"?><w:{kind}s {w}>{separators}{notes}</w:{kind}s>'
+
+    def reference(match):
+        kind = kinds[match.group(1)][0]
+        return (f'</w:t></w:r><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                f'<w:{kind}Reference w:id="{match.group(2)}"/></w:r><w:r><w:t xml:space="preserve">')
+
+    source = zipfile.ZipFile(io.BytesIO(build_docx(paragraphs)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename in ("word/document.xml", "word/_rels/document.xml.rels",
+                                 "[Content_Types].xml"):
+                data = data.decode("utf-8")
+            if item.filename == "word/document.xml":
+                data = re.sub(r"\{(fn|en):(\d+)\}", reference, data.replace("<w:t>", '<w:t xml:space="preserve">'))
+            elif item.filename == "word/_rels/document.xml.rels":
+                data = data.replace("</Relationships>", "".join(
+                    f'<Relationship Id="rId{kind}s" Type="http://schemas.openxmlformats.org/'
+                    f'officeDocument/2006/relationships/{kind}s" Target="{kind}s.xml"/>'
+                    for kind, texts in kinds.values() if texts) + "</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace("</Types>", "".join(
+                    f'<Override PartName="/word/{kind}s.xml" ContentType="application/'
+                    f'vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"/>'
+                    for kind, texts in kinds.values() if texts) + "</Types>")
+            package.writestr(item, data)
+        for kind, texts in kinds.values():
+            if texts:
+                package.writestr(f"word/{kind}s.xml", part(kind, texts))
+    return out.getvalue()

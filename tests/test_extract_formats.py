@@ -12,7 +12,7 @@ import pytest
 from litgraph.extract import extract_document
 
 sys.path.insert(0, str(Path(__file__).parent))
-from document_builders import build_docx, build_pdf  # noqa: E402
+from document_builders import build_docx, build_docx_with_notes, build_pdf  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 FIELDS = ("label", "line", "pmid", "doi", "pmcid", "url", "authors", "title", "journal", "year",
@@ -574,3 +574,24 @@ def test_html_an_in_page_link_cites_the_entry_it_points_to(tmp_path):
         ("Biopsy is safe.", ["Haddad L"]), ("Grading matters.", ["Okafor N"]),
         ("Veins fare worse (Petrov et al.).", ["Petrov A"]),
         ("See the methods.", ["Okafor N"])]
+
+
+def test_word_footnotes_and_endnotes_are_references_tied_to_their_sentences(tmp_path):
+    """python-docx leaves Word's notes out: a document citing in footnotes had no sources, its
+    sentences cited nothing, and check called it clean.  A note that is no citation (a
+    comment) is no source."""
+    path = tmp_path / "review.docx"
+    path.write_bytes(build_docx_with_notes([
+        ("Heading 1", "Invented gout"),
+        ("Normal", "Invented gout is common.{fn:1} Colchicine helped.{fn:2} Diet matters.{en:1}"),
+        ("Normal", "Flares recur in winter.{fn:3} Rest helps.{fn:1}"),
+    ], footnotes=["Okafor N, Lindgren S. Invented gout. Fict Rheumatol. 2016;4(2):10-18.",
+                  "Petrov A. Colchicine in fiction. Synth Med. 2019;9(1):5-9.",
+                  "The winter figure is the authors' own estimate."],
+       endnotes=["Haddad L. Diet and invented gout. Ann Fict Med. 2021;3:40-46."]))
+    doc = extract_document(path)
+    assert [(r.authors, r.year) for r in doc.references] == [
+        (["Okafor N", "Lindgren S"], 2016), (["Petrov A"], 2019), (["Haddad L"], 2021)]
+    assert [(c.text, [doc.references[i].year for i in c.references]) for c in doc.claims] == [
+        ("Invented gout is common.", [2016]), ("Colchicine helped.", [2019]),
+        ("Diet matters.", [2021]), ("Rest helps.", [2016])]

@@ -3,8 +3,11 @@
 Paragraph styles ``Title`` and ``Heading N`` are headings; list paragraphs
 (a ``List ...`` style or Word numbering) are items, numbered in order within a
 run of items; runs set in superscript that read as marker numbers become
-``[n]``; hyperlinks keep their target.  A block's ``line`` is the paragraph's
-position in the document (1-based).
+``[n]``; hyperlinks keep their target.  Word's footnotes and endnotes (read
+from the package's footnotes.xml and endnotes.xml, which python-docx leaves
+out) are footnote blocks after the body, their references in the text
+``[^fn3]`` and ``[^en3]``.  A block's ``line`` is the paragraph's position in
+the document (1-based); a note's comes after the last paragraph's.
 """
 
 import io
@@ -14,6 +17,10 @@ import zipfile
 from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
 from .markdown import superscript_marker
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NOTES = (("word/footnotes.xml", "footnote", "fn"), ("word/endnotes.xml", "endnote", "en"))
 
 
 def _paragraph_text(paragraph, block):
@@ -28,7 +35,37 @@ def _paragraph_text(paragraph, block):
                 out.append(superscript_marker(run.text))
             else:
                 out.append(run.text)
+            out.extend(_note_references(run._r))
     return "".join(out).strip()
+
+
+def _note_references(run) -> list:
+    """``[^fn3]`` / ``[^en3]`` for the footnote and endnote references a run holds."""
+    return [f"[^{prefix}{ref.get(W + 'id')}]" for _part, kind, prefix in NOTES
+            for ref in run.iter(f"{W}{kind}Reference") if ref.get(W + "id")]
+
+
+def _notes(data: bytes, first_line: int) -> list:
+    """The footnotes and endnotes of the package as footnote blocks (Word's separators, which
+    are notes of a type, left out)."""
+    from lxml import etree
+
+    blocks = []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for part, kind, prefix in NOTES:
+            if part not in package.namelist():
+                continue
+            root = etree.fromstring(package.read(part))
+            for note in root.iter(f"{W}{kind}"):
+                if note.get(W + "type") not in (None, "normal") or note.get(W + "id") is None:
+                    continue
+                text = " ".join(" ".join("".join(t.text or "" for t in paragraph.iter(f"{W}t"))
+                                         .split()) for paragraph in note.iter(f"{W}p")).strip()
+                if text:
+                    key = f"{prefix}{note.get(W + 'id')}"
+                    blocks.append(Block("footnote", text, first_line + len(blocks), label=key,
+                                        anchor=key))
+    return blocks
 
 
 def read(data: bytes, path=None) -> BlockDocument:
@@ -62,6 +99,10 @@ def read(data: bytes, path=None) -> BlockDocument:
         block.text = _paragraph_text(paragraph, block)
         if block.text:
             blocks.append(block)
+    try:
+        blocks += _notes(data, len(paragraphs) + 1)
+    except Exception as exc:  # lxml errors inside the package
+        raise UnreadableDocumentError(f"{path}: malformed Word notes ({exc})") from None
     title = document.core_properties.title or next(
         (b.text for b in blocks if b.kind == "heading"), None)
     return BlockDocument(blocks, "docx", title=title,
