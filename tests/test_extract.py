@@ -572,3 +572,21 @@ def test_digits_after_a_full_stop_are_no_marks_where_the_document_cites_otherwis
     assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
         ("Gout is common.", ["[1]"]),
         ("Colchicine dose was cut to 0.5 mg in version.2 Trials continue.", ["[2]"])]
+
+
+@pytest.mark.parametrize("cut, doi", [
+    ("doi:10.5555/fict.\n2019.5", "10.5555/fict.2019.5"),
+    ("doi:10.5555/\nfict.2019.5", "10.5555/fict.2019.5"),
+    ("doi:10.5555/FICT.\n2019.5", "10.5555/fict.2019.5"),
+    ("doi:10.5555/FICT.2019.5.\nPMID: 950000701", "10.5555/fict.2019.5"),
+])
+@pytest.mark.parametrize("name", ["note.txt", "note.md"])
+def test_a_doi_a_line_break_cut_is_read_whole(tmp_path, cut, doi, name):
+    """It was cut at the break: 10.5555/fict, a DOI of no work, written to references.yaml
+    and the exports."""
+    path = tmp_path / name
+    heading = "## References" if name.endswith(".md") else "References"
+    path.write_text(f"Invented note\n\nGout is common [1].\n\n{heading}\n\n1. Okafor N. Invented "
+                    f"gout. Fict Rheumatol. 2019;4(2):10-18. {cut}\n", encoding="utf-8")
+    doc = extract_document(path)
+    assert [r.doi for r in doc.references] == [doi]

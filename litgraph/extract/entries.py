@@ -16,6 +16,7 @@ from .fields import (
     strip_identifiers,
 )
 from .sentences import BULLET, LEVEL_MARKER, NUMBER_MARKER, TRAILING_MARKERS
+from .identifiers import join_lines
 from ..model import DeclaredLevel, Sighting
 
 RAW_LIMIT = 400  # characters of a free-text reference kept as its raw form
@@ -278,7 +279,7 @@ def _entry_reference(document, label, number, entry_lines, heading):
             and not all((n, t.strip()) in id_lines for n, t in p)]
     if not head and not id_lines:
         return None
-    full_text = " ".join(t for _, t in entry_lines)
+    full_text = join_lines(t for _, t in entry_lines)
     ids = find_identifiers(full_text)
     head_lines = [(n, t.strip()) for p in head for n, t in p]
     if head_lines:

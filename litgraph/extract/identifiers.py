@@ -106,6 +106,24 @@ def _kinds_present(text):
     return kinds
 
 
+# A DOI cut by a line break ("doi:10.1016/j.hoc." / "2013.07.002"): its first line ends after
+# the prefix or on a dot, slash, hyphen or underscore, and the next goes on in lower case or
+# digits, or with a capitalised token that holds a dot or digit ("PAS.0b013e...") and is no
+# label ("PMID:", "Available").
+_BROKEN_DOI = re.compile(r"(\b10\.[0-9]{4,9}/(?:[^\s\"<>{}]*[./_-])?)[ \t]*\n[ \t]*"
+                         r"(?=[a-z0-9]|[A-Z][A-Z0-9]*[.\d])")
+
+
+def mend_line_breaks(text: str) -> str:
+    """``text`` with each DOI a line break cut joined again (the other line breaks kept)."""
+    return _BROKEN_DOI.sub(r"\1", text) if "\n" in text else text
+
+
+def join_lines(lines) -> str:
+    """The lines of one entry as one text, a DOI that runs onto the next line whole."""
+    return mend_line_breaks("\n".join(line.strip() for line in lines)).replace("\n", " ")
+
+
 def identifiers_in(text: str) -> list:
     """Every identifier in ``text`` with its span, in order of appearance.
 

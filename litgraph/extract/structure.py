@@ -18,6 +18,7 @@ from .claims import (
 )
 from .entries import RAW_LIMIT, ExtractedReference, _stated_publication_types
 from .fields import parse_reference
+from .identifiers import mend_line_breaks
 from .markers import MarkerIndex, raised_marks, repeats_a_note, strip_markers
 from .profile import load_boilerplate
 from .sections import reads_as_citation, reference_blocks
@@ -99,6 +100,7 @@ def extract_blocks(document, document_id: str, boilerplate=None):
     notes = []  # in document order: ("work", reference index) or ("repeat", number, key, text)
     for index in sorted(entry_of):
         block = blocks[index]
+        block.text = mend_line_breaks(block.text)  # a DOI a line break cut, whole again
         segments = _segments(block)
         for number, label, text, line in segments:
             ref = _reference(document_id, block, number, label, text, line, entry_of[index])
