@@ -503,6 +503,24 @@ def test_a_record_that_is_not_the_work_cited_is_shown_for_review_and_feeds_nothi
     assert entries["miller-2010"]["pmid"] == "20090506"
 
 
+@pytest.mark.parametrize("stated, reason", [
+    ("doi: 10.1097/PAS.0b013e3181cad8c0", "DOI not found in PubMed"),  # last digit mistyped
+    ("PMID: 20090507", "PMID not found in PubMed"),
+])
+def test_a_mistyped_identifier_stays_unresolved_and_names_the_record_the_citation_means(
+        tmp_path, stated, reason):
+    """The citation itself identifies Miller 2010: the reason names it as a candidate for the
+    curator (the stated identifier is not replaced, nor the record taken for the work)."""
+    project = project_with(tmp_path, TRUE.replace("doi: 10.1097/PAS.0b013e3181cad8c9", stated))
+    assert build(project).exit_code == 0
+    (row,) = sources(project).values()
+    assert (row["status"], row["pmid"], row["identity"]) == ("unresolved", stated.split()[-1]
+                                                             if "PMID" in stated else None, None)
+    assert row["status_reason"].startswith(reason)
+    assert ('candidate: PMID 20090506 "Primary leiomyosarcoma of the kidney: a clinicopathologic '
+            'study of 27 cases"') in row["status_reason"]
+
+
 def test_the_module_examples_run():
     import doctest
 

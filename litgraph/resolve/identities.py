@@ -7,6 +7,7 @@ from ..entrez import CitationQuery
 from ..errors import EntrezError
 from ..identity import (ANOTHER_WORK, better_candidate, mismatched_sighting,
                         states_enough_to_search, verify_identity)
+from .judging import DOI_NOT_FOUND, PMID_NOT_FOUND
 from .matching import search_term, title_term
 from .records import fetch_records
 from .service import EntrezService
@@ -21,15 +22,19 @@ def verify_identities(sources, resolutions, client: EntrezService, refresh=False
     For a ``mismatch`` whose entry states title, journal and year, the record the
     citation most likely means is looked for (ECitMatch when it states volume and
     first page, and a title search), all mismatches in one request of each kind,
-    and named in the reason as ``candidate: PMID n "Title"``.  The stated
+    and named in the reason as ``candidate: PMID n "Title"``.  So is the record for a
+    source left unresolved because PubMed has no record of the PMID or DOI it
+    states (a mistyped identifier), in its status reason.  The stated
     identifier is never replaced: the curator decides.
     """
     entries = {s.key: s for s in sources}
-    searching = {}
+    searching, unfound = {}, {}
     for resolution in resolutions:
         entry = entries.get(resolution.key)
         if resolution.status != "resolved" or resolution.record is None or entry is None:
             resolution.identity = resolution.identity_reason = None
+            if _stated_identifier_not_found(entry, resolution):
+                unfound[resolution.key] = resolution
             continue
         identity = verify_identity(entry, resolution.record)
         resolution.identity, resolution.identity_reason = identity.verdict, identity.reason
@@ -43,9 +48,19 @@ def verify_identities(sources, resolutions, client: EntrezService, refresh=False
                                               f"{ANOTHER_WORK}{identity.reason}")
         if resolution.identity == "mismatch" and states_enough_to_search(entries[resolution.key]):
             searching[resolution.key] = resolution
-    if not searching:
+    if not searching and not unfound:
         return
-    found = _candidate_records([entries[k] for k in searching], client, refresh, age, db)
+    found = _candidate_records([entries[k] for k in {**searching, **unfound}], client, refresh,
+                               age, db)
+    for key, resolution in unfound.items():
+        best = better_candidate(entries[key], found or [])
+        if found is None:
+            resolution.status_reason += "; candidate: not searched (E-utilities failed)"
+        elif best is None:
+            resolution.status_reason += "; candidate: none found by citation or title search"
+        else:
+            resolution.status_reason += (f"; candidate: PMID {best[0].pmid} "
+                                         f"\"{best[0].title or 'untitled'}\"")
     for key, resolution in searching.items():
         if found is None:
             resolution.identity_reason += "; candidate: not searched (E-utilities failed)"
@@ -57,6 +72,14 @@ def verify_identities(sources, resolutions, client: EntrezService, refresh=False
             record = best[0]
             resolution.identity_reason += (f"; candidate: PMID {record.pmid} "
                                            f"\"{record.title or 'untitled'}\"")
+
+
+def _stated_identifier_not_found(entry, resolution) -> bool:
+    """Whether PubMed answered that it has no record of the PMID or DOI the entry states (not
+    a failure to answer), and the entry states enough to look for the work it means."""
+    return (entry is not None and resolution.status == "unresolved" and not resolution.failure
+            and bool(entry.pmid or entry.doi) and states_enough_to_search(entry)
+            and (resolution.status_reason or "").startswith((PMID_NOT_FOUND, DOI_NOT_FOUND)))
 
 
 def _candidate_records(entries, client, refresh=False, age=None, db=None):

@@ -11,6 +11,10 @@ from .matching import describe, search_agrees
 TRANSIENT = "E-utilities failed, try again later: "  # reason text of failure "transient"
 PERMANENT = "E-utilities refused the request: "  # reason text of failure "permanent"
 
+# PubMed answered that it has no record of a stated identifier (a reason's opening words)
+PMID_NOT_FOUND = "PMID not found in PubMed"
+DOI_NOT_FOUND = "DOI not found in PubMed"
+
 
 @dataclass(frozen=True)
 class Why:
@@ -50,7 +54,7 @@ class Found:
             if pmid in self.fetched.permanent:
                 return Why(PERMANENT + self.fetched.failed[pmid], "permanent")
             return Why(TRANSIENT + self.fetched.failed[pmid], "transient")
-        return Why("PMID not found in PubMed")
+        return Why(PMID_NOT_FOUND)
 
     def fetch_failures(self) -> list:
         """The Why of every PMID whose efetch failed, in order."""
@@ -88,7 +92,7 @@ class Found:
             return Resolution(key, "unresolved", search_failed.reason,
                               failure=search_failed.failure)
         failures = self.fetch_failures()
-        why = failures[0] if failures else Why(f"DOI not found in PubMed ({doi})")
+        why = failures[0] if failures else Why(f"{DOI_NOT_FOUND} ({doi})")
         return Resolution(key, "unresolved", why.reason, failure=why.failure)
 
     def judge_citation(self, key, pmid) -> Resolution:
