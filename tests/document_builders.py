@@ -26,31 +26,44 @@ def build_pdf(lines) -> bytes:
     """A one-page PDF whose text layer holds ``lines``, one per line: Helvetica 9 pt, or
     for a ``(size, bold, text)`` tuple that size, in Helvetica-Bold when ``bold``; a list
     is one line's runs, each text at 9 pt or ``(text, size, rise)`` (a superscript)."""
+    return build_pdf_pages([lines])
+
+
+def build_pdf_pages(pages) -> bytes:
+    """``build_pdf`` of several pages, each a list of lines written from the page's top."""
     def escape(text):
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    commands = ["BT", "/F1 9 Tf", "11 TL", "40 800 Td"]
-    for line in lines:
-        if isinstance(line, list):  # runs of one line: text at 9 pt, or (text, size, rise)
-            for run in line:
-                text, size, rise = run if isinstance(run, tuple) else (run, 9, 0)
-                commands.append(f"/F1 {size} Tf {rise} Ts ({escape(text)}) Tj")
-            commands.append("/F1 9 Tf 0 Ts 11 TL T*")
-            continue
-        size, bold, text = line if isinstance(line, tuple) else (9, False, line)
-        font = "/F2" if bold else "/F1"
-        commands.append(f"{font} {size} Tf {round(size * 11 / 9, 1)} TL ({escape(text)}) Tj T*")
-    commands.append("ET")
-    stream = "\n".join(commands).encode("latin-1")
+    def stream(lines):
+        commands = ["BT", "/F1 9 Tf", "11 TL", "40 800 Td"]
+        for line in lines:
+            if isinstance(line, list):  # runs of one line: text at 9 pt, or (text, size, rise)
+                for run in line:
+                    text, size, rise = run if isinstance(run, tuple) else (run, 9, 0)
+                    commands.append(f"/F1 {size} Tf {rise} Ts ({escape(text)}) Tj")
+                commands.append("/F1 9 Tf 0 Ts 11 TL T*")
+                continue
+            size, bold, text = line if isinstance(line, tuple) else (9, False, line)
+            font = "/F2" if bold else "/F1"
+            commands.append(f"{font} {size} Tf {round(size * 11 / 9, 1)} TL ({escape(text)}) Tj T*")
+        commands.append("ET")
+        return "\n".join(commands).encode("latin-1")
+
+    count = len(pages)
+    kids = " ".join(f"{5 + 2 * n} 0 R" for n in range(count))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
     ]
+    for n, lines in enumerate(pages):
+        content = stream(lines)
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents "
+                       f"{6 + 2 * n} 0 R /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>"
+                       .encode())
+        objects.append(b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content
+                       + b"\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -12,7 +12,7 @@ import pytest
 from litgraph.extract import extract_document
 
 sys.path.insert(0, str(Path(__file__).parent))
-from document_builders import build_docx, build_docx_with_notes, build_pdf  # noqa: E402
+from document_builders import build_docx, build_docx_with_notes, build_pdf, build_pdf_pages  # noqa: E402,E501
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 FIELDS = ("label", "line", "pmid", "doi", "pmcid", "url", "authors", "title", "journal", "year",
@@ -595,3 +595,23 @@ def test_word_footnotes_and_endnotes_are_references_tied_to_their_sentences(tmp_
     assert [(c.text, [doc.references[i].year for i in c.references]) for c in doc.claims] == [
         ("Invented gout is common.", [2016]), ("Colchicine helped.", [2019]),
         ("Diet matters.", [2021]), ("Rest helps.", [2016])]
+
+
+def test_pdf_running_heads_and_page_numbers_are_not_read(tmp_path):
+    """A journal's running head and "Page n of 3", at the top of every page, split the entry
+    that ran on from one page to the next (it was lost) and gave the document its title."""
+    head = "Fict Rheumatol 2024;12:1-3"
+    path = tmp_path / "article.pdf"
+    path.write_bytes(build_pdf_pages([
+        [f"{head}   Page 1 of 2", "", (14, True, "Invented gout in a made-up cohort"), "",
+         "Gout is common [1]. Colchicine helped [2].", "", (11, True, "References"), "",
+         "1. Okafor N. Invented gout. Fict Rheumatol. 2016;4(2):10-18.",
+         "2. Petrov A, Haddad L, Kim J. Colchicine in a made-up cohort of invented"],
+        [f"{head}   Page 2 of 2",
+         "    patients with fictional gout. Synth Med. 2019;9(1):5-9."],
+    ]))
+    doc = extract_document(path)
+    assert doc.document.title == "Invented gout in a made-up cohort"
+    assert [(r.label, r.authors[0], r.year) for r in doc.references] == [
+        ("1.", "Okafor N", 2016), ("2.", "Petrov A", 2019)]
+    assert "Fict Rheumatol 2024" not in doc.text and "Page 2 of 2" not in doc.text

@@ -1,8 +1,9 @@
 """PDF -> blocks: the text layer, read with pdfminer.six, then read as plain text.
 
 The text is pdfminer's own rendering of its layout (``extract_text``'s, a test
-compares both), with two additions from the typography: digits set small and
-raised (citation marks) are written as superscripts, and a line set larger than
+compares both), with three additions from the typography: a running head or
+page number that another page's top or bottom repeats is left out, digits set
+small and raised (citation marks) are written as superscripts, and a line set larger than
 the line after it, or wholly in a bold face where that line is not, that reads
 as a heading (short, no closing punctuation: the plain-text reader's rule)
 stands alone between blank lines.  PDFs rarely leave a blank line under a heading, so
@@ -37,6 +38,8 @@ class Line:
     size: float = None
     bold: bool = False
     characters: int = 0
+    page: int = 0
+    edge: bool = False  # in the top or bottom band of its page, where running heads are
 
 
 def pdf_text(data: bytes, path=None) -> str:
@@ -49,7 +52,8 @@ def pdf_text(data: bytes, path=None) -> str:
         raise UnreadableDocumentError(f"{path}: malformed PDF ({exc})") from None
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise UnreadableDocumentError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
-    text = _with_headings_alone(pieces).replace("\f", "\n\n").replace("\u00ad\n", "")
+    text = _with_headings_alone(_without_running_heads(pieces)).replace("\f", "\n\n") \
+        .replace("\u00ad\n", "")
     if not text.strip():
         raise UnreadableDocumentError(f"{path}: PDF has no text layer (a scan?); nothing to extract")
     return text
@@ -60,24 +64,26 @@ def _rendered_pieces(pages):
     line, plain strings for the rest), so that joined they are ``extract_text``'s text."""
     from pdfminer.layout import LTChar, LTContainer, LTText, LTTextBox, LTTextLine
 
-    def render(item):
+    def render(item, page):
         if isinstance(item, LTTextLine):
             characters = [c for c in item if isinstance(c, LTChar)]
             sizes = Counter(round(c.size, 1) for c in characters)
             size = sizes.most_common(1)[0][0] if sizes else None
+            band = (page.height or 0) * EDGE_BAND
             yield Line(_with_raised_digits(item, characters, size), size,
                        bool(characters) and all(BOLD_FACE.search(c.fontname or "")
-                                                for c in characters), len(characters))
+                                                for c in characters), len(characters),
+                       page.pageid, item.y1 > page.y1 - band or item.y0 < page.y0 + band)
         elif isinstance(item, LTContainer):
             for child in item:
-                yield from render(child)
+                yield from render(child, page)
         elif isinstance(item, LTText):
             yield item.get_text()
         if isinstance(item, LTTextBox):
             yield "\n"
 
     for page in pages:
-        yield from render(page)
+        yield from render(page, page)
         yield "\f"
 
 
@@ -101,6 +107,28 @@ def _with_raised_digits(line, characters, size) -> str:
             text = text.translate(TO_SUPERSCRIPT)
         out.append(text)
     return "".join(out)
+
+
+# The top and bottom bands of a page (a share of its height) where running heads, feet and
+# page numbers stand.
+EDGE_BAND = 0.06
+_NUMBERS = re.compile(r"\d+")
+
+
+def _without_running_heads(pieces) -> list:
+    """The pieces without the lines a page's top or bottom band repeats from another page's
+    (a journal's running head, "Page 2 of 3": numbers aside, the same text): set between two
+    pages, one would split the entry that runs on from one page to the next."""
+    def shape(line):
+        return _NUMBERS.sub("#", " ".join(line.text.split()))
+
+    pages_of = {}
+    for piece in pieces:
+        if isinstance(piece, Line) and piece.edge and piece.text.strip():
+            pages_of.setdefault(shape(piece), set()).add(piece.page)
+    repeated = {text for text, pages in pages_of.items() if len(pages) >= 2}
+    return [piece for piece in pieces
+            if not (isinstance(piece, Line) and piece.edge and shape(piece) in repeated)]
 
 
 def _with_headings_alone(pieces) -> str:
