@@ -1,13 +1,16 @@
 """PDF -> blocks: the text layer, read with pdfminer.six, then read as plain text.
 
 The text is pdfminer's own rendering of its layout (``extract_text``'s, a test
-compares both), with three additions from the typography: a running head or
-page number that another page's top or bottom repeats is left out, digits set
-small and raised (citation marks) are written as superscripts, and a line set larger than
-the line after it, or wholly in a bold face where that line is not, that reads
-as a heading (short, no closing punctuation: the plain-text reader's rule)
-stands alone between blank lines.  PDFs rarely leave a blank line under a heading, so
-without this the heading would open the paragraph after it, and its first claim.
+compares both), with three additions from the typography:
+
+- a running head or page number that another page's top or bottom repeats is
+  left out (between two pages it would cut the entry running on across them);
+- digits set small and raised (citation marks) are written as superscripts;
+- a line set larger than the line after it, or wholly in a bold face where that
+  line is not, that reads as a heading (short, no closing punctuation: the
+  plain-text reader's rule) stands alone between blank lines.  PDFs rarely leave
+  a blank line under a heading: it would open the paragraph after it, and its
+  first claim.
 
 A PDF without a text layer (a scan) has no text to extract: that is a
 DocumentError telling the curator so, as is a damaged file.
