@@ -615,3 +615,23 @@ def test_pdf_running_heads_and_page_numbers_are_not_read(tmp_path):
     assert [(r.label, r.authors[0], r.year) for r in doc.references] == [
         ("1.", "Okafor N", 2016), ("2.", "Petrov A", 2019)]
     assert "Fict Rheumatol 2024" not in doc.text and "Page 2 of 2" not in doc.text
+
+
+def test_markdown_link_reference_definitions_cited_from_the_text_are_references(tmp_path):
+    """"recurrence [1]" with "[1]: https://doi.org/..." below: the number was a link, its
+    target lost, the claim text "recurrence 1."; a reference list's own [doi][k1] links stay
+    its entries' identifiers, no source of their own."""
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "# Invented gout notes\n\nColchicine helped [1]. Diet matters, as the [made-up trial][3] "
+        "showed.\n\n## References\n\n2. Okafor N. Invented gout. Fict Rheumatol. 2016;4:10-18. "
+        "[doi][k2]\n\n[1]: https://doi.org/10.5555/fict.2019.5 \"Petrov 2019\"\n"
+        "[3]: https://doi.org/10.5555/fict.2021.3\n[k2]: https://doi.org/10.5555/fict.2016.10\n",
+        encoding="utf-8")
+    doc = extract_document(path)
+    assert sorted((r.doi, r.label) for r in doc.references) == [
+        ("10.5555/fict.2016.10", "2."), ("10.5555/fict.2019.5", "[^1]"),
+        ("10.5555/fict.2021.3", "[^3]")]
+    assert [(c.text, [doc.references[i].doi for i in c.references]) for c in doc.claims] == [
+        ("Colchicine helped.", ["10.5555/fict.2019.5"]),
+        ("Diet matters, as the made-up trial showed.", ["10.5555/fict.2021.3"])]

@@ -129,9 +129,11 @@ def _drop_what_is_not_a_reference(blocks, entries, section_of) -> None:
         if section[4] is not None:
             doubted.setdefault(section[4], []).append(index)
     for members in doubted.values():
-        if 2 * sum(cites[i] for i in members) <= len(members):
+        text = [i for i in members if blocks[i].kind != "footnote"]  # a note is judged alone
+        if 2 * sum(cites[i] for i in text) <= len(text):
             for index in members:
-                del entries[index], section_of[index]
+                if index in text or not cites[index]:
+                    del entries[index], section_of[index]
     listed = {section[3] for i, section in section_of.items() if blocks[i].kind == "item"}
     for index, section in list(section_of.items()):
         text = blocks[index].text

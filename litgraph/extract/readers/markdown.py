@@ -35,7 +35,11 @@ def superscript_marker(text):
     return text
 
 
-def _inline(token, block):
+def _inline(token, block, definitions=None, cited=None):
+    """The text of an inline token.  ``definitions`` (href -> label of the document's link
+    reference definitions, ``[1]: https://doi.org/...``): a link to one, in a paragraph, is a
+    marker of that definition, ``[^label]`` (in place of a number it shows), its label added
+    to ``cited``."""
     out = []
     link = None
     for child in token.children or []:
@@ -53,6 +57,11 @@ def _inline(token, block):
         elif kind == "link_close" and link:
             text = "".join(out[link[1]:])
             block.links.append(Link(text, link[0]))
+            label = (definitions or {}).get(link[0])
+            if label is not None:
+                marker = f"[^{label}]"
+                out[link[1]:] = [marker] if text.strip().isdigit() else [text, marker]
+                cited.add(label)
             link = None
         elif kind == "image":
             out.append(child.content or "")
@@ -70,6 +79,18 @@ def _inline(token, block):
     return text
 
 
+def _cited_definitions(references, cited) -> list:
+    """The link reference definitions a paragraph cites (``[1]: https://doi.org/... "Title"``)
+    as footnote blocks, their title and target the note's text."""
+    blocks = []
+    for label in sorted(cited, key=lambda k: (references[k].get("map") or [0])[0]):
+        definition = references[label]
+        text = " ".join(part for part in (definition.get("title"), definition.get("href")) if part)
+        line = (definition.get("map") or [0])[0] + 1
+        blocks.append(Block("footnote", text, line, label=label, anchor=label))
+    return blocks
+
+
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*\n", re.S)
 
 
@@ -80,10 +101,16 @@ def read(text: str, path=None) -> BlockDocument:
         found = re.search(r"^title:\s*[\"']?(.+?)[\"']?\s*$", front.group(1), re.M)
         meta_title = found.group(1) if found else None
         text = "\n" * front.group(0).count("\n") + text[front.end():]
+    env = {}
     try:
-        tokens = _parser().parse(text)
+        tokens = _parser().parse(text, env)
     except Exception as exc:  # markdown-it accepts any text; this is a safety net
         raise UnreadableDocumentError(f"{path}: not readable as Markdown ({exc})") from None
+    references = env.get("references") or {}
+    definitions = {}  # href -> the label of the first definition giving it
+    for label, definition in references.items():
+        definitions.setdefault(definition.get("href"), label)
+    cited = set()
     blocks, lists, item_stack = [], [], []
     footnote = None
     heading = None
@@ -131,11 +158,12 @@ def read(text: str, path=None) -> BlockDocument:
                     owner.line = line
             else:
                 block = Block("paragraph", "", line)
-                block.text = _inline(token, block).strip()
+                block.text = _inline(token, block, definitions, cited).strip()
                 blocks.append(block)
         elif kind == "fence" or kind == "code_block":
             continue
     _footnote_lines(blocks, text)
+    blocks += _cited_definitions(references, cited)
     title = meta_title or next((b.text for b in blocks if b.kind == "heading"), None)
     return BlockDocument([b for b in blocks if b.text.strip()], "markdown", title=title, text=text)
 
