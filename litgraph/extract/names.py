@@ -139,6 +139,8 @@ QUOTED_TITLE_AFTER_COMMA = re.compile(r"\s*,\s*[\"\u201c\u2018]")
 SHORT_NOTE_NAMES = re.compile(
     rf"\s*(?P<first>{_SURNAME_ONE})(?:(?:\s+and\s+|\s*&\s*)(?P<second>{_SURNAME_ONE}))?"
     rf"(?P<et_al>,?\s+et\s+al\.?)?(?=\s*,\s*[\"\u201c\u2018])")
+# What QUOTED_TITLE_AFTER_COMMA or BOOK_AFTER_COMMA needs somewhere in the text: a quick test
+NOTE_SHAPE = re.compile(r",\s*[\"\u201c\u2018]|\([^()]*\b(?:19|20)\d{2}\)")
 BOOK_AFTER_COMMA = re.compile(r"\s*,\s+[A-Z0-9].*\s\([^()]*\b(?:19|20)\d{2}\)(?:,\s*[\w\u2013-]+)?\.?\s*$")
 
 
@@ -171,6 +173,8 @@ def _read_note_list(text):
     A book's title can read as one more person ("Mette Fischer, Practical Sarcoma Pathology
     (Leeds: ...)"): the list then ends after the last person its title follows.
     """
+    if not NOTE_SHAPE.search(text):
+        return AuthorList()  # neither a quoted title after a comma nor a book's facts: no note
     note = _read_list(text, FORENAME_FIRST_ORDERS)
     if any(CORPORATE_WORDS.search(author) for author in note.authors):
         return AuthorList(end=note.end)  # "Sarcoma Study Group" is not a person
