@@ -108,8 +108,8 @@ class MarkerIndex:
     by_author_title: dict = field(default_factory=dict)  # surname -> [(folded title, index)]
     by_title: list = field(default_factory=list)  # [(folded title, index)] of works without authors
     numbered: bool = False  # the entries are numbered: "(3)" reads as a marker
-    # ... unless the document cites with brackets or superscripts (``read_style``): there
-    # "(1) imaging, (2) biopsy" is an enumeration
+    # ... unless the document cites in brackets (``read_style``): there "(1) imaging, (2)
+    # biopsy" is an enumeration
     numbers_in_parentheses: bool = True
     abbreviations: dict = field(default_factory=dict)  # a group's short name -> its name, as
     # the document defined it in an earlier citation (or this one)
@@ -142,28 +142,24 @@ class MarkerIndex:
     def read_style(self, texts) -> None:
         """Decide from the document's body ``texts`` whether numbers in parentheses are
         markers: not where a bracket marker names an entry (the document cites [n])."""
-        for text in texts:
-            for match in BRACKETS.finditer(text):
-                if self._names_an_entry(match.group(3) or f"{match.group(1)}-{match.group(2)}"):
-                    self.numbers_in_parentheses = False
-                    return
+        if self._cites_in_brackets(texts):
+            self.numbers_in_parentheses = False
 
     def flattened(self, texts) -> bool:
         """Whether the document's body ``texts`` give their marks as digits after a full stop
         ("guidance.1 Outcomes": superscripts a copy as plain text lost): only where no
         other numeric marker names an entry, and some such digits do."""
         texts = list(texts)
-        if not self.numbered:
+        if not self.numbered or self._cites_in_brackets(texts) or any(
+                self._names_an_entry(match.group(1)) for text in texts
+                for pattern in (CARET, UNICODE_SUP, PAREN) for match in pattern.finditer(text)):
             return False
-        for text in texts:
-            for match in BRACKETS.finditer(text):
-                if self._names_an_entry(match.group(3) or f"{match.group(1)}-{match.group(2)}"):
-                    return False
-            for pattern in (CARET, UNICODE_SUP, PAREN):
-                if any(self._names_an_entry(match.group(1)) for match in pattern.finditer(text)):
-                    return False
         return any(all(n in self.by_number for n in numbers_of(match.group(1)))
                    for text in texts for match in FLATTENED.finditer(text))
+
+    def _cites_in_brackets(self, texts) -> bool:
+        return any(self._names_an_entry(match.group(3) or f"{match.group(1)}-{match.group(2)}")
+                   for text in texts for match in BRACKETS.finditer(text))
 
     def _names_an_entry(self, numbers: str) -> bool:
         return any(n in self.by_number for n in numbers_of(numbers))
