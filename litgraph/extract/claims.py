@@ -117,8 +117,7 @@ def claims_of_lines(document_id, body, references, self_ref, boilerplate=BOILERP
     (identifiers, short citations) to ``references``."""
     markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
                                   "year_suffix": r.year_suffix, "title": r.title} for r in references])
-    markers.read_style(text for _, text in body)
-    if markers.flattened(text for _, text in body):
+    if markers.read_style(text for _, text in body):  # superscripts a plain copy flattened
         body = [(lineno, raised_marks(text)) for lineno, text in body]
     paragraphs = paragraphs_of_body(body, self_ref, boilerplate)
     candidates = candidate_sentences(document_id, paragraphs, references, markers)

@@ -139,18 +139,17 @@ class MarkerIndex:
         index.numbered = bool(index.by_number)
         return index
 
-    def read_style(self, texts) -> None:
-        """Decide from the document's body ``texts`` whether numbers in parentheses are
-        markers: not where a bracket marker names an entry (the document cites [n])."""
-        if self._cites_in_brackets(texts):
-            self.numbers_in_parentheses = False
-
-    def flattened(self, texts) -> bool:
-        """Whether the document's body ``texts`` give their marks as digits after a full stop
-        ("guidance.1 Outcomes": superscripts a copy as plain text lost): only where no
+    def read_style(self, texts) -> bool:
+        """Read how the document's body ``texts`` cite.  Numbers in parentheses are markers
+        only where no bracket marker names an entry (the document cites [n]).  Returns
+        whether the body gives its marks as digits after a full stop ("guidance.1
+        Outcomes": superscripts a copy as plain text lost; ``raised_marks``): only where no
         other numeric marker names an entry, and some such digits do."""
         texts = list(texts)
-        if not self.numbered or self._cites_in_brackets(texts) or any(
+        if self._cites_in_brackets(texts):
+            self.numbers_in_parentheses = False
+            return False
+        if not self.numbered or any(
                 self._names_an_entry(match.group(1)) for text in texts
                 for pattern in (CARET, UNICODE_SUP, PAREN) for match in pattern.finditer(text)):
             return False

@@ -133,14 +133,15 @@ FIRST_ORDERS = ("vancouver", "inverted", "inverted_full", "natural")
 # quotes, a book's followed by its publication facts in parentheses at the end of the note
 # ("Title (London: Harbour Press, 2015), 45.").
 FORENAME_FIRST_ORDERS = ("natural", "natural_full", "natural_spaced")
-QUOTED_TITLE_AFTER_COMMA = re.compile(r"\s*,\s*[\"\u201c\u2018]")
+_QUOTE_AFTER_COMMA = r"\s*,\s*[\"\u201c\u2018]"
+QUOTED_TITLE_AFTER_COMMA = re.compile(_QUOTE_AFTER_COMMA)
 # A shortened note names the authors by surname alone ("Miller et al.", "Miller and Lee"),
 # then the title's first words in quotes: 'Miller et al., "Primary Leiomyosarcoma," 241.'
 SHORT_NOTE_NAMES = re.compile(
     rf"\s*(?P<first>{_SURNAME_ONE})(?:(?:\s+and\s+|\s*&\s*)(?P<second>{_SURNAME_ONE}))?"
-    rf"(?P<et_al>,?\s+et\s+al\.?)?(?=\s*,\s*[\"\u201c\u2018])")
+    rf"(?P<et_al>,?\s+et\s+al\.?)?(?={_QUOTE_AFTER_COMMA})")
 # What QUOTED_TITLE_AFTER_COMMA or BOOK_AFTER_COMMA needs somewhere in the text: a quick test
-NOTE_SHAPE = re.compile(r",\s*[\"\u201c\u2018]|\([^()]*\b(?:19|20)\d{2}\)")
+NOTE_SHAPE = re.compile(rf"{_QUOTE_AFTER_COMMA}|\([^()]*\b(?:19|20)\d{{2}}\)")
 BOOK_AFTER_COMMA = re.compile(r"\s*,\s+[A-Z0-9].*\s\([^()]*\b(?:19|20)\d{2}\)(?:,\s*[\w\u2013-]+)?\.?\s*$")
 
 

@@ -120,8 +120,7 @@ def extract_blocks(document, document_id: str, boilerplate=None):
     index.numbered = explicit
     body = [block for i, block in enumerate(blocks)
             if i not in entry_of and i not in skipped and block.kind != "heading"]
-    index.read_style(block.text for block in body)
-    if index.flattened(block.text for block in body):
+    if index.read_style(block.text for block in body):  # superscripts a plain copy flattened
         for block in body:
             block.text = raised_marks(block.text)
     _link_repeated_notes(index, notes)

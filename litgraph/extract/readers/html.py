@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
+from ..markers import NUMBERS
 from .markdown import superscript_marker
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -154,7 +155,7 @@ class _Reader(HTMLParser):
 # An in-page link (<a href="#ref3">[3]</a>) while the page is read: \x02 target \x03 text \x04
 SENTINELS = re.compile("[\x02\x03\x04]")
 IN_PAGE_LINK = re.compile("\x02([^\x03]*)\x03(.*?)\x04", re.S)
-NUMBERS_ONLY = re.compile(r"[\[(]?\d{1,5}(?:\s*[,\u2013-]\s*\d{1,5})*[\])]?")
+NUMBERS_ONLY = re.compile(rf"[\[(]?{NUMBERS}[\])]?")
 
 
 def _resolve_in_page_links(blocks) -> None:

@@ -13,11 +13,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ...errors import UnreadableDocumentError
 from ..blocks import Block, BlockDocument, Link
-from ..markers import CARET  # a pandoc superscript ^2^ (never a footnote's [^2])
+from ..markers import CARET, NUMBERS  # CARET: a pandoc superscript ^2^, never a footnote's [^2]
 
 _PARSER = None
 SUP_HTML = re.compile(r"<sup>\s*([^<]{1,40}?)\s*</sup>", re.I)
-NUMERIC = re.compile(r"^\[?\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*\]?$")
+NUMERIC = re.compile(rf"^\[?{NUMBERS}\]?$")
 
 
 def _parser():
