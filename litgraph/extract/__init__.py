@@ -71,15 +71,19 @@ def extract_document(path, root=None, boilerplate=None) -> ExtractedDocument:
     blocks = read_blocks(path, root)
     if blocks.format == "text":
         doc = extract_text(blocks.text, path.stem, boilerplate)
-        if all(r.inline for r in doc.references):  # no list the line reader knows
+        if not _has_a_list(doc):  # no list the line reader knows: read the text's structure
             structured = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
-            if not doc.references and structured.references or \
-                    any(not r.inline for r in structured.references):
+            if _has_a_list(structured) or structured.references and not doc.references:
                 doc = structured
     else:
         doc = extract_blocks(blocks, path.stem, load_boilerplate(boilerplate))
     doc.document.path = str(path)
     return doc
+
+
+def _has_a_list(doc) -> bool:
+    """Whether a reading found a reference list (not only identifiers inside sentences)."""
+    return any(not reference.inline for reference in doc.references)
 
 
 # ---------------------------------------------------------------- the document

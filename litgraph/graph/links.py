@@ -107,7 +107,7 @@ def read_reference_graph(db) -> ReferenceGraph:
         record = row["status"] in (None, "resolved") and not another_work
         graph.nodes[row["id"]] = {
             "id": row["id"], "kind": "source", "title": own["title"], "year": own["year"],
-            "pmid": own["pmid"] if record else None, "doi": own["doi"] if record else None,
+            "pmid": row["pmid"] if record else None, "doi": row["doi"] if record else None,
             "evidence_level": row["evidence_level"], "synthetic": 0,
         }
         graph.set_nodes.add(row["id"])

@@ -169,8 +169,8 @@ def documents_to_read(paths, not_read=None) -> list:
     files = document_paths(paths, not_read)
     if not files:
         where = ", ".join(str(p) for p in paths)
-        others = f" (not read: {', '.join(p.name for p in not_read[:5])}" + \
-            (", ..." if len(not_read) > 5 else "") + ")" if not_read else ""
+        names = ", ".join(p.name for p in not_read[:5]) + (", ..." if len(not_read) > 5 else "")
+        others = f" (not read: {names})" if not_read else ""
         raise DocumentError(f"{where}: no document to read{others}; litgraph reads "
                             f"{', '.join(DOCUMENT_SUFFIXES)}")
     return files
