@@ -266,9 +266,9 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         # nothing changed, they would be read from the cache and parsed for nothing).
         link_names = ()
         if pending and client is not None:
-            from .graph.links import ENTREZ_LINK_NAMES  # NetworkX and SciPy: not for a rebuild
+            from .entrez import GRAPH_LINK_NAMES
 
-            link_names = ENTREZ_LINK_NAMES
+            link_names = GRAPH_LINK_NAMES
         extracted = time.perf_counter()
         # Neither references.yaml nor the documents changed since a resolution that met no
         # failure: resolving again would read the same replies and store the same rows.

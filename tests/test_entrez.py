@@ -751,6 +751,32 @@ def test_links_asked_ahead_of_a_fetch_that_sends_nothing_still_go_out(eutils, tm
     assert eutils.count("elink.fcgi") == 1
 
 
+def test_links_asked_ahead_that_the_cache_holds_are_read_only_when_asked_for(
+        eutils, tmp_path, monkeypatch):
+    """A cached reply has no latency to save: asked ahead, it is left unread (a build whose
+    graph is kept as it was never needs it); ``links`` reads it from the cache when asked."""
+    import litgraph.entrez as entrez
+
+    eutils.default("elink.fcgi", _linked_by_rule)
+    pmids = ["900000001", "900000002"]
+    with client_for(eutils, tmp_path) as client:
+        first = client.links(pmids, ["pubmed_pubmed_refs"])
+    read = []
+
+    def counted(*args, **kwargs):
+        read.append(kwargs.get("linkname"))
+        return parse_elink(*args, **kwargs)
+
+    monkeypatch.setattr(entrez, "parse_elink", counted)
+    with client_for(eutils, tmp_path) as client:
+        client.links_ahead(pmids, ["pubmed_pubmed_refs"])
+        client.settle_ahead()
+        assert read == [] and client.stats["cache_hits"] == 1
+        assert client.links(pmids, ["pubmed_pubmed_refs"]) == first
+        assert read == ["pubmed_pubmed_refs"]
+    assert eutils.count("elink.fcgi") == 1  # the first client's request, and no other
+
+
 def test_an_answer_ahead_that_failed_is_asked_again_and_its_failure_raised_there(eutils):
     eutils.queue("elink.fcgi", *[(500, TEXT, b"busy")] * 6)  # every try of the ahead request
     eutils.default("elink.fcgi", _linked_by_rule)

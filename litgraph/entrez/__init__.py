@@ -47,6 +47,13 @@ from ..errors import EntrezError, PermanentEntrezError
 
 NOT_FOUND_SECONDS = 24 * 3600  # how long a "PMID not found" answer is reused from the cache
 
+# The link names the citation graph asks elink about for each PMID: the works it cites,
+# and the works citing it (here, not in the graph package: a build asks them ahead
+# without loading NetworkX).
+REFS_LINK = "pubmed_pubmed_refs"
+CITEDIN_LINK = "pubmed_pubmed_citedin"
+GRAPH_LINK_NAMES = (REFS_LINK, CITEDIN_LINK)
+
 __all__ = ["EntrezClient", "BatchSizes", "PubmedRecord", "FetchResult", "CitationQuery", "SearchResult",
            "Throttle", "CircuitBreaker", "normalise_title", "redact", "reply_problem",
            "is_permanent"]
@@ -322,7 +329,8 @@ class EntrezClient(Transport):
         the caller's own requests leave free: efetch's replies, the largest, come
         first and are read while elink's are on their way.  A later ``links`` call
         takes the answers for the PMIDs it asks about; the answers of PMIDs it does
-        not ask about (a candidate that did not verify) are dropped then.
+        not ask about (a candidate that did not verify) are dropped then.  A reply the
+        cache holds is not read ahead (``Transport._call``): ``links`` reads it when asked.
         """
         linknames = tuple(dict.fromkeys(linknames))
         pmids = frozenset(str(p) for p in pmids)
@@ -378,6 +386,8 @@ class EntrezClient(Transport):
         for (linkname, batch), found in self._each(link, work, label):
             if isinstance(found, EntrezError):
                 raise found
+            if found is None:
+                continue  # asked ahead, in the cache: ``links`` reads it if it is needed
             for pmid in batch:
                 if pmid not in found and len(batch) > 1:
                     found.update(link((linkname, [pmid])))

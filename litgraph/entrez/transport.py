@@ -302,7 +302,11 @@ class Transport:
         when the circuit breaker is open.  ``expire_after`` (seconds) limits
         how long the cached reply is reused.  ``again``: the request asks again what an
         earlier reply left out, and is cached apart from it (``ASK_AGAIN_HEADER``).
-        ``behind``: the request is asked ahead, and yields the throttle to the caller's own.
+        ``behind``: the request is asked ahead, and yields the throttle to the caller's own;
+        a reply the cache holds is then not parsed, and the answer is ``(None, fetched_at)``:
+        asking ahead saves a request's latency, and a cached one has none, while its
+        reading would take the interpreter from the caller (and a stage that turns out not
+        to need it, a graph kept as it was, would have it read for nothing).
         """
         with self._lock:
             self._in_flight += 1
@@ -368,8 +372,9 @@ class Transport:
                 from_cache = bool(getattr(response, "from_cache", False))
                 if from_cache:
                     self._count("cache_hits")
-                    if not self._local.behind:  # the caller's reply: asks ahead read meanwhile
-                        self._let_ahead_go()
+                    if self._local.behind:  # asked ahead: whoever needs it reads it then
+                        return None, self._fetched_at(response)
+                    self._let_ahead_go()  # the caller's reply: asks ahead read meanwhile
                 problem = reply_problem(response.status_code, response.content,
                                         response.headers.get("Content-Type", ""),
                                         endpoint_kind(endpoint))

@@ -10,13 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from ..entrez import CITEDIN_LINK, GRAPH_LINK_NAMES, REFS_LINK
 from ..errors import EntrezError
 from ..store import graph_rows
 
 ORIGINS = ("document", "elink-refs", "elink-citedin", "pubmed-references", "bulk")
-REFS_LINK = "pubmed_pubmed_refs"
-CITEDIN_LINK = "pubmed_pubmed_citedin"
-ENTREZ_LINK_NAMES = (REFS_LINK, CITEDIN_LINK)  # what the graph asks elink about its PMIDs
+ENTREZ_LINK_NAMES = GRAPH_LINK_NAMES  # what the graph asks elink about its PMIDs
 
 
 class RecordWithReferences(Protocol):
