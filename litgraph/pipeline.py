@@ -244,7 +244,13 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             extract_counts = {**json.loads(stored["extract_counts"]), "new_sources": 0}
             not_read = json.loads(stored.get("extract_not_read") or "[]")
         else:
-            merged = merge_documents(paths, references_path)
+            from .extract.cache import ExtractionCache, cache_path_for
+
+            cache = ExtractionCache(cache_path_for(db_path))
+            try:
+                merged = merge_documents(paths, references_path, cache)
+            finally:
+                cache.close()
             extract_counts = merged.report.counts
             # the files of a folder extract did not read, one line each with the reason
             not_read = [m for m in merged.report.messages if ": not read (" in m]

@@ -1,6 +1,7 @@
 """The whole build as a curator runs it: `litgraph build --offline`, twice, and with settings."""
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -807,3 +808,98 @@ def test_a_build_stopped_after_saving_its_graph_leaves_no_stamp_for_it(project, 
     assert parts["graph"]["messages"] != ["unchanged since the last build: not rebuilt"]
     assert conn.execute("select count(*) from nodes where id = ?", [key]).fetchone() == (1,)
     conn.close()
+
+
+def documents_read(monkeypatch) -> list:
+    """The documents extraction reads from here on (in this process: the tests run threads,
+    so no worker is forked)."""
+    import litgraph.extract.parallel as parallel
+
+    read, extract_one = [], parallel._extract_one
+    monkeypatch.setattr(parallel, "_extract_one",
+                        lambda path, profile: read.append(path.name) or extract_one(path, profile))
+    return read
+
+
+def test_a_curators_note_is_merged_without_reading_the_documents_again(project, monkeypatch):
+    from litgraph.extract.cache import ExtractionCache, cache_path_for
+
+    steady(project)
+    read = documents_read(monkeypatch)
+    key, _ = add_to_a_source(project, "note: checked against the PDF")
+    noted = build_json(project)
+    assert read == [] and noted["extract"]["counts"]["documents"] == 5
+    assert resolved_again(noted)
+    # one reading per document, kept beside the database, and none other
+    cache = ExtractionCache(cache_path_for(project / "db" / "litgraph.db"))
+    documents = sorted((project / "documents").iterdir())
+    assert all(cache.get(cache.key(path)) is not None for path in documents)
+    assert cache._open().execute("select count(*) from readings").fetchone() == (5,)
+    cache.close()
+
+    # an author's edit to one document: that one is read again, and only it
+    document = documents[1]
+    document.write_text(document.read_text(encoding="utf-8") + "\nOne more line.\n",
+                        encoding="utf-8")
+    build_json(project)
+    assert read == [document.name]
+
+
+def test_a_merge_from_readings_kept_is_the_merge_from_the_documents(tmp_path):
+    from litgraph.extract.cache import ExtractionCache
+    from litgraph.references import merge_documents
+    from litgraph.references.yamlio import _content
+
+    documents = tmp_path / "documents"
+    shutil.copytree(ROOT / "documents", documents)
+    references = tmp_path / "references.yaml"
+    cache = ExtractionCache(tmp_path / "readings.sqlite")
+    first = merge_documents([documents], references, cache)  # reads, and keeps the readings
+    again = merge_documents([documents], references, cache)  # takes them
+    fresh = merge_documents([documents], references)
+    cache.close()
+    assert _content(first.data) == _content(again.data) == _content(fresh.data)
+    assert again.report.counts == fresh.report.counts
+
+
+def test_an_unusable_extraction_cache_is_read_around(project, monkeypatch):
+    from litgraph.extract.cache import ExtractionCache, cache_path_for
+
+    steady(project)
+    path = cache_path_for(project / "db" / "litgraph.db")
+    cache = ExtractionCache(path)
+    with cache._open() as conn:  # a reading that no longer unpickles: read again
+        conn.execute("update readings set reading = x'00'")
+    cache.close()
+    read = documents_read(monkeypatch)
+    add_to_a_source(project, "note: first")
+    build_json(project)
+    assert len(read) == 5
+    path.write_bytes(b"not a database")  # not SQLite at all: no cache, and left as it is
+    add_to_a_source(project, "level: 2")
+    build_json(project)
+    assert len(read) == 10 and path.read_bytes() == b"not a database"
+
+
+def test_a_document_changed_while_it_was_read_is_not_kept(tmp_path, monkeypatch):
+    import litgraph.extract.parallel as parallel
+    from litgraph.extract.cache import ExtractionCache
+
+    document = tmp_path / "note.md"
+    document.write_text("# A note\n\nAspirin helps [1].\n\n## References\n\n"
+                        "1. Smith AB. A trial of aspirin. Lancet. 2001;357:100-5. PMID: 11111111\n",
+                        encoding="utf-8")
+    cache = ExtractionCache(tmp_path / "readings.sqlite")
+    key = cache.key(document)
+    extract_one = parallel._extract_one
+
+    def read_then_saved(path, profile):
+        found = extract_one(path, profile)
+        path.write_text(path.read_text(encoding="utf-8") + "Saved meanwhile.\n", encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(parallel, "_extract_one", read_then_saved)
+    [(_, found)] = parallel.extract_documents([document], cache=cache)
+    assert found.references and cache.get(key) is None
+    assert cache.get(cache.key(document)) is None
+    cache.close()

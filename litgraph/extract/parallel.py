@@ -41,49 +41,66 @@ from . import extract_document
 PARALLEL_MIN_BYTES = 64_000
 
 
-def extract_documents(paths, boilerplate=None, workers=None) -> list:
+def extract_documents(paths, boilerplate=None, workers=None, cache=None) -> list:
     """(path, ExtractedDocument or DocumentError) for each of ``paths``, in their order.
 
     A document that cannot be read gives its DocumentError in place of the document
     (the caller decides whether that stops everything); any other error is raised.
     ``workers``: how many processes at most (default: the cores this process may use).
+    ``cache``: an ``ExtractionCache`` (``extracting``).
     """
-    with extracting(paths, boilerplate, workers) as results:
+    with extracting(paths, boilerplate, workers, cache) as results:
         return results()
 
 
 @contextmanager
-def extracting(paths, boilerplate=None, workers=None):
+def extracting(paths, boilerplate=None, workers=None, cache=None):
     """Start extracting ``paths``; yield a function that returns ``extract_documents``'s list.
 
     In worker processes the documents are read while the caller works inside the block
     (a build reads references.yaml meanwhile); in this process, when the function is called.
-    Leaving the block early cancels what has not started.
+    Leaving the block early cancels what has not started.  With a ``cache``
+    (``ExtractionCache``), a document read before with the same bytes is taken from it,
+    every other reading is kept there, and the cache then holds these documents' alone.
     """
     paths = [Path(p) for p in paths]
+    keys = {path: cache.key(path, boilerplate) for path in paths} if cache is not None else {}
+    known = {path: doc for path, doc in ((p, cache.get(k)) for p, k in keys.items())
+             if doc is not None}
+    to_read = [path for path in paths if path not in known]
     workers = workers or _cores()
     pool, futures = None, {}
-    if (workers > 1 and len(paths) > 1 and _total_bytes(paths) >= PARALLEL_MIN_BYTES
+    if (workers > 1 and len(to_read) > 1 and _total_bytes(to_read) >= PARALLEL_MIN_BYTES
             and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods()):
         try:
-            pool = ProcessPoolExecutor(min(workers, len(paths)),
+            pool = ProcessPoolExecutor(min(workers, len(to_read)),
                                        mp_context=multiprocessing.get_context("fork"),
                                        initializer=_end_with, initargs=(os.getpid(),))
-            for path in sorted(paths, key=_size, reverse=True):  # the largest first
+            for path in sorted(to_read, key=_size, reverse=True):  # the largest first
                 futures[path] = pool.submit(_extract_one, path, boilerplate)
         except (OSError, BrokenProcessPool):  # no worker could start: one process
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
             pool = None
 
-    def results() -> list:
+    def read() -> dict:
         if pool is not None:
             try:
-                return [(path, futures[path].result()) for path in paths]
+                return {path: futures[path].result() for path in to_read}
             except BrokenProcessPool:
                 pass  # a worker died (killed, out of memory): one process
-        return [(path, _extract_one(path, boilerplate)) for path in paths]
+        return {path: _extract_one(path, boilerplate) for path in to_read}
+
+    def results() -> list:
+        found = read()
+        if cache is not None:
+            for path, doc in found.items():
+                # kept only if the document did not change while it was read
+                if not isinstance(doc, DocumentError) and cache.key(path, boilerplate) == keys[path]:
+                    cache.put(keys[path], doc)
+            cache.keep_only(keys.values())
+        return [(path, known[path] if path in known else found[path]) for path in paths]
 
     try:
         yield results

@@ -176,8 +176,10 @@ def documents_to_read(paths, not_read=None) -> list:
     return files
 
 
-def merge_documents(paths, references_path) -> Merged:
-    """Extract every document and merge the result into references.yaml's data, in memory."""
+def merge_documents(paths, references_path, cache=None) -> Merged:
+    """Extract every document and merge the result into references.yaml's data, in memory.
+
+    ``cache``: an ``extract.cache.ExtractionCache`` holding earlier readings of documents."""
     from ..extract import propose_restates
 
     references_path = Path(references_path)
@@ -185,7 +187,7 @@ def merge_documents(paths, references_path) -> Merged:
     files = documents_to_read(paths, not_read)
     profile = references_path.parent / "boilerplate.yaml"  # a curator's additions, if any
     named = {Path(p) for p in paths if Path(p).is_file()}
-    with extracting(files, profile if profile.is_file() else None) as extraction:
+    with extracting(files, profile if profile.is_file() else None, cache=cache) as extraction:
         # read and checked while worker processes read the documents (nothing is written
         # before both are done)
         data, read_stamp, read_set = _load_to_merge(references_path)
