@@ -142,8 +142,8 @@ def test_curator_save_during_extract_is_never_overwritten(tmp_path, one_document
     curator = references.read_text() + "# saved by a curator while extract ran\n"
 
     @contextmanager
-    def extract_while_curator_saves(paths, boilerplate=None):
-        with original(paths, boilerplate) as results:
+    def extract_while_curator_saves(paths, boilerplate=None, cache=None):
+        with original(paths, boilerplate, cache=cache) as results:
             def and_the_curator_saves():
                 done = results()
                 references.write_text(curator)

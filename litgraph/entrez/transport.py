@@ -295,18 +295,14 @@ class Transport:
               again=False, behind=False):
         """Send one E-utilities request and return ``(parse(reply), fetched_at)``.
 
-        Retries 429 (honouring Retry-After), 5xx, network errors and unusable
-        bodies up to ``max_tries`` in all; permanent errors (``is_permanent``)
-        fail at once with PermanentEntrezError.
-        Raises EntrezError naming the endpoint and the last reason, at once
-        when the circuit breaker is open.  ``expire_after`` (seconds) limits
-        how long the cached reply is reused.  ``again``: the request asks again what an
-        earlier reply left out, and is cached apart from it (``ASK_AGAIN_HEADER``).
-        ``behind``: the request is asked ahead, and yields the throttle to the caller's own;
-        a reply the cache holds is then not parsed, and the answer is ``(None, fetched_at)``:
-        asking ahead saves a request's latency, and a cached one has none, while its
-        reading would take the interpreter from the caller (and a stage that turns out not
-        to need it, a graph kept as it was, would have it read for nothing).
+        Retries 429 (honouring Retry-After), 5xx, network errors and unusable bodies up to
+        ``max_tries`` in all; permanent errors (``is_permanent``) fail at once with
+        PermanentEntrezError.  Raises EntrezError naming the endpoint and the last reason, at
+        once when the circuit breaker is open.  ``expire_after`` (seconds) limits how long the
+        cached reply is reused.  ``again``: the request asks again what an earlier reply left
+        out, and is cached apart from it (``ASK_AGAIN_HEADER``).  ``behind``: the request is
+        asked ahead, and yields the throttle to the caller's own; a cached reply (no latency
+        to save) is then left unread: ``(None, fetched_at)``.
         """
         with self._lock:
             self._in_flight += 1

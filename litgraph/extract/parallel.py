@@ -68,6 +68,8 @@ def extracting(paths, boilerplate=None, workers=None, cache=None):
     known = {path: doc for path, doc in ((p, cache.get(k)) for p, k in keys.items())
              if doc is not None}
     to_read = [path for path in paths if path not in known]
+    if cache is not None:
+        cache.close()  # no SQLite connection open across a fork; reopened to keep the readings
     workers = workers or _cores()
     pool, futures = None, {}
     if (workers > 1 and len(to_read) > 1 and _total_bytes(to_read) >= PARALLEL_MIN_BYTES
