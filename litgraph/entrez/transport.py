@@ -299,10 +299,9 @@ class Transport:
         ``max_tries`` in all; permanent errors (``is_permanent``) fail at once with
         PermanentEntrezError.  Raises EntrezError naming the endpoint and the last reason, at
         once when the circuit breaker is open.  ``expire_after`` (seconds) limits how long the
-        cached reply is reused.  ``again``: the request asks again what an earlier reply left
-        out, and is cached apart from it (``ASK_AGAIN_HEADER``).  ``behind``: the request is
-        asked ahead, and yields the throttle to the caller's own; a cached reply (no latency
-        to save) is then left unread: ``(None, fetched_at)``.
+        cached reply is reused.  ``again``: asks again what an earlier reply left out, cached
+        apart from it (``ASK_AGAIN_HEADER``).  ``behind``: asked ahead, it yields the throttle
+        to the caller's; a cached reply (no latency to save) is left unread: (None, fetched_at).
         """
         with self._lock:
             self._in_flight += 1
