@@ -236,6 +236,89 @@ def test_any_text_is_read_as_ruamel_reads_it_or_left_to_it(entries):
         assert shape(quick) == shape(_yaml().load(written))
 
 
+def events_reading(text):
+    """The text read from libyaml's events into ruamel's round-trip types, as litgraph read
+    its own form before it read it line by line (``fastdump._own_lines``); _GiveUp where
+    ruamel's reading could differ."""
+    import yaml
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    from litgraph.references.fastdump import _GiveUp
+    from litgraph.references.fastload import _build, plain_value
+
+    flows = []  # per open container: whether its start event is in flow style
+
+    def opened(event):
+        if type(event) is yaml.MappingStartEvent and event.flow_style:
+            raise _GiveUp  # a flow mapping, {} too
+        flows.append(bool(event.flow_style))
+
+    def closed(node):
+        if flows.pop() and node:  # ruamel marks no style on an empty []
+            node.fa.set_flow_style()
+
+    def scalar(event):
+        if event.style not in (None, "", "'") or event.tag not in (None, "!"):
+            raise _GiveUp
+        if event.style == "'":
+            return SingleQuotedScalarString(event.value)
+        value = plain_value(event.value)
+        if type(value) is int and value == 0:
+            raise _GiveUp  # ruamel reads a plain 0 as its own ScalarInt
+        return value
+
+    return _build(yaml.parse(text, Loader=yaml.CSafeLoader), CommentedMap, CommentedSeq, scalar,
+                  opened, closed)
+
+
+def test_the_line_reading_of_a_first_extract_is_libyamls_reading(tmp_path):
+    from litgraph.references.fastdump import _own_lines
+
+    text = first_extract(tmp_path).read_text(encoding="utf-8")[len(HEADER):]
+    assert shape(_own_lines(text)) == shape(events_reading(text))
+
+
+@pytest.mark.parametrize("text", [
+    "a: b #c\n", "a: 'b #c'\n", "a:\n  - - x\n", "a: [b, 'c, d', e]\n", "a: []\n", "a: ''\n",
+    "'k: v': w\n", "a: 'it''s'\n", "a:\n- x\n", "a: -5\n", "a: {}\n", "a:\n\n  b: c\n",
+    "a: [b, c, ]\n", "a: [b,c]\n", "a:\n  b: 1\n c: 2\n", "a:\n  - b: 1\n    c: [x]\n  - d\n",
+    "a: b\nb:\n", "a:  b\n", "a: b \n", "a: yes\n", "a: 0\n", "a: 012\n", "a: 1.5\n",
+    "a: b\na: c\n", "a: 'b'c'\n", "a: [x]y\n", "a:\n    b: c\n", "a: ~\n", "a: 2024-01-01\n",
+    "? a\n: b\n", "a: &x b\nc: *x\n", "a: !!str 1\n", "a: |\n  b\n", "a: b\r\n", "a:\tb\n",
+])
+def test_a_text_read_line_by_line_is_what_ruamel_reads_or_left_to_it(text):
+    quick = load_own_form(text)
+    if quick is not None:
+        assert shape(quick) == shape(_yaml().load(text)), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(FIELD_TEXTS, FIELD_TEXTS, st.lists(FIELD_TEXTS, max_size=3),
+                          st.booleans()), min_size=1, max_size=4))
+def test_any_text_fast_dump_writes_is_read_back_line_by_line_as_libyaml_reads_it(entries):
+    from litgraph.references.fastdump import _Doubtful, _GiveUp, _own_lines
+
+    data = CommentedMap()
+    for number, (key, text, items, flow) in enumerate(entries):
+        listed = CommentedSeq(items)
+        if flow:
+            listed.fa.set_flow_style()
+        data[f"{key}{number}"] = CommentedMap([("title", text), ("items", listed),
+                                               ("seen", CommentedSeq([CommentedMap(
+                                                   [("document", key), ("line", number + 1)])]))])
+    written = fast_dump(data)
+    if written is None:
+        return  # ruamel's to write, and to read
+    try:
+        lines = _own_lines(written)
+    except (_GiveUp, _Doubtful):  # a text YAML may read otherwise: ruamel's to read
+        assert load_own_form(written) is None
+        return
+    assert shape(lines) == shape(events_reading(written)) == shape(_yaml().load(written))
+    quick = load_own_form(written)  # None where the data read back is not written the same
+    assert quick is None or shape(quick) == shape(lines)
+
+
 def test_merging_into_a_file_read_quickly_writes_what_ruamels_reading_would(tmp_path, monkeypatch):
     import litgraph.references as references_module
 

@@ -17,7 +17,7 @@ needs double quotes or spans lines, a float, a text too long for one line.
 ruamel's dump on varied data.
 
 The same form read back: ``load_own_form`` reads a text that is exactly what
-``fast_dump`` writes for its data into ruamel's round-trip types, with libyaml,
+``fast_dump`` writes for its data into ruamel's round-trip types, line by line,
 for a build that must merge into a large references.yaml; anything else is
 ruamel's to read.
 """
@@ -25,7 +25,6 @@ ruamel's to read.
 import functools
 import re
 
-import yaml
 from ruamel.yaml.comments import (Comment, CommentedBase, CommentedMap, CommentedSeq, Format,
                                    Tag)
 from ruamel.yaml.emitter import ScalarAnalysis
@@ -33,8 +32,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from .fastload import _GiveUp as _Doubtful
-from .fastload import _build
-from .fastload import _scalar as _plain_scalar
+from .fastload import plain_value
 from .fastload import reads_back_as
 from .yamlio import _dump, _yaml
 
@@ -213,7 +211,7 @@ def fast_dump(data):
 
 
 def load_own_form(text, header=""):
-    """references.yaml's round-trip data, read by libyaml, when ``text`` is exactly what the
+    """references.yaml's round-trip data, read line by line, when ``text`` is exactly what the
     quick writer writes for it (after ``header``, when the text starts with that); else None.
 
     ruamel's round-trip loader takes about 1.8 ms an entry (36 s for 20,000 sources),
@@ -227,40 +225,168 @@ def load_own_form(text, header=""):
     """
     body = text[len(header):] if header and text.startswith(header) else text
     try:
-        data = _own_form(yaml.parse(body, Loader=yaml.CSafeLoader))
-    except (_GiveUp, _Doubtful, yaml.YAMLError, RecursionError):
+        data = _own_lines(body)
+    except (_GiveUp, _Doubtful, RecursionError):
         return None
     if not isinstance(data, CommentedMap) or fast_dump(data) != body:
         return None
     return data
 
 
-def _own_form(events):
-    """The events of a block-styled text as ruamel's round-trip types (``fastload._build``),
-    or _GiveUp."""
-    flows = []  # per open container: whether its start event is in flow style
+def _own_lines(body):
+    """The data of ``body`` read line by line as ``fast_dump`` lays it out, in ruamel's types
+    (what libyaml's events give, a third sooner), or _GiveUp.
 
-    def opened(event):
-        if type(event) is yaml.MappingStartEvent and event.flow_style:
-            raise _GiveUp  # a flow mapping, {} too, is ruamel's to write
-        flows.append(bool(event.flow_style))
+    A text ``fast_dump`` writes holds a key or a dash per line at the indent its parent
+    sets, each scalar whole on its line, plain or single-quoted, or a flow sequence of
+    scalars; plain scalars are read by YAML's rules (``plain_value``).  What it reads is
+    kept only if ``fast_dump`` writes it back as ``body``, and ``fast_dump`` writes
+    different data differently: a reading that passes cannot differ from a YAML parser's
+    (the tests hold it to libyaml's and to ruamel's).
+    """
+    lines = body.split("\n")
+    if lines.pop() != "":
+        raise _GiveUp  # fast_dump ends every line
+    count = len(lines)
+    at = 0  # the next line to read
 
-    def closed(node):
-        if flows.pop() and node:  # ruamel marks no style on an empty []
-            node.fa.set_flow_style()
-        # a block style left unmarked: ruamel writes it as block all the same
+    def indent_of(number):
+        if number >= count:
+            return -1
+        line = lines[number]
+        return len(line) - len(line.lstrip(" "))
 
-    return _build(events, CommentedMap, CommentedSeq, _own_scalar, opened, closed)
+    def mapping(indent):
+        """The mapping whose first key is on line ``at`` at column ``indent`` (after the
+        dash of a sequence item), its other keys on lines of that indent."""
+        nonlocal at
+        result = CommentedMap()
+        while True:
+            key, rest = _key_and_rest(lines[at], indent)
+            if key in result:
+                raise _GiveUp  # a duplicate key: ruamel's word
+            at += 1
+            result[key] = value(rest, indent)
+            if indent_of(at) != indent or lines[at].startswith("- ", indent):
+                return result
 
+    def sequence(indent):
+        """The block sequence whose dashes are at column ``indent``, from line ``at``."""
+        nonlocal at
+        result = CommentedSeq()
+        while indent_of(at) == indent and lines[at].startswith("- ", indent):
+            item = lines[at][indent + 2:]
+            if _is_key(item):
+                result.append(mapping(indent + 2))  # its first key on the dash's line
+            else:
+                at += 1
+                result.append(_own_token(item))
+        return result
 
-def _own_scalar(event):
-    if event.style not in (None, "", "'"):
-        raise _GiveUp  # double quotes, literal or folded blocks: left to ruamel
-    if event.style == "'":
-        if event.tag not in (None, "!"):
+    def value(rest, indent):
+        """The value after a key's colon: on its line, or the lines indented under it."""
+        if rest:
+            if rest[0] != " ":
+                raise _GiveUp
+            return _own_token(rest[1:])
+        below = indent_of(at)
+        if below <= indent:
+            return None
+        if below != indent + 2:
             raise _GiveUp
-        return SingleQuotedScalarString(event.value)
-    value = _plain_scalar(event)
+        return sequence(below) if lines[at].startswith("- ", below) else mapping(below)
+
+    if not count or indent_of(0) != 0:
+        raise _GiveUp
+    data = mapping(0)
+    if at != count:
+        raise _GiveUp  # a line no container took
+    return data
+
+
+# What a plain scalar may not start with, in a flow sequence or not (YAML's indicators).
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+def _quoted_end(text, start):
+    """The index of the quote closing the single-quoted scalar opening at ``start``."""
+    end = start + 1
+    while True:
+        end = text.find("'", end)
+        if end < 0:
+            raise _GiveUp
+        if not text.startswith("''", end):
+            return end
+        end += 2
+
+
+def _is_key(text) -> bool:
+    """Whether a sequence item's text starts a mapping (``key: ...``) rather than a scalar."""
+    if text.startswith("'"):
+        return text.startswith(":", _quoted_end(text, 0) + 1)
+    return ": " in text or text.endswith(":")
+
+
+def _key_and_rest(line, column):
+    """(the key starting at ``column``, the text after its colon)."""
+    if line.startswith("'", column):
+        end = _quoted_end(line, column)
+        if not line.startswith(":", end + 1):
+            raise _GiveUp
+        return _quoted(line[column:end + 1]), line[end + 2:]
+    if line[column:column + 1] in _INDICATORS:
+        raise _GiveUp  # a flow sequence as a key, a complex key, an indicator
+    end = line.find(": ", column)
+    if end < 0:
+        if not line.endswith(":"):
+            raise _GiveUp
+        end = len(line) - 1
+    return _own_token(line[column:end]), line[end + 1:]
+
+
+def _own_token(text):
+    """A scalar or flow sequence as written on one line, in ruamel's types."""
+    if text.startswith("'"):
+        return _quoted(text)
+    if text.startswith("["):
+        return _flow_items(text)
+    if not text or text[0] in _INDICATORS:
+        raise _GiveUp  # a flow mapping ({} too), a nested sequence, a comment, an indicator
+    value = plain_value(text)
     if type(value) is int and value == 0:
         raise _GiveUp  # ruamel reads a plain 0 as its own ScalarInt
     return value
+
+
+def _quoted(text):
+    if len(text) < 2 or not text.endswith("'") or _quoted_end(text, 0) != len(text) - 1:
+        raise _GiveUp
+    return SingleQuotedScalarString(text[1:-1].replace("''", "'"))
+
+
+def _flow_items(text):
+    """A flow sequence of scalars, ``[a, 'b, c']``, marked flow as ruamel marks it."""
+    if not text.endswith("]"):
+        raise _GiveUp
+    inner = text[1:-1]
+    items = CommentedSeq()
+    start = 0
+    while start < len(inner):
+        if inner.startswith("'", start):
+            end = _quoted_end(inner, start) + 1
+            items.append(_quoted(inner[start:end]))
+        else:
+            end = inner.find(", ", start)
+            end = len(inner) if end < 0 else end
+            item = inner[start:end]
+            if ":" in item:
+                raise _GiveUp  # libyaml may refuse a colon in a flow scalar: ruamel's to read
+            items.append(_own_token(item))
+        if end < len(inner) and not inner.startswith(", ", end):
+            raise _GiveUp
+        start = end + 2
+    if start == len(inner) + 1:
+        raise _GiveUp  # a trailing ", "
+    if items:
+        items.fa.set_flow_style()  # ruamel marks no style on an empty []
+    return items

@@ -45,9 +45,20 @@ class _GiveUp(Exception):
 def _scalar(event):
     if event.tag not in (None, "!"):
         raise _GiveUp  # an explicit tag
-    value = event.value
     if event.style:  # quoted, literal or folded: text
-        return value
+        return event.value
+    return plain_value(event.value)
+
+
+# The first characters of every plain scalar above that is not plainly text.
+_MAY_NOT_BE_TEXT = frozenset("0123456789+-.~nNtTfFyYoO")
+
+
+def plain_value(value):
+    """What a plain scalar's text reads as (None, bool, int, float or the text), _GiveUp where
+    YAML 1.1 and 1.2 could differ."""
+    if value[:1] not in _MAY_NOT_BE_TEXT and value:
+        return value  # no pattern below matches: text (most titles and names)
     if value in _NULL:
         return None
     if value in _TRUE:
