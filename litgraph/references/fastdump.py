@@ -25,10 +25,12 @@ ruamel's to read.
 import functools
 import re
 
+from ruamel.yaml.anchor import Anchor
 from ruamel.yaml.comments import (Comment, CommentedBase, CommentedMap, CommentedSeq, Format,
                                    Tag)
 from ruamel.yaml.emitter import ScalarAnalysis
 from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from .fastload import _GiveUp as _Doubtful
@@ -62,6 +64,17 @@ def _tools():
     return yaml.emitter, yaml.resolver
 
 
+@functools.lru_cache(maxsize=1)
+def _resolved_from() -> frozenset:
+    """The first characters of every plain scalar ruamel's resolver may read as other than
+    text, in any YAML version (its implicit resolvers are looked up by first character):
+    a text starting otherwise is text without asking it.  Empty when a resolver looks at
+    any first character (then it is always asked)."""
+    firsts = {c for _versions, _tag, _regexp, chars in implicit_resolvers for c in chars}
+    firsts.update(getattr(_tools()[1], "yaml_implicit_resolvers", {}))
+    return frozenset() if None in firsts else frozenset(firsts)
+
+
 @functools.lru_cache(maxsize=65536)
 def _style(text: str, quoted: bool, flow: bool, key: bool) -> str:
     """ruamel's style for a text: '' (plain) or "'" (single quotes); _GiveUp for anything else."""
@@ -72,7 +85,9 @@ def _style(text: str, quoted: bool, flow: bool, key: bool) -> str:
     if analysis.multiline or (key and analysis.empty):
         raise _GiveUp
     if not quoted:
-        implicit = resolver.resolve(ScalarNode, text, (True, False)) == STR_TAG
+        firsts = _resolved_from()
+        implicit = (firsts and text[:1] not in firsts) or \
+            resolver.resolve(ScalarNode, text, (True, False)) == STR_TAG
         plain = analysis.allow_flow_plain if flow else analysis.allow_block_plain
         if implicit and plain:
             return ""
@@ -103,8 +118,9 @@ def _analysis(text: str) -> ScalarAnalysis:
 def _scalar(value, flow=False, key=False) -> str:
     kind = type(value)
     if kind is str or kind is SingleQuotedScalarString:
-        if kind is SingleQuotedScalarString and value.anchor.value is not None:
-            raise _GiveUp
+        if kind is SingleQuotedScalarString and \
+                getattr(getattr(value, Anchor.attrib, None), "value", None) is not None:
+            raise _GiveUp  # (read without ``.anchor``, which gives every text an empty anchor)
         text = str(value)
         if _style(text, kind is SingleQuotedScalarString, flow, key) == "":
             return text
