@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from litgraph.errors import IdentifierError
@@ -616,3 +618,16 @@ def test_a_quoted_title_after_a_comma_does_not_make_an_ordinary_entry_a_shortene
     fields = parse_reference('Okafor N, Lindgren S. "Invented gout," a review. Fict Rheumatol. '
                              '2016;4(2):10-18.')
     assert fields.authors == ["Okafor N", "Lindgren S"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=40), st.integers(min_value=0, max_value=8))
+def test_a_slug_is_the_words_of_the_texts_ascii_decomposition(text, max_words):
+    """Keys and identities are slugs: ASCII, lower case, the first words joined by hyphens."""
+    import re
+    import unicodedata
+
+    from litgraph.extract.fields import slug
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    assert slug(text, max_words) == "-".join(re.findall("[a-z0-9]+", folded)[:max_words])

@@ -164,11 +164,15 @@ def surname(author: str):
     return " ".join(out)
 
 
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+
+
 def slug(text: str, max_words: int = 6) -> str:
     """ASCII, lower case, words joined by hyphens: ``Öztürk`` -> ``ozturk``."""
-    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", folded.lower())
-    return "-".join(words[:max_words])
+    text = str(text)
+    if not text.isascii():  # an ASCII text is its own decomposition
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(_SLUG_WORD.findall(text.lower())[:max_words])
 
 
 def parse_full_citation(text: str) -> dict:
