@@ -294,3 +294,81 @@ def test_a_reply_asked_ahead_is_read_here_while_the_callers_own_is_read_in_the_c
     for thread in threads:
         thread.join(5)
     assert order[1] == ("efetch, the caller's", "child")
+
+
+def records_of(found) -> dict:
+    return {r.pmid: vars(r) for r in found}
+
+
+def test_a_large_reply_read_once_is_taken_from_its_kept_reading_the_next_time(tmp_path,
+                                                                               monkeypatch):
+    """A later build reads the same cached bytes: their records come back kept, the same
+    records, without the parser running; a small reply is read again each time."""
+    from entrez_fake import pubmed_set
+
+    import litgraph.entrez.records as records_module
+    from litgraph.entrez.parser import KEPT_FROM_BYTES, kept_readings
+
+    large = pubmed_set([str(930000000 + n) for n in range(200)])
+    small = pubmed_set(["930000001"])
+    assert len(large) >= KEPT_FROM_BYTES > len(small)
+    read = []
+
+    def counted(content):
+        read.append(len(content))
+        return parse_pubmed(content)
+
+    counted.__name__ = "parse_pubmed"
+    monkeypatch.setattr(records_module, "parse_pubmed", counted)  # still a parser the child knows
+    kept = kept_readings(tmp_path / "http-cache.sqlite")
+    assert kept.path == tmp_path / "http-cache-read.sqlite"
+    first = Readers(kept)
+    first.process._broken = True  # read here, where it is counted
+    found = [first.read(counted, reply)[0] for reply in (large, small)]
+    first.close()
+    again = Readers(kept_readings(tmp_path / "http-cache.sqlite"))
+    again.process._broken = True
+    found_again = [again.read(counted, reply)[0] for reply in (large, small)]
+    again.close()
+    assert read == [len(large), len(small), len(small)]  # the large one read once
+    assert [records_of(f) for f in found_again] == [records_of(f) for f in found]
+    assert records_of(found[0]) == records_of(parse_pubmed(large))
+
+
+def test_a_kept_reading_is_the_reading_of_those_bytes_by_that_parser_alone(tmp_path):
+    """Keys are the parser, its arguments and the bytes: elink's reply read for one link name
+    never answers for another, and a reading that no longer unpickles is read again."""
+    from litgraph.entrez.parser import kept_readings
+
+    links = "".join(f"<Link><Id>{930000000 + n}</Id></Link>" for n in range(6000))
+    body = ("<?xml version='1.0'?><eLinkResult><LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>1"
+            "</Id></IdList><LinkSetDb><DbTo>pubmed</DbTo><LinkName>pubmed_pubmed_refs</LinkName>"
+            f"{links}</LinkSetDb></LinkSet></eLinkResult>").encode()
+    readers = Readers(kept_readings(tmp_path / "cache.sqlite"))
+    readers.process._broken = True
+    for name in ("pubmed_pubmed_refs", "pubmed_pubmed_citedin", "pubmed_pubmed_refs"):
+        parse = partial(parse_elink, linkname=name)
+        assert readers.read(parse, body)[0] == parse(body)
+    with readers.kept._lock:
+        conn = readers.kept._open()
+        assert conn.execute("select count(*) from kept").fetchone() == (2,)
+        with conn:
+            conn.execute("update kept set result = x'00'")
+    parse = partial(parse_elink, linkname="pubmed_pubmed_refs")
+    assert readers.read(parse, body)[0] == parse(body)
+    readers.close()
+
+
+def test_kept_readings_no_build_used_for_a_month_are_dropped(tmp_path):
+    from litgraph.kept import MISSING, Kept
+
+    kept = Kept(tmp_path / "kept.sqlite")
+    kept.put("old", ["read long ago"])
+    kept.put("new", ["read today"])
+    with kept._lock, kept._open() as conn:
+        conn.execute("update kept set used = used - 31 * 86400 where key = 'old'")
+    kept.forget_unused(30)
+    assert kept.get("old") is MISSING and kept.get("new") == ["read today"]
+    kept.keep_only(["other"])
+    assert kept.get("new") is MISSING
+    kept.close()

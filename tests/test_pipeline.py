@@ -833,8 +833,8 @@ def test_a_curators_note_is_merged_without_reading_the_documents_again(project, 
     # one reading per document, kept beside the database, and none other
     cache = ExtractionCache(cache_path_for(project / "db" / "litgraph.db"))
     documents = sorted((project / "documents").iterdir())
-    assert all(cache.get(cache.key(path)) is not None for path in documents)
-    assert cache._open().execute("select count(*) from readings").fetchone() == (5,)
+    assert all(cache.reading(cache.key(path)) is not None for path in documents)
+    assert cache._open().execute("select count(*) from kept").fetchone() == (5,)
     cache.close()
 
     # an author's edit to one document: that one is read again, and only it
@@ -869,7 +869,7 @@ def test_an_unusable_extraction_cache_is_read_around(project, monkeypatch):
     path = cache_path_for(project / "db" / "litgraph.db")
     cache = ExtractionCache(path)
     with cache._open() as conn:  # a reading that no longer unpickles: read again
-        conn.execute("update readings set reading = x'00'")
+        conn.execute("update kept set result = x'00'")
     cache.close()
     read = documents_read(monkeypatch)
     add_to_a_source(project, "note: first")
@@ -900,6 +900,6 @@ def test_a_document_changed_while_it_was_read_is_not_kept(tmp_path, monkeypatch)
 
     monkeypatch.setattr(parallel, "_extract_one", read_then_saved)
     [(_, found)] = parallel.extract_documents([document], cache=cache)
-    assert found.references and cache.get(key) is None
-    assert cache.get(cache.key(document)) is None
+    assert found.references and cache.reading(key) is None
+    assert cache.reading(cache.key(document)) is None
     cache.close()

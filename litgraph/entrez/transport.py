@@ -45,7 +45,7 @@ from .batching import BatchSizes
 from .credentials import (ASK_AGAIN_HEADER, SECRET_PARAMETERS, cache_key, is_loopback,
                           redact, split_credentials)
 from .pacing import PROCESS_THROTTLE, CircuitBreaker
-from .parser import Readers
+from .parser import Readers, kept_readings
 from .replies import endpoint_kind, is_permanent, reply_problem
 
 log = logging.getLogger("litgraph.entrez")
@@ -172,7 +172,7 @@ class Transport:
         self._lock = threading.Lock()
         # Replies are read here or in the parser process (``parser.Readers``), which runs
         # while requests are in flight (``_call``).
-        self._readers = Readers()
+        self._readers = Readers(kept_readings(self.cache_path))
         self._parser = self._readers.process
         self._in_flight = 0
         self._pool = None
@@ -486,7 +486,7 @@ class Transport:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-        self._parser.close()
+        self._readers.close()
         if self._parser.peak_rss_mb is not None:
             self.stats["parser_peak_rss_mb"] = self._parser.peak_rss_mb
             self.stats["parser_processes"] = self._parser.started

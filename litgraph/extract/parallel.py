@@ -65,7 +65,7 @@ def extracting(paths, boilerplate=None, workers=None, cache=None):
     """
     paths = [Path(p) for p in paths]
     keys = {path: cache.key(path, boilerplate) for path in paths} if cache is not None else {}
-    known = {path: doc for path, doc in ((p, cache.get(k)) for p, k in keys.items())
+    known = {path: doc for path, doc in ((p, cache.reading(k)) for p, k in keys.items())
              if doc is not None}
     to_read = [path for path in paths if path not in known]
     if cache is not None:
