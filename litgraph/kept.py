@@ -105,7 +105,8 @@ class Kept:
             try:
                 with conn:
                     if wanted is not None:
-                        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
+                        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted "
+                                     "(key TEXT PRIMARY KEY)")
                         conn.execute("DELETE FROM wanted")
                         conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)",
                                          [(k,) for k in wanted])

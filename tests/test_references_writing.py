@@ -219,18 +219,28 @@ def test_a_file_a_curator_commented_or_styled_is_left_to_ruamels_reading(tmp_pat
 FIELD_TEXTS = st.one_of(TEXTS, st.text(st.sampled_from(list("abXY 09.,;:'()-/é")), max_size=12))
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(FIELD_TEXTS, FIELD_TEXTS, st.lists(FIELD_TEXTS, max_size=3),
-                          st.booleans()), min_size=1, max_size=4))
-def test_any_text_is_read_as_ruamel_reads_it_or_left_to_it(entries):
+ENTRIES = st.lists(st.tuples(FIELD_TEXTS, FIELD_TEXTS, st.lists(FIELD_TEXTS, max_size=3),
+                             st.booleans()), min_size=1, max_size=4)
+
+
+def entries_data(entries) -> CommentedMap:
+    """Drawn entries as references.yaml data: a title, a number, a flag, a list (flow or
+    block) and a sighting each."""
     data = CommentedMap()
     for number, (key, text, items, flow) in enumerate(entries):
         listed = CommentedSeq(items)
         if flow:
             listed.fa.set_flow_style()
+        seen = CommentedSeq([CommentedMap([("document", key), ("line", number + 1)])])
         data[f"{key}{number}"] = CommentedMap([("title", text), ("number", number + 1),
-                                               ("flag", flow), ("items", listed)])
-    written = _dump(data)
+                                               ("flag", flow), ("items", listed), ("seen", seen)])
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(ENTRIES)
+def test_any_text_is_read_as_ruamel_reads_it_or_left_to_it(entries):
+    written = _dump(entries_data(entries))
     quick = load_own_form(written)
     if quick is not None:
         assert shape(quick) == shape(_yaml().load(written))
@@ -293,20 +303,11 @@ def test_a_text_read_line_by_line_is_what_ruamel_reads_or_left_to_it(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(FIELD_TEXTS, FIELD_TEXTS, st.lists(FIELD_TEXTS, max_size=3),
-                          st.booleans()), min_size=1, max_size=4))
+@given(ENTRIES)
 def test_any_text_fast_dump_writes_is_read_back_line_by_line_as_libyaml_reads_it(entries):
     from litgraph.references.fastdump import _Doubtful, _GiveUp, _own_lines
 
-    data = CommentedMap()
-    for number, (key, text, items, flow) in enumerate(entries):
-        listed = CommentedSeq(items)
-        if flow:
-            listed.fa.set_flow_style()
-        data[f"{key}{number}"] = CommentedMap([("title", text), ("items", listed),
-                                               ("seen", CommentedSeq([CommentedMap(
-                                                   [("document", key), ("line", number + 1)])]))])
-    written = fast_dump(data)
+    written = fast_dump(entries_data(entries))
     if written is None:
         return  # ruamel's to write, and to read
     try:

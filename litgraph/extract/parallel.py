@@ -98,8 +98,8 @@ def extracting(paths, boilerplate=None, workers=None, cache=None):
         found = read()
         if cache is not None:
             for path, doc in found.items():
-                # kept only if the document did not change while it was read
-                if not isinstance(doc, DocumentError) and cache.key(path, boilerplate) == keys[path]:
+                unchanged = cache.key(path, boilerplate) == keys[path]  # while it was read
+                if unchanged and not isinstance(doc, DocumentError):
                     cache.put(keys[path], doc)
             cache.keep_only(keys.values())
         return [(path, known[path] if path in known else found[path]) for path in paths]
