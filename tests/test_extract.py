@@ -467,6 +467,11 @@ def test_a_leaflets_footer_after_its_reading_list_is_not_a_reference(tmp_path, h
         *([(["Haddad L"], 2021, False)] if blocks else [])]
 
 
+def claims_and_labels(doc) -> list:
+    """Each claim's text and the labels of the entries it cites, in order."""
+    return [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims]
+
+
 @pytest.mark.parametrize("cited", ["[1]\u2013[3]", "[1]-[3]", "[1\u20133]", "[1-3]"])
 def test_a_range_written_as_two_brackets_cites_every_number_between(cited):
     """IEEE writes a range as two brackets, [1]–[3]: it cites 1, 2 and 3, in that order, and
@@ -477,7 +482,7 @@ def test_a_range_written_as_two_brackets_cites_every_number_between(cited):
         *(f"[{n}] {name} A. Made-up study {n}. Fict Med. {2010 + n};{n}:{n}0-9."
           for n, name in enumerate(["Okafor", "Petrov", "Haddad", "Kim"], 1)), ""])
     doc = extract_text(text, "note")
-    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+    assert claims_and_labels(doc) == [
         ("Biopsy was safe.", ["[1]", "[2]", "[3]"]), ("Seeding was rare.", ["[2]", "[4]"])]
 
 
@@ -492,7 +497,7 @@ def test_a_reference_list_labelled_in_parentheses_is_read_like_a_numbered_one():
     assert [(r.label, r.authors, r.title) for r in doc.references] == [
         ("(1)", ["Okafor A"], "Made-up study 1"), ("(2)", ["Petrov A"], "Made-up study 2"),
         ("(3)", ["Haddad A"], "Made-up study 3")]
-    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+    assert claims_and_labels(doc) == [
         ("Invented gout is common.", ["(1)"]), ("Colchicine helped.", ["(2)", "(3)"])]
 
 
@@ -531,7 +536,7 @@ def test_numbers_in_parentheses_are_no_markers_in_a_document_citing_in_brackets(
                       "Biopsy is safe [2]. Patients are staged by CT (2) and MRI (3).", "",
                       *three_references(["[1]", "[2]", "[3]"]), ""])
     doc = extract_text(text, "note")
-    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+    assert claims_and_labels(doc) == [
         ("The work-up has three steps: (1) imaging, (2) biopsy and (3) review.", ["[1]"]),
         ("Biopsy is safe.", ["[2]"])]
 
@@ -542,7 +547,7 @@ def test_an_enumeration_is_no_marker_in_a_document_citing_in_parentheses():
                       "Biopsy is safe (1, 2).", "",
                       *three_references(["1.", "2.", "3."]), ""])
     doc = extract_text(text, "note")
-    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+    assert claims_and_labels(doc) == [
         ("The work-up has two steps: (1) imaging and (2) biopsy.", ["3."]),
         ("Biopsy is safe.", ["1.", "2."])]
 
@@ -558,7 +563,7 @@ def test_superscripts_a_plain_text_copy_lost_are_read_after_the_full_stop(tmp_pa
         "resolve in 2.5 weeks.1-3", "",
         *three_references(["1.", "2.", "3."]), ""]), encoding="utf-8")
     doc = extract_document(path)
-    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+    assert claims_and_labels(doc) == [
         ("Treatment follows invented guidance.", ["1."]),
         ("Outcomes vary by histology.", ["2.", "3."]),
         ("Most cases resolve in 2.5 weeks.", ["1.", "2.", "3."])]
@@ -569,7 +574,7 @@ def test_digits_after_a_full_stop_are_no_marks_where_the_document_cites_otherwis
                       "Gout is common [1]. Colchicine dose was cut to 0.5 mg in version.2 Trials "
                       "continue [2].", "", *three_references(["[1]", "[2]", "[3]"]), ""])
     doc = extract_text(text, "note")
-    assert [(c.text, [doc.references[i].label for i in c.references]) for c in doc.claims] == [
+    assert claims_and_labels(doc) == [
         ("Gout is common.", ["[1]"]),
         ("Colchicine dose was cut to 0.5 mg in version.2 Trials continue.", ["[2]"])]
 
