@@ -26,7 +26,8 @@ MISSING = object()  # what ``get`` gives for a key it does not hold (a result ma
 @lru_cache(maxsize=1)
 def package_digest() -> str:
     """A SHA-256 of every file of the litgraph package (code, and the data it reads, such as
-    the bundled boilerplate profile), by name and bytes."""
+    the bundled boilerplate profile), by name and bytes: the build's stamps and the kept
+    results' keys hold it, so that another litgraph does the work again."""
     import litgraph
 
     digest = hashlib.sha256()

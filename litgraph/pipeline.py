@@ -163,11 +163,11 @@ def run_align(db, refset, base_dir, aligned_before=()) -> dict:
     import json
 
     from .align.storage import align_documents, alignment_inputs_stamp, save_alignments
-    from .references import code_digest
+    from .kept import package_digest
     from .store import build_info_in
 
     thresholds = (refset.settings or {}).get("restatement")
-    stamp = alignment_inputs_stamp(db, thresholds, base_dir, code=code_digest())
+    stamp = alignment_inputs_stamp(db, thresholds, base_dir, code=package_digest())
     stored = build_info_in(db)
     if stored.get("align_inputs") == stamp and stored.get("align_counts"):
         save_alignments(db, list(aligned_before))  # the rows aligning again would store
@@ -225,7 +225,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
 
     with build_lock(db_path), ThreadPoolExecutor(1, thread_name_prefix="litgraph-write") as writer:
         # When nothing extract reads changed since the last build (documents, references.yaml
-        # as that build left it, litgraph's code), extract would change nothing: skip it.
+        # as that build left it, litgraph's files), extract would change nothing: skip it.
         started = time.perf_counter()
         inputs = extract_inputs(paths, references_path)
         stamp = inputs_stamp(inputs)
@@ -331,7 +331,7 @@ RESOLVE_KEPT = "unchanged since the last build: not resolved again"
 
 def resolve_inputs_stamp(extract_stamp, references_path, client) -> str:
     """A SHA-256 of what resolution reads: ``extract_stamp`` (the documents, references.yaml
-    and litgraph's code), the evidence-level mapping that applies, the E-utilities service,
+    and litgraph's files), the evidence-level mapping that applies, the E-utilities service,
     and which replies its cache holds.  "" (no stamp: resolution asks again) without
     ``extract_stamp`` or without a cache."""
     import hashlib
@@ -402,7 +402,7 @@ def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageRepor
     """The graph stage, or its last report when nothing it reads changed.
 
     The graph is a function of the sources, documents and citations just stored, the
-    options, the E-utilities service (its replies cached) and litgraph's code: when none
+    options, the E-utilities service (its replies cached) and litgraph's files: when none
     changed since a graph that met no failure, building it again would store the same rows.
     """
     import json
@@ -427,13 +427,13 @@ def _graph_unless_unchanged(db_path, client, depth, cap, progress) -> StageRepor
 def graph_inputs_stamp(db, client, **options) -> str:
     """A SHA-256 of everything the graph stage reads: store.GRAPH_COLUMNS of the rows a build
     stored, the options, the E-utilities service whose cached replies it reads, and
-    litgraph's code."""
+    litgraph's files (``kept.package_digest``)."""
     import hashlib
 
-    from .references import code_digest
+    from .kept import package_digest
     from .store import GRAPH_COLUMNS, graph_rows
 
-    digest = hashlib.sha256(code_digest().encode())
+    digest = hashlib.sha256(package_digest().encode())
     digest.update(repr(sorted(options.items())).encode())
     digest.update(b"\0service\0" + str(client.service if client is not None else "-").encode())
     for table in GRAPH_COLUMNS:

@@ -10,7 +10,6 @@ marked ``stale: true``, never deleted; so is a document whose file is gone
 file beside it and renamed over it, and only when its text changes.
 """
 
-import functools
 import hashlib
 import json
 import os
@@ -23,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap
 from ..collector import without_cyclic_gc
 from ..errors import DocumentError, ReferencesFileError, UnreadableDocumentError
 from ..extract.parallel import extracting
+from ..kept import package_digest
 from .fastdump import dump, load_own_form
 from .merge import merge_extracted
 from .reading import reference_set_from, read_reference_set  # noqa: F401  the package's API
@@ -287,18 +287,6 @@ def write_merged(merged: Merged) -> ExtractReport:
     return report
 
 
-@functools.lru_cache(maxsize=1)
-def code_digest() -> str:
-    """A SHA-256 of litgraph's own code (every .py file of the package, by name and bytes)."""
-    import litgraph
-
-    digest = hashlib.sha256()
-    package = Path(litgraph.__file__).resolve().parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
-
-
 def extract_inputs(paths, references_path) -> dict:
     """Everything ``update_from_documents`` reads, each file by its SHA-256: references.yaml,
     the boilerplate profile beside it, every document file (by name), and the code of
@@ -311,7 +299,7 @@ def extract_inputs(paths, references_path) -> dict:
 
     not_read = []
     documents = document_paths(paths, not_read)
-    return {"code": code_digest(), "references.yaml": digest_of(references_path),
+    return {"code": package_digest(), "references.yaml": digest_of(references_path),
             "boilerplate.yaml": digest_of(references_path.parent / "boilerplate.yaml"),
             "documents": [[str(document), digest_of(document)] for document in documents],
             "not_read": [str(path) for path in not_read]}
