@@ -214,6 +214,35 @@ def test_the_process_ends_when_the_client_process_is_killed():
 
 
 
+@pytest.mark.parametrize("count", [2, 2000])  # a reply that fits in a pipe; one that fills it
+def test_a_child_that_stops_answering_is_ended_and_its_reply_read_here(caplog, count):
+    """A parser process that stops (stopped, swapped out, wedged) never holds a build up:
+    once it has taken or given nothing for ``answer_wait`` seconds it is ended, and the
+    reply is read in the client, giving the same records."""
+    caplog.set_level(logging.WARNING, logger="litgraph")
+    catalogue = build_catalogue(records=[], synthetic=count)
+    pmids = [synthetic_pmid(n) for n in range(1, count + 1)]
+    reply = render.efetch_xml(catalogue, pmids, frozenset()).encode("utf-8")
+    readers = Readers()
+    readers.process.answer_wait = 0.5
+    readers.process.start()
+    assert readers.process.wait_ready()
+    pid = readers.process._process.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        records, elsewhere = readers.read(parse_pubmed, reply)
+        waited = time.monotonic() - started
+    finally:
+        if is_running(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert not elsewhere and records == parse_pubmed(reply) and len(records) == count
+    assert 0.5 <= waited < 10
+    assert readers.process._broken and "the parser process stopped (TimeoutError" in caplog.text
+    assert not is_running(pid)  # ended, stopped though it was
+    readers.close()
+
+
 class ScriptedChild:
     """A parser process that reads what it is given while ``free`` is set, one at a time;
     each read lasts until ``finish`` is set."""

@@ -21,7 +21,8 @@ threads.  Only parsers of ``litgraph.entrez.records`` are named to it, by name;
 the reply goes as bytes, the records come back pickled.  It ends when its input
 ends: the client closed, or its process ended, however it ended.  Where it
 cannot start, or it dies, replies are read here: a slower run, never another
-result.
+result.  A child that gives no answer within ``ANSWER_WAIT_S`` (stopped, swapped out,
+wedged) is ended and replies are read here: it never holds a build up for good.
 
 A large reply read once is kept read (``kept_readings``, beside the HTTP cache): the
 same bytes from the cache, in a later build, give its records back without reading it
@@ -36,6 +37,7 @@ import struct
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..kept import MISSING, Kept, key_of
@@ -49,6 +51,10 @@ CHILD = ("import sys; from litgraph.entrez.parser import serve; "
 PARSERS = ("parse_pubmed", "parse_elink")  # what the child may be asked to run
 KEPT_FROM_BYTES = 64_000  # a smaller reply is read again: quicker than keeping it
 KEPT_DAYS = 30  # a reading no build used for this long is dropped
+# The longest one reply may spend going to the child and coming back read (10,000 records
+# take about a second): past it the child is taken for stuck (stopped, swapped out,
+# wedged) and ended, and replies are read in the client.
+ANSWER_WAIT_S = 60
 
 
 def kept_readings(cache_path):
@@ -62,10 +68,12 @@ def kept_readings(cache_path):
 class ParserProcess:
     """One child process that reads replies (``try_parse``), started by ``start``."""
 
-    def __init__(self):
+    def __init__(self, answer_wait=ANSWER_WAIT_S):
+        self.answer_wait = answer_wait  # seconds: see ANSWER_WAIT_S
         self._process = None
         self._ready = False  # the child has said it is ready (its imports done)
         self._broken = False
+        self._stuck = False  # the child was ended for taking longer than answer_wait
         self._busy = threading.Lock()  # one reply at a time in the child
         self.peak_rss_mb = None  # the largest peak memory of the children that have ended
         self.started = 0  # children started
@@ -119,8 +127,9 @@ class ParserProcess:
                 return
             try:
                 if self._is_ready():
-                    _write(self._process.stdin, pickle.dumps(("bye", ())), b"")
-                    peak = _read(self._process.stdout)[1]
+                    with self._watched():
+                        _write(self._process.stdin, pickle.dumps(("bye", ())), b"")
+                        peak = _read(self._process.stdout)[1]
                     if peak is not None:
                         self.peak_rss_mb = max(peak, self.peak_rss_mb or 0)
                 else:
@@ -147,9 +156,29 @@ class ParserProcess:
 
     def _give_up(self, exc) -> None:
         self._broken = True
+        if self._stuck:
+            exc = TimeoutError(f"it gave no answer in {self.answer_wait:g} s and was ended")
         log.warning("the parser process stopped (%s: %s); replies are read in this one",
                     type(exc).__name__, exc)
         self._stop()
+
+    @contextmanager
+    def _watched(self):
+        """An exchange with the child, ended (the child killed: this side's read or write
+        then fails) should it last longer than ``answer_wait``."""
+        process = self._process
+
+        def end_it():
+            self._stuck = True
+            process.kill()
+
+        watchdog = threading.Timer(self.answer_wait, end_it)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            yield
+        finally:
+            watchdog.cancel()
 
     def _start(self) -> None:
         # the child imports this very litgraph, wherever this process found it
@@ -162,8 +191,9 @@ class ParserProcess:
         self.started += 1
 
     def _ask(self, name, args, content):
-        _write(self._process.stdin, pickle.dumps((name, args)), content)
-        status, value = _read(self._process.stdout)
+        with self._watched():
+            _write(self._process.stdin, pickle.dumps((name, args)), content)
+            status, value = _read(self._process.stdout)
         if status == "ok":
             return value
         raise value
