@@ -646,6 +646,24 @@ def test_a_pinned_pmid_that_does_not_resolve_keeps_nothing_of_the_record_before(
         "identity": None, "identity_reason": None}  # the first run's "verified" is gone too
 
 
+def test_a_pin_that_leaves_an_identifier_out_keeps_the_records_and_reports_no_change(db):
+    """A curator pinned the PMID alone: the DOI is the record's, and saving the set again (a
+    rebuild, or a resolution that failed) neither clears it nor reports it as changed."""
+    from litgraph.store.sources import save_reference_set
+
+    refset = ReferenceSet(sources=[SourceEntry("miller-2010", pmid="20090506", pinned=True)])
+    record = replace(RECORDS["20090506"], fetched_at="2026-11-01T00:00:00+00:00")
+    resolved = Resolution("miller-2010", "resolved", resolved_by="pmid", record=record)
+    changes = []
+    for resolution in (resolved, resolved,
+                       Resolution("miller-2010", "unresolved", "E-utilities failed",
+                                  failure="transient")):
+        save_reference_set(db, refset)
+        changes += save_resolutions(db, refset, [resolution])
+        assert db["sources"].get("miller-2010")["doi"] == "10.1097/pas.0b013e3181cad8c9"
+    assert changes == ["miller-2010: kept the stored resolved row: E-utilities failed"]
+
+
 def test_the_entrez_client_is_what_resolution_asks_for():
     from litgraph.resolve import EntrezService
 

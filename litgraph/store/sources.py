@@ -98,8 +98,9 @@ def _source_row(entry, old, level_map) -> dict:
            "excluded": int(entry.exclude), "stale": int(entry.stale), "note": entry.note}
     resolved = old.get("status") in ("resolved", "conflict")
     for name in ("pmid", "doi", "pmcid"):
-        if not resolved or not old.get(name) or entry.pinned:
-            row[name] = getattr(entry, name)
+        value = getattr(entry, name)
+        if not resolved or not old.get(name) or (entry.pinned and value):
+            row[name] = value  # a pinned identifier wins; one a pin leaves out is the record's
     if not resolved:
         row.update({name: getattr(entry, name) for name in SOURCE_ENTRY_COLUMNS})
         row["authors"] = as_json(entry.authors) if entry.authors else None
