@@ -112,7 +112,7 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
     ``link_names`` are asked ahead for the graph stage (``resolve_sources``).
     """
     from .resolve import resolve_sources
-    from .store.sources import save_reference_set, save_resolutions
+    from .store.sources import save_reference_set
 
     db = open_db(db_path)
     # Ask E-utilities first: if it cannot be reached at all, nothing stored has changed.
@@ -129,8 +129,7 @@ def resolve_and_save(db_path, references_path, client, refset, refresh=False, ma
         # rows (a few per restating sentence) are stored again instead of aligning again
         aligned_before = list(db["claim_alignments"].rows) if db["claim_alignments"].exists() \
             else []
-        save_reference_set(db, refset)
-        changes = save_resolutions(db, refset, resolutions)
+        changes = save_reference_set(db, refset, resolutions)  # each source's row written once
         aligned = run_align(db, refset, Path(references_path).resolve().parent, aligned_before)
     set_build_info(db, resolved_at=now_utc(),
                    eutils=("E-utilities stand-in: fixture records, not NCBI"

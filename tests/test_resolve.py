@@ -727,3 +727,65 @@ def test_a_second_run_with_the_pmids_the_first_wrote_back_asks_nothing_anew(tmp_
             second = resolve_sources(again, client)
         assert client.stats["network_requests"] == 0
     assert outcome(second) == outcome(first)
+
+
+def test_a_builds_one_write_of_each_source_leaves_what_the_two_saves_in_turn_leave(tmp_path):
+    """A build writes each sources row once, the set's columns and its resolution's together
+    (``save_reference_set(db, refset, resolutions)``): the rows and the changes reported are
+    those of saving the set and then its resolutions, in a first build and in rebuilds that
+    change the set and the answers."""
+    from litgraph.store.sources import save_reference_set
+
+    def record(pmid, **changed):
+        return replace(RECORDS[pmid], fetched_at="2026-11-01T00:00:00+00:00", **changed)
+
+    miller = SourceEntry("miller-2010", pmid="20090506", title="Primary leiomyosarcoma of the kidney",
+                         authors=["Miller JS"], journal="Am J Surg Pathol", year=2010,
+                         declared_levels=[DeclaredLevel(4, "Level 4", "level-1-5", "review", 3)])
+    synthetic = SourceEntry("synthetic-doi", doi="10.5555/synth.0001", cited_as="Tester A. 2019.")
+    chapter = SourceEntry("chapter", title="Synthetic chapter on test records", kind="book")
+    unknown = SourceEntry("unknown", title="A trial nobody indexed", journal="J Nowhere", year=2001)
+    excluded = SourceEntry("excluded", title="A randomized controlled trial", exclude=True)
+    builds = [  # (the set, its resolutions: none for the excluded source)
+        (ReferenceSet(sources=[miller, synthetic, chapter, unknown, excluded]),
+         [Resolution("miller-2010", "resolved", resolved_by="pmid", record=record("20090506")),
+          Resolution("synthetic-doi", "resolved", resolved_by="doi", record=record("980000001")),
+          Resolution("chapter", "unresolved", "no PMID: a book chapter"),
+          Resolution("unknown", "unresolved", "not found in PubMed")]),
+        # a curator's note and pin, a source dropped; PubMed corrected a title, one request
+        # failed, a search now finds the chapter
+        (ReferenceSet(sources=[replace(miller, note="checked", pinned=True), synthetic, chapter,
+                               excluded]),
+         [Resolution("miller-2010", "resolved", resolved_by="pmid",
+                     record=record("20090506", title="Primary leiomyosarcoma of the kidney.")),
+          Resolution("synthetic-doi", "unresolved", "E-utilities failed", failure="transient"),
+          Resolution("chapter", "resolved", resolved_by="title", record=record("980000003"))]),
+        # the same set and answers again: nothing changed
+        (ReferenceSet(sources=[replace(miller, note="checked", pinned=True), synthetic, chapter,
+                               excluded]),
+         [Resolution("miller-2010", "resolved", resolved_by="pmid",
+                     record=record("20090506", title="Primary leiomyosarcoma of the kidney.")),
+          Resolution("synthetic-doi", "conflict", "the DOI and the PMID name two records"),
+          Resolution("chapter", "resolved", resolved_by="title", record=record("980000003"))]),
+    ]
+    in_turn, at_once = (sqlite_utils.Database(tmp_path / name) for name in ("turn.db", "once.db"))
+    for db in (in_turn, at_once):
+        ensure_db_shape(db)
+    reported = []
+    for refset, resolutions in builds:
+        save_reference_set(in_turn, refset)
+        expected = save_resolutions(in_turn, refset, resolutions)
+        assert save_reference_set(at_once, refset, resolutions) == expected
+        reported.append(expected)
+        for table in ("sources", "citations", "claims", "evidence_declarations", "documents"):
+            assert list(at_once[table].rows) == list(in_turn[table].rows)
+    assert reported == [
+        [],
+        ["miller-2010: title changed from 'Primary leiomyosarcoma of the kidney: a "
+         "clinicopathologic study of 27 cases.' to 'Primary leiomyosarcoma of the kidney.'",
+         "synthetic-doi: kept the stored resolved row: E-utilities failed",
+         "chapter: status unresolved -> resolved"],
+        ["synthetic-doi: status resolved -> conflict"]]
+    assert {r["id"]: (r["status"], r["evidence_basis"]) for r in at_once["sources"].rows} == {
+        "miller-2010": ("resolved", "declared"), "synthetic-doi": ("conflict", None),
+        "chapter": ("resolved", "inferred"), "excluded": ("unresolved", "inferred")}

@@ -3,7 +3,9 @@
 ``save_reference_set`` writes references.yaml's documents, sources, citations,
 claims and evidence declarations; ``save_resolutions`` writes what resolution
 concluded into the sources rows and says what changed.  Both write whole sets
-at once (``upsert_all``, ``insert_all``) inside ``db.atomic()``.
+at once (``upsert_all``, ``insert_all``) inside ``db.atomic()``.  A build gives
+``save_reference_set`` its resolutions: each sources row is then written once, as
+the two saves in turn would leave it (20,000 new sources: 2.8–3.0 s against 5.0–6.3 s).
 """
 
 import json
@@ -54,7 +56,7 @@ def _holds(stored_row, row) -> bool:
     return True
 
 
-def save_reference_set(db: sqlite_utils.Database, refset) -> None:
+def save_reference_set(db: sqlite_utils.Database, refset, resolutions=None) -> list:
     """Write references.yaml's entries (a model.ReferenceSet) into the database.
 
     Upserts documents and sources by key and rewrites citations, claims,
@@ -63,14 +65,23 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
     leaves no duplicates and no orphans.  The resolution columns of a source
     that already has a status (status, PubMed's metadata, fetched_at) are left
     alone; a new source starts 'unresolved'.
+
+    With ``resolutions`` (a build's), each sources row is written once, holding what
+    this save and then ``save_resolutions`` would leave, and what changed is returned
+    (``save_resolutions``' messages); without, [].
     """
     documents = {d.id for d in refset.documents if not d.missing}  # a missing file: no rows
     sources = {s.key for s in refset.sources}
     existing = {row["id"]: row for row in db["sources"].rows} if db["sources"].exists() else {}
+    messages = []
     with db.atomic():
         _remove_what_the_set_no_longer_holds(db, set(existing) - sources, documents)
-        upsert_rows(db["sources"], [_source_row(entry, existing.get(entry.key), refset.level_map)
-                                    for entry in refset.sources], alter=False, stored=existing)
+        # a resolution's row has evidence columns of its own: those are not worked out twice
+        rows = [_source_row(entry, existing.get(entry.key), refset.level_map,
+                            evidence=resolutions is None) for entry in refset.sources]
+        if resolutions is not None:
+            rows, messages = _joined_with(rows, refset, resolutions, existing)
+        upsert_rows(db["sources"], rows, alter=resolutions is not None, stored=existing)
         upsert_rows(db["documents"], [{
             "id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path,
             "source_id": doc.source if doc.source in sources else None,
@@ -78,6 +89,23 @@ def save_reference_set(db: sqlite_utils.Database, refset) -> None:
             "sha256": doc.sha256} for doc in refset.documents if not doc.missing])
         _insert_sightings(db, refset.sources, documents)
         _insert_claims(db, refset.claims, documents, sources)
+    return messages
+
+
+def _joined_with(rows, refset, resolutions, existing) -> tuple:
+    """(each of the set's sources ``rows`` joined with its resolution's row, what changed):
+    the resolutions are judged against the rows as the set's save alone would leave them."""
+    after_the_set = {row["id"]: {**existing.get(row["id"], {}), **row} for row in rows}
+    resolved, messages = _resolution_rows(refset, resolutions, after_the_set)
+    by_key = {row["id"]: row for row in resolved}
+    joined = []
+    for row in rows:
+        resolution_row = by_key.pop(row["id"], None)
+        if resolution_row is None:  # no resolution, or one that keeps the stored row
+            resolution_row = _set_evidence(refset.source(row["id"]), existing.get(row["id"]),
+                                           refset.level_map)
+        joined.append({**row, **resolution_row})
+    return joined + list(by_key.values()), messages
 
 
 def _remove_what_the_set_no_longer_holds(db, gone_sources: set, documents: set) -> None:
@@ -90,9 +118,10 @@ def _remove_what_the_set_no_longer_holds(db, gone_sources: set, documents: set) 
     db.conn.executemany("DELETE FROM documents WHERE id = ?", [[d] for d in gone_documents])
 
 
-def _source_row(entry, old, level_map) -> dict:
+def _source_row(entry, old, level_map, evidence=True) -> dict:
     """The sources row of one entry.  ``old`` is its stored row (or None): once a source is
-    resolved, its identifiers and metadata are resolution's, unless the curator pinned them."""
+    resolved, its identifiers and metadata are resolution's, unless the curator pinned them.
+    ``evidence``: with the evidence columns (``_set_evidence``)."""
     old = old or {}
     row = {"id": entry.key, "cited_as": entry.cited_as, "kind": entry.kind,
            "excluded": int(entry.exclude), "stale": int(entry.stale), "note": entry.note}
@@ -109,10 +138,17 @@ def _source_row(entry, old, level_map) -> dict:
         row["status_reason"] = NOT_YET
     if entry.resolved_by and not old.get("resolved_by"):
         row["resolved_by"] = entry.resolved_by
+    if evidence:
+        row.update(_set_evidence(entry, old, level_map))
+    return row
+
+
+def _set_evidence(entry, old, level_map) -> dict:
+    """The evidence columns of an entry whose stored row (``old``) resolution leaves as it is."""
+    old = old or {}
     types = (json.loads(old["publication_types"]) if old.get("publication_types")
              and old.get("identity") != "mismatch" else None)  # another work's types: not these
-    row.update(evidence_columns(entry, None, level_map, publication_types=types))
-    return row
+    return evidence_columns(entry, None, level_map, publication_types=types)
 
 
 def _insert_sightings(db, entries, documents: set) -> None:
@@ -271,37 +307,42 @@ def save_resolutions(db, refset, resolutions) -> list:
     keeps the stored row as it was.
     Columns owned by other stages are left alone on rows that exist.
     """
-    messages = []
     table = db["sources"]
     stored = {row["id"]: row for row in table.rows} if table.exists() else {}
-    rows = []
     with db.atomic():
-        for resolution in resolutions:
-            entry = refset.source(resolution.key) if refset is not None else None
-            old = stored.get(resolution.key)
-            if (old and old.get("status") and old.get("status_reason") != NOT_YET
-                    and (resolution.failure or _lacked_by_one_reply(entry, old, resolution))):
-                messages.append(f"{resolution.key}: kept the stored {old['status']} row: "
-                                f"{resolution.status_reason}")
-                continue  # an outage, or one reply's omission, never undoes an earlier resolution
-            row = {"id": resolution.key, "status": resolution.status,
-                   "status_reason": resolution.status_reason,
-                   "resolved_by": resolution.resolved_by, "failure": resolution.failure}
-            if resolution.record is not None:
-                if old is None and entry is not None:
-                    row.update(_entry_columns(entry))
-                row.update(_record_columns(resolution.record))
-            else:
-                if entry is not None:
-                    row.update(_entry_columns(entry))
-                row.update(NO_RECORD)
-            identity = identity_columns(resolution, entry)
-            # a record that is another work (a mismatch) says nothing of this one's evidence
-            row.update(evidence_columns(entry, None if identity["identity"] == "mismatch"
-                                        else resolution.record,
-                                        refset.level_map if refset is not None else None))
-            row.update(identity)
-            messages.extend(_changes(resolution.key, old, row))
-            rows.append(row)
+        rows, messages = _resolution_rows(refset, resolutions, stored)
         upsert_rows(table, rows, alter=True, stored=stored)
     return messages
+
+
+def _resolution_rows(refset, resolutions, stored) -> tuple:
+    """(the sources rows the resolutions make, what changed), ``stored`` the rows by key."""
+    messages, rows = [], []
+    for resolution in resolutions:
+        entry = refset.source(resolution.key) if refset is not None else None
+        old = stored.get(resolution.key)
+        if (old and old.get("status") and old.get("status_reason") != NOT_YET
+                and (resolution.failure or _lacked_by_one_reply(entry, old, resolution))):
+            messages.append(f"{resolution.key}: kept the stored {old['status']} row: "
+                            f"{resolution.status_reason}")
+            continue  # an outage, or one reply's omission, never undoes an earlier resolution
+        row = {"id": resolution.key, "status": resolution.status,
+               "status_reason": resolution.status_reason,
+               "resolved_by": resolution.resolved_by, "failure": resolution.failure}
+        if resolution.record is not None:
+            if old is None and entry is not None:
+                row.update(_entry_columns(entry))
+            row.update(_record_columns(resolution.record))
+        else:
+            if entry is not None:
+                row.update(_entry_columns(entry))
+            row.update(NO_RECORD)
+        identity = identity_columns(resolution, entry)
+        # a record that is another work (a mismatch) says nothing of this one's evidence
+        row.update(evidence_columns(entry, None if identity["identity"] == "mismatch"
+                                    else resolution.record,
+                                    refset.level_map if refset is not None else None))
+        row.update(identity)
+        messages.extend(_changes(resolution.key, old, row))
+        rows.append(row)
+    return rows, messages
