@@ -217,9 +217,9 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from .references import (add_found_identifiers, extract_inputs, extract_inputs_stamp,
-                             inputs_stamp, merge_documents, record_resolutions,
-                             write_merged)
+    from .references import (NAMES_NO_ENTRY, add_found_identifiers, extract_inputs,
+                             extract_inputs_stamp, inputs_stamp, merge_documents,
+                             record_resolutions, write_merged)
     from .store import get_build_info
 
     with build_lock(db_path), ThreadPoolExecutor(1, thread_name_prefix="litgraph-write") as writer:
@@ -241,7 +241,7 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
         if stored.get("extract_inputs") == stamp and stored.get("extract_counts"):
             # what references.yaml holds, as the last build counted it; nothing is new
             extract_counts = {**json.loads(stored["extract_counts"]), "new_sources": 0}
-            not_read = json.loads(stored.get("extract_not_read") or "[]")
+            about_documents = json.loads(stored.get("extract_not_read") or "[]")
         else:
             from .extract.cache import ExtractionCache, cache_path_for
 
@@ -251,8 +251,10 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
             finally:
                 cache.close()
             extract_counts = merged.report.counts
-            # the files of a folder extract did not read, one line each with the reason
-            not_read = [m for m in merged.report.messages if ": not read (" in m]
+            # the files of a folder extract did not read, one line each with the reason, and
+            # the documents whose markers name no entry: said again while extract is skipped
+            about_documents = [m for m in merged.report.messages
+                               if ": not read (" in m or NAMES_NO_ENTRY in m]
             refset = merged.reference_set()  # as the file will read, not read a second time
             pending.append(merged)
             del merged
@@ -318,8 +320,8 @@ def run_build(paths, db_path, references_path, client, depth=1, cap=500, progres
                        cache_hits=client.stats.get("cache_hits", 0),
                        extract_inputs=final,
                        extract_counts=json.dumps(extract_counts),
-                       extract_not_read=json.dumps(not_read))
-    extract_report = StageReport("extract", counts=extract_counts, messages=not_read,
+                       extract_not_read=json.dumps(about_documents))
+    extract_report = StageReport("extract", counts=extract_counts, messages=about_documents,
                                  seconds=extracted - started)
     return StageReport("build", parts=[extract_report, resolved.report, graphed],
                        seconds=time.perf_counter() - started)

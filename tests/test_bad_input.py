@@ -115,6 +115,27 @@ def test_bad_document_in_build_is_named_and_the_stored_rows_are_kept(project):
     assert (project / "references.yaml").read_bytes() == project.before_references
 
 
+def test_markers_naming_no_entry_are_reported_by_build_and_by_a_rebuild_that_skips_extract(
+        project):
+    """A document citing [4] of a three-entry list: each build says so, also one that finds
+    nothing changed and does not read the documents again."""
+    write_document(project, "ward-note.txt", "\n".join([
+        "Ward note on invented dressings", "",
+        "Daily changes lowered infection [1]. Silver made no difference [4].", "",
+        "References", "",
+        "1. Okafor A. Made-up dressing study. Fict Wound J. 2011;1:10-9.",
+        "2. Petrov B. Made-up silver study. Fict Wound J. 2012;2:20-9.",
+        "3. Haddad C. Made-up foam study. Fict Wound J. 2013;3:30-9.", ""]).encode("utf-8"))
+    expected = ["documents/ward-note.txt: 1 marker names no entry of its reference list "
+                "(line 3 [4]): an entry the list lacks, or one extract did not read"]
+    for _ in range(2):
+        proc = run_in_process(["build", "--offline", "--db", "db/litgraph.db",
+                               "--references", "references.yaml", "documents"], project)
+        assert proc.returncode == 0, proc.stderr
+        assert [line.strip() for line in proc.stdout.splitlines()
+                if "no entry of its reference list" in line] == expected
+
+
 def test_invalid_utf8_names_the_line(project):
     path = write_document(project, "latin1.txt", "Line one\nLine two\nM\u00fcller 2010\n".encode("latin-1"))
     proc = run_in_process(["extract", "-q", "--references", "references.yaml", str(path)], project)

@@ -552,6 +552,51 @@ def test_an_enumeration_is_no_marker_in_a_document_citing_in_parentheses():
         ("Biopsy is safe.", ["1.", "2."])]
 
 
+NAMING_NO_ENTRY = ["Invented note", "",
+                   "Biopsy is safe [1]. Seeding is rare [2, 7].",
+                   "Margins predict recurrence [9]. The protocol was revised [2019].",
+                   "Imaging helps^3^ and^12^.", "",
+                   *three_references(["1.", "2.", "3."]), ""]
+
+
+@pytest.mark.parametrize("name", ["note.txt", "note.md", "note.html"])
+def test_markers_that_name_no_entry_are_kept_with_their_line_and_reported(tmp_path, name):
+    """A marker whose number the numbered list lacks ("[7]" of three entries) is kept with its
+    line, and the extract report names it: an entry the list lacks, or one extract did not
+    read.  What it can be tied to still is ("[2, 7]" cites 2); "[2019]" is a date."""
+    from litgraph.references import merge_documents
+
+    lines = NAMING_NO_ENTRY
+    if name.endswith(".html"):
+        lines = ["<html><body><h1>Invented note</h1>",
+                 *(f"<p>{line}</p>" for line in NAMING_NO_ENTRY[2:5]), "<h2>References</h2><ol>",
+                 *(f"<li>{line[3:]}</li>" for line in NAMING_NO_ENTRY[8:11]),
+                 "</ol></body></html>"]
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    doc = extract_document(path)
+    first = lines.index(next(line for line in lines if "Seeding" in line)) + 1
+    caret = "[12]" if name.endswith(".md") else "^12^"  # Markdown's superscript, as read
+    assert doc.unnamed_markers == [(first, "[2, 7]"), (first + 1, "[9]"), (first + 2, caret)]
+    assert ("Seeding is rare.", [doc.references[1].label]) in claims_and_labels(doc)
+    report = merge_documents([path], tmp_path / "references.yaml").report
+    assert [m for m in report.messages if "names no entry" in m or "name no entry" in m] == [
+        f"{path}: 3 markers name no entry of its reference list (line {first} [2, 7], "
+        f"line {first + 1} [9], line {first + 2} {caret}): an entry the list lacks, or one "
+        "extract did not read"]
+
+
+def test_markers_are_not_reported_where_they_name_entries_or_the_list_is_not_numbered():
+    numbered = extract_text("\n".join(["Invented note", "", "Biopsy is safe [1-3].", "",
+                                        *three_references(["[1]", "[2]", "[3]"]), ""]), "note")
+    author_year = extract_text("\n".join([
+        "Invented note", "", "Biopsy is safe (Okafor 2011). See item [4] of the form.", "",
+        "References", "", "Okafor A. Made-up study 1. Fict Med. 2011;1:10-9.", ""]), "note")
+    assert [c.text for c in numbered.claims] == ["Biopsy is safe."]
+    assert numbered.unnamed_markers == [] and author_year.unnamed_markers == []
+    assert len(author_year.claims) == 1
+
+
 @pytest.mark.parametrize("name", ["note.txt", "note.md"])
 def test_superscripts_a_plain_text_copy_lost_are_read_after_the_full_stop(tmp_path, name):
     """AMA copied as plain text: "guidance.1 Outcomes vary by histology.2,3": the digits after a

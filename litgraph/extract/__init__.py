@@ -112,14 +112,16 @@ def extract_text(text: str, document_id: str, boilerplate=None) -> ExtractedDocu
                 continue
         body.append((i + 1, lines[i]))
         i += 1
+    unnamed = []
     claims = claims_of_lines(document_id, body, references, self_ref,
-                             load_boilerplate(boilerplate).sentences)
+                             load_boilerplate(boilerplate).sentences, unnamed)
     kind = _document_kind(references, claims)
     entry = DocumentEntry(id=document_id, path="", title=title, kind=kind,
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     if self_ref:
         entry.source = None  # set to the source key when merged into references.yaml
-    return ExtractedDocument(document=entry, references=references, claims=claims, text=text)
+    return ExtractedDocument(document=entry, references=references, claims=claims, text=text,
+                             unnamed_markers=unnamed)
 
 
 def _header(lines, document_id):

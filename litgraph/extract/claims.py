@@ -53,6 +53,7 @@ class ExtractedDocument:
     references: list = field(default_factory=list)
     claims: list = field(default_factory=list)
     text: str = ""
+    unnamed_markers: list = field(default_factory=list)  # (line, marker) naming no entry
 
 
 @dataclass
@@ -112,15 +113,19 @@ def _document_kind(references, claims) -> str:
 
 # ---------------------------------------------------------------- the line reader's claims
 
-def claims_of_lines(document_id, body, references, self_ref, boilerplate=BOILERPLATE) -> list:
+def claims_of_lines(document_id, body, references, self_ref, boilerplate=BOILERPLATE,
+                    unnamed=None) -> list:
     """Claims of the body, (line number, text) pairs; adds references stated inline
-    (identifiers, short citations) to ``references``."""
+    (identifiers, short citations) to ``references``, and to ``unnamed`` (a list, when
+    given) the (line, marker) of each marker that names no entry."""
     markers = MarkerIndex.build([{"number": r.number, "authors": r.authors, "year": r.year,
                                   "year_suffix": r.year_suffix, "title": r.title} for r in references])
     if markers.read_style(text for _, text in body):  # superscripts a plain copy flattened
         body = [(lineno, raised_marks(text)) for lineno, text in body]
     paragraphs = paragraphs_of_body(body, self_ref, boilerplate)
     candidates = candidate_sentences(document_id, paragraphs, references, markers)
+    if unnamed is not None:
+        unnamed.extend(markers.unnamed_seen)
     return kept_claims(candidates, paragraph_grades(candidates), references, markers, boilerplate)
 
 
@@ -169,6 +174,7 @@ def candidate_sentences(document_id, paragraphs, references, markers) -> list:
             at = bisect.bisect_right(line_starts, start) - 1
             lineno = line_numbers[at]
             refs = markers.link(sentence)  # [n], (n), ¹, ^n, author-year
+            markers.note_unnamed(sentence, lineno)
             refs += _inline_references(document_id, sentence, lineno, references)
             level, label = passage_grade(sentence)
             candidate = Candidate(paragraph.section, lineno, sentence, refs, level, label,

@@ -29,6 +29,7 @@ NUMBERS = r"\d{1,5}(?:\s*[,\u2013\u2014-]\s*\d{1,5})*"
 BRACKET = re.compile(rf"\[({NUMBERS})\]")
 # IEEE's range of two brackets, [1]–[3], else one bracket: in the order they come
 BRACKETS = re.compile(r"\[(\d{1,5})\]\s*[\u2013\u2014-]\s*\[(\d{1,5})\]|" + BRACKET.pattern)
+YEAR_ALONE = re.compile(r"(?:1[5-9]|20)\d\d\Z")  # "[2019]": a date in brackets, not a marker
 PAREN = re.compile(rf"(?<![\w(])\(({NUMBERS})\)")
 # A superscript the text lost ("guidance.1 Outcomes", "histology.2,3"): digits right after a
 # word's full stop, before the next sentence or the end (``raised_marks``)
@@ -113,6 +114,7 @@ class MarkerIndex:
     numbers_in_parentheses: bool = True
     abbreviations: dict = field(default_factory=dict)  # a group's short name -> its name, as
     # the document defined it in an earlier citation (or this one)
+    unnamed_seen: list = field(default_factory=list)  # (line, marker): ``note_unnamed``
 
     @classmethod
     def build(cls, entries) -> "MarkerIndex":
@@ -249,6 +251,28 @@ class MarkerIndex:
             for match in NARRATIVE.finditer(sentence):
                 found += self._author_year(self._named(match), match.group("years"))
         return list(dict.fromkeys(found))
+
+    def unnamed(self, sentence: str) -> list:
+        """The bracket and caret markers of ``sentence`` that name a number no entry of the
+        document's numbered list has, as written (``[7]``, ``[4-9]``); none where the list
+        is not numbered.  A lone year in brackets (``[2019]``) is a date, not a marker."""
+        if not self.numbered or not self.by_number or ("[" not in sentence and "^" not in sentence):
+            return []
+        found = []
+        for match in BRACKETS.finditer(sentence):
+            numbers = match.group(3) or f"{match.group(1)}-{match.group(2)}"
+            if YEAR_ALONE.match(numbers):
+                continue
+            if any(n not in self.by_number for n in numbers_of(numbers)):
+                found.append(match.group(0))
+        for match in CARET.finditer(sentence):
+            if any(n not in self.by_number for n in numbers_of(match.group(1))):
+                found.append(match.group(0))
+        return found
+
+    def note_unnamed(self, sentence: str, line: int) -> None:
+        """Keep (``line``, marker) for each of ``unnamed(sentence)`` in ``unnamed_seen``."""
+        self.unnamed_seen.extend((line, marker) for marker in self.unnamed(sentence))
 
     def _named(self, match) -> str:
         """The names a citation gives: a short name the document defined stands for the

@@ -129,7 +129,8 @@ def extract_blocks(document, document_id: str, boilerplate=None):
     entry = DocumentEntry(id=document_id, path="", title=document.title,
                           kind=_document_kind(references, claims),
                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return ExtractedDocument(document=entry, references=references, claims=claims, text=text)
+    return ExtractedDocument(document=entry, references=references, claims=claims, text=text,
+                             unnamed_markers=index.unnamed_seen)
 
 
 def _link_repeated_notes(index, notes):
@@ -192,6 +193,7 @@ def _candidates(document_id, blocks, entry_of, skipped, index, references):
         for start, sentence in split_sentences(flat):
             lineno = block.line + sum(1 for s in line_starts[1:] if s <= start)
             refs = index.link(sentence)
+            index.note_unnamed(sentence, lineno)
             refs += _inline_references(document_id, sentence, lineno, references)
             level, label = passage_grade(sentence)
             words = re.findall(r"[A-Za-z\u00c0-\u024f]{2,}", strip_markers(sentence, index))

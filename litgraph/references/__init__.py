@@ -209,6 +209,7 @@ def merge_documents(paths, references_path, cache=None) -> Merged:
         report.messages.append(f"{path}: not read (not a document format litgraph reads: "
                                f"{', '.join(DOCUMENT_SUFFIXES)})")
     report.messages.extend(unreadable)
+    report.messages.extend(filter(None, map(unnamed_markers_message, extracted)))
     comments = take_trailing_comments(data)
     merge_extracted(data, extracted, references_path, report)
     proposals = propose_restates(extracted)
@@ -223,6 +224,22 @@ def merge_documents(paths, references_path, cache=None) -> Merged:
     put_trailing_comments(data, comments)
     changed = not existed or _content(data) != before
     return Merged(references_path, data, read_stamp, changed, report, read_set)
+
+
+NAMES_NO_ENTRY = "no entry of its reference list"  # in unnamed_markers_message's lines
+
+
+def unnamed_markers_message(doc, shown=5) -> str:
+    """One line naming a document's markers that name no entry of its reference list (a
+    claim citing only those is not kept), or "" when there are none."""
+    found = doc.unnamed_markers
+    if not found:
+        return ""
+    listed = ", ".join(f"line {line} {marker}" for line, marker in found[:shown])
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return (f"{doc.document.path or doc.document.id}: {len(found)} marker"
+            f"{'s name' if len(found) > 1 else ' names'} {NAMES_NO_ENTRY} "
+            f"({listed}{more}): an entry the list lacks, or one extract did not read")
 
 
 def _reason(error, path) -> str:
