@@ -760,7 +760,7 @@ def test_a_builds_one_write_of_each_source_leaves_what_the_two_saves_in_turn_lea
                      record=record("20090506", title="Primary leiomyosarcoma of the kidney.")),
           Resolution("synthetic-doi", "unresolved", "E-utilities failed", failure="transient"),
           Resolution("chapter", "resolved", resolved_by="title", record=record("980000003"))]),
-        # the same set and answers again: nothing changed
+        # the same set again; the DOI now names another record than the PMID
         (ReferenceSet(sources=[replace(miller, note="checked", pinned=True), synthetic, chapter,
                                excluded]),
          [Resolution("miller-2010", "resolved", resolved_by="pmid",
