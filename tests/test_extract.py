@@ -552,6 +552,31 @@ def test_an_enumeration_is_no_marker_in_a_document_citing_in_parentheses():
         ("Biopsy is safe.", ["1.", "2."])]
 
 
+def test_an_entry_opening_with_a_quoted_title_is_read_and_a_quoted_excerpt_under_one_is_not():
+    """IEEE writes a work without authors from its quoted title on: it is an entry, with its
+    fields.  A quoted paragraph under an entry (its abstract, as a web page quotes it) is not
+    the entry's citation."""
+    doc = extract_text("\n".join([
+        "Invented review", "", "Grading matters [1]. Inflammatory forms exist [2].", "",
+        "References", "",
+        "[1] A. Okafor and B. Lind, \u201cInvented grading study\u201d, Fict Med, vol. 3, no. 2, "
+        "pp. 11\u201319, 2015.", "",
+        "\u201cInvented inflammatory tumour series: a report of nine cases\u201d, quoted from "
+        "its abstract.", "",
+        "[2] \u201cInvented inflammatory tumour series: a report of nine cases\u201d, Fict Pathol, "
+        "vol. 477, no. 2, pp. 219\u2013230, 2020, doi: 10.5555/fict.0002.", ""]), "review")
+    fields = [(r.label, r.authors, r.title, r.journal, r.year, r.volume, r.pages, r.doi)
+              for r in doc.references]
+    assert fields == [
+        ("[1]", ["Okafor A", "Lind B"], "Invented grading study", "Fict Med", 2015, "3",
+         "11-19", None),
+        ("[2]", [], "Invented inflammatory tumour series: a report of nine cases", "Fict Pathol",
+         2020, "477", "219-230", "10.5555/fict.0002")]
+    assert "quoted from" not in doc.references[0].raw
+    assert [refs for _text, refs in claims_and_labels(doc)] == [["[1]"], ["[2]"]]
+    assert doc.unnamed_markers == []
+
+
 NAMING_NO_ENTRY = ["Invented note", "",
                    "Biopsy is safe [1]. Seeding is rare [2, 7].",
                    "Margins predict recurrence [9]. The protocol was revised [2019].",

@@ -267,7 +267,9 @@ def _entry_reference(document, label, number, entry_lines, heading):
                 scheme=LEVEL_SCHEME,
                 document=document, line=para[0][0]))
             continue
-        if text.lstrip().startswith(("\"", "\u201c")):
+        if head and text.lstrip().startswith(("\"", "\u201c")):
+            # a quoted excerpt under the entry (its abstract) is not the citation; an entry
+            # that opens with a quoted title (a work without authors, in IEEE) is
             quoted = True
         for lineno, line in para:
             if _LABELLED_ID.search(line) and find_identifiers(line) and \
