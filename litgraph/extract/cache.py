@@ -25,15 +25,26 @@ def cache_path_for(db_path) -> Path:
 class ExtractionCache(Kept):
     """Readings of documents: ``key`` of a document as it is now, ``reading`` kept under it."""
 
-    def key(self, document, boilerplate=None):
-        """The key of ``document`` as it is now (its bytes, its path, the curator's profile,
-        litgraph's files), or None when it cannot be read (its reading names the problem)."""
+    def key(self, document, profile=b""):
+        """The key of ``document`` as it is now (its bytes, its path, the bytes of the
+        curator's boilerplate ``profile``, litgraph's files), or None when it cannot be read
+        (its reading names the problem) or the profile could not (``profile`` None)."""
+        if profile is None:
+            return None
         try:
             data = read_bytes(document)
-            profile = Path(boilerplate).read_bytes() if boilerplate else b""
         except (DocumentError, OSError):
             return None
         return key_of(str(Path(document)).encode(), profile, data)
+
+    @staticmethod
+    def profile_of(boilerplate):
+        """The bytes of the curator's boilerplate profile at ``boilerplate`` (b"" without
+        one), read once for every document's key; None when it cannot be read."""
+        try:
+            return Path(boilerplate).read_bytes() if boilerplate else b""
+        except OSError:
+            return None
 
     def reading(self, key):
         """The ExtractedDocument kept under ``key``, or None."""

@@ -64,7 +64,8 @@ def extracting(paths, boilerplate=None, workers=None, cache=None):
     every other reading is kept there, and the cache then holds these documents' alone.
     """
     paths = [Path(p) for p in paths]
-    keys = {path: cache.key(path, boilerplate) for path in paths} if cache is not None else {}
+    profile = cache.profile_of(boilerplate) if cache is not None else None
+    keys = {path: cache.key(path, profile) for path in paths} if cache is not None else {}
     known = {path: doc for path, doc in ((p, cache.reading(k)) for p, k in keys.items())
              if doc is not None}
     to_read = [path for path in paths if path not in known]
@@ -98,7 +99,7 @@ def extracting(paths, boilerplate=None, workers=None, cache=None):
         found = read()
         if cache is not None:
             for path, doc in found.items():
-                unchanged = cache.key(path, boilerplate) == keys[path]  # while it was read
+                unchanged = cache.key(path, profile) == keys[path]  # while it was read
                 if unchanged and not isinstance(doc, DocumentError):
                     cache.put(keys[path], doc)
             cache.keep_only(keys.values())
