@@ -844,6 +844,12 @@ def test_a_curators_note_is_merged_without_reading_the_documents_again(project, 
     build_json(project)
     assert read == [document.name]
 
+    # a curator's boilerplate profile changes what every document gives: all read again
+    (project / "boilerplate.yaml").write_text("sentences:\n  - one more line\n",
+                                              encoding="utf-8")
+    build_json(project)
+    assert sorted(read[1:]) == [path.name for path in documents]
+
 
 def test_a_merge_from_readings_kept_is_the_merge_from_the_documents(tmp_path):
     from litgraph.extract.cache import ExtractionCache
