@@ -517,7 +517,7 @@ def test_the_hand_written_shapes_fixture_field_by_field():
         title="Uptake of 18F-synthetic tracer under CO2 in ex vivo test records & their controls.",
         journal="Synthetic journal of reply shapes", journal_iso="Synth J Reply Shapes",
         journal_medline_ta="Synth J Reply Shapes", year=2018, volume="21", issue="4", pages="e101",
-        authors=["Öztestçi A", "Testperson B", "Synthetic Respiratory Test Network"],
+        authors=["Öztestçi A", "Testperson B Jr", "Synthetic Respiratory Test Network"],
         publication_types=["Journal Article"], language="eng",
         comments_corrections=[
             ("ErratumIn", "990000033", "Synth J Reply Shapes. 2018;21(6):e200"),

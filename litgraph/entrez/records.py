@@ -196,9 +196,14 @@ def _et_authors(author_list) -> list:
         last = _et_find_text(author, "LastName")
         if not last:
             continue
-        initials = _et_find_text(author, "Initials")
-        names.append(f"{last} {initials}" if initials else last)
+        names.append(_person(last, _et_find_text(author, "Initials"),
+                             _et_find_text(author, "Suffix")))
     return names
+
+
+def _person(last, initials, suffix) -> str:
+    """An author as PubMed shows one: "Lavengood RW Jr" (last name, initials, suffix)."""
+    return " ".join(part for part in (last, initials, suffix) if part)
 
 
 def _et_pub_year(pubdate) -> Optional[int]:

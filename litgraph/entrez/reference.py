@@ -9,7 +9,7 @@ from typing import Optional
 
 from ..errors import ReplyShapeError
 from .records import (_TAG, PubmedRecord, SearchResult, _cited, _clean, _digits, _finish,
-                      _pages_of, _summary, _year_of)
+                      _pages_of, _person, _summary, _year_of)
 
 _SYSTEM_ID = re.compile(rb'(<!DOCTYPE\s+\w+[^>]*?")((?:https?|ftp)://[^"]*/)?([^"/]+\.dtd)(")', re.I)
 
@@ -92,8 +92,8 @@ def _bio_authors(author_list) -> list:
         last = _bio_text(author.get("LastName"))
         if not last:
             continue
-        initials = _bio_text(author.get("Initials"))
-        names.append(f"{last} {initials}" if initials else last)
+        names.append(_person(last, _bio_text(author.get("Initials")),
+                             _bio_text(author.get("Suffix"))))
     return names
 
 
