@@ -25,6 +25,7 @@ LOW_LEVEL = 3  # evidence levels 3, 4 and 5 are low-level
 # Reasons of weak_claims, in the words the web and the report show.
 WEAK_REASONS = {
     "cites no source": "claim-without-source",
+    "cites only markers that name no entry": "claim-without-source",
     "cites only excluded sources": "claim-without-source",
     "no source has a known evidence level": "unknown-level-claim",
     "low-level evidence, other sources of unknown level": "unknown-level-claim",
@@ -64,8 +65,10 @@ VIEWS = {
     "claim_evidence": evidence_sql(),
     "weak_claims": f"""
 select claim_id, document_id, section, line, text, sources, best_level, unknown_level,
-  inherited_from,
+  inherited_from, markers_without_entry,
   case
+    when cited = 0 and markers_without_entry is not null
+      then 'cites only markers that name no entry'
     when cited = 0 then 'cites no source'
     when sources = 0 then 'cites only excluded sources'
     when best_level is null then 'no source has a known evidence level'
@@ -73,7 +76,7 @@ select claim_id, document_id, section, line, text, sources, best_level, unknown_
     else 'best source is low-level evidence'
   end as reason
 from (
-  select c.id as claim_id, c.document_id, c.section, c.line, c.text,
+  select c.id as claim_id, c.document_id, c.section, c.line, c.text, c.markers_without_entry,
     (select count(*) from ({evidence_sql('c.id')})) as cited,
     {_usable('count(distinct e.source_id)')} as sources,
     {_usable('count(distinct e.source_id)', 'and s.evidence_level is null')} as unknown_level,
@@ -126,12 +129,30 @@ def ensure_views(db) -> None:
             db.execute(wanted)
 
 
-def finding_sql(name: str, tail: str = "", columns: str = "*") -> str:
-    """``select columns from name`` + ``tail``, every view given as a common table expression."""
-    ctes = ",\n".join(f"{view} as ({sql})" for view, sql in VIEWS.items())
-    return f"with {ctes}\nselect {columns} from {name} {tail}"
+# Columns the views read that a database built by an older litgraph lacks (the commands
+# that only read never add them): read as null there.
+LATER_COLUMNS = {"claims": ("markers_without_entry",)}
+
+
+def finding_sql(name: str, tail: str = "", columns: str = "*", lacking=()) -> str:
+    """``select columns from name`` + ``tail``, every view given as a common table expression;
+    each of ``lacking``, (table, column), read as null."""
+    shadows = {}
+    for table, column in lacking:
+        shadows.setdefault(table, []).append(f"null as {column}")
+    ctes = [f"{table} as (select *, {', '.join(nulls)} from main.{table})"
+            for table, nulls in shadows.items()]
+    ctes += [f"{view} as ({sql})" for view, sql in VIEWS.items()]
+    joined = ",\n".join(ctes)
+    return f"with {joined}\nselect {columns} from {name} {tail}"
 
 
 def finding_rows(db, name: str, tail: str = "", params=(), columns: str = "*") -> list:
     """The rows of finding ``name`` (``tail``: joins, where, order by), computed from VIEWS."""
-    return list(db.query(finding_sql(name, tail, columns), params))
+    lacking = [(table, column) for table, later in LATER_COLUMNS.items()
+               for column in later if column not in _columns(db, table)]
+    return list(db.query(finding_sql(name, tail, columns, lacking), params))
+
+
+def _columns(db, table) -> set:
+    return {row[1] for row in db.execute(f"pragma table_info({table})").fetchall()}

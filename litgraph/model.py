@@ -115,6 +115,8 @@ class ClaimEntry:
     section: Optional[str] = None
     line: Optional[int] = None
     sources: list = field(default_factory=list)  # source keys
+    # the markers as written ("[7]") that name no entry of the document's list
+    markers_without_entry: list = field(default_factory=list)
     level: Optional[int] = None  # a curator's `level`, else the level the document declares
     exclude: bool = False  # a curator left the claim out: not stored in the database
     stale: bool = False  # its sentence is gone from the document; kept for the curator's notes

@@ -17,11 +17,14 @@ limit, a server that must not start) and one bad-identifier case run
 """
 
 import io
+import json
 import re
 import resource
 import signal
 
 import pytest
+import sqlite_utils
+import yaml
 from ruamel.yaml import YAML
 
 from demo_project import copy_built
@@ -118,7 +121,9 @@ def test_bad_document_in_build_is_named_and_the_stored_rows_are_kept(project):
 def test_markers_naming_no_entry_are_reported_by_build_and_by_a_rebuild_that_skips_extract(
         project):
     """A document citing [4] of a three-entry list: each build says so, also one that finds
-    nothing changed and does not read the documents again."""
+    nothing changed and does not read the documents again.  The sentence is a claim that
+    cites no source, and references.yaml, the claims table, the weak_claims finding and
+    ``litgraph check`` say which marker names nothing."""
     write_document(project, "ward-note.txt", "\n".join([
         "Ward note on invented dressings", "",
         "Daily changes lowered infection [1]. Silver made no difference [4].", "",
@@ -134,6 +139,25 @@ def test_markers_naming_no_entry_are_reported_by_build_and_by_a_rebuild_that_ski
         assert proc.returncode == 0, proc.stderr
         assert [line.strip() for line in proc.stdout.splitlines()
                 if "no entry of its reference list" in line] == expected
+    claims = yaml.safe_load((project / "references.yaml").read_text(encoding="utf-8"))["claims"]
+    ward = {key: entry for key, entry in claims.items() if entry["document"].endswith("ward-note")}
+    assert [(entry["text"], entry.get("sources"), entry.get("markers_without_entry"))
+            for entry in ward.values()] == [
+        ("Daily changes lowered infection.", [next(iter(ward.values()))["sources"][0]], None),
+        ("Silver made no difference.", None, ["[4]"])]
+    silver = next(key for key, entry in ward.items() if entry["text"].startswith("Silver"))
+    db = sqlite_utils.Database(project / "db" / "litgraph.db")
+    assert db["claims"].get(silver)["markers_without_entry"] == '["[4]"]'
+    assert [(r["claim_id"], r["reason"]) for r in db.query(
+        "select * from weak_claims where markers_without_entry is not null")] == [
+        (silver, "cites only markers that name no entry")]
+    proc = run_in_process(["check", "--json", "--db", "db/litgraph.db",
+                           "--references", "references.yaml"], project)
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["subject"] == silver]
+    assert [(f["kind"], f["severity"], f["details"]["markers_without_entry"]) for f in found] == [
+        ("claim-without-source", "warning", ["[4]"])]
+    assert "cites no source: its marker(s) [4] name no entry of the document's reference list" \
+        in found[0]["message"]
 
 
 def test_invalid_utf8_names_the_line(project):

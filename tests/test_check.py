@@ -150,6 +150,24 @@ def test_patient_page_claims_without_sources_are_information_only(db):
                                     "women bein\u2026\"")
 
 
+def test_a_database_an_older_litgraph_built_is_checked_read_only_without_the_later_columns(
+        tmp_path, tmp_path_factory):
+    """A claims table without markers_without_entry (an older build): check, which opens the
+    database read-only and adds nothing, reads the column as empty and finds the same."""
+    from litgraph.report import open_existing_db
+
+    path = copy_curation_db(tmp_path_factory, tmp_path / "litgraph.db")
+    expected = summary(run_checks(open_existing_db(path), reference_set()))
+    older = open_db(path)
+    older.execute("drop view weak_claims")
+    older.execute("alter table claims drop column markers_without_entry")
+    older.conn.commit()
+    older.conn.close()
+    read_only = open_existing_db(path)
+    assert "markers_without_entry" not in read_only["claims"].columns_dict
+    assert summary(run_checks(read_only, reference_set())) == expected
+
+
 def test_a_claim_with_a_stronger_or_unknown_level_is_not_low_level(db):
     report = run_checks(db, reference_set())
     subjects = [f.subject for f in report.of_kind("low-level-claim")]

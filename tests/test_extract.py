@@ -604,6 +604,10 @@ def test_markers_that_name_no_entry_are_kept_with_their_line_and_reported(tmp_pa
     caret = "[12]" if name.endswith(".md") else "^12^"  # Markdown's superscript, as read
     assert doc.unnamed_markers == [(first, "[2, 7]"), (first + 1, "[9]"), (first + 2, caret)]
     assert ("Seeding is rare.", [doc.references[1].label]) in claims_and_labels(doc)
+    # a sentence citing only such a marker is still a claim: one that cites no source
+    assert [(c.text, c.references, c.unnamed_markers) for c in doc.claims if c.unnamed_markers] == [
+        ("Seeding is rare.", [1], ["[2, 7]"]), ("Margins predict recurrence.", [], ["[9]"]),
+        ("Imaging helps and.", [2], [caret])]
     report = merge_documents([path], tmp_path / "references.yaml").report
     assert [m for m in report.messages if "names no entry" in m or "name no entry" in m] == [
         f"{path}: 3 markers name no entry of its reference list (line {first} [2, 7], "

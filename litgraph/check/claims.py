@@ -1,5 +1,7 @@
 """Checks on claims: no source, weak evidence (own or inherited), and restatements."""
 
+import json
+
 from ..findings import WEAK_REASONS, finding_rows
 from .common import rows as _rows, short as _short, where as _where
 from .report import Finding
@@ -54,7 +56,10 @@ def check_claims_without_sources(db, refset) -> list:
             evidence = _evidence_by_claim(db, usable_only=False)
         excluded = sorted({key for key, _level, _via in evidence.get(claim["claim_id"], [])})
         has_references = claim["document_id"] in citing_documents
+        markers = json.loads(claim["markers_without_entry"] or "[]")
         what = (f"cites only excluded source(s) {', '.join(excluded)}" if excluded
+                else f"cites no source: its marker(s) {' '.join(markers)} name no entry of the "
+                     "document's reference list" if markers
                 else "cites no source")
         tail = "" if has_references else " (the document has no references)"
         where = _where({"id": claim["claim_id"], **claim})
@@ -63,7 +68,8 @@ def check_claims_without_sources(db, refset) -> list:
             f"claim {claim['claim_id']} ({where}) {what}{tail}: \"{_short(claim['text'], 70)}\"",
             {"document": claim["document_id"], "line": claim["line"], "section": claim["section"],
              "text": claim["text"], "excluded_sources": excluded,
-             "document_has_references": has_references, "reason": claim["reason"]}))
+             "document_has_references": has_references, "reason": claim["reason"],
+             "markers_without_entry": markers}))
     return findings
 
 

@@ -45,6 +45,9 @@ class ExtractedClaim:
     references: list = field(default_factory=list)  # indexes into ExtractedDocument.references
     level: Optional[int] = None  # a passage grade, "[Level 5]"
     level_label: Optional[str] = None
+    # markers as written ("[7]") that name no entry of the document's list: a claim whose
+    # markers all name none cites no source, and says why
+    unnamed_markers: list = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +79,7 @@ class Candidate:
     level: Optional[int]  # the grade the sentence states itself, "[Level 5]"
     level_label: Optional[str]
     paragraph: int  # the paragraph (line reader) or block (blocks) the sentence is in
+    unnamed: list = field(default_factory=list)  # its markers that name no entry
 
 
 def passage_grade(sentence) -> tuple:
@@ -174,11 +178,11 @@ def candidate_sentences(document_id, paragraphs, references, markers) -> list:
             at = bisect.bisect_right(line_starts, start) - 1
             lineno = line_numbers[at]
             refs = markers.link(sentence)  # [n], (n), ¹, ^n, author-year
-            markers.note_unnamed(sentence, lineno)
+            unnamed = markers.note_unnamed(sentence, lineno)
             refs += _inline_references(document_id, sentence, lineno, references)
             level, label = passage_grade(sentence)
             candidate = Candidate(paragraph.section, lineno, sentence, refs, level, label,
-                                  paragraph_id)
+                                  paragraph_id, unnamed)
             if _is_marker_only(sentence) and candidates \
                     and candidates[-1].paragraph == paragraph_id:
                 own_line = line_starts[at] == start
@@ -186,6 +190,7 @@ def candidate_sentences(document_id, paragraphs, references, markers) -> list:
                     else candidates[-1:]
                 for target in targets:
                     target.references.extend(refs)
+                    target.unnamed.extend(unnamed)
                     if level is not None:
                         target.level, target.level_label = level, label
                 continue
@@ -215,22 +220,35 @@ def kept_claims(candidates, grades, references, markers, boilerplate) -> list:
 
     Boilerplate and sentences of fewer than two words are dropped; so, in a
     document that has references, is a sentence that cites none in an ungraded
-    paragraph.
+    paragraph (``is_claim``).
     """
-    has_references = any(r.role != "self" for r in references)
     claims = []
     for candidate in candidates:
         clean = strip_markers(_clean_claim_text(candidate.text), markers)
         if boilerplate.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
             continue
         level, label = grades.get(candidate.paragraph, (None, None))
-        if has_references and not candidate.references and level is None:
+        if not is_claim(candidate, references, level):
             continue
-        claims.append(ExtractedClaim(number=len(claims) + 1, text=clean, section=candidate.section,
-                                     line=candidate.line,
-                                     references=list(dict.fromkeys(candidate.references)),
-                                     level=level, level_label=label))
+        claims.append(claim_of(candidate, len(claims) + 1, clean, level, label))
     return claims
+
+
+def is_claim(candidate, references, level) -> bool:
+    """In a document that has references, a sentence is a claim when it cites (an entry, or
+    a marker that names none: a claim that stands on no source, said so) or is graded."""
+    if candidate.references or candidate.unnamed or level is not None:
+        return True
+    return not any(r.role != "self" for r in references)
+
+
+def claim_of(candidate, number, text, level, label) -> ExtractedClaim:
+    """The claim numbered ``number`` that ``candidate`` is, its text without markers."""
+    return ExtractedClaim(number=number, text=text, section=candidate.section,
+                          line=candidate.line,
+                          references=list(dict.fromkeys(candidate.references)),
+                          level=level, level_label=label,
+                          unnamed_markers=list(dict.fromkeys(candidate.unnamed)))
 
 
 # ---------------------------------------------------------------- references stated inline

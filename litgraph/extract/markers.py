@@ -115,6 +115,9 @@ class MarkerIndex:
     abbreviations: dict = field(default_factory=dict)  # a group's short name -> its name, as
     # the document defined it in an earlier citation (or this one)
     unnamed_seen: list = field(default_factory=list)  # (line, marker): ``note_unnamed``
+    # numbers of the list's entries that cite no work (a note repeating none before it):
+    # their markers name an entry, so they are not reported as naming none
+    listed: set = field(default_factory=set)
 
     @classmethod
     def build(cls, entries) -> "MarkerIndex":
@@ -263,16 +266,19 @@ class MarkerIndex:
             numbers = match.group(3) or f"{match.group(1)}-{match.group(2)}"
             if YEAR_ALONE.match(numbers):
                 continue
-            if any(n not in self.by_number for n in numbers_of(numbers)):
+            if any(n not in self.by_number and n not in self.listed for n in numbers_of(numbers)):
                 found.append(match.group(0))
         for match in CARET.finditer(sentence):
-            if any(n not in self.by_number for n in numbers_of(match.group(1))):
+            if any(n not in self.by_number and n not in self.listed
+                   for n in numbers_of(match.group(1))):
                 found.append(match.group(0))
         return found
 
-    def note_unnamed(self, sentence: str, line: int) -> None:
-        """Keep (``line``, marker) for each of ``unnamed(sentence)`` in ``unnamed_seen``."""
-        self.unnamed_seen.extend((line, marker) for marker in self.unnamed(sentence))
+    def note_unnamed(self, sentence: str, line: int) -> list:
+        """``unnamed(sentence)``, each kept as (``line``, marker) in ``unnamed_seen``."""
+        found = self.unnamed(sentence)
+        self.unnamed_seen.extend((line, marker) for marker in found)
+        return found
 
     def _named(self, match) -> str:
         """The names a citation gives: a short name the document defined stands for the

@@ -14,7 +14,8 @@ import re
 
 from ..model import DocumentEntry, Sighting
 from .claims import (
-    Candidate, ExtractedClaim, ExtractedDocument, _document_kind, _inline_references, passage_grade,
+    Candidate, ExtractedDocument, _document_kind, _inline_references, claim_of, is_claim,
+    passage_grade,
 )
 from .entries import RAW_LIMIT, ExtractedReference, _stated_publication_types
 from .fields import parse_reference
@@ -142,6 +143,8 @@ def _link_repeated_notes(index, notes):
             previous, works = note[1], works + 1
             continue
         _, number, key, text = note
+        if number is not None:
+            index.listed.add(number)  # an entry, though perhaps of no work
         previous = index.repeated_note(text, previous, earlier=works)
         if previous is None:
             continue
@@ -155,19 +158,15 @@ def _claims(document_id, blocks, entry_of, skipped, index, references, profile):
     """Claims of the blocks that are neither headings, reference entries nor skipped;
     adds references stated inline (identifiers, short citations) to ``references``."""
     candidates = _candidates(document_id, blocks, entry_of, skipped, index, references)
-    has_references = any(r.role != "self" for r in references)
     claims = []
     for candidate in candidates:
         clean = LEVEL_MARKER.sub("", strip_markers(candidate.text, index)).strip()
         clean = re.sub(r"^\s*(?:[\u2022\u00b7*-]\s+)", "", clean)
         if profile.sentences.search(clean) or len(re.findall(r"[A-Za-z]{2,}", clean)) < 2:
             continue
-        if has_references and not candidate.references and candidate.level is None:
-            continue
-        claims.append(ExtractedClaim(number=len(claims) + 1, text=clean, section=candidate.section,
-                                     line=candidate.line,
-                                     references=list(dict.fromkeys(candidate.references)),
-                                     level=candidate.level, level_label=candidate.level_label))
+        if is_claim(candidate, references, candidate.level):
+            claims.append(claim_of(candidate, len(claims) + 1, clean, candidate.level,
+                                   candidate.level_label))
     return claims
 
 
@@ -193,13 +192,15 @@ def _candidates(document_id, blocks, entry_of, skipped, index, references):
         for start, sentence in split_sentences(flat):
             lineno = block.line + sum(1 for s in line_starts[1:] if s <= start)
             refs = index.link(sentence)
-            index.note_unnamed(sentence, lineno)
+            unnamed = index.note_unnamed(sentence, lineno)
             refs += _inline_references(document_id, sentence, lineno, references)
             level, label = passage_grade(sentence)
             words = re.findall(r"[A-Za-z\u00c0-\u024f]{2,}", strip_markers(sentence, index))
             if not words and candidates and candidates[-1].paragraph == position:
                 # markers alone cite the sentence before them
                 candidates[-1].references.extend(refs)
+                candidates[-1].unnamed.extend(unnamed)
                 continue
-            candidates.append(Candidate(section, lineno, sentence, refs, level, label, position))
+            candidates.append(Candidate(section, lineno, sentence, refs, level, label, position,
+                                        unnamed))
     return candidates

@@ -178,6 +178,15 @@ def _set(entry, name, value):
         entry[name] = value
 
 
+def _set_list(entry, name, items):
+    """Set a list field, written in flow style (``[a, b]``), only when it changes."""
+    if not items:
+        if name in entry:
+            del entry[name]
+    elif list(entry.get(name) or []) != list(items):
+        entry[name] = _flow(items)
+
+
 def _flow(items):
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()
@@ -447,12 +456,9 @@ def _merge_claims(claims, doc, ref_keys) -> int:
         _set(entry, "section", claim.section)
         _set(entry, "line", claim.line)
         _set(entry, "text", claim.text)
-        keys = list(dict.fromkeys(ref_keys[id(doc.references[i])] for i in claim.references))
-        if keys:
-            if list(entry.get("sources") or []) != keys:
-                entry["sources"] = _flow(keys)
-        elif "sources" in entry:
-            del entry["sources"]
+        _set_list(entry, "sources",
+                  list(dict.fromkeys(ref_keys[id(doc.references[i])] for i in claim.references)))
+        _set_list(entry, "markers_without_entry", claim.unnamed_markers)
         _set(entry, "declared_level", claim.level)
         _set(entry, "declared_as", claim.level_label)
         for name, value in keep.items():

@@ -191,12 +191,17 @@ def reference_set_from(data, path) -> model.ReferenceSet:
         if not isinstance(sources, list):
             _fail(path, entry, "sources", f"{owner}: sources must be a list of source keys")
         line = _check_int(path, entry, "line", owner, 0, MAX_LINE)
+        unnamed = entry.get("markers_without_entry") or []
+        if not isinstance(unnamed, list):
+            _fail(path, entry, "markers_without_entry",
+                  f"{owner}: markers_without_entry must be a list of markers")
         refset.claims.append(model.ClaimEntry(
             id=str(key), document=str(entry.get("document") or str(key).rsplit(":", 1)[0]),
             text=_check_str(path, entry, "text", owner) or "",
             section=_check_str(path, entry, "section", owner),
             line=line,
             sources=[str(s) for s in sources],
+            markers_without_entry=[str(m) for m in unnamed],
             level=_check_level(path, entry, "level", owner)
             or _check_level(path, entry, "declared_level", owner),
             exclude=_check_bool(path, entry, "exclude", owner),

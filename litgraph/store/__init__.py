@@ -48,7 +48,7 @@ TABLES = {
     ),
     "claims": (
         {"id": str, "document_id": str, "section": str, "text": str, "line": int,
-         "evidence_level": int},
+         "evidence_level": int, "markers_without_entry": str},
         "id",
         [("document_id", "documents", "id")],
     ),

@@ -180,7 +180,8 @@ def _insert_claims(db, claims, documents: set, sources: set) -> None:
             continue
         claim_rows.append({"id": claim.id, "document_id": claim.document,
                            "section": claim.section, "text": claim.text,
-                           "line": claim.line, "evidence_level": claim.level})
+                           "line": claim.line, "evidence_level": claim.level,
+                           "markers_without_entry": as_json(claim.markers_without_entry or None)})
         for key in claim.sources:
             if key in sources:
                 links[(claim.id, key)] = {"claim_id": claim.id, "source_id": key}
