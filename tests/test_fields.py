@@ -380,6 +380,15 @@ def test_as_dict_leaves_out_absent_fields():
     ("John S. Miller et al., \u201cTitle,\u201d", ["Miller JS"]),
     ("J S Miller, A B Lee, and C Ortiz, \u201cTitle,\u201d", ["Miller JS", "Lee AB", "Ortiz C"]),
     ("Anna Lee, Carl Ortiz, \u201cTitle,\u201d", ["Lee A", "Ortiz C"]),
+    # ACM: every person forename first, the list closed by a full stop, the year and another
+    ("J S Okafor, M Lind, F Brenner, C C Wu, and J I Abara. 2010. Title. J Synth 3, 2 (2010), 1-9.",
+     ["Okafor JS", "Lind M", "Brenner F", "Wu CC", "Abara JI"]),
+    ("C Okafor and S Lind. 2013. Title. J Synth 27, 5 (2013), 957-74.", ["Okafor C", "Lind S"]),
+    ("Chinedu Okafor, Emma R. Lind, and Claire G. O'Brenner. 2001. Title. J Synth 12 (2001), 1-9.",
+     ["Okafor C", "Lind ER", "O'Brenner CG"]),
+    # Chicago author-date: one person, a middle initial's full stop before the year
+    ("Mensah, Priya B. 2018. \u201cTitle\u201d. In Proceedings of a Meeting, 108. Press.", ["Mensah PB"]),
+    ("Mensah, Priya B., and Anna Lee. 2018. Title.", ["Mensah PB", "Lee A"]),
 ])
 def test_read_authors(text, authors):
     assert read_authors(text).authors == authors
@@ -533,7 +542,8 @@ CSL_RECORDS = [
 @pytest.mark.parametrize("style", ["american-medical-association", "nlm-citation-sequence", "apa",
                                    "harvard-cite-them-right", "chicago-author-date", "nature",
                                    "ieee", "modern-language-association", "the-lancet", "cell",
-                                   "chicago-notes-bibliography"])
+                                   "chicago-notes-bibliography", "association-for-computing-machinery",
+                                   "chicago-author-date-16th-edition"])
 def test_fields_back_from_citeproc_renderings(style):
     """citeproc-py renders the records; the parser must give back what each rendering states."""
     pytest.importorskip("citeproc")

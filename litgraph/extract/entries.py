@@ -202,7 +202,7 @@ def _read_unnumbered(lines, i, heading):
 
 
 AUTHOR_DATE_START = re.compile(r"^\s*[A-Z][^\s,.()]{1,40},\s+(?:[A-Z][\w'-]*\.?\s*){1,4}[^()]{0,300}"
-                               r"\((?:19|20)\d{2}[a-z]?\)")
+                               r"(?:\((?:19|20)\d{2}[a-z]?\)|\.\s(?:19|20)\d{2}[a-z]?\.\s)")
 
 
 def _author_date_entry_follows(lines, i) -> bool:

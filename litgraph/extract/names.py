@@ -49,7 +49,7 @@ PATTERNS = {
                            rf"{_SUFFIX}?"),
     # van der Berg, Anna Maria
     "inverted_full": re.compile(rf"(?P<sur>{_SURNAME}),\s+(?P<giv>{_GIVEN}){_SUFFIX}?"
-                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s*\())"),
+                                rf"(?=\s*(?:,|\.\s|\.$|\s+(?:and|&)\s|\s*\()|(?<=\.)\s+(?:19|20)\d\d\b)"),
     # A. M. van der Berg
     "natural": re.compile(rf"(?P<ini>{_INITIALS_DOTTED})\s*(?P<sur>{_SURNAME_ONE}(?:\s+{_NOT_SUFFIX}{_WORD})?){_SUFFIX}?"
                           rf"(?=\s*(?:,|\.|;|:|$|\s+(?:and|&)\s|\s+et\s+al|\s*\())"),
@@ -142,6 +142,8 @@ SHORT_NOTE_NAMES = re.compile(
     rf"(?P<et_al>,?\s+et\s+al\.?)?(?={_QUOTE_AFTER_COMMA})")
 # What QUOTED_TITLE_AFTER_COMMA or BOOK_AFTER_COMMA needs somewhere in the text: a quick test
 NOTE_SHAPE = re.compile(rf"{_QUOTE_AFTER_COMMA}|\([^()]*\b(?:19|20)\d{{2}}\)")
+# ACM's form: the list, a full stop, the year and another full stop ("... and J I Epstein. 2010.")
+YEAR_AFTER_LIST = re.compile(r"\.\s+(?:19|20)\d{2}[a-z]?\.(?=\s|$)")
 BOOK_AFTER_COMMA = re.compile(r"\s*,\s+[A-Z0-9].*\s\([^()]*\b(?:19|20)\d{2}\)(?:,\s*[\w\u2013-]+)?\.?\s*$")
 
 
@@ -157,6 +159,10 @@ def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
     text = str(text or "")
     found = _read_list(text, first_orders)
     note = _read_note_list(text)
+    dated = _read_dated_list(text) if first_orders == FIRST_ORDERS else AuthorList()
+    if dated.authors and dated.end >= max(found.end, note.end if note.authors else 0) and (
+            dated.end > found.end or len(dated.authors) > len(found.authors)):
+        return dated  # as far as any other reading, or as far and with more persons in it
     if note.authors and note.end >= found.end:
         return note
     if not found.authors:
@@ -166,6 +172,22 @@ def read_authors(text: str, first_orders=FIRST_ORDERS) -> AuthorList:
                               end=short.end(), order="surname", et_al=bool(short.group("et_al")),
                               ends=[short.end()])
     return found
+
+
+def _read_dated_list(text):
+    """A forename-first list closed by a full stop and the year, as ACM writes it ("J S Miller,
+    M Zhou, and J I Epstein. 2010. Title."), or an empty list when ``text`` is not one."""
+    if not YEAR_AFTER_LIST.search(text):
+        return AuthorList()
+    found = _read_list(text, FORENAME_FIRST_ORDERS)
+    if any(CORPORATE_WORDS.search(author) for author in found.authors):
+        return AuthorList()
+    for count in range(len(found.ends), 0, -1):
+        if YEAR_AFTER_LIST.match(text, found.ends[count - 1]):
+            return AuthorList(authors=found.authors[:count], end=found.ends[count - 1],
+                              order=found.order, et_al=found.et_al and count == len(found.ends),
+                              ends=found.ends[:count])
+    return AuthorList()
 
 
 def _read_note_list(text):
