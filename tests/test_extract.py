@@ -615,6 +615,84 @@ def test_markers_that_name_no_entry_are_kept_with_their_line_and_reported(tmp_pa
         "extract did not read"]
 
 
+ACM_ENTRIES = [
+    "J S Okafor, M Lind, and F Brenner. 2015. Invented grading study. Fict Med 3, 2 (2015), 11\u201319.",
+    "2020. Invented inflammatory tumour series: a report of nine cases. Fict Pathol 477, 2 (2020), "
+    "219\u2013230. https://doi.org/10.5555/fict.0002",
+    "Chen Wu and Dara Moss. 2018. Invented imaging study. Fict Radiol 12, 1 (2018), 5\u20139."]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_an_entry_that_opens_with_its_year_keeps_its_list_number(tmp_path, fmt):
+    """ACM writes a work without authors from its year on ("2. 2020. Title. ..."). Markdown
+    reads "2. 2020." as a list inside item 2, and a list item's text opening "2020." read as
+    its label: either way entry 2 became entry 2020 and the marker [2] named nothing."""
+    from document_builders import build_docx
+
+    body = "Grading matters [1]. Inflammatory forms exist [2]. Imaging helps [3]."
+    path = tmp_path / f"review.{fmt}"
+    if fmt == "md":
+        path.write_text("\n".join(["# Invented review", "", body, "", "## References", "",
+                                    *(f"{n}. {e}" for n, e in enumerate(ACM_ENTRIES, 1))]) + "\n",
+                        encoding="utf-8")
+    elif fmt == "html":
+        path.write_text("<html><body><h1>Invented review</h1><p>" + body + "</p><h2>References</h2>"
+                        "<ol>" + "".join(f"<li>{e}</li>" for e in ACM_ENTRIES) + "</ol></body></html>",
+                        encoding="utf-8")
+    else:
+        path.write_bytes(build_docx([("Heading 1", "Invented review"), ("Normal", body),
+                                     ("Heading 2", "References"),
+                                     *(("List Number", e) for e in ACM_ENTRIES)]))
+    doc = extract_document(path)
+    assert [(r.number, r.authors, r.year, r.title, r.journal, r.doi) for r in doc.references] == [
+        (1, ["Okafor JS", "Lind M", "Brenner F"], 2015, "Invented grading study", "Fict Med", None),
+        (2, [], 2020, "Invented inflammatory tumour series: a report of nine cases", "Fict Pathol",
+         "10.5555/fict.0002"),
+        (3, ["Wu C", "Moss D"], 2018, "Invented imaging study", "Fict Radiol", None)]
+    assert [refs for _text, refs in claims_and_labels(doc)] == [["1."], ["2."], ["3."]]
+    assert doc.unnamed_markers == []
+
+
+def test_a_line_of_an_entry_that_opens_with_its_year_starts_no_entry(tmp_path):
+    """An entry whose lines break after its authors (an HTML paragraph with line breaks): the
+    line "2015. Invented ..." continues it; only a list whose numbers run up to a year's
+    (1998., 1999., 2000.) takes such a number for a label."""
+    html = ("<html><body><h1>Invented review</h1><p>Grading matters [1]. Imaging helps [2].</p>"
+            "<h2>References</h2><p>[1] J S Okafor and M Lind.<br>2015. Invented grading study. "
+            "Fict Med 3, 2 (2015), 11\u201319.<br>[2] Chen Wu and Dara Moss.<br>2018. Invented "
+            "imaging study. Fict Radiol 12, 1 (2018), 5\u20139.</p></body></html>")
+    doc = extract_file(tmp_path / "review.html", html)
+    assert [(r.label, r.authors, r.title) for r in doc.references] == [
+        ("[1]", ["Okafor JS", "Lind M"], "Invented grading study"),
+        ("[2]", ["Wu C", "Moss D"], "Invented imaging study")]
+    long_list = ("<html><body><h1>Invented index</h1><p>Grading matters [1999].</p><h2>References"
+                 "</h2><p>" + "<br>".join(f"{n}. Okafor{n} A. Made-up study {n}. Fict Med. 2011;1:"
+                                           f"{n}." for n in (1998, 1999, 2000)) + "</p></body></html>")
+    assert [r.number for r in extract_file(tmp_path / "index.html", long_list).references] == [
+        1998, 1999, 2000]
+
+
+def test_an_author_date_entry_after_a_one_author_proceedings_paper_is_its_own():
+    """Chicago author-date: "Mensah, Priya B. 2018. ..." (one person, a middle initial) was
+    not read as an author list, so the paper did not read as a whole citation and swallowed
+    the entry after it."""
+    doc = extract_text("\n".join([
+        "Invented review", "", "Grading matters (Mensah 2018). Imaging helps (Okafor et al. 2002).",
+        "", "References", "",
+        "Mensah, Priya B. 2018. \u201cInvented Grading Study\u201d. In Proceedings of the Annual "
+        "Meeting of the Invented Sarcoma Group, 108. Meridian Scientific.", "",
+        "Okafor, Sofia C., Paul Lind, and John B. O\u2019Brenner. 2002. \u201cInvented Imaging "
+        "Study\u201d. Fictional Journal of Radiology 12 (1): 5\u20139.", ""]), "review")
+    assert [(r.authors, r.title) for r in doc.references] == [
+        (["Mensah PB"], "Invented Grading Study"),
+        (["Okafor SC", "Lind P", "O\u2019Brenner JB"], "Invented Imaging Study")]
+
+
+def extract_file(path, text):
+    path.write_text(text, encoding="utf-8")
+    return extract_document(path)
+
+
 def test_markers_are_not_reported_where_they_name_entries_or_the_list_is_not_numbered():
     numbered = extract_text("\n".join(["Invented note", "", "Biopsy is safe [1-3].", "",
                                         *three_references(["[1]", "[2]", "[3]"]), ""]), "note")

@@ -36,12 +36,16 @@ def _segments(block):
     if not lines:
         return []
     if block.kind == "paragraph":
-        starts = [i for i, line in enumerate(lines) if ENTRY_LABEL.match(line)]
+        labels = [ENTRY_LABEL.match(line) for line in lines]
+        numbers = {int(m.group("dot")) for m in labels if m and m.group("dot")}
+        starts = [i for i, m in enumerate(labels)
+                  if m and (not _year_like(m) or {int(m.group("dot")) - 1,
+                                                  int(m.group("dot")) + 1} & numbers)]
         if len(starts) >= 2 or starts == [0]:
             if starts[0] != 0:
                 starts.insert(0, 0)
             chunks = [lines[a:b] for a, b in zip(starts, starts[1:] + [len(lines)])]
-            return [_labelled(block, " ".join(chunk), block.line + start)
+            return [_labelled(block, " ".join(chunk), block.line + start, sequence=True)
                     for chunk, start in zip(chunks, starts)]
         if len(lines) >= 2 and all(line[:1].isupper() for line in lines) and \
                 all(reads_as_citation(line) for line in lines):
@@ -49,8 +53,20 @@ def _segments(block):
     return [_labelled(block, " ".join(lines), block.line)]
 
 
-def _labelled(block, text, line):
+def _year_like(match) -> bool:
+    """A label ``2020.``: the year that opens an entry without authors (ACM's ``2020. Title.
+    Journal ...``), unless the list's own numbering reaches it."""
+    value = match.group("dot")
+    return bool(value) and len(value) == 4 and 1800 <= int(value) <= 2099
+
+
+def _labelled(block, text, line, sequence=False):
+    """(number, label, text, line) of one entry: the label it opens with, else its block's.
+    A year-like label is a label only in ``sequence`` (a neighbouring line carries the
+    number before or after it) or where its list item has that very number."""
     match = ENTRY_LABEL.match(text)
+    if match and _year_like(match) and not sequence and int(match.group("dot")) != block.number:
+        match = None
     if match:
         value = match.group("bracket") or match.group("dot")
         label = f"[{value}]" if match.group("bracket") else (f"{value}." if value else "#.")

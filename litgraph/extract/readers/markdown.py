@@ -129,10 +129,17 @@ def read(text: str, path=None) -> BlockDocument:
             lists.pop()
         elif kind == "list_item_open":
             list_id, number, ordered, _ = lists[-1]
+            lists[-1][1] = number + 1
+            parent = item_stack[-1] if item_stack else None
+            if ordered and parent is not None and parent.line == line and not parent.text:
+                # "2. 2020. Title ...": CommonMark opens a list inside item 2, but an item
+                # that opens on its parent's line is the parent's text (ACM's year, first)
+                parent.text = f"{token.info or number}{token.markup}"
+                item_stack.append(parent)
+                continue
             label = f"{number}{token.markup}" if ordered else token.markup
             item = Block("item", "", line, number=number if ordered else None, label=label,
                          list_id=list_id)
-            lists[-1][1] = number + 1
             item_stack.append(item)
             blocks.append(item)
         elif kind == "list_item_close":
