@@ -389,6 +389,9 @@ def test_as_dict_leaves_out_absent_fields():
     # Chicago author-date: one person, a middle initial's full stop before the year
     ("Mensah, Priya B. 2018. \u201cTitle\u201d. In Proceedings of a Meeting, 108. Press.", ["Mensah PB"]),
     ("Mensah, Priya B., and Anna Lee. 2018. Title.", ["Mensah PB", "Lee A"]),
+    # a group closed by a colon before its title (JCO, Karger): the colon ends the name
+    ("Invented Sarcoma Working Group: Management of invented tumours: a consensus. J Synth "
+     "22:256-63, 2015", ["Invented Sarcoma Working Group"]),
 ])
 def test_read_authors(text, authors):
     assert read_authors(text).authors == authors

@@ -259,7 +259,7 @@ def _read_list(text, first_orders):
 
 
 def _corporate_at(text, pos):
-    match = re.compile(r"([^.,;()\d\[\]\u201c\"]{3,120}?)(?=\s*(?:\.\s|\.$|\.,\s|\s\(|,\s|;)|\s(?:19|20)\d\d\b)").match(text, pos)
+    match = re.compile(r"([^.,;:()\d\[\]\u201c\"]{3,120}?)(?=\s*(?:\.\s|\.$|\.,\s|\s\(|,\s|;|:\s)|\s(?:19|20)\d\d\b)").match(text, pos)
     if not match:
         return None
     name = re.sub(r"\s+et\s+al$", "", match.group(1).strip())
