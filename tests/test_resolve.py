@@ -6,16 +6,18 @@ against replies whose order differs from the question's.  The stand-in tests
 at the end run the whole client against litgraph/stub.
 """
 
+import io
 import json
 import threading
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import requests
 import sqlite_utils
 from entrez_fake import ScriptedEutils, pubmed_set
 
-from litgraph.entrez import EntrezClient
+from litgraph.entrez import EntrezClient, FetchResult
 from litgraph.entrez.transport import STAND_IN_SERVICE
 from litgraph.entrez.records import parse_pubmed
 from litgraph.errors import InputError
@@ -122,8 +124,8 @@ def test_pmid_doi_conflict_and_not_found_paths(eutils):
         "excluded": ("unresolved", "excluded by curator: a patient leaflet", None, None),
         "bad-pmid": ("unresolved", "invalid PMID 'PMID: 0': a PMID is a positive whole number",
                      None, None),
-        "nothing": ("unresolved", "nothing to search by: no PMID, DOI, journal citation (journal, "
-                                  "year, volume, page) or title", None, None),
+        "nothing": ("unresolved", "nothing to search by: no PMID, DOI, PMCID, journal citation "
+                                  "(journal, year, volume, page) or title", None, None),
     }
     # one esearch for every DOI, one efetch for every PMID, and the PMID PubMed left out
     # asked once more on its own ("not found" is not final): nothing else
@@ -789,3 +791,56 @@ def test_a_builds_one_write_of_each_source_leaves_what_the_two_saves_in_turn_lea
     assert {r["id"]: (r["status"], r["evidence_basis"]) for r in at_once["sources"].rows} == {
         "miller-2010": ("resolved", "declared"), "synthetic-doi": ("conflict", None),
         "chapter": ("resolved", "inferred"), "excluded": ("unresolved", "inferred")}
+
+
+def test_a_pmcid_stated_alone_resolves_by_elink_from_pmc_and_a_rebuild_asks_nothing(tmp_path):
+    """A web page often links a PMC article and nothing else. The PMCID is asked of elink
+    (dbfrom pmc, pmc_pubmed), one id= each, beside the DOI search; the record it links to is
+    fetched with the rest and must name that PMCID. What resolve writes back (the PMID, as
+    a hint: resolved_by pmcid) is found again from the cache."""
+    from Bio import Entrez
+
+    from litgraph.stub.server import StandIn
+
+    linked = {"PMC11884410": "40051557", "PMC11021697": "38634045"}  # the fixture records'
+    sources = [SourceEntry(f"web-{n}", pmcid=pmcid, title="as the page words it")
+               for n, pmcid in enumerate(linked)]
+    sources += [SourceEntry("no-record", pmcid="PMC1"), SourceEntry("bad", pmcid="PMC-x")]
+    cache = tmp_path / "http-cache.sqlite"
+    with StandIn(rate_limit=None) as stand_in:
+        reply = requests.get(stand_in.base_url + "elink.fcgi", timeout=10, params=[
+            ("dbfrom", "pmc"), ("db", "pubmed"), ("linkname", "pmc_pubmed"),
+            *(("id", pmcid[3:]) for pmcid in linked)]).content
+        oracle = {f"PMC{s['IdList'][0]}": [link["Id"] for db in s["LinkSetDb"] for link in db["Link"]]
+                  for s in Entrez.read(io.BytesIO(reply), validate=False)}  # Bio.Entrez's reading
+        assert oracle == {pmcid: [pmid] for pmcid, pmid in linked.items()}
+        before = stand_in.stats()
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            first = resolve_sources(sources, client)
+        asked = {k: v - before.get(k, 0) for k, v in stand_in.stats().items()}
+        assert asked.get("elink.fcgi") == 1 and asked.get("esearch.fcgi", 0) == 0
+        assert outcome(first) == {
+            "web-0": ("resolved", None, "pmcid", "40051557"),
+            "web-1": ("resolved", None, "pmcid", "38634045"),
+            "no-record": ("unresolved", "PubMed links no record to PMCID PMC1" + STAND_IN_LABEL,
+                          None, None),
+            "bad": ("unresolved", "invalid PMC id 'PMC-x': expected PMC followed by digits",
+                    None, None)}
+        again = [replace(s, pmid=r.record.pmid if r.record else None, resolved_by=r.resolved_by)
+                 for s, r in zip(sources, first)]
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            second = resolve_sources(again, client)
+            assert client.stats["network_requests"] == 0
+    assert outcome(second) == outcome(first)
+
+
+def test_a_pmcid_whose_record_names_another_pmcid_is_a_conflict():
+    from litgraph.resolve.judging import Found
+
+    record = replace(RECORDS["20090506"], pmcid="PMC200")
+    found = Found(FetchResult({"20090506": record}))
+    assert found.judge_pmcid("k", "PMC100", ["20090506"], None) == Resolution(
+        "k", "conflict", "PMCID PMC100 is linked to PMID 20090506, whose record names PMCID PMC200")
+    assert found.judge_pmcid("k", "PMC200", ["20090506"], None).status == "resolved"
+    several = found.judge_pmcid("k", "PMC100", ["2", "1"], None)
+    assert several.status_reason == "PMCID PMC100 is linked to several PubMed records: PMID 1, 2"

@@ -47,8 +47,9 @@ def resolve(db_path, references_path, cache_path, offline, eutils_url, batch_siz
             max_age, as_json, verbose, quiet):
     """Resolve the sources of references.yaml through NCBI E-utilities into the database.
 
-    PMIDs are fetched in batches, DOIs searched together, journal citations
-    matched with ECitMatch, free-text citations searched by title; each source
+    PMIDs are fetched in batches, DOIs searched together, PMCIDs stated alone
+    linked to their PubMed records (elink), journal citations matched with
+    ECitMatch, free-text citations searched by title; each source
     ends resolved, unresolved (with the reason) or conflict.  Identifiers found
     by search are written back to references.yaml with resolved_by.
 

@@ -16,8 +16,8 @@ Layers, bottom up:
 - ``records`` (ElementTree views of the replies; ``reference`` reads the same
   with Bio.Entrez for the tests) and ``batching`` (``BatchSizes``);
 - the E-utilities verbs here: ``fetch_pubmed``, ``search_ids``,
-  ``citation_match``, ``elink``/``links``, ``summaries``, which batch and map
-  results back by identifier.
+  ``citation_match``, ``elink``/``links``, ``pmids_of_pmcids``, ``summaries``, which
+  batch and map results back by identifier.
 
 ``tool``, ``email`` and ``api_key`` are never part of a cache key and never
 stored: ``cache_key`` leaves them out of keys, requests-cache redacts them
@@ -392,6 +392,29 @@ class EntrezClient(Transport):
                 if pmid not in found and len(batch) > 1:
                     found.update(link((linkname, [pmid])))
                 out[linkname][pmid] = found.get(pmid, [])
+        return out
+
+    def pmids_of_pmcids(self, pmcids) -> dict:
+        """``{PMCID: [PMIDs]}``: the PubMed records of PMC articles, by elink from pmc to pubmed
+        (``pmc_pubmed``), one ``id=`` per PMC number, batched as elink's.  A PMCID PubMed
+        links to nothing gets ``[]``; a PMCID a batch's reply leaves out is asked alone."""
+        numbers = {str(pmcid)[3:]: str(pmcid) for pmcid in pmcids}  # "PMC123" -> "123"
+
+        def link(batch):
+            params = [("dbfrom", "pmc"), ("db", "pubmed"), ("linkname", "pmc_pubmed")]
+            params += [("id", number) for number in batch]
+            found, _ = self._call("elink.fcgi", params, partial(parse_elink, linkname="pmc_pubmed"),
+                                  post=len(batch) >= POST_FROM_IDS or None)
+            return found
+
+        out = {}
+        for batch, found in self._each(link, self._batches(numbers, "elink")):
+            if isinstance(found, EntrezError):
+                raise found
+            for number in batch:
+                if number not in found and len(batch) > 1:
+                    found.update(link([number]))
+                out[numbers[number]] = found.get(number, [])
         return out
 
     def summaries(self, pmids) -> dict:

@@ -5,14 +5,15 @@
 1. one ECitMatch request for every journal citation without PMID or DOI
    (journal, year, volume, first page, first author);
 2. one esearch for every DOI (DOI-only sources, and sources carrying both a
-   PMID and a DOI, to detect conflicts), OR'ed together;
+   PMID and a DOI, to detect conflicts), OR'ed together; beside it, elink from
+   pmc to pubmed for every PMCID stated without PMID or DOI;
 3. one esearch for every free-text citation (title words, first author,
    year; or author, journal and year when there is no title), OR'ed
    together, including journal citations ECitMatch could not match;
 4. efetch of every PMID stated or found, ``batch_size`` per request.
 
 A PMID or DOI that resolve wrote back after a search (``resolved_by: doi``,
-``citation``, ``title`` or ``search``) is only a hint: the search runs again
+``pmcid``, ``citation``, ``title`` or ``search``) is only a hint: the search runs again
 (from the cache), and the hint's PMID is fetched in the same efetch.  While the
 hint equals what the search finds, nothing changes.  When the curator has
 changed it (it differs from the record the search finds, or the search no
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
+from .. import ids
 from ..collector import without_cyclic_gc
 from ..entrez import CitationQuery
 from ..errors import EntrezError, IdentifierError, InputError
@@ -84,6 +86,7 @@ class Plan:
     by_pmid: dict = field(default_factory=dict)  # key -> stated PMID
     check_doi: dict = field(default_factory=dict)  # key -> DOI beside a stated PMID, to check
     by_doi: dict = field(default_factory=dict)  # key -> DOI, searched alone
+    by_pmcid: dict = field(default_factory=dict)  # key -> PMCID, stated without PMID or DOI
     citations: dict = field(default_factory=dict)  # key -> SourceEntry: journal citation
     searches: dict = field(default_factory=dict)  # key -> SourceEntry: free-text search
 
@@ -98,11 +101,18 @@ class Asked:
     search_failed: Optional[Why] = None
     by_doi: list = field(default_factory=list)  # PMIDs the DOI search found
     doi_failed: Optional[Why] = None
+    by_pmcid: dict = field(default_factory=dict)  # PMCID -> [PMIDs elink linked to it]
+    pmcid_failed: Optional[Why] = None
 
     @property
     def candidates(self) -> list:
         """Every PMID a search found, DOI search first, in order."""
         return list(self.by_doi) + list(self.searched)
+
+    @property
+    def linked(self) -> set:
+        """Every PMID that elink gave for a PMCID."""
+        return {pmid for pmids in self.by_pmcid.values() for pmid in pmids}
 
 
 def plan_requests(sources) -> Plan:
@@ -116,6 +126,7 @@ def plan_requests(sources) -> Plan:
             continue
         try:
             pmid, doi = stated_ids(source)
+            pmcid = ids.normalise_pmcid(source.pmcid) if source.pmcid else None
         except IdentifierError as exc:
             plan.decided[source.key] = Resolution(source.key, "unresolved", str(exc))
             continue
@@ -128,6 +139,8 @@ def plan_requests(sources) -> Plan:
                 plan.check_doi[source.key] = doi
         elif doi:
             plan.by_doi[source.key] = doi
+        elif pmcid:
+            plan.by_pmcid[source.key] = pmcid
         elif source.journal and source.year and source.volume and source.first_page:
             plan.citations[source.key] = source
         elif search_term(source):
@@ -135,8 +148,8 @@ def plan_requests(sources) -> Plan:
         else:
             plan.decided[source.key] = Resolution(
                 source.key, "unresolved",
-                "nothing to search by: no PMID, DOI, journal citation (journal, year, volume, page) "
-                "or title")
+                "nothing to search by: no PMID, DOI, PMCID, journal citation (journal, year, "
+                "volume, page) or title")
     return plan
 
 
@@ -167,7 +180,8 @@ def match_citations(plan: Plan, asked: Asked, client: EntrezService) -> None:
 
 
 def ask_searches(plan: Plan, client: EntrezService) -> Asked:
-    """ECitMatch then the title searches, beside the DOI search (two threads)."""
+    """ECitMatch then the title searches, beside the DOI search then the PMCIDs' links (two
+    threads)."""
     asked = Asked()
 
     def citations_then_searches():
@@ -178,7 +192,15 @@ def ask_searches(plan: Plan, client: EntrezService) -> Asked:
 
     def doi_search():
         dois = sorted(set(plan.by_doi.values()) | set(plan.check_doi.values()))
-        return client.search_dois(dois) if dois else []
+        try:
+            return client.search_dois(dois) if dois else []
+        finally:
+            pmcids = sorted(set(plan.by_pmcid.values()))
+            if pmcids:
+                try:
+                    asked.by_pmcid = client.pmids_of_pmcids(pmcids)
+                except EntrezError as exc:
+                    asked.pmcid_failed = failure_of(exc)
 
     with ThreadPoolExecutor(2, thread_name_prefix="resolve") as pool:
         texts, dois = pool.submit(citations_then_searches), pool.submit(doi_search)
@@ -200,6 +222,9 @@ def judge_all(sources, plan: Plan, asked: Asked, found: Found) -> dict:
         outcome[key] = found.judge_pmid(key, pmid, plan.check_doi.get(key))
     for key, doi in plan.by_doi.items():
         outcome[key] = found.judge_doi(key, doi, asked.doi_failed)
+    for key, pmcid in plan.by_pmcid.items():
+        outcome[key] = found.judge_pmcid(key, pmcid, asked.by_pmcid.get(pmcid, []),
+                                         asked.pmcid_failed)
     for key, pmid in asked.by_citation.items():
         outcome[key] = found.judge_citation(key, pmid)
     searched = [found.records[p] for p in dict.fromkeys(asked.candidates) if p in found.records]
@@ -237,7 +262,7 @@ def resolve_sources(sources, client: EntrezService, progress=False, refresh=Fals
     # this asks nothing more; when the curator changed it, its record is there to judge.
     hinted = {hints(s)[0] for s in sources if not s.exclude} - {None}
     wanted = (set(plan.by_pmid.values()) | set(asked.by_citation.values())
-              | set(asked.candidates) | hinted)
+              | set(asked.candidates) | asked.linked | hinted)
     if link_names:
         client.links_ahead(wanted, link_names)
     found = Found(fetch_records(client, wanted, refresh, age, db, progress))

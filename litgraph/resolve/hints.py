@@ -13,14 +13,14 @@ def normalised_ids(source):
     return pmid, doi
 
 
-FOUND_BY_SEARCH = ("doi", "citation", "title", "search")
+FOUND_BY_SEARCH = ("doi", "pmcid", "citation", "title", "search")
 
 
 def stated_ids(source):
     """(PMID, DOI) to resolve by: identifiers a search wrote back are hints, not input.
 
     Unless a curator pinned them, a PMID found by DOI, and a PMID/DOI found by
-    ECitMatch or title search, are found again the same way (from the cache,
+    PMCID, ECitMatch or title search, are found again the same way (from the cache,
     at no cost), so a second run asks exactly what the first asked.  Whether
     the curator changed a hint is judged afterwards (``hints``, ``curator_edit``).
     """

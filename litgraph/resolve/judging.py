@@ -14,6 +14,7 @@ PERMANENT = "E-utilities refused the request: "  # reason text of failure "perma
 # PubMed answered that it has no record of a stated identifier (a reason's opening words)
 PMID_NOT_FOUND = "PMID not found in PubMed"
 DOI_NOT_FOUND = "DOI not found in PubMed"
+PMCID_NOT_FOUND = "PubMed links no record to PMCID"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,26 @@ class Found:
         failures = self.fetch_failures()
         why = failures[0] if failures else Why(f"{DOI_NOT_FOUND} ({doi})")
         return Resolution(key, "unresolved", why.reason, failure=why.failure)
+
+    def judge_pmcid(self, key, pmcid, pmids, failed: Optional[Why]) -> Resolution:
+        """A PMCID stated alone: resolved when PubMed links exactly one record to it (elink
+        from pmc) and that record, if it names a PMCID, names this one."""
+        if failed:
+            return Resolution(key, "unresolved", failed.reason, failure=failed.failure)
+        if not pmids:
+            return Resolution(key, "unresolved", f"{PMCID_NOT_FOUND} {pmcid}")
+        if len(pmids) > 1:
+            return Resolution(key, "unresolved", f"PMCID {pmcid} is linked to several PubMed "
+                                                 f"records: PMID {', '.join(sorted(pmids))}")
+        record = self.records.get(pmids[0])
+        if record is None:
+            why = self.why_missing(pmids[0])
+            return Resolution(key, "unresolved", f"PMCID {pmcid} is linked to PMID {pmids[0]}, "
+                                                 f"but {why.reason}", failure=why.failure)
+        if record.pmcid and record.pmcid.upper() != pmcid.upper():
+            return Resolution(key, "conflict", f"PMCID {pmcid} is linked to PMID {record.pmid}, "
+                                               f"whose record names PMCID {record.pmcid}")
+        return Resolution(key, "resolved", resolved_by="pmcid", record=record)
 
     def judge_citation(self, key, pmid) -> Resolution:
         """The PMID ECitMatch gave for a journal citation."""

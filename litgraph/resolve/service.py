@@ -20,6 +20,8 @@ class EntrezService(Protocol):
 
     def search_dois(self, dois) -> list: ...
 
+    def pmids_of_pmcids(self, pmcids) -> dict: ...  # {PMCID: [PMIDs]}, elink pmc -> pubmed
+
     def fetch_ahead(self, pmids, refresh=False) -> None: ...  # may fetch nothing ahead
 
     def fetch_pubmed(self, pmids, refresh=False, progress=False): ...

@@ -171,8 +171,10 @@ def esummary(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
 
 
 def elink(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
-    """eLinkResult with pubmed_pubmed_refs / pubmed_pubmed_citedin links (JSON with retmode=json)."""
-    problem = _db_error(params, "dbfrom") or _db_error(params, "db")
+    """eLinkResult with pubmed_pubmed_refs / pubmed_pubmed_citedin links, or from pmc to pubmed
+    the PubMed record of each PMC number (pmc_pubmed); JSON with retmode=json."""
+    dbfrom = first(params, "dbfrom", "pubmed").lower()
+    problem = (None if dbfrom == "pmc" else _db_error(params, "dbfrom")) or _db_error(params, "db")
     if problem:
         return Answer(200, XML, render.elink_error_xml(problem, shapes))
     command = first(params, "cmd", "neighbor")
@@ -183,10 +185,11 @@ def elink(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:
     if not groups:
         return Answer(200, XML, render.elink_error_xml("Empty id list - nothing todo", shapes))
     link_name = first(params, "linkname")
-    link_names = (link_name,) if link_name else render.LINK_NAMES
+    link_names = (link_name,) if link_name else \
+        ("pmc_pubmed",) if dbfrom == "pmc" else render.LINK_NAMES
     if first(params, "retmode").lower() == "json":
-        return Answer(200, JSON, render.elink_json(catalogue, groups, link_names, shapes))
-    return Answer(200, XML, render.elink_xml(catalogue, groups, link_names, shapes))
+        return Answer(200, JSON, render.elink_json(catalogue, groups, link_names, shapes, dbfrom))
+    return Answer(200, XML, render.elink_xml(catalogue, groups, link_names, shapes, dbfrom))
 
 
 def ecitmatch(catalogue: Catalogue, params, shapes=frozenset()) -> Answer:

@@ -253,15 +253,18 @@ def esummary_error_xml(message: str, shapes=frozenset()) -> str:
 LINK_NAMES = ("pubmed_pubmed_refs", "pubmed_pubmed_citedin")
 
 
-def _link_set(parent: ET.Element, catalogue: Catalogue, ids: list[str], link_names, shapes) -> None:
+def _link_set(parent: ET.Element, catalogue: Catalogue, ids: list[str], link_names, shapes,
+              dbfrom="pubmed") -> None:
     link_set = _sub(parent, "LinkSet")
-    _sub(link_set, "DbFrom", "pubmed")
+    _sub(link_set, "DbFrom", dbfrom)
     id_list = _sub(link_set, "IdList")
     for pmid in ids:
         _sub(id_list, "Id", pmid)
+    lookups = {"pubmed_pubmed_refs": catalogue.refs, "pubmed_pubmed_citedin": catalogue.citedin} \
+        if dbfrom == "pubmed" else {  # a PMC article's PubMed record, by its PMC number
+            "pmc_pubmed": lambda number: catalogue.pmids_for_pmcid(f"pmc{number}")}
     for link_name in link_names:
-        lookup = {"pubmed_pubmed_refs": catalogue.refs,
-                  "pubmed_pubmed_citedin": catalogue.citedin}.get(link_name)
+        lookup = lookups.get(link_name)
         linked: set[str] = set()
         for pmid in ids if lookup else ():
             linked.update(lookup(pmid))
@@ -272,29 +275,31 @@ def _link_set(parent: ET.Element, catalogue: Catalogue, ids: list[str], link_nam
         _sub(link_db, "LinkName", link_name)
         for pmid in sorted(linked, key=int, reverse=True):
             _sub(_sub(link_db, "Link"), "Id", pmid)
-    if "id-errors" in shapes and len(ids) == 1 and not catalogue.has(ids[0]):
+    if "id-errors" in shapes and len(ids) == 1 and dbfrom == "pubmed" and not catalogue.has(ids[0]):
         _sub(link_set, "ERROR", f"UID={ids[0]}: no such record (stand-in)")
 
 
-def elink_xml(catalogue: Catalogue, id_groups: list[list[str]], link_names, shapes=frozenset()) -> str:
+def elink_xml(catalogue: Catalogue, id_groups: list[list[str]], link_names, shapes=frozenset(),
+              dbfrom="pubmed") -> str:
     """eLinkResult: one LinkSet per ``id`` parameter; the ids of one comma list share a LinkSet
-    (with ``group-links``, every id shares one)."""
+    (with ``group-links``, every id shares one).  ``dbfrom`` "pmc": the ids are PMC numbers."""
     if "group-links" in shapes and len(id_groups) > 1:
         id_groups = [[pmid for group in id_groups for pmid in group]]
     names, own = tuple(link_names), frozenset(shapes) & LINK_SET_SHAPES
-    fragments = [_cached(catalogue, ("links", tuple(group), names, own),
-                         lambda holder, group=group: _link_set(holder, catalogue, group, names, own))
+    fragments = [_cached(catalogue, ("links", dbfrom, tuple(group), names, own),
+                         lambda holder, group=group: _link_set(holder, catalogue, group, names, own,
+                                                               dbfrom))
                  for group in id_groups]
     body = _with_children(ET.Element("eLinkResult"), fragments)
     return _document_text(body, ELINK_DOCTYPE, shapes=shapes)
 
 
 def elink_json(catalogue: Catalogue, id_groups: list[list[str]], link_names,
-               shapes=frozenset()) -> str:
+               shapes=frozenset(), dbfrom="pubmed") -> str:
     """elink's ``retmode=json`` answer for ``cmd=neighbor``: the same LinkSets as
     ``elink_xml``, as NCBI writes them in JSON (``linksets``, each with ``dbfrom``, ``ids``
     and, when it has links, ``linksetdbs`` of ``dbto``, ``linkname`` and ``links`` as strings)."""
-    root = ET.fromstring(elink_xml(catalogue, id_groups, link_names, shapes).split("\n", 2)[2])
+    root = ET.fromstring(elink_xml(catalogue, id_groups, link_names, shapes, dbfrom).split("\n", 2)[2])
     linksets = []
     for link_set in root.findall("LinkSet"):
         entry = {"dbfrom": link_set.findtext("DbFrom"),
@@ -317,7 +322,7 @@ def prerender(catalogue: Catalogue, link_names=LINK_NAMES) -> int:
     for record in catalogue.all_records():
         record_xml(catalogue, record)
         for names in [(name,) for name in link_names] + [tuple(link_names)]:
-            _cached(catalogue, ("links", (record.pmid,), names, frozenset()),
+            _cached(catalogue, ("links", "pubmed", (record.pmid,), names, frozenset()),
                     lambda holder, names=names, pmid=record.pmid: _link_set(
                         holder, catalogue, [pmid], names, frozenset()))
         count += 1
