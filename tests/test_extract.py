@@ -747,3 +747,31 @@ def test_a_doi_a_line_break_cut_is_read_whole(tmp_path, cut, doi, name):
                     f"gout. Fict Rheumatol. 2019;4(2):10-18. {cut}\n", encoding="utf-8")
     doc = extract_document(path)
     assert [r.doi for r in doc.references] == [doi]
+
+
+BARE_LIST = ["References", "",
+             "1 Okafor A, Lind B. Invented heel study. Fict Foot J 2015;3:11-19.",
+             "2 Petrov C, Haddad D, Wu E. Made-up splint trial with a title long enough to wrap. "
+             "Fict Orthop", "2019 Mar;12:5-9. doi:10.5555/fict.0003",
+             "3 Moss F. Imaginary shock wave review. Fict Sports Med 2020;7 Suppl 1:100-10."]
+
+
+def test_a_list_numbered_bare_is_read_entry_by_entry_and_its_markers_cite():
+    """The Lancet and BMJ print "1 Okafor A, ...": a bare number, a space, a capital. Read as
+    one unnumbered list, every title began "1 Okafor A, Lind B. ..." and no marker cited. A
+    line of an entry that opens with a number ("2019 Mar;12:5-9.") is not the next entry."""
+    doc = extract_text("\n".join([
+        "Invented review of heel pain", "",
+        "Plantar fasciitis is common in runners [1]. Night splints help some [2]. Shock wave "
+        "therapy remains debated [3].", "", *BARE_LIST, ""]), "review")
+    assert [(r.number, r.label, r.authors, r.title, r.year, r.doi) for r in doc.references] == [
+        (1, "1", ["Okafor A", "Lind B"], "Invented heel study", 2015, None),
+        (2, "2", ["Petrov C", "Haddad D", "Wu E"],
+         "Made-up splint trial with a title long enough to wrap", 2019, "10.5555/fict.0003"),
+        (3, "3", ["Moss F"], "Imaginary shock wave review", 2020, None)]
+    assert [refs for _text, refs in claims_and_labels(doc)] == [["1"], ["2"], ["3"]]
+    # a list whose first line is not 1 is no bare-numbered list: its numbers stay text
+    late = extract_text("\n".join(["Invented note", "", "Rest helps [1].", "", "References", "",
+                                   "7 Okafor A. Invented rest study. Fict Foot J 2015;3:11-19.",
+                                   ""]), "note")
+    assert [r.number for r in late.references if not r.inline] == [None]

@@ -636,3 +636,28 @@ def test_markdown_link_reference_definitions_cited_from_the_text_are_references(
     assert [(c.text, [doc.references[i].doi for i in c.references]) for c in doc.claims] == [
         ("Colchicine helped.", ["10.5555/fict.2019.5"]),
         ("Diet matters, as the made-up trial showed.", ["10.5555/fict.2021.3"])]
+
+
+def test_a_pdf_list_numbered_bare_is_split_entry_by_entry_across_a_page_break(tmp_path):
+    """A PDF's text keeps the Lancet's bare numbers ("1 Okafor A, ..."): its lines came as one
+    block, read as a single entry. Lines numbered 1, 2, 3 in sequence open entries; on the
+    next page the list goes on from 4; "2019 Mar;..." is a line of its entry."""
+    entries = [f"{n} {name} A, Lind B. Made-up study number {n} of invented heel pain. "
+               f"Fict Foot J. {2010 + n};{n}:{n}0-{n}9." for n, name in
+               enumerate(["Okafor", "Petrov", "Haddad", "Kim", "Varga"], 1)]
+    first, second = entries[:3], entries[3:]
+    first.insert(2, "2019 Mar;12:5-9.")  # entry 2's second line
+    path = tmp_path / "review.pdf"
+    path.write_bytes(build_pdf_pages([
+        ["Invented review of heel pain", "",
+         "Rest helps.1 Splints help some.2 Shock waves are debated.3 Stretching helps.4",
+         "Orthoses help a few.5", "", (12, True, "References"), *first],
+        second]))
+    doc = extract_document(path)
+    listed = [r for r in doc.references if not r.inline]
+    assert [(r.number, r.authors[0], r.year) for r in listed] == [
+        (1, "Okafor A", 2011), (2, "Petrov A", 2012), (3, "Haddad A", 2013), (4, "Kim A", 2014),
+        (5, "Varga A", 2015)]
+    assert "2019 Mar" in listed[1].raw
+    assert [[doc.references[i].number for i in c.references] for c in doc.claims] == [
+        [1], [2], [3], [4], [5]]

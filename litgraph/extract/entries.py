@@ -27,8 +27,12 @@ REFERENCE_HEADING = re.compile(
 BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,6})\]\s*(.*)$")  # no limit on how many entries
 DOT_ENTRY = re.compile(r"^\s*(\d{1,6})[.)](?:\s+(.*)|\s*)$")
 PAREN_ENTRY = re.compile(r"^\s*\((\d{1,6})\)\s*(.*)$")  # (1) Miller JS...: cited as (1)
+# "1 Miller JS, ..." (the Lancet's and BMJ's printed lists, a PDF's text): a bare number, a
+# space and a capital; taken only from 1 and in sequence, so that a wrapped line opening
+# "12 Suppl 1" or "2019 Mar" continues its entry
+BARE_ENTRY = re.compile(r"^\s*(\d{1,4})\s+(?=[A-Z\u00c0-\u00de\u0100-\u017f\[(\"\u201c])(.*)$")
 ENTRY_STYLES = {"bracket": (BRACKET_ENTRY, "[{}]"), "dot": (DOT_ENTRY, "{}."),
-                "paren": (PAREN_ENTRY, "({})")}
+                "paren": (PAREN_ENTRY, "({})"), "bare": (BARE_ENTRY, "{}")}
 # "Level 3 (low-level) evidence" under an entry: the document grades the work on a scale of
 # 1 (strongest) to 5, litgraph's own scale; the label keeps the document's words.
 LEVEL_SCHEME = "level-1-5"
@@ -132,6 +136,8 @@ def _read_reference_section(lines, start, heading):
         if line.strip():
             style = next((name for name, (entry, _label) in ENTRY_STYLES.items()
                           if entry.match(line)), None)
+            if style == "bare" and BARE_ENTRY.match(line).group(1) != "1":
+                style = None  # a bare number opens a list only as its first entry
             if style:
                 break
             if REFERENCE_HEADING.match(line):
@@ -152,6 +158,8 @@ def _read_reference_section(lines, start, heading):
         match = pattern.match(line)
         if REFERENCE_HEADING.match(line):
             break
+        if match and style == "bare" and expected is not None and int(match.group(1)) != expected:
+            match = None  # not the next number: a line of the entry ("12 Suppl 1:S1-5")
         if match:
             number = int(match.group(1))
             if expected is not None and number != expected:

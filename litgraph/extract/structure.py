@@ -17,7 +17,7 @@ from .claims import (
     Candidate, ExtractedDocument, _document_kind, _inline_references, claim_of, is_claim,
     passage_grade,
 )
-from .entries import RAW_LIMIT, ExtractedReference, _stated_publication_types
+from .entries import BARE_ENTRY, RAW_LIMIT, ExtractedReference, _stated_publication_types
 from .fields import parse_reference
 from .identifiers import mend_line_breaks
 from .markers import MarkerIndex, raised_marks, repeats_a_note, strip_markers
@@ -47,10 +47,32 @@ def _segments(block):
             chunks = [lines[a:b] for a, b in zip(starts, starts[1:] + [len(lines)])]
             return [_labelled(block, " ".join(chunk), block.line + start, sequence=True)
                     for chunk, start in zip(chunks, starts)]
+        bare = _bare_starts(lines)
+        if bare:
+            chunks = [lines[a:b] for a, b in zip(bare, bare[1:] + [len(lines)])]
+            first = int(BARE_ENTRY.match(lines[0]).group(1))
+            return [(n, str(n), BARE_ENTRY.sub(r"\2", " ".join(chunk), count=1), block.line + start)
+                    for n, (chunk, start) in enumerate(zip(chunks, bare), first)]
         if len(lines) >= 2 and all(line[:1].isupper() for line in lines) and \
                 all(reads_as_citation(line) for line in lines):
             return [(None, None, line, block.line + i) for i, line in enumerate(lines)]
     return [_labelled(block, " ".join(lines), block.line)]
+
+
+def _bare_starts(lines) -> list:
+    """The lines that open entries numbered bare ("1 Miller JS, ..."), in sequence from the
+    first line's number (a list a page break cut goes on from 15), or [] (fewer than two: a
+    line opening "12 Suppl" or "2019 Mar" is no entry)."""
+    first = BARE_ENTRY.match(lines[0])
+    if not first:
+        return []
+    starts, expected = [], int(first.group(1))
+    for index, line in enumerate(lines):
+        match = BARE_ENTRY.match(line)
+        if match and int(match.group(1)) == expected:
+            starts.append(index)
+            expected += 1
+    return starts if len(starts) >= 2 else []
 
 
 def _year_like(match) -> bool:
