@@ -66,6 +66,8 @@ STYLES = [
     "american-chemical-society", "springer-basic-brackets", "elsevier-with-titles",
     "acm-sig-proceedings",
 ]
+# Styles whose printed lists number entries bare ("1 Miller JS, ..."), as a PDF's text keeps them
+BARE_NUMBERS = {"the-lancet", "bmj"}
 QUICK_STYLES = ["elsevier-vancouver", "american-medical-association", "apa", "nature", "ieee",
                 "harvard-cite-them-right"]
 # The Vancouver/AMA/NLM family the 95% field target is for.
@@ -372,7 +374,8 @@ def build_document(fmt, style, entries, markers, numeric, superscript, path):
     for k, group, marker in sentences:
         body.append((_sentence(k), marker))
     numbered = [(i + 1, text) for i, (_, text) in enumerate(entries)]
-    label = "[{n}] " if any(s in style for s in ("ieee", "brackets", "acm", "elsevier-vancouver")) else "{n}. "
+    label = "[{n}] " if any(s in style for s in ("ieee", "brackets", "acm", "elsevier-vancouver")) else \
+        "{n} " if style in BARE_NUMBERS else "{n}. "
     if fmt == "txt":
         lines = [title, ""]
         for text, marker in body:
