@@ -179,8 +179,19 @@ def match_citations(plan: Plan, asked: Asked, client: EntrezService) -> None:
             plan.decided[key] = Resolution(key, "unresolved", why.reason, failure=why.failure)
 
 
+def link_pmcids(plan: Plan, asked: Asked, client: EntrezService) -> None:
+    """The PubMed records elink links to each PMCID stated alone (``asked.by_pmcid``), or why
+    it could not say (``asked.pmcid_failed``)."""
+    pmcids = sorted(set(plan.by_pmcid.values()))
+    if pmcids:
+        try:
+            asked.by_pmcid = client.pmids_of_pmcids(pmcids)
+        except EntrezError as exc:
+            asked.pmcid_failed = failure_of(exc)
+
+
 def ask_searches(plan: Plan, client: EntrezService) -> Asked:
-    """ECitMatch then the title searches, beside the DOI search then the PMCIDs' links (two
+    """ECitMatch then the title searches, beside the DOI search and the PMCIDs' links (three
     threads)."""
     asked = Asked()
 
@@ -192,18 +203,12 @@ def ask_searches(plan: Plan, client: EntrezService) -> Asked:
 
     def doi_search():
         dois = sorted(set(plan.by_doi.values()) | set(plan.check_doi.values()))
-        try:
-            return client.search_dois(dois) if dois else []
-        finally:
-            pmcids = sorted(set(plan.by_pmcid.values()))
-            if pmcids:
-                try:
-                    asked.by_pmcid = client.pmids_of_pmcids(pmcids)
-                except EntrezError as exc:
-                    asked.pmcid_failed = failure_of(exc)
+        return client.search_dois(dois) if dois else []
 
-    with ThreadPoolExecutor(2, thread_name_prefix="resolve") as pool:
+    with ThreadPoolExecutor(3, thread_name_prefix="resolve") as pool:
+        linked = pool.submit(link_pmcids, plan, asked, client)
         texts, dois = pool.submit(citations_then_searches), pool.submit(doi_search)
+        linked.result()
         try:
             asked.searched = texts.result()
         except EntrezError as exc:
