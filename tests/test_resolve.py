@@ -795,9 +795,10 @@ def test_a_builds_one_write_of_each_source_leaves_what_the_two_saves_in_turn_lea
 
 def test_a_pmcid_stated_alone_resolves_by_elink_from_pmc_and_a_rebuild_asks_nothing(tmp_path):
     """A web page often links a PMC article and nothing else. The PMCID is asked of elink
-    (dbfrom pmc, pmc_pubmed), one id= each, beside the DOI search; the record it links to is
-    fetched with the rest and must name that PMCID. What resolve writes back (the PMID, as
-    a hint: resolved_by pmcid) is found again from the cache."""
+    (dbfrom pmc, pmc_pubmed), one id= each, beside the searches; the record it links to is
+    fetched with the rest and must name that PMCID. A source that also states a title is
+    searched by it too, which decides when PubMed links no record to the PMCID. What resolve
+    writes back (the PMID, as a hint: resolved_by pmcid) is found again from the cache."""
     from Bio import Entrez
 
     from litgraph.stub.server import StandIn
@@ -805,7 +806,11 @@ def test_a_pmcid_stated_alone_resolves_by_elink_from_pmc_and_a_rebuild_asks_noth
     linked = {"PMC11884410": "40051557", "PMC11021697": "38634045"}  # the fixture records'
     sources = [SourceEntry(f"web-{n}", pmcid=pmcid, title="as the page words it")
                for n, pmcid in enumerate(linked)]
-    sources += [SourceEntry("no-record", pmcid="PMC1"), SourceEntry("bad", pmcid="PMC-x")]
+    sources += [SourceEntry("no-record", pmcid="PMC1"), SourceEntry("bad", pmcid="PMC-x"),
+                SourceEntry("unlinked-but-titled", pmcid="PMC2", authors=["Miller JS"], year=2010,
+                            title="Primary leiomyosarcoma of the kidney: a clinicopathologic "
+                                  "study of 27 cases"),
+                SourceEntry("unlinked-untraced", pmcid="PMC3", title="An invented title no record has")]
     cache = tmp_path / "http-cache.sqlite"
     with StandIn(rate_limit=None) as stand_in:
         reply = requests.get(stand_in.base_url + "elink.fcgi", timeout=10, params=[
@@ -818,14 +823,17 @@ def test_a_pmcid_stated_alone_resolves_by_elink_from_pmc_and_a_rebuild_asks_noth
         with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
             first = resolve_sources(sources, client)
         asked = {k: v - before.get(k, 0) for k, v in stand_in.stats().items()}
-        assert asked.get("elink.fcgi") == 1 and asked.get("esearch.fcgi", 0) == 0
+        assert asked.get("elink.fcgi") == 1 and asked.get("esearch.fcgi") == 1
         assert outcome(first) == {
             "web-0": ("resolved", None, "pmcid", "40051557"),
             "web-1": ("resolved", None, "pmcid", "38634045"),
             "no-record": ("unresolved", "PubMed links no record to PMCID PMC1" + STAND_IN_LABEL,
                           None, None),
             "bad": ("unresolved", "invalid PMC id 'PMC-x': expected PMC followed by digits",
-                    None, None)}
+                    None, None),
+            "unlinked-but-titled": ("resolved", None, "title", "20090506"),
+            "unlinked-untraced": ("unresolved", "PubMed links no record to PMCID PMC3; no PubMed "
+                                  "record matches the title search" + STAND_IN_LABEL, None, None)}
         again = [replace(s, pmid=r.record.pmid if r.record else None, resolved_by=r.resolved_by)
                  for s, r in zip(sources, first)]
         with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:

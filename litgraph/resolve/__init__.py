@@ -6,7 +6,9 @@
    (journal, year, volume, first page, first author);
 2. one esearch for every DOI (DOI-only sources, and sources carrying both a
    PMID and a DOI, to detect conflicts), OR'ed together; beside it, elink from
-   pmc to pubmed for every PMCID stated without PMID or DOI;
+   pmc to pubmed for every PMCID stated without PMID or DOI (such a source's
+   journal citation or title is asked too, and decides when PubMed links no
+   record to the PMCID);
 3. one esearch for every free-text citation (title words, first author,
    year; or author, journal and year when there is no title), OR'ed
    together, including journal citations ECitMatch could not match;
@@ -139,18 +141,25 @@ def plan_requests(sources) -> Plan:
                 plan.check_doi[source.key] = doi
         elif doi:
             plan.by_doi[source.key] = doi
-        elif pmcid:
-            plan.by_pmcid[source.key] = pmcid
-        elif source.journal and source.year and source.volume and source.first_page:
-            plan.citations[source.key] = source
-        elif search_term(source):
-            plan.searches[source.key] = source
         else:
-            plan.decided[source.key] = Resolution(
-                source.key, "unresolved",
-                "nothing to search by: no PMID, DOI, PMCID, journal citation (journal, year, "
-                "volume, page) or title")
+            plan_unidentified(plan, source, pmcid)
     return plan
+
+
+def plan_unidentified(plan: Plan, source, pmcid) -> None:
+    """A source without a PMID or DOI: by its PMCID, when it states one, and by its journal
+    citation or title as well, which decide when PubMed links no record to the PMCID."""
+    if pmcid:
+        plan.by_pmcid[source.key] = pmcid
+    if source.journal and source.year and source.volume and source.first_page:
+        plan.citations[source.key] = source
+    elif search_term(source):
+        plan.searches[source.key] = source
+    elif not pmcid:
+        plan.decided[source.key] = Resolution(
+            source.key, "unresolved",
+            "nothing to search by: no PMID, DOI, PMCID, journal citation (journal, year, "
+            "volume, page) or title")
 
 
 def match_citations(plan: Plan, asked: Asked, client: EntrezService) -> None:
@@ -227,9 +236,6 @@ def judge_all(sources, plan: Plan, asked: Asked, found: Found) -> dict:
         outcome[key] = found.judge_pmid(key, pmid, plan.check_doi.get(key))
     for key, doi in plan.by_doi.items():
         outcome[key] = found.judge_doi(key, doi, asked.doi_failed)
-    for key, pmcid in plan.by_pmcid.items():
-        outcome[key] = found.judge_pmcid(key, pmcid, asked.by_pmcid.get(pmcid, []),
-                                         asked.pmcid_failed)
     for key, pmid in asked.by_citation.items():
         outcome[key] = found.judge_citation(key, pmid)
     searched = [found.records[p] for p in dict.fromkeys(asked.candidates) if p in found.records]
@@ -240,6 +246,14 @@ def judge_all(sources, plan: Plan, asked: Asked, found: Found) -> dict:
         if judged.status == "unresolved" and not judged.failure and earlier is not None:
             judged.failure = earlier.failure  # ECitMatch failed: the search alone decides nothing
         outcome[key] = judged
+    for key, pmcid in plan.by_pmcid.items():
+        judged = found.judge_pmcid(key, pmcid, asked.by_pmcid.get(pmcid, []), asked.pmcid_failed)
+        fallback = outcome.get(key)  # the citation's or title's, when the source has one
+        if fallback is None or judged.status != "unresolved":
+            outcome[key] = judged
+        elif fallback.status == "unresolved":
+            fallback.status_reason = f"{judged.status_reason}; {fallback.status_reason}"
+            fallback.failure = fallback.failure or judged.failure
     for source in sources:
         if source.key in outcome and not source.exclude:
             edited = curator_edit(source, outcome[source.key], found.judge_pmid)
