@@ -218,6 +218,8 @@ def test_edited_claim_keeps_curator_note(project):
     ("sources:\n  a-1:\n    exclude: maybe\n", ": line 3, column 5: source 'a-1': exclude must be true or false"),
     ("sources:\n  a-1:\n    year: twenty\n", ": line 3, column 5: source 'a-1': year must be a whole number"),
     ("sources: [1, 2]\n", ": line 1, column 10: sources must be a mapping"),
+    ("claims:\n  d:1:\n    text: x\n    markers_without_entry: '[7]'\n",
+     ": line 4, column 5: claim 'd:1': markers_without_entry must be a list of markers"),
     ("- just\n- a list\n", ": line 1, column 1: expected a mapping"),
 ])
 def test_malformed_references_file_is_an_error_and_nothing_is_written(project, bad, message):
