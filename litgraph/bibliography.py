@@ -129,21 +129,25 @@ def is_group_name(name: str) -> bool:
 def split_name(name: str) -> dict:
     """A person's name as family and given names; a group's as one literal name.
 
-    PubMed's ``Miller JS`` -> family Miller, given J. S.; ``Last, First`` as
-    written; ``Robert Grimer`` and ``Albert N. Van Geel`` (given names first)
-    -> family Grimer / Van Geel; a working group, society or acronym stays one
-    literal name.
+    PubMed's ``Miller JS`` -> family Miller, given J. S. (``Lavengood RW Jr``: suffix Jr,
+    as CSL names it); ``Last, First`` as written; ``Robert Grimer`` and ``Albert N. Van
+    Geel`` (given names first) -> family Grimer / Van Geel; a working group, society or
+    acronym stays one literal name.
     """
+    from .identity import without_suffix
+
     name = " ".join(str(name).split())
     if is_group_name(name):
         return {"literal": name}
     if "," in name:
         family, _, given = name.partition(",")
         return {"family": family.strip(), "given": given.strip()}
+    name, suffix = without_suffix(name)
     match = _INITIALS.match(name)
     if match:
         given = " ".join(f"{letter}." for letter in match["initials"])
-        return {"family": match["family"], "given": given}
+        parts = {"family": match["family"], "given": given}
+        return {**parts, "suffix": suffix} if suffix else parts
     words = name.split()
     if len(words) >= 2 and all(_GIVEN_WORD.match(w) or w.lower() in _PARTICLES for w in words):
         start = len(words) - 1
@@ -261,6 +265,8 @@ def _bibtex_author(name: str) -> str:
     parts = split_name(name)
     if "literal" in parts:
         return "{" + _bibtex_text(parts["literal"]) + "}"  # one name, never split
+    if parts.get("suffix"):  # BibTeX's "von Last, Jr, First"
+        return _bibtex_text(f"{parts['family']}, {parts['suffix']}, {parts['given']}")
     return _bibtex_text(f"{parts['family']}, {parts['given']}" if parts["given"] else parts["family"])
 
 
@@ -326,8 +332,8 @@ def ris_record(row) -> dict:
     authors = []
     for name in source_authors(row.get("authors")):
         parts = split_name(name)
-        authors.append(_ris_text(parts.get("literal") or (
-            f"{parts['family']}, {parts['given']}" if parts["given"] else parts["family"])))
+        authors.append(_ris_text(parts.get("literal") or ", ".join(
+            filter(None, (parts["family"], parts["given"], parts.get("suffix"))))))
     if authors:
         record["authors"] = authors
     if _title(row):

@@ -61,6 +61,19 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SUBTITLE = re.compile(r"\s*(?::|\.\s|\?\s|!\s|\s[-\u2013\u2014]\s)\s*")
 _ET_AL = re.compile(r"\bet\.?\s+al\b\.?", re.I)
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"}
+# PubMed's author with a suffix after the initials: "Lavengood RW Jr", "Smith J III"
+_SUFFIXED = re.compile(r"^(?P<name>.+?\s[A-Z]{1,4})\s+(?P<suffix>Jr|Sr|II|III|IV|2nd|3rd)\.?$")
+
+
+def without_suffix(author) -> tuple:
+    """(name, suffix) of PubMed's ``"Lavengood RW Jr"``: ``("Lavengood RW", "Jr")``; a name
+    without a suffix after its initials comes back whole, with None.
+
+    >>> without_suffix("Lavengood RW Jr"), without_suffix("Miller JS")
+    (('Lavengood RW', 'Jr'), ('Miller JS', None))
+    """
+    match = _SUFFIXED.match(" ".join(str(author or "").split()))
+    return (match["name"], match["suffix"]) if match else (str(author or ""), None)
 # ISO 4 leaves articles, prepositions and conjunctions out of abbreviated titles, whatever the
 # language: the common ones of English, French, German, Dutch, Spanish, Italian and Portuguese
 # journal titles (none a word's abbreviation: not "a", "an", "e", "el")

@@ -231,6 +231,8 @@ def test_short_page_ranges_are_written_in_full():
     ("NCCN", {"literal": "NCCN"}),
     ("Connective Tissue Oncology Society", {"literal": "Connective Tissue Oncology Society"}),
     ("Trans-Atlantic RPS Working Group", {"literal": "Trans-Atlantic RPS Working Group"}),
+    ("Lavengood RW Jr", {"family": "Lavengood", "given": "R. W.", "suffix": "Jr"}),
+    ("Testperson J III", {"family": "Testperson", "given": "J.", "suffix": "III"}),
 ])
 def test_people_are_split_and_groups_stay_one_name(name, parts):
     assert split_name(name) == parts
@@ -251,6 +253,23 @@ def test_people_and_groups_read_back_as_such_from_bibtex_and_ris():
     assert record["authors"] == ["Grimer, Robert", "Van Geel, Albert N.", "Miller, J. S.",
                                  "Trans-Atlantic RPS Working Group"]
     assert csl_items([row])[0]["author"][-1] == {"literal": "Trans-Atlantic RPS Working Group"}
+
+
+def test_a_suffix_pubmed_writes_after_the_initials_is_a_suffix_in_every_format():
+    """PubMed's "Testperson RW Jr": BibTeX's "Last, Jr, First" (bibtexparser's reading gives
+    the suffix as jr), RIS's "Last, First, Suffix" and CSL's suffix, never a family name
+    "Testperson RW Jr" or initials "I. I. I."."""
+    row = {"id": "suffixed", "title": "SYNTHETIC record", "journal": "Synthetic Journal",
+           "year": 2002, "authors": json.dumps(["Testperson RW Jr", "Otherperson J III"])}
+    library = bibtexparser.parse_string(render_bibtex([row]),
+                                        append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    names = library.entries[0].fields_dict["author"].value
+    assert [(n.last, n.first, n.jr) for n in names] == [
+        (["Testperson"], ["R.", "W."], ["Jr"]), (["Otherperson"], ["J."], ["III"])]
+    [record] = rispy.loads(render_ris([row]))
+    assert record["authors"] == ["Testperson, R. W., Jr", "Otherperson, J., III"]
+    assert csl_items([row])[0]["author"][0] == {"family": "Testperson", "given": "R. W.",
+                                                "suffix": "Jr"}
 
 
 def test_text_that_is_not_citation_data_never_becomes_a_title():

@@ -23,7 +23,7 @@ from litgraph.entrez.records import parse_pubmed
 from litgraph.errors import InputError
 from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
 from litgraph.resolve import (STAND_IN_LABEL, author_parts, journal_agrees, parse_max_age,
-                              resolve_sources, search_term, title_words)
+                              resolve_sources, search_agrees, search_term, title_words)
 from litgraph.store import ensure_db_shape
 from litgraph.store.sources import evidence_columns, save_resolutions
 
@@ -85,6 +85,14 @@ def test_search_terms_for_free_text_citations():
     assert search_term(SourceEntry("bare", journal="Lancet Oncology")) is None
     assert author_parts("Van Geel AN") == (["van", "geel"], "a")
     assert author_parts("Zafar") == (["zafar"], None)
+    assert author_parts("Lavengood RW Jr") == (["lavengood"], "r")  # PubMed's suffix left out
+
+
+def test_a_record_whose_first_author_has_a_suffix_still_meets_the_title_search():
+    """PubMed writes "Miller JS Jr"; the document "Miller JS": the search agrees."""
+    record = replace(RECORDS["20090506"], authors=["Miller JS Jr", *RECORDS["20090506"].authors[1:]])
+    source = SourceEntry("miller", title=record.title, authors=["Miller JS"], year=record.year)
+    assert search_agrees(source, record)
     assert journal_agrees("Lancet Oncology", [None, "Lancet Oncol"])
     assert not journal_agrees("Lancet", ["Lancet Oncol"])
 

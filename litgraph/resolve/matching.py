@@ -26,8 +26,11 @@ def title_words(title) -> list:
 
 
 def author_parts(author):
-    """(last-name words, first initial) of ``"Miller JS"``, ``"Van Geel AN"`` or ``"Singer S"``."""
-    tokens = str(author or "").replace(",", " ").replace(".", " ").split()
+    """(last-name words, first initial) of ``"Miller JS"``, ``"Van Geel AN"``, ``"Singer S"``
+    or ``"Lavengood RW Jr"`` (a suffix left out)."""
+    from ..identity import without_suffix
+
+    tokens = without_suffix(author)[0].replace(",", " ").replace(".", " ").split()
     if len(tokens) > 1 and tokens[-1].isupper() and len(tokens[-1]) <= 3:
         return _words(" ".join(tokens[:-1])), tokens[-1][0].lower()
     return _words(" ".join(tokens)), None
