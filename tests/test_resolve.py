@@ -801,7 +801,7 @@ def test_a_builds_one_write_of_each_source_leaves_what_the_two_saves_in_turn_lea
         "chapter": ("resolved", "inferred"), "excluded": ("unresolved", "inferred")}
 
 
-def test_a_pmcid_stated_alone_resolves_by_elink_from_pmc_and_a_rebuild_asks_nothing(tmp_path):
+def test_a_pmcid_stated_alone_resolves_by_elink_from_pmc_and_a_rebuild_asks_nothing_new(tmp_path):
     """A web page often links a PMC article and nothing else. The PMCID is asked of elink
     (dbfrom pmc, pmc_pubmed), one id= each, beside the searches; the record it links to is
     fetched with the rest and must name that PMCID. A source that also states a title is
@@ -844,10 +844,18 @@ def test_a_pmcid_stated_alone_resolves_by_elink_from_pmc_and_a_rebuild_asks_noth
                                   "record matches the title search" + STAND_IN_LABEL, None, None)}
         again = [replace(s, pmid=r.record.pmid if r.record else None, resolved_by=r.resolved_by)
                  for s, r in zip(sources, first)]
-        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
-            second = resolve_sources(again, client)
-            assert client.stats["network_requests"] == 0
-    assert outcome(second) == outcome(first)
+        runs = []
+        for _ in range(2):
+            before = stand_in.stats()
+            with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+                runs.append(resolve_sources(again, client))
+            runs[-1] = (outcome(runs[-1]), {k: v - before.get(k, 0)
+                                            for k, v in stand_in.stats().items() if v > before.get(k, 0)})
+    # The title decided for PMC2, and resolve wrote back its PMID with resolved_by: title: from
+    # then on its PMCID is a hint, as the PMID is (resolve cannot tell it from one it wrote
+    # itself). So the next run's elink leaves PMC2 out, a batch the cache does not hold: one
+    # elink request, once; the run after it asks nothing.
+    assert runs == [(outcome(first), {"elink.fcgi": 1}), (outcome(first), {})]
 
 
 def test_a_pmcid_whose_record_names_another_pmcid_is_a_conflict():
@@ -860,3 +868,27 @@ def test_a_pmcid_whose_record_names_another_pmcid_is_a_conflict():
     assert found.judge_pmcid("k", "PMC200", ["20090506"], None).status == "resolved"
     several = found.judge_pmcid("k", "PMC100", ["2", "1"], None)
     assert several.status_reason == "PMCID PMC100 is linked to several PubMed records: PMID 1, 2"
+
+
+def test_a_pmcid_written_back_with_a_title_searchs_pmid_is_a_hint_and_asks_nothing(tmp_path):
+    """A source resolved by its title gets its record's PMID, DOI and PMCID written back with
+    resolved_by: title. Its next run searches the title again (from the cache): the PMCID is
+    a hint like the PMID, not an identifier to link anew (an elink request the first run did
+    not send, and a title match reported as a PMCID's)."""
+    from litgraph.references.writeback import _additions
+    from litgraph.stub.server import StandIn
+
+    sources = [SourceEntry("web", authors=["Cui H"], year=2025,  # a fixture record's facts
+                           title="A Case of DEB-TACE Combined with Anlotinib for Treatment of "
+                                 "Liver Metastasis from Retroperitoneal Leiomyosarcoma")]
+    cache = tmp_path / "http-cache.sqlite"
+    with StandIn(rate_limit=None) as stand_in:
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            first = resolve_sources(sources, client)
+        written = [replace(s, **_additions({}, r)) for s, r in zip(sources, first)]
+        assert (written[0].resolved_by, written[0].pmid, written[0].pmcid) == (
+            "title", "40051557", "PMC11884410")
+        with EntrezClient(stand_in.base_url, cache_path=cache, rate=0) as client:
+            second = resolve_sources(written, client)
+            assert client.stats["network_requests"] == 0
+    assert outcome(second) == outcome(first) == {"web": ("resolved", None, "title", "40051557")}

@@ -14,7 +14,7 @@
    together, including journal citations ECitMatch could not match;
 4. efetch of every PMID stated or found, ``batch_size`` per request.
 
-A PMID or DOI that resolve wrote back after a search (``resolved_by: doi``,
+A PMID, DOI or PMCID that resolve wrote back after a search (``resolved_by: doi``,
 ``pmcid``, ``citation``, ``title`` or ``search``) is only a hint: the search runs again
 (from the cache), and the hint's PMID is fetched in the same efetch.  While the
 hint equals what the search finds, nothing changes.  When the curator has
@@ -44,12 +44,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from .. import ids
 from ..collector import without_cyclic_gc
 from ..entrez import CitationQuery
 from ..errors import EntrezError, IdentifierError, InputError
 from ..model import Resolution
-from .hints import curator_edit, hints, stated_ids
+from .hints import curator_edit, hints, stated_ids, stated_pmcid
 from .identities import STAND_IN_LABEL, label_stand_in, verify_identities  # noqa: F401
 from .judging import Found, Why, failure_of, judge_search
 from .matching import (author_parts, journal_agrees, search_agrees, search_term,  # noqa: F401
@@ -128,7 +127,7 @@ def plan_requests(sources) -> Plan:
             continue
         try:
             pmid, doi = stated_ids(source)
-            pmcid = ids.normalise_pmcid(source.pmcid) if source.pmcid else None
+            pmcid = stated_pmcid(source)
         except IdentifierError as exc:
             plan.decided[source.key] = Resolution(source.key, "unresolved", str(exc))
             continue

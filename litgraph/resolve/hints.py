@@ -32,6 +32,17 @@ def stated_ids(source):
     return None, None
 
 
+def stated_pmcid(source):
+    """The PMCID to resolve by, normalised: the curator's or the document's, not one that
+    resolve wrote back with the PMID a DOI, citation or title search found (a hint that
+    would send a request the first run did not)."""
+    if not source.pmcid:
+        return None
+    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH or source.resolved_by == "pmcid":
+        return ids.normalise_pmcid(source.pmcid)
+    return None
+
+
 def hints(source):
     """(PMID, DOI) that a search wrote back and ``stated_ids`` set aside, or (None, None)."""
     if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
