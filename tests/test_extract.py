@@ -655,12 +655,12 @@ def test_an_entry_that_opens_with_its_year_keeps_its_list_number(tmp_path, fmt):
 
 def test_a_line_of_an_entry_that_opens_with_its_year_starts_no_entry(tmp_path):
     """An entry whose lines break after its authors (an HTML paragraph with line breaks): the
-    line "2015. Invented ..." continues it; only a list whose numbers run up to a year's
-    (1998., 1999., 2000.) takes such a number for a label."""
+    line "2018. Invented ..." continues it, though the next entry's year is 2019; only a list
+    whose numbers run up to a year's (1998., 1999., 2000.) takes such a number for a label."""
     html = ("<html><body><h1>Invented review</h1><p>Grading matters [1]. Imaging helps [2].</p>"
-            "<h2>References</h2><p>[1] J S Okafor and M Lind.<br>2015. Invented grading study. "
-            "Fict Med 3, 2 (2015), 11\u201319.<br>[2] Chen Wu and Dara Moss.<br>2018. Invented "
-            "imaging study. Fict Radiol 12, 1 (2018), 5\u20139.</p></body></html>")
+            "<h2>References</h2><p>[1] J S Okafor and M Lind.<br>2018. Invented grading study. "
+            "Fict Med 3, 2 (2018), 11\u201319.<br>[2] Chen Wu and Dara Moss.<br>2019. Invented "
+            "imaging study. Fict Radiol 12, 1 (2019), 5\u20139.</p></body></html>")
     doc = extract_file(tmp_path / "review.html", html)
     assert [(r.label, r.authors, r.title) for r in doc.references] == [
         ("[1]", ["Okafor JS", "Lind M"], "Invented grading study"),
@@ -750,16 +750,17 @@ def test_a_doi_a_line_break_cut_is_read_whole(tmp_path, cut, doi, name):
 
 
 BARE_LIST = ["References", "",
-             "1 Okafor A, Lind B. Invented heel study. Fict Foot J 2015;3:11-19.",
+             "1 Okafor A, Lind B. Invented heel study. Fict Foot J 2015;3", "2 Suppl 1:S11-19.",
              "2 Petrov C, Haddad D, Wu E. Made-up splint trial with a title long enough to wrap. "
              "Fict Orthop", "2019 Mar;12:5-9. doi:10.5555/fict.0003",
-             "3 Moss F. Imaginary shock wave review. Fict Sports Med 2020;7 Suppl 1:100-10."]
+             "3 van der Moss F. Imaginary shock wave review. Fict Sports Med 2020;7 Suppl 1:100-10."]
 
 
 def test_a_list_numbered_bare_is_read_entry_by_entry_and_its_markers_cite():
-    """The Lancet and BMJ print "1 Okafor A, ...": a bare number, a space, a capital. Read as
+    """The Lancet and BMJ print "1 Okafor A, ...": a bare number, a space, a name. Read as
     one unnumbered list, every title began "1 Okafor A, Lind B. ..." and no marker cited. A
-    line of an entry that opens with a number ("2019 Mar;12:5-9.") is not the next entry."""
+    line of an entry that opens with a number ("2019 Mar;12:5-9.", even "2 Suppl 1" where 2
+    comes next) is not the next entry; a name may open with a particle ("van der Moss")."""
     doc = extract_text("\n".join([
         "Invented review of heel pain", "",
         "Plantar fasciitis is common in runners [1]. Night splints help some [2]. Shock wave "
@@ -768,7 +769,8 @@ def test_a_list_numbered_bare_is_read_entry_by_entry_and_its_markers_cite():
         (1, "1", ["Okafor A", "Lind B"], "Invented heel study", 2015, None),
         (2, "2", ["Petrov C", "Haddad D", "Wu E"],
          "Made-up splint trial with a title long enough to wrap", 2019, "10.5555/fict.0003"),
-        (3, "3", ["Moss F"], "Imaginary shock wave review", 2020, None)]
+        (3, "3", ["van der Moss F"], "Imaginary shock wave review", 2020, None)]
+    assert "2 Suppl 1:S11-19." in doc.references[0].raw
     assert [refs for _text, refs in claims_and_labels(doc)] == [["1"], ["2"], ["3"]]
     # a list whose first line is not 1 is no bare-numbered list: its numbers stay text
     late = extract_text("\n".join(["Invented note", "", "Rest helps [1].", "", "References", "",

@@ -640,12 +640,15 @@ def test_markdown_link_reference_definitions_cited_from_the_text_are_references(
 
 def test_a_pdf_list_numbered_bare_is_split_entry_by_entry_across_a_page_break(tmp_path):
     """A PDF's text keeps the Lancet's bare numbers ("1 Okafor A, ..."): its lines came as one
-    block, read as a single entry. Lines numbered 1, 2, 3 in sequence open entries; on the
-    next page the list goes on from 4; "2019 Mar;..." is a line of its entry."""
+    block, read as a single entry. Lines numbered 1, 2, 3 in sequence open entries; "2019
+    Mar;..." is a line of its entry; the page break cuts entry 4, whose end opens the next
+    page before the list goes on from 5."""
     entries = [f"{n} {name} A, Lind B. Made-up study number {n} of invented heel pain. "
                f"Fict Foot J. {2010 + n};{n}:{n}0-{n}9." for n, name in
                enumerate(["Okafor", "Petrov", "Haddad", "Kim", "Varga"], 1)]
-    first, second = entries[:3], entries[3:]
+    cut = entries[3].index(" heel pain.")
+    first = [*entries[:3], entries[3][:cut]]
+    second = [entries[3][cut + 1:], entries[4]]
     first.insert(2, "2019 Mar;12:5-9.")  # entry 2's second line
     path = tmp_path / "review.pdf"
     path.write_bytes(build_pdf_pages([
@@ -659,5 +662,6 @@ def test_a_pdf_list_numbered_bare_is_split_entry_by_entry_across_a_page_break(tm
         (1, "Okafor A", 2011), (2, "Petrov A", 2012), (3, "Haddad A", 2013), (4, "Kim A", 2014),
         (5, "Varga A", 2015)]
     assert "2019 Mar" in listed[1].raw
+    assert listed[3].title == "Made-up study number 4 of invented heel pain"
     assert [[doc.references[i].number for i in c.references] for c in doc.claims] == [
         [1], [2], [3], [4], [5]]

@@ -28,9 +28,11 @@ BRACKET_ENTRY = re.compile(r"^\s*\[(\d{1,6})\]\s*(.*)$")  # no limit on how many
 DOT_ENTRY = re.compile(r"^\s*(\d{1,6})[.)](?:\s+(.*)|\s*)$")
 PAREN_ENTRY = re.compile(r"^\s*\((\d{1,6})\)\s*(.*)$")  # (1) Miller JS...: cited as (1)
 # "1 Miller JS, ..." (the Lancet's and BMJ's printed lists, a PDF's text): a bare number, a
-# space and a capital; taken only from 1 and in sequence, so that a wrapped line opening
-# "12 Suppl 1" or "2019 Mar" continues its entry
-BARE_ENTRY = re.compile(r"^\s*(\d{1,4})\s+(?=[A-Z\u00c0-\u00de\u0100-\u017f\[(\"\u201c])(.*)$")
+# space and two words (names: "van der Meer C" too); taken only in sequence, so that a
+# wrapped line opening "12 Suppl 1", "34 Pt 2" or "2019 Mar;" continues its entry
+_WORD = r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*\.?"
+BARE_ENTRY = re.compile(rf"^\s*(\d{{1,4}})\s+((?=[\[(\"\u201c]?{_WORD}[\s,]+[\[(\"\u201c]?{_WORD}"
+                        rf"(?:[\s,.;:)\]]|$)).*)$")
 ENTRY_STYLES = {"bracket": (BRACKET_ENTRY, "[{}]"), "dot": (DOT_ENTRY, "{}."),
                 "paren": (PAREN_ENTRY, "({})"), "bare": (BARE_ENTRY, "{}")}
 # "Level 3 (low-level) evidence" under an entry: the document grades the work on a scale of

@@ -106,6 +106,8 @@ def parse_short_citation(text: str):
     journal = _clean(match.group("journal"))
     if not journal or len(journal.split()) > 8:
         return None
+    if any(len(part.split()) > 1 for part in journal.split(". ")[:-1]):
+        return None  # "Petrov C. Made-up trial. Fict Orthop": authors and a title, not a journal
     return {
         "journal": journal,
         "year": int(match.group("year")),

@@ -30,49 +30,80 @@ METADATA_LINE = re.compile(r"^[A-Z][\w ./-]{0,30}:\s*\S[^.!?]{0,80}$")
 CITING = re.compile(r"^\s*(?:citing\s+articles|cited\s+by)\b", re.I)
 
 
-def _segments(block):
-    """(number, label, text, line) of each entry in one reference-section block."""
+def _segments(block, next_bare=None):
+    """(number, label, text, line) of each entry in one reference-section block; ``next_bare``:
+    the number the block before left a bare-numbered list at, if it did."""
     lines = [line.strip() for line in block.text.split("\n") if line.strip()]
     if not lines:
         return []
     if block.kind == "paragraph":
-        labels = [ENTRY_LABEL.match(line) for line in lines]
-        numbers = {int(m.group("dot")) for m in labels if m and m.group("dot")}
-        starts = [i for i, m in enumerate(labels)
-                  if m and (not _year_like(m) or {int(m.group("dot")) - 1,
-                                                  int(m.group("dot")) + 1} & numbers)]
+        starts = _label_starts([ENTRY_LABEL.match(line) for line in lines])
         if len(starts) >= 2 or starts == [0]:
             if starts[0] != 0:
                 starts.insert(0, 0)
             chunks = [lines[a:b] for a, b in zip(starts, starts[1:] + [len(lines)])]
             return [_labelled(block, " ".join(chunk), block.line + start, sequence=True)
                     for chunk, start in zip(chunks, starts)]
-        bare = _bare_starts(lines)
+        bare = _bare_starts(lines, next_bare)
         if bare:
             chunks = [lines[a:b] for a, b in zip(bare, bare[1:] + [len(lines)])]
-            first = int(BARE_ENTRY.match(lines[0]).group(1))
-            return [(n, str(n), BARE_ENTRY.sub(r"\2", " ".join(chunk), count=1), block.line + start)
-                    for n, (chunk, start) in enumerate(zip(chunks, bare), first)]
+            first = int(BARE_ENTRY.match(lines[bare[0]]).group(1))
+            cut = [(None, CONTINUED, " ".join(lines[:bare[0]]), block.line)] if bare[0] else []
+            return cut + [(n, str(n), BARE_ENTRY.sub(r"\2", " ".join(chunk), count=1),
+                           block.line + start)
+                          for n, (chunk, start) in enumerate(zip(chunks, bare), first)]
         if len(lines) >= 2 and all(line[:1].isupper() for line in lines) and \
                 all(reads_as_citation(line) for line in lines):
             return [(None, None, line, block.line + i) for i, line in enumerate(lines)]
     return [_labelled(block, " ".join(lines), block.line)]
 
 
-def _bare_starts(lines) -> list:
-    """The lines that open entries numbered bare ("1 Miller JS, ..."), in sequence from the
-    first line's number (a list a page break cut goes on from 15), or [] (fewer than two: a
-    line opening "12 Suppl" or "2019 Mar" is no entry)."""
-    first = BARE_ENTRY.match(lines[0])
-    if not first:
-        return []
-    starts, expected = [], int(first.group(1))
-    for index, line in enumerate(lines):
-        match = BARE_ENTRY.match(line)
-        if match and int(match.group(1)) == expected:
-            starts.append(index)
-            expected += 1
-    return starts if len(starts) >= 2 else []
+CONTINUED = "(continued)"  # the label of a block's first lines that end an entry cut before it
+
+
+def _bare_starts(lines, next_bare=None) -> list:
+    """The lines that open entries numbered bare ("1 Miller JS, ..."): from the first line
+    whose number the next entries follow in sequence (a list a page break cut goes on from
+    15; the lines before it end the entry the break cut), or [] (fewer than two, unless the
+    one goes on from ``next_bare``, where the block before left the list)."""
+    opened = [(index, int(match.group(1))) for index, match in
+              ((index, BARE_ENTRY.match(line)) for index, line in enumerate(lines)) if match]
+    for position, (first, number) in enumerate(opened):
+        starts, expected = [first], number + 1
+        for index, value in opened[position + 1:]:
+            if value == expected:
+                starts.append(index)
+                expected += 1
+        if len(starts) >= 2 or number == next_bare:
+            return starts
+    return []
+
+
+def _label_starts(labels) -> list:
+    """The lines (their ENTRY_LABEL matches, None where none) that open entries. A year-like
+    label ("2020.") opens one only where the numbering runs into it: the label before it
+    that opened an entry has its number less one, or the next label its number plus one."""
+    starts, previous = [], None
+    values = [_value_of(m) for m in labels]
+    for index, match in enumerate(labels):
+        if match is None:
+            continue
+        value = values[index]
+        if _year_like(match):
+            following = next((v for v in values[index + 1:] if v is not None), None)
+            if value - 1 != previous and value + 1 != following:
+                continue
+        starts.append(index)
+        previous = value
+    return starts
+
+
+def _value_of(match):
+    """The number a label match states (None for none, or for "#.")."""
+    if match is None:
+        return None
+    value = match.group("bracket") or match.group("dot")
+    return int(value) if value else None
 
 
 def _year_like(match) -> bool:
@@ -137,19 +168,28 @@ def extract_blocks(document, document_id: str, boilerplate=None):
     entry_of, skipped = reference_blocks(blocks, profile)
     references, keys = [], []
     notes = []  # in document order: ("work", reference index) or ("repeat", number, key, text)
+    pieces = []  # (block index, number, label, text, line, key) of every entry, in order
     for index in sorted(entry_of):
         block = blocks[index]
         block.text = mend_line_breaks(block.text)  # a DOI a line break cut, whole again
-        segments = _segments(block)
+        last = pieces[-1] if pieces else None
+        segments = _segments(block, last[1] + 1 if last and last[1] is not None
+                             and last[2] == str(last[1]) else None)  # a bare list's next number
         for number, label, text, line in segments:
-            ref = _reference(document_id, block, number, label, text, line, entry_of[index])
-            key = block.anchor if len(segments) == 1 else None
-            if ref is not None:
-                references.append(ref)
-                keys.append(key)
-                notes.append(("work", len(references) - 1))
-            elif repeats_a_note(text):
-                notes.append(("repeat", number, key, text))
+            if label is CONTINUED and pieces:  # the rest of an entry a page break cut
+                pieces[-1] = (*pieces[-1][:3], f"{pieces[-1][3]} {text}", *pieces[-1][4:])
+                continue
+            pieces.append((index, number, label, text, line,
+                           block.anchor if len(segments) == 1 else None))
+    for index, number, label, text, line, key in pieces:
+        label = None if label is CONTINUED else label
+        ref = _reference(document_id, blocks[index], number, label, text, line, entry_of[index])
+        if ref is not None:
+            references.append(ref)
+            keys.append(key)
+            notes.append(("work", len(references) - 1))
+        elif repeats_a_note(text):
+            notes.append(("repeat", number, key, text))
     explicit = any(r.number is not None for r in references)
     marker_entries = [{"number": r.number if explicit else position + 1, "key": key,
                        "authors": r.authors, "year": r.year, "year_suffix": r.year_suffix,
