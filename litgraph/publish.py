@@ -163,10 +163,16 @@ def check_database(db_path) -> Path:
         raise InputError(f"database {path} does not exist: build it first with `litgraph build`")
     if not path.is_file():
         raise InputError(f"database {path} is not a file")
+    from .findings import LATER_COLUMNS
+
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+            lacking = [f"{table}.{column}" for table, columns in LATER_COLUMNS.items()
+                       if table in tables for column in columns
+                       if column not in {row[1] for row in conn.execute(
+                           f"pragma table_info({table})")}]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -175,6 +181,9 @@ def check_database(db_path) -> Path:
     if missing:
         raise InputError(f"{path} is not a litgraph database (no table {', '.join(missing)}): "
                          "build it with `litgraph build`")
+    if lacking:  # its pages and queries would fail on the column: served read-only, not mended
+        raise InputError(f"{path} was built by an older litgraph (no column {', '.join(lacking)}): "
+                         "build it again with `litgraph build` before serving it")
     return path
 
 

@@ -562,6 +562,26 @@ def test_check_database_rejects_a_database_that_is_not_litgraph(tmp_path):
         check_database(other)
 
 
+def test_a_database_an_older_litgraph_built_is_not_served_until_built_again(tmp_path):
+    """Its claims table lacks markers_without_entry, which the weak-claims page asks for:
+    serving it read-only would answer that page with an error, so it is refused, saying why
+    and what to run; a build brings it up to date, and it is served."""
+    from litgraph.store import open_db
+
+    path = tmp_path / "older.db"
+    db = open_db(path)
+    db.execute("drop view weak_claims")
+    db.execute("alter table claims drop column markers_without_entry")
+    db.execute("pragma user_version = 0")  # another litgraph's shape
+    db.conn.commit()
+    db.conn.close()
+    with pytest.raises(InputError, match=r"older\.db was built by an older litgraph \(no column "
+                                         r"claims\.markers_without_entry\): build it again"):
+        check_database(path)
+    open_db(path).conn.close()  # what a build does first: the table's shape made whole
+    assert check_database(path) == path
+
+
 def test_check_database_rejects_a_file_that_is_not_sqlite(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_text("not a database\n" * 100)
