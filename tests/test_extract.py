@@ -771,6 +771,11 @@ def test_a_list_numbered_bare_is_read_entry_by_entry_and_its_markers_cite():
          "Made-up splint trial with a title long enough to wrap", 2019, "10.5555/fict.0003"),
         (3, "3", ["van der Moss F"], "Imaginary shock wave review", 2020, None)]
     assert "2 Suppl 1:S11-19." in doc.references[0].raw
+    one_author = extract_text("\n".join(["Invented note", "", "Splints help [1].", "", "References",
+                                          "", "1. Petrov C. Made-up splint trial. Fict Orthop "
+                                          "2019;12:5-9.", ""]), "note")
+    assert [(r.authors, r.title, r.journal) for r in one_author.references] == [
+        (["Petrov C"], "Made-up splint trial", "Fict Orthop")]
     assert [refs for _text, refs in claims_and_labels(doc)] == [["1"], ["2"], ["3"]]
     # a list whose first line is not 1 is no bare-numbered list: its numbers stay text
     late = extract_text("\n".join(["Invented note", "", "Rest helps [1].", "", "References", "",

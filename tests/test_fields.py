@@ -501,6 +501,10 @@ def test_older_helpers_still_answer():
         "journal": "Synth Oncol", "year": 2021, "volume": "34", "issue": None, "pages": "758"}
     assert split_authors("Miller JS, Zhou M, et al.") == ["Miller JS", "Zhou M"]
     assert surname("Van Geel AN") == "Van Geel"
+    # an abbreviated journal keeps its full stops ("Ann. Surg. Oncol."); one author, a title
+    # and a journal are a whole citation, not a journal named "Petrov C. Made-up ..."
+    assert parse_short_citation("Ann. Surg. Oncol. 2015;22:256-63")["journal"] == "Ann. Surg. Oncol"
+    assert parse_short_citation("Petrov C. Made-up splint trial. Fict Orthop 2019;12:5-9.") is None
     assert parse_full_citation("Lee M. A title. Synth Oncol. 2010;3(2):4-5. PMID: 900000010.") == {
         "year": 2010, "volume": "3", "issue": "2", "pages": "4-5", "authors": ["Lee M"],
         "journal": "Synth Oncol", "title": "A title"}
