@@ -74,6 +74,8 @@ def without_suffix(author) -> tuple:
     """
     match = _SUFFIXED.match(" ".join(str(author or "").split()))
     return (match["name"], match["suffix"]) if match else (str(author or ""), None)
+
+
 # ISO 4 leaves articles, prepositions and conjunctions out of abbreviated titles, whatever the
 # language: the common ones of English, French, German, Dutch, Spanish, Italian and Portuguese
 # journal titles (none a word's abbreviation: not "a", "an", "e", "el")
