@@ -390,11 +390,19 @@ def compare_first_page(stated, recorded_pages) -> Optional[FieldCheck]:
 
 # ---------------------------------------------------------------- the verdict
 
+def stated_title(entry) -> Optional[str]:
+    """The title the entry states, unless it is no work's title (a link's label, "Full text
+    at PMC"; a bare journal citation): that is not compared."""
+    from .plausible import plausible_title
+
+    return entry.title if plausible_title(entry.title) else None
+
+
 def compare_fields(entry, record) -> list:
     """A FieldCheck for every field both the document and the record give, in FIELDS order."""
     titles = [record.title] + ([record.book_title] if getattr(record, "is_book", False) else [])
     checks = [
-        compare_title(entry.title, titles),
+        compare_title(stated_title(entry), titles),
         compare_first_author(entry.authors, record.authors),
         compare_other_authors(entry.authors, record.authors),
         compare_year(entry.year, record.year),
@@ -422,7 +430,7 @@ def verify_identity(entry, record) -> Identity:
     checks = compare_fields(entry, record)
     verdict = verdict_of(checks)
     if verdict is None:
-        stated = any([entry.title, author_names(entry.authors), entry.year, entry.journal,
+        stated = any([stated_title(entry), author_names(entry.authors), entry.year, entry.journal,
                       entry.volume, entry.first_page])
         return Identity(None, NOTHING_STATED if not stated else NOTHING_RECORDED, checks)
     differing = [c.detail for c in checks if not c.agrees]

@@ -14,6 +14,8 @@ seed document, only the shapes such text takes.
 True
 >>> plausible_title("Fetch PMID: 11283938") is None
 True
+>>> plausible_title("Full text at PMC") is None
+True
 """
 
 import re
@@ -36,6 +38,12 @@ _BARE_CITATION = re.compile(
     r"^[A-Z][\w.&' -]{1,80}?\s+(?:1[6-9]|20)\d\d\s*[;,]\s*\d+[A-Za-z]?(?:\s*\([^)]*\))?"
     r"\s*:\s*[A-Za-z]?\d+(?:\s*[-\u2013]\s*[A-Za-z]?\d+)?\.?$")
 _LABEL = re.compile(r"^\s*(?:fetch|get|download|open|show|view|link|see|go to)\b", re.IGNORECASE)
+# The words of a link's own label ("Full text at PMC", "View article on PubMed"): a text of
+# these words alone names a place to read a work, not the work.
+_LINK_WORDS = frozenset(
+    "full text free view article abstract read online pdf html here link links at on in via "
+    "the from pubmed pmc medline google scholar crossref doi publisher site website journal "
+    "record page".split())
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -78,4 +86,6 @@ def plausible_title(text) -> Optional[str]:
     text = plausible_citation(text)
     if not text or _BARE_CITATION.match(text):
         return None
+    if all(word.lower() in _LINK_WORDS for word in _words(text)):
+        return None  # a link's label: "Full text at PMC"
     return text

@@ -98,6 +98,16 @@ def test_fields_the_document_does_not_state_are_not_compared():
         None, "nothing to compare: the record gives none of the fields the document states")
 
 
+@pytest.mark.parametrize("label", ["Full text at", "View article on PubMed", "Free full text"])
+def test_a_links_label_read_as_a_title_is_not_compared(label):
+    """A web page's entry that is only a link ("Full text at PMC") gave the title "Full text
+    at": compared with the record's, the right record was called a mismatch."""
+    assert verdict(SourceEntry("link", pmcid="PMC900001", title=label)) == (
+        None, "nothing to compare: the document states only an identifier (no title, author, "
+              "year, journal, volume or page)")
+    assert verdict(SourceEntry("link", title=label, year=2010)) == ("verified", "agrees: year")
+
+
 def test_a_translated_title_in_brackets_agrees_with_the_title_the_document_gives():
     record = PubmedRecord("1", title="[Renal leiomyosarcoma: a case report].")
     assert verdict(SourceEntry("t", title="Renal leiomyosarcoma: a case report"), record) == (
