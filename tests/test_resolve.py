@@ -23,7 +23,8 @@ from litgraph.entrez.records import parse_pubmed
 from litgraph.errors import InputError
 from litgraph.model import DeclaredLevel, ReferenceSet, Resolution, SourceEntry
 from litgraph.resolve import (STAND_IN_LABEL, author_parts, journal_agrees, parse_max_age,
-                              resolve_sources, search_agrees, search_term, title_words)
+                              plan_requests, resolve_sources, search_agrees, search_term,
+                              title_words)
 from litgraph.store import ensure_db_shape
 from litgraph.store.sources import evidence_columns, save_resolutions
 
@@ -892,3 +893,13 @@ def test_a_pmcid_written_back_with_a_title_searchs_pmid_is_a_hint_and_asks_nothi
             second = resolve_sources(written, client)
             assert client.stats["network_requests"] == 0
     assert outcome(second) == outcome(first) == {"web": ("resolved", None, "title", "40051557")}
+
+
+def test_a_links_label_taken_for_a_title_is_not_searched():
+    """A link's label read as a title ("Full text at", of "Full text at PMC") is no title: a
+    source stating nothing else has nothing to search by; one with a PMCID is decided by it."""
+    assert search_term(SourceEntry("link", title="Full text at")) is None
+    plan = plan_requests([SourceEntry("link", title="Full text at"),
+                          SourceEntry("pmc", pmcid="PMC900001", title="Full text at")])
+    assert list(plan.decided) == ["link"] and plan.by_pmcid == {"pmc": "PMC900001"}
+    assert not plan.searches and not plan.citations

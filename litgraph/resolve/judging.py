@@ -6,7 +6,7 @@ from typing import Optional
 from ..entrez import FetchResult, normalise_title
 from ..errors import PermanentEntrezError
 from ..model import Resolution
-from .matching import describe, search_agrees
+from .matching import describe, search_agrees, searched_title
 
 TRANSIENT = "E-utilities failed, try again later: "  # reason text of failure "transient"
 PERMANENT = "E-utilities refused the request: "  # reason text of failure "permanent"
@@ -137,13 +137,14 @@ def judge_search(key, source, found, search_failed: Optional[Why], fetch_failure
         return Resolution(key, "unresolved", f"{before}{search_failed.reason}",
                           failure=search_failed.failure)
     matching = [r for r in found if search_agrees(source, r)]
-    if source.title:
-        wanted = normalise_title(source.title)
+    title = searched_title(source)
+    if title:
+        wanted = normalise_title(title)
         agreed = [r for r in matching if normalise_title(r.title) == wanted]
     else:
         agreed = matching
     if len(agreed) == 1:
-        return Resolution(key, "resolved", resolved_by="title" if source.title else "search",
+        return Resolution(key, "resolved", resolved_by="title" if title else "search",
                           record=agreed[0])
     if len(agreed) > 1:
         listed = "; ".join(describe(r) for r in agreed[:5])
@@ -156,5 +157,5 @@ def judge_search(key, source, found, search_failed: Optional[Why], fetch_failure
     if fetch_failures:
         return Resolution(key, "unresolved", f"{before}{fetch_failures[0].reason}",
                           failure=fetch_failures[0].failure)
-    what = "title" if source.title else "author, journal and year"
+    what = "title" if title else "author, journal and year"
     return Resolution(key, "unresolved", f"{before}no PubMed record matches the {what} search")

@@ -51,15 +51,24 @@ def journal_agrees(stated, record_journals) -> bool:
     return False
 
 
+def searched_title(source):
+    """The title a search looks for: the source's, unless it is no work's title (a link's
+    label, "Full text at PMC"; a bare journal citation), which finds nothing worth asking."""
+    from ..identity import stated_title
+
+    return stated_title(source)
+
+
 def search_term(source):
     """The esearch term for a free-text citation, or None when it has too little to search by."""
-    parts = [f"{word}[ti]" for word in title_words(source.title)]
+    title = searched_title(source)
+    parts = [f"{word}[ti]" for word in title_words(title)]
     last, initial = author_parts(source.first_author)
     if last:
         parts.append(f"{' '.join(last)}{' ' + initial if initial else ''}[au]")
     if source.year:
         parts.append(f"{int(source.year)}[dp]")
-    if not source.title:
+    if not title:
         if not (last and source.year and source.journal):
             return None
         parts.append('"' + " ".join(_words(source.journal)) + '"[ta]')
@@ -68,16 +77,17 @@ def search_term(source):
 
 def search_agrees(source, record) -> bool:
     """Whether a fetched record meets every criterion of the citation's search."""
-    if source.title:
+    title = searched_title(source)
+    if title:
         have = set(_words(record.title))
-        if not set(title_words(source.title)) <= have:
+        if not set(title_words(title)) <= have:
             return False
     last, _ = author_parts(source.first_author)
     if last and not any(author_parts(a)[0] == last or _words(a) == last for a in record.authors):
         return False
     if source.year and record.year and int(source.year) != int(record.year):
         return False
-    if not source.title and not journal_agrees(
+    if not title and not journal_agrees(
             source.journal, [record.journal, record.journal_iso, record.book_title]):
         return False
     return True
@@ -86,7 +96,7 @@ def search_agrees(source, record) -> bool:
 def title_term(entry):
     """An esearch term of the title's words alone (the citation's author or year may be the
     invented part)."""
-    words = title_words(entry.title)
+    words = title_words(searched_title(entry))
     return " AND ".join(f"{word}[ti]" for word in words) if len(words) >= 2 else None
 
 
