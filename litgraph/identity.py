@@ -393,15 +393,9 @@ def compare_first_page(stated, recorded_pages) -> Optional[FieldCheck]:
 def stated_title(entry) -> Optional[str]:
     """The title the entry states, unless it is no work's title (a link's label, "Full text
     at PMC"; a bare journal citation): that is not compared."""
-    return entry.title if entry.title and _is_a_title(str(entry.title)) else None
+    from .plausible import is_a_title
 
-
-@functools.lru_cache(maxsize=1 << 16)
-def _is_a_title(text: str) -> bool:
-    # asked for each source and each record a search found: cached
-    from .plausible import plausible_title
-
-    return plausible_title(text) is not None
+    return entry.title if entry.title and is_a_title(str(entry.title)) else None
 
 
 def compare_fields(entry, record) -> list:

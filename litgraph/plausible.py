@@ -19,6 +19,7 @@ True
 """
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 # Link texts a web page puts after a reference (after its final full stop or bracket).
@@ -89,3 +90,10 @@ def plausible_title(text) -> Optional[str]:
     if all(word.lower() in _LINK_WORDS for word in _words(text)):
         return None  # a link's label: "Full text at PMC"
     return text
+
+
+@lru_cache(maxsize=1 << 16)
+def is_a_title(text: str) -> bool:
+    """Whether ``plausible_title`` keeps ``text`` (asked for every source and every record a
+    search found: cached)."""
+    return plausible_title(text) is not None
