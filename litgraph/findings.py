@@ -149,10 +149,14 @@ def finding_sql(name: str, tail: str = "", columns: str = "*", lacking=()) -> st
 
 def finding_rows(db, name: str, tail: str = "", params=(), columns: str = "*") -> list:
     """The rows of finding ``name`` (``tail``: joins, where, order by), computed from VIEWS."""
-    lacking = [(table, column) for table, later in LATER_COLUMNS.items()
-               for column in later if column not in _columns(db, table)]
-    return list(db.query(finding_sql(name, tail, columns, lacking), params))
+    return list(db.query(finding_sql(name, tail, columns, lacking_columns(db)), params))
 
 
-def _columns(db, table) -> set:
-    return {row[1] for row in db.execute(f"pragma table_info({table})").fetchall()}
+def lacking_columns(db) -> list:
+    """(table, column) of each of LATER_COLUMNS the database lacks (``db``: a sqlite3
+    connection or a sqlite_utils Database; a table it lacks has no columns)."""
+    lacking = []
+    for table, later in LATER_COLUMNS.items():
+        have = {row[1] for row in db.execute(f"pragma table_info({table})").fetchall()}
+        lacking += [(table, column) for column in later if column not in have]
+    return lacking

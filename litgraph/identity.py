@@ -60,9 +60,10 @@ _BRACKETED = re.compile(r"\[[^\]]*\]")  # [Internet], [Article in German]
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SUBTITLE = re.compile(r"\s*(?::|\.\s|\?\s|!\s|\s[-\u2013\u2014]\s)\s*")
 _ET_AL = re.compile(r"\bet\.?\s+al\b\.?", re.I)
-_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"}
+NAME_SUFFIXES = ("Jr", "Sr", "II", "III", "IV", "2nd", "3rd")  # as PubMed writes them
+_NAME_SUFFIXES = {suffix.lower() for suffix in NAME_SUFFIXES}
 # PubMed's author with a suffix after the initials: "Lavengood RW Jr", "Smith J III"
-_SUFFIXED = re.compile(r"^(?P<name>.+?\s[A-Z]{1,4})\s+(?P<suffix>Jr|Sr|II|III|IV|2nd|3rd)\.?$")
+_SUFFIXED = re.compile(rf"^(?P<name>.+?\s[A-Z]{{1,4}})\s+(?P<suffix>{'|'.join(NAME_SUFFIXES)})\.?$")
 
 
 def without_suffix(author) -> tuple:

@@ -163,16 +163,13 @@ def check_database(db_path) -> Path:
         raise InputError(f"database {path} does not exist: build it first with `litgraph build`")
     if not path.is_file():
         raise InputError(f"database {path} is not a file")
-    from .findings import LATER_COLUMNS
+    from .findings import lacking_columns
 
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
-            lacking = [f"{table}.{column}" for table, columns in LATER_COLUMNS.items()
-                       if table in tables for column in columns
-                       if column not in {row[1] for row in conn.execute(
-                           f"pragma table_info({table})")}]
+            lacking = [f"{table}.{column}" for table, column in lacking_columns(conn)]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:

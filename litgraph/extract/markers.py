@@ -266,13 +266,16 @@ class MarkerIndex:
             numbers = match.group(3) or f"{match.group(1)}-{match.group(2)}"
             if YEAR_ALONE.match(numbers):
                 continue
-            if any(n not in self.by_number and n not in self.listed for n in numbers_of(numbers)):
+            if self._names_no_entry(numbers):
                 found.append(match.group(0))
         for match in CARET.finditer(sentence):
-            if any(n not in self.by_number and n not in self.listed
-                   for n in numbers_of(match.group(1))):
+            if self._names_no_entry(match.group(1)):
                 found.append(match.group(0))
         return found
+
+    def _names_no_entry(self, numbers: str) -> bool:
+        """Whether one of the ``numbers`` ("2, 7", "4-9") is the number of no entry."""
+        return any(n not in self.by_number and n not in self.listed for n in numbers_of(numbers))
 
     def note_unnamed(self, sentence: str, line: int) -> list:
         """``unnamed(sentence)``, each kept as (``line``, marker) in ``unnamed_seen``."""

@@ -168,7 +168,7 @@ def extract_blocks(document, document_id: str, boilerplate=None):
     entry_of, skipped = reference_blocks(blocks, profile)
     references, keys = [], []
     notes = []  # in document order: ("work", reference index) or ("repeat", number, key, text)
-    pieces = []  # (block index, number, label, text, line, key) of every entry, in order
+    pieces = []  # [block index, number, label, text, line, key] of every entry, in order
     for index in sorted(entry_of):
         block = blocks[index]
         block.text = mend_line_breaks(block.text)  # a DOI a line break cut, whole again
@@ -177,10 +177,10 @@ def extract_blocks(document, document_id: str, boilerplate=None):
                              and last[2] == str(last[1]) else None)  # a bare list's next number
         for number, label, text, line in segments:
             if label is CONTINUED and pieces:  # the rest of an entry a page break cut
-                pieces[-1] = (*pieces[-1][:3], f"{pieces[-1][3]} {text}", *pieces[-1][4:])
+                pieces[-1][3] += f" {text}"
                 continue
-            pieces.append((index, number, label, text, line,
-                           block.anchor if len(segments) == 1 else None))
+            pieces.append([index, number, label, text, line,
+                           block.anchor if len(segments) == 1 else None])
     for index, number, label, text, line, key in pieces:
         label = None if label is CONTINUED else label
         ref = _reference(document_id, blocks[index], number, label, text, line, entry_of[index])

@@ -16,6 +16,12 @@ def normalised_ids(source):
 FOUND_BY_SEARCH = ("doi", "pmcid", "citation", "title", "search")
 
 
+def _written_back(source) -> bool:
+    """Whether the source's identifiers came back from a search resolve made (hints), not
+    from the curator or the document."""
+    return not source.pinned and source.resolved_by in FOUND_BY_SEARCH
+
+
 def stated_ids(source):
     """(PMID, DOI) to resolve by: identifiers a search wrote back are hints, not input.
 
@@ -25,7 +31,7 @@ def stated_ids(source):
     the curator changed a hint is judged afterwards (``hints``, ``curator_edit``).
     """
     pmid, doi = normalised_ids(source)
-    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
+    if not _written_back(source):
         return pmid, doi
     if source.resolved_by == "doi":
         return None, doi
@@ -38,14 +44,14 @@ def stated_pmcid(source):
     would send a request the first run did not)."""
     if not source.pmcid:
         return None
-    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH or source.resolved_by == "pmcid":
+    if not _written_back(source) or source.resolved_by == "pmcid":
         return ids.normalise_pmcid(source.pmcid)
     return None
 
 
 def hints(source):
     """(PMID, DOI) that a search wrote back and ``stated_ids`` set aside, or (None, None)."""
-    if source.pinned or source.resolved_by not in FOUND_BY_SEARCH:
+    if not _written_back(source):
         return None, None
     try:
         pmid, doi = normalised_ids(source)

@@ -5,8 +5,9 @@ from typing import Optional
 
 from ..entrez import FetchResult, normalise_title
 from ..errors import PermanentEntrezError
+from ..identity import stated_title
 from ..model import Resolution
-from .matching import describe, search_agrees, searched_title
+from .matching import describe, search_agrees
 
 TRANSIENT = "E-utilities failed, try again later: "  # reason text of failure "transient"
 PERMANENT = "E-utilities refused the request: "  # reason text of failure "permanent"
@@ -137,7 +138,7 @@ def judge_search(key, source, found, search_failed: Optional[Why], fetch_failure
         return Resolution(key, "unresolved", f"{before}{search_failed.reason}",
                           failure=search_failed.failure)
     matching = [r for r in found if search_agrees(source, r)]
-    title = searched_title(source)
+    title = stated_title(source)
     if title:
         wanted = normalise_title(title)
         agreed = [r for r in matching if normalise_title(r.title) == wanted]

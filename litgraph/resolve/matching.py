@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from ..identity import stated_title, without_suffix
+
 STOPWORDS = frozenset(
     "a an and are as at by for from in into is it its of on or the their to with without vs versus "
     "after before between during under over via not".split())
@@ -28,8 +30,6 @@ def title_words(title) -> list:
 def author_parts(author):
     """(last-name words, first initial) of ``"Miller JS"``, ``"Van Geel AN"``, ``"Singer S"``
     or ``"Lavengood RW Jr"`` (a suffix left out)."""
-    from ..identity import without_suffix
-
     tokens = without_suffix(author)[0].replace(",", " ").replace(".", " ").split()
     if len(tokens) > 1 and tokens[-1].isupper() and len(tokens[-1]) <= 3:
         return _words(" ".join(tokens[:-1])), tokens[-1][0].lower()
@@ -51,17 +51,10 @@ def journal_agrees(stated, record_journals) -> bool:
     return False
 
 
-def searched_title(source):
-    """The title a search looks for: the source's, unless it is no work's title (a link's
-    label, "Full text at PMC"; a bare journal citation), which finds nothing worth asking."""
-    from ..identity import stated_title
-
-    return stated_title(source)
-
-
 def search_term(source):
-    """The esearch term for a free-text citation, or None when it has too little to search by."""
-    title = searched_title(source)
+    """The esearch term for a free-text citation, or None when it has too little to search by
+    (a title that is no work's title, such as a link's label, is not searched: ``stated_title``)."""
+    title = stated_title(source)
     parts = [f"{word}[ti]" for word in title_words(title)]
     last, initial = author_parts(source.first_author)
     if last:
@@ -77,7 +70,7 @@ def search_term(source):
 
 def search_agrees(source, record) -> bool:
     """Whether a fetched record meets every criterion of the citation's search."""
-    title = searched_title(source)
+    title = stated_title(source)
     if title:
         have = set(_words(record.title))
         if not set(title_words(title)) <= have:
@@ -96,7 +89,7 @@ def search_agrees(source, record) -> bool:
 def title_term(entry):
     """An esearch term of the title's words alone (the citation's author or year may be the
     invented part)."""
-    words = title_words(searched_title(entry))
+    words = title_words(stated_title(entry))
     return " AND ".join(f"{word}[ti]" for word in words) if len(words) >= 2 else None
 
 
